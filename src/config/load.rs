@@ -1,0 +1,295 @@
+//! Reading config files: every error found is reported with file, line and column.
+
+use super::{paths, Config};
+use crate::diag::{did_you_mean, parse_toml_all, FileError};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use toml::Spanned;
+
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub path: PathBuf,
+    /// False when no file existed and the defaults are in use.
+    pub from_file: bool,
+}
+
+/// Loads the config named by `--config`/`OPSDECK_CONFIG`/the default path. A missing
+/// default file means the defaults; a missing file the user named is an error.
+pub fn load(explicit: Option<PathBuf>) -> Result<Loaded, Vec<FileError>> {
+    let named =
+        explicit.is_some() || std::env::var_os(paths::CONFIG_ENV).is_some_and(|v| !v.is_empty());
+    let path = paths::config_file(explicit);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => {
+            return Ok(Loaded {
+                config: Config::default(),
+                path,
+                from_file: false,
+            })
+        }
+        Err(e) => {
+            return Err(vec![FileError::whole_file(
+                &path,
+                format!("cannot read config: {e}"),
+            )])
+        }
+    };
+    let config = parse(&path, &text)?;
+    Ok(Loaded {
+        config,
+        path,
+        from_file: true,
+    })
+}
+
+pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<FileError>> {
+    let config: Config = parse_toml_all(path, text)?;
+    let errors = validate(path, text, &config);
+    if errors.is_empty() {
+        Ok(config)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Checks what the types alone cannot: sensible values, unique names, references.
+pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
+    let mut errors = Vec::new();
+    let mut at = |span: std::ops::Range<usize>, msg: String| {
+        errors.push(FileError::at_offset(path, text, span.start, msg))
+    };
+
+    if c.refresh.0 < Duration::from_millis(100) {
+        let offset = text.find("refresh").unwrap_or(0);
+        at(
+            offset..offset,
+            format!(
+                "refresh = \"{}\" is too short; expected at least 100ms",
+                c.refresh
+            ),
+        );
+    }
+
+    // Docker hosts and Kubernetes contexts share one namespace: they are the TARGET of
+    // a workload address TARGET/GROUP/NAME.
+    let workload_targets = c
+        .docker
+        .iter()
+        .map(|d| &d.name)
+        .chain(c.kubernetes.iter().map(|k| &k.name));
+    for (kind, names) in [
+        (
+            "docker/kubernetes target",
+            workload_targets.collect::<Vec<_>>(),
+        ),
+        ("prometheus", c.prometheus.iter().map(|p| &p.name).collect()),
+        (
+            "alertmanager",
+            c.alertmanager.iter().map(|p| &p.name).collect(),
+        ),
+        ("scrape", c.scrape.iter().map(|p| &p.name).collect()),
+        ("probe", c.probe.iter().map(|p| &p.name).collect()),
+        ("postgres", c.postgres.iter().map(|p| &p.name).collect()),
+        ("panel", c.panel.iter().map(|p| &p.title).collect()),
+    ] {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for name in names {
+            if name.get_ref().trim().is_empty() {
+                at(
+                    name.span(),
+                    format!("{kind} name is empty; expected a short name such as \"main\""),
+                );
+            } else if name.get_ref().contains('/') {
+                at(
+                    name.span(),
+                    format!(
+                        "{kind} name {:?} contains '/'; expected a name without slashes",
+                        name.get_ref()
+                    ),
+                );
+            } else if let Some(first) = seen.insert(name.get_ref(), name.span().start) {
+                let (line, _) = crate::diag::line_col(text, first);
+                at(
+                    name.span(),
+                    format!(
+                        "duplicate {kind} name {:?} (first defined on line {line})",
+                        name.get_ref()
+                    ),
+                );
+            }
+        }
+    }
+
+    let urls = c
+        .prometheus
+        .iter()
+        .map(|p| &p.url)
+        .chain(c.alertmanager.iter().map(|p| &p.url))
+        .chain(c.scrape.iter().map(|p| &p.url))
+        .chain(c.probe.iter().map(|p| &p.url));
+    for url in urls {
+        check_url(url, &mut at);
+    }
+
+    for pg in &c.postgres {
+        if pg.url_env.is_some() == pg.url_file.is_some() {
+            at(pg.name.span(), format!(
+                "postgres {:?} needs exactly one of url_env or url_file (the DSN is a secret and never goes in the config)",
+                pg.name.get_ref()
+            ));
+        }
+    }
+
+    let proms: Vec<&str> = c
+        .prometheus
+        .iter()
+        .map(|p| p.name.get_ref().as_str())
+        .collect();
+    for panel in &c.panel {
+        let wanted = panel.prometheus.get_ref();
+        if !proms.contains(&wanted.as_str()) {
+            let hint = did_you_mean(wanted, proms.iter().copied())
+                .map(|s| format!(" (did you mean {s:?}?)"))
+                .unwrap_or_default();
+            at(
+                panel.prometheus.span(),
+                format!("panel refers to prometheus {wanted:?}, which is not configured{hint}"),
+            );
+        }
+    }
+    errors
+}
+
+fn check_url(url: &Spanned<String>, at: &mut impl FnMut(std::ops::Range<usize>, String)) {
+    let u = url.get_ref();
+    let rest = u
+        .strip_prefix("http://")
+        .or_else(|| u.strip_prefix("https://"));
+    match rest {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') => {}
+        _ => at(
+            url.span(),
+            format!("{u:?} is not an http(s) URL; expected e.g. \"http://127.0.0.1:9090\""),
+        ),
+    }
+}
+
+/// What `opsdeck config init` writes: the defaults, with every section shown commented out.
+pub const INIT_TEMPLATE: &str = r#"# opsdeck configuration. `opsdeck config check` validates this file.
+# With no targets configured, opsdeck watches the local host.
+
+theme = "default"          # default | light | high-contrast | a path to a theme file
+refresh = "2s"
+# runbook_dirs = ["~/ops/runbooks"]
+# disable_alerts = ["HostHighCpu"]
+
+# [[docker]]
+# name = "local"
+# host = "unix:///var/run/docker.sock"
+
+# [[kubernetes]]
+# name = "prod"
+# context = "prod-cluster"
+# namespaces = ["default"]
+
+# [[prometheus]]
+# name = "main"
+# url = "http://127.0.0.1:9090"
+# bearer_token_env = "PROM_TOKEN"
+
+# [[scrape]]
+# name = "api"
+# url = "http://127.0.0.1:8080/metrics"
+
+# [[probe]]
+# name = "site"
+# url = "http://127.0.0.1:8080/health"
+# interval = "5s"
+# timeout = "2s"
+
+# [[postgres]]
+# name = "main-db"
+# url_env = "OPSDECK_MAIN_DB_URL"
+
+# [[panel]]
+# title = "API p95 latency"
+# prometheus = "main"
+# query = 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))'
+# unit = "s"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errs(text: &str) -> Vec<String> {
+        parse(Path::new("c.toml"), text)
+            .unwrap_err()
+            .iter()
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn init_template_is_valid_and_default() {
+        let c = parse(Path::new("c.toml"), INIT_TEMPLATE).unwrap();
+        assert_eq!(c.refresh.0, Duration::from_secs(2));
+        assert_eq!(c.theme, "default");
+    }
+
+    #[test]
+    fn full_design_example_parses() {
+        let text = include_str!("../../tests/fixtures/config/full.toml");
+        let c = parse(Path::new("full.toml"), text).unwrap();
+        assert_eq!(c.docker.len(), 1);
+        assert_eq!(c.probe[0].timeout.unwrap().0, Duration::from_secs(2));
+        assert_eq!(c.panel[0].prometheus.get_ref(), "main");
+    }
+
+    #[test]
+    fn bad_duration_names_line_and_expectation() {
+        let e = errs("theme = \"default\"\nrefresh = \"2 parsecs\"\n");
+        assert_eq!(e.len(), 1);
+        assert!(e[0].starts_with("c.toml:2:"), "{e:?}");
+        assert!(e[0].contains("expected a number with a unit"), "{e:?}");
+    }
+
+    #[test]
+    fn unknown_section_key_gets_suggestion() {
+        let e = errs("[[probe]]\nname = \"site\"\nurl = \"http://x/health\"\ntimeot = \"2s\"\n");
+        assert!(
+            e[0].starts_with("c.toml:4:1:") && e[0].contains("did you mean `timeout`"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn duplicate_names_and_bad_refs_all_reported() {
+        let text = "[[probe]]\nname = \"a\"\nurl = \"http://x\"\n[[probe]]\nname = \"a\"\nurl = \"ftp://x\"\n\
+                    [[panel]]\ntitle = \"p\"\nprometheus = \"mian\"\nquery = \"up\"\n[[prometheus]]\nname = \"main\"\nurl = \"http://p\"\n";
+        let e = errs(text);
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(e.iter().any(|m| m.contains("c.toml:5:")
+            && m.contains("duplicate probe name \"a\" (first defined on line 2)")));
+        assert!(e
+            .iter()
+            .any(|m| m.contains("c.toml:6:") && m.contains("not an http(s) URL")));
+        assert!(e
+            .iter()
+            .any(|m| m.contains("c.toml:9:") && m.contains("did you mean \"main\"")));
+    }
+
+    #[test]
+    fn postgres_needs_a_secret_source() {
+        let e = errs("[[postgres]]\nname = \"db\"\n");
+        assert!(e[0].contains("exactly one of url_env or url_file"), "{e:?}");
+    }
+
+    #[test]
+    fn too_short_refresh_rejected() {
+        assert!(errs("refresh = \"10ms\"\n")[0].contains("at least 100ms"));
+    }
+}

@@ -1,0 +1,51 @@
+//! The config model (`config.toml`), as DESIGN.md shows it. Every table denies
+//! unknown keys so a typo is an error with a did-you-mean, not a silent default.
+
+mod duration;
+mod load;
+pub mod paths;
+mod targets;
+
+pub use duration::HumanDuration;
+pub use load::{load, validate, Loaded, INIT_TEMPLATE};
+pub use targets::*;
+
+use serde::Deserialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub theme: String,
+    pub refresh: HumanDuration,
+    pub runbook_dirs: Vec<PathBuf>,
+    /// Names of built-in alert rules to switch off.
+    pub disable_alerts: Vec<String>,
+    pub docker: Vec<DockerTarget>,
+    pub kubernetes: Vec<KubernetesTarget>,
+    pub prometheus: Vec<PrometheusTarget>,
+    pub alertmanager: Vec<AlertmanagerTarget>,
+    pub scrape: Vec<ScrapeTarget>,
+    pub probe: Vec<ProbeTarget>,
+    pub postgres: Vec<PostgresTarget>,
+    pub panel: Vec<Panel>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            theme: "default".into(),
+            refresh: HumanDuration::secs(2),
+            runbook_dirs: Vec::new(),
+            disable_alerts: Vec::new(),
+            docker: Vec::new(),
+            kubernetes: Vec::new(),
+            prometheus: Vec::new(),
+            alertmanager: Vec::new(),
+            scrape: Vec::new(),
+            probe: Vec::new(),
+            postgres: Vec::new(),
+            panel: Vec::new(),
+        }
+    }
+}

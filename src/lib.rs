@@ -1,0 +1,4 @@
+//! opsdeck: a terminal operations console. See DESIGN.md for the shape.
+pub mod config;
+pub mod diag;
+pub mod model;

@@ -1,0 +1,3 @@
+//! The domain types every part of opsdeck speaks in.
+mod severity;
+pub use severity::Severity;
