@@ -1,4 +1,7 @@
 //! opsdeck: a terminal operations console. See DESIGN.md for the shape.
 pub mod config;
 pub mod diag;
+pub mod metrics;
 pub mod model;
+pub mod source;
+pub mod ui;

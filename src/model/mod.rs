@@ -1,3 +1,8 @@
 //! The domain types every part of opsdeck speaks in.
+mod host;
 mod severity;
+mod target;
+
+pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
 pub use severity::Severity;
+pub use target::{Health, Target, TargetKind};

@@ -1,0 +1,38 @@
+//! Collectors: one tokio task per target, each sending `Update`s over a bounded
+//! channel to the app loop. Sources never touch the UI.
+
+mod host;
+mod supervisor;
+
+pub use host::HostSource;
+pub use supervisor::{backoff, supervise};
+
+use crate::model::{Health, HostSnapshot};
+use std::future::Future;
+
+/// What a collector tells the app loop.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Update {
+    Health {
+        target: String,
+        health: Health,
+    },
+    Host {
+        target: String,
+        at: i64,
+        snapshot: HostSnapshot,
+    },
+}
+
+/// A thing that can be asked for its current state. The supervisor decides when
+/// to ask and what to do when asking fails.
+pub trait Source: Send + 'static {
+    fn target(&self) -> &str;
+    fn poll(&mut self) -> impl Future<Output = Result<Vec<Update>, String>> + Send;
+}
+
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}

@@ -1,0 +1,2 @@
+//! The console: app loop, views, widgets, theme, keymap.
+pub mod theme;
