@@ -1,4 +1,5 @@
 //! opsdeck: a terminal operations console. See DESIGN.md for the shape.
+pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod metrics;

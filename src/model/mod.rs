@@ -1,8 +1,10 @@
 //! The domain types every part of opsdeck speaks in.
+mod console;
 mod host;
 mod severity;
 mod target;
 
+pub use console::Model;
 pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
 pub use severity::Severity;
 pub use target::{Health, Target, TargetKind};

@@ -1,0 +1,65 @@
+use super::{load_theme, Cli, ConfigAction};
+use crate::config::{self, paths, INIT_TEMPLATE};
+use std::process::ExitCode;
+
+pub fn run(cli: &Cli, action: &ConfigAction) -> ExitCode {
+    let path = paths::config_file(cli.config.clone());
+    match action {
+        ConfigAction::Path => {
+            let state = if path.exists() {
+                ""
+            } else {
+                " (does not exist: the defaults are in use)"
+            };
+            println!("{}{state}", path.display());
+            ExitCode::SUCCESS
+        }
+        ConfigAction::Init { force } => {
+            if path.exists() && !force {
+                eprintln!(
+                    "error: {} already exists; use --force to overwrite it",
+                    path.display()
+                );
+                return ExitCode::from(1);
+            }
+            let written = path
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|_| std::fs::write(&path, INIT_TEMPLATE));
+            match written {
+                Ok(()) => {
+                    println!("wrote {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    ExitCode::from(1)
+                }
+            }
+        }
+        ConfigAction::Check => match config::load(cli.config.clone()) {
+            Err(errors) => {
+                for e in &errors {
+                    println!("{e}");
+                }
+                println!("{} error(s)", errors.len());
+                ExitCode::from(1)
+            }
+            Ok(loaded) => match load_theme(cli, &loaded.config) {
+                Err(e) => {
+                    println!("{e}");
+                    println!("1 error(s)");
+                    ExitCode::from(1)
+                }
+                Ok(_) if !loaded.from_file => {
+                    println!("{}: no such file; the defaults are in use (opsdeck config init writes one)", loaded.path.display());
+                    ExitCode::SUCCESS
+                }
+                Ok(_) => {
+                    println!("{}: ok", loaded.path.display());
+                    ExitCode::SUCCESS
+                }
+            },
+        },
+    }
+}

@@ -1,0 +1,126 @@
+//! `opsdeck status`: one reading of every target, without a UI.
+
+use crate::config::Config;
+use crate::model::{Model, Severity};
+use crate::source::{Source, Update};
+use serde::Serialize;
+use std::process::ExitCode;
+
+#[derive(Debug, Serialize)]
+pub struct StatusReport<'a> {
+    pub generated_at: String,
+    pub read_only: bool,
+    pub overall: Severity,
+    pub targets: &'a [crate::model::Target],
+    pub host: Option<&'a crate::model::HostSnapshot>,
+    pub series: std::collections::BTreeMap<&'a str, f64>,
+}
+
+pub async fn collect(config: &Config, read_only: bool) -> Model {
+    let mut model = Model::new(config.refresh.0, read_only);
+    model.add_target("local", crate::model::TargetKind::Host);
+    let mut host = crate::source::HostSource::new("local");
+    let timeout = std::time::Duration::from_secs(10);
+    let result = tokio::time::timeout(timeout, host.poll())
+        .await
+        .unwrap_or_else(|_| Err("no answer within 10s".into()));
+    match result {
+        Ok(updates) => updates.into_iter().for_each(|u| model.apply(u)),
+        Err(reason) => model.apply(Update::Health {
+            target: "local".into(),
+            health: crate::model::Health::Degraded {
+                reason,
+                since: crate::source::unix_now(),
+                retry_in: timeout,
+            },
+        }),
+    }
+    model
+}
+
+pub async fn run(config: &Config, read_only: bool, json: bool) -> color_eyre::Result<ExitCode> {
+    let model = collect(config, read_only).await;
+    let overall = overall(&model);
+    let series = model
+        .store
+        .names()
+        .filter_map(|n| model.store.latest_by_name(n).map(|(_, v)| (n, v)))
+        .collect();
+    let report = StatusReport {
+        generated_at: rfc3339(crate::source::unix_now()),
+        read_only,
+        overall,
+        targets: &model.targets,
+        host: model.host(),
+        series,
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_text(&report);
+    }
+    Ok(ExitCode::from(match overall {
+        Severity::Critical => 2,
+        Severity::Warning => 1,
+        _ => 0,
+    }))
+}
+
+fn overall(model: &Model) -> Severity {
+    model
+        .targets
+        .iter()
+        .map(|t| {
+            if matches!(t.health, crate::model::Health::Ok) {
+                Severity::Ok
+            } else {
+                Severity::Warning
+            }
+        })
+        .max()
+        .unwrap_or(Severity::Ok)
+}
+
+pub fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+fn print_text(r: &StatusReport) {
+    use crate::ui::format::{bytes, percent};
+    println!("opsdeck status at {}: {}", r.generated_at, r.overall);
+    for t in r.targets {
+        match &t.health {
+            crate::model::Health::Degraded { reason, .. } => {
+                println!("  {:<12} degraded: {reason}", t.name)
+            }
+            h => println!("  {:<12} {}", t.name, h.label()),
+        }
+    }
+    if let Some(h) = r.host {
+        println!(
+            "  cpu      {}   load {:.2} {:.2} {:.2}",
+            percent(h.cpu_percent),
+            h.load[0],
+            h.load[1],
+            h.load[2]
+        );
+        println!(
+            "  memory   {} / {}",
+            bytes(h.mem_used_bytes as f64),
+            bytes(h.mem_total_bytes as f64)
+        );
+        for d in &h.disks {
+            println!(
+                "  disk     {:<20} {}",
+                d.mount,
+                percent(crate::model::ratio(d.used_bytes, d.total_bytes) * 100.0)
+            );
+        }
+    }
+}

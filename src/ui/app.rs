@@ -1,0 +1,111 @@
+//! The app loop: the only owner of the Model. It turns terminal input, collector
+//! updates, signals and the clock into events for `update`, runs the commands
+//! that come back, and redraws only when something changed, at most ~30 times a second.
+
+use super::render::render;
+use super::state::UiState;
+use super::terminal;
+use super::theme::Theme;
+use super::update::{update, Command, Event};
+use crate::config::Config;
+use crate::model::{Model, Severity, TargetKind};
+use crate::source::{supervise, unix_now, HostSource, Update};
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures::StreamExt;
+use std::time::Duration;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+const FRAME_GAP: Duration = Duration::from_millis(33);
+/// Bounded so a flood from a collector slows the collector, not the console.
+const UPDATE_QUEUE: usize = 256;
+
+pub struct Options {
+    pub config: Config,
+    pub theme: Theme,
+    pub read_only: bool,
+}
+
+pub fn start_sources(config: &Config, model: &mut Model) -> mpsc::Receiver<Update> {
+    let (tx, rx) = mpsc::channel(UPDATE_QUEUE);
+    let refresh = config.refresh.0;
+    model.add_target("local", TargetKind::Host);
+    let timeout = (refresh * 5).max(Duration::from_secs(10));
+    tokio::spawn(supervise(HostSource::new("local"), refresh, timeout, tx));
+    rx
+}
+
+pub async fn run(opts: Options) -> color_eyre::Result<()> {
+    let mut model = Model::new(opts.config.refresh.0, opts.read_only);
+    model.now = unix_now();
+    let mut updates = start_sources(&opts.config, &mut model);
+    let mut ui = UiState::new(opts.theme);
+
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut input = EventStream::new();
+    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    let mut tui = terminal::enter()?;
+    let result: color_eyre::Result<()> = async {
+        let mut dirty = true;
+        let mut last_draw = Instant::now() - FRAME_GAP;
+        loop {
+            if dirty && last_draw.elapsed() >= FRAME_GAP {
+                tui.draw(|f| render(f, &model, &ui))?;
+                dirty = false;
+                last_draw = Instant::now();
+            }
+            let next_frame = last_draw + FRAME_GAP;
+            let mut events = Vec::new();
+            tokio::select! {
+                ev = input.next() => match ev {
+                    Some(Ok(TermEvent::Key(k))) => events.push(Event::Key(k)),
+                    Some(Ok(TermEvent::Resize(..))) => events.push(Event::Resize),
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => return Err(e.into()),
+                    None => return Ok(()),
+                },
+                Some(u) = updates.recv() => {
+                    events.push(Event::Source(u));
+                    // Take whatever else is queued, so a burst costs one frame.
+                    while let Ok(u) = updates.try_recv() {
+                        events.push(Event::Source(u));
+                    }
+                }
+                _ = clock.tick() => {
+                    let now = unix_now();
+                    // Only the header's minute display depends on the clock.
+                    dirty |= now / 60 != model.now / 60;
+                    events.push(Event::Tick(now));
+                }
+                _ = sigterm.recv() => return Ok(()),
+                _ = sighup.recv() => return Ok(()),
+                _ = sigint.recv() => return Ok(()),
+                _ = tokio::time::sleep_until(next_frame), if dirty => {}
+            }
+            for event in events {
+                dirty |= !matches!(event, Event::Tick(_));
+                for command in update(&mut model, &mut ui, event) {
+                    match command {
+                        Command::Quit => return Ok(()),
+                        Command::LoadTheme(name) => match Theme::load(&name) {
+                            Ok(theme) => {
+                                ui.message =
+                                    Some((format!("theme {}", theme.name), Severity::Info));
+                                ui.theme = theme;
+                            }
+                            Err(e) => ui.message = Some((e.to_string(), Severity::Warning)),
+                        },
+                    }
+                }
+            }
+        }
+    }
+    .await;
+    terminal::restore();
+    result
+}

@@ -1,0 +1,35 @@
+//! When a host value turns yellow or red on screen. These follow the built-in
+//! alert thresholds in DESIGN.md, with a critical step above each warning.
+
+use crate::model::Severity;
+
+fn level(v: f64, warn: f64, crit: f64) -> Severity {
+    if v >= crit {
+        Severity::Critical
+    } else if v >= warn {
+        Severity::Warning
+    } else {
+        Severity::Ok
+    }
+}
+
+pub fn cpu(percent: f64) -> Severity {
+    level(percent, 80.0, 95.0)
+}
+
+pub fn memory(ratio: f64) -> Severity {
+    level(ratio, 0.85, 0.95)
+}
+
+pub fn swap(ratio: f64) -> Severity {
+    level(ratio, 0.5, 0.8)
+}
+
+pub fn disk(ratio: f64) -> Severity {
+    level(ratio, 0.8, 0.9)
+}
+
+/// Load per core: above 1 means work is queueing.
+pub fn load(load: f64, cores: usize) -> Severity {
+    level(load / cores.max(1) as f64, 1.0, 2.0)
+}

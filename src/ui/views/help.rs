@@ -1,0 +1,44 @@
+//! `?`: every key binding, drawn from the keymap table itself.
+
+use crate::ui::keymap::BINDINGS;
+use crate::ui::state::UiState;
+use crate::ui::widgets::pane_block;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Widget};
+
+pub fn render(area: Rect, buf: &mut Buffer, ui: &UiState) {
+    let t = &ui.theme;
+    let key_width = BINDINGS
+        .iter()
+        .map(|b| b.keys.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut lines: Vec<Line> = BINDINGS
+        .iter()
+        .map(|b| {
+            Line::from(vec![
+                Span::styled(format!(" {:<key_width$}  ", b.keys), t.key),
+                Span::styled(b.what, t.text),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        " Commands: :theme NAME|PATH  :help  :q",
+        t.muted,
+    ));
+    let width = (lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4).min(area.width);
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let popup = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    Clear.render(popup, buf);
+    Paragraph::new(lines)
+        .block(pane_block(t, "Keys", Some("? or Esc closes".into()), true))
+        .render(popup, buf);
+}

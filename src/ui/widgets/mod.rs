@@ -1,0 +1,6 @@
+//! Reusable drawing pieces shared by every view.
+pub mod series_chart;
+pub mod titled;
+
+pub use series_chart::{usage_bar, SeriesChart};
+pub use titled::pane_block;
