@@ -65,8 +65,8 @@ impl Model {
                     t.health = Health::Ok;
                 }
                 match self.hosts.iter_mut().find(|(n, _)| *n == target) {
-                    Some(slot) => slot.1 = snapshot,
-                    None => self.hosts.push((target, snapshot)),
+                    Some(slot) => slot.1 = *snapshot,
+                    None => self.hosts.push((target, *snapshot)),
                 }
             }
         }
@@ -90,7 +90,7 @@ mod tests {
         m.apply(Update::Host {
             target: "local".into(),
             at: 1000,
-            snapshot: snap,
+            snapshot: Box::new(snap),
         });
         assert_eq!(m.store.latest_by_name("host:cpu"), Some((1000, 42.0)));
         assert_eq!(

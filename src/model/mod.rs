@@ -1,6 +1,7 @@
 //! The domain types every part of opsdeck speaks in.
 mod console;
 mod host;
+pub mod sample;
 mod severity;
 mod target;
 

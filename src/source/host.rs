@@ -150,7 +150,7 @@ impl Source for HostSource {
         Ok(vec![Update::Host {
             target: self.target.clone(),
             at: unix_now(),
-            snapshot,
+            snapshot: Box::new(snapshot),
         }])
     }
 }

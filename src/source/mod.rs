@@ -20,7 +20,7 @@ pub enum Update {
     Host {
         target: String,
         at: i64,
-        snapshot: HostSnapshot,
+        snapshot: Box<HostSnapshot>,
     },
 }
 

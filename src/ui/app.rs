@@ -36,6 +36,20 @@ pub fn start_sources(config: &Config, model: &mut Model) -> mpsc::Receiver<Updat
     rx
 }
 
+/// For the end-to-end test that a panic in a background task still restores the
+/// terminal: `OPSDECK_TEST_PANIC_AFTER_MS=N` panics a task N ms after start.
+fn spawn_test_panic() {
+    if let Some(ms) = std::env::var("OPSDECK_TEST_PANIC_AFTER_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            panic!("test panic requested by OPSDECK_TEST_PANIC_AFTER_MS");
+        });
+    }
+}
+
 pub async fn run(opts: Options) -> color_eyre::Result<()> {
     let mut model = Model::new(opts.config.refresh.0, opts.read_only);
     model.now = unix_now();
@@ -50,6 +64,7 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
     let mut tui = terminal::enter()?;
+    spawn_test_panic();
     let result: color_eyre::Result<()> = async {
         let mut dirty = true;
         let mut last_draw = Instant::now() - FRAME_GAP;

@@ -1,0 +1,116 @@
+//! The real binary in a real terminal (tmux): it shows the host panes, answers
+//! keys, and always gives the terminal back: on q, on SIGTERM, SIGHUP and panic.
+
+mod support;
+
+use std::path::PathBuf;
+use std::time::Duration;
+use support::tmux::Tmux;
+
+const BIN: &str = env!("CARGO_BIN_EXE_opsdeck");
+
+fn config_dir(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join(format!("{name}.toml"));
+    std::fs::write(&config, "refresh = \"1s\"\n").unwrap();
+    (dir, config)
+}
+
+fn start(name: &str, extra_env: &[(&str, &std::path::Path)]) -> (Tmux, tempfile::TempDir) {
+    let (dir, config) = config_dir(name);
+    let data = dir.path().join("data");
+    let mut env: Vec<(&str, &std::path::Path)> =
+        vec![("OPSDECK_CONFIG", &config), ("OPSDECK_DATA_DIR", &data)];
+    env.extend_from_slice(extra_env);
+    let t = Tmux::start(name, 80, 24, BIN, &env);
+    t.wait_for("host panes", Duration::from_secs(20), |s| {
+        s.contains("total") && s.contains("mem ") && s.contains("Disks")
+    });
+    assert!(
+        t.alternate_on(),
+        "the console should run on the alternate screen"
+    );
+    (t, dir)
+}
+
+fn opsdeck_pid(t: &Tmux) -> String {
+    let out = std::process::Command::new("pgrep")
+        .args(["-P", &t.pane_pid().to_string(), "-x", "opsdeck"])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        !pid.is_empty(),
+        "opsdeck process not found under the tmux pane"
+    );
+    pid
+}
+
+fn assert_restored(t: &Tmux, code: &str) {
+    let screen = t.wait_for("the process to end", Duration::from_secs(10), |s| {
+        s.contains("EXITED")
+    });
+    assert!(screen.contains(&format!("EXITED {code}")), "{screen}");
+    assert!(
+        !t.alternate_on(),
+        "terminal left on the alternate screen:\n{screen}"
+    );
+}
+
+#[test]
+fn shows_host_panes_help_and_quits_cleanly() {
+    let (t, _dir) = start("quit", &[]);
+    t.keys(&["?"]);
+    t.wait_for("help", Duration::from_secs(5), |s| {
+        s.contains("Keys") && s.contains("show or hide this help")
+    });
+    t.keys(&["Escape"]);
+    t.wait_for("help to close", Duration::from_secs(5), |s| {
+        !s.contains("show or hide this help")
+    });
+    t.keys(&[":", "theme light", "Enter"]);
+    t.wait_for("theme switch", Duration::from_secs(5), |s| {
+        s.contains("theme light")
+    });
+    t.keys(&["q"]);
+    assert_restored(&t, "0");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let (t, _dir) = start("term", &[]);
+    let pid = opsdeck_pid(&t);
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    assert_restored(&t, "0");
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    let (t, _dir) = start("hup", &[]);
+    let pid = opsdeck_pid(&t);
+    assert!(std::process::Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .unwrap()
+        .success());
+    assert_restored(&t, "0");
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_reports() {
+    let (t, _dir) = start(
+        "panic",
+        &[("OPSDECK_TEST_PANIC_AFTER_MS", std::path::Path::new("1500"))],
+    );
+    t.wait_for("the panic report", Duration::from_secs(10), |s| {
+        s.contains("EXITED")
+    });
+    let screen = t.history();
+    assert!(screen.contains("EXITED 101"), "{screen}");
+    assert!(screen.contains("test panic requested"), "{screen}");
+    assert!(!t.alternate_on());
+}
