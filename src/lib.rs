@@ -1,8 +1,13 @@
 //! opsdeck: a terminal operations console. See DESIGN.md for the shape.
+pub mod alert;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod diag;
+pub mod duration;
+pub mod exposition;
 pub mod metrics;
 pub mod model;
+pub mod runbook;
 pub mod source;
 pub mod ui;

@@ -45,6 +45,19 @@ pub enum Commands {
     },
     /// List the built-in themes
     Themes,
+    /// The demo service that tests and the playground run
+    Demo {
+        #[command(subcommand)]
+        action: DemoAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoAction {
+    /// Serve the demo HTTP service (/health, /metrics, /fault)
+    Serve(crate::demo::DemoServeArgs),
+    /// Exit 0 if URL answers 2xx (the scratch image's HEALTHCHECK)
+    Check(crate::demo::DemoCheckArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,6 +99,13 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
     match &cli.command {
         Some(Commands::Config { action }) => Ok(config_cmd::run(&cli, action)),
         Some(Commands::Themes) => Ok(themes::run()),
+        // Neither needs a config file or touches the terminal: they run in containers.
+        Some(Commands::Demo {
+            action: DemoAction::Serve(a),
+        }) => Ok(runtime()?.block_on(crate::demo::run_serve(a))),
+        Some(Commands::Demo {
+            action: DemoAction::Check(a),
+        }) => Ok(runtime()?.block_on(crate::demo::run_check(a))),
         Some(Commands::Status { json }) => {
             let Some(loaded) = load_config(&cli) else {
                 return Ok(ExitCode::from(2));

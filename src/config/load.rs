@@ -254,7 +254,7 @@ mod tests {
         let e = errs("theme = \"default\"\nrefresh = \"2 parsecs\"\n");
         assert_eq!(e.len(), 1);
         assert!(e[0].starts_with("c.toml:2:"), "{e:?}");
-        assert!(e[0].contains("expected a number with a unit"), "{e:?}");
+        assert!(e[0].contains("write it like"), "{e:?}");
     }
 
     #[test]

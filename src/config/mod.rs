@@ -1,12 +1,11 @@
 //! The config model (`config.toml`), as DESIGN.md shows it. Every table denies
 //! unknown keys so a typo is an error with a did-you-mean, not a silent default.
 
-mod duration;
 mod load;
 pub mod paths;
 mod targets;
 
-pub use duration::HumanDuration;
+pub use crate::duration::HumanDuration;
 pub use load::{load, validate, Loaded, INIT_TEMPLATE};
 pub use targets::*;
 
@@ -35,7 +34,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             theme: "default".into(),
-            refresh: HumanDuration::secs(2),
+            refresh: HumanDuration::from_secs(2),
             runbook_dirs: Vec::new(),
             disable_alerts: Vec::new(),
             docker: Vec::new(),

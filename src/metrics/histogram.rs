@@ -72,7 +72,10 @@ pub fn histogram_quantile(q: f64, buckets: &[Bucket]) -> f64 {
 /// [`histogram_quantile`] plus the flags telling whether the counts had to be
 /// corrected.
 pub fn histogram_quantile_detailed(q: f64, buckets: &[Bucket]) -> QuantileResult {
-    let plain = |value| QuantileResult { value, ..Default::default() };
+    let plain = |value| QuantileResult {
+        value,
+        ..Default::default()
+    };
     if q.is_nan() {
         return plain(f64::NAN);
     }
@@ -94,7 +97,11 @@ pub fn histogram_quantile_detailed(q: f64, buckets: &[Bucket]) -> QuantileResult
     }
     coalesce(&mut b);
     let (forced_monotonic, fixed_precision) = ensure_monotonic(&mut b);
-    let done = |value| QuantileResult { value, forced_monotonic, fixed_precision };
+    let done = |value| QuantileResult {
+        value,
+        forced_monotonic,
+        fixed_precision,
+    };
     if b.len() < 2 {
         return plain(f64::NAN);
     }
@@ -104,9 +111,9 @@ pub fn histogram_quantile_detailed(q: f64, buckets: &[Bucket]) -> QuantileResult
     }
     let mut rank = q * observations;
     // First bucket (excluding +Inf) whose count reaches the rank; the +Inf
-    // index when none does. Counts are monotonic here, so this is a
-    // partition point.
-    let idx = b[..b.len() - 1].partition_point(|x| x.count < rank);
+    // index when none does. Searched exactly as Go's sort.Search does, so
+    // even NaN counts land where Prometheus puts them.
+    let idx = go_search(b.len() - 1, |i| b[i].count >= rank);
     if idx == b.len() - 1 {
         return done(b[b.len() - 2].le);
     }
@@ -122,6 +129,21 @@ pub fn histogram_quantile_detailed(q: f64, buckets: &[Bucket]) -> QuantileResult
         rank -= b[idx - 1].count;
     }
     done(start + (end - start) * (rank / count))
+}
+
+/// The smallest `i` in `0..n` for which `f(i)` holds, assuming `f` is
+/// false then true; `n` if none (Go's `sort.Search`, same probing order).
+fn go_search(n: usize, f: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if f(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
 }
 
 /// Merge neighbours with the same upper bound (input sorted).
@@ -185,7 +207,9 @@ fn almost_equal(a: f64, b: f64, epsilon: f64) -> bool {
 /// a bucket only in `before` is dropped. The result is sorted by `le`.
 pub fn bucket_delta(before: &[Bucket], after: &[Bucket]) -> Vec<Bucket> {
     let find = |le: f64| before.iter().find(|b| b.le == le).map(|b| b.count);
-    let reset = after.iter().any(|a| find(a.le).is_some_and(|prev| a.count < prev));
+    let reset = after
+        .iter()
+        .any(|a| find(a.le).is_some_and(|prev| a.count < prev));
     let mut out: Vec<Bucket> = after
         .iter()
         .filter(|a| !a.le.is_nan())
@@ -224,8 +248,10 @@ pub fn summed_deltas<'b, I>(replicas: I) -> Vec<Bucket>
 where
     I: IntoIterator<Item = (&'b [Bucket], &'b [Bucket])>,
 {
-    let deltas: Vec<Vec<Bucket>> =
-        replicas.into_iter().map(|(before, after)| bucket_delta(before, after)).collect();
+    let deltas: Vec<Vec<Bucket>> = replicas
+        .into_iter()
+        .map(|(before, after)| bucket_delta(before, after))
+        .collect();
     sum_buckets(deltas.iter().map(Vec::as_slice))
 }
 
@@ -264,7 +290,10 @@ mod tests {
     const INF: f64 = f64::INFINITY;
 
     fn h(pairs: &[(f64, f64)]) -> Vec<Bucket> {
-        pairs.iter().map(|&(le, count)| Bucket::new(le, count)).collect()
+        pairs
+            .iter()
+            .map(|&(le, count)| Bucket::new(le, count))
+            .collect()
     }
 
     fn close(a: f64, b: f64) -> bool {
@@ -274,7 +303,13 @@ mod tests {
     // The classic example from Prometheus's own tests (testdata/histograms):
     // buckets 0.1:50 0.2:70 0.4:90 1:100 +Inf:100 (cumulative).
     fn sample() -> Vec<Bucket> {
-        h(&[(0.1, 50.0), (0.2, 70.0), (0.4, 90.0), (1.0, 100.0), (INF, 100.0)])
+        h(&[
+            (0.1, 50.0),
+            (0.2, 70.0),
+            (0.4, 90.0),
+            (1.0, 100.0),
+            (INF, 100.0),
+        ])
     }
 
     #[test]
@@ -317,6 +352,14 @@ mod tests {
     }
 
     #[test]
+    fn nan_counts_behave_like_prometheus() {
+        // A NaN total makes every rank comparison false: sort.Search returns
+        // the +Inf index, so the second-highest bound comes back.
+        let b = h(&[(0.1, 1.0), (0.5, 2.0), (INF, f64::NAN)]);
+        assert_eq!(histogram_quantile(0.5, &b), 0.5);
+    }
+
+    #[test]
     fn missing_inf_bucket_is_nan() {
         assert!(histogram_quantile(0.5, &h(&[(0.1, 1.0), (1.0, 2.0)])).is_nan());
     }
@@ -348,7 +391,13 @@ mod tests {
     #[test]
     fn monotonicity_is_forced() {
         // 0.4 dips below 0.2: lifted to 70.
-        let b = h(&[(0.1, 50.0), (0.2, 70.0), (0.4, 60.0), (1.0, 100.0), (INF, 100.0)]);
+        let b = h(&[
+            (0.1, 50.0),
+            (0.2, 70.0),
+            (0.4, 60.0),
+            (1.0, 100.0),
+            (INF, 100.0),
+        ]);
         let r = histogram_quantile_detailed(0.75, &b);
         assert!(r.forced_monotonic);
         assert!(!r.fixed_precision);
@@ -391,10 +440,16 @@ mod tests {
         let before = h(&[(0.1, 100.0), (INF, 200.0)]);
         let after = h(&[(0.1, 3.0), (INF, 500.0)]);
         // 0.1 dropped: the whole histogram restarted.
-        assert_eq!(bucket_delta(&before, &after), h(&[(0.1, 3.0), (INF, 500.0)]));
+        assert_eq!(
+            bucket_delta(&before, &after),
+            h(&[(0.1, 3.0), (INF, 500.0)])
+        );
         // a new bucket counts from zero
         let newer = h(&[(0.1, 110.0), (0.2, 5.0), (INF, 210.0)]);
-        assert_eq!(bucket_delta(&before, &newer), h(&[(0.1, 10.0), (0.2, 5.0), (INF, 10.0)]));
+        assert_eq!(
+            bucket_delta(&before, &newer),
+            h(&[(0.1, 10.0), (0.2, 5.0), (INF, 10.0)])
+        );
     }
 
     #[test]

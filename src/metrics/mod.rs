@@ -1,5 +1,10 @@
-//! Time series kept in memory: fixed-size rings with downsampling tiers.
+//! Time series kept in memory (fixed-size rings with downsampling tiers), and
+//! the maths over them: histogram quantiles and counter rates.
+pub mod glob;
+pub mod histogram;
+pub mod rate;
 mod store;
 mod tier;
 
-pub use store::{glob_match, MetricStore, SeriesId, TIERS};
+pub use glob::glob_match;
+pub use store::{MetricStore, SeriesId, TIERS};

@@ -146,7 +146,13 @@ mod tests {
         assert_eq!(rate(&[]), None);
         assert_eq!(rate(&obs(&[(1.0, 1.0)])), None);
         // duplicate and backwards timestamps, NaN values ignored
-        let o = obs(&[(0.0, 1.0), (0.0, 5.0), (-1.0, 9.0), (2.0, f64::NAN), (4.0, 9.0)]);
+        let o = obs(&[
+            (0.0, 1.0),
+            (0.0, 5.0),
+            (-1.0, 9.0),
+            (2.0, f64::NAN),
+            (4.0, 9.0),
+        ]);
         assert_eq!(increase(&o), Some((8.0, 4.0)));
         assert_eq!(rate(&o), Some(2.0));
     }

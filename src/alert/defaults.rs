@@ -1,0 +1,281 @@
+//! Built-in rules (DESIGN.md, Alerts) and merging them with the user's.
+
+use super::rule::{MetricPatterns, Op, RuleSpec};
+use super::suggest;
+use crate::duration::HumanDuration;
+use crate::model::Severity;
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// The rules opsdeck runs unless told otherwise. Each waits 5 minutes
+/// before firing, common practice for paging on a sustained problem rather
+/// than a blip. Latencies are in seconds and `host:cpu` is a percentage
+/// (0-100); ratios are 0-1.
+pub fn default_rules() -> Vec<RuleSpec> {
+    vec![
+        builtin(
+            "SiteDown",
+            &["probe:*:up"],
+            (Op::Eq, 0.0, None),
+            Severity::Critical,
+            "A health probe has been failing for 5 minutes",
+            Some("site-down"),
+        ),
+        builtin(
+            "HighErrorRate",
+            &["probe:*:error_ratio", "scrape:*:error_ratio"],
+            (Op::Gt, 0.05, Some(0.01)),
+            Severity::Critical,
+            "More than 5% of requests fail (warning above 1%)",
+            Some("site-down"),
+        ),
+        builtin(
+            "HighLatency",
+            &["*:latency_p95", "scrape:*:p95"],
+            (Op::Gt, 1.0, None),
+            Severity::Warning,
+            "p95 latency above 1 s",
+            Some("degraded-performance"),
+        ),
+        builtin(
+            "HostHighCpu",
+            &["host:cpu"],
+            (Op::Gt, 80.0, None),
+            Severity::Warning,
+            "Host CPU above 80%",
+            None,
+        ),
+        builtin(
+            "HostHighMemory",
+            &["host:mem_used_ratio"],
+            (Op::Gt, 0.85, None),
+            Severity::Warning,
+            "Host memory more than 85% used",
+            None,
+        ),
+        builtin(
+            "HostDiskFull",
+            &["host:disk:*:used_ratio"],
+            (Op::Gt, 0.90, None),
+            Severity::Critical,
+            "A filesystem is more than 90% full",
+            None,
+        ),
+    ]
+}
+
+fn builtin(
+    name: &str,
+    patterns: &[&str],
+    (op, threshold, warn): (Op, f64, Option<f64>),
+    severity: Severity,
+    summary: &str,
+    runbook: Option<&str>,
+) -> RuleSpec {
+    let mut r = RuleSpec::named(name);
+    r.metric = Some(MetricPatterns::many(patterns));
+    r.op = Some(op);
+    r.threshold = Some(threshold);
+    r.warn_threshold = warn;
+    r.for_duration = HumanDuration::from_secs(300);
+    r.severity = severity;
+    r.annotations.insert("summary".into(), summary.into());
+    r.runbook = runbook.map(str::to_string);
+    r
+}
+
+/// Problems found while merging; all of them, not just the first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeError {
+    pub problems: Vec<String>,
+}
+
+impl fmt::Display for MergeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.problems.join("\n"))
+    }
+}
+
+impl std::error::Error for MergeError {}
+
+/// The rules to run: the defaults, where a user rule of the same name
+/// replaces the default whole (in the default's place) and a name in
+/// `disabled` removes it; then the user's other rules in their order.
+/// `disabled` may only name built-in rules: a user's own rule is turned off
+/// with `enabled = false`, and a name that is both overridden and disabled
+/// is ambiguous.
+pub fn merge_rules(
+    defaults: Vec<RuleSpec>,
+    user_rules: Vec<RuleSpec>,
+    disabled: &[String],
+) -> Result<Vec<RuleSpec>, MergeError> {
+    let default_names: BTreeSet<&str> = defaults.iter().map(|r| r.name.as_str()).collect();
+    let user_names: BTreeSet<&str> = user_rules.iter().map(|r| r.name.as_str()).collect();
+    let mut problems = Vec::new();
+    for name in disabled {
+        let name = name.as_str();
+        if user_names.contains(name) && default_names.contains(name) {
+            problems.push(format!(
+                "disable: {name:?} is also defined in [[alert]]; remove one of the two"
+            ));
+        } else if user_names.contains(name) {
+            problems.push(format!(
+                "disable: {name:?} is not a built-in rule; set enabled = false on your [[alert]] instead"
+            ));
+        } else if !default_names.contains(name) {
+            problems.push(format!(
+                "disable: no built-in alert rule named {name:?}{}",
+                suggest::hint(name, default_names.iter().copied())
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(MergeError { problems });
+    }
+    let mut user_rules: Vec<Option<RuleSpec>> = user_rules.into_iter().map(Some).collect();
+    let mut take_user = |name: &str| {
+        user_rules
+            .iter_mut()
+            .find(|r| r.as_ref().is_some_and(|r| r.name == name))
+            .and_then(Option::take)
+    };
+    let mut merged = Vec::new();
+    for default in defaults {
+        if disabled.contains(&default.name) {
+            continue;
+        }
+        merged.push(take_user(&default.name).unwrap_or(default));
+    }
+    merged.extend(user_rules.into_iter().flatten());
+    Ok(merged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alert::validate::{validate_rules, RuleSource};
+
+    fn names(rules: &[RuleSpec]) -> Vec<&str> {
+        rules.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    fn user(name: &str, threshold: f64) -> RuleSpec {
+        let mut r = RuleSpec::named(name);
+        r.metric = Some(MetricPatterns::one("host:cpu"));
+        r.op = Some(Op::Gt);
+        r.threshold = Some(threshold);
+        r
+    }
+
+    #[test]
+    fn defaults_are_valid_and_as_designed() {
+        let rules = validate_rules(&default_rules(), &[]).unwrap();
+        assert_eq!(
+            rules.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            [
+                "SiteDown",
+                "HighErrorRate",
+                "HighLatency",
+                "HostHighCpu",
+                "HostHighMemory",
+                "HostDiskFull"
+            ]
+        );
+        let by_name = |n: &str| rules.iter().find(|r| r.name == n).unwrap();
+        let site = by_name("SiteDown");
+        assert_eq!(site.source, RuleSource::Metric(vec!["probe:*:up".into()]));
+        assert_eq!((site.severity, site.for_secs), (Severity::Critical, 300.0));
+        let errors = by_name("HighErrorRate").condition.unwrap();
+        assert_eq!(
+            (errors.op, errors.threshold, errors.warn_threshold),
+            (Op::Gt, 0.05, Some(0.01))
+        );
+        assert_eq!(by_name("HostHighCpu").condition.unwrap().threshold, 80.0);
+        assert_eq!(by_name("HostDiskFull").severity, Severity::Critical);
+        assert_eq!(by_name("HighLatency").severity, Severity::Warning);
+    }
+
+    #[test]
+    fn no_changes_gives_the_defaults() {
+        assert_eq!(
+            merge_rules(default_rules(), vec![], &[]).unwrap(),
+            default_rules()
+        );
+    }
+
+    #[test]
+    fn a_user_rule_replaces_the_default_in_place() {
+        let merged = merge_rules(
+            default_rules(),
+            vec![user("Mine", 1.0), user("HostHighCpu", 95.0)],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            names(&merged),
+            [
+                "SiteDown",
+                "HighErrorRate",
+                "HighLatency",
+                "HostHighCpu",
+                "HostHighMemory",
+                "HostDiskFull",
+                "Mine"
+            ]
+        );
+        assert_eq!(merged[3].threshold, Some(95.0));
+    }
+
+    #[test]
+    fn disable_removes_defaults() {
+        let merged = merge_rules(
+            default_rules(),
+            vec![],
+            &["HostHighCpu".into(), "SiteDown".into()],
+        )
+        .unwrap();
+        assert_eq!(
+            names(&merged),
+            [
+                "HighErrorRate",
+                "HighLatency",
+                "HostHighMemory",
+                "HostDiskFull"
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_disabled_names_suggest_the_right_one() {
+        let err = merge_rules(
+            default_rules(),
+            vec![],
+            &["HostHighCPU".into(), "Nope".into()],
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.problems,
+            [
+                "disable: no built-in alert rule named \"HostHighCPU\" (did you mean \"HostHighCpu\"?)",
+                "disable: no built-in alert rule named \"Nope\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn disable_does_not_apply_to_user_rules_or_overrides() {
+        let err =
+            merge_rules(default_rules(), vec![user("Mine", 1.0)], &["Mine".into()]).unwrap_err();
+        assert!(err.to_string().contains("set enabled = false"), "{err}");
+        let err = merge_rules(
+            default_rules(),
+            vec![user("SiteDown", 1.0)],
+            &["SiteDown".into()],
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("also defined in [[alert]]"),
+            "{err}"
+        );
+    }
+}

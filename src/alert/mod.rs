@@ -1,0 +1,32 @@
+//! Alerts: rules, their evaluation over opsdeck's series and PromQL results,
+//! alert states and transitions, built-in rules, and Prometheus rule import.
+//!
+//! Pure: no tokio, no I/O, no clock. Time comes in as unix seconds (f64);
+//! series values come through `SeriesLookup`; PromQL results are fed in by
+//! the Prometheus source with `AlertEngine::ingest_promql`.
+
+pub mod defaults;
+
+mod engine;
+mod flap;
+
+pub mod promfile;
+mod rule;
+mod runbook_ref;
+mod series;
+mod state;
+mod suggest;
+mod validate;
+mod view;
+
+pub use crate::duration::HumanDuration;
+pub use crate::metrics::glob::{glob_match, is_pattern};
+pub use defaults::{default_rules, merge_rules, MergeError};
+pub use engine::{AlertEngine, EngineOptions, PromResult, PromSample, SeriesLookup};
+pub use promfile::{import_rule_file, rules_to_toml, ImportNote, ImportReport};
+pub use rule::{MetricPatterns, Op, RuleSpec};
+pub use runbook_ref::{map_runbook_url, RunbookRef};
+pub use series::series_labels;
+pub use state::AlertState;
+pub use validate::{validate_rules, Condition, Level, Rule, RuleError, RuleSource};
+pub use view::{AlertView, Transition};

@@ -1,0 +1,103 @@
+//! Labels derived from a series name, and the key of a PromQL result series.
+
+use std::collections::BTreeMap;
+
+/// Labels an alert on `series` carries, so runbooks can bind their params
+/// (`from_alert = "labels.probe"`) without parsing series names themselves.
+/// Follows the series names of DESIGN.md: `KIND:NAME:METRIC`, where NAME
+/// may contain `:` or `/` and is labelled by its kind.
+pub fn series_labels(series: &str) -> BTreeMap<String, String> {
+    let mut labels = BTreeMap::new();
+    labels.insert("series".to_string(), series.to_string());
+    let Some((kind, rest)) = series.split_once(':') else {
+        return labels;
+    };
+    let Some((name, metric)) = rest.rsplit_once(':') else {
+        return labels;
+    };
+    labels.insert("metric".to_string(), metric.to_string());
+    match kind {
+        "host" => {
+            if let Some(mount) = name.strip_prefix("disk:") {
+                labels.insert("mount".to_string(), mount.to_string());
+            }
+        }
+        "container" | "workload" | "probe" | "scrape" | "postgres" | "panel" => {
+            labels.insert(kind.to_string(), name.to_string());
+        }
+        _ => {}
+    }
+    labels
+}
+
+/// A stable, readable key for a PromQL result series: `{a="1",b="2"}`.
+pub fn labels_key(labels: &BTreeMap<String, String>) -> String {
+    let body: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+    format!("{{{}}}", body.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(series: &str) -> Vec<(String, String)> {
+        series_labels(series).into_iter().collect()
+    }
+
+    fn owned(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn labels_follow_the_series_kind() {
+        assert_eq!(
+            pairs("probe:site:up"),
+            owned(&[
+                ("metric", "up"),
+                ("probe", "site"),
+                ("series", "probe:site:up")
+            ])
+        );
+        assert_eq!(
+            pairs("workload:local/shop/api:cpu"),
+            owned(&[
+                ("metric", "cpu"),
+                ("series", "workload:local/shop/api:cpu"),
+                ("workload", "local/shop/api")
+            ])
+        );
+        assert_eq!(
+            pairs("host:disk:/var:used_ratio"),
+            owned(&[
+                ("metric", "used_ratio"),
+                ("mount", "/var"),
+                ("series", "host:disk:/var:used_ratio")
+            ])
+        );
+    }
+
+    #[test]
+    fn short_or_unknown_names_get_what_can_be_read() {
+        assert_eq!(pairs("host:cpu"), owned(&[("series", "host:cpu")]));
+        assert_eq!(pairs("plain"), owned(&[("series", "plain")]));
+        assert_eq!(
+            pairs("other:x:y"),
+            owned(&[("metric", "y"), ("series", "other:x:y")])
+        );
+        assert_eq!(
+            pairs("host:load:avg"),
+            owned(&[("metric", "avg"), ("series", "host:load:avg")])
+        );
+    }
+
+    #[test]
+    fn labels_key_is_sorted_and_quoted() {
+        let mut labels = BTreeMap::new();
+        labels.insert("job".to_string(), "api".to_string());
+        labels.insert("instance".to_string(), "a\"b".to_string());
+        assert_eq!(labels_key(&labels), r#"{instance="a\"b",job="api"}"#);
+        assert_eq!(labels_key(&BTreeMap::new()), "{}");
+    }
+}

@@ -1,0 +1,470 @@
+//! The built-ins must lint clean, and each must walk its main path the way
+//! an on-call engineer would see it, driven by a simulated runner.
+
+use super::*;
+use crate::runbook::engine::{Effect, Engine, Event, Plan};
+use crate::runbook::judge::{judge, Deploy, Facts};
+use crate::runbook::lint::lint;
+use crate::runbook::spec::{Action, Prior};
+use crate::runbook::status::{Mode, Outcome};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+#[test]
+fn every_builtin_lints_clean() {
+    for (name, text) in BUILTIN {
+        let errors = lint(Path::new(name), text);
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+    }
+    let ids: Vec<String> = builtin().unwrap().into_iter().map(|r| r.id).collect();
+    assert_eq!(
+        ids,
+        [
+            "site-down",
+            "degraded-performance",
+            "database",
+            "failed-deploy"
+        ]
+    );
+}
+
+/// What the simulated runner saw: steps in the order they started, actions applied.
+struct Trace {
+    outcome: Outcome,
+    started: Vec<String>,
+    applied: Vec<Action>,
+    prompts: Vec<String>,
+}
+
+/// Plays the runner: answers checks from `facts`, confirms every action,
+/// acknowledges notes, answers inputs, and fires timers in due order.
+fn drive(
+    id: &str,
+    mode: Mode,
+    params: &[(&str, &str)],
+    inputs: &[(&str, &str)],
+    facts: impl Fn(&str) -> Facts,
+) -> Trace {
+    let rb = builtin().unwrap().into_iter().find(|r| r.id == id).unwrap();
+    let given: BTreeMap<String, String> = params
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let bound = rb.bind_params(&given, &BTreeMap::new()).unwrap();
+    let mut engine = Engine::new(rb, bound, BTreeMap::new(), mode);
+    let mut queue = vec![Event::Start];
+    let mut timers: Vec<(u64, u64)> = Vec::new();
+    let mut now = 0u64;
+    let mut trace = Trace {
+        outcome: Outcome::Completed,
+        started: vec![],
+        applied: vec![],
+        prompts: vec![],
+    };
+    for _ in 0..2000 {
+        let event = match queue.pop() {
+            Some(e) => e,
+            None => {
+                let Some(k) = (0..timers.len()).min_by_key(|&k| timers[k].0) else {
+                    panic!("stuck: {:?}", trace.started)
+                };
+                let (due, timer) = timers.remove(k);
+                now = now.max(due);
+                Event::TimerFired { timer }
+            }
+        };
+        let at = format!("2024-05-01T03:{:02}:{:02}Z", now / 60 % 60, now % 60);
+        for effect in engine.handle(&at, event) {
+            match effect {
+                Effect::RunCheck {
+                    step,
+                    ticket,
+                    check,
+                } => queue.push(Event::check_done(
+                    &step,
+                    ticket,
+                    judge(&check, &facts(&step)),
+                )),
+                Effect::PlanAction {
+                    step,
+                    ticket,
+                    action,
+                } => {
+                    let prior = Prior {
+                        replicas: Some(3),
+                        image: Some("api:1".into()),
+                        revision: Some("4".into()),
+                    };
+                    let plan = Ok(Plan {
+                        text: action.describe(),
+                        prior,
+                    });
+                    queue.push(Event::ActionPlanned { step, ticket, plan });
+                }
+                Effect::AskConfirm { step, .. } => queue.push(Event::Confirmed { step }),
+                Effect::ApplyAction {
+                    step,
+                    ticket,
+                    action,
+                } => {
+                    trace.applied.push(action);
+                    queue.push(Event::ActionDone {
+                        step,
+                        ticket,
+                        ok: true,
+                        output: "done".into(),
+                    });
+                }
+                Effect::AskInput {
+                    step,
+                    prompt,
+                    param,
+                    ..
+                } => {
+                    trace.prompts.push(prompt);
+                    let value = inputs
+                        .iter()
+                        .find(|(p, _)| *p == param)
+                        .map(|(_, v)| v.to_string())
+                        .unwrap();
+                    queue.push(Event::InputGiven { step, value });
+                }
+                Effect::AskAck { step, text } => {
+                    trace.prompts.push(text);
+                    queue.push(Event::Acked { step });
+                }
+                Effect::StartTimer { timer, after, .. } => {
+                    timers.push((now + after.as_secs(), timer))
+                }
+                Effect::Halted { .. } => queue.push(Event::Abort),
+                Effect::Record(entry) => {
+                    if let crate::runbook::timeline::Entry::StepStarted { .. } = entry.event {
+                        trace.started.push(entry.step.unwrap());
+                    }
+                }
+                Effect::Finished { outcome } => {
+                    trace.outcome = outcome;
+                    return trace;
+                }
+            }
+        }
+    }
+    panic!("the run did not finish: {:?}", trace.started)
+}
+
+fn http(status: u16) -> Facts {
+    Facts::Probe {
+        status: Some(status),
+        body: String::new(),
+        error: None,
+        latency: Duration::from_millis(40),
+    }
+}
+
+fn workload(ready: u32, desired: u32) -> Facts {
+    Facts::Workload {
+        ready,
+        desired,
+        running: desired,
+        image: "api:2".into(),
+    }
+}
+
+fn rows(columns: &[&str], rows: Vec<Vec<serde_json::Value>>) -> Facts {
+    Facts::Rows {
+        columns: columns.iter().map(|c| c.to_string()).collect(),
+        rows,
+    }
+}
+
+fn recent_deploy() -> Facts {
+    Facts::LastDeploy(Some(Deploy {
+        age: Duration::from_secs(600),
+        revision: "5".into(),
+    }))
+}
+
+const W: &str = "local/shop/api";
+
+fn site_down_facts(step: &str) -> Facts {
+    match step {
+        "probe" => http(503),
+        "verify_rollback" => http(200),
+        "replicas" => workload(0, 3),
+        "deployed" => recent_deploy(),
+        other => panic!("unexpected check {other}"),
+    }
+}
+
+#[test]
+fn site_down_rolls_back_a_recent_deploy() {
+    let t = drive(
+        "site-down",
+        Mode::Run,
+        &[("workload", W)],
+        &[],
+        site_down_facts,
+    );
+    assert_eq!(t.outcome, Outcome::Completed);
+    assert_eq!(
+        t.applied,
+        [Action::Rollback {
+            workload: W.into(),
+            to: None
+        }]
+    );
+    let path: Vec<&str> = t.started.iter().map(String::as_str).collect();
+    assert_eq!(
+        path,
+        [
+            "probe",
+            "probe",
+            "probe",
+            "decide",
+            "replicas",
+            "deployed",
+            "suspect",
+            "rollback",
+            "verify_rollback",
+            "recovered"
+        ]
+    );
+}
+
+#[test]
+fn site_down_restarts_then_escalates_when_nothing_helps() {
+    let t = drive(
+        "site-down",
+        Mode::Run,
+        &[("workload", W)],
+        &[],
+        |step| match step {
+            "probe" | "verify_restart" => http(503),
+            "replicas" | "unhealthy" => workload(1, 3),
+            "deployed" => Facts::LastDeploy(None),
+            "dependencies" => Facts::Unavailable("connection refused".into()),
+            other => panic!("unexpected check {other}"),
+        },
+    );
+    assert_eq!(t.applied, [Action::Restart { workload: W.into() }]);
+    assert!(t.started.ends_with(&[
+        "restart".into(),
+        "verify_restart".into(),
+        "dependencies".into(),
+        "escalate".into()
+    ]));
+    let escalation = t.prompts.last().unwrap();
+    assert!(
+        escalation.contains("database main-db: connection refused"),
+        "{escalation}"
+    );
+    assert!(
+        escalation.contains("recent deploy: no deploy on record"),
+        "{escalation}"
+    );
+}
+
+#[test]
+fn site_down_in_plan_mode_changes_nothing() {
+    let t = drive(
+        "site-down",
+        Mode::Plan,
+        &[("workload", W)],
+        &[],
+        site_down_facts,
+    );
+    assert_eq!(t.outcome, Outcome::Planned);
+    assert!(t.applied.is_empty());
+}
+
+#[test]
+fn degraded_performance_scales_out_when_cpu_bound() {
+    let t = drive(
+        "degraded-performance",
+        Mode::Run,
+        &[("workload", W)],
+        &[],
+        |step| match step {
+            "latency" => Facts::Number(Some(2.3)),
+            "verify" => Facts::Number(Some(0.4)),
+            "errors" => Facts::Number(Some(0.001)),
+            "replicas" | "scaled" => workload(3, 3),
+            "cpu" => Facts::Number(Some(0.95)),
+            "memory" => Facts::Number(Some(0.5)),
+            "db_connections" => Facts::Number(Some(0.2)),
+            "db_slow" => Facts::Number(Some(0.5)),
+            other => panic!("unexpected check {other}"),
+        },
+    );
+    assert_eq!(t.outcome, Outcome::Completed);
+    assert_eq!(
+        t.applied,
+        [Action::Scale {
+            workload: W.into(),
+            replicas: 5
+        }]
+    );
+    assert!(t
+        .prompts
+        .last()
+        .unwrap()
+        .contains("opsdeck load http://127.0.0.1:8080/health"));
+}
+
+#[test]
+fn degraded_performance_points_at_the_database() {
+    let t = drive(
+        "degraded-performance",
+        Mode::Run,
+        &[("workload", W)],
+        &[],
+        |step| match step {
+            "latency" => Facts::Number(Some(2.3)),
+            "errors" => Facts::Number(Some(0.001)),
+            "replicas" => workload(3, 3),
+            "cpu" => Facts::Number(Some(0.3)),
+            "memory" => Facts::Number(Some(0.5)),
+            "db_connections" => Facts::Number(Some(0.97)),
+            "db_slow" => Facts::Number(Some(120.0)),
+            other => panic!("unexpected check {other}"),
+        },
+    );
+    assert!(t.applied.is_empty());
+    assert_eq!(t.started.last().unwrap(), "database");
+}
+
+#[test]
+fn database_cancels_then_terminates_the_head_of_a_lock_chain() {
+    let blocker = || {
+        rows(
+            &["pid", "usename", "state"],
+            vec![vec![
+                json!(4242),
+                json!("app"),
+                json!("idle in transaction"),
+            ]],
+        )
+    };
+    let t = drive(
+        "database",
+        Mode::Run,
+        &[],
+        &[("pid", "4242")],
+        |step| match step {
+            "connections" => rows(
+                &["ratio", "used", "max"],
+                vec![vec![json!(0.93), json!(93), json!("100")]],
+            ),
+            "idle_in_tx" => rows(&["sessions"], vec![vec![json!(1)]]),
+            "long_queries" | "root_blockers" => blocker(),
+            "blocked" => rows(
+                &["pid", "blocked_by"],
+                vec![vec![json!(5151), json!([4242])]],
+            ),
+            "cancelled" => rows(&["count"], vec![vec![json!(1)]]),
+            "recheck" => rows(&["pid", "blocked_by"], vec![]),
+            "slow_pattern" => rows(
+                &["mean_ms", "calls", "query"],
+                vec![vec![
+                    json!(2400.5),
+                    json!(12),
+                    json!("select * from orders where ..."),
+                ]],
+            ),
+            other => panic!("unexpected check {other}"),
+        },
+    );
+    assert_eq!(t.outcome, Outcome::Completed);
+    assert_eq!(
+        t.applied,
+        [
+            Action::DbCancel {
+                target: "main-db".into(),
+                pid: 4242
+            },
+            Action::DbTerminate {
+                target: "main-db".into(),
+                pid: 4242
+            }
+        ]
+    );
+    assert!(t
+        .prompts
+        .iter()
+        .any(|p| p.contains("Head of a lock chain: 4242")));
+    assert!(t
+        .prompts
+        .iter()
+        .any(|p| p.contains("CREATE INDEX CONCURRENTLY")));
+}
+
+#[test]
+fn failed_deploy_rolls_back_verifies_and_freezes() {
+    let t = drive(
+        "failed-deploy",
+        Mode::Run,
+        &[("workload", W)],
+        &[],
+        |step| match step {
+            "deployed" => recent_deploy(),
+            "current_health" => workload(1, 3),
+            "probe" => http(500),
+            "errors" => Facts::Number(Some(0.2)),
+            "rollout" => workload(3, 3),
+            "verify" => http(200),
+            "verify_errors" => Facts::Number(Some(0.001)),
+            other => panic!("unexpected check {other}"),
+        },
+    );
+    assert_eq!(t.outcome, Outcome::Completed);
+    assert_eq!(
+        t.applied,
+        [Action::Rollback {
+            workload: W.into(),
+            to: None
+        }]
+    );
+    assert_eq!(t.started.last().unwrap(), "freeze");
+}
+
+#[test]
+fn failed_deploy_leaves_a_healthy_revision_alone() {
+    let t = drive(
+        "failed-deploy",
+        Mode::Run,
+        &[("workload", W)],
+        &[],
+        |step| match step {
+            "deployed" => recent_deploy(),
+            "current_health" => workload(3, 3),
+            "probe" => http(200),
+            "errors" => Facts::Number(Some(0.001)),
+            other => panic!("unexpected check {other}"),
+        },
+    );
+    assert!(t.applied.is_empty());
+    assert_eq!(t.started.last().unwrap(), "healthy");
+}
+
+#[test]
+fn a_missing_workload_param_is_reported_before_the_run() {
+    let rb = builtin()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == "site-down")
+        .unwrap();
+    let errors = rb
+        .bind_params(&BTreeMap::new(), &BTreeMap::new())
+        .unwrap_err();
+    assert!(
+        errors[0].contains("param `workload`") && errors[0].contains("label `workload`"),
+        "{errors:?}"
+    );
+    let labels: BTreeMap<String, String> = [("workload".to_string(), W.to_string())].into();
+    assert_eq!(
+        rb.bind_params(&BTreeMap::new(), &labels).unwrap()["workload"],
+        json!(W)
+    );
+}

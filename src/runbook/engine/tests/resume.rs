@@ -1,0 +1,145 @@
+use super::*;
+use crate::runbook::timeline;
+
+const STEPS: &str = r#"
+[params.replicas]
+type = "int"
+
+[[step]]
+id = "ask"
+kind = "input"
+param = "replicas"
+
+[[step]]
+id = "scale"
+kind = "action"
+action = "scale"
+workload = "{{ params.workload }}"
+replicas = "{{ params.replicas }}"
+
+[[step]]
+id = "verify"
+kind = "check"
+metric = { series = "s", expect = "< 1" }
+
+[[step]]
+id = "report"
+kind = "note"
+text = "verify said {{ steps.verify.output }} after scaling to {{ params.replicas }}"
+"#;
+
+/// A run that scaled, then failed verify and was aborted; its timeline as JSONL.
+fn failed_run() -> String {
+    let mut run = Run::start(STEPS);
+    run.send(Event::InputGiven {
+        step: "ask".into(),
+        value: "5".into(),
+    });
+    run.approve(Prior {
+        replicas: Some(2),
+        ..Prior::default()
+    });
+    run.check_done(false, json!(3), "value = 3");
+    run.send(Event::Abort);
+    run.entries().iter().map(TimelineEntry::to_line).collect()
+}
+
+fn resumed(jsonl: &str, mode: Mode) -> Run {
+    let entries = timeline::parse(jsonl).unwrap();
+    Run::from_engine(Engine::resume(runbook(STEPS), &entries, mode).unwrap())
+}
+
+#[test]
+fn resume_restarts_at_the_failed_step_with_params_and_results_restored() {
+    let mut run = resumed(&failed_run(), Mode::Run);
+    assert_eq!(run.state("ask"), StepState::Passed);
+    assert_eq!(run.state("verify"), StepState::Pending);
+    assert_eq!(run.engine.params()["replicas"], json!(5));
+    assert_eq!(run.engine.applied().len(), 1);
+    run.send(Event::Start);
+    assert!(
+        matches!(&run.entries()[0].event, Entry::RunResumed { from, mode: Mode::Run } if from == "verify")
+    );
+    assert_eq!(run.check().0, "verify");
+    run.check_done(true, json!(0.2), "value = 0.2");
+    assert_eq!(
+        run.asks(),
+        vec![Effect::AskAck {
+            step: "report".into(),
+            text: "verify said value = 0.2 after scaling to 5".into()
+        }]
+    );
+}
+
+#[test]
+fn a_resumed_run_can_still_roll_back_what_the_first_run_did() {
+    let steps = STEPS.replace(
+        "expect = \"< 1\" }",
+        "expect = \"< 1\" }\non_failure = \"rollback\"",
+    );
+    let mut run = Run::start(&steps);
+    run.send(Event::InputGiven {
+        step: "ask".into(),
+        value: "5".into(),
+    });
+    run.approve(Prior {
+        replicas: Some(2),
+        ..Prior::default()
+    });
+    run.send(Event::Abort);
+    let jsonl: String = run.entries().iter().map(TimelineEntry::to_line).collect();
+    let entries = timeline::parse(&jsonl).unwrap();
+    let mut run = Run::from_engine(Engine::resume(runbook(&steps), &entries, Mode::Run).unwrap());
+    run.send(Event::Start);
+    run.fail();
+    assert_eq!(
+        run.planning().2,
+        Action::Scale {
+            workload: "local/shop/api".into(),
+            replicas: 2
+        }
+    );
+}
+
+#[test]
+fn resume_refuses_other_runbooks_finished_runs_and_vanished_steps() {
+    let entries = timeline::parse(&failed_run()).unwrap();
+    let mut other = runbook(STEPS);
+    other.id = "other".into();
+    assert!(Engine::resume(other, &entries, Mode::Run)
+        .err()
+        .unwrap()
+        .contains("run of `t`, not `other`"));
+
+    let mut renamed = runbook(STEPS);
+    renamed.steps[2].id = "check".into();
+    assert!(Engine::resume(renamed, &entries, Mode::Run)
+        .err()
+        .unwrap()
+        .contains("`verify` is no longer"));
+
+    let mut run = Run::start(NOTE_END);
+    run.send(Event::Acked {
+        step: "end_note".into(),
+    });
+    let done = run.entries();
+    assert!(Engine::resume(runbook(NOTE_END), &done, Mode::Run)
+        .err()
+        .unwrap()
+        .contains("nothing to resume"));
+}
+
+#[test]
+fn resume_in_plan_mode_and_new_params_get_their_defaults() {
+    let steps = format!("[params.extra]\ndefault = \"x\"\n{STEPS}");
+    let entries = timeline::parse(&failed_run()).unwrap();
+    let mut run = Run::from_engine(Engine::resume(runbook(&steps), &entries, Mode::Plan).unwrap());
+    assert_eq!(run.engine.params()["extra"], json!("x"));
+    assert_eq!(run.engine.mode(), Mode::Plan);
+    run.send(Event::Start);
+    run.pass();
+    run.send(Event::Acked {
+        step: "report".into(),
+    });
+    assert_eq!(run.outcome(), Some(Outcome::Planned));
+}

@@ -1,0 +1,163 @@
+//! The Markdown incident report of a run, built from its timeline and the
+//! runbook: summary, timeline, actions with plans and outcomes, final step
+//! states, and the key series as sparklines.
+
+mod events;
+pub mod sparkline;
+
+use super::judge::fmt_num;
+use super::spec::param::display;
+use super::spec::{duration, Runbook};
+use super::timeline::{Snapshot, TimelineEntry};
+use std::fmt::Write;
+use std::time::Duration;
+
+/// How many characters a sparkline takes in the report.
+const SPARK_WIDTH: usize = 48;
+
+pub fn render(rb: &Runbook, entries: &[TimelineEntry], series: &[(String, Vec<f64>)]) -> String {
+    let snap = Snapshot::rebuild(entries).unwrap_or_default();
+    let mut out = String::new();
+    let _ = writeln!(out, "# Incident report: {}\n", rb.title);
+    summary(&mut out, rb, entries, &snap);
+    section(&mut out, "Timeline");
+    events::timeline(&mut out, rb, entries);
+    section(&mut out, "Actions");
+    events::actions(&mut out, rb, entries);
+    section(&mut out, "Steps");
+    steps(&mut out, rb, &snap);
+    if !series.is_empty() {
+        section(&mut out, "Key series");
+        key_series(&mut out, series);
+    }
+    out
+}
+
+/// Starts a section with exactly one blank line before and after its title.
+fn section(out: &mut String, title: &str) {
+    out.truncate(out.trim_end().len());
+    let _ = write!(out, "\n\n## {title}\n\n");
+}
+
+fn summary(out: &mut String, rb: &Runbook, entries: &[TimelineEntry], snap: &Snapshot) {
+    let started = entries.first().map(|e| e.at.as_str()).unwrap_or("-");
+    let ended = entries.last().map(|e| e.at.as_str()).unwrap_or("-");
+    let outcome = match &snap.outcome {
+        Some(o) => o.describe(),
+        None => "unfinished (the run stopped without an outcome)".into(),
+    };
+    let params: Vec<String> = snap
+        .params
+        .iter()
+        .map(|(k, v)| format!("`{k}` = `{}`", display(v)))
+        .collect();
+    let mut rows = vec![
+        (
+            "Runbook",
+            format!("`{}`: {} ({})", rb.id, rb.title, rb.severity),
+        ),
+        ("Mode", format!("{:?}", snap.mode).to_lowercase()),
+        ("Started", started.to_string()),
+        ("Ended", ended.to_string()),
+        (
+            "Duration",
+            elapsed(started, ended)
+                .map(duration::format)
+                .unwrap_or_else(|| "unknown".into()),
+        ),
+        ("Outcome", outcome),
+        (
+            "Params",
+            if params.is_empty() {
+                "none".into()
+            } else {
+                params.join(", ")
+            },
+        ),
+    ];
+    if !snap.labels.is_empty() {
+        let labels: Vec<String> = snap
+            .labels
+            .iter()
+            .map(|(k, v)| format!("`{k}` = `{v}`"))
+            .collect();
+        rows.push(("Alert labels", labels.join(", ")));
+    }
+    out.push_str("## Summary\n\n| | |\n|---|---|\n");
+    for (k, v) in rows {
+        let _ = writeln!(out, "| {k} | {} |", cell(&v));
+    }
+}
+
+/// Whole seconds between two RFC 3339 UTC timestamps.
+fn elapsed(from: &str, to: &str) -> Option<Duration> {
+    let a = humantime::parse_rfc3339_weak(from).ok()?;
+    let b = humantime::parse_rfc3339_weak(to).ok()?;
+    b.duration_since(a)
+        .ok()
+        .map(|d| Duration::from_secs(d.as_secs()))
+}
+
+fn steps(out: &mut String, rb: &Runbook, snap: &Snapshot) {
+    out.push_str("| Step | Kind | State | Result |\n|---|---|---|---|\n");
+    for step in &rb.steps {
+        let (state, result) = match snap.steps.get(&step.id) {
+            Some(r) => (r.status.as_str(), r.output.as_str()),
+            None => ("not run", ""),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {state} | {} |",
+            cell(&step.title),
+            step.body.kind_name(),
+            cell(result)
+        );
+    }
+}
+
+fn key_series(out: &mut String, series: &[(String, Vec<f64>)]) {
+    out.push_str("```text\n");
+    let width = series
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (name, values) in series {
+        let line = sparkline::sparkline(values, SPARK_WIDTH);
+        let stats = match sparkline::stats(values) {
+            Some((min, max, last)) => format!(
+                "min {}  max {}  last {}",
+                fmt_num(min),
+                fmt_num(max),
+                fmt_num(last)
+            ),
+            None => "no data".into(),
+        };
+        let _ = writeln!(out, "{name:<width$}  {line}  {stats}");
+    }
+    out.push_str("```\n");
+}
+
+/// One Markdown table cell: pipes escaped, line breaks kept visible.
+pub(crate) fn cell(text: &str) -> String {
+    text.trim().replace('|', "\\|").replace('\n', "<br>")
+}
+
+/// The clock time of an RFC 3339 timestamp, for compact timeline rows.
+fn clock(at: &str) -> &str {
+    match at.get(11..19) {
+        Some(t) if at.as_bytes().get(10) == Some(&b'T') => t,
+        _ => at,
+    }
+}
+
+pub(crate) fn title_of<'a>(rb: &'a Runbook, step: Option<&'a str>) -> &'a str {
+    match step {
+        Some(id) => rb.step_index(id).map_or(id, |i| rb.steps[i].title.as_str()),
+        None => "",
+    }
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

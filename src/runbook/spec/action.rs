@@ -1,0 +1,415 @@
+//! Changes a runbook can make. `ActionSpec` is what the file says (strings
+//! that may hold templates); `Action` is what the runner executes, with
+//! numbers parsed, once the templates are resolved as the step starts.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Scale,
+    Restart,
+    Rollback,
+    Deploy,
+    DbCancel,
+    DbTerminate,
+    Shell,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionSpec {
+    Scale {
+        workload: String,
+        replicas: String,
+    },
+    Restart {
+        workload: String,
+    },
+    Rollback {
+        workload: String,
+        to: Option<String>,
+    },
+    Deploy {
+        workload: String,
+        image: String,
+    },
+    DbCancel {
+        target: String,
+        pid: String,
+    },
+    DbTerminate {
+        target: String,
+        pid: String,
+    },
+    Shell {
+        command: String,
+        undo: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    Scale {
+        workload: String,
+        replicas: u32,
+    },
+    Restart {
+        workload: String,
+    },
+    Rollback {
+        workload: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+    },
+    Deploy {
+        workload: String,
+        image: String,
+    },
+    DbCancel {
+        target: String,
+        pid: i64,
+    },
+    DbTerminate {
+        target: String,
+        pid: i64,
+    },
+    Shell {
+        command: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        undo: Option<String>,
+    },
+}
+
+/// What the executor saw before changing anything, reported with the plan,
+/// so that an inverse can be proposed if the run later rolls back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prior {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+}
+
+impl ActionSpec {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            ActionSpec::Scale { .. } => ActionKind::Scale,
+            ActionSpec::Restart { .. } => ActionKind::Restart,
+            ActionSpec::Rollback { .. } => ActionKind::Rollback,
+            ActionSpec::Deploy { .. } => ActionKind::Deploy,
+            ActionSpec::DbCancel { .. } => ActionKind::DbCancel,
+            ActionSpec::DbTerminate { .. } => ActionKind::DbTerminate,
+            ActionSpec::Shell { .. } => ActionKind::Shell,
+        }
+    }
+
+    /// Every templated string with the name of its field.
+    pub fn strings(&self) -> Vec<(&'static str, &str)> {
+        let mut v: Vec<(&'static str, &str)> = Vec::new();
+        match self {
+            ActionSpec::Scale { workload, replicas } => {
+                v.extend([("workload", workload.as_str()), ("replicas", replicas)])
+            }
+            ActionSpec::Restart { workload } => v.push(("workload", workload)),
+            ActionSpec::Rollback { workload, to } => {
+                v.push(("workload", workload));
+                v.extend(to.as_deref().map(|t| ("to", t)));
+            }
+            ActionSpec::Deploy { workload, image } => {
+                v.extend([("workload", workload.as_str()), ("image", image)])
+            }
+            ActionSpec::DbCancel { target, pid } | ActionSpec::DbTerminate { target, pid } => {
+                v.extend([("target", target.as_str()), ("pid", pid)])
+            }
+            ActionSpec::Shell { command, undo } => {
+                v.push(("command", command));
+                v.extend(undo.as_deref().map(|u| ("undo", u)));
+            }
+        }
+        v
+    }
+
+    /// Renders the templates and parses the numbers.
+    pub fn resolve(
+        &self,
+        render: &mut dyn FnMut(&str) -> Result<String, String>,
+    ) -> Result<Action, String> {
+        let mut opt = |s: &Option<String>| -> Result<Option<String>, String> {
+            s.as_deref()
+                .map(&mut *render)
+                .transpose()
+                .map(|o| o.filter(|v| !v.trim().is_empty()))
+        };
+        Ok(match self {
+            ActionSpec::Scale { workload, replicas } => Action::Scale {
+                workload: nonempty("workload", render(workload)?)?,
+                replicas: number("replicas", &render(replicas)?)?,
+            },
+            ActionSpec::Restart { workload } => Action::Restart {
+                workload: nonempty("workload", render(workload)?)?,
+            },
+            ActionSpec::Rollback { workload, to } => {
+                let to = opt(to)?;
+                Action::Rollback {
+                    workload: nonempty("workload", render(workload)?)?,
+                    to,
+                }
+            }
+            ActionSpec::Deploy { workload, image } => Action::Deploy {
+                workload: nonempty("workload", render(workload)?)?,
+                image: nonempty("image", render(image)?)?,
+            },
+            ActionSpec::DbCancel { target, pid } => Action::DbCancel {
+                target: nonempty("target", render(target)?)?,
+                pid: number("pid", &render(pid)?)?,
+            },
+            ActionSpec::DbTerminate { target, pid } => Action::DbTerminate {
+                target: nonempty("target", render(target)?)?,
+                pid: number("pid", &render(pid)?)?,
+            },
+            ActionSpec::Shell { command, undo } => {
+                let undo = opt(undo)?;
+                Action::Shell {
+                    command: nonempty("command", render(command)?)?,
+                    undo,
+                }
+            }
+        })
+    }
+}
+
+fn nonempty(field: &str, value: String) -> Result<String, String> {
+    if value.trim().is_empty() {
+        Err(format!("`{field}` resolved to an empty string"))
+    } else {
+        Ok(value.trim().to_string())
+    }
+}
+
+fn number<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, String> {
+    let v = value.trim();
+    // Templates doing arithmetic on floats render "3.0"; accept whole numbers.
+    let v = v.strip_suffix(".0").unwrap_or(v);
+    v.parse()
+        .map_err(|_| format!("`{field}` must be a whole number, got `{value}`"))
+}
+
+impl Action {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::Scale { .. } => ActionKind::Scale,
+            Action::Restart { .. } => ActionKind::Restart,
+            Action::Rollback { .. } => ActionKind::Rollback,
+            Action::Deploy { .. } => ActionKind::Deploy,
+            Action::DbCancel { .. } => ActionKind::DbCancel,
+            Action::DbTerminate { .. } => ActionKind::DbTerminate,
+            Action::Shell { .. } => ActionKind::Shell,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Action::Scale { workload, replicas } => format!("scale {workload} to {replicas}"),
+            Action::Restart { workload } => format!("restart {workload}"),
+            Action::Rollback { workload, to: None } => format!("roll back {workload}"),
+            Action::Rollback {
+                workload,
+                to: Some(r),
+            } => format!("roll back {workload} to {r}"),
+            Action::Deploy { workload, image } => format!("deploy {image} to {workload}"),
+            Action::DbCancel { target, pid } => format!("cancel query of pid {pid} on {target}"),
+            Action::DbTerminate { target, pid } => format!("terminate pid {pid} on {target}"),
+            Action::Shell { command, .. } => format!("run `{command}`"),
+        }
+    }
+
+    /// The change that undoes this one, given what was there before; `None`
+    /// when nothing can be put back (a restart, a killed query) or the prior
+    /// state is unknown.
+    pub fn inverse(&self, prior: &Prior) -> Option<Action> {
+        match self {
+            Action::Scale { workload, .. } => prior.replicas.map(|replicas| Action::Scale {
+                workload: workload.clone(),
+                replicas,
+            }),
+            Action::Deploy { workload, .. } => Some(Action::Rollback {
+                workload: workload.clone(),
+                to: prior.revision.clone(),
+            }),
+            Action::Rollback { workload, .. } => prior.image.clone().map(|image| Action::Deploy {
+                workload: workload.clone(),
+                image,
+            }),
+            Action::Shell { undo, .. } => undo.clone().map(|command| Action::Shell {
+                command,
+                undo: None,
+            }),
+            Action::Restart { .. } | Action::DbCancel { .. } | Action::DbTerminate { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same(s: &str) -> Result<String, String> {
+        Ok(s.to_string())
+    }
+
+    #[test]
+    fn resolves_numbers_and_trims() {
+        let spec = ActionSpec::Scale {
+            workload: " local/shop/api ".into(),
+            replicas: "4.0".into(),
+        };
+        assert_eq!(
+            spec.resolve(&mut same).unwrap(),
+            Action::Scale {
+                workload: "local/shop/api".into(),
+                replicas: 4
+            }
+        );
+        let bad = ActionSpec::DbTerminate {
+            target: "db".into(),
+            pid: "abc".into(),
+        };
+        assert!(bad
+            .resolve(&mut same)
+            .unwrap_err()
+            .contains("`pid` must be a whole number"));
+    }
+
+    #[test]
+    fn empty_required_fields_and_blank_optionals() {
+        let spec = ActionSpec::Rollback {
+            workload: "".into(),
+            to: None,
+        };
+        assert!(spec.resolve(&mut same).unwrap_err().contains("`workload`"));
+        let spec = ActionSpec::Rollback {
+            workload: "w".into(),
+            to: Some(" ".into()),
+        };
+        assert_eq!(
+            spec.resolve(&mut same).unwrap(),
+            Action::Rollback {
+                workload: "w".into(),
+                to: None
+            }
+        );
+    }
+
+    #[test]
+    fn every_kind_resolves_and_reports_its_strings() {
+        let specs = [
+            ActionSpec::Restart {
+                workload: "w".into(),
+            },
+            ActionSpec::Deploy {
+                workload: "w".into(),
+                image: "i:2".into(),
+            },
+            ActionSpec::DbCancel {
+                target: "db".into(),
+                pid: "7".into(),
+            },
+            ActionSpec::Shell {
+                command: "c".into(),
+                undo: Some("u".into()),
+            },
+        ];
+        for spec in specs {
+            let action = spec.resolve(&mut same).unwrap();
+            assert_eq!(action.kind(), spec.kind());
+            assert!(!action.describe().is_empty());
+            assert!(!spec.strings().is_empty());
+        }
+    }
+
+    #[test]
+    fn inverses_put_back_what_was_there() {
+        let prior = Prior {
+            replicas: Some(2),
+            image: Some("api:1".into()),
+            revision: Some("3".into()),
+        };
+        let scale = Action::Scale {
+            workload: "w".into(),
+            replicas: 5,
+        };
+        assert_eq!(
+            scale.inverse(&prior),
+            Some(Action::Scale {
+                workload: "w".into(),
+                replicas: 2
+            })
+        );
+        assert_eq!(scale.inverse(&Prior::default()), None);
+        let deploy = Action::Deploy {
+            workload: "w".into(),
+            image: "api:2".into(),
+        };
+        assert_eq!(
+            deploy.inverse(&prior),
+            Some(Action::Rollback {
+                workload: "w".into(),
+                to: Some("3".into())
+            })
+        );
+        let rollback = Action::Rollback {
+            workload: "w".into(),
+            to: None,
+        };
+        assert_eq!(
+            rollback.inverse(&prior),
+            Some(Action::Deploy {
+                workload: "w".into(),
+                image: "api:1".into()
+            })
+        );
+        let shell = Action::Shell {
+            command: "on".into(),
+            undo: Some("off".into()),
+        };
+        assert_eq!(
+            shell.inverse(&prior),
+            Some(Action::Shell {
+                command: "off".into(),
+                undo: None
+            })
+        );
+        assert_eq!(
+            Action::Restart {
+                workload: "w".into()
+            }
+            .inverse(&prior),
+            None
+        );
+        assert_eq!(
+            Action::DbTerminate {
+                target: "d".into(),
+                pid: 1
+            }
+            .inverse(&prior),
+            None
+        );
+    }
+
+    #[test]
+    fn serializes_with_an_action_tag() {
+        let a = Action::DbTerminate {
+            target: "main-db".into(),
+            pid: 42,
+        };
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(
+            json,
+            r#"{"action":"db_terminate","target":"main-db","pid":42}"#
+        );
+        assert_eq!(serde_json::from_str::<Action>(&json).unwrap(), a);
+    }
+}

@@ -1,0 +1,247 @@
+//! The run timeline: one JSON object per line, appended as the run goes.
+//! Timestamps are RFC 3339 strings handed in by the runner; nothing here
+//! reads the clock. `Snapshot` folds a timeline back into run state so a run
+//! can resume from the step that failed.
+
+use super::spec::{Action, Check, Params, Prior};
+use super::status::{Mode, Outcome, StepState};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    #[serde(flatten)]
+    pub event: Entry,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Entry {
+    RunStarted {
+        runbook: String,
+        mode: Mode,
+        params: Params,
+        #[serde(default)]
+        labels: BTreeMap<String, String>,
+    },
+    RunResumed {
+        from: String,
+        mode: Mode,
+    },
+    StepStarted {
+        attempt: u32,
+    },
+    CheckRequested {
+        check: Check,
+    },
+    /// One poll of a `wait` step that did not pass yet.
+    Polled {
+        value: Value,
+        output: String,
+    },
+    StepFinished {
+        status: StepState,
+        #[serde(default)]
+        value: Value,
+        #[serde(default)]
+        output: String,
+    },
+    /// Branch choices, retries, gotos, confirmations, skips.
+    Decision {
+        text: String,
+    },
+    ActionPlanned {
+        action: Action,
+        plan: String,
+        #[serde(default)]
+        prior: Prior,
+        #[serde(default)]
+        undo: bool,
+    },
+    ActionApplied {
+        action: Action,
+        #[serde(default)]
+        prior: Prior,
+        ok: bool,
+        output: String,
+        #[serde(default)]
+        undo: bool,
+    },
+    InputGiven {
+        param: String,
+        value: Value,
+    },
+    RunFinished {
+        outcome: Outcome,
+    },
+}
+
+impl TimelineEntry {
+    pub fn new(at: &str, step: Option<&str>, event: Entry) -> Self {
+        TimelineEntry {
+            at: at.to_string(),
+            step: step.map(str::to_string),
+            event,
+        }
+    }
+
+    /// One line of the JSONL file, newline included.
+    pub fn to_line(&self) -> String {
+        let mut line = serde_json::to_string(self).expect("timeline entries always serialize");
+        line.push('\n');
+        line
+    }
+}
+
+/// Reads a JSONL timeline. A torn last line (the process died mid-write)
+/// is dropped; a bad line anywhere else is an error naming its number.
+pub fn parse(text: &str) -> Result<Vec<TimelineEntry>, String> {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    let mut entries = Vec::with_capacity(lines.len());
+    for (k, (n, line)) in lines.iter().enumerate() {
+        match serde_json::from_str(line) {
+            Ok(e) => entries.push(e),
+            Err(_) if k + 1 == lines.len() && !text.ends_with('\n') => break,
+            Err(e) => return Err(format!("line {}: {e}", n + 1)),
+        }
+    }
+    Ok(entries)
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StepResult {
+    pub status: StepState,
+    pub value: Value,
+    pub output: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    pub step: String,
+    pub action: Action,
+    pub prior: Prior,
+}
+
+/// A run's state as its timeline tells it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Snapshot {
+    pub runbook: String,
+    pub mode: Mode,
+    pub params: Params,
+    pub labels: BTreeMap<String, String>,
+    pub steps: BTreeMap<String, StepResult>,
+    /// Actions that changed something and were not undone, oldest first.
+    pub applied: Vec<Applied>,
+    pub last_started: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub started_at: Option<String>,
+    pub last_at: Option<String>,
+}
+
+impl Snapshot {
+    pub fn rebuild(entries: &[TimelineEntry]) -> Result<Snapshot, String> {
+        let mut snap = Snapshot::default();
+        let mut seen_start = false;
+        for e in entries {
+            snap.last_at = Some(e.at.clone());
+            let step = e.step.clone().unwrap_or_default();
+            match &e.event {
+                Entry::RunStarted {
+                    runbook,
+                    mode,
+                    params,
+                    labels,
+                } => {
+                    seen_start = true;
+                    snap.runbook = runbook.clone();
+                    snap.mode = *mode;
+                    snap.params = params.clone();
+                    snap.labels = labels.clone();
+                    snap.started_at = Some(e.at.clone());
+                }
+                Entry::RunResumed { mode, .. } => {
+                    snap.mode = *mode;
+                    snap.outcome = None;
+                }
+                Entry::StepStarted { .. } => {
+                    snap.last_started = Some(step.clone());
+                    snap.steps.entry(step).or_default().status = StepState::Running;
+                }
+                Entry::StepFinished {
+                    status,
+                    value,
+                    output,
+                } => {
+                    let r = StepResult {
+                        status: *status,
+                        value: value.clone(),
+                        output: output.clone(),
+                    };
+                    snap.steps.insert(step, r);
+                }
+                Entry::InputGiven { param, value } => {
+                    snap.params.insert(param.clone(), value.clone());
+                }
+                Entry::ActionApplied {
+                    action,
+                    prior,
+                    ok: true,
+                    undo: false,
+                    ..
+                } => {
+                    snap.applied.push(Applied {
+                        step,
+                        action: action.clone(),
+                        prior: prior.clone(),
+                    });
+                }
+                Entry::ActionApplied {
+                    ok: true,
+                    undo: true,
+                    ..
+                } => {
+                    if let Some(i) = snap.applied.iter().rposition(|a| a.step == step) {
+                        snap.applied.remove(i);
+                    }
+                }
+                Entry::RunFinished { outcome } => snap.outcome = Some(outcome.clone()),
+                Entry::CheckRequested { .. }
+                | Entry::Polled { .. }
+                | Entry::Decision { .. }
+                | Entry::ActionPlanned { .. }
+                | Entry::ActionApplied { .. } => {}
+            }
+        }
+        if !seen_start {
+            return Err("the timeline has no run_started entry".into());
+        }
+        Ok(snap)
+    }
+
+    /// The step to resume from: where the run failed or was stopped, or,
+    /// if the process died mid-run, the step it was in.
+    pub fn resume_point(&self) -> Result<String, String> {
+        match &self.outcome {
+            Some(o) => o
+                .resume_step()
+                .map(str::to_string)
+                .ok_or_else(|| format!("the run {}; nothing to resume", o.describe())),
+            None => self
+                .last_started
+                .clone()
+                .ok_or_else(|| "the run never started a step".to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "timeline_tests.rs"]
+mod tests;
