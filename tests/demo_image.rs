@@ -6,7 +6,7 @@ mod images;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use images::*;
 
@@ -174,13 +174,8 @@ fn image_build_is_idempotent_and_labelled() {
     let bin = binary();
     let tag = build_demo_v1(&bin);
     let id = docker(&["image", "inspect", "--format", "{{.Id}}", &tag]);
-    let started = Instant::now();
+    // Same binary, same image: the id must not change (speed is a benchmark's job).
     assert_eq!(build_demo_v1(&bin), tag);
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "rebuild took {:?}",
-        started.elapsed()
-    );
     assert_eq!(
         docker(&["image", "inspect", "--format", "{{.Id}}", &tag]),
         id
