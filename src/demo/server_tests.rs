@@ -82,9 +82,11 @@ async fn idle_connections_do_not_hold_up_shutdown() {
     let authority = server.base.trim_start_matches("http://").to_owned();
     let _idle = tokio::net::TcpStream::connect(&authority).await.unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let started = Instant::now();
-    server.stop().await.unwrap();
-    assert!(started.elapsed() < Duration::from_secs(2));
+    // Waiting on the idle connection would hang until the client left.
+    tokio::time::timeout(Duration::from_secs(10), server.stop())
+        .await
+        .expect("shutdown waited on an idle keep-alive connection")
+        .unwrap();
 }
 
 #[tokio::test]
