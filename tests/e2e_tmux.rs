@@ -68,6 +68,18 @@ fn shows_host_panes_help_and_quits_cleanly() {
     t.wait_for("help to close", Duration::from_secs(5), |s| {
         !s.contains("show or hide this help")
     });
+    // A resize redraws the whole frame at the new size, with no leftovers.
+    t.resize(120, 36);
+    let screen = t.wait_for("the resized frame", Duration::from_secs(5), |s| {
+        s.lines()
+            .nth(1)
+            .is_some_and(|l| l.chars().count() == 120 && l.ends_with('┐'))
+    });
+    assert_eq!(
+        screen.lines().filter(|l| l.contains("Disks")).count(),
+        1,
+        "{screen}"
+    );
     t.keys(&[":", "theme light", "Enter"]);
     t.wait_for("theme switch", Duration::from_secs(5), |s| {
         s.contains("theme light")

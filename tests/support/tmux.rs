@@ -74,6 +74,15 @@ impl Tmux {
         assert!(tmux(&args).status.success());
     }
 
+    pub fn resize(&self, width: u16, height: u16) {
+        let (w, h) = (width.to_string(), height.to_string());
+        assert!(
+            tmux(&["resize-window", "-t", &self.session, "-x", &w, "-y", &h])
+                .status
+                .success()
+        );
+    }
+
     /// Whether the pane is showing the alternate screen (a full-screen app).
     pub fn alternate_on(&self) -> bool {
         let out = tmux(&[
