@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::model::{Model, Severity};
-use crate::source::{Source, Update};
+use crate::source::Update;
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -21,10 +21,7 @@ pub async fn collect(config: &Config, read_only: bool) -> Model {
     model.add_target("local", crate::model::TargetKind::Host);
     let mut host = crate::source::HostSource::new("local");
     let timeout = std::time::Duration::from_secs(10);
-    let result = tokio::time::timeout(timeout, host.poll())
-        .await
-        .unwrap_or_else(|_| Err("no answer within 10s".into()));
-    match result {
+    match crate::source::poll_once(&mut host, timeout).await {
         Ok(updates) => updates.into_iter().for_each(|u| model.apply(u)),
         Err(reason) => model.apply(Update::Health {
             target: "local".into(),

@@ -5,7 +5,7 @@ mod host;
 mod supervisor;
 
 pub use host::HostSource;
-pub use supervisor::{backoff, supervise};
+pub use supervisor::{backoff, poll_once, supervise};
 
 use crate::model::{Health, HostSnapshot};
 use std::future::Future;

@@ -17,6 +17,20 @@ pub fn backoff(interval: Duration, failures: u32) -> Duration {
         .max(interval)
 }
 
+/// One poll, where taking longer than `timeout` is a failure like any other.
+pub async fn poll_once<S: Source>(
+    source: &mut S,
+    timeout: Duration,
+) -> Result<Vec<Update>, String> {
+    match tokio::time::timeout(timeout, source.poll()).await {
+        Ok(r) => r,
+        Err(_) => Err(format!(
+            "no answer within {}",
+            humantime::format_duration(timeout)
+        )),
+    }
+}
+
 /// Runs until the receiving side goes away. A poll that takes longer than
 /// `timeout` counts as a failure, so a hung endpoint cannot stall the target.
 pub async fn supervise<S: Source>(
@@ -30,13 +44,7 @@ pub async fn supervise<S: Source>(
     let mut since = 0i64;
     let mut last_health = Health::Connecting;
     loop {
-        let result = match tokio::time::timeout(timeout, source.poll()).await {
-            Ok(r) => r,
-            Err(_) => Err(format!(
-                "no answer within {}",
-                humantime::format_duration(timeout)
-            )),
-        };
+        let result = poll_once(&mut source, timeout).await;
         let (health, wait, updates) = match result {
             Ok(updates) => {
                 failures = 0;
