@@ -44,16 +44,25 @@ impl Ctx<'_> {
 
     /// Draws a series into `area` as a chart, one column per chart step.
     fn chart(&self, area: Rect, buf: &mut Buffer, series: &str, max: f32, style: Style) {
-        let Some(id) = self.model.store.id(series) else {
-            return;
-        };
+        if let Some(values) = self.window(series, area.width) {
+            self.draw(area, buf, &values, max, style);
+        }
+    }
+
+    /// The chart's values for `series`: one per column, newest last.
+    fn window(&self, series: &str, columns: u16) -> Option<Vec<f32>> {
+        let id = self.model.store.id(series)?;
         let step = self.ui.chart_step(self.model.refresh.as_secs() as i64);
-        let values = self
-            .model
-            .store
-            .window(id, self.model.now, step, area.width as usize);
+        Some(
+            self.model
+                .store
+                .window(id, self.model.now, step, columns as usize),
+        )
+    }
+
+    fn draw(&self, area: Rect, buf: &mut Buffer, values: &[f32], max: f32, style: Style) {
         SeriesChart {
-            values: &values,
+            values,
             max,
             style,
             gap_style: self.ui.theme.muted,
@@ -271,21 +280,17 @@ fn network(inner: Rect, buf: &mut Buffer, ctx: &Ctx, h: &HostSnapshot) {
     let (text, chart) = split(inner, lines.len() as u16);
     Paragraph::new(lines).render(text, buf);
     // Received above, sent below, on one shared scale so they compare.
-    let max_of = |s: &str| {
-        ctx.model.store.id(s).map(|id| {
-            let step = ctx.ui.chart_step(ctx.model.refresh.as_secs() as i64);
-            ctx.model
-                .store
-                .window(id, ctx.model.now, step, chart.width as usize)
-                .into_iter()
-                .filter(|v| !v.is_nan())
-                .fold(0.0f32, f32::max)
-        })
-    };
-    let max = max_of("host:net:rx_bps")
-        .unwrap_or(0.0)
-        .max(max_of("host:net:tx_bps").unwrap_or(0.0))
-        .max(1024.0);
+    let rx = ctx
+        .window("host:net:rx_bps", chart.width)
+        .unwrap_or_default();
+    let tx = ctx
+        .window("host:net:tx_bps", chart.width)
+        .unwrap_or_default();
+    let max = rx
+        .iter()
+        .chain(&tx)
+        .filter(|v| !v.is_nan())
+        .fold(1024.0f32, |m, v| m.max(*v));
     let top = Rect {
         height: chart.height.div_ceil(2),
         ..chart
@@ -295,8 +300,8 @@ fn network(inner: Rect, buf: &mut Buffer, ctx: &Ctx, h: &HostSnapshot) {
         height: chart.height - top.height,
         ..chart
     };
-    ctx.chart(top, buf, "host:net:rx_bps", max, t.chart);
-    ctx.chart(bottom, buf, "host:net:tx_bps", max, t.chart_alt);
+    ctx.draw(top, buf, &rx, max, t.chart);
+    ctx.draw(bottom, buf, &tx, max, t.chart_alt);
 }
 
 fn disks(inner: Rect, buf: &mut Buffer, ctx: &Ctx, h: &HostSnapshot) {
