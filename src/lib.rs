@@ -1,4 +1,5 @@
 //! opsdeck: a terminal operations console. See DESIGN.md for the shape.
+pub mod action;
 pub mod alert;
 pub mod cli;
 pub mod config;

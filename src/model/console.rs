@@ -1,10 +1,14 @@
 //! The Model: everything the console knows, owned by the app loop alone and
 //! changed only through `apply`. Rendering reads it by shared reference.
 
-use super::{Health, HostSnapshot, Target, TargetKind};
+use super::{EngineEvent, Health, HostSnapshot, Inventory, Target, TargetKind};
 use crate::metrics::MetricStore;
 use crate::source::Update;
+use std::collections::VecDeque;
 use std::time::Duration;
+
+/// Engine events kept for the events pane, newest last.
+pub const EVENTS_KEPT: usize = 1000;
 
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -12,6 +16,9 @@ pub struct Model {
     pub store: MetricStore,
     /// The latest reading of each host target, for lists (mounts, interfaces).
     pub hosts: Vec<(String, HostSnapshot)>,
+    /// The latest inventory of each Docker or Kubernetes target.
+    pub inventories: Vec<(String, Inventory)>,
+    pub events: VecDeque<EngineEvent>,
     pub read_only: bool,
     pub refresh: Duration,
     /// Unix seconds of the latest event, so rendering never reads the clock.
@@ -24,6 +31,8 @@ impl Model {
             targets: Vec::new(),
             store: MetricStore::new(),
             hosts: Vec::new(),
+            inventories: Vec::new(),
+            events: VecDeque::new(),
             read_only,
             refresh,
             now: 0,
@@ -69,8 +78,54 @@ impl Model {
                     None => self.hosts.push((target, *snapshot)),
                 }
             }
+            Update::Inventory {
+                target,
+                at,
+                inventory,
+            } => {
+                self.now = self.now.max(at);
+                for (name, value) in inventory_series(&inventory) {
+                    self.store.record(&name, at, value);
+                }
+                match self.inventories.iter_mut().find(|(n, _)| *n == target) {
+                    Some(slot) => slot.1 = *inventory,
+                    None => self.inventories.push((target, *inventory)),
+                }
+            }
+            Update::Events { events, .. } => {
+                for e in events {
+                    if self.events.len() == EVENTS_KEPT {
+                        self.events.pop_front();
+                    }
+                    self.events.push_back(e);
+                }
+            }
+            // Log lines and action progress belong to the UI state.
+            Update::Logs { .. } | Update::Action(_) => {}
         }
     }
+}
+
+/// The series an inventory feeds, named as DESIGN.md lists them. CPU is percent
+/// of one core, like `docker stats` and `host:cpu`.
+pub fn inventory_series(inv: &Inventory) -> Vec<(String, f64)> {
+    let mut out = Vec::with_capacity(inv.instances.len() * 2 + inv.workloads.len() * 4);
+    for i in &inv.instances {
+        if let Some(u) = &i.usage {
+            let key = format!("container:{}/{}", i.workload.target, i.name);
+            out.push((format!("{key}:cpu"), u.cpu_percent));
+            out.push((format!("{key}:mem_bytes"), u.mem_bytes as f64));
+        }
+    }
+    for w in &inv.workloads {
+        let key = format!("workload:{}", w.addr);
+        out.push((format!("{key}:cpu"), w.usage.cpu_percent));
+        out.push((format!("{key}:mem_bytes"), w.usage.mem_bytes as f64));
+        out.push((format!("{key}:ready"), f64::from(w.ready)));
+        let desired = w.desired.unwrap_or(w.running);
+        out.push((format!("{key}:desired"), f64::from(desired)));
+    }
+    out
 }
 
 #[cfg(test)]

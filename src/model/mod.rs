@@ -4,8 +4,13 @@ mod host;
 pub mod sample;
 mod severity;
 mod target;
+mod workload;
 
 pub use console::Model;
 pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
 pub use severity::Severity;
 pub use target::{Health, Target, TargetKind};
+pub use workload::{
+    EngineEvent, Instance, InstanceHealth, Inventory, LogLine, Usage, Workload, WorkloadAddr,
+    WorkloadKind, NO_GROUP,
+};

@@ -7,7 +7,7 @@ mod supervisor;
 pub use host::HostSource;
 pub use supervisor::{backoff, poll_once, supervise};
 
-use crate::model::{Health, HostSnapshot};
+use crate::model::{EngineEvent, Health, HostSnapshot, Inventory, LogLine};
 use std::future::Future;
 
 /// What a collector tells the app loop.
@@ -22,6 +22,24 @@ pub enum Update {
         at: i64,
         snapshot: Box<HostSnapshot>,
     },
+    /// The whole inventory of a Docker or Kubernetes target, with fresh usage.
+    Inventory {
+        target: String,
+        at: i64,
+        inventory: Box<Inventory>,
+    },
+    /// Events the engine reported since the last update, oldest first.
+    Events {
+        target: String,
+        events: Vec<EngineEvent>,
+    },
+    /// Lines for the logs view that asked for them (`stream` is its request number).
+    Logs {
+        stream: u64,
+        lines: Vec<LogLine>,
+    },
+    /// Progress of an action the console asked for.
+    Action(crate::action::ActionEvent),
 }
 
 /// A thing that can be asked for its current state. The supervisor decides when
