@@ -1,6 +1,7 @@
 //! Collectors: one tokio task per target, each sending `Update`s over a bounded
 //! channel to the app loop. Sources never touch the UI.
 
+pub mod docker;
 mod host;
 mod supervisor;
 
