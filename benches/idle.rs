@@ -5,45 +5,27 @@
 //! `cargo bench --bench idle` (OPSDECK_IDLE_SECS=N to change the 60 s window)
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "support/proc_stats.rs"]
+mod proc_stats;
+use proc_stats::{cpu_percent, cpu_ticks, start_in_tmux, tmux};
+
 const BIN: &str = env!("CARGO_BIN_EXE_opsdeck");
-
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux")
-        .args(args)
-        .output()
-        .expect("tmux is needed for this benchmark");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-fn cpu_ticks(pid: &str) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("process is running");
-    // Fields after the parenthesised name; utime and stime are the 14th and 15th.
-    let rest = &stat[stat.rfind(')').unwrap() + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
-}
 
 fn measure(width: u16, height: u16, secs: u64, dir: &Path) {
     let session = format!("opsdeck-idle-{}-{width}", std::process::id());
     let out = dir.join(format!("pty-{width}x{height}.bytes"));
     let config = dir.join("config.toml");
     std::fs::write(&config, "").unwrap();
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
+    let config_env = config.display().to_string();
+    let pid = start_in_tmux(
         &session,
-        "-x",
-        &width.to_string(),
-        "-y",
-        &height.to_string(),
-        "-e",
-        &format!("OPSDECK_CONFIG={}", config.display()),
-        &format!("exec {BIN}"),
-    ]);
+        width,
+        height,
+        &[("OPSDECK_CONFIG", &config_env)],
+        BIN,
+    );
     tmux(&[
         "pipe-pane",
         "-o",
@@ -51,7 +33,6 @@ fn measure(width: u16, height: u16, secs: u64, dir: &Path) {
         &session,
         &format!("cat >> {}", out.display()),
     ]);
-    let pid = tmux(&["display-message", "-p", "-t", &session, "#{pane_pid}"]);
     std::thread::sleep(Duration::from_secs(10));
     let bytes0 = std::fs::metadata(&out).map_or(0, |m| m.len());
     let ticks0 = cpu_ticks(&pid);
@@ -61,8 +42,7 @@ fn measure(width: u16, height: u16, secs: u64, dir: &Path) {
     let ticks = cpu_ticks(&pid) - ticks0;
     let elapsed = t0.elapsed().as_secs_f64();
     tmux(&["kill-session", "-t", &session]);
-    // The kernel counts CPU time in clock ticks of 1/100 s on Linux.
-    let cpu_pct = ticks as f64 / 100.0 / elapsed * 100.0;
+    let cpu_pct = cpu_percent(ticks, elapsed);
     println!(
         "idle {width}x{height}: CPU {cpu_pct:.2}% of one core, {:.0} B/s to the terminal ({bytes} B in {elapsed:.0} s)",
         bytes as f64 / elapsed
