@@ -55,6 +55,41 @@ impl<'de> Deserialize<'de> for HumanDuration {
     }
 }
 
+/// A duration from text, as config, runbooks and rules write them.
+pub fn parse(text: &str) -> Result<Duration, String> {
+    HumanDuration::parse(text).map(|h| h.0)
+}
+
+/// The compact form people type: `1m30s`.
+pub fn format(d: Duration) -> String {
+    HumanDuration(d).to_string()
+}
+
+/// For plain `Duration` fields: `#[serde(with = "crate::duration")]`.
+pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    HumanDuration(*d).serialize(s)
+}
+
+pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    HumanDuration::deserialize(d).map(|h| h.0)
+}
+
+/// For `Option<Duration>` fields: `#[serde(default, with = "crate::duration::opt")]`.
+pub mod opt {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => super::serialize(d, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        super::deserialize(d).map(Some)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

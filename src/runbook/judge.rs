@@ -3,7 +3,7 @@
 
 use super::expr::{self, Scope};
 use super::spec::check::Check;
-use super::spec::duration;
+use crate::duration;
 use serde_json::{json, Value};
 use std::time::Duration;
 

@@ -3,7 +3,8 @@
 //! automated phase.
 
 use super::{Effect, Engine, Event, Phase};
-use crate::runbook::spec::{duration, Check, StepBody};
+use crate::duration;
+use crate::runbook::spec::{Check, StepBody};
 use crate::runbook::status::{Mode, StepState};
 use crate::runbook::timeline::Entry;
 use serde_json::Value;

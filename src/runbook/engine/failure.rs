@@ -3,7 +3,8 @@
 //! goto; rollback).
 
 use super::{Effect, Engine, Event, Phase};
-use crate::runbook::spec::{duration, OnFailure};
+use crate::duration;
+use crate::runbook::spec::OnFailure;
 use crate::runbook::status::{Outcome, StepState};
 use crate::runbook::timeline::Entry;
 use serde_json::Value;

@@ -7,8 +7,9 @@ pub mod sparkline;
 
 use super::judge::fmt_num;
 use super::spec::param::display;
-use super::spec::{duration, Runbook};
+use super::spec::Runbook;
 use super::timeline::{Snapshot, TimelineEntry};
+use crate::duration;
 use std::fmt::Write;
 use std::time::Duration;
 

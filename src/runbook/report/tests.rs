@@ -156,7 +156,7 @@ fn report_has_summary_timeline_actions_steps_and_series() {
         md.contains("| Runbook | `scale-out`: Scale out (warning) |"),
         "{md}"
     );
-    assert!(md.contains("| Duration | 3m 30s |"), "{md}");
+    assert!(md.contains("| Duration | 3m30s |"), "{md}");
     assert!(md.contains("| Outcome | completed |"), "{md}");
     assert!(
         md.contains("| Params | `workload` = `local/shop/api` |"),

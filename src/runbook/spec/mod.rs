@@ -2,7 +2,6 @@
 
 pub mod action;
 pub mod check;
-pub mod duration;
 pub mod param;
 mod raw;
 

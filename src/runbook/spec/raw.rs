@@ -5,8 +5,9 @@ use super::action::{ActionKind, ActionSpec};
 use super::check::{
     Check, MetricCheck, ProbeCheck, PromqlCheck, RecentDeployCheck, SqlCheck, WorkloadCheck,
 };
-use super::{duration, Case, OnFailure, ParamSpec, Runbook, Step, StepBody, Trigger};
+use super::{Case, OnFailure, ParamSpec, Runbook, Step, StepBody, Trigger};
 use crate::diag::FileError;
+use crate::duration;
 use crate::model::Severity;
 use crate::runbook::locate::{step_field, Locator, Seg};
 use serde::Deserialize;
