@@ -7,6 +7,7 @@ pub mod demo;
 pub mod diag;
 pub mod duration;
 pub mod exposition;
+pub mod http;
 pub mod metrics;
 pub mod model;
 pub mod runbook;

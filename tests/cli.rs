@@ -136,3 +136,30 @@ fn status_json_has_the_documented_shape() {
     };
     assert_eq!(code, expected);
 }
+
+#[test]
+fn status_reports_a_refused_probe_as_degraded_with_its_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    // Port 9 on loopback: nothing listens there, so the connection is refused.
+    std::fs::write(
+        &config,
+        "[[probe]]\nname = \"site\"\nurl = \"http://127.0.0.1:9/health\"\n",
+    )
+    .unwrap();
+    let out = opsdeck(&["status", "--json"], &config);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let site = v["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "site")
+        .expect("the probe is a target");
+    assert_eq!(site["kind"], "probe");
+    assert_eq!(site["health"]["state"], "degraded");
+    let reason = site["health"]["reason"].as_str().unwrap();
+    assert!(reason.contains("connection failed"), "{reason}");
+    assert_eq!(v["series"]["probe:site:up"], 0.0);
+    assert_eq!(v["series"]["probe:site:error_ratio"], 1.0);
+}

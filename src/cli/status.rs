@@ -2,7 +2,6 @@
 
 use crate::config::Config;
 use crate::model::{Model, Severity};
-use crate::source::Update;
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -18,20 +17,7 @@ pub struct StatusReport<'a> {
 
 pub async fn collect(config: &Config, read_only: bool) -> Model {
     let mut model = Model::new(config.refresh.0, read_only);
-    model.add_target("local", crate::model::TargetKind::Host);
-    let mut host = crate::source::HostSource::new("local");
-    let timeout = std::time::Duration::from_secs(10);
-    match crate::source::poll_once(&mut host, timeout).await {
-        Ok(updates) => updates.into_iter().for_each(|u| model.apply(u)),
-        Err(reason) => model.apply(Update::Health {
-            target: "local".into(),
-            health: crate::model::Health::Degraded {
-                reason,
-                since: crate::source::unix_now(),
-                retry_in: timeout,
-            },
-        }),
-    }
+    crate::source::targets::poll_all(crate::source::targets::plan(config), &mut model).await;
     model
 }
 

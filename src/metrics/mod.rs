@@ -3,6 +3,7 @@
 pub mod glob;
 pub mod histogram;
 pub mod rate;
+pub mod service_rates;
 mod store;
 mod tier;
 

@@ -92,6 +92,20 @@ impl Model {
                     None => self.inventories.push((target, *inventory)),
                 }
             }
+            Update::Series {
+                target,
+                at,
+                series,
+                health,
+            } => {
+                self.now = self.now.max(at);
+                for (name, value) in series {
+                    self.store.record(&name, at, value);
+                }
+                if let Some(t) = self.targets.iter_mut().find(|t| t.name == target) {
+                    t.health = health;
+                }
+            }
             Update::Events { events, .. } => {
                 for e in events {
                     if self.events.len() == EVENTS_KEPT {

@@ -3,9 +3,14 @@
 
 pub mod docker;
 mod host;
+pub mod probe;
+mod scrape;
 mod supervisor;
+pub mod targets;
 
 pub use host::HostSource;
+pub use probe::ProbeSource;
+pub use scrape::ScrapeSource;
 pub use supervisor::{backoff, poll_once, supervise};
 
 use crate::model::{EngineEvent, Health, HostSnapshot, Inventory, LogLine};
@@ -38,6 +43,14 @@ pub enum Update {
     Logs {
         stream: u64,
         lines: Vec<LogLine>,
+    },
+    /// Named values from a probe or a scrape, with the target's health as the
+    /// source judged it (a failed probe is data and a degraded target at once).
+    Series {
+        target: String,
+        at: i64,
+        series: Vec<(String, f64)>,
+        health: Health,
     },
     /// Progress of an action the console asked for.
     Action(crate::action::ActionEvent),

@@ -8,8 +8,8 @@ use super::terminal;
 use super::theme::Theme;
 use super::update::{update, Command, Event};
 use crate::config::Config;
-use crate::model::{Model, Severity, TargetKind};
-use crate::source::{supervise, unix_now, HostSource, Update};
+use crate::model::{Model, Severity};
+use crate::source::{targets, unix_now, Update};
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use std::time::Duration;
@@ -29,10 +29,7 @@ pub struct Options {
 
 pub fn start_sources(config: &Config, model: &mut Model) -> mpsc::Receiver<Update> {
     let (tx, rx) = mpsc::channel(UPDATE_QUEUE);
-    let refresh = config.refresh.0;
-    model.add_target("local", TargetKind::Host);
-    let timeout = (refresh * 5).max(Duration::from_secs(10));
-    tokio::spawn(supervise(HostSource::new("local"), refresh, timeout, tx));
+    targets::start(targets::plan(config), model, &tx);
     rx
 }
 

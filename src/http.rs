@@ -1,0 +1,241 @@
+//! The one HTTP client setup: rustls with the system's roots (TLS verified by
+//! default), one timeout, auth read from the environment or a file once, and
+//! URLs stripped of credentials before they reach a screen or a log.
+
+use crate::config::HttpAuth;
+use reqwest::header::{HeaderValue, AUTHORIZATION};
+use std::fmt;
+use std::time::Duration;
+
+/// A client for one target. Cloning shares the connection pool.
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    auth: Option<HeaderValue>,
+}
+
+impl fmt::Debug for Http {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never the header itself: it is a secret.
+        f.debug_struct("Http")
+            .field("auth", &self.auth.as_ref().map(|_| "<set>"))
+            .finish()
+    }
+}
+
+/// What came back, whatever the status.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub body: String,
+    pub elapsed: Duration,
+}
+
+impl Http {
+    pub fn new(timeout: Duration, auth: &HttpAuth) -> Result<Self, String> {
+        // Both rustls providers can end up in the build; pick one for the process.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(concat!("opsdeck/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot set up HTTP: {e}"))?;
+        Ok(Http {
+            client,
+            auth: auth_header(auth)?,
+        })
+    }
+
+    /// GET `url`; an error only when no HTTP answer came back. The error text
+    /// names the URL without credentials.
+    pub async fn get(&self, url: &str) -> Result<Response, String> {
+        let started = std::time::Instant::now();
+        let mut req = self.client.get(url);
+        if let Some(auth) = &self.auth {
+            req = req.header(AUTHORIZATION, auth.clone());
+        }
+        let resp = req.send().await.map_err(|e| describe(url, &e))?;
+        let status = resp.status().as_u16();
+        let body = resp.text().await.map_err(|e| describe(url, &e))?;
+        Ok(Response {
+            status,
+            body,
+            elapsed: started.elapsed(),
+        })
+    }
+}
+
+fn describe(url: &str, e: &reqwest::Error) -> String {
+    let what = if e.is_timeout() {
+        "timed out".to_string()
+    } else if e.is_connect() {
+        "connection failed".to_string()
+    } else {
+        "request failed".to_string()
+    };
+    // reqwest's Display repeats the URL (with any credentials); walk the
+    // sources instead, which hold the cause.
+    let mut cause = String::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        cause = s.to_string();
+        source = s.source();
+    }
+    let cause = redact(&cause);
+    if cause.is_empty() {
+        format!("{}: {what}", redact(url))
+    } else {
+        format!("{}: {what}: {cause}", redact(url))
+    }
+}
+
+/// `https://user:pw@host/x?token=...` → `https://host/x` : no userinfo, no query.
+pub fn redact(text: &str) -> String {
+    text.split_whitespace()
+        .map(|word| match word.split_once("://") {
+            Some((scheme, rest)) => {
+                let rest = rest.split(['?', '#']).next().unwrap_or("");
+                let rest = match rest.split_once('/') {
+                    Some((authority, path)) => format!("{}/{path}", strip_userinfo(authority)),
+                    None => strip_userinfo(rest).to_string(),
+                };
+                format!("{scheme}://{rest}")
+            }
+            None => word.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn strip_userinfo(authority: &str) -> &str {
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
+}
+
+fn read_secret(
+    env: &Option<String>,
+    file: &Option<std::path::PathBuf>,
+) -> Result<Option<String>, String> {
+    if let Some(var) = env {
+        return std::env::var(var)
+            .map(|v| Some(v.trim().to_string()))
+            .map_err(|_| format!("environment variable {var} is not set"));
+    }
+    if let Some(path) = file {
+        return std::fs::read_to_string(path)
+            .map(|v| Some(v.trim().to_string()))
+            .map_err(|e| format!("cannot read {}: {e}", path.display()));
+    }
+    Ok(None)
+}
+
+fn auth_header(auth: &HttpAuth) -> Result<Option<HeaderValue>, String> {
+    let value = if let Some(token) = read_secret(&auth.bearer_token_env, &auth.bearer_token_file)? {
+        format!("Bearer {token}")
+    } else if let Some(user) = &auth.basic_user {
+        use base64_lite::encode;
+        let password =
+            read_secret(&auth.basic_password_env, &auth.basic_password_file)?.unwrap_or_default();
+        format!("Basic {}", encode(format!("{user}:{password}").as_bytes()))
+    } else {
+        return Ok(None);
+    };
+    let mut header = HeaderValue::from_str(&value)
+        .map_err(|_| "the credential has characters a header cannot carry".to_string())?;
+    header.set_sensitive(true);
+    Ok(Some(header))
+}
+
+/// Basic auth needs base64 and nothing else does; a dozen lines beat a crate.
+mod base64_lite {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    pub fn encode(input: &[u8]) -> String {
+        let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+        for chunk in input.chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(TABLE[(n >> (18 - 6 * i)) as usize & 63] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_drops_userinfo_and_query() {
+        assert_eq!(
+            redact("https://bob:hunter2@prom.example:9090/api/v1/query?token=abc"),
+            "https://prom.example:9090/api/v1/query"
+        );
+        assert_eq!(
+            redact("http://127.0.0.1:8080/health"),
+            "http://127.0.0.1:8080/health"
+        );
+        assert_eq!(redact("error at http://u:p@h"), "error at http://h");
+    }
+
+    #[test]
+    fn base64_matches_the_rfc_examples() {
+        for (input, want) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64_lite::encode(input.as_bytes()), want);
+        }
+    }
+
+    #[test]
+    fn missing_secret_is_a_clear_error_and_debug_hides_the_header() {
+        let auth = HttpAuth {
+            bearer_token_env: Some("OPSDECK_TEST_SURELY_UNSET_TOKEN".into()),
+            ..Default::default()
+        };
+        let e = Http::new(Duration::from_secs(1), &auth).unwrap_err();
+        assert!(
+            e.contains("OPSDECK_TEST_SURELY_UNSET_TOKEN is not set"),
+            "{e}"
+        );
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), "s3cret\n").unwrap();
+        let auth = HttpAuth {
+            bearer_token_file: Some(file.path().to_path_buf()),
+            ..Default::default()
+        };
+        let http = Http::new(Duration::from_secs(1), &auth).unwrap();
+        assert!(!format!("{http:?}").contains("s3cret"));
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_endpoint_is_an_error_without_credentials() {
+        let http = Http::new(Duration::from_secs(2), &HttpAuth::default()).unwrap();
+        // Port 9 on loopback: nothing listens, the connection is refused.
+        let e = http
+            .get("http://user:pw@127.0.0.1:9/metrics")
+            .await
+            .unwrap_err();
+        assert!(
+            e.starts_with("http://127.0.0.1:9/metrics: connection failed"),
+            "{e}"
+        );
+        assert!(!e.contains("pw"), "{e}");
+    }
+}

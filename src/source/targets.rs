@@ -1,0 +1,149 @@
+//! Which collectors a config asks for: the one list the console starts under
+//! `supervise` and `status` polls once, so the two never disagree.
+
+use super::probe::Expect;
+use super::{
+    poll_once, supervise, unix_now, HostSource, ProbeSource, ScrapeSource, Source, Update,
+};
+use crate::config::{Config, HttpAuth};
+use crate::http::Http;
+use crate::model::{Health, TargetKind};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+const PROBE_INTERVAL: Duration = Duration::from_secs(5);
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+const SCRAPE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Any of the collectors, so one list can hold them all.
+pub enum AnySource {
+    Host(HostSource),
+    Probe(ProbeSource),
+    Scrape(ScrapeSource),
+}
+
+impl Source for AnySource {
+    fn target(&self) -> &str {
+        match self {
+            AnySource::Host(s) => s.target(),
+            AnySource::Probe(s) => s.target(),
+            AnySource::Scrape(s) => s.target(),
+        }
+    }
+
+    async fn poll(&mut self) -> Result<Vec<Update>, String> {
+        match self {
+            AnySource::Host(s) => s.poll().await,
+            AnySource::Probe(s) => s.poll().await,
+            AnySource::Scrape(s) => s.poll().await,
+        }
+    }
+}
+
+/// A collector with its schedule, or the reason it could not be set up.
+pub struct Planned {
+    pub name: String,
+    pub kind: TargetKind,
+    pub source: Result<AnySource, String>,
+    pub interval: Duration,
+    /// How long one poll may take before it counts as failed.
+    pub timeout: Duration,
+}
+
+pub fn plan(config: &Config) -> Vec<Planned> {
+    let refresh = config.refresh.0;
+    let mut out = vec![Planned {
+        name: "local".into(),
+        kind: TargetKind::Host,
+        source: Ok(AnySource::Host(HostSource::new("local"))),
+        interval: refresh,
+        timeout: (refresh * 5).max(Duration::from_secs(10)),
+    }];
+    for p in &config.probe {
+        let name = p.name.get_ref().clone();
+        let timeout = p.timeout.map_or(PROBE_TIMEOUT, |t| t.0);
+        let interval = p.interval.map_or(PROBE_INTERVAL, |t| t.0);
+        let expect = Expect {
+            status: p.expect_status,
+            body_contains: p.expect_body.clone(),
+        };
+        let source = Http::new(timeout, &HttpAuth::default()).map(|http| {
+            AnySource::Probe(ProbeSource::new(
+                &name,
+                p.url.get_ref(),
+                expect,
+                http,
+                interval,
+            ))
+        });
+        out.push(Planned {
+            name,
+            kind: TargetKind::Probe,
+            source,
+            interval,
+            // The HTTP timeout makes a failed probe; this one only guards against a hang.
+            timeout: timeout + Duration::from_secs(1),
+        });
+    }
+    for s in &config.scrape {
+        let name = s.name.get_ref().clone();
+        let timeout = s.timeout.map_or(SCRAPE_TIMEOUT, |t| t.0);
+        let source = Http::new(timeout, &HttpAuth::default())
+            .map(|http| AnySource::Scrape(ScrapeSource::new(&name, s.url.get_ref(), http)));
+        out.push(Planned {
+            name,
+            kind: TargetKind::Scrape,
+            source,
+            interval: s.interval.map_or(refresh, |t| t.0),
+            timeout: timeout + Duration::from_secs(1),
+        });
+    }
+    out
+}
+
+fn unusable(name: &str, reason: String, retry_in: Duration) -> Update {
+    Update::Health {
+        target: name.to_string(),
+        health: Health::Degraded {
+            reason,
+            since: unix_now(),
+            retry_in,
+        },
+    }
+}
+
+/// Starts every planned collector under the supervisor, each target added to the model first.
+pub fn start(planned: Vec<Planned>, model: &mut crate::model::Model, tx: &mpsc::Sender<Update>) {
+    for p in planned {
+        model.add_target(&p.name, p.kind);
+        match p.source {
+            Ok(source) => {
+                tokio::spawn(supervise(source, p.interval, p.timeout, tx.clone()));
+            }
+            Err(reason) => model.apply(unusable(&p.name, reason, p.interval)),
+        }
+    }
+}
+
+/// Polls every planned collector once, all at the same time, into `model`.
+pub async fn poll_all(planned: Vec<Planned>, model: &mut crate::model::Model) {
+    let mut jobs = Vec::new();
+    for p in planned {
+        model.add_target(&p.name, p.kind);
+        jobs.push(async move {
+            let name = p.name;
+            match p.source {
+                Ok(mut source) => match poll_once(&mut source, p.timeout).await {
+                    Ok(updates) => updates,
+                    Err(reason) => vec![unusable(&name, reason, p.interval)],
+                },
+                Err(reason) => vec![unusable(&name, reason, p.interval)],
+            }
+        });
+    }
+    for updates in futures::future::join_all(jobs).await {
+        for u in updates {
+            model.apply(u);
+        }
+    }
+}

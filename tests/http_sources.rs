@@ -1,0 +1,168 @@
+//! Probes and scrapes against a real HTTP server: the demo service, bound on
+//! loopback in this process, with its faults switched at run time.
+
+use opsdeck::config::HttpAuth;
+use opsdeck::demo::{DemoConfig, DemoServer};
+use opsdeck::http::Http;
+use opsdeck::model::Health;
+use opsdeck::source::probe::Expect;
+use opsdeck::source::{poll_once, supervise, ProbeSource, ScrapeSource, Update};
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+struct Demo {
+    base: String,
+    stop: Option<oneshot::Sender<()>>,
+    http: Http,
+}
+
+impl Demo {
+    async fn start() -> Demo {
+        let config = DemoConfig {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ..DemoConfig::default()
+        };
+        let server = DemoServer::bind(config)
+            .await
+            .expect("bind the demo service");
+        let base = format!("http://{}", server.local_addr().unwrap());
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(server.run(async move {
+            let _ = rx.await;
+        }));
+        Demo {
+            base,
+            stop: Some(tx),
+            http: http(),
+        }
+    }
+
+    async fn fault(&self, json: &str) {
+        let r = opsdeck::demo::client::post_json(&format!("{}/fault", self.base), json, TIMEOUT)
+            .await
+            .expect("POST /fault");
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+
+    async fn traffic(&self, n: usize) {
+        for _ in 0..n {
+            self.http
+                .get(&format!("{}/work", self.base))
+                .await
+                .expect("GET /work");
+        }
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn http() -> Http {
+    Http::new(Duration::from_secs(3), &HttpAuth::default()).unwrap()
+}
+
+/// The one Series update a poll returns, as a map, with its health.
+fn series(updates: Vec<Update>) -> (HashMap<String, f64>, Health) {
+    match updates.as_slice() {
+        [Update::Series { series, health, .. }] => {
+            (series.iter().cloned().collect(), health.clone())
+        }
+        other => panic!("expected one Series update, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_probe_sees_healthy_unhealthy_and_refused() {
+    let demo = Demo::start().await;
+    let mut probe = ProbeSource::new(
+        "site",
+        &format!("{}/health", demo.base),
+        Expect::default(),
+        http(),
+        Duration::from_secs(5),
+    );
+    let (s, health) = series(poll_once(&mut probe, TIMEOUT).await.unwrap());
+    assert_eq!(health, Health::Ok);
+    assert_eq!(s["probe:site:up"], 1.0);
+    assert_eq!(s["probe:site:error_ratio"], 0.0);
+    assert!(s["probe:site:latency_seconds"] > 0.0);
+
+    demo.fault(r#"{"unhealthy": true}"#).await;
+    let (s, health) = series(poll_once(&mut probe, TIMEOUT).await.unwrap());
+    assert_eq!(s["probe:site:up"], 0.0);
+    assert_eq!(s["probe:site:error_ratio"], 0.5);
+    match health {
+        Health::Degraded { reason, .. } => {
+            assert!(reason.contains("HTTP 503 (expected 2xx)"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+
+    demo.fault(r#"{"reset": true, "down": "close"}"#).await;
+    let (s, health) = series(poll_once(&mut probe, TIMEOUT).await.unwrap());
+    assert_eq!(s["probe:site:up"], 0.0);
+    assert!(
+        !s.contains_key("probe:site:latency_seconds"),
+        "no answer, no latency: {s:?}"
+    );
+    assert!(matches!(health, Health::Degraded { .. }), "{health:?}");
+
+    demo.fault(r#"{"reset": true}"#).await;
+    let (s, health) = series(poll_once(&mut probe, TIMEOUT).await.unwrap());
+    assert_eq!((s["probe:site:up"], health), (1.0, Health::Ok));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scrape_reads_rate_errors_and_latency_from_the_service() {
+    let demo = Demo::start().await;
+    let mut scrape = ScrapeSource::new("api", &format!("{}/metrics", demo.base), http());
+    let (s, health) = series(poll_once(&mut scrape, TIMEOUT).await.unwrap());
+    assert_eq!(health, Health::Ok);
+    assert_eq!(s["scrape:api:up"], 1.0);
+    assert_eq!(s["scrape:api:bad_lines"], 0.0);
+    assert!(
+        !s.contains_key("scrape:api:rps"),
+        "the first scrape is the baseline"
+    );
+
+    // Every answer slow by 150 ms, every one failed: the window must show both.
+    demo.fault(r#"{"slow_ms": 150, "error_ratio": 1.0}"#).await;
+    demo.traffic(20).await;
+    let (s, _) = series(poll_once(&mut scrape, TIMEOUT).await.unwrap());
+    assert!(s["scrape:api:rps"] > 0.0, "{s:?}");
+    // All 20 /work requests failed; the window also holds the first scrape and
+    // the POST /fault, both answered 200.
+    assert_eq!(s["scrape:api:error_ratio"], 20.0 / 22.0, "{s:?}");
+    assert!(s["scrape:api:p95"] >= 0.15, "{s:?}");
+
+    demo.fault(r#"{"reset": true}"#).await;
+    demo.traffic(20).await;
+    let (s, _) = series(poll_once(&mut scrape, TIMEOUT).await.unwrap());
+    assert_eq!(s["scrape:api:error_ratio"], 0.0, "{s:?}");
+    assert!(s["scrape:api:p95"] < 0.15, "{s:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_scrape_target_is_degraded_not_a_crash() {
+    let demo = Demo::start().await;
+    demo.fault(r#"{"down": "unavailable"}"#).await;
+    let (tx, mut rx) = mpsc::channel(8);
+    let scrape = ScrapeSource::new("api", &format!("{}/metrics", demo.base), http());
+    let task = tokio::spawn(supervise(scrape, Duration::from_secs(1), TIMEOUT, tx));
+    match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await {
+        Ok(Some(Update::Health {
+            health: Health::Degraded { reason, .. },
+            ..
+        })) => assert!(reason.ends_with("/metrics: HTTP 503"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    task.abort();
+}
