@@ -1,73 +1,16 @@
 //! Probes and scrapes against a real HTTP server: the demo service, bound on
 //! loopback in this process, with its faults switched at run time.
 
-use opsdeck::config::HttpAuth;
-use opsdeck::demo::{DemoConfig, DemoServer};
-use opsdeck::http::Http;
+#[path = "support/demo_local.rs"]
+mod demo_local;
+
+use demo_local::{http, Demo, TIMEOUT};
 use opsdeck::model::Health;
 use opsdeck::source::probe::Expect;
 use opsdeck::source::{poll_once, supervise, ProbeSource, ScrapeSource, Update};
 use std::collections::HashMap;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
-
-const TIMEOUT: Duration = Duration::from_secs(5);
-
-struct Demo {
-    base: String,
-    stop: Option<oneshot::Sender<()>>,
-    http: Http,
-}
-
-impl Demo {
-    async fn start() -> Demo {
-        let config = DemoConfig {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            ..DemoConfig::default()
-        };
-        let server = DemoServer::bind(config)
-            .await
-            .expect("bind the demo service");
-        let base = format!("http://{}", server.local_addr().unwrap());
-        let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(server.run(async move {
-            let _ = rx.await;
-        }));
-        Demo {
-            base,
-            stop: Some(tx),
-            http: http(),
-        }
-    }
-
-    async fn fault(&self, json: &str) {
-        let r = opsdeck::demo::client::post_json(&format!("{}/fault", self.base), json, TIMEOUT)
-            .await
-            .expect("POST /fault");
-        assert_eq!(r.status, 200, "{}", r.body);
-    }
-
-    async fn traffic(&self, n: usize) {
-        for _ in 0..n {
-            self.http
-                .get(&format!("{}/work", self.base))
-                .await
-                .expect("GET /work");
-        }
-    }
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
-fn http() -> Http {
-    Http::new(Duration::from_secs(3), &HttpAuth::default()).unwrap()
-}
+use tokio::sync::mpsc;
 
 /// The one Series update a poll returns, as a map, with its health.
 fn series(updates: Vec<Update>) -> (HashMap<String, f64>, Health) {

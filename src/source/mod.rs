@@ -4,6 +4,7 @@
 pub mod docker;
 mod host;
 pub mod probe;
+pub mod prometheus;
 mod scrape;
 mod supervisor;
 pub mod targets;

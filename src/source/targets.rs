@@ -2,6 +2,7 @@
 //! `supervise` and `status` polls once, so the two never disagree.
 
 use super::probe::Expect;
+use super::prometheus::{PanelQuery, PrometheusSource};
 use super::{
     poll_once, supervise, unix_now, HostSource, ProbeSource, ScrapeSource, Source, Update,
 };
@@ -14,12 +15,14 @@ use tokio::sync::mpsc;
 const PROBE_INTERVAL: Duration = Duration::from_secs(5);
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 const SCRAPE_TIMEOUT: Duration = Duration::from_secs(5);
+const PROMETHEUS_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Any of the collectors, so one list can hold them all.
 pub enum AnySource {
     Host(HostSource),
     Probe(ProbeSource),
     Scrape(ScrapeSource),
+    Prometheus(PrometheusSource),
 }
 
 impl Source for AnySource {
@@ -28,6 +31,7 @@ impl Source for AnySource {
             AnySource::Host(s) => s.target(),
             AnySource::Probe(s) => s.target(),
             AnySource::Scrape(s) => s.target(),
+            AnySource::Prometheus(s) => s.target(),
         }
     }
 
@@ -36,6 +40,7 @@ impl Source for AnySource {
             AnySource::Host(s) => s.poll().await,
             AnySource::Probe(s) => s.poll().await,
             AnySource::Scrape(s) => s.poll().await,
+            AnySource::Prometheus(s) => s.poll().await,
         }
     }
 }
@@ -96,6 +101,31 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             source,
             interval: s.interval.map_or(refresh, |t| t.0),
             timeout: timeout + Duration::from_secs(1),
+        });
+    }
+    for p in &config.prometheus {
+        let name = p.name.get_ref().clone();
+        let timeout = p.timeout.map_or(PROMETHEUS_TIMEOUT, |t| t.0);
+        let panels: Vec<PanelQuery> = config
+            .panel
+            .iter()
+            .filter(|panel| panel.prometheus.get_ref() == &name)
+            .map(|panel| PanelQuery {
+                title: panel.title.get_ref().clone(),
+                query: panel.query.clone(),
+            })
+            .collect();
+        // Every panel is queried in turn within one poll.
+        let poll_timeout = timeout * (panels.len() as u32 + 1);
+        let source = Http::new(timeout, &p.auth).map(|http| {
+            AnySource::Prometheus(PrometheusSource::new(&name, p.url.get_ref(), http, panels))
+        });
+        out.push(Planned {
+            name,
+            kind: TargetKind::Prometheus,
+            source,
+            interval: refresh,
+            timeout: poll_timeout,
         });
     }
     out

@@ -1,0 +1,67 @@
+//! The demo service bound on loopback inside the test process: a real HTTP
+//! server whose faults the test switches at run time.
+#![allow(dead_code)] // each test crate uses a different part
+
+use opsdeck::config::HttpAuth;
+use opsdeck::demo::{DemoConfig, DemoServer};
+use opsdeck::http::Http;
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+pub const TIMEOUT: Duration = Duration::from_secs(5);
+
+pub fn http() -> Http {
+    Http::new(Duration::from_secs(3), &HttpAuth::default()).unwrap()
+}
+
+pub struct Demo {
+    pub base: String,
+    stop: Option<oneshot::Sender<()>>,
+    http: Http,
+}
+
+impl Demo {
+    pub async fn start() -> Demo {
+        let config = DemoConfig {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ..DemoConfig::default()
+        };
+        let server = DemoServer::bind(config)
+            .await
+            .expect("bind the demo service");
+        let base = format!("http://{}", server.local_addr().unwrap());
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(server.run(async move {
+            let _ = rx.await;
+        }));
+        Demo {
+            base,
+            stop: Some(tx),
+            http: http(),
+        }
+    }
+
+    pub async fn fault(&self, json: &str) {
+        let r = opsdeck::demo::client::post_json(&format!("{}/fault", self.base), json, TIMEOUT)
+            .await
+            .expect("POST /fault");
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+
+    pub async fn traffic(&self, n: usize) {
+        for _ in 0..n {
+            self.http
+                .get(&format!("{}/work", self.base))
+                .await
+                .expect("GET /work");
+        }
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
