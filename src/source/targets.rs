@@ -164,7 +164,13 @@ pub async fn poll_all(planned: Vec<Planned>, model: &mut crate::model::Model) {
             let name = p.name;
             match p.source {
                 Ok(mut source) => match poll_once(&mut source, p.timeout).await {
-                    Ok(updates) => updates,
+                    // Ok first: a source that judges its own health says so after.
+                    Ok(updates) => std::iter::once(Update::Health {
+                        target: name.clone(),
+                        health: Health::Ok,
+                    })
+                    .chain(updates)
+                    .collect(),
                     Err(reason) => vec![unusable(&name, reason, p.interval)],
                 },
                 Err(reason) => vec![unusable(&name, reason, p.interval)],
