@@ -3,7 +3,7 @@
 //! URLs stripped of credentials before they reach a screen or a log.
 
 use crate::config::HttpAuth;
-use reqwest::header::{HeaderValue, AUTHORIZATION};
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use std::fmt;
 use std::time::Duration;
 
@@ -50,8 +50,25 @@ impl Http {
     /// GET `url`; an error only when no HTTP answer came back. The error text
     /// names the URL without credentials.
     pub async fn get(&self, url: &str) -> Result<Response, String> {
+        self.send(url, self.client.get(url)).await
+    }
+
+    /// POST `form` as `application/x-www-form-urlencoded`, for what is too long for a URL.
+    pub async fn post_form(&self, url: &str, form: &[(&str, &str)]) -> Result<Response, String> {
+        let body: Vec<String> = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
+            .collect();
+        let req = self
+            .client
+            .post(url)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body.join("&"));
+        self.send(url, req).await
+    }
+
+    async fn send(&self, url: &str, mut req: reqwest::RequestBuilder) -> Result<Response, String> {
         let started = std::time::Instant::now();
-        let mut req = self.client.get(url);
         if let Some(auth) = &self.auth {
             req = req.header(AUTHORIZATION, auth.clone());
         }
@@ -64,6 +81,19 @@ impl Http {
             elapsed: started.elapsed(),
         })
     }
+}
+
+/// Percent-encodes a URL query or form component (RFC 3986 unreserved kept).
+pub fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn describe(url: &str, e: &reqwest::Error) -> String {
@@ -188,6 +218,15 @@ mod tests {
             "http://127.0.0.1:8080/health"
         );
         assert_eq!(redact("error at http://u:p@h"), "error at http://h");
+    }
+
+    #[test]
+    fn components_are_percent_encoded() {
+        assert_eq!(
+            encode_component("sum(rate(x[5m]))"),
+            "sum%28rate%28x%5B5m%5D%29%29"
+        );
+        assert_eq!(encode_component("a b+c"), "a%20b%2Bc");
     }
 
     #[test]

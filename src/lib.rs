@@ -10,6 +10,7 @@ pub mod exposition;
 pub mod http;
 pub mod metrics;
 pub mod model;
+pub mod prometheus;
 pub mod runbook;
 pub mod source;
 pub mod ui;

@@ -118,3 +118,165 @@ async fn a_stopped_prometheus_is_a_degraded_target() {
     assert!(reason.contains("connection failed"), "{reason}");
     task.abort();
 }
+
+/// Polls `probe` every 500 ms until it gives Some, failing after `secs` seconds.
+async fn eventually<T, F, Fut>(secs: u64, what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "{what}: not within {secs} s");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+const RULES: &str = r#"groups:
+  - name: demo
+    rules:
+      - alert: DemoErrors
+        expr: sum(rate(demo_http_requests_total{status="500"}[10s])) > 0
+        for: 1s
+        labels:
+          severity: critical
+        annotations:
+          summary: the demo service is failing requests
+          runbook_url: https://wiki.example/runbooks/site-down
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn targets_rules_alerts_and_range_queries_from_the_api() {
+    let demo = Demo::start().await;
+    let addr = demo.base.trim_start_matches("http://").to_string();
+    let prom = Prometheus::start_with_rules(&[addr.clone()], Some(RULES));
+    let client = opsdeck::prometheus::Client::new(http(), &prom.url);
+
+    let targets = eventually(30, "the demo target up", || async {
+        let t = client.targets().await.unwrap();
+        t.iter().any(|t| t.health == "up").then_some(t)
+    })
+    .await;
+    assert!(targets[0].scrape_url.contains(&addr), "{targets:?}");
+
+    let groups = client.rules().await.unwrap();
+    let rule = &groups[0].rules[0];
+    assert_eq!(
+        (rule.name.as_str(), rule.kind.as_str(), rule.duration),
+        ("DemoErrors", "alerting", 1.0)
+    );
+    assert_eq!(
+        rule.annotations["runbook_url"],
+        "https://wiki.example/runbooks/site-down"
+    );
+
+    demo.fault(r#"{"error_ratio": 1.0}"#).await;
+    let alert = eventually(60, "DemoErrors firing", || async {
+        let _ = http().get(&format!("{}/work", demo.base)).await;
+        let alerts = client.alerts().await.unwrap();
+        alerts.into_iter().find(|a| a.state == "firing")
+    })
+    .await;
+    assert_eq!(alert.labels["alertname"], "DemoErrors");
+    assert_eq!(alert.labels["severity"], "critical");
+
+    let now = opsdeck::source::unix_now() as f64;
+    let range = client
+        .query_range(
+            "up",
+            now - 20.0,
+            now,
+            opsdeck::prometheus::step_for(20.0, 10),
+        )
+        .await
+        .unwrap();
+    let opsdeck::prometheus::Value::Matrix(series) = range.data else {
+        panic!("{range:?}")
+    };
+    assert_eq!(series[0].labels["job"], "demo");
+    assert!(
+        series[0].points.iter().all(|(_, v)| *v == 1.0),
+        "{series:?}"
+    );
+
+    // Longer than a URL may safely be: sent as a POST form, answered the same.
+    let long = format!("up{}", " + 0".repeat(600));
+    let answer = client.query(&long).await.unwrap();
+    let opsdeck::prometheus::Value::Vector(v) = answer.data else {
+        panic!()
+    };
+    assert_eq!(v[0].value, 1.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_is_not_prometheus_or_too_slow_is_named() {
+    let demo = Demo::start().await;
+    // The demo service is no Prometheus: its 404 is text, not the API's JSON.
+    let client = opsdeck::prometheus::Client::new(http(), &demo.base);
+    let e = client.query("up").await.unwrap_err();
+    assert!(e.starts_with("HTTP 404, not JSON:"), "{e}");
+
+    demo.fault(r#"{"slow_ms": 3000}"#).await;
+    let impatient =
+        opsdeck::http::Http::new(Duration::from_millis(500), &Default::default()).unwrap();
+    let slow = opsdeck::prometheus::Client::new(impatient, &format!("{}/work?", demo.base));
+    let e = slow.query("up").await.unwrap_err();
+    assert!(e.contains("timed out"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scraped_p95_agrees_with_prometheus_within_one_bucket() {
+    let demo = Demo::start().await;
+    let addr = demo.base.trim_start_matches("http://").to_string();
+    let prom = Prometheus::start(&[addr]);
+    let client = opsdeck::prometheus::Client::new(http(), &prom.url);
+    eventually(30, "the demo target up", || async {
+        let t = client.targets().await.unwrap();
+        t.iter().any(|t| t.health == "up").then_some(())
+    })
+    .await;
+    let mut scrape =
+        opsdeck::source::ScrapeSource::new("api", &format!("{}/metrics", demo.base), http());
+    poll_once(&mut scrape, TIMEOUT).await.unwrap();
+    let t0 = opsdeck::source::unix_now();
+    // Answers spread over 75..225 ms: p95 falls in the (0.1, 0.25] bucket.
+    demo.fault(r#"{"slow_ms": 150, "slow_jitter": 0.5}"#).await;
+    let burst: Vec<_> = (0..60)
+        .map(|_| {
+            let url = format!("{}/work", demo.base);
+            tokio::spawn(async move { http().get(&url).await })
+        })
+        .collect();
+    for b in burst {
+        b.await.unwrap().unwrap();
+    }
+    let ours = match poll_once(&mut scrape, TIMEOUT).await.unwrap().as_slice() {
+        [Update::Series { series, .. }] => {
+            series
+                .iter()
+                .find(|(n, _)| n == "scrape:api:p95")
+                .unwrap()
+                .1
+        }
+        other => panic!("{other:?}"),
+    };
+    // Let Prometheus scrape the state after the burst, then ask it over the same span.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let window = opsdeck::source::unix_now() - t0 + 1;
+    let promql = format!(
+        "histogram_quantile(0.95, sum by (le) (increase(demo_http_request_duration_seconds_bucket[{window}s])))"
+    );
+    let theirs = match client.query(&promql).await.unwrap().data {
+        opsdeck::prometheus::Value::Vector(v) => v[0].value,
+        other => panic!("{other:?}"),
+    };
+    let bucket_width = 0.25 - 0.1;
+    assert!(ours > 0.1 && ours <= 0.25, "ours {ours}");
+    assert!(
+        (ours - theirs).abs() <= bucket_width,
+        "ours {ours}, Prometheus {theirs}"
+    );
+}

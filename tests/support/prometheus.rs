@@ -23,11 +23,35 @@ fn free_port() -> u16 {
 impl Prometheus {
     /// Starts Prometheus scraping each `host:port` in `targets` every second.
     pub fn start(targets: &[String]) -> Prometheus {
+        Self::start_with_rules(targets, None)
+    }
+
+    /// As `start`, with a rule file (checked by `promtool check rules` first).
+    pub fn start_with_rules(targets: &[String], rules: Option<&str>) -> Prometheus {
         let dir = tempfile::tempdir().unwrap();
+        let rule_files = match rules {
+            Some(text) => {
+                let path = dir.path().join("rules.yml");
+                std::fs::write(&path, text).unwrap();
+                let check = Command::new("promtool")
+                    .args(["check", "rules"])
+                    .arg(&path)
+                    .output()
+                    .expect("promtool (Debian package `prometheus`) is needed");
+                assert!(
+                    check.status.success(),
+                    "promtool rejects the rule file:\n{}{}",
+                    String::from_utf8_lossy(&check.stdout),
+                    String::from_utf8_lossy(&check.stderr)
+                );
+                format!("rule_files: ['{}']\n", path.display())
+            }
+            None => String::new(),
+        };
         let port = free_port();
         let quoted: Vec<String> = targets.iter().map(|t| format!("'{t}'")).collect();
         let config = format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n\
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n{rule_files}\
              scrape_configs:\n  - job_name: demo\n    static_configs:\n      - targets: [{}]\n",
             quoted.join(", ")
         );

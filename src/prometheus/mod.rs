@@ -1,0 +1,7 @@
+//! The Prometheus HTTP API: queries, targets, rules and alerts.
+
+mod answer;
+mod client;
+
+pub use answer::{decode_value, number, Answer, Labels, RangeSeries, Sample, Value};
+pub use client::{step_for, Client, PromAlert, PromRule, RuleGroup, ScrapeTarget};
