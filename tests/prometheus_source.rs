@@ -152,7 +152,7 @@ const RULES: &str = r#"groups:
 async fn targets_rules_alerts_and_range_queries_from_the_api() {
     let demo = Demo::start().await;
     let addr = demo.base.trim_start_matches("http://").to_string();
-    let prom = Prometheus::start_with_rules(&[addr.clone()], Some(RULES));
+    let prom = Prometheus::start_with_rules(std::slice::from_ref(&addr), Some(RULES));
     let client = opsdeck::prometheus::Client::new(http(), &prom.url);
 
     let targets = eventually(30, "the demo target up", || async {
