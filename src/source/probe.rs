@@ -1,5 +1,6 @@
 //! Synthetic HTTP probes: is the endpoint answering as expected, how fast, and
-//! how often not. A failed probe is data (`probe:NAME:up` = 0) as well as a
+//! how often not: `probe:NAME:{up, error_ratio, latency_seconds, latency_p50,
+//! latency_p95, latency_p99}`. A failed probe is data (`up` = 0) as well as a
 //! degraded target, so alerts and runbooks see it happen.
 
 use super::{unix_now, Source, Update};
@@ -115,8 +116,14 @@ impl Source for ProbeSource {
         if let Some(l) = latency {
             series.push((format!("{key}:latency_seconds"), l));
         }
-        if let Some(p95) = self.window.latency_quantile(0.95) {
-            series.push((format!("{key}:latency_p95"), p95));
+        for (suffix, q) in [
+            ("latency_p50", 0.5),
+            ("latency_p95", 0.95),
+            ("latency_p99", 0.99),
+        ] {
+            if let Some(v) = self.window.latency_quantile(q) {
+                series.push((format!("{key}:{suffix}"), v));
+            }
         }
         let health = match problem {
             None => {
