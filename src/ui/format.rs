@@ -39,6 +39,26 @@ pub fn span(secs: i64) -> String {
     }
 }
 
+/// "14:03:27", UTC, from unix seconds.
+pub fn time_of_day(unix: i64) -> String {
+    let s = unix.rem_euclid(86400);
+    format!("{:02}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
+}
+
+/// "14:03:27.250", UTC, from unix nanoseconds: log lines come faster than seconds.
+pub fn time_of_day_millis(nanos: i64) -> String {
+    let millis = nanos.rem_euclid(1_000_000_000) / 1_000_000;
+    format!(
+        "{}.{millis:03}",
+        time_of_day(nanos.div_euclid(1_000_000_000))
+    )
+}
+
+/// CPU as `docker stats` shows it: percent of one core, so above 100 is fine.
+pub fn cpu(percent: f64) -> String {
+    format!("{percent:.1}%")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +74,8 @@ mod tests {
         assert_eq!(span(76), "76s");
         assert_eq!(span(600), "10m");
         assert_eq!(span(3 * 3600 + 60), "3h01m");
+        assert_eq!(time_of_day(86400 + 3600 + 61), "01:01:01");
+        assert_eq!(time_of_day_millis(61_250_000_000), "00:01:01.250");
+        assert_eq!(cpu(197.04), "197.0%");
     }
 }

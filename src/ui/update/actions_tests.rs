@@ -12,7 +12,7 @@ fn api() -> WorkloadAddr {
 }
 
 fn select_api(m: &mut Model, ui: &mut UiState) {
-    keys(m, ui, "2/shop/api\n");
+    keys(m, ui, "2/\x1b/shop/api\n");
 }
 
 fn send(m: &mut Model, ui: &mut UiState, e: ActionEvent) {
@@ -43,7 +43,7 @@ fn scale_prompt_validates_before_planning() {
     assert!(keys(&mut m, &mut ui, "s").is_empty());
     assert!(matches!(
         ui.action,
-        Some(ActionFlow::AskReplicas { current: 3, .. })
+        Some(ActionFlow::AskReplicas { current: 2, .. })
     ));
     assert!(keys(&mut m, &mut ui, "x\n").is_empty(), "not a number");
     match &ui.action {

@@ -122,7 +122,7 @@ mod tests {
     use crate::ui::state::View;
 
     fn open_api(m: &mut crate::model::Model, ui: &mut crate::ui::state::UiState) -> u64 {
-        keys(m, ui, "2/shop/api\n");
+        keys(m, ui, "2/\x1b/shop/api\n");
         match keys(m, ui, "l").as_slice() {
             [Command::OpenLogs {
                 stream,
