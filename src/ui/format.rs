@@ -17,6 +17,22 @@ pub fn bytes(n: f64) -> String {
     }
 }
 
+/// "3.3M", "512B": bytes in at most five characters, for dense table cells.
+pub fn short_bytes(n: f64) -> String {
+    const UNITS: [&str; 6] = ["B", "K", "M", "G", "T", "P"];
+    let mut v = n.max(0.0);
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u > 0 && v < 10.0 {
+        format!("{v:.1}{}", UNITS[u])
+    } else {
+        format!("{v:.0}{}", UNITS[u])
+    }
+}
+
 pub fn rate(bytes_per_sec: f64) -> String {
     format!("{}/s", bytes(bytes_per_sec))
 }
@@ -77,5 +93,9 @@ mod tests {
         assert_eq!(time_of_day(86400 + 3600 + 61), "01:01:01");
         assert_eq!(time_of_day_millis(61_250_000_000), "00:01:01.250");
         assert_eq!(cpu(197.04), "197.0%");
+        assert_eq!(short_bytes(512.0), "512B");
+        assert_eq!(short_bytes(3.4e6), "3.2M");
+        assert_eq!(short_bytes(1000.0), "1.0K");
+        assert_eq!(short_bytes(200.0 * 1024.0), "200K");
     }
 }

@@ -197,7 +197,7 @@ pub const BINDINGS: &[Binding] = &[
         "↓↑  j k",
         ROWS,
         "select the next / previous row",
-        Some(("j/k", "move")),
+        None,
     ),
     b(
         S::Table,
@@ -217,8 +217,8 @@ pub const BINDINGS: &[Binding] = &[
         S::Table,
         "Enter",
         &[(code(KeyCode::Enter), A::Open)],
-        "workloads: show its containers",
-        Some(("Enter", "containers")),
+        "workloads: show its containers (Esc goes back)",
+        Some(("Enter", "open")),
     ),
     b(
         S::Workload,
@@ -272,6 +272,13 @@ pub const BINDINGS: &[Binding] = &[
         ],
         "search; next (newer) / previous (older) match",
         Some(("/ n N", "search")),
+    ),
+    b(
+        S::Logs,
+        "Esc",
+        &[(code(KeyCode::Esc), A::Back)],
+        "close the logs (stops the stream)",
+        Some(("Esc", "close")),
     ),
     b(S::Logs, "↓↑  j k", ROWS, "scroll one line", None),
     b(
@@ -348,7 +355,7 @@ mod tests {
         let l = key(KeyCode::Char('l'), KeyModifiers::NONE);
         assert_eq!(action_for(&[S::Panes, S::Global], l), Some(A::Right));
         assert_eq!(
-            action_for(&[S::Workload, S::Table, S::Global], l),
+            action_for(&[S::Table, S::Workload, S::Global], l),
             Some(A::Logs)
         );
         let esc = key(KeyCode::Esc, KeyModifiers::NONE);

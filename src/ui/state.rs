@@ -41,7 +41,7 @@ impl View {
     pub fn scopes(self) -> &'static [Scope] {
         match self {
             View::Overview => &[Scope::Panes, Scope::Global],
-            View::Workloads | View::Containers => &[Scope::Workload, Scope::Table, Scope::Global],
+            View::Workloads | View::Containers => &[Scope::Table, Scope::Workload, Scope::Global],
             View::Events => &[Scope::Table, Scope::Global],
             View::Logs => &[Scope::Logs, Scope::Global],
         }

@@ -83,20 +83,18 @@ pub fn key(ui: &mut UiState, action: Action) -> Vec<Command> {
         }
         Action::Timestamps => l.timestamps = !l.timestamps,
         Action::Filter => ui.mode = Mode::Filter(l.search.clone()),
-        Action::NextMatch | Action::PrevMatch => {
-            if !l.jump(action == Action::NextMatch) {
-                let msg = if l.search.is_empty() {
-                    "no search: / to search".to_string()
+        Action::NextMatch | Action::PrevMatch if !l.jump(action == Action::NextMatch) => {
+            let msg = if l.search.is_empty() {
+                "no search: / to search".to_string()
+            } else {
+                let dir = if action == Action::NextMatch {
+                    "newer"
                 } else {
-                    let dir = if action == Action::NextMatch {
-                        "newer"
-                    } else {
-                        "older"
-                    };
-                    format!("no {dir} line matches {:?}", l.search)
+                    "older"
                 };
-                ui.message = Some((msg, Severity::Info));
-            }
+                format!("no {dir} line matches {:?}", l.search)
+            };
+            ui.message = Some((msg, Severity::Info));
         }
         _ => {}
     }

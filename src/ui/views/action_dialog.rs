@@ -46,10 +46,15 @@ pub fn render(area: Rect, buf: &mut Buffer, ui: &UiState, flow: &ActionFlow) {
         ));
     }
     head.push(Line::raw(""));
-    let mut tail: Vec<Line> = progress
-        .iter()
-        .map(|p| Line::styled(format!(" {}", clip(p, inner_w.saturating_sub(1))), t.muted))
-        .collect();
+    let mut tail: Vec<Line> = Vec::new();
+    if !progress.is_empty() {
+        tail.push(Line::raw(""));
+    }
+    tail.extend(
+        progress
+            .iter()
+            .map(|p| Line::styled(format!(" {}", clip(p, inner_w.saturating_sub(1))), t.muted)),
+    );
     tail.push(Line::raw(""));
     tail.push(status(ui, flow));
     // Steps fill what is left; the head and the status always show.

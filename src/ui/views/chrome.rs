@@ -36,11 +36,21 @@ pub fn header(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         };
         spans.push(Span::raw(label));
     }
+    let show_clock = model.now > 0 && area.width > 40;
+    let clock = clock_hhmm(model.now);
+    // The clock keeps its corner; a long degraded reason is cut short instead.
+    let text_area = if show_clock {
+        Rect {
+            width: area.width.saturating_sub(clock.len() as u16 + 2),
+            ..area
+        }
+    } else {
+        area
+    };
     Paragraph::new(Line::from(spans))
         .style(t.header)
-        .render(area, buf);
-    if model.now > 0 && area.width > 40 {
-        let clock = clock_hhmm(model.now);
+        .render(text_area, buf);
+    if show_clock {
         let x = area.right().saturating_sub(clock.len() as u16 + 1);
         buf.set_string(x, area.y, clock, t.header);
     }
@@ -124,21 +134,21 @@ pub fn footer(area: Rect, buf: &mut Buffer, ui: &UiState) {
     Paragraph::new(line).render(area, buf);
 }
 
-/// The footer entries of the bindings in `scopes`: help, quit and the view
-/// keys, then the view's own, then the rest, as many whole entries as fit.
+/// The footer entries of the bindings in `scopes`: help, then the view's own,
+/// then the rest, as many whole entries as fit.
 fn key_hints(ui: &UiState, scopes: &[Scope], width: u16) -> Line<'static> {
     let t = &ui.theme;
     let footer = |scope: Scope| bindings_of(scope).filter_map(|b| b.footer);
     let global = scopes.contains(&Scope::Global);
     let mut entries: Vec<(&str, &str)> = Vec::new();
     if global {
-        entries.extend(footer(Scope::Global).take(3));
+        entries.extend(footer(Scope::Global).take(1));
     }
     for scope in scopes.iter().filter(|s| **s != Scope::Global) {
         entries.extend(footer(*scope));
     }
     if global {
-        entries.extend(footer(Scope::Global).skip(3));
+        entries.extend(footer(Scope::Global).skip(1));
     }
     let mut spans = Vec::new();
     let mut used = 0;

@@ -2,7 +2,7 @@
 
 use super::list_frame::{self, ListFrame};
 use crate::model::{Instance, InstanceHealth, Model, Severity};
-use crate::ui::format::{bytes, cpu, rate, span};
+use crate::ui::format::{bytes, cpu, short_bytes, span};
 use crate::ui::levels;
 use crate::ui::lists;
 use crate::ui::state::UiState;
@@ -12,17 +12,17 @@ use ratatui::layout::Rect;
 
 const COLUMNS: [Column; 12] = [
     Column::left("NAME", 12, 28, 10),
-    Column::left("WORKLOAD", 12, 24, 5),
-    Column::left("STATE", 7, 13, 9),
-    Column::left("HEALTH", 6, 9, 8),
+    Column::left("WORKLOAD", 12, 24, 4),
+    Column::left("STATE", 10, 14, 9),
+    Column::left("HEALTH", 9, 9, 8),
     Column::right("RESTARTS", 8, 8, 7),
     Column::left("IMAGE", 10, 24, 3),
-    Column::left("PORTS", 10, 46, 1),
-    Column::right("UPTIME", 6, 7, 4),
+    Column::left("PORTS", 10, 30, 1),
+    Column::right("UPTIME", 6, 7, 5),
     Column::right("CPU", 6, 8, 6),
     Column::right("MEM", 15, 19, 6),
-    Column::right("NET RX/TX", 13, 21, 2),
-    Column::right("BLOCK R/W", 13, 21, 2),
+    Column::right("NET RX/TX", 9, 11, 2),
+    Column::right("BLOCK R/W", 9, 11, 2),
 ];
 
 pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
@@ -48,7 +48,9 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
 
 fn row(i: &Instance, now: i64) -> Vec<Cell> {
     let state = match i.exit_code {
-        Some(code) if !i.is_running() => format!("{} ({code})", i.state),
+        Some(code) if matches!(i.state.as_str(), "exited" | "dead") => {
+            format!("{} {code}", i.state)
+        }
         _ => i.state.clone(),
     };
     let health = match i.health {
@@ -96,16 +98,8 @@ fn row(i: &Instance, now: i64) -> Vec<Cell> {
             (
                 Cell::sev(cpu(u.cpu_percent), levels::cpu(u.cpu_percent)),
                 mem,
-                Cell::plain(format!(
-                    "{}/{}",
-                    rate(u.net_rx_bytes_per_sec),
-                    rate(u.net_tx_bytes_per_sec)
-                )),
-                Cell::plain(format!(
-                    "{}/{}",
-                    rate(u.blk_read_bytes_per_sec),
-                    rate(u.blk_write_bytes_per_sec)
-                )),
+                Cell::plain(pair(u.net_rx_bytes_per_sec, u.net_tx_bytes_per_sec)),
+                Cell::plain(pair(u.blk_read_bytes_per_sec, u.blk_write_bytes_per_sec)),
             )
         }
     };
@@ -116,11 +110,27 @@ fn row(i: &Instance, now: i64) -> Vec<Cell> {
         health,
         restarts,
         Cell::plain(i.image.clone()),
-        Cell::muted(i.ports.join(", ")),
+        Cell::muted(ports(&i.ports)),
         uptime,
         cpu_cell,
         mem,
         net,
         blk,
     ]
+}
+
+/// Two rates per second in one narrow cell: `3.2M/1.6M`.
+fn pair(a: f64, b: f64) -> String {
+    format!("{}/{}", short_bytes(a), short_bytes(b))
+}
+
+/// Ports without the any-address prefix and the default protocol, which say
+/// nothing on a small screen.
+fn ports(ports: &[String]) -> String {
+    ports
+        .iter()
+        .map(|p| p.strip_prefix("0.0.0.0:").unwrap_or(p))
+        .map(|p| p.strip_suffix("/tcp").unwrap_or(p))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -48,11 +48,11 @@ fn wanted(w: &Workload) -> u32 {
 }
 
 fn row(w: &Workload) -> Vec<Cell> {
-    let mem = if w.usage.mem_limit_bytes > 0 {
-        let r = w.usage.mem_bytes as f64 / w.usage.mem_limit_bytes as f64;
-        Cell::sev(bytes(w.usage.mem_bytes as f64), levels::memory(r))
+    // Usage of a workload with nothing running would read as a healthy zero.
+    let (cpu_cell, mem_cell) = if w.running == 0 {
+        (Cell::muted("-"), Cell::muted("-"))
     } else {
-        Cell::plain(bytes(w.usage.mem_bytes as f64))
+        (Cell::plain(cpu(w.usage.cpu_percent)), mem(w))
     };
     let restarts = if w.restarts > 0 {
         Cell::sev(w.restarts.to_string(), Severity::Warning)
@@ -67,8 +67,19 @@ fn row(w: &Workload) -> Vec<Cell> {
             lists::workload_severity(w),
         ),
         Cell::plain(w.images.join(", ")),
-        Cell::plain(cpu(w.usage.cpu_percent)),
-        mem,
+        cpu_cell,
+        mem_cell,
         restarts,
     ]
+}
+
+/// Memory, coloured against the summed limits where every instance has one.
+fn mem(w: &Workload) -> Cell {
+    let text = bytes(w.usage.mem_bytes as f64);
+    if w.usage.mem_limit_bytes > 0 {
+        let r = w.usage.mem_bytes as f64 / w.usage.mem_limit_bytes as f64;
+        Cell::sev(text, levels::memory(r))
+    } else {
+        Cell::plain(text)
+    }
 }
