@@ -332,15 +332,28 @@ fn workload_and_event_severities_use_theme_roles() {
         let buf = frame(&console(), &ui, 160, 48);
         // local/_/batch-import crashed: nothing ready is critical, even on the
         // selected (first) row.
-        let crit = find(&buf, "0/0");
-        assert_eq!(buf[crit].fg, theme.critical.fg.unwrap(), "{theme_name} 0/0");
+        let crit = find(&buf, "0/1");
+        assert_eq!(buf[crit].fg, theme.critical.fg.unwrap(), "{theme_name} 0/1");
         assert_eq!(
             buf[crit].modifier, theme.critical.add_modifier,
-            "{theme_name} 0/0 modifiers"
+            "{theme_name} 0/1 modifiers"
         );
-        // local/edge/proxy runs 1 of 2: a warning.
-        let warn = find(&buf, "1/2");
-        assert_eq!(buf[warn].fg, theme.warning.fg.unwrap(), "{theme_name} 1/2");
+        // local/edge/proxy runs 1 of 2, local/shop/api has 1 of 3 ready: warnings.
+        for ready in ["1/2", "1/3"] {
+            let warn = find(&buf, ready);
+            assert_eq!(
+                buf[warn].fg,
+                theme.warning.fg.unwrap(),
+                "{theme_name} {ready}"
+            );
+        }
+        // local/shop/worker is fine.
+        let ok = find(&buf, "1/1");
+        assert_eq!(
+            buf[ok].fg,
+            theme.text.fg.unwrap_or(ratatui::style::Color::Reset),
+            "{theme_name} 1/1"
+        );
         // The selected row carries the selection style outside its alarming cells.
         let sel = find(&buf, "local/_/batch-import");
         assert_eq!(
@@ -393,4 +406,18 @@ fn every_view_renders_at_every_size_without_panic() {
             frame(&model, &ui, w, h);
         }
     }
+}
+
+#[test]
+fn help_lists_the_keys_of_the_view() {
+    let mut ui = in_view(View::Workloads);
+    ui.mode = Mode::Help;
+    let t = text(&frame(&console(), &ui, 80, 24));
+    assert!(t.contains("Keys: Workloads"), "{t}");
+    assert!(t.contains("scale the workload"), "{t}");
+    assert!(t.contains("command line"), "{t}");
+    assert!(!t.contains("move to the pane"), "{t}");
+    ui.view = View::Overview;
+    let t = text(&frame(&console(), &ui, 80, 24));
+    assert!(!t.contains("scale the workload"), "{t}");
 }

@@ -21,12 +21,28 @@ pub fn workloads<'m>(model: &'m Model, ui: &UiState) -> Vec<&'m Workload> {
                 )
         })
         .collect();
-    rows.sort_by(|a, b| {
-        workload_severity(b)
-            .cmp(&workload_severity(a))
-            .then_with(|| a.addr.cmp(&b.addr))
+    rows.sort_by_cached_key(|w| {
+        (
+            std::cmp::Reverse(workload_severity(w, wanted(model, w))),
+            w.addr.clone(),
+        )
     });
     rows
+}
+
+/// How many instances a workload should have ready: what the orchestrator
+/// asks for, or (Compose, plain containers, which have no such number) its
+/// containers that have not finished cleanly.
+pub fn wanted(model: &Model, w: &Workload) -> u32 {
+    w.desired.unwrap_or_else(|| {
+        model
+            .inventories
+            .iter()
+            .flat_map(|(_, inv)| &inv.instances)
+            .filter(|i| i.workload == w.addr)
+            .filter(|i| !(i.state == "exited" && i.exit_code == Some(0)))
+            .count() as u32
+    })
 }
 
 pub fn workload_key(w: &Workload) -> String {
@@ -118,13 +134,14 @@ pub fn selected_container<'m>(model: &'m Model, ui: &UiState) -> Option<&'m Inst
     rows.get(ui.tables.containers.index(&keys)).copied()
 }
 
-/// A workload's state: none ready is critical, short of what it should run is
-/// a warning. Scaled to zero on purpose is fine.
-pub fn workload_severity(w: &Workload) -> Severity {
-    if w.desired == Some(0) {
+/// A workload's state given how many it should have ready (`wanted`): none
+/// ready is critical, fewer than wanted or running is a warning. Nothing
+/// wanted (scaled to zero, a finished job) is fine.
+pub fn workload_severity(w: &Workload, wanted: u32) -> Severity {
+    if wanted == 0 && w.running == 0 {
         return Severity::Ok;
     }
-    let want = w.desired.unwrap_or(0).max(w.running);
+    let want = wanted.max(w.running);
     if w.ready == 0 {
         Severity::Critical
     } else if w.ready < want {
@@ -197,10 +214,11 @@ mod tests {
 
     #[test]
     fn workload_levels() {
-        assert_eq!(workload_severity(&w(None, 0, 0)), Severity::Critical);
-        assert_eq!(workload_severity(&w(Some(2), 1, 1)), Severity::Warning);
-        assert_eq!(workload_severity(&w(None, 3, 2)), Severity::Warning);
-        assert_eq!(workload_severity(&w(Some(2), 2, 2)), Severity::Ok);
-        assert_eq!(workload_severity(&w(Some(0), 0, 0)), Severity::Ok);
+        assert_eq!(workload_severity(&w(None, 0, 0), 1), Severity::Critical);
+        assert_eq!(workload_severity(&w(Some(2), 1, 1), 2), Severity::Warning);
+        assert_eq!(workload_severity(&w(None, 3, 2), 3), Severity::Warning);
+        assert_eq!(workload_severity(&w(None, 3, 2), 2), Severity::Warning);
+        assert_eq!(workload_severity(&w(Some(2), 2, 2), 2), Severity::Ok);
+        assert_eq!(workload_severity(&w(Some(0), 0, 0), 0), Severity::Ok);
     }
 }

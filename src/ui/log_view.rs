@@ -61,7 +61,12 @@ impl LogView {
     pub fn name_of<'a>(&'a self, id: &'a str) -> &'a str {
         self.instances
             .iter()
-            .find(|(i, _)| i == id || id.starts_with(i.as_str()) || i.starts_with(id))
+            // Engines print ids at 12 characters or at full length.
+            .find(|(i, _)| {
+                i == id
+                    || (id.len() >= 12 && i.starts_with(id))
+                    || (i.len() >= 12 && id.starts_with(i.as_str()))
+            })
             .map_or(id, |(_, n)| n.as_str())
     }
 

@@ -68,7 +68,7 @@ pub fn start(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
         }
         Action::Scale => {
             ui.action = Some(ActionFlow::AskReplicas {
-                current: w.desired.unwrap_or(w.running),
+                current: lists::wanted(model, &w),
                 workload: w.addr,
                 text: String::new(),
                 error: None,

@@ -43,7 +43,7 @@ fn scale_prompt_validates_before_planning() {
     assert!(keys(&mut m, &mut ui, "s").is_empty());
     assert!(matches!(
         ui.action,
-        Some(ActionFlow::AskReplicas { current: 2, .. })
+        Some(ActionFlow::AskReplicas { current: 3, .. })
     ));
     assert!(keys(&mut m, &mut ui, "x\n").is_empty(), "not a number");
     match &ui.action {
@@ -204,4 +204,19 @@ fn plain_containers_are_not_scaled() {
     assert!(keys(&mut m, &mut ui, "s").is_empty());
     assert_eq!(ui.action, None);
     assert!(ui.message.as_ref().unwrap().0.contains("plain container"));
+}
+
+#[test]
+fn esc_stops_waiting_for_a_plan() {
+    let (mut m, mut ui) = setup();
+    select_api(&mut m, &mut ui);
+    keys(&mut m, &mut ui, "r\x1b");
+    assert_eq!(ui.action, None);
+    assert_eq!(ui.view, crate::ui::state::View::Workloads);
+    send(
+        &mut m,
+        &mut ui,
+        ActionEvent::Planned(Ok(plan_for(Verb::Restart))),
+    );
+    assert_eq!(ui.action, None, "the late plan is not shown");
 }

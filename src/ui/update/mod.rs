@@ -11,10 +11,11 @@ mod tables;
 #[cfg(test)]
 mod testkit;
 
+use super::action_flow::ActionFlow;
 use super::keymap::{action_for, Action};
 use super::state::{Mode, UiState, View};
 use crate::action::{Plan, Request};
-use crate::model::Model;
+use crate::model::{Model, Severity};
 use crate::source::Update;
 use crossterm::event::{KeyEvent, KeyEventKind};
 
@@ -122,8 +123,17 @@ fn normal_key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
     }
 }
 
-/// Esc: out of the logs or a workload's containers, else clears the message.
+/// Esc: stops waiting for a plan, leaves the logs or a workload's
+/// containers, else clears the message.
 fn back(ui: &mut UiState) -> Vec<Command> {
+    if let Some(ActionFlow::Planning(r)) = &ui.action {
+        ui.message = Some((
+            format!("stopped waiting for the {} plan", r.verb.name()),
+            Severity::Info,
+        ));
+        ui.action = None;
+        return Vec::new();
+    }
     match ui.view {
         View::Logs => switch_view(ui, ui.logs_from),
         View::Containers if ui.tables.containers_of.is_some() => {
@@ -153,7 +163,6 @@ fn switch_view(ui: &mut UiState, to: View) -> Vec<Command> {
 mod tests {
     use super::testkit::{keys, setup};
     use super::*;
-    use crate::model::Severity;
     use crate::ui::state::{Pane, ZOOM_STEPS};
     use crossterm::event::{KeyCode, KeyModifiers};
 

@@ -35,19 +35,17 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         ListFrame {
             title: "Workloads",
             columns: &COLUMNS,
-            rows: rows.iter().map(|w| row(w)).collect(),
+            rows: rows
+                .iter()
+                .map(|w| row(w, lists::wanted(model, w)))
+                .collect(),
             selected: ui.tables.workloads.index(&keys),
             empty,
         },
     );
 }
 
-/// What a workload should run: what it was asked for, or what it runs.
-fn wanted(w: &Workload) -> u32 {
-    w.desired.unwrap_or(w.running)
-}
-
-fn row(w: &Workload) -> Vec<Cell> {
+fn row(w: &Workload, wanted: u32) -> Vec<Cell> {
     // Usage of a workload with nothing running would read as a healthy zero.
     let (cpu_cell, mem_cell) = if w.running == 0 {
         (Cell::muted("-"), Cell::muted("-"))
@@ -63,8 +61,8 @@ fn row(w: &Workload) -> Vec<Cell> {
         Cell::plain(w.addr.to_string()),
         Cell::muted(w.kind.label()),
         Cell::sev(
-            format!("{}/{}", w.ready, wanted(w)),
-            lists::workload_severity(w),
+            format!("{}/{wanted}", w.ready),
+            lists::workload_severity(w, wanted),
         ),
         Cell::plain(w.images.join(", ")),
         cpu_cell,
