@@ -421,3 +421,23 @@ fn help_lists_the_keys_of_the_view() {
     let t = text(&frame(&console(), &ui, 80, 24));
     assert!(!t.contains("scale the workload"), "{t}");
 }
+
+#[test]
+fn action_results_are_coloured_by_outcome() {
+    for theme_name in Theme::builtin_names() {
+        let theme = Theme::load(theme_name).unwrap();
+        let mut ui = UiState::new(theme.clone());
+        ui.view = View::Workloads;
+        for (ok, mark, role) in [(false, "✗", theme.critical), (true, "done:", theme.ok)] {
+            ui.action = Some(ActionFlow::Finished {
+                plan: sample_plan(),
+                progress: vec!["created shop-api-1 from shop-api:1.4.1".into()],
+                ok,
+                result: "shop-api-1 stayed unhealthy".into(),
+            });
+            let buf = frame(&console(), &ui, 80, 24);
+            let at = find(&buf, mark);
+            assert_eq!(buf[at].fg, role.fg.unwrap(), "{theme_name} {mark}");
+        }
+    }
+}
