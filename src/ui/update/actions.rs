@@ -10,7 +10,7 @@ use crate::ui::action_flow::{parse_replicas, ActionFlow};
 use crate::ui::keymap::{action_for, Action, Scope};
 use crate::ui::lists;
 use crate::ui::state::{UiState, View};
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub const READ_ONLY: &str = "read-only: actions are disabled";
 
@@ -129,12 +129,11 @@ pub fn key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
             },
             None => {
                 // Typing again clears the complaint about the last attempt.
-                let error =
-                    if key.code == KeyCode::Backspace || matches!(key.code, KeyCode::Char(_)) {
-                        None
-                    } else {
-                        error
-                    };
+                let error = if matches!(key.code, KeyCode::Backspace | KeyCode::Char(_)) {
+                    None
+                } else {
+                    error
+                };
                 ui.action = Some(ActionFlow::AskReplicas {
                     workload,
                     current,
@@ -152,7 +151,8 @@ pub fn key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
 fn dialog_key(model: &Model, ui: &mut UiState, flow: ActionFlow, key: KeyEvent) -> Vec<Command> {
     let action = action_for(&[Scope::Confirm, Scope::Global], key);
     match (flow, action) {
-        (_, Some(Action::Quit)) => {
+        // Only Ctrl-C: a `q` meant for the dialog must not end the console.
+        (_, Some(Action::Quit)) if key.modifiers.contains(KeyModifiers::CONTROL) => {
             ui.quit = true;
             vec![Command::Quit]
         }

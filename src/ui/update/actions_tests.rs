@@ -104,9 +104,11 @@ fn restart_plans_confirms_and_executes() {
     send(&mut m, &mut ui, ActionEvent::Planned(Ok(plan.clone())));
     assert_eq!(ui.action, Some(ActionFlow::Confirm(plan.clone())));
     assert!(
-        keys(&mut m, &mut ui, "2").is_empty(),
-        "the dialog has the keys"
+        keys(&mut m, &mut ui, "2q").is_empty(),
+        "the dialog has the keys; q does not quit from it"
     );
+    assert!(!ui.quit);
+    assert_eq!(ui.view, crate::ui::state::View::Workloads);
     assert_eq!(
         keys(&mut m, &mut ui, "y"),
         vec![Command::Execute(plan.clone())]
