@@ -247,6 +247,57 @@ mod tests {
         assert_eq!(fit_columns(&COLS, &natural, 5), vec![]);
     }
 
+    fn draw(state: &TableState, selected: usize, height: u16) -> Vec<String> {
+        let theme = Theme::default();
+        let rows = (0..10)
+            .map(|i| {
+                vec![
+                    Cell::plain(format!("row{i}")),
+                    Cell::sev("9.0%", Severity::Critical),
+                ]
+            })
+            .collect();
+        let area = Rect::new(0, 0, 20, height);
+        let mut buf = Buffer::empty(area);
+        DataTable {
+            columns: &COLS[..2],
+            rows,
+            selected,
+            state,
+            theme: &theme,
+            empty: "none",
+        }
+        .render(area, &mut buf);
+        let sel = buf[(0, 1 + (selected - state.offset.get()) as u16)].style();
+        assert_eq!(sel.bg, theme.selection.bg, "the selected row is marked");
+        (0..height)
+            .map(|y| (0..20).map(|x| buf[(x, y)].symbol()).collect::<String>())
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_window_follows_the_selection() {
+        let state = TableState::default();
+        let lines = draw(&state, 1, 4);
+        assert_eq!(lines[0], "NAME       CPU");
+        assert_eq!(
+            &lines[1..],
+            ["row0      9.0%", "row1      9.0%", "row2      9.0%"]
+        );
+        let lines = draw(&state, 7, 4);
+        assert_eq!(
+            &lines[1..],
+            ["row5      9.0%", "row6      9.0%", "row7      9.0%"]
+        );
+        let lines = draw(&state, 6, 4);
+        assert_eq!(
+            lines[1], "row5      9.0%",
+            "moving up inside the window keeps it"
+        );
+        assert_eq!(state.page.get(), 3);
+    }
+
     #[test]
     fn clipping_marks_the_cut() {
         assert_eq!(clip("shop-api-1", 20), "shop-api-1");
