@@ -84,6 +84,19 @@ fn shows_host_panes_help_and_quits_cleanly() {
     t.wait_for("theme switch", Duration::from_secs(5), |s| {
         s.contains("theme light")
     });
+    // The number keys switch views; the tables draw their headers even empty.
+    t.keys(&["2"]);
+    t.wait_for("the workloads view", Duration::from_secs(5), |s| {
+        s.contains("WORKLOAD") && s.contains("READY") && !s.contains("Disks")
+    });
+    t.keys(&["4"]);
+    t.wait_for("the events view", Duration::from_secs(5), |s| {
+        s.contains("ACTION") && s.contains("DETAIL")
+    });
+    t.keys(&["1"]);
+    t.wait_for("the overview again", Duration::from_secs(5), |s| {
+        s.contains("Disks")
+    });
     t.keys(&["q"]);
     assert_restored(&t, "0");
 }

@@ -1,11 +1,16 @@
-//! A deterministic Model (a busy host with history) for view snapshots and
-//! render benchmarks, so both draw exactly the same thing on every machine.
+//! A deterministic Model (a busy host with history, and a Docker engine with a
+//! few workloads in various states of trouble) for view snapshots, update tests
+//! and render benchmarks, so all draw exactly the same thing on every machine.
 
-use super::{DiskUsage, HostSnapshot, Model, NetRate, TargetKind};
+use super::{
+    DiskUsage, EngineEvent, HostSnapshot, Instance, InstanceHealth, Inventory, LogLine, Model,
+    NetRate, TargetKind, Usage, Workload, WorkloadAddr, WorkloadKind,
+};
 use crate::source::Update;
 use std::time::Duration;
 
 const GIB: u64 = 1024 * 1024 * 1024;
+const MIB: u64 = 1024 * 1024;
 
 /// A host with `cores` cores sampled every 2 s for `history_secs`, ending at `now`.
 pub fn sample_model(now: i64, cores: usize, history_secs: i64) -> Model {
@@ -22,6 +27,15 @@ pub fn sample_model(now: i64, cores: usize, history_secs: i64) -> Model {
         });
         t += 2;
     }
+    model.apply(Update::Inventory {
+        target: "local".into(),
+        at: now,
+        inventory: Box::new(sample_inventory(now)),
+    });
+    model.apply(Update::Events {
+        target: "local".into(),
+        events: sample_events(now),
+    });
     model
 }
 
@@ -73,4 +87,268 @@ fn snapshot(phase: f64, cores: usize) -> HostSnapshot {
             },
         ],
     }
+}
+
+fn addr(group: &str, name: &str) -> WorkloadAddr {
+    WorkloadAddr::new("local", group, name)
+}
+
+fn usage(cpu: f64, mem_mib: u64, limit_mib: u64, net_kib: f64, blk_kib: f64) -> Usage {
+    Usage {
+        cpu_percent: cpu,
+        mem_bytes: mem_mib * MIB,
+        mem_limit_bytes: limit_mib * MIB,
+        net_rx_bytes_per_sec: net_kib * 1024.0,
+        net_tx_bytes_per_sec: net_kib * 512.0,
+        blk_read_bytes_per_sec: blk_kib * 1024.0,
+        blk_write_bytes_per_sec: blk_kib * 256.0,
+    }
+}
+
+struct Spec {
+    id: &'static str,
+    name: &'static str,
+    workload: WorkloadAddr,
+    image: &'static str,
+    state: &'static str,
+    exit_code: Option<i64>,
+    health: Option<InstanceHealth>,
+    restarts: u32,
+    ports: &'static [&'static str],
+    up_secs: Option<i64>,
+    usage: Option<Usage>,
+}
+
+fn instance(now: i64, s: Spec) -> Instance {
+    Instance {
+        id: s.id.into(),
+        name: s.name.into(),
+        workload: s.workload,
+        image: s.image.into(),
+        image_id: format!("sha256:{}", s.id.repeat(6)),
+        state: s.state.into(),
+        exit_code: s.exit_code,
+        health: s.health,
+        restart_count: s.restarts,
+        ports: s.ports.iter().map(|p| p.to_string()).collect(),
+        created_at: now - 86_400,
+        started_at: s.up_secs.map(|u| now - u),
+        usage: s.usage,
+    }
+}
+
+/// The Docker side of target `local`: Compose project `shop` (api ×3 with one
+/// unhealthy and one restarting, worker ×1), a plain container that crashed,
+/// and a Swarm-like service `edge/proxy` running 1 of 2.
+pub fn sample_inventory(now: i64) -> Inventory {
+    let api = addr("shop", "api");
+    let healthy = Some(InstanceHealth::Healthy);
+    let instances = vec![
+        instance(
+            now,
+            Spec {
+                id: "3f1a9c2e4b7d",
+                name: "shop-api-1",
+                workload: api.clone(),
+                image: "shop-api:1.4.2",
+                state: "running",
+                exit_code: None,
+                health: healthy,
+                restarts: 0,
+                ports: &["0.0.0.0:8081->8080/tcp"],
+                up_secs: Some(3 * 3600 + 120),
+                usage: Some(usage(12.5, 182, 512, 220.0, 4.0)),
+            },
+        ),
+        instance(
+            now,
+            Spec {
+                id: "8b2d4e6f1a3c",
+                name: "shop-api-2",
+                workload: api.clone(),
+                image: "shop-api:1.4.2",
+                state: "running",
+                exit_code: None,
+                health: Some(InstanceHealth::Unhealthy),
+                restarts: 0,
+                ports: &["0.0.0.0:8082->8080/tcp"],
+                up_secs: Some(3 * 3600 + 100),
+                usage: Some(usage(97.0, 471, 512, 12.0, 0.0)),
+            },
+        ),
+        instance(
+            now,
+            Spec {
+                id: "c4e6a8b0d2f1",
+                name: "shop-api-3",
+                workload: api.clone(),
+                image: "shop-api:1.4.2",
+                state: "restarting",
+                exit_code: Some(1),
+                health: None,
+                restarts: 2,
+                ports: &[],
+                up_secs: None,
+                usage: None,
+            },
+        ),
+        instance(
+            now,
+            Spec {
+                id: "5d7f9a1b3c5e",
+                name: "shop-worker-1",
+                workload: addr("shop", "worker"),
+                image: "shop-worker:1.4.2",
+                state: "running",
+                exit_code: None,
+                health: None,
+                restarts: 0,
+                ports: &[],
+                up_secs: Some(26 * 3600),
+                usage: Some(usage(3.2, 96, 0, 1.5, 40.0)),
+            },
+        ),
+        instance(
+            now,
+            Spec {
+                id: "e9a1c3e5f7b9",
+                name: "batch-import",
+                workload: addr("", "batch-import"),
+                image: "batch-import:2026-11",
+                state: "exited",
+                exit_code: Some(137),
+                health: None,
+                restarts: 0,
+                ports: &[],
+                up_secs: None,
+                usage: None,
+            },
+        ),
+        instance(
+            now,
+            Spec {
+                id: "7a9c1e3f5b7d",
+                name: "edge_proxy.1.x8k2m4p6q9r1",
+                workload: addr("edge", "proxy"),
+                image: "nginx:1.27",
+                state: "running",
+                exit_code: None,
+                health: healthy,
+                restarts: 0,
+                ports: &["0.0.0.0:443->443/tcp", "0.0.0.0:80->80/tcp"],
+                up_secs: Some(5 * 86_400),
+                usage: Some(usage(1.1, 24, 128, 3400.0, 0.5)),
+            },
+        ),
+    ];
+    let workload = |addr: WorkloadAddr, kind, desired| {
+        let mine: Vec<&Instance> = instances.iter().filter(|i| i.workload == addr).collect();
+        let mut total = Usage::default();
+        for u in mine.iter().filter_map(|i| i.usage.as_ref()) {
+            total.add(u);
+        }
+        let mut images: Vec<String> = mine.iter().map(|i| i.image.clone()).collect();
+        images.dedup();
+        Workload {
+            kind,
+            desired,
+            running: mine.iter().filter(|i| i.is_running()).count() as u32,
+            ready: mine.iter().filter(|i| i.is_ready()).count() as u32,
+            images,
+            usage: total,
+            restarts: mine.iter().map(|i| i.restart_count).sum(),
+            addr,
+        }
+    };
+    let workloads = vec![
+        workload(api, WorkloadKind::ComposeService, None),
+        workload(addr("shop", "worker"), WorkloadKind::ComposeService, None),
+        workload(addr("", "batch-import"), WorkloadKind::Container, None),
+        workload(addr("edge", "proxy"), WorkloadKind::SwarmService, Some(2)),
+    ];
+    Inventory {
+        instances,
+        workloads,
+    }
+}
+
+/// The last half hour of target `local`, oldest first.
+pub fn sample_events(now: i64) -> Vec<EngineEvent> {
+    let ev =
+        |ago: i64, action: &str, instance: &str, workload: Option<WorkloadAddr>, detail: &str| {
+            EngineEvent {
+                at_nanos: (now - ago) * 1_000_000_000 + 250_000_000,
+                target: "local".into(),
+                action: action.into(),
+                instance: instance.into(),
+                workload,
+                detail: detail.into(),
+            }
+        };
+    let api = || Some(addr("shop", "api"));
+    vec![
+        ev(
+            1800,
+            "start",
+            "shop-worker-1",
+            Some(addr("shop", "worker")),
+            "",
+        ),
+        ev(
+            1500,
+            "kill",
+            "edge_proxy.2.b7n1v3c5z8w2",
+            Some(addr("edge", "proxy")),
+            "signal 15",
+        ),
+        ev(
+            1499,
+            "die",
+            "edge_proxy.2.b7n1v3c5z8w2",
+            Some(addr("edge", "proxy")),
+            "exit 0",
+        ),
+        ev(
+            1200,
+            "oom",
+            "batch-import",
+            Some(addr("", "batch-import")),
+            "",
+        ),
+        ev(
+            1199,
+            "die",
+            "batch-import",
+            Some(addr("", "batch-import")),
+            "exit 137",
+        ),
+        ev(600, "health_status", "shop-api-2", api(), "unhealthy"),
+        ev(420, "die", "shop-api-3", api(), "exit 1"),
+        ev(418, "start", "shop-api-3", api(), ""),
+        ev(240, "die", "shop-api-3", api(), "exit 1"),
+        ev(238, "start", "shop-api-3", api(), ""),
+        ev(60, "health_status", "shop-api-1", api(), "healthy"),
+    ]
+}
+
+/// Interleaved output of the three `shop/api` replicas, some of it about timeouts.
+pub fn sample_log_lines(now: i64) -> Vec<LogLine> {
+    let ids = ["3f1a9c2e4b7d", "8b2d4e6f1a3c", "c4e6a8b0d2f1"];
+    (0..40)
+        .map(|i: i64| {
+            let replica = (i % 3) as usize;
+            let text = match (i % 7, replica) {
+                (3, 1) => format!("GET /orders/{} upstream timeout after 5000ms", 4100 + i),
+                (5, _) => format!("WARN pool: connection timeout, retrying ({})", i % 4 + 1),
+                (_, 2) if i > 30 => "panic: config: DATABASE_URL is not set".to_string(),
+                _ => format!("GET /orders/{} 200 {}ms", 4100 + i, 12 + (i * 7) % 40),
+            };
+            LogLine {
+                at_nanos: (now - 40 + i) * 1_000_000_000 + i * 1_000_000,
+                instance: ids[replica].into(),
+                stderr: text.starts_with("WARN") || text.starts_with("panic"),
+                text,
+            }
+        })
+        .collect()
 }

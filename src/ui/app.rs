@@ -112,6 +112,10 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
                             }
                             Err(e) => ui.message = Some((e.to_string(), Severity::Warning)),
                         },
+                        Command::OpenLogs { .. } => {} // wired by the lead
+                        Command::CloseLogs { .. } => {} // wired by the lead
+                        Command::PlanAction(_) => {}   // wired by the lead
+                        Command::Execute(_) => {}      // wired by the lead
                     }
                 }
             }

@@ -17,6 +17,22 @@ pub fn bytes(n: f64) -> String {
     }
 }
 
+/// "3.3M", "512B": bytes in at most five characters, for dense table cells.
+pub fn short_bytes(n: f64) -> String {
+    const UNITS: [&str; 6] = ["B", "K", "M", "G", "T", "P"];
+    let mut v = n.max(0.0);
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u > 0 && v < 10.0 {
+        format!("{v:.1}{}", UNITS[u])
+    } else {
+        format!("{v:.0}{}", UNITS[u])
+    }
+}
+
 pub fn rate(bytes_per_sec: f64) -> String {
     format!("{}/s", bytes(bytes_per_sec))
 }
@@ -39,6 +55,26 @@ pub fn span(secs: i64) -> String {
     }
 }
 
+/// "14:03:27", UTC, from unix seconds.
+pub fn time_of_day(unix: i64) -> String {
+    let s = unix.rem_euclid(86400);
+    format!("{:02}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
+}
+
+/// "14:03:27.250", UTC, from unix nanoseconds: log lines come faster than seconds.
+pub fn time_of_day_millis(nanos: i64) -> String {
+    let millis = nanos.rem_euclid(1_000_000_000) / 1_000_000;
+    format!(
+        "{}.{millis:03}",
+        time_of_day(nanos.div_euclid(1_000_000_000))
+    )
+}
+
+/// CPU as `docker stats` shows it: percent of one core, so above 100 is fine.
+pub fn cpu(percent: f64) -> String {
+    format!("{percent:.1}%")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +90,12 @@ mod tests {
         assert_eq!(span(76), "76s");
         assert_eq!(span(600), "10m");
         assert_eq!(span(3 * 3600 + 60), "3h01m");
+        assert_eq!(time_of_day(86400 + 3600 + 61), "01:01:01");
+        assert_eq!(time_of_day_millis(61_250_000_000), "00:01:01.250");
+        assert_eq!(cpu(197.04), "197.0%");
+        assert_eq!(short_bytes(512.0), "512B");
+        assert_eq!(short_bytes(3.4e6), "3.2M");
+        assert_eq!(short_bytes(1000.0), "1.0K");
+        assert_eq!(short_bytes(200.0 * 1024.0), "200K");
     }
 }

@@ -1,5 +1,6 @@
-//! Every key binding in one table: the handler looks keys up here and the help
-//! view lists this same table, so the two cannot disagree.
+//! Every key binding in one table: the handler looks keys up here, and the help
+//! view and the footer list this same table, so none of them can disagree.
+//! A binding belongs to a scope; the current view decides which scopes apply.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -13,90 +14,377 @@ pub enum Action {
     Right,
     Up,
     Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
     Command,
     Filter,
     ZoomOut,
     ZoomIn,
     Back,
+    /// Switch to the n-th top-level view (1 = overview).
+    View(u8),
+    Open,
+    Logs,
+    Scale,
+    Restart,
+    Rollback,
+    Follow,
+    Timestamps,
+    NextMatch,
+    PrevMatch,
+    Apply,
+    Cancel,
+}
+
+/// Where a binding works. Earlier scopes in `Scope::for_*` win on a shared key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Global,
+    /// The host panes of the overview.
+    Panes,
+    /// Any table view: workloads, containers, events.
+    Table,
+    /// Views whose rows are (or belong to) a workload.
+    Workload,
+    Logs,
+    /// The action confirmation dialog.
+    Confirm,
+}
+
+/// A key as the table spells it: a code, and whether Ctrl must be held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn k(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: false,
+    }
+}
+
+const fn code(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
 }
 
 pub struct Binding {
-    pub keys: &'static str,
-    pub action: Action,
+    pub scope: Scope,
+    /// How help spells the keys.
+    pub label: &'static str,
+    pub keys: &'static [(Key, Action)],
     pub what: &'static str,
+    /// Short key and word for the footer, when the binding earns a place there.
+    pub footer: Option<(&'static str, &'static str)>,
 }
 
-pub const BINDINGS: &[Binding] = &[
+const fn b(
+    scope: Scope,
+    label: &'static str,
+    keys: &'static [(Key, Action)],
+    what: &'static str,
+    footer: Option<(&'static str, &'static str)>,
+) -> Binding {
     Binding {
-        keys: "?",
-        action: Action::Help,
-        what: "show or hide this help",
-    },
-    Binding {
-        keys: "q  Ctrl-C",
-        action: Action::Quit,
-        what: "quit",
-    },
-    Binding {
-        keys: "Tab  Shift-Tab",
-        action: Action::NextPane,
-        what: "next / previous pane",
-    },
-    Binding {
-        keys: "←↓↑→  h j k l",
-        action: Action::Left,
-        what: "move to the pane in that direction",
-    },
-    Binding {
-        keys: ":",
-        action: Action::Command,
-        what: "command line (:theme NAME, :q, :help)",
-    },
-    Binding {
-        keys: "/",
-        action: Action::Filter,
-        what: "filter the focused list (Enter keeps, Esc clears)",
-    },
-    Binding {
-        keys: "[  ]",
-        action: Action::ZoomOut,
-        what: "charts: longer / shorter time span",
-    },
-    Binding {
-        keys: "Esc",
-        action: Action::Back,
-        what: "close help, cancel input, clear message",
-    },
-];
-
-/// The keys the footer shows in the normal view, most used first.
-pub const FOOTER: &[(&str, &str)] = &[
-    ("?", "help"),
-    ("q", "quit"),
-    ("Tab", "pane"),
-    ("/", "filter"),
-    (":", "command"),
-    ("[ ]", "span"),
-];
-
-pub fn action_for(key: KeyEvent) -> Option<Action> {
-    if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return matches!(key.code, KeyCode::Char('c')).then_some(Action::Quit);
+        scope,
+        label,
+        keys,
+        what,
+        footer,
     }
-    Some(match key.code {
-        KeyCode::Char('?') => Action::Help,
-        KeyCode::Char('q') => Action::Quit,
-        KeyCode::Tab => Action::NextPane,
-        KeyCode::BackTab => Action::PrevPane,
-        KeyCode::Left | KeyCode::Char('h') => Action::Left,
-        KeyCode::Right | KeyCode::Char('l') => Action::Right,
-        KeyCode::Up | KeyCode::Char('k') => Action::Up,
-        KeyCode::Down | KeyCode::Char('j') => Action::Down,
-        KeyCode::Char(':') => Action::Command,
-        KeyCode::Char('/') => Action::Filter,
-        KeyCode::Char('[') => Action::ZoomOut,
-        KeyCode::Char(']') => Action::ZoomIn,
-        KeyCode::Esc => Action::Back,
-        _ => return None,
+}
+
+use Action as A;
+use Scope as S;
+
+const ARROWS: &[(Key, Action)] = &[
+    (code(KeyCode::Left), A::Left),
+    (k('h'), A::Left),
+    (code(KeyCode::Down), A::Down),
+    (k('j'), A::Down),
+    (code(KeyCode::Up), A::Up),
+    (k('k'), A::Up),
+    (code(KeyCode::Right), A::Right),
+    (k('l'), A::Right),
+];
+
+const ROWS: &[(Key, Action)] = &[
+    (code(KeyCode::Down), A::Down),
+    (k('j'), A::Down),
+    (code(KeyCode::Up), A::Up),
+    (k('k'), A::Up),
+];
+
+const PAGES: &[(Key, Action)] = &[
+    (code(KeyCode::PageUp), A::PageUp),
+    (code(KeyCode::PageDown), A::PageDown),
+    (code(KeyCode::Home), A::Top),
+    (k('g'), A::Top),
+    (code(KeyCode::End), A::Bottom),
+    (k('G'), A::Bottom),
+];
+
+pub const BINDINGS: &[Binding] = &[
+    b(
+        S::Global,
+        "?",
+        &[(k('?'), A::Help)],
+        "show or hide this help",
+        Some(("?", "help")),
+    ),
+    b(
+        S::Global,
+        "q  Ctrl-C",
+        &[(k('q'), A::Quit), (ctrl('c'), A::Quit)],
+        "quit",
+        Some(("q", "quit")),
+    ),
+    b(
+        S::Global,
+        "1 2 3 4",
+        &[
+            (k('1'), A::View(1)),
+            (k('2'), A::View(2)),
+            (k('3'), A::View(3)),
+            (k('4'), A::View(4)),
+        ],
+        "overview · workloads · containers · events",
+        Some(("1-4", "view")),
+    ),
+    b(
+        S::Panes,
+        "Tab  Shift-Tab",
+        &[
+            (code(KeyCode::Tab), A::NextPane),
+            (code(KeyCode::BackTab), A::PrevPane),
+        ],
+        "next / previous pane",
+        Some(("Tab", "pane")),
+    ),
+    b(
+        S::Panes,
+        "←↓↑→  h j k l",
+        ARROWS,
+        "move to the pane in that direction",
+        None,
+    ),
+    b(
+        S::Panes,
+        "/",
+        &[(k('/'), A::Filter)],
+        "filter the focused list (Enter keeps, Esc clears)",
+        Some(("/", "filter")),
+    ),
+    b(
+        S::Panes,
+        "[  ]",
+        &[(k('['), A::ZoomOut), (k(']'), A::ZoomIn)],
+        "charts: longer / shorter time span",
+        Some(("[ ]", "span")),
+    ),
+    b(
+        S::Table,
+        "↓↑  j k",
+        ROWS,
+        "select the next / previous row",
+        None,
+    ),
+    b(
+        S::Table,
+        "PgUp PgDn g G",
+        PAGES,
+        "page up / down, first / last row",
+        None,
+    ),
+    b(
+        S::Table,
+        "/",
+        &[(k('/'), A::Filter)],
+        "filter the rows (Enter keeps, Esc clears)",
+        Some(("/", "filter")),
+    ),
+    b(
+        S::Table,
+        "Enter",
+        &[(code(KeyCode::Enter), A::Open)],
+        "workloads: show its containers (Esc goes back)",
+        Some(("Enter", "open")),
+    ),
+    b(
+        S::Workload,
+        "l",
+        &[(k('l'), A::Logs)],
+        "logs of the selected container or workload",
+        Some(("l", "logs")),
+    ),
+    b(
+        S::Workload,
+        "s",
+        &[(k('s'), A::Scale)],
+        "scale the workload (asks for the replica count)",
+        Some(("s", "scale")),
+    ),
+    b(
+        S::Workload,
+        "r",
+        &[(k('r'), A::Restart)],
+        "restart the workload",
+        Some(("r", "restart")),
+    ),
+    b(
+        S::Workload,
+        "b",
+        &[(k('b'), A::Rollback)],
+        "roll the workload back to its previous revision",
+        Some(("b", "rollback")),
+    ),
+    b(
+        S::Logs,
+        "f",
+        &[(k('f'), A::Follow)],
+        "follow new lines on / off (scrolling up pauses)",
+        Some(("f", "follow")),
+    ),
+    b(
+        S::Logs,
+        "t",
+        &[(k('t'), A::Timestamps)],
+        "show / hide timestamps",
+        Some(("t", "time")),
+    ),
+    b(
+        S::Logs,
+        "/  n N",
+        &[
+            (k('/'), A::Filter),
+            (k('n'), A::NextMatch),
+            (k('N'), A::PrevMatch),
+        ],
+        "search; next (newer) / previous (older) match",
+        Some(("/ n N", "search")),
+    ),
+    b(
+        S::Logs,
+        "Esc",
+        &[(code(KeyCode::Esc), A::Back)],
+        "close the logs (stops the stream)",
+        Some(("Esc", "close")),
+    ),
+    b(S::Logs, "↓↑  j k", ROWS, "scroll one line", None),
+    b(
+        S::Logs,
+        "PgUp PgDn g G",
+        PAGES,
+        "scroll a page; oldest / newest line",
+        None,
+    ),
+    b(
+        S::Confirm,
+        "y",
+        &[(k('y'), A::Apply)],
+        "apply the plan",
+        Some(("y", "apply")),
+    ),
+    b(
+        S::Confirm,
+        "n  Esc",
+        &[(k('n'), A::Cancel), (code(KeyCode::Esc), A::Cancel)],
+        "cancel",
+        Some(("n/Esc", "cancel")),
+    ),
+    b(
+        S::Global,
+        ":",
+        &[(k(':'), A::Command)],
+        "command line (:theme NAME, :q, :help)",
+        Some((":", "command")),
+    ),
+    b(
+        S::Global,
+        "Esc",
+        &[(code(KeyCode::Esc), A::Back)],
+        "close help or logs, cancel input, clear message",
+        None,
+    ),
+];
+
+impl Key {
+    fn matches(&self, key: &KeyEvent) -> bool {
+        // Shift is part of the character ('N', '?'), so only Ctrl is compared.
+        self.code == key.code && self.ctrl == key.modifiers.contains(KeyModifiers::CONTROL)
+    }
+}
+
+/// The action `key` has in the given scopes, the first scope winning.
+pub fn action_for(scopes: &[Scope], key: KeyEvent) -> Option<Action> {
+    scopes.iter().find_map(|scope| {
+        BINDINGS
+            .iter()
+            .filter(|b| b.scope == *scope)
+            .flat_map(|b| b.keys.iter())
+            .find(|(k, _)| k.matches(&key))
+            .map(|(_, a)| *a)
     })
+}
+
+/// The bindings of one scope, in table order.
+pub fn bindings_of(scope: Scope) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().filter(move |b| b.scope == scope)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: KeyCode, m: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(c, m)
+    }
+
+    #[test]
+    fn scope_order_decides_a_shared_key() {
+        let l = key(KeyCode::Char('l'), KeyModifiers::NONE);
+        assert_eq!(action_for(&[S::Panes, S::Global], l), Some(A::Right));
+        assert_eq!(
+            action_for(&[S::Table, S::Workload, S::Global], l),
+            Some(A::Logs)
+        );
+        let esc = key(KeyCode::Esc, KeyModifiers::NONE);
+        assert_eq!(action_for(&[S::Confirm, S::Global], esc), Some(A::Cancel));
+        assert_eq!(action_for(&[S::Global], esc), Some(A::Back));
+    }
+
+    #[test]
+    fn ctrl_must_match_and_shift_is_ignored() {
+        let ctrl_c = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(&[S::Global], ctrl_c), Some(A::Quit));
+        let ctrl_q = key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(&[S::Global], ctrl_q), None);
+        let big_n = key(KeyCode::Char('N'), KeyModifiers::SHIFT);
+        assert_eq!(action_for(&[S::Logs], big_n), Some(A::PrevMatch));
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_scope() {
+        for b1 in BINDINGS {
+            for (k1, a1) in b1.keys {
+                let same: Vec<_> = BINDINGS
+                    .iter()
+                    .filter(|b2| b2.scope == b1.scope)
+                    .flat_map(|b2| b2.keys.iter())
+                    .filter(|(k2, a2)| k2 == k1 && a2 != a1)
+                    .collect();
+                assert!(same.is_empty(), "{:?} {k1:?} bound twice", b1.scope);
+            }
+        }
+    }
 }

@@ -1,9 +1,13 @@
 //! The console: app loop, views, widgets, theme, keymap.
+pub mod action_flow;
 pub mod app;
 pub mod format;
 pub mod keymap;
 pub mod levels;
+pub mod lists;
+pub mod log_view;
 pub mod render;
+pub mod selection;
 pub mod state;
 pub mod terminal;
 pub mod theme;

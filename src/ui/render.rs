@@ -1,7 +1,7 @@
 //! Draws a whole frame from the Model. Pure: no I/O, no clock, no awaiting.
 
-use super::state::{Mode, UiState};
-use super::views::{chrome, help, overview};
+use super::state::{Mode, UiState, View};
+use super::views::{action_dialog, chrome, containers, events, help, logs, overview, workloads};
 use crate::model::Model;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -20,8 +20,17 @@ pub fn draw(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
     ])
     .areas(area);
     chrome::header(head, buf, model, ui);
-    overview::render(body, buf, model, ui);
+    match ui.view {
+        View::Overview => overview::render(body, buf, model, ui),
+        View::Workloads => workloads::render(body, buf, model, ui),
+        View::Containers => containers::render(body, buf, model, ui),
+        View::Events => events::render(body, buf, model, ui),
+        View::Logs => logs::render(body, buf, ui),
+    }
     chrome::footer(foot, buf, ui);
+    if let Some(flow) = ui.action.as_ref().filter(|f| f.is_modal()) {
+        action_dialog::render(body, buf, ui, flow);
+    }
     if ui.mode == Mode::Help {
         help::render(body, buf, ui);
     }

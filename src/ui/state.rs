@@ -1,8 +1,62 @@
 //! What the console shows and where the user is: kept apart from the Model,
 //! which holds what opsdeck knows about the world.
 
+use super::action_flow::ActionFlow;
+use super::keymap::Scope;
+use super::log_view::LogView;
+use super::selection::TableState;
 use super::theme::Theme;
-use crate::model::Severity;
+use crate::model::{Severity, WorkloadAddr};
+
+/// The top-level screens. Logs is entered from a list with `l`, not by number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Overview,
+    Workloads,
+    Containers,
+    Events,
+    Logs,
+}
+
+impl View {
+    /// The views reached by the number keys, in order.
+    pub const NUMBERED: [View; 4] = [
+        View::Overview,
+        View::Workloads,
+        View::Containers,
+        View::Events,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Overview => "Overview",
+            View::Workloads => "Workloads",
+            View::Containers => "Containers",
+            View::Events => "Events",
+            View::Logs => "Logs",
+        }
+    }
+
+    /// The key scopes that apply here, the first winning on a shared key.
+    pub fn scopes(self) -> &'static [Scope] {
+        match self {
+            View::Overview => &[Scope::Panes, Scope::Global],
+            View::Workloads | View::Containers => &[Scope::Table, Scope::Workload, Scope::Global],
+            View::Events => &[Scope::Table, Scope::Global],
+            View::Logs => &[Scope::Logs, Scope::Global],
+        }
+    }
+}
+
+/// The table views' states, one each.
+#[derive(Debug, Clone, Default)]
+pub struct Tables {
+    pub workloads: TableState,
+    pub containers: TableState,
+    pub events: TableState,
+    /// Containers of this workload only (after Enter on a workload).
+    pub containers_of: Option<WorkloadAddr>,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -67,24 +121,39 @@ pub const ZOOM_STEPS: [i64; 5] = [2, 10, 60, 300, 1800];
 #[derive(Debug, Clone)]
 pub struct UiState {
     pub theme: Theme,
+    pub view: View,
     pub focus: Pane,
     pub mode: Mode,
     filters: [String; 5],
     pub message: Option<(String, Severity)>,
     pub zoom: usize,
     pub quit: bool,
+    pub tables: Tables,
+    /// The open logs view; None when it is closed.
+    pub logs: Option<LogView>,
+    /// Where Esc from the logs view returns to.
+    pub logs_from: View,
+    /// The number the next log stream gets; streams never reuse one.
+    pub next_stream: u64,
+    pub action: Option<ActionFlow>,
 }
 
 impl UiState {
     pub fn new(theme: Theme) -> Self {
         UiState {
             theme,
+            view: View::Overview,
             focus: Pane::Cpu,
             mode: Mode::Normal,
             filters: Default::default(),
             message: None,
             zoom: 0,
             quit: false,
+            tables: Tables::default(),
+            logs: None,
+            logs_from: View::Workloads,
+            next_stream: 1,
+            action: None,
         }
     }
 
@@ -94,6 +163,60 @@ impl UiState {
 
     pub fn set_filter(&mut self, pane: Pane, text: String) {
         self.filters[pane.index()] = text;
+    }
+
+    pub fn table(&self, view: View) -> Option<&TableState> {
+        match view {
+            View::Workloads => Some(&self.tables.workloads),
+            View::Containers => Some(&self.tables.containers),
+            View::Events => Some(&self.tables.events),
+            View::Overview | View::Logs => None,
+        }
+    }
+
+    pub fn table_mut(&mut self, view: View) -> Option<&mut TableState> {
+        match view {
+            View::Workloads => Some(&mut self.tables.workloads),
+            View::Containers => Some(&mut self.tables.containers),
+            View::Events => Some(&mut self.tables.events),
+            View::Overview | View::Logs => None,
+        }
+    }
+
+    /// The text `/` edits in the current view: a pane's filter, a table's
+    /// filter or the logs search.
+    pub fn current_filter(&self) -> &str {
+        match self.view {
+            View::Overview => self.filter(self.focus),
+            View::Logs => self.logs.as_ref().map_or("", |l| l.search.as_str()),
+            v => self.table(v).map_or("", |t| t.filter.as_str()),
+        }
+    }
+
+    pub fn set_current_filter(&mut self, text: String) {
+        match self.view {
+            View::Overview => self.set_filter(self.focus, text),
+            View::Logs => {
+                if let Some(l) = self.logs.as_mut() {
+                    l.search = text;
+                    l.current = None;
+                }
+            }
+            v => {
+                if let Some(t) = self.table_mut(v) {
+                    t.filter = text;
+                }
+            }
+        }
+    }
+
+    /// What the filter line calls the thing being filtered.
+    pub fn filter_label(&self) -> String {
+        match self.view {
+            View::Overview => self.focus.title().to_lowercase(),
+            View::Logs => "search".into(),
+            v => v.title().to_lowercase(),
+        }
     }
 
     /// Seconds per chart column at the current zoom.

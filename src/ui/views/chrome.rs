@@ -1,9 +1,10 @@
-//! The header (targets and their health, read-only badge, clock) and the footer
-//! (keys that work here, the command or filter line, or a message).
+//! The header (the view, targets and their health, read-only badge, clock) and
+//! the footer (keys that work here, the command, filter or prompt line, or a message).
 
 use crate::model::{Health, Model, Severity};
-use crate::ui::keymap::FOOTER;
-use crate::ui::state::{Mode, UiState};
+use crate::ui::action_flow::ActionFlow;
+use crate::ui::keymap::{bindings_of, Scope};
+use crate::ui::state::{Mode, UiState, View};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -20,6 +21,7 @@ pub fn header(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
     if model.read_only {
         spans.push(Span::styled(" READ-ONLY ", t.read_only));
     }
+    spans.extend(view_tabs(ui, area.width >= 100));
     for target in &model.targets {
         let (mark, style) = match &target.health {
             Health::Ok => ("●", t.ok),
@@ -34,14 +36,42 @@ pub fn header(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         };
         spans.push(Span::raw(label));
     }
+    let show_clock = model.now > 0 && area.width > 40;
+    let clock = clock_hhmm(model.now);
+    // The clock keeps its corner; a long degraded reason is cut short instead.
+    let text_area = if show_clock {
+        Rect {
+            width: area.width.saturating_sub(clock.len() as u16 + 2),
+            ..area
+        }
+    } else {
+        area
+    };
     Paragraph::new(Line::from(spans))
         .style(t.header)
-        .render(area, buf);
-    if model.now > 0 && area.width > 40 {
-        let clock = clock_hhmm(model.now);
+        .render(text_area, buf);
+    if show_clock {
         let x = area.right().saturating_sub(clock.len() as u16 + 1);
         buf.set_string(x, area.y, clock, t.header);
     }
+}
+
+/// Every numbered view when there is room, else only the current one; the
+/// current view stands out either way.
+fn view_tabs(ui: &UiState, wide: bool) -> Vec<Span<'static>> {
+    let t = &ui.theme;
+    let mut spans = vec![Span::raw(" ")];
+    for (n, view) in View::NUMBERED.iter().enumerate() {
+        let current = *view == ui.view;
+        if current || wide {
+            let style = if current { t.selection } else { t.header };
+            spans.push(Span::styled(format!(" {} {} ", n + 1, view.title()), style));
+        }
+    }
+    if let Some(logs) = ui.logs.as_ref().filter(|_| ui.view == View::Logs) {
+        spans.push(Span::styled(format!(" Logs {} ", logs.title), t.selection));
+    }
+    spans
 }
 
 /// Severity colours on the header bar keep the bar's background.
@@ -61,13 +91,35 @@ fn clock_hhmm(unix: i64) -> String {
 
 pub fn footer(area: Rect, buf: &mut Buffer, ui: &UiState) {
     let t = &ui.theme;
+    if let Some(ActionFlow::AskReplicas {
+        workload,
+        current,
+        text,
+        error,
+    }) = &ui.action
+    {
+        let mut spans = vec![
+            Span::styled(format!(" scale {workload} to "), t.key),
+            Span::styled(format!("{text}▏"), t.text),
+            Span::styled(
+                format!("  now {current} · Enter plan · Esc cancel"),
+                t.muted,
+            ),
+        ];
+        if let Some(e) = error {
+            spans.push(Span::styled(format!("  {e}"), t.warning));
+        }
+        Paragraph::new(Line::from(spans)).render(area, buf);
+        return;
+    }
+    let modal = ui.action.as_ref().is_some_and(|f| f.is_modal());
     let line = match &ui.mode {
         Mode::Command(text) => Line::from(vec![
             Span::styled(":", t.key),
             Span::styled(format!("{text}▏"), t.text),
         ]),
         Mode::Filter(text) => Line::from(vec![
-            Span::styled(format!("/{} ", ui.focus.title().to_lowercase()), t.key),
+            Span::styled(format!("/{} ", ui.filter_label()), t.key),
             Span::styled(format!("{text}▏"), t.text),
             Span::styled("  Enter keep · Esc clear", t.muted),
         ]),
@@ -75,17 +127,41 @@ pub fn footer(area: Rect, buf: &mut Buffer, ui: &UiState) {
             Some((text, sev)) => {
                 Line::from(Span::styled(format!(" {text}"), severity_style(ui, *sev)))
             }
-            None => {
-                let mut spans = Vec::new();
-                for (key, what) in FOOTER {
-                    spans.push(Span::styled(format!(" {key}"), t.key));
-                    spans.push(Span::styled(format!(" {what} "), t.muted));
-                }
-                Line::from(spans)
-            }
+            None if modal => key_hints(ui, &[Scope::Confirm], area.width),
+            None => key_hints(ui, ui.view.scopes(), area.width),
         },
     };
     Paragraph::new(line).render(area, buf);
+}
+
+/// The footer entries of the bindings in `scopes`: help, then the view's own,
+/// then the rest, as many whole entries as fit.
+fn key_hints(ui: &UiState, scopes: &[Scope], width: u16) -> Line<'static> {
+    let t = &ui.theme;
+    let footer = |scope: Scope| bindings_of(scope).filter_map(|b| b.footer);
+    let global = scopes.contains(&Scope::Global);
+    let mut entries: Vec<(&str, &str)> = Vec::new();
+    if global {
+        entries.extend(footer(Scope::Global).take(1));
+    }
+    for scope in scopes.iter().filter(|s| **s != Scope::Global) {
+        entries.extend(footer(*scope));
+    }
+    if global {
+        entries.extend(footer(Scope::Global).skip(1));
+    }
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (key, what) in entries {
+        let w = key.chars().count() + what.chars().count() + 3;
+        if used + w > width as usize {
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(format!(" {key}"), t.key));
+        spans.push(Span::styled(format!(" {what} "), t.muted));
+    }
+    Line::from(spans)
 }
 
 pub fn severity_style(ui: &UiState, sev: Severity) -> Style {

@@ -1,6 +1,7 @@
-//! `?`: every key binding, drawn from the keymap table itself.
+//! `?`: the key bindings that work in the current view, drawn from the keymap
+//! table itself.
 
-use crate::ui::keymap::BINDINGS;
+use crate::ui::keymap::{bindings_of, Scope};
 use crate::ui::state::UiState;
 use crate::ui::widgets::pane_block;
 use ratatui::buffer::Buffer;
@@ -10,16 +11,21 @@ use ratatui::widgets::{Clear, Paragraph, Widget};
 
 pub fn render(area: Rect, buf: &mut Buffer, ui: &UiState) {
     let t = &ui.theme;
-    let key_width = BINDINGS
+    // The view's own keys first, then those that work everywhere.
+    let mut scopes: Vec<Scope> = ui.view.scopes().to_vec();
+    scopes.retain(|s| *s != Scope::Global);
+    scopes.push(Scope::Global);
+    let bindings: Vec<_> = scopes.iter().flat_map(|s| bindings_of(*s)).collect();
+    let key_width = bindings
         .iter()
-        .map(|b| b.keys.chars().count())
+        .map(|b| b.label.chars().count())
         .max()
         .unwrap_or(0);
-    let mut lines: Vec<Line> = BINDINGS
+    let mut lines: Vec<Line> = bindings
         .iter()
         .map(|b| {
             Line::from(vec![
-                Span::styled(format!(" {:<key_width$}  ", b.keys), t.key),
+                Span::styled(format!(" {:<key_width$}  ", b.label), t.key),
                 Span::styled(b.what, t.text),
             ])
         })
@@ -38,7 +44,8 @@ pub fn render(area: Rect, buf: &mut Buffer, ui: &UiState) {
         height,
     );
     Clear.render(popup, buf);
+    let title = format!("Keys: {}", ui.view.title());
     Paragraph::new(lines)
-        .block(pane_block(t, "Keys", Some("? or Esc closes".into()), true))
+        .block(pane_block(t, &title, Some("? or Esc closes".into()), true))
         .render(popup, buf);
 }

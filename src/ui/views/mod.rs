@@ -1,5 +1,11 @@
 //! Whole screens and their parts. Each takes the Model by shared reference.
+pub mod action_dialog;
 pub mod chrome;
+pub mod containers;
+pub mod events;
 pub mod help;
 pub mod host_panes;
+mod list_frame;
+pub mod logs;
 pub mod overview;
+pub mod workloads;

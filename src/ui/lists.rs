@@ -1,0 +1,224 @@
+//! Which rows each table view shows, in which order, under which key, and how
+//! bad each one is. The views draw these rows and `update` moves through the
+//! same ones, so what is selected is always what is on screen.
+
+use super::log_view::contains_ignore_case;
+use super::state::{UiState, View};
+use crate::model::{EngineEvent, Instance, InstanceHealth, Model, Severity, Workload};
+
+/// Red first, so a paged engineer sees the problem without scrolling.
+pub fn workloads<'m>(model: &'m Model, ui: &UiState) -> Vec<&'m Workload> {
+    let filter = &ui.tables.workloads.filter;
+    let mut rows: Vec<&Workload> = model
+        .inventories
+        .iter()
+        .flat_map(|(_, inv)| &inv.workloads)
+        .filter(|w| {
+            filter.is_empty()
+                || contains_ignore_case(
+                    &format!("{} {} {}", w.addr, w.kind.label(), w.images.join(" ")),
+                    filter,
+                )
+        })
+        .collect();
+    rows.sort_by_cached_key(|w| {
+        (
+            std::cmp::Reverse(workload_severity(w, wanted(model, w))),
+            w.addr.clone(),
+        )
+    });
+    rows
+}
+
+/// How many instances a workload should have ready: what the orchestrator
+/// asks for, or (Compose, plain containers, which have no such number) its
+/// containers that have not finished cleanly.
+pub fn wanted(model: &Model, w: &Workload) -> u32 {
+    w.desired.unwrap_or_else(|| {
+        model
+            .inventories
+            .iter()
+            .flat_map(|(_, inv)| &inv.instances)
+            .filter(|i| i.workload == w.addr)
+            .filter(|i| !(i.state == "exited" && i.exit_code == Some(0)))
+            .count() as u32
+    })
+}
+
+pub fn workload_key(w: &Workload) -> String {
+    w.addr.to_string()
+}
+
+/// Containers grouped by workload; only the chosen workload's after Enter.
+pub fn containers<'m>(model: &'m Model, ui: &UiState) -> Vec<&'m Instance> {
+    let filter = &ui.tables.containers.filter;
+    let scope = ui.tables.containers_of.as_ref();
+    let mut rows: Vec<&Instance> = model
+        .inventories
+        .iter()
+        .flat_map(|(_, inv)| &inv.instances)
+        .filter(|i| scope.is_none_or(|w| i.workload == *w))
+        .filter(|i| {
+            filter.is_empty()
+                || contains_ignore_case(
+                    &format!("{} {} {} {}", i.name, i.workload, i.image, i.state),
+                    filter,
+                )
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.workload
+            .cmp(&b.workload)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    rows
+}
+
+pub fn container_key(i: &Instance) -> String {
+    format!("{}/{}", i.workload.target, i.id)
+}
+
+/// Newest first.
+pub fn events<'m>(model: &'m Model, ui: &UiState) -> Vec<&'m EngineEvent> {
+    let filter = &ui.tables.events.filter;
+    model
+        .events
+        .iter()
+        .rev()
+        .filter(|e| {
+            filter.is_empty()
+                || contains_ignore_case(
+                    &format!(
+                        "{} {} {} {} {}",
+                        e.target,
+                        e.action,
+                        e.instance,
+                        e.workload
+                            .as_ref()
+                            .map(|w| w.to_string())
+                            .unwrap_or_default(),
+                        e.detail
+                    ),
+                    filter,
+                )
+        })
+        .collect()
+}
+
+pub fn event_key(e: &EngineEvent) -> String {
+    format!("{}/{}/{}/{}", e.at_nanos, e.target, e.instance, e.action)
+}
+
+/// The keys of the rows `view` shows now.
+pub fn keys(model: &Model, ui: &UiState, view: View) -> Vec<String> {
+    match view {
+        View::Workloads => workloads(model, ui).into_iter().map(workload_key).collect(),
+        View::Containers => containers(model, ui)
+            .into_iter()
+            .map(container_key)
+            .collect(),
+        View::Events => events(model, ui).into_iter().map(event_key).collect(),
+        View::Overview | View::Logs => Vec::new(),
+    }
+}
+
+pub fn selected_workload<'m>(model: &'m Model, ui: &UiState) -> Option<&'m Workload> {
+    let rows = workloads(model, ui);
+    let keys: Vec<String> = rows.iter().map(|w| workload_key(w)).collect();
+    rows.get(ui.tables.workloads.index(&keys)).copied()
+}
+
+pub fn selected_container<'m>(model: &'m Model, ui: &UiState) -> Option<&'m Instance> {
+    let rows = containers(model, ui);
+    let keys: Vec<String> = rows.iter().map(|i| container_key(i)).collect();
+    rows.get(ui.tables.containers.index(&keys)).copied()
+}
+
+/// A workload's state given how many it should have ready (`wanted`): none
+/// ready is critical, fewer than wanted or running is a warning. Nothing
+/// wanted (scaled to zero, a finished job) is fine.
+pub fn workload_severity(w: &Workload, wanted: u32) -> Severity {
+    if wanted == 0 && w.running == 0 {
+        return Severity::Ok;
+    }
+    let want = wanted.max(w.running);
+    if w.ready == 0 {
+        Severity::Critical
+    } else if w.ready < want {
+        Severity::Warning
+    } else {
+        Severity::Ok
+    }
+}
+
+/// How bad an instance's state word is: a crash is critical, a restart loop or
+/// a pause a warning; a clean exit is not a problem.
+pub fn state_severity(i: &Instance) -> Severity {
+    match i.state.as_str() {
+        "running" => Severity::Ok,
+        "exited" if i.exit_code == Some(0) => Severity::Ok,
+        "exited" | "dead" | "oomkilled" => Severity::Critical,
+        _ => Severity::Warning,
+    }
+}
+
+pub fn health_severity(h: Option<InstanceHealth>) -> Severity {
+    match h {
+        Some(InstanceHealth::Unhealthy) => Severity::Critical,
+        Some(InstanceHealth::Starting) => Severity::Warning,
+        Some(InstanceHealth::Healthy) | None => Severity::Ok,
+    }
+}
+
+/// Events that mean something went wrong: an OOM kill, a failed health check,
+/// a container dying with a non-zero code (a clean stop also dies, with 0).
+pub fn event_severity(e: &EngineEvent) -> Severity {
+    let action = e.action.as_str();
+    let exit_zero = e
+        .detail
+        .split(|c: char| !c.is_ascii_digit())
+        .rfind(|s| !s.is_empty())
+        == Some("0");
+    if action == "oom" || action.contains("unhealthy") || e.detail.contains("unhealthy") {
+        Severity::Critical
+    } else if action == "die" {
+        if exit_zero {
+            Severity::Warning
+        } else {
+            Severity::Critical
+        }
+    } else if action == "kill" || action == "restart" {
+        Severity::Warning
+    } else {
+        Severity::Ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Usage, WorkloadAddr, WorkloadKind};
+
+    fn w(desired: Option<u32>, running: u32, ready: u32) -> Workload {
+        Workload {
+            addr: WorkloadAddr::new("t", "g", "n"),
+            kind: WorkloadKind::ComposeService,
+            desired,
+            running,
+            ready,
+            images: vec![],
+            usage: Usage::default(),
+            restarts: 0,
+        }
+    }
+
+    #[test]
+    fn workload_levels() {
+        assert_eq!(workload_severity(&w(None, 0, 0), 1), Severity::Critical);
+        assert_eq!(workload_severity(&w(Some(2), 1, 1), 2), Severity::Warning);
+        assert_eq!(workload_severity(&w(None, 3, 2), 3), Severity::Warning);
+        assert_eq!(workload_severity(&w(None, 3, 2), 2), Severity::Warning);
+        assert_eq!(workload_severity(&w(Some(2), 2, 2), 2), Severity::Ok);
+        assert_eq!(workload_severity(&w(Some(0), 0, 0), 0), Severity::Ok);
+    }
+}

@@ -1,0 +1,275 @@
+//! `update(model, ui, event) -> commands`: the console's logic, pure. It never
+//! awaits and never does I/O; what needs the outside world comes back as a
+//! Command. Keys are routed here by mode and view; each view's keys live in
+//! their own module.
+
+mod actions;
+mod line;
+mod logs;
+mod panes;
+mod tables;
+#[cfg(test)]
+mod testkit;
+
+use super::action_flow::ActionFlow;
+use super::keymap::{action_for, Action};
+use super::state::{Mode, UiState, View};
+use crate::action::{Plan, Request};
+use crate::model::{Model, Severity};
+use crate::source::Update;
+use crossterm::event::{KeyEvent, KeyEventKind};
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    Key(KeyEvent),
+    Source(Update),
+    Resize,
+    /// The clock moved on (unix seconds); lets the header's time advance.
+    Tick(i64),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Quit,
+    /// Load a theme by name or path and switch to it.
+    LoadTheme(String),
+    /// Start streaming the logs of these containers (id, name) on `target`;
+    /// lines come back as `Update::Logs { stream, .. }`. Stream numbers only grow.
+    OpenLogs {
+        stream: u64,
+        target: String,
+        instances: Vec<(String, String)>,
+    },
+    /// Stop the stream; later lines for it are ignored anyway.
+    CloseLogs {
+        stream: u64,
+    },
+    /// Work out what the request would change; answer with
+    /// `Update::Action(ActionEvent::Planned(..))`.
+    PlanAction(Request),
+    /// Run a plan the user confirmed; answer with `ActionEvent::Progress` and
+    /// finally `ActionEvent::Done`.
+    Execute(Plan),
+}
+
+pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command> {
+    match event {
+        Event::Source(Update::Logs { stream, lines }) => {
+            logs::on_lines(ui, stream, lines);
+            Vec::new()
+        }
+        Event::Source(Update::Action(e)) => {
+            actions::on_event(model, ui, e);
+            Vec::new()
+        }
+        Event::Source(u) => {
+            model.apply(u);
+            Vec::new()
+        }
+        Event::Tick(now) => {
+            model.now = model.now.max(now);
+            Vec::new()
+        }
+        Event::Resize => Vec::new(),
+        Event::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
+        Event::Key(key) => match ui.mode.clone() {
+            Mode::Command(text) => line::command_key(ui, text, key),
+            Mode::Filter(text) => {
+                line::filter_key(ui, text, key);
+                Vec::new()
+            }
+            Mode::Help | Mode::Normal if actions::takes_keys(ui) => actions::key(model, ui, key),
+            Mode::Help | Mode::Normal => normal_key(model, ui, key),
+        },
+    }
+}
+
+fn normal_key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
+    let Some(action) = action_for(ui.view.scopes(), key) else {
+        return Vec::new();
+    };
+    let in_help = ui.mode == Mode::Help;
+    match action {
+        Action::Quit => {
+            ui.quit = true;
+            vec![Command::Quit]
+        }
+        Action::Help => {
+            ui.mode = if in_help { Mode::Normal } else { Mode::Help };
+            Vec::new()
+        }
+        Action::Back if in_help => {
+            ui.mode = Mode::Normal;
+            Vec::new()
+        }
+        _ if in_help => Vec::new(),
+        Action::Command => {
+            ui.mode = Mode::Command(String::new());
+            Vec::new()
+        }
+        Action::View(n) => {
+            let view = View::NUMBERED[usize::from(n.clamp(1, 4)) - 1];
+            if view == View::Containers {
+                ui.tables.containers_of = None;
+            }
+            switch_view(ui, view)
+        }
+        Action::Back => back(ui),
+        _ => match ui.view {
+            View::Overview => panes::key(ui, action),
+            View::Logs => logs::key(ui, action),
+            View::Workloads | View::Containers | View::Events => tables::key(model, ui, action),
+        },
+    }
+}
+
+/// Esc: stops waiting for a plan, leaves the logs or a workload's
+/// containers, else clears the message.
+fn back(ui: &mut UiState) -> Vec<Command> {
+    if let Some(ActionFlow::Planning(r)) = &ui.action {
+        ui.message = Some((
+            format!("stopped waiting for the {} plan", r.verb.name()),
+            Severity::Info,
+        ));
+        ui.action = None;
+        return Vec::new();
+    }
+    match ui.view {
+        View::Logs => switch_view(ui, ui.logs_from),
+        View::Containers if ui.tables.containers_of.is_some() => {
+            ui.tables.containers_of = None;
+            switch_view(ui, View::Workloads)
+        }
+        _ => {
+            ui.message = None;
+            Vec::new()
+        }
+    }
+}
+
+/// Leaving the logs view closes its stream.
+fn switch_view(ui: &mut UiState, to: View) -> Vec<Command> {
+    let mut out = Vec::new();
+    if to != View::Logs {
+        if let Some(l) = ui.logs.take() {
+            out.push(Command::CloseLogs { stream: l.stream });
+        }
+    }
+    ui.view = to;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::{keys, setup};
+    use super::*;
+    use crate::ui::state::{Pane, ZOOM_STEPS};
+    use crossterm::event::{KeyCode, KeyModifiers};
+
+    #[test]
+    fn q_and_ctrl_c_quit() {
+        let (mut m, mut ui) = setup();
+        assert_eq!(keys(&mut m, &mut ui, "q"), vec![Command::Quit]);
+        let (mut m, mut ui) = setup();
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(
+            update(&mut m, &mut ui, Event::Key(ctrl_c)),
+            vec![Command::Quit]
+        );
+    }
+
+    #[test]
+    fn help_toggles_and_swallows_navigation() {
+        let (mut m, mut ui) = setup();
+        keys(&mut m, &mut ui, "?\t2");
+        assert_eq!(
+            (ui.mode.clone(), ui.focus, ui.view),
+            (Mode::Help, Pane::Cpu, View::Overview)
+        );
+        keys(&mut m, &mut ui, "?");
+        assert_eq!(ui.mode, Mode::Normal);
+    }
+
+    #[test]
+    fn number_keys_switch_views() {
+        let (mut m, mut ui) = setup();
+        keys(&mut m, &mut ui, "2");
+        assert_eq!(ui.view, View::Workloads);
+        keys(&mut m, &mut ui, "4");
+        assert_eq!(ui.view, View::Events);
+        keys(&mut m, &mut ui, "1");
+        assert_eq!(ui.view, View::Overview);
+    }
+
+    #[test]
+    fn panes_move_by_tab_and_direction() {
+        let (mut m, mut ui) = setup();
+        keys(&mut m, &mut ui, "l");
+        assert_eq!(ui.focus, Pane::Memory);
+        keys(&mut m, &mut ui, "lj");
+        assert_eq!(ui.focus, Pane::Network);
+        keys(&mut m, &mut ui, "j");
+        assert_eq!(ui.focus, Pane::Disks);
+        keys(&mut m, &mut ui, "jh");
+        assert_eq!(ui.focus, Pane::Disks, "edges hold");
+        keys(&mut m, &mut ui, "\t");
+        assert_eq!(ui.focus, Pane::Cpu);
+    }
+
+    #[test]
+    fn filter_applies_while_typing_and_esc_clears() {
+        let (mut m, mut ui) = setup();
+        keys(&mut m, &mut ui, "jj/bo");
+        assert_eq!(ui.focus, Pane::Disks);
+        assert_eq!(ui.filter(Pane::Disks), "bo");
+        keys(&mut m, &mut ui, "\n");
+        assert_eq!(
+            (ui.mode.clone(), ui.filter(Pane::Disks)),
+            (Mode::Normal, "bo")
+        );
+        keys(&mut m, &mut ui, "/\x1b");
+        assert_eq!(ui.filter(Pane::Disks), "");
+    }
+
+    #[test]
+    fn filter_on_a_pane_without_list_says_so() {
+        let (mut m, mut ui) = setup();
+        keys(&mut m, &mut ui, "l/");
+        assert_eq!(ui.mode, Mode::Normal);
+        assert!(ui
+            .message
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("Memory has no list"));
+    }
+
+    #[test]
+    fn command_line_runs_theme_and_quit() {
+        let (mut m, mut ui) = setup();
+        assert_eq!(
+            keys(&mut m, &mut ui, ":theme light\n"),
+            vec![Command::LoadTheme("light".into())]
+        );
+        assert_eq!(keys(&mut m, &mut ui, ":q\n"), vec![Command::Quit]);
+    }
+
+    #[test]
+    fn unknown_command_suggests() {
+        let (mut m, mut ui) = setup();
+        keys(&mut m, &mut ui, ":thme x\n");
+        let (msg, sev) = ui.message.clone().unwrap();
+        assert!(msg.contains("did you mean :theme"), "{msg}");
+        assert_eq!(sev, Severity::Warning);
+    }
+
+    #[test]
+    fn zoom_is_bounded() {
+        let (mut m, mut ui) = setup();
+        keys(&mut m, &mut ui, "[[[[[[[[");
+        assert_eq!(ui.zoom, ZOOM_STEPS.len() - 1);
+        keys(&mut m, &mut ui, "]]]]]]]]]]");
+        assert_eq!(ui.zoom, 0);
+        assert_eq!(ui.chart_step(2), 2);
+    }
+}

@@ -1,0 +1,32 @@
+//! Helpers for the update tests: a model with the sample inventory and a way
+//! to type keys.
+
+use super::{update, Command, Event};
+use crate::model::sample::sample_model;
+use crate::model::Model;
+use crate::ui::state::UiState;
+use crate::ui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+pub const NOW: i64 = 1_790_000_000;
+
+pub fn setup() -> (Model, UiState) {
+    (sample_model(NOW, 2, 10), UiState::new(Theme::default()))
+}
+
+/// Types `s`: `\n` is Enter, `\x1b` Esc, `\t` Tab, `\x02` PgUp, `\x03` PgDn.
+pub fn keys(m: &mut Model, ui: &mut UiState, s: &str) -> Vec<Command> {
+    s.chars()
+        .flat_map(|c| {
+            let code = match c {
+                '\n' => KeyCode::Enter,
+                '\x1b' => KeyCode::Esc,
+                '\t' => KeyCode::Tab,
+                '\x02' => KeyCode::PageUp,
+                '\x03' => KeyCode::PageDown,
+                c => KeyCode::Char(c),
+            };
+            update(m, ui, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+        })
+        .collect()
+}

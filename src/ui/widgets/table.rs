@@ -1,0 +1,307 @@
+//! The one table every list view draws with: columns that shrink to their
+//! minimum and then drop (lowest priority first) as the screen narrows, a
+//! selected row that stays in the window, and cells coloured by theme role.
+
+use crate::model::Severity;
+use crate::ui::selection::TableState;
+use crate::ui::theme::Theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::widgets::Widget;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub title: &'static str,
+    pub min: u16,
+    /// The widest the column grows, however long its text.
+    pub max: u16,
+    pub align: Align,
+    /// Columns with lower priority are dropped first when space runs out.
+    pub priority: u8,
+}
+
+impl Column {
+    pub const fn left(title: &'static str, min: u16, max: u16, priority: u8) -> Column {
+        Column {
+            title,
+            min,
+            max,
+            align: Align::Left,
+            priority,
+        }
+    }
+
+    pub const fn right(title: &'static str, min: u16, max: u16, priority: u8) -> Column {
+        Column {
+            title,
+            min,
+            max,
+            align: Align::Right,
+            priority,
+        }
+    }
+}
+
+/// The theme role a cell is drawn in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Plain,
+    Muted,
+    Good,
+    Sev(Severity),
+}
+
+impl Tone {
+    pub fn style(self, t: &Theme) -> Style {
+        match self {
+            Tone::Plain | Tone::Sev(Severity::Ok | Severity::Info) => t.text,
+            Tone::Muted => t.muted,
+            Tone::Good => t.ok,
+            Tone::Sev(s) => t.severity(s),
+        }
+    }
+
+    /// Problems keep their colour on the selected row, so selecting a red row
+    /// does not hide that it is red.
+    fn alarming(self) -> bool {
+        matches!(self, Tone::Sev(Severity::Warning | Severity::Critical))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    pub text: String,
+    pub tone: Tone,
+}
+
+impl Cell {
+    pub fn new(text: impl Into<String>, tone: Tone) -> Cell {
+        Cell {
+            text: text.into(),
+            tone,
+        }
+    }
+
+    pub fn plain(text: impl Into<String>) -> Cell {
+        Cell::new(text, Tone::Plain)
+    }
+
+    pub fn muted(text: impl Into<String>) -> Cell {
+        Cell::new(text, Tone::Muted)
+    }
+
+    pub fn sev(text: impl Into<String>, s: Severity) -> Cell {
+        Cell::new(text, Tone::Sev(s))
+    }
+}
+
+pub struct DataTable<'a> {
+    pub columns: &'a [Column],
+    pub rows: Vec<Vec<Cell>>,
+    pub selected: usize,
+    pub state: &'a TableState,
+    pub theme: &'a Theme,
+    /// Shown instead of rows when there are none.
+    pub empty: &'a str,
+}
+
+/// Which columns are shown (by index, in order) and how wide, for `width`
+/// cells. `natural` is each column's widest text (title included).
+pub fn fit_columns(columns: &[Column], natural: &[u16], width: u16) -> Vec<(usize, u16)> {
+    let mut by_priority: Vec<usize> = (0..columns.len()).collect();
+    by_priority.sort_by_key(|i| std::cmp::Reverse(columns[*i].priority));
+    let mut chosen = Vec::new();
+    let mut used = 0u16;
+    for i in by_priority {
+        let need = columns[i].min + u16::from(!chosen.is_empty());
+        // A less important column never takes the place of a more important one.
+        if used + need > width {
+            break;
+        }
+        used += need;
+        chosen.push(i);
+    }
+    // Space left over widens columns towards their natural width, most important first.
+    let mut spare = width - used;
+    let mut widths: Vec<(usize, u16)> = chosen.iter().map(|i| (*i, columns[*i].min)).collect();
+    for (i, w) in widths.iter_mut() {
+        let want = natural[*i].clamp(columns[*i].min, columns[*i].max);
+        let grow = want.saturating_sub(*w).min(spare);
+        *w += grow;
+        spare -= grow;
+    }
+    widths.sort_by_key(|(i, _)| *i);
+    widths
+}
+
+/// `text` cut to `width` characters, with `…` where it was cut.
+pub fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut s: String = text.chars().take(width - 1).collect();
+    s.push('…');
+    s
+}
+
+fn put(buf: &mut Buffer, x: u16, y: u16, w: u16, text: &str, align: Align, style: Style) {
+    let text = clip(text, w as usize);
+    let len = text.chars().count() as u16;
+    let x = match align {
+        Align::Left => x,
+        Align::Right => x + w.saturating_sub(len),
+    };
+    buf.set_stringn(x, y, &text, w as usize, style);
+}
+
+impl Widget for DataTable<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.width == 0 || area.height == 0 {
+            return;
+        }
+        let t = self.theme;
+        let natural: Vec<u16> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(c, col)| {
+                self.rows
+                    .iter()
+                    .map(|r| r.get(c).map_or(0, |cell| cell.text.chars().count()))
+                    .chain([col.title.chars().count()])
+                    .max()
+                    .unwrap_or(0) as u16
+            })
+            .collect();
+        let layout = fit_columns(self.columns, &natural, area.width);
+        let mut x = area.x;
+        for (c, w) in &layout {
+            let col = &self.columns[*c];
+            put(buf, x, area.y, *w, col.title, col.align, t.title);
+            x += w + 1;
+        }
+        let body = area.height.saturating_sub(1) as usize;
+        if self.rows.is_empty() {
+            if body > 0 {
+                buf.set_stringn(area.x, area.y + 1, self.empty, area.width as usize, t.muted);
+            }
+            return;
+        }
+        let selected = self.selected.min(self.rows.len() - 1);
+        let first = self.state.scroll(selected, self.rows.len(), body);
+        for (n, row) in self.rows.iter().enumerate().skip(first).take(body) {
+            let y = area.y + 1 + (n - first) as u16;
+            let is_selected = n == selected;
+            if is_selected {
+                buf.set_style(Rect::new(area.x, y, area.width, 1), t.selection);
+            }
+            let mut x = area.x;
+            for (c, w) in &layout {
+                if let Some(cell) = row.get(*c) {
+                    let style = if is_selected && !cell.tone.alarming() {
+                        t.selection
+                    } else {
+                        cell.tone.style(t)
+                    };
+                    put(buf, x, y, *w, &cell.text, self.columns[*c].align, style);
+                }
+                x += w + 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLS: [Column; 3] = [
+        Column::left("NAME", 8, 30, 9),
+        Column::right("CPU", 5, 6, 5),
+        Column::left("IMAGE", 10, 40, 1),
+    ];
+
+    #[test]
+    fn columns_grow_to_fit_and_drop_by_priority() {
+        let natural = [20, 5, 30];
+        assert_eq!(
+            fit_columns(&COLS, &natural, 100),
+            vec![(0, 20), (1, 5), (2, 30)]
+        );
+        // Minimums first (8 + 1 + 5 + 1 + 10 = 25), then the name grows.
+        assert_eq!(
+            fit_columns(&COLS, &natural, 30),
+            vec![(0, 13), (1, 5), (2, 10)]
+        );
+        assert_eq!(fit_columns(&COLS, &natural, 20), vec![(0, 14), (1, 5)]);
+        assert_eq!(fit_columns(&COLS, &natural, 5), vec![]);
+    }
+
+    fn draw(state: &TableState, selected: usize, height: u16) -> Vec<String> {
+        let theme = Theme::default();
+        let rows = (0..10)
+            .map(|i| {
+                vec![
+                    Cell::plain(format!("row{i}")),
+                    Cell::sev("9.0%", Severity::Critical),
+                ]
+            })
+            .collect();
+        let area = Rect::new(0, 0, 20, height);
+        let mut buf = Buffer::empty(area);
+        DataTable {
+            columns: &COLS[..2],
+            rows,
+            selected,
+            state,
+            theme: &theme,
+            empty: "none",
+        }
+        .render(area, &mut buf);
+        let sel = buf[(0, 1 + (selected - state.offset.get()) as u16)].style();
+        assert_eq!(sel.bg, theme.selection.bg, "the selected row is marked");
+        (0..height)
+            .map(|y| (0..20).map(|x| buf[(x, y)].symbol()).collect::<String>())
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_window_follows_the_selection() {
+        let state = TableState::default();
+        let lines = draw(&state, 1, 4);
+        assert_eq!(lines[0], "NAME       CPU");
+        assert_eq!(
+            &lines[1..],
+            ["row0      9.0%", "row1      9.0%", "row2      9.0%"]
+        );
+        let lines = draw(&state, 7, 4);
+        assert_eq!(
+            &lines[1..],
+            ["row5      9.0%", "row6      9.0%", "row7      9.0%"]
+        );
+        let lines = draw(&state, 6, 4);
+        assert_eq!(
+            lines[1], "row5      9.0%",
+            "moving up inside the window keeps it"
+        );
+        assert_eq!(state.page.get(), 3);
+    }
+
+    #[test]
+    fn clipping_marks_the_cut() {
+        assert_eq!(clip("shop-api-1", 20), "shop-api-1");
+        assert_eq!(clip("shop-api-1", 6), "shop-…");
+        assert_eq!(clip("abc", 0), "");
+    }
+}
