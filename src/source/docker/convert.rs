@@ -1,0 +1,17 @@
+//! Raw Engine API data to the model: pure functions, tested on JSON captured
+//! from a real engine (tests/fixtures/docker/).
+
+mod event;
+mod group;
+mod instance;
+mod usage;
+#[cfg(test)]
+mod tests;
+
+pub use event::{change, engine_event, Change, WATCHED_ACTIONS};
+pub use group::{group_workloads, swarm_service, SwarmService};
+pub use instance::{
+    container_name, health_verdict, instance_from_inspect, instance_from_summary, unix_nanos,
+    unix_secs, workload_of, Container,
+};
+pub use usage::{cpu_percent, mem_bytes, usage};
