@@ -1,0 +1,416 @@
+//! A Docker target as a `Source`. Between polls, background tasks stream the
+//! engine's events and one stats stream per running container into a channel;
+//! each poll drains it, applies what changed and reports the inventory.
+//!
+//! Containers coming and going are learnt from events, never by listing again:
+//! the full list is read once per connection. If the event stream ends or the
+//! engine stops answering, the poll fails (the supervisor shows the target
+//! degraded) and the next poll starts a fresh connection.
+//!
+//! bollard's request timeout bounds only the wait for response headers
+//! (`Docker::execute_request` wraps `client.request`, not the body), and the
+//! engine sends the headers of `/events` and `/stats?stream=1` at once, so the
+//! long-lived bodies are not cut; `a_quiet_event_stream_outlives_the_request_timeout` checks it.
+
+use super::convert::{self, Change, Container, SwarmService};
+use super::{connect, Endpoint};
+use crate::model::{EngineEvent, Inventory};
+use crate::source::{unix_now, Source, Update};
+use bollard::errors::Error as DockerError;
+use bollard::models::{ContainerStatsResponse, EventMessage};
+use bollard::query_parameters::{
+    EventsOptions, InspectContainerOptions, ListContainersOptions, ListServicesOptions,
+    StatsOptions,
+};
+use bollard::Docker;
+use futures::StreamExt;
+use std::collections::{BTreeMap, HashMap};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Enough for a few seconds of stats from a busy host; a full queue only
+/// makes the streaming tasks wait for the next poll.
+const FEED_QUEUE: usize = 1024;
+
+pub struct DockerSource {
+    target: String,
+    endpoint: Endpoint,
+    session: Option<Session>,
+}
+
+impl DockerSource {
+    pub fn new(target: impl Into<String>, endpoint: Endpoint) -> Self {
+        DockerSource {
+            target: target.into(),
+            endpoint,
+            session: None,
+        }
+    }
+}
+
+impl Source for DockerSource {
+    fn target(&self) -> &str {
+        &self.target
+    }
+
+    async fn poll(&mut self) -> Result<Vec<Update>, String> {
+        if self.session.is_none() {
+            self.session = Some(Session::open(&self.target, &self.endpoint).await?);
+        }
+        let session = self.session.as_mut().expect("opened above");
+        let result = session.refresh().await;
+        if result.is_err() {
+            // Dropping the session aborts its tasks; the next poll reconnects.
+            self.session = None;
+        }
+        result
+    }
+}
+
+/// What the streaming tasks hand to the next poll.
+enum Feed {
+    Event(Box<EventMessage>),
+    EventsEnded(String),
+    Stats(String, Box<ContainerStatsResponse>),
+    StatsEnded(String),
+}
+
+/// The two latest stats readings of a container; rates need both.
+struct Readings {
+    latest: Box<ContainerStatsResponse>,
+    previous: Option<Box<ContainerStatsResponse>>,
+}
+
+/// One connection to the engine and everything learnt through it.
+struct Session {
+    target: String,
+    docker: Docker,
+    tx: mpsc::Sender<Feed>,
+    rx: mpsc::Receiver<Feed>,
+    events_task: JoinHandle<()>,
+    stats_tasks: HashMap<String, JoinHandle<()>>,
+    containers: BTreeMap<String, Container>,
+    readings: HashMap<String, Readings>,
+    swarm_manager: bool,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.events_task.abort();
+        for task in self.stats_tasks.values() {
+            task.abort();
+        }
+    }
+}
+
+fn describe(e: &DockerError) -> String {
+    match e {
+        DockerError::DockerResponseServerError {
+            status_code,
+            message,
+        } => format!("engine answered {status_code}: {message}"),
+        other => other.to_string(),
+    }
+}
+
+fn is_not_found(e: &DockerError) -> bool {
+    matches!(
+        e,
+        DockerError::DockerResponseServerError {
+            status_code: 404,
+            ..
+        }
+    )
+}
+
+impl Session {
+    async fn open(target: &str, endpoint: &Endpoint) -> Result<Session, String> {
+        let docker = connect(endpoint).await?;
+        let info = docker
+            .info()
+            .await
+            .map_err(|e| format!("engine info: {}", describe(&e)))?;
+        let swarm_manager = info
+            .swarm
+            .and_then(|s| s.control_available)
+            .unwrap_or(false);
+        let (tx, rx) = mpsc::channel(FEED_QUEUE);
+        // Subscribed before listing, so a change during the listing is not missed.
+        let events_task = tokio::spawn(stream_events(docker.clone(), tx.clone()));
+        let mut session = Session {
+            target: target.to_string(),
+            docker,
+            tx,
+            rx,
+            events_task,
+            stats_tasks: HashMap::new(),
+            containers: BTreeMap::new(),
+            readings: HashMap::new(),
+            swarm_manager,
+        };
+        let listed = session
+            .docker
+            .list_containers(Some(ListContainersOptions {
+                all: true,
+                ..Default::default()
+            }))
+            .await
+            .map_err(|e| format!("listing containers: {}", describe(&e)))?;
+        for summary in listed {
+            if let Some(id) = summary.id {
+                session.reinspect(&id).await?;
+            }
+        }
+        Ok(session)
+    }
+
+    /// Inspects one container again; one that has gone meanwhile is forgotten.
+    async fn reinspect(&mut self, id: &str) -> Result<(), String> {
+        match self
+            .docker
+            .inspect_container(id, None::<InspectContainerOptions>)
+            .await
+        {
+            Ok(raw) => {
+                let c = convert::instance_from_inspect(&self.target, &raw);
+                self.containers.insert(id.to_string(), c);
+                Ok(())
+            }
+            Err(e) if is_not_found(&e) => {
+                self.forget(id);
+                Ok(())
+            }
+            Err(e) => Err(format!("inspecting {id:.12}: {}", describe(&e))),
+        }
+    }
+
+    fn forget(&mut self, id: &str) {
+        self.containers.remove(id);
+        self.readings.remove(id);
+        if let Some(task) = self.stats_tasks.remove(id) {
+            task.abort();
+        }
+    }
+
+    async fn refresh(&mut self) -> Result<Vec<Update>, String> {
+        self.docker
+            .ping()
+            .await
+            .map_err(|e| format!("engine does not answer: {}", describe(&e)))?;
+        let mut events: Vec<EngineEvent> = Vec::new();
+        let mut changes: Vec<Change> = Vec::new();
+        while let Ok(feed) = self.rx.try_recv() {
+            match feed {
+                Feed::Event(e) => {
+                    events.extend(convert::engine_event(&self.target, &e));
+                    changes.extend(convert::change(&e));
+                }
+                Feed::EventsEnded(reason) => return Err(reason),
+                Feed::Stats(id, reading) => {
+                    let previous = self.readings.remove(&id).map(|r| r.latest);
+                    let latest = reading;
+                    self.readings.insert(id, Readings { latest, previous });
+                }
+                Feed::StatsEnded(id) => {
+                    self.stats_tasks.remove(&id);
+                }
+            }
+        }
+        for change in dedup_changes(changes) {
+            match change {
+                Change::Reinspect(id) => self.reinspect(&id).await?,
+                Change::Forget(id) => self.forget(&id),
+            }
+        }
+        self.sync_stats_streams();
+        let services = self.swarm_services().await?;
+        let mut updates = vec![Update::Inventory {
+            target: self.target.clone(),
+            at: unix_now(),
+            inventory: Box::new(self.inventory(&services)),
+        }];
+        if !events.is_empty() {
+            updates.push(Update::Events {
+                target: self.target.clone(),
+                events,
+            });
+        }
+        Ok(updates)
+    }
+
+    /// One stats stream per running container, none for the rest.
+    fn sync_stats_streams(&mut self) {
+        let running: Vec<String> = self
+            .containers
+            .iter()
+            .filter(|(_, c)| c.instance.is_running())
+            .map(|(id, _)| id.clone())
+            .collect();
+        let stopped: Vec<String> = self
+            .stats_tasks
+            .keys()
+            .filter(|id| !running.contains(id))
+            .cloned()
+            .collect();
+        for id in stopped {
+            if let Some(task) = self.stats_tasks.remove(&id) {
+                task.abort();
+            }
+            self.readings.remove(&id);
+        }
+        for id in running {
+            if !self.stats_tasks.contains_key(&id) {
+                let task = tokio::spawn(stream_stats(
+                    self.docker.clone(),
+                    id.clone(),
+                    self.tx.clone(),
+                ));
+                self.stats_tasks.insert(id, task);
+            }
+        }
+    }
+
+    async fn swarm_services(&self) -> Result<Vec<SwarmService>, String> {
+        if !self.swarm_manager {
+            return Ok(Vec::new());
+        }
+        let services = self
+            .docker
+            .list_services(None::<ListServicesOptions>)
+            .await
+            .map_err(|e| format!("listing swarm services: {}", describe(&e)))?;
+        Ok(services
+            .iter()
+            .filter_map(|s| convert::swarm_service(&self.target, s))
+            .collect())
+    }
+
+    fn inventory(&self, services: &[SwarmService]) -> Inventory {
+        let mut containers: Vec<Container> = self.containers.values().cloned().collect();
+        for c in &mut containers {
+            if c.instance.is_running() {
+                c.instance.usage = self
+                    .readings
+                    .get(&c.instance.id)
+                    .map(|r| convert::usage(&r.latest, r.previous.as_deref()));
+            }
+        }
+        containers.sort_by(|a, b| {
+            (&a.instance.workload, &a.instance.name).cmp(&(&b.instance.workload, &b.instance.name))
+        });
+        Inventory {
+            workloads: convert::group_workloads(&containers, services),
+            instances: containers.into_iter().map(|c| c.instance).collect(),
+        }
+    }
+}
+
+/// Several events about one container in one poll need one inspection, in
+/// the order the containers were first mentioned.
+fn dedup_changes(changes: Vec<Change>) -> Vec<Change> {
+    let mut out: Vec<Change> = Vec::new();
+    for c in changes {
+        let id = match &c {
+            Change::Reinspect(id) | Change::Forget(id) => id.clone(),
+        };
+        match out
+            .iter_mut()
+            .find(|o| matches!(o, Change::Reinspect(i) | Change::Forget(i) if *i == id))
+        {
+            // The latest word wins: a destroy after a die means forget.
+            Some(slot) => *slot = c,
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+async fn stream_events(docker: Docker, tx: mpsc::Sender<Feed>) {
+    let filters = HashMap::from([
+        ("type".to_string(), vec!["container".to_string()]),
+        (
+            "event".to_string(),
+            convert::WATCHED_ACTIONS
+                .iter()
+                .map(|a| a.to_string())
+                .collect(),
+        ),
+    ]);
+    let mut stream = docker.events(Some(EventsOptions {
+        filters: Some(filters),
+        ..Default::default()
+    }));
+    let ended = loop {
+        match stream.next().await {
+            Some(Ok(e)) => {
+                if tx.send(Feed::Event(Box::new(e))).await.is_err() {
+                    return;
+                }
+            }
+            Some(Err(e)) => break format!("event stream failed: {}", describe(&e)),
+            None => break "the engine closed the event stream".to_string(),
+        }
+    };
+    let _ = tx.send(Feed::EventsEnded(ended)).await;
+}
+
+async fn stream_stats(docker: Docker, id: String, tx: mpsc::Sender<Feed>) {
+    let mut stream = docker.stats(
+        &id,
+        Some(StatsOptions {
+            stream: true,
+            one_shot: false,
+        }),
+    );
+    while let Some(Ok(reading)) = stream.next().await {
+        if tx
+            .send(Feed::Stats(id.clone(), Box::new(reading)))
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
+    let _ = tx.send(Feed::StatsEnded(id)).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_merged_per_container_with_the_latest_winning() {
+        let r = |s: &str| Change::Reinspect(s.into());
+        let f = |s: &str| Change::Forget(s.into());
+        assert_eq!(
+            dedup_changes(vec![r("a"), r("b"), r("a"), f("b")]),
+            vec![r("a"), f("b")]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_quiet_event_stream_outlives_the_request_timeout() {
+        let docker = connect(&Endpoint::from_env())
+            .await
+            .expect("the local engine")
+            .with_timeout(std::time::Duration::from_secs(1));
+        let (tx, mut rx) = mpsc::channel(16);
+        // Nobody creates a volume with this name: the stream stays quiet.
+        let quiet = tokio::spawn(async move {
+            let filters = HashMap::from([(
+                "volume".to_string(),
+                vec!["opsdeck-test-source-never".to_string()],
+            )]);
+            let mut s = docker.events(Some(EventsOptions {
+                filters: Some(filters),
+                ..Default::default()
+            }));
+            let first = s.next().await;
+            let _ = tx.send(format!("{first:?}")).await;
+        });
+        // Three request timeouts pass with the stream still open.
+        let waited = tokio::time::timeout(std::time::Duration::from_secs(3), rx.recv()).await;
+        assert!(waited.is_err(), "the stream ended: {waited:?}");
+        quiet.abort();
+    }
+}
