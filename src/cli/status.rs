@@ -1,8 +1,8 @@
 //! `opsdeck status`: one reading of every target, without a UI.
 
 use crate::config::Config;
-use crate::model::{Model, Severity};
-use crate::source::Update;
+use crate::model::{Model, Severity, TargetKind};
+use crate::source::{docker, Source, Update};
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -18,13 +18,42 @@ pub struct StatusReport<'a> {
 
 pub async fn collect(config: &Config, read_only: bool) -> Model {
     let mut model = Model::new(config.refresh.0, read_only);
-    model.add_target("local", crate::model::TargetKind::Host);
-    let mut host = crate::source::HostSource::new("local");
-    let timeout = std::time::Duration::from_secs(10);
-    match crate::source::poll_once(&mut host, timeout).await {
-        Ok(updates) => updates.into_iter().for_each(|u| model.apply(u)),
+    model.add_target("host", TargetKind::Host);
+    let timeout = POLL_TIMEOUT;
+    poll_into(
+        &mut model,
+        &mut crate::source::HostSource::new("host"),
+        timeout,
+    )
+    .await;
+    for (name, endpoint) in docker::targets(config) {
+        model.add_target(&name, TargetKind::Docker);
+        poll_into(
+            &mut model,
+            &mut docker::DockerSource::new(name, endpoint),
+            timeout,
+        )
+        .await;
+    }
+    model
+}
+
+/// How long one reading of a target may take before it counts as degraded.
+pub const POLL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// One poll through the supervisor's `poll_once`, folded into the model; a
+/// failure marks the target degraded with the reason.
+pub async fn poll_into<S: Source>(model: &mut Model, source: &mut S, timeout: std::time::Duration) {
+    match crate::source::poll_once(source, timeout).await {
+        Ok(updates) => {
+            model.apply(Update::Health {
+                target: source.target().to_string(),
+                health: crate::model::Health::Ok,
+            });
+            updates.into_iter().for_each(|u| model.apply(u));
+        }
         Err(reason) => model.apply(Update::Health {
-            target: "local".into(),
+            target: source.target().to_string(),
             health: crate::model::Health::Degraded {
                 reason,
                 since: crate::source::unix_now(),
@@ -32,7 +61,6 @@ pub async fn collect(config: &Config, read_only: bool) -> Model {
             },
         }),
     }
-    model
 }
 
 pub async fn run(config: &Config, read_only: bool, json: bool) -> color_eyre::Result<ExitCode> {

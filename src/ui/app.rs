@@ -9,7 +9,7 @@ use super::theme::Theme;
 use super::update::{update, Command, Event};
 use crate::config::Config;
 use crate::model::{Model, Severity, TargetKind};
-use crate::source::{supervise, unix_now, HostSource, Update};
+use crate::source::{docker, supervise, unix_now, HostSource, Update};
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use std::time::Duration;
@@ -30,9 +30,19 @@ pub struct Options {
 pub fn start_sources(config: &Config, model: &mut Model) -> mpsc::Receiver<Update> {
     let (tx, rx) = mpsc::channel(UPDATE_QUEUE);
     let refresh = config.refresh.0;
-    model.add_target("local", TargetKind::Host);
+    model.add_target("host", TargetKind::Host);
     let timeout = (refresh * 5).max(Duration::from_secs(10));
-    tokio::spawn(supervise(HostSource::new("local"), refresh, timeout, tx));
+    tokio::spawn(supervise(
+        HostSource::new("host"),
+        refresh,
+        timeout,
+        tx.clone(),
+    ));
+    for (name, endpoint) in docker::targets(config) {
+        model.add_target(&name, TargetKind::Docker);
+        let source = docker::DockerSource::new(name, endpoint);
+        tokio::spawn(supervise(source, refresh, timeout, tx.clone()));
+    }
     rx
 }
 

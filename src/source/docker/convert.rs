@@ -4,9 +4,9 @@
 mod event;
 mod group;
 mod instance;
-mod usage;
 #[cfg(test)]
 mod tests;
+mod usage;
 
 pub use event::{change, engine_event, Change, WATCHED_ACTIONS};
 pub use group::{group_workloads, swarm_service, SwarmService};

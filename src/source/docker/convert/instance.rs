@@ -75,7 +75,7 @@ pub fn instance_from_summary(target: &str, c: &ContainerSummary) -> Container {
             .health
             .as_ref()
             .and_then(|h| h.status)
-            .and_then(|s| health_verdict(&s.to_string())),
+            .and_then(|s| health_verdict(s.as_ref())),
         restart_count: 0,
         ports: ports_from_summary(c.ports.as_deref().unwrap_or_default()),
         created_at: c.created.unwrap_or(0),

@@ -103,7 +103,10 @@ fn the_list_gives_names_states_and_ports_like_docker_ps() {
         vec!["8080/tcp"]
     );
     assert_eq!(by_name("opsdeck-test-source-fx-crash").state, "exited");
-    assert_eq!(by_name("opsdeck-test-source-fx_api_1").created_at, 1_795_451_148);
+    assert_eq!(
+        by_name("opsdeck-test-source-fx_api_1").created_at,
+        1_795_451_148
+    );
 }
 
 #[test]
@@ -200,7 +203,10 @@ fn cpu_matches_docker_stats_on_a_burning_container() {
     // (48920859999 - 48160233812) / (3543610000000 - 3541630000000) × 2 × 100
     let expected = 760_626_187.0 / 1_980_000_000.0 * 2.0 * 100.0;
     assert!((cpu_percent(&s[1]) - expected).abs() < 1e-9);
-    assert!(cpu_percent(&s[1]) > 50.0, "one burn thread is most of a core");
+    assert!(
+        cpu_percent(&s[1]) > 50.0,
+        "one burn thread is most of a core"
+    );
 }
 
 #[test]
@@ -222,8 +228,14 @@ fn network_is_a_rate_between_two_readings() {
     let u = usage(&s[2], Some(&s[1]));
     // Readings 1.003449 s apart: rx 26734 − 13504, tx 276681 − 132590.
     let secs = 1.003_446_297;
-    assert!((u.net_rx_bytes_per_sec - 13_230.0 / secs).abs() < 0.01, "{u:?}");
-    assert!((u.net_tx_bytes_per_sec - 144_091.0 / secs).abs() < 0.01, "{u:?}");
+    assert!(
+        (u.net_rx_bytes_per_sec - 13_230.0 / secs).abs() < 0.01,
+        "{u:?}"
+    );
+    assert!(
+        (u.net_tx_bytes_per_sec - 144_091.0 / secs).abs() < 0.01,
+        "{u:?}"
+    );
     // No limit set: the engine reports the host's memory, as `docker stats` shows it.
     assert_eq!(u.mem_limit_bytes, 25_276_063_744);
     // Without a previous reading there is no rate.
@@ -314,9 +326,7 @@ fn events_say_what_to_reinspect_and_health_check_noise_is_ignored() {
     let changes: Vec<Change> = all.iter().filter_map(change).collect();
     // create, start, die (crash); kill, die, start, health_status (api_2); no exec_*, no network.
     assert_eq!(changes.len(), 7, "{changes:?}");
-    assert!(changes
-        .iter()
-        .all(|c| matches!(c, Change::Reinspect(_))));
+    assert!(changes.iter().all(|c| matches!(c, Change::Reinspect(_))));
     let destroy: EventMessage = serde_json::from_str(
         r#"{"Type":"container","Action":"destroy","Actor":{"ID":"abc","Attributes":{"name":"x"}},"time":1,"timeNano":1}"#,
     )
@@ -327,13 +337,19 @@ fn events_say_what_to_reinspect_and_health_check_noise_is_ignored() {
 
 #[test]
 fn engine_times_parse_and_the_zero_time_is_none() {
-    assert_eq!(unix_secs("2026-11-23T16:25:49.007834278Z"), Some(1_795_451_149));
+    assert_eq!(
+        unix_secs("2026-11-23T16:25:49.007834278Z"),
+        Some(1_795_451_149)
+    );
     assert_eq!(
         unix_nanos("2026-11-23T16:25:49.007834278Z"),
         Some(1_795_451_149_007_834_278)
     );
     assert_eq!(unix_secs("0001-01-01T00:00:00Z"), None);
     assert_eq!(unix_secs("yesterday"), None);
-    assert_eq!(health_verdict(" unhealthy"), Some(InstanceHealth::Unhealthy));
+    assert_eq!(
+        health_verdict(" unhealthy"),
+        Some(InstanceHealth::Unhealthy)
+    );
     assert_eq!(health_verdict("none"), None);
 }

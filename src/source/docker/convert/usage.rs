@@ -24,12 +24,16 @@ pub fn cpu_percent(s: &ContainerStatsResponse) -> f64 {
         return 0.0;
     }
     // Engines before API 1.27 sent no online_cpus; the per-CPU list stands in.
-    let cpus = cur.online_cpus.filter(|n| *n > 0).map(f64::from).unwrap_or_else(|| {
-        cur.cpu_usage
-            .as_ref()
-            .and_then(|u| u.percpu_usage.as_ref())
-            .map_or(0.0, |p| p.len() as f64)
-    });
+    let cpus = cur
+        .online_cpus
+        .filter(|n| *n > 0)
+        .map(f64::from)
+        .unwrap_or_else(|| {
+            cur.cpu_usage
+                .as_ref()
+                .and_then(|u| u.percpu_usage.as_ref())
+                .map_or(0.0, |p| p.len() as f64)
+        });
     cpu_delta / system_delta * cpus * 100.0
 }
 
@@ -59,9 +63,12 @@ pub fn mem_limit_bytes(s: &ContainerStatsResponse) -> u64 {
 
 /// Counters summed over interfaces: (rx bytes, tx bytes).
 pub fn net_bytes(s: &ContainerStatsResponse) -> (u64, u64) {
-    s.networks.iter().flatten().fold((0, 0), |(rx, tx), (_, n)| {
-        (rx + n.rx_bytes.unwrap_or(0), tx + n.tx_bytes.unwrap_or(0))
-    })
+    s.networks
+        .iter()
+        .flatten()
+        .fold((0, 0), |(rx, tx), (_, n)| {
+            (rx + n.rx_bytes.unwrap_or(0), tx + n.tx_bytes.unwrap_or(0))
+        })
 }
 
 /// Block I/O counters: (read bytes, write bytes). cgroup v1 spells the ops
