@@ -319,3 +319,74 @@ async fn an_engine_restart_degrades_the_target_then_it_recovers() {
     }
     supervisor.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swarm_manager_reports_services_with_their_desired_replicas() {
+    let image = build_demo_v1(&binary());
+    let engine = tokio::task::block_in_place(private_engine::PrivateEngine::start);
+    let stack = unique_name("source");
+    let service = format!("{stack}_api");
+    tokio::task::block_in_place(|| {
+        engine.load_image(&image);
+        // The private engine has its own network namespace: loopback is all there is.
+        engine.cli(&[
+            "swarm",
+            "init",
+            "--advertise-addr",
+            "127.0.0.1",
+            "--listen-addr",
+            "127.0.0.1:2377",
+        ]);
+        // Labelled as `docker stack deploy` labels a stack's service and containers.
+        let label = format!("com.docker.stack.namespace={stack}");
+        engine.cli(&[
+            "service",
+            "create",
+            "--detach",
+            "--replicas",
+            "2",
+            "--name",
+            &service,
+            "--label",
+            &label,
+            "--container-label",
+            &label,
+            "--no-resolve-image",
+            &image,
+        ]);
+    });
+    let mut source = DockerSource::new(
+        "private",
+        Endpoint {
+            host: engine.host(),
+            tls: None,
+        },
+    );
+    let mut events = Vec::new();
+    let addr = format!("private/{stack}/{service}");
+    let w = poll_until(
+        &mut source,
+        &mut events,
+        "2 of 2 swarm replicas ready",
+        |inv, _| {
+            inv.workloads
+                .iter()
+                .find(|w| w.addr.to_string() == addr && w.ready == 2)
+                .cloned()
+        },
+    )
+    .await;
+    assert_eq!(w.kind, WorkloadKind::SwarmService);
+    assert_eq!(w.desired, Some(2));
+    // Scaled down by the manager: the desired count follows, the tasks go.
+    tokio::task::block_in_place(|| {
+        engine.cli(&["service", "scale", "--detach", &format!("{service}=1")])
+    });
+    poll_until(&mut source, &mut events, "1 of 1", |inv, _| {
+        inv.workloads
+            .iter()
+            .find(|w| w.addr.to_string() == addr && w.desired == Some(1) && w.running == 1)
+            .cloned()
+    })
+    .await;
+}

@@ -128,6 +128,45 @@ impl PrivateEngine {
         assert!(!ping(&self.socket()), "the engine still answers after kill");
     }
 
+    /// The docker CLI against this engine; a failure panics with its stderr.
+    pub fn cli(&self, args: &[&str]) -> String {
+        let out = Command::new("docker")
+            .args(["-H", &self.host()])
+            .args(args)
+            .output()
+            .expect("the docker CLI");
+        assert!(
+            out.status.success(),
+            "docker {args:?} on the private engine failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// Copies an image from the shared engine (`docker save | docker load`):
+    /// nothing can be pulled here.
+    pub fn load_image(&self, tag: &str) {
+        let mut save = Command::new("docker")
+            .args(["save", tag])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("docker save");
+        let load = Command::new("docker")
+            .args(["-H", &self.host(), "load", "--quiet"])
+            .stdin(save.stdout.take().expect("piped"))
+            .output()
+            .expect("docker load");
+        assert!(
+            save.wait().is_ok_and(|s| s.success()),
+            "docker save {tag} failed"
+        );
+        assert!(
+            load.status.success(),
+            "docker load failed: {}",
+            String::from_utf8_lossy(&load.stderr)
+        );
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("dockerd.log")).unwrap_or_default()
     }

@@ -20,7 +20,7 @@ use bollard::errors::Error as DockerError;
 use bollard::models::{ContainerStatsResponse, EventMessage};
 use bollard::query_parameters::{
     EventsOptions, InspectContainerOptions, ListContainersOptions, ListServicesOptions,
-    StatsOptions,
+    ListTasksOptions, StatsOptions,
 };
 use bollard::Docker;
 use futures::StreamExt;
@@ -279,10 +279,12 @@ impl Session {
             .list_services(None::<ListServicesOptions>)
             .await
             .map_err(|e| format!("listing swarm services: {}", describe(&e)))?;
-        Ok(services
-            .iter()
-            .filter_map(|s| convert::swarm_service(&self.target, s))
-            .collect())
+        let tasks = self
+            .docker
+            .list_tasks(None::<ListTasksOptions>)
+            .await
+            .map_err(|e| format!("listing swarm tasks: {}", describe(&e)))?;
+        Ok(convert::swarm_services(&self.target, &services, &tasks))
     }
 
     fn inventory(&self, services: &[SwarmService]) -> Inventory {
@@ -295,6 +297,7 @@ impl Session {
                     .map(|r| convert::usage(&r.latest, r.previous.as_deref()));
             }
         }
+        convert::adopt_service_addresses(&mut containers, services);
         containers.sort_by(|a, b| {
             (&a.instance.workload, &a.instance.name).cmp(&(&b.instance.workload, &b.instance.name))
         });

@@ -9,7 +9,7 @@ mod tests;
 mod usage;
 
 pub use event::{change, engine_event, Change, WATCHED_ACTIONS};
-pub use group::{group_workloads, swarm_service, SwarmService};
+pub use group::{adopt_service_addresses, group_workloads, swarm_services, SwarmService};
 pub use instance::{
     container_name, health_verdict, instance_from_inspect, instance_from_summary, unix_nanos,
     unix_secs, workload_of, Container,

@@ -2,35 +2,67 @@
 
 use super::instance::{Container, STACK_NAMESPACE};
 use crate::model::{Usage, Workload, WorkloadAddr, WorkloadKind, NO_GROUP};
-use bollard::models::Service;
+use bollard::models::{Service, Task, TaskState};
 use std::collections::BTreeMap;
 
 /// What a Swarm manager says a service should have.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SwarmService {
     pub addr: WorkloadAddr,
-    /// Replicas for a replicated service; None for global ones, which have no count.
+    /// Replicas for a replicated service; for a global one, the tasks the
+    /// manager wants running (one per eligible node).
     pub desired: Option<u32>,
 }
 
-/// From `GET /services`; addressed like its tasks' containers (stack / service name).
-pub fn swarm_service(target: &str, s: &Service) -> Option<SwarmService> {
-    let spec = s.spec.as_ref()?;
-    let name = spec.name.as_deref().filter(|n| !n.is_empty())?;
-    let stack = spec
-        .labels
-        .as_ref()
-        .and_then(|l| l.get(STACK_NAMESPACE))
-        .map_or(NO_GROUP, String::as_str);
-    let desired = spec
-        .mode
-        .as_ref()
-        .and_then(|m| m.replicated.as_ref())
-        .map(|r| r.replicas.unwrap_or(1).clamp(0, i64::from(u32::MAX)) as u32);
-    Some(SwarmService {
-        addr: WorkloadAddr::new(target, stack, name),
-        desired,
-    })
+/// From `GET /services` and `GET /tasks`, addressed by stack (the service's
+/// `com.docker.stack.namespace` label) and service name.
+pub fn swarm_services(target: &str, services: &[Service], tasks: &[Task]) -> Vec<SwarmService> {
+    services
+        .iter()
+        .filter_map(|s| {
+            let spec = s.spec.as_ref()?;
+            let name = spec.name.as_deref().filter(|n| !n.is_empty())?;
+            let stack = spec
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(STACK_NAMESPACE))
+                .map_or(NO_GROUP, String::as_str);
+            let mode = spec.mode.as_ref();
+            let desired = match mode.and_then(|m| m.replicated.as_ref()) {
+                Some(r) => Some(r.replicas.unwrap_or(1).clamp(0, i64::from(u32::MAX)) as u32),
+                None if mode.is_some_and(|m| m.global.is_some()) => {
+                    let wanted = tasks
+                        .iter()
+                        .filter(|t| t.service_id.is_some() && t.service_id == s.id)
+                        .filter(|t| t.desired_state == Some(TaskState::RUNNING))
+                        .count();
+                    Some(u32::try_from(wanted).unwrap_or(u32::MAX))
+                }
+                None => None,
+            };
+            Some(SwarmService {
+                addr: WorkloadAddr::new(target, stack, name),
+                desired,
+            })
+        })
+        .collect()
+}
+
+/// A task's container carries the stack label only when `docker stack deploy`
+/// put it there; the service always knows its stack, so its address wins.
+pub fn adopt_service_addresses(containers: &mut [Container], services: &[SwarmService]) {
+    for c in containers
+        .iter_mut()
+        .filter(|c| c.kind == WorkloadKind::SwarmService)
+    {
+        let w = &mut c.instance.workload;
+        if let Some(s) = services
+            .iter()
+            .find(|s| s.addr.target == w.target && s.addr.name == w.name)
+        {
+            *w = s.addr.clone();
+        }
+    }
 }
 
 /// One workload per address, sorted by address. A Swarm service with no

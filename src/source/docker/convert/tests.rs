@@ -4,7 +4,7 @@
 use super::*;
 use crate::model::{InstanceHealth, Usage, WorkloadAddr, WorkloadKind};
 use bollard::models::{
-    ContainerInspectResponse, ContainerStatsResponse, ContainerSummary, EventMessage, Service,
+    ContainerInspectResponse, ContainerStatsResponse, ContainerSummary, EventMessage, Service, Task,
 };
 
 macro_rules! fixture {
@@ -160,19 +160,67 @@ fn images_are_ordered_most_common_first() {
 }
 
 #[test]
-fn a_swarm_service_without_local_tasks_still_shows_its_desired_count() {
-    let svc: Service = serde_json::from_str(
-        r#"{"ID":"x","Spec":{"Name":"shop_api","Labels":{"com.docker.stack.namespace":"shop"},
-            "Mode":{"Replicated":{"Replicas":3}}}}"#,
-    )
-    .unwrap();
-    let s = swarm_service("prod", &svc).unwrap();
-    assert_eq!(s.addr, WorkloadAddr::new("prod", "shop", "shop_api"));
-    assert_eq!(s.desired, Some(3));
-    let ws = group_workloads(&[], &[s]);
-    assert_eq!(ws.len(), 1);
-    assert_eq!(ws[0].kind, WorkloadKind::SwarmService);
-    assert_eq!((ws[0].running, ws[0].desired), (0, Some(3)));
+fn swarm_services_want_their_replicas_or_one_task_per_node() {
+    let services: Vec<Service> = serde_json::from_str(fixture!("swarm_services.json")).unwrap();
+    let tasks: Vec<Task> = serde_json::from_str(fixture!("swarm_tasks.json")).unwrap();
+    let s = swarm_services("private", &services, &tasks);
+    let find = |n: &str| s.iter().find(|s| s.addr.name == n).unwrap();
+    let svc = find("opsdeck-test-source-svc");
+    assert_eq!(
+        svc.addr,
+        WorkloadAddr::new(
+            "private",
+            "opsdeck-test-source-stack",
+            "opsdeck-test-source-svc"
+        )
+    );
+    assert_eq!(svc.desired, Some(2));
+    // Global: the one node's task that should run (rejected ones are shut down).
+    let global = find("opsdeck-test-source-glob");
+    assert_eq!((global.addr.group.as_str(), global.desired), ("_", Some(1)));
+}
+
+#[test]
+fn a_task_container_joins_its_service_in_the_services_stack() {
+    let services: Vec<Service> = serde_json::from_str(fixture!("swarm_services.json")).unwrap();
+    let tasks: Vec<Task> = serde_json::from_str(fixture!("swarm_tasks.json")).unwrap();
+    let s = swarm_services("private", &services, &tasks);
+    let mut task = vec![instance_from_inspect(
+        "private",
+        &inspect(fixture!("inspect_swarm_task.json")),
+    )];
+    assert_eq!(task[0].kind, WorkloadKind::SwarmService);
+    // Created with `service create --label`, so the container lacks the stack label.
+    assert_eq!(task[0].instance.workload.group, "_");
+    adopt_service_addresses(&mut task, &s);
+    assert_eq!(
+        task[0].instance.workload.to_string(),
+        "private/opsdeck-test-source-stack/opsdeck-test-source-svc"
+    );
+    let ws = group_workloads(&task, &s);
+    let svc = ws
+        .iter()
+        .find(|w| w.addr.name == "opsdeck-test-source-svc")
+        .unwrap();
+    assert_eq!((svc.running, svc.ready, svc.desired), (1, 1, Some(2)));
+    // A service with no containers here still shows, with its desired count.
+    let global = ws
+        .iter()
+        .find(|w| w.addr.name == "opsdeck-test-source-glob")
+        .unwrap();
+    assert_eq!(
+        (global.kind, global.running, global.desired),
+        (WorkloadKind::SwarmService, 0, Some(1))
+    );
+}
+
+#[test]
+fn a_one_shot_reading_compares_with_the_engines_previous_sample() {
+    let s: ContainerStatsResponse =
+        serde_json::from_str(fixture!("stats_oneshot_idle.json")).unwrap();
+    let cpu = cpu_percent(&s);
+    assert!((0.0..200.0).contains(&cpu), "{cpu}");
+    assert!(mem_bytes(&s) > 0);
 }
 
 #[test]
