@@ -232,6 +232,51 @@ async fn start_and_die_arrive_as_events_with_the_exit_code() {
         "{i:?}"
     );
     assert_eq!(i.usage, None);
+    // Removed: the destroy event takes it out of the inventory.
+    drop(crash);
+    poll_until(&mut source, &mut events, "the container gone", |inv, _| {
+        (!inv.instances.iter().any(|i| i.name == name)).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn following_logs_continues_the_history_without_repeating_it() {
+    let image = build_demo_v1(&binary());
+    let crash = DemoContainer::start(&image, "source", &[("DEMO_FAULT_CRASH_AFTER", "4")]);
+    let docker = connect(&Endpoint::from_env()).await.unwrap();
+    // Wait for the first line, so it is history when the stream starts.
+    poll(WITHIN, || crash.logs().contains("listening").then_some(()))
+        .unwrap_or_else(|| panic!("no start line: {}", crash.logs()));
+    let mut stream = logs::stream(
+        docker,
+        vec![LogSource {
+            id: crash.inspect("{{.Id}}"),
+            name: crash.name.clone(),
+        }],
+        LogRequest {
+            tail: Some(10),
+            follow: true,
+        },
+    );
+    let mut lines = Vec::new();
+    // Following ends when the container exits.
+    while let Some(l) = tokio::time::timeout(WITHIN, stream.next())
+        .await
+        .expect("the container exits and the stream ends")
+    {
+        lines.push(l.expect("a log line"));
+    }
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(
+        texts.iter().filter(|t| t.contains("listening")).count(),
+        1,
+        "{texts:#?}"
+    );
+    assert!(
+        texts.last().unwrap().contains("crash fault fired"),
+        "{texts:#?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
