@@ -337,7 +337,7 @@ async fn an_engine_restart_degrades_the_target_then_it_recovers() {
     let supervisor = tokio::spawn(supervise(
         DockerSource::new("private", endpoint),
         Duration::from_millis(300),
-        Duration::from_secs(10),
+        Duration::from_secs(5),
         tx,
     ));
     assert_eq!(
@@ -354,15 +354,28 @@ async fn an_engine_restart_degrades_the_target_then_it_recovers() {
     }
 
     tokio::task::block_in_place(|| engine.start_again());
-    // Retries while it was down may report new reasons; then it is Ok again.
+    ok_again(&mut rx, "engine back").await;
+
+    // Hung rather than gone: the poll times out, and the source starts over after.
+    engine.freeze();
+    match next_health(&mut rx, "engine frozen").await {
+        Health::Degraded { reason, .. } => assert!(reason.contains("no answer"), "{reason}"),
+        other => panic!("expected degraded, got {other:?}"),
+    }
+    engine.thaw();
+    ok_again(&mut rx, "engine thawed").await;
+    supervisor.abort();
+}
+
+/// Retries while an engine is down may report new reasons; then it is Ok.
+async fn ok_again(rx: &mut mpsc::Receiver<Update>, what: &str) {
     loop {
-        match next_health(&mut rx, "engine back").await {
-            Health::Ok => break,
+        match next_health(rx, what).await {
+            Health::Ok => return,
             Health::Degraded { .. } => continue,
             other => panic!("{other:?}"),
         }
     }
-    supervisor.abort();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -128,6 +128,25 @@ impl PrivateEngine {
         assert!(!ping(&self.socket()), "the engine still answers after kill");
     }
 
+    /// SIGSTOP: the engine hangs, connections are accepted and never answered.
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    /// SIGCONT after `freeze`.
+    pub fn thaw(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, sig: &str) {
+        let child = self.child.as_ref().expect("the private engine is running");
+        let ok = Command::new("kill")
+            .args([sig, &child.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "kill {sig} dockerd failed");
+    }
+
     /// The docker CLI against this engine; a failure panics with its stderr.
     pub fn cli(&self, args: &[&str]) -> String {
         let out = Command::new("docker")
@@ -181,6 +200,10 @@ impl PrivateEngine {
 impl Drop for PrivateEngine {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
+            // A frozen engine would not hear SIGTERM.
+            let _ = Command::new("kill")
+                .args(["-CONT", &child.id().to_string()])
+                .status();
             // SIGTERM lets dockerd stop its containerd and unmount what it mounted.
             let _ = Command::new("kill")
                 .args(["-TERM", &child.id().to_string()])

@@ -36,6 +36,9 @@ pub struct DockerSource {
     target: String,
     endpoint: Endpoint,
     session: Option<Session>,
+    /// Set while a poll runs; still set at the next poll means the supervisor
+    /// gave up on the last one (the engine did not answer in time).
+    polling: bool,
 }
 
 impl DockerSource {
@@ -44,16 +47,11 @@ impl DockerSource {
             target: target.into(),
             endpoint,
             session: None,
+            polling: false,
         }
     }
-}
 
-impl Source for DockerSource {
-    fn target(&self) -> &str {
-        &self.target
-    }
-
-    async fn poll(&mut self) -> Result<Vec<Update>, String> {
+    async fn poll_session(&mut self) -> Result<Vec<Update>, String> {
         if self.session.is_none() {
             self.session = Some(Session::open(&self.target, &self.endpoint).await?);
         }
@@ -63,6 +61,22 @@ impl Source for DockerSource {
             // Dropping the session aborts its tasks; the next poll reconnects.
             self.session = None;
         }
+        result
+    }
+}
+
+impl Source for DockerSource {
+    fn target(&self) -> &str {
+        &self.target
+    }
+
+    async fn poll(&mut self) -> Result<Vec<Update>, String> {
+        if std::mem::replace(&mut self.polling, true) {
+            // Whatever the abandoned poll was waiting on may never answer.
+            self.session = None;
+        }
+        let result = self.poll_session().await;
+        self.polling = false;
         result
     }
 }
@@ -389,6 +403,33 @@ mod tests {
             dedup_changes(vec![r("a"), r("b"), r("a"), f("b")]),
             vec![r("a"), f("b")]
         );
+    }
+
+    #[tokio::test]
+    async fn an_engine_that_never_answers_is_a_failed_poll_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("silent.sock");
+        // Accepts connections and never says a word.
+        let listener = tokio::net::UnixListener::bind(&path).unwrap();
+        let hold = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((conn, _)) = listener.accept().await {
+                held.push(conn);
+            }
+        });
+        let endpoint = Endpoint {
+            host: format!("unix://{}", path.display()),
+            tls: None,
+        };
+        let mut source = DockerSource::new("silent", endpoint);
+        let timeout = std::time::Duration::from_millis(500);
+        for _ in 0..2 {
+            let e = crate::source::poll_once(&mut source, timeout)
+                .await
+                .unwrap_err();
+            assert!(e.contains("no answer within"), "{e}");
+        }
+        hold.abort();
     }
 
     #[tokio::test]
