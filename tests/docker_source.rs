@@ -436,6 +436,8 @@ async fn a_swarm_manager_reports_services_with_their_desired_replicas() {
     .await;
     assert_eq!(w.kind, WorkloadKind::SwarmService);
     assert_eq!(w.desired, Some(2));
+    // Each replica once: its container here, not again as a task.
+    assert_eq!(w.running, 2, "{w:?}");
     // Scaled down by the manager: the desired count follows, the tasks go.
     tokio::task::block_in_place(|| {
         engine.cli(&["service", "scale", "--detach", &format!("{service}=1")])

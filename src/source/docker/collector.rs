@@ -17,14 +17,14 @@ use super::{connect, Endpoint};
 use crate::model::{EngineEvent, Inventory};
 use crate::source::{unix_now, Source, Update};
 use bollard::errors::Error as DockerError;
-use bollard::models::{ContainerStatsResponse, EventMessage};
+use bollard::models::{ContainerStatsResponse, EventMessage, Task};
 use bollard::query_parameters::{
     EventsOptions, InspectContainerOptions, ListContainersOptions, ListServicesOptions,
     ListTasksOptions, StatsOptions,
 };
 use bollard::Docker;
 use futures::StreamExt;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -237,11 +237,11 @@ impl Session {
             }
         }
         self.sync_stats_streams();
-        let services = self.swarm_services().await?;
+        let (services, tasks) = self.swarm().await?;
         let mut updates = vec![Update::Inventory {
             target: self.target.clone(),
             at: unix_now(),
-            inventory: Box::new(self.inventory(&services)),
+            inventory: Box::new(self.inventory(&services, &tasks)),
         }];
         if !events.is_empty() {
             updates.push(Update::Events {
@@ -284,9 +284,10 @@ impl Session {
         }
     }
 
-    async fn swarm_services(&self) -> Result<Vec<SwarmService>, String> {
+    /// The manager's services and tasks; nothing when the engine is no manager.
+    async fn swarm(&self) -> Result<(Vec<SwarmService>, Vec<Task>), String> {
         if !self.swarm_manager {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), Vec::new()));
         }
         let services = self
             .docker
@@ -298,11 +299,16 @@ impl Session {
             .list_tasks(None::<ListTasksOptions>)
             .await
             .map_err(|e| format!("listing swarm tasks: {}", describe(&e)))?;
-        Ok(convert::swarm_services(&self.target, &services, &tasks))
+        Ok((
+            convert::swarm_services(&self.target, &services, &tasks),
+            tasks,
+        ))
     }
 
-    fn inventory(&self, services: &[SwarmService]) -> Inventory {
+    fn inventory(&self, services: &[SwarmService], tasks: &[Task]) -> Inventory {
         let mut containers: Vec<Container> = self.containers.values().cloned().collect();
+        let local: HashSet<&str> = self.containers.keys().map(String::as_str).collect();
+        containers.extend(convert::remote_task_instances(services, tasks, &local));
         for c in &mut containers {
             if c.instance.is_running() {
                 c.instance.usage = self

@@ -4,6 +4,7 @@
 mod event;
 mod group;
 mod instance;
+mod task;
 #[cfg(test)]
 mod tests;
 mod usage;
@@ -14,4 +15,5 @@ pub use instance::{
     container_name, health_verdict, instance_from_inspect, instance_from_summary, unix_nanos,
     unix_secs, workload_of, Container,
 };
+pub use task::remote_task_instances;
 pub use usage::{cpu_percent, mem_bytes, usage};

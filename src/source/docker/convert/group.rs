@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 /// What a Swarm manager says a service should have.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SwarmService {
+    /// The manager's id for it, which its tasks name.
+    pub id: String,
     pub addr: WorkloadAddr,
     /// Replicas for a replicated service; for a global one, the tasks the
     /// manager wants running (one per eligible node).
@@ -41,6 +43,7 @@ pub fn swarm_services(target: &str, services: &[Service], tasks: &[Task]) -> Vec
                 None => None,
             };
             Some(SwarmService {
+                id: s.id.clone().unwrap_or_default(),
                 addr: WorkloadAddr::new(target, stack, name),
                 desired,
             })

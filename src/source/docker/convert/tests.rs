@@ -215,6 +215,44 @@ fn a_task_container_joins_its_service_in_the_services_stack() {
 }
 
 #[test]
+fn tasks_on_other_nodes_become_instances_of_their_service() {
+    let services: Vec<Service> = serde_json::from_str(fixture!("swarm_services.json")).unwrap();
+    let tasks: Vec<Task> = serde_json::from_str(fixture!("swarm_tasks.json")).unwrap();
+    let s = swarm_services("private", &services, &tasks);
+    // As a manager sees them when the containers are on other nodes.
+    let remote = remote_task_instances(&s, &tasks, &std::collections::HashSet::new());
+    let svc: Vec<_> = remote
+        .iter()
+        .filter(|c| c.instance.workload.name == "opsdeck-test-source-svc")
+        .collect();
+    assert_eq!(svc.len(), 2, "only the tasks meant to run: {remote:#?}");
+    let i = &svc[0].instance;
+    assert_eq!(
+        i.workload.to_string(),
+        "private/opsdeck-test-source-stack/opsdeck-test-source-svc"
+    );
+    assert!(i.name.starts_with("opsdeck-test-source-svc."), "{i:?}");
+    assert_eq!(
+        (i.state.as_str(), i.image.as_str()),
+        ("running", "opsdeck-demo:v1")
+    );
+    assert!(i.started_at.is_some() && i.is_ready());
+    let ws = group_workloads(&remote, &s);
+    let w = ws
+        .iter()
+        .find(|w| w.addr.name == "opsdeck-test-source-svc")
+        .unwrap();
+    assert_eq!((w.running, w.ready, w.desired), (2, 2, Some(2)));
+    // The one whose container is here is known from inspecting it instead.
+    let task_container = inspect(fixture!("inspect_swarm_task.json")).id.unwrap();
+    let local = std::collections::HashSet::from([task_container.as_str()]);
+    assert_eq!(
+        remote_task_instances(&s, &tasks, &local).len(),
+        remote.len() - 1
+    );
+}
+
+#[test]
 fn a_one_shot_reading_compares_with_the_engines_previous_sample() {
     let s: ContainerStatsResponse =
         serde_json::from_str(fixture!("stats_oneshot_idle.json")).unwrap();
