@@ -170,7 +170,7 @@ async fn compose_services_and_plain_containers_become_workloads() {
 async fn a_burning_container_shows_far_more_cpu_than_an_idle_one() {
     let image = build_demo_v1(&binary());
     let burning = DemoContainer::start(&image, "source", &[("DEMO_BURN_CPU", "1")]);
-    let idle = DemoContainer::start(&image, "source", &[]);
+    let idle = DemoContainer::start_with(&image, "source", &["--memory", "256m"], &[]);
     let mut source = DockerSource::new("local", Endpoint::from_env());
     let mut events = Vec::new();
     let (hot, cold) = poll_until(&mut source, &mut events, "CPU of both", |inv, _| {
@@ -186,7 +186,9 @@ async fn a_burning_container_shows_far_more_cpu_than_an_idle_one() {
     })
     .await;
     assert!(hot.mem_bytes > 0 && cold.mem_bytes > 0, "{hot:?} {cold:?}");
-    assert!(hot.mem_limit_bytes >= hot.mem_bytes, "{hot:?}");
+    // No limit reads 0 (not the host's memory, which the engine reports then).
+    assert_eq!(hot.mem_limit_bytes, 0, "{hot:?}");
+    assert_eq!(cold.mem_limit_bytes, 256 << 20, "{cold:?}");
     // The workload sums its one instance.
     let w = poll_until(&mut source, &mut events, "workload CPU", |inv, _| {
         inv.workloads

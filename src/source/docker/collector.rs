@@ -306,17 +306,19 @@ impl Session {
     }
 
     fn inventory(&self, services: &[SwarmService], tasks: &[Task]) -> Inventory {
-        let mut containers: Vec<Container> = self.containers.values().cloned().collect();
+        let mut containers: Vec<Container> = self
+            .containers
+            .values()
+            .map(|c| {
+                let reading = self.readings.get(&c.instance.id);
+                let usage = reading
+                    .filter(|_| c.instance.is_running())
+                    .map(|r| convert::usage(&r.latest, r.previous.as_deref()));
+                c.clone().with_usage(usage)
+            })
+            .collect();
         let local: HashSet<&str> = self.containers.keys().map(String::as_str).collect();
         containers.extend(convert::remote_task_instances(services, tasks, &local));
-        for c in &mut containers {
-            if c.instance.is_running() {
-                c.instance.usage = self
-                    .readings
-                    .get(&c.instance.id)
-                    .map(|r| convert::usage(&r.latest, r.previous.as_deref()));
-            }
-        }
         convert::adopt_service_addresses(&mut containers, services);
         containers.sort_by(|a, b| {
             (&a.instance.workload, &a.instance.name).cmp(&(&b.instance.workload, &b.instance.name))

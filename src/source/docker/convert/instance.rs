@@ -44,6 +44,22 @@ pub fn workload_of(
 pub struct Container {
     pub instance: Instance,
     pub kind: WorkloadKind,
+    /// Whether it has a memory limit of its own; None when not known (a listing).
+    pub mem_limited: Option<bool>,
+}
+
+impl Container {
+    /// Usage from stats, with the limit 0 when the container has none: the
+    /// engine reports the host's memory then.
+    pub fn with_usage(mut self, u: Option<crate::model::Usage>) -> Self {
+        self.instance.usage = u.map(|mut u| {
+            if self.mem_limited == Some(false) {
+                u.mem_limit_bytes = 0;
+            }
+            u
+        });
+        self
+    }
 }
 
 /// The engine names containers `/name`; people do not.
@@ -83,7 +99,11 @@ pub fn instance_from_summary(target: &str, c: &ContainerSummary) -> Container {
         usage: None,
         state,
     };
-    Container { instance, kind }
+    Container {
+        instance,
+        kind,
+        mem_limited: None,
+    }
 }
 
 /// From `GET /containers/ID/json`: everything the summary has, plus restart
@@ -137,7 +157,12 @@ pub fn instance_from_inspect(target: &str, c: &ContainerInspectResponse) -> Cont
         },
         usage: None,
     };
-    Container { instance, kind }
+    let memory = c.host_config.as_ref().and_then(|h| h.memory).unwrap_or(0);
+    Container {
+        instance,
+        kind,
+        mem_limited: Some(memory > 0),
+    }
 }
 
 /// The engine's health words; anything else (none, empty) is no verdict.

@@ -79,6 +79,7 @@ pub fn remote_task_instances(
             Some(Container {
                 instance,
                 kind: WorkloadKind::SwarmService,
+                mem_limited: None,
             })
         })
         .collect()

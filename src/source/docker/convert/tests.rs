@@ -54,6 +54,20 @@ fn a_compose_replica_is_addressed_by_project_and_service() {
 }
 
 #[test]
+fn without_a_memory_limit_the_limit_is_zero_not_the_hosts_memory() {
+    let c = instance_from_inspect("local", &inspect(fixture!("inspect_api_1.json")));
+    assert_eq!(c.mem_limited, Some(false));
+    let s: Vec<ContainerStatsResponse> = lines(fixture!("stats_stream_serving.jsonl"));
+    let u = usage(&s[1], Some(&s[0]));
+    assert_eq!(
+        u.mem_limit_bytes, 25_276_063_744,
+        "the engine reports the host's"
+    );
+    let c = c.with_usage(Some(u));
+    assert_eq!(c.instance.usage.unwrap().mem_limit_bytes, 0);
+}
+
+#[test]
 fn an_unpublished_port_reads_like_docker_ps() {
     let c = instance_from_inspect("local", &inspect(fixture!("inspect_worker_1.json")));
     assert_eq!(c.instance.ports, vec!["8080/tcp"]);

@@ -51,8 +51,8 @@ pub fn mem_bytes(s: &ContainerStatsResponse) -> u64 {
     }
 }
 
-/// The limit as `docker stats` shows it: without a limit of its own the
-/// engine reports the host's memory; 0 only when it reports nothing usable.
+/// The limit as `docker stats` shows it: without a limit of its own the engine
+/// reports the host's memory (`Container::with_usage` turns that into 0).
 pub fn mem_limit_bytes(s: &ContainerStatsResponse) -> u64 {
     const UNLIMITED_ABOVE: u64 = 1 << 62;
     match s.memory_stats.as_ref().and_then(|m| m.limit) {
