@@ -452,3 +452,62 @@ async fn a_swarm_manager_reports_services_with_their_desired_replicas() {
     })
     .await;
 }
+
+/// The real binary with an empty config: the local engine is the target `local`.
+fn opsdeck_cli(args: &[&str]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    Command::new(binary())
+        .args(args)
+        .env("OPSDECK_CONFIG", &config)
+        .env("OPSDECK_DATA_DIR", dir.path())
+        .output()
+        .expect("the opsdeck binary runs")
+}
+
+#[test]
+fn workloads_and_logs_commands_read_the_local_engine() {
+    let image = build_demo_v1(&binary());
+    let c = DemoContainer::start(&image, "source", &[]);
+    c.wait_for_health("healthy", WITHIN);
+
+    let out = opsdeck_cli(&["workloads", "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let local = &v["targets"][0];
+    assert_eq!(
+        (local["name"].as_str(), local["kind"].as_str()),
+        (Some("local"), Some("docker"))
+    );
+    let addr = format!("local/_/{}", c.name);
+    let w = v["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["addr"] == addr.as_str())
+        .unwrap_or_else(|| panic!("{addr} in {v:#}"));
+    assert_eq!(w["kind"], "container");
+    assert_eq!(
+        (w["running"].as_u64(), w["ready"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(w["images"][0], image.as_str());
+    assert!(w["usage"]["mem_bytes"].as_u64().unwrap() > 0, "{w:#}");
+    assert!(w["usage"]["cpu_percent"].as_f64().is_some());
+
+    let out = opsdeck_cli(&["logs", &format!("local/{}", c.name), "--tail", "5"]);
+    assert!(out.status.success(), "{out:?}");
+    // The demo service writes to stderr, and so does `opsdeck logs` with it.
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("listening on"),
+        "{out:?}"
+    );
+
+    let out = opsdeck_cli(&["logs", "local/opsdeck-test-source-nothing-here"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nothing named"),
+        "{out:?}"
+    );
+}
