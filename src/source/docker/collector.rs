@@ -39,6 +39,9 @@ pub struct DockerSource {
     /// Set while a poll runs; still set at the next poll means the supervisor
     /// gave up on the last one (the engine did not answer in time).
     polling: bool,
+    /// The newest event reported, so a new connection replays what happened
+    /// while the old one was down (the engine keeps a short backlog) and no more.
+    last_event_nanos: Option<i64>,
 }
 
 impl DockerSource {
@@ -48,15 +51,20 @@ impl DockerSource {
             endpoint,
             session: None,
             polling: false,
+            last_event_nanos: None,
         }
     }
 
     async fn poll_session(&mut self) -> Result<Vec<Update>, String> {
         if self.session.is_none() {
-            self.session = Some(Session::open(&self.target, &self.endpoint).await?);
+            let since = self.last_event_nanos;
+            self.session = Some(Session::open(&self.target, &self.endpoint, since).await?);
         }
         let session = self.session.as_mut().expect("opened above");
-        let result = session.refresh().await;
+        let mut result = session.refresh().await;
+        if let Ok(updates) = &mut result {
+            self.last_event_nanos = replayed_only_once(updates, self.last_event_nanos);
+        }
         if result.is_err() {
             // Dropping the session aborts its tasks; the next poll reconnects.
             self.session = None;
@@ -138,7 +146,11 @@ fn is_not_found(e: &DockerError) -> bool {
 }
 
 impl Session {
-    async fn open(target: &str, endpoint: &Endpoint) -> Result<Session, String> {
+    async fn open(
+        target: &str,
+        endpoint: &Endpoint,
+        since_nanos: Option<i64>,
+    ) -> Result<Session, String> {
         let docker = connect(endpoint).await?;
         let info = docker
             .info()
@@ -150,7 +162,8 @@ impl Session {
             .unwrap_or(false);
         let (tx, rx) = mpsc::channel(FEED_QUEUE);
         // Subscribed before listing, so a change during the listing is not missed.
-        let events_task = tokio::spawn(stream_events(docker.clone(), tx.clone()));
+        let since = since_nanos.map(|n| n.div_euclid(1_000_000_000));
+        let events_task = tokio::spawn(stream_events(docker.clone(), tx.clone(), since));
         let mut session = Session {
             target: target.to_string(),
             docker,
@@ -350,7 +363,22 @@ fn dedup_changes(changes: Vec<Change>) -> Vec<Change> {
     out
 }
 
-async fn stream_events(docker: Docker, tx: mpsc::Sender<Feed>) {
+/// Drops events already reported (a replay starts at the whole second of the
+/// last one) and returns the newest time now reported.
+fn replayed_only_once(updates: &mut Vec<Update>, last: Option<i64>) -> Option<i64> {
+    let mut newest = last;
+    updates.retain_mut(|u| match u {
+        Update::Events { events, .. } => {
+            events.retain(|e| last.is_none_or(|l| e.at_nanos > l));
+            newest = events.iter().map(|e| e.at_nanos).max().max(newest);
+            !events.is_empty()
+        }
+        _ => true,
+    });
+    newest
+}
+
+async fn stream_events(docker: Docker, tx: mpsc::Sender<Feed>, since_secs: Option<i64>) {
     let filters = HashMap::from([
         ("type".to_string(), vec!["container".to_string()]),
         (
@@ -362,6 +390,7 @@ async fn stream_events(docker: Docker, tx: mpsc::Sender<Feed>) {
         ),
     ]);
     let mut stream = docker.events(Some(EventsOptions {
+        since: since_secs.map(|s| s.to_string()),
         filters: Some(filters),
         ..Default::default()
     }));
@@ -411,6 +440,37 @@ mod tests {
             dedup_changes(vec![r("a"), r("b"), r("a"), f("b")]),
             vec![r("a"), f("b")]
         );
+    }
+
+    #[test]
+    fn a_replayed_backlog_reports_each_event_once() {
+        let ev = |at: i64| EngineEvent {
+            at_nanos: at,
+            target: "t".into(),
+            action: "die".into(),
+            instance: "c".into(),
+            workload: None,
+            detail: "1".into(),
+        };
+        let batch = |ats: &[i64]| {
+            vec![Update::Events {
+                target: "t".into(),
+                events: ats.iter().map(|a| ev(*a)).collect(),
+            }]
+        };
+        let mut first = batch(&[5_000_000_100, 5_000_000_200]);
+        let last = replayed_only_once(&mut first, None);
+        assert_eq!(last, Some(5_000_000_200));
+        // After a reconnect the engine replays from second 5.
+        let mut replay = batch(&[5_000_000_100, 5_000_000_200, 6_000_000_000]);
+        assert_eq!(replayed_only_once(&mut replay, last), Some(6_000_000_000));
+        let Update::Events { events, .. } = &replay[0] else {
+            panic!("{replay:?}")
+        };
+        assert_eq!(events.len(), 1);
+        let mut nothing_new = batch(&[5_000_000_200]);
+        assert_eq!(replayed_only_once(&mut nothing_new, last), last);
+        assert!(nothing_new.is_empty(), "no empty Events update");
     }
 
     #[tokio::test]
