@@ -94,7 +94,9 @@ enum Feed {
     Event(Box<EventMessage>),
     EventsEnded(String),
     Stats(String, Box<ContainerStatsResponse>),
-    StatsEnded(String),
+    /// A container's stats stream ended; the number says which stream, so
+    /// the end of an old one cannot be taken for the end of its successor.
+    StatsEnded(String, u64),
 }
 
 /// The two latest stats readings of a container; rates need both.
@@ -110,7 +112,8 @@ struct Session {
     tx: mpsc::Sender<Feed>,
     rx: mpsc::Receiver<Feed>,
     events_task: JoinHandle<()>,
-    stats_tasks: HashMap<String, JoinHandle<()>>,
+    stats_tasks: HashMap<String, (u64, JoinHandle<()>)>,
+    streams_started: u64,
     containers: BTreeMap<String, Container>,
     readings: HashMap<String, Readings>,
     swarm_manager: bool,
@@ -119,7 +122,7 @@ struct Session {
 impl Drop for Session {
     fn drop(&mut self) {
         self.events_task.abort();
-        for task in self.stats_tasks.values() {
+        for (_, task) in self.stats_tasks.values() {
             task.abort();
         }
     }
@@ -171,6 +174,7 @@ impl Session {
             rx,
             events_task,
             stats_tasks: HashMap::new(),
+            streams_started: 0,
             containers: BTreeMap::new(),
             readings: HashMap::new(),
             swarm_manager,
@@ -214,7 +218,7 @@ impl Session {
     fn forget(&mut self, id: &str) {
         self.containers.remove(id);
         self.readings.remove(id);
-        if let Some(task) = self.stats_tasks.remove(id) {
+        if let Some((_, task)) = self.stats_tasks.remove(id) {
             task.abort();
         }
     }
@@ -238,8 +242,14 @@ impl Session {
                     let latest = reading;
                     self.readings.insert(id, Readings { latest, previous });
                 }
-                Feed::StatsEnded(id) => {
-                    self.stats_tasks.remove(&id);
+                Feed::StatsEnded(id, n) => {
+                    if self
+                        .stats_tasks
+                        .get(&id)
+                        .is_some_and(|(current, _)| *current == n)
+                    {
+                        self.stats_tasks.remove(&id);
+                    }
                 }
             }
         }
@@ -280,19 +290,22 @@ impl Session {
             .cloned()
             .collect();
         for id in stopped {
-            if let Some(task) = self.stats_tasks.remove(&id) {
+            if let Some((_, task)) = self.stats_tasks.remove(&id) {
                 task.abort();
             }
             self.readings.remove(&id);
         }
         for id in running {
             if !self.stats_tasks.contains_key(&id) {
+                self.streams_started += 1;
+                let n = self.streams_started;
                 let task = tokio::spawn(stream_stats(
                     self.docker.clone(),
                     id.clone(),
+                    n,
                     self.tx.clone(),
                 ));
-                self.stats_tasks.insert(id, task);
+                self.stats_tasks.insert(id, (n, task));
             }
         }
     }
@@ -408,7 +421,7 @@ async fn stream_events(docker: Docker, tx: mpsc::Sender<Feed>, since_secs: Optio
     let _ = tx.send(Feed::EventsEnded(ended)).await;
 }
 
-async fn stream_stats(docker: Docker, id: String, tx: mpsc::Sender<Feed>) {
+async fn stream_stats(docker: Docker, id: String, n: u64, tx: mpsc::Sender<Feed>) {
     let mut stream = docker.stats(
         &id,
         Some(StatsOptions {
@@ -425,7 +438,7 @@ async fn stream_stats(docker: Docker, id: String, tx: mpsc::Sender<Feed>) {
             return;
         }
     }
-    let _ = tx.send(Feed::StatsEnded(id)).await;
+    let _ = tx.send(Feed::StatsEnded(id, n)).await;
 }
 
 #[cfg(test)]
