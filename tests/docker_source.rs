@@ -199,6 +199,27 @@ async fn a_burning_container_shows_far_more_cpu_than_an_idle_one() {
     })
     .await;
     assert_eq!(w.kind, WorkloadKind::Container);
+
+    // Restarted: learnt from its events, and its stats flow again from a new stream.
+    let before = poll_until(&mut source, &mut events, "idle start time", |inv, _| {
+        inv.instances
+            .iter()
+            .find(|i| i.name == idle.name)
+            .and_then(|i| i.started_at)
+    })
+    .await;
+    docker(&["restart", "--time", "1", &idle.name]);
+    poll_until(
+        &mut source,
+        &mut events,
+        "stats after the restart",
+        |inv, _| {
+            let i = inv.instances.iter().find(|i| i.name == idle.name)?;
+            let restarted = i.started_at? > before || i.restart_count > 0;
+            (restarted && i.is_running() && i.usage.is_some_and(|u| u.mem_bytes > 0)).then_some(())
+        },
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
