@@ -122,7 +122,15 @@ fn status_json_has_the_documented_shape() {
     assert!((0..=2).contains(&code), "{out:?}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["generated_at"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(v["targets"][0]["name"], "local");
+    assert_eq!(v["targets"][0]["name"], "host");
+    assert_eq!(v["targets"][0]["kind"], "host");
+    // The local engine, watched without config; this machine has one.
+    let docker = v["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "docker");
+    assert_eq!(docker.expect("a docker target")["name"], "local", "{v}");
     assert_eq!(v["targets"][0]["health"]["state"], "ok");
     assert!(v["host"]["mem_total_bytes"].as_u64().unwrap() > 0);
     assert!(v["series"]["host:cpu"].as_f64().is_some());

@@ -1,8 +1,10 @@
 //! Command-line parsing and dispatch; one file per subcommand family.
 
 mod config_cmd;
+mod logs;
 mod status;
 mod themes;
+mod workloads;
 
 use crate::config::{self, Config};
 use crate::ui::theme::Theme;
@@ -38,6 +40,14 @@ pub enum Commands {
         #[arg(long)]
         json: bool,
     },
+    /// Every workload with replicas, images, CPU and memory
+    Workloads {
+        /// Print JSON (shape documented in src/cli/workloads.rs)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Output of a workload's containers (TARGET/GROUP/NAME) or one container (TARGET/CONTAINER)
+    Logs(logs::LogsArgs),
     /// Create, locate or validate the config file
     Config {
         #[command(subcommand)]
@@ -111,6 +121,18 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             };
             runtime()?.block_on(status::run(&loaded.config, cli.read_only, *json))
+        }
+        Some(Commands::Workloads { json }) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            runtime()?.block_on(workloads::run(&loaded.config, *json))
+        }
+        Some(Commands::Logs(args)) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            runtime()?.block_on(logs::run(&loaded.config, args))
         }
         None => {
             let Some(loaded) = load_config(&cli) else {

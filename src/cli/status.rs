@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use crate::model::{Model, Severity};
+use crate::source::{Source, Update};
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -19,6 +20,31 @@ pub async fn collect(config: &Config, read_only: bool) -> Model {
     let mut model = Model::new(config.refresh.0, read_only);
     crate::source::targets::poll_all(crate::source::targets::plan(config), &mut model).await;
     model
+}
+
+/// How long one reading of a target may take before it counts as degraded.
+pub const POLL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// One poll through the supervisor's `poll_once`, folded into the model; a
+/// failure marks the target degraded with the reason.
+pub async fn poll_into<S: Source>(model: &mut Model, source: &mut S, timeout: std::time::Duration) {
+    match crate::source::poll_once(source, timeout).await {
+        Ok(updates) => {
+            model.apply(Update::Health {
+                target: source.target().to_string(),
+                health: crate::model::Health::Ok,
+            });
+            updates.into_iter().for_each(|u| model.apply(u));
+        }
+        Err(reason) => model.apply(Update::Health {
+            target: source.target().to_string(),
+            health: crate::model::Health::Degraded {
+                reason,
+                since: crate::source::unix_now(),
+                retry_in: timeout,
+            },
+        }),
+    }
 }
 
 pub async fn run(config: &Config, read_only: bool, json: bool) -> color_eyre::Result<ExitCode> {

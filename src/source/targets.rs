@@ -1,6 +1,7 @@
 //! Which collectors a config asks for: the one list the console starts under
 //! `supervise` and `status` polls once, so the two never disagree.
 
+use super::docker::{self, DockerSource};
 use super::probe::Expect;
 use super::prometheus::{PanelQuery, PrometheusSource};
 use super::{
@@ -23,6 +24,7 @@ pub enum AnySource {
     Probe(ProbeSource),
     Scrape(ScrapeSource),
     Prometheus(PrometheusSource),
+    Docker(Box<DockerSource>),
 }
 
 impl Source for AnySource {
@@ -32,6 +34,7 @@ impl Source for AnySource {
             AnySource::Probe(s) => s.target(),
             AnySource::Scrape(s) => s.target(),
             AnySource::Prometheus(s) => s.target(),
+            AnySource::Docker(s) => s.target(),
         }
     }
 
@@ -41,6 +44,7 @@ impl Source for AnySource {
             AnySource::Probe(s) => s.poll().await,
             AnySource::Scrape(s) => s.poll().await,
             AnySource::Prometheus(s) => s.poll().await,
+            AnySource::Docker(s) => s.poll().await,
         }
     }
 }
@@ -57,13 +61,27 @@ pub struct Planned {
 
 pub fn plan(config: &Config) -> Vec<Planned> {
     let refresh = config.refresh.0;
+    let slow_ok = (refresh * 5).max(Duration::from_secs(10));
+    // The local engine is the `local` target (`local/shop/api`), so the host is `host`.
     let mut out = vec![Planned {
-        name: "local".into(),
+        name: "host".into(),
         kind: TargetKind::Host,
-        source: Ok(AnySource::Host(HostSource::new("local"))),
+        source: Ok(AnySource::Host(HostSource::new("host"))),
         interval: refresh,
-        timeout: (refresh * 5).max(Duration::from_secs(10)),
+        timeout: slow_ok,
     }];
+    for (name, endpoint) in docker::targets(config) {
+        out.push(Planned {
+            source: Ok(AnySource::Docker(Box::new(DockerSource::new(
+                name.clone(),
+                endpoint,
+            )))),
+            name,
+            kind: TargetKind::Docker,
+            interval: refresh,
+            timeout: slow_ok,
+        });
+    }
     for p in &config.probe {
         let name = p.name.get_ref().clone();
         let timeout = p.timeout.map_or(PROBE_TIMEOUT, |t| t.0);

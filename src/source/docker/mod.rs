@@ -1,5 +1,11 @@
 //! Docker targets: inventory, stats, events and logs through bollard.
 
+mod collector;
 mod connect;
+pub mod convert;
+pub mod logs;
+mod targets;
 
+pub use collector::DockerSource;
 pub use connect::{client, connect, Endpoint};
+pub use targets::{targets, LOCAL};

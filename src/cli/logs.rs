@@ -1,0 +1,191 @@
+//! `opsdeck logs TARGET/GROUP/NAME | TARGET/CONTAINER`: the output of one
+//! container, or of every container of a workload merged by time.
+
+use crate::config::Config;
+use crate::model::{LogLine, WorkloadAddr};
+use crate::source::docker::logs::{self, LogRequest, LogSource};
+use crate::source::docker::{self, convert};
+use bollard::query_parameters::ListContainersOptions;
+use std::io::Write;
+use std::process::ExitCode;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct LogsArgs {
+    /// A workload (TARGET/GROUP/NAME, e.g. local/shop/api) or one container (TARGET/CONTAINER)
+    pub address: String,
+    /// Keep printing new lines as they come
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    /// Lines of history per container (default: all)
+    #[arg(long, short = 'n', value_name = "N")]
+    pub tail: Option<u64>,
+    /// Print only lines containing TEXT
+    #[arg(long, value_name = "TEXT")]
+    pub grep: Option<String>,
+    /// Start each line with its time (RFC 3339, UTC)
+    #[arg(long, short = 't')]
+    pub timestamps: bool,
+}
+
+/// What the address names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Wanted {
+    Workload(WorkloadAddr),
+    Container { target: String, name: String },
+}
+
+fn parse_address(s: &str) -> Result<Wanted, String> {
+    let parts: Vec<&str> = s.split('/').collect();
+    match parts.as_slice() {
+        [t, c] if !t.is_empty() && !c.is_empty() => Ok(Wanted::Container {
+            target: t.to_string(),
+            name: c.to_string(),
+        }),
+        [_, _, _] => s.parse().map(Wanted::Workload),
+        _ => Err(format!(
+            "`{s}` is neither a workload (TARGET/GROUP/NAME, such as local/shop/api) \
+             nor a container (TARGET/CONTAINER, such as local/web-1)"
+        )),
+    }
+}
+
+impl Wanted {
+    fn target(&self) -> &str {
+        match self {
+            Wanted::Workload(a) => &a.target,
+            Wanted::Container { target, .. } => target,
+        }
+    }
+}
+
+pub async fn run(config: &Config, args: &LogsArgs) -> color_eyre::Result<ExitCode> {
+    match follow(config, args).await {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+async fn follow(config: &Config, args: &LogsArgs) -> Result<(), String> {
+    let wanted = parse_address(&args.address)?;
+    let targets = docker::targets(config);
+    let Some((_, endpoint)) = targets.iter().find(|(n, _)| n == wanted.target()) else {
+        let known: Vec<&str> = targets.iter().map(|(n, _)| n.as_str()).collect();
+        return Err(format!(
+            "no Docker target `{}`; known: {}",
+            wanted.target(),
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        ));
+    };
+    let client = docker::connect(endpoint).await?;
+    let listed = client
+        .list_containers(Some(ListContainersOptions {
+            all: true,
+            ..Default::default()
+        }))
+        .await
+        .map_err(|e| format!("listing containers on {}: {e}", wanted.target()))?;
+    let mut sources: Vec<LogSource> = listed
+        .iter()
+        .map(|c| convert::instance_from_summary(wanted.target(), c).instance)
+        .filter(|i| match &wanted {
+            Wanted::Workload(addr) => &i.workload == addr,
+            Wanted::Container { name, .. } => &i.name == name || i.id.starts_with(name.as_str()),
+        })
+        .map(|i| LogSource {
+            id: i.id,
+            name: i.name,
+        })
+        .collect();
+    if sources.is_empty() {
+        return Err(format!(
+            "nothing named `{}` is running or stopped there",
+            args.address
+        ));
+    }
+    sources.sort_by(|a, b| a.name.cmp(&b.name));
+    let prefix = sources.len() > 1;
+    let req = LogRequest {
+        tail: args.tail,
+        follow: args.follow,
+    };
+    let mut stream = logs::stream(client, sources, req);
+    while let Some(line) = stream.next().await {
+        let line = line?;
+        if args
+            .grep
+            .as_ref()
+            .is_some_and(|g| !line.text.contains(g.as_str()))
+        {
+            continue;
+        }
+        print_line(&line, prefix, args.timestamps);
+    }
+    Ok(())
+}
+
+fn print_line(line: &LogLine, prefix: bool, timestamps: bool) {
+    let mut text = String::new();
+    if timestamps {
+        text.push_str(&rfc3339_nanos(line.at_nanos));
+        text.push(' ');
+    }
+    if prefix {
+        text.push_str(&line.instance);
+        text.push_str(" | ");
+    }
+    text.push_str(&line.text);
+    // As `docker logs` does: the container's stderr goes to ours.
+    let _ = if line.stderr {
+        writeln!(std::io::stderr(), "{text}")
+    } else {
+        writeln!(std::io::stdout(), "{text}")
+    };
+}
+
+fn rfc3339_nanos(nanos: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos))
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_name_a_workload_or_a_container() {
+        assert_eq!(
+            parse_address("local/shop/api"),
+            Ok(Wanted::Workload(WorkloadAddr::new("local", "shop", "api")))
+        );
+        assert_eq!(
+            parse_address("local/web-1"),
+            Ok(Wanted::Container {
+                target: "local".into(),
+                name: "web-1".into()
+            })
+        );
+        let e = parse_address("web-1").unwrap_err();
+        assert!(e.contains("TARGET/CONTAINER"), "{e}");
+        assert!(parse_address("local//api").is_err());
+    }
+
+    #[test]
+    fn times_print_with_nanoseconds() {
+        assert_eq!(
+            rfc3339_nanos(1_795_451_193_690_899_614),
+            "2026-11-23T16:26:33.690899614Z"
+        );
+    }
+}
