@@ -2,6 +2,7 @@
 //! updates, signals and the clock into events for `update`, runs the commands
 //! that come back, and redraws only when something changed, at most ~30 times a second.
 
+use super::effects::Effects;
 use super::render::render;
 use super::state::UiState;
 use super::terminal;
@@ -27,10 +28,14 @@ pub struct Options {
     pub read_only: bool,
 }
 
-pub fn start_sources(config: &Config, model: &mut Model) -> mpsc::Receiver<Update> {
+/// Starts every collector; effects report on the same channel, hence the sender back.
+pub fn start_sources(
+    config: &Config,
+    model: &mut Model,
+) -> (mpsc::Sender<Update>, mpsc::Receiver<Update>) {
     let (tx, rx) = mpsc::channel(UPDATE_QUEUE);
     targets::start(targets::plan(config), model, &tx);
-    rx
+    (tx, rx)
 }
 
 /// For the end-to-end test that a panic in a background task still restores the
@@ -50,7 +55,8 @@ fn spawn_test_panic() {
 pub async fn run(opts: Options) -> color_eyre::Result<()> {
     let mut model = Model::new(opts.config.refresh.0, opts.read_only);
     model.now = unix_now();
-    let mut updates = start_sources(&opts.config, &mut model);
+    let (tx, mut updates) = start_sources(&opts.config, &mut model);
+    let mut effects = Effects::new(opts.config.clone(), tx);
     let mut ui = UiState::new(opts.theme);
 
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -112,10 +118,14 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
                             }
                             Err(e) => ui.message = Some((e.to_string(), Severity::Warning)),
                         },
-                        Command::OpenLogs { .. } => {} // wired by the lead
-                        Command::CloseLogs { .. } => {} // wired by the lead
-                        Command::PlanAction(_) => {}   // wired by the lead
-                        Command::Execute(_) => {}      // wired by the lead
+                        Command::OpenLogs {
+                            stream,
+                            target,
+                            instances,
+                        } => effects.open_logs(stream, target, instances),
+                        Command::CloseLogs { stream } => effects.close_logs(stream),
+                        Command::PlanAction(_) => {} // wired by the lead
+                        Command::Execute(_) => {}    // wired by the lead
                     }
                 }
             }
