@@ -28,6 +28,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+/// Inspections in flight when a connection lists what is already there.
+const INSPECT_AT_ONCE: usize = 8;
 /// Enough for a few seconds of stats from a busy host; a full queue only
 /// makes the streaming tasks wait for the next poll.
 const FEED_QUEUE: usize = 1024;
@@ -187,21 +189,42 @@ impl Session {
             }))
             .await
             .map_err(|e| format!("listing containers: {}", describe(&e)))?;
-        for summary in listed {
-            if let Some(id) = summary.id {
-                session.reinspect(&id).await?;
-            }
+        // A few inspections at once: an engine with hundreds of containers must
+        // still answer the first poll well inside its timeout.
+        let ids: Vec<String> = listed.into_iter().filter_map(|c| c.id).collect();
+        let docker = session.docker.clone();
+        let mut inspected = futures::stream::iter(ids)
+            .map(|id| {
+                let docker = docker.clone();
+                async move {
+                    let raw = docker
+                        .inspect_container(&id, None::<InspectContainerOptions>)
+                        .await;
+                    (id, raw)
+                }
+            })
+            .buffer_unordered(INSPECT_AT_ONCE);
+        while let Some((id, raw)) = inspected.next().await {
+            session.take_inspection(&id, raw)?;
         }
         Ok(session)
     }
 
     /// Inspects one container again; one that has gone meanwhile is forgotten.
     async fn reinspect(&mut self, id: &str) -> Result<(), String> {
-        match self
+        let raw = self
             .docker
             .inspect_container(id, None::<InspectContainerOptions>)
-            .await
-        {
+            .await;
+        self.take_inspection(id, raw)
+    }
+
+    fn take_inspection(
+        &mut self,
+        id: &str,
+        raw: Result<bollard::models::ContainerInspectResponse, bollard::errors::Error>,
+    ) -> Result<(), String> {
+        match raw {
             Ok(raw) => {
                 let c = convert::instance_from_inspect(&self.target, &raw);
                 self.containers.insert(id.to_string(), c);
