@@ -53,7 +53,7 @@ pub async fn plan(
                     steps.push(step(StepOp::WaitHealthy, &name, ctx.gate.describe()));
                 }
                 let work = Work::ScaleUp {
-                    template,
+                    template: Box::new(template),
                     project: project.to_string(),
                     service: service.to_string(),
                     numbers,

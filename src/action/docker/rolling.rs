@@ -120,6 +120,15 @@ pub async fn replace_one(
                 .start_container(&old.id, None)
                 .await
                 .map_err(|e| format!("restarting the old {}: {e}", old.name))?;
+            // The restored replica must serve again before anything else is touched.
+            if let Err(e) = wait_ready(docker, &old.id, gate).await {
+                progress
+                    .say(format!(
+                        "the restored {} is not healthy either: {e}",
+                        old.name
+                    ))
+                    .await;
+            }
             Err(format!("{}: {why}", old.name))
         }
     }

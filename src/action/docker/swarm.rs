@@ -138,7 +138,7 @@ pub fn plan(req: &Request, service: &Service) -> Result<(Plan, Work), String> {
         steps: vec![step(StepOp::Update, &update.service, detail)],
         destructive: !matches!(req.verb, Verb::Scale { .. }),
     };
-    Ok((plan, Work::Swarm(update)))
+    Ok((plan, Work::Swarm(Box::new(update))))
 }
 
 #[cfg(test)]

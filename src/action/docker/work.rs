@@ -16,7 +16,7 @@ pub enum Work {
     /// Already as asked: nothing to change.
     Nothing(String),
     ScaleUp {
-        template: Replica,
+        template: Box<Replica>,
         project: String,
         service: String,
         numbers: Vec<u32>,
@@ -34,7 +34,7 @@ pub enum Work {
         alias: Option<String>,
         verb: &'static str,
     },
-    Swarm(SwarmUpdate),
+    Swarm(Box<SwarmUpdate>),
 }
 
 pub fn step(op: StepOp, subject: &str, detail: impl Into<String>) -> PlanStep {
@@ -188,7 +188,7 @@ impl Runner<'_> {
                 self.replace(addr, &replicas, &image, alias.as_deref(), verb)
                     .await
             }
-            Work::Swarm(update) => update.run(self.docker, &self.progress).await,
+            Work::Swarm(update) => (*update).run(self.docker, &self.progress).await,
         }
     }
 
@@ -216,7 +216,7 @@ impl Runner<'_> {
             return Ok(Outcome {
                 ok: false,
                 message: format!(
-                    "{verb} of {image} failed its health gate ({why}); rolled back: every replica is on its previous image again"
+                    "{verb} of {image} failed its health gate ({why}); every replica is back on its previous image"
                 ),
                 rolled_back: rolled.rolled_back,
             });
