@@ -3,6 +3,7 @@
 pub mod act;
 mod audit_cmd;
 mod config_cmd;
+mod demo_cmd;
 mod status;
 mod themes;
 
@@ -108,6 +109,17 @@ pub enum DemoAction {
     Serve(crate::demo::DemoServeArgs),
     /// Exit 0 if URL answers 2xx (the scratch image's HEALTHCHECK)
     Check(crate::demo::DemoCheckArgs),
+    /// Start the playground: Compose project opsdeck-demo, service api, 2 replicas
+    Up {
+        /// Docker target to run it on
+        #[arg(long, default_value = "local")]
+        target: String,
+    },
+    /// Remove the playground project, whatever it was scaled to
+    Down {
+        #[arg(long, default_value = "local")]
+        target: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -156,6 +168,22 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
         Some(Commands::Demo {
             action: DemoAction::Check(a),
         }) => Ok(runtime()?.block_on(crate::demo::run_check(a))),
+        Some(Commands::Demo {
+            action: DemoAction::Up { target },
+        }) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            Ok(runtime()?.block_on(demo_cmd::up(&loaded.config, target)))
+        }
+        Some(Commands::Demo {
+            action: DemoAction::Down { target },
+        }) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            Ok(runtime()?.block_on(demo_cmd::down(&loaded.config, target)))
+        }
         Some(Commands::Audit { json }) => Ok(audit_cmd::run(*json)),
         Some(Commands::History { workload, json }) => {
             let Some(loaded) = load_config(&cli) else {
