@@ -6,7 +6,7 @@
 //!
 //! Every docker failure panics with the CLI's stderr: a test that needs
 //! the engine must fail loudly without it, never skip.
-#![allow(dead_code)] // each test crate uses a different part of this file
+#![allow(dead_code, unused_imports)] // each test crate uses a different part of this file
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
