@@ -1,0 +1,406 @@
+//! The workload verbs against the real Docker engine, driving the real
+//! binary: Compose projects started by docker-compose 1.29, scaled, deployed
+//! (a broken release rolls itself back), rolled back, with `--dry-run` and
+//! `--read-only` changing nothing, and every action in the audit log.
+
+#[path = "support/images.rs"]
+mod images;
+
+use images::*;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A value that must never reach the audit log.
+const SECRET: &str = "opsdeck-test-secret-5f1c9a";
+
+/// Image tags made for one test, untagged when it ends.
+struct Tags(Vec<String>);
+
+impl Drop for Tags {
+    fn drop(&mut self) {
+        for t in &self.0 {
+            let _ = docker_output(&["image", "rm", t]);
+        }
+    }
+}
+
+/// A docker-compose project in a temp dir, taken down (with every container
+/// carrying its label, opsdeck's clones included) when dropped.
+struct Project {
+    name: String,
+    file: PathBuf,
+    _dir: tempfile::TempDir,
+    data: PathBuf,
+    config: PathBuf,
+}
+
+impl Project {
+    fn up(prefix: &str, image: &str, replicas: u32) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("opsdeck-test-actions-")
+            .tempdir()
+            .unwrap();
+        let name = unique_name(&format!("actions-{prefix}"));
+        let file = dir.path().join("docker-compose.yml");
+        std::fs::write(
+            &file,
+            format!(
+                "version: \"2.4\"\nservices:\n  api:\n    image: {image}\n    environment:\n      \
+                 SECRET_TOKEN: \"{SECRET}\"\n    ports:\n      - \"127.0.0.1::{DEMO_PORT}\"\n    \
+                 labels:\n      {TEST_LABEL}: \"1\"\n"
+            ),
+        )
+        .unwrap();
+        let config = dir.path().join("opsdeck.toml");
+        std::fs::write(&config, "[[docker]]\nname = \"local\"\n").unwrap();
+        let data = dir.path().join("data");
+        let project = Project {
+            name,
+            file,
+            _dir: dir,
+            data,
+            config,
+        };
+        let scale = format!("api={replicas}");
+        project.compose(&["up", "-d", "--scale", &scale]);
+        project
+    }
+
+    fn compose(&self, args: &[&str]) -> String {
+        let out = Command::new("docker-compose")
+            .arg("-p")
+            .arg(&self.name)
+            .arg("-f")
+            .arg(&self.file)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("docker-compose is required for this test: {e}"));
+        assert!(
+            out.status.success(),
+            "docker-compose {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Container ids as `docker-compose ps -q` counts them.
+    fn ids(&self) -> Vec<String> {
+        self.compose(&["ps", "-q"])
+            .lines()
+            .map(str::to_owned)
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+
+    fn workload(&self) -> String {
+        format!("local/{}/api", self.name)
+    }
+
+    /// The real binary with this project's config and data dir; stdin is not a terminal.
+    fn opsdeck(&self, args: &[&str]) -> Output {
+        opsdeck(&self.config, &self.data, args)
+    }
+
+    fn image_ids(&self) -> Vec<String> {
+        self.ids()
+            .iter()
+            .map(|id| docker(&["inspect", "--format", "{{.Image}}", id]))
+            .collect()
+    }
+
+    fn audit_text(&self) -> String {
+        std::fs::read_to_string(self.data.join("audit.jsonl")).unwrap_or_default()
+    }
+
+    fn audit(&self) -> Vec<serde_json::Value> {
+        self.audit_text()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("audit line {l:?}: {e}")))
+            .collect()
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let _ = Command::new("docker-compose")
+            .arg("-p")
+            .arg(&self.name)
+            .arg("-f")
+            .arg(&self.file)
+            .args(["down", "--volumes", "--remove-orphans", "--timeout", "2"])
+            .output();
+        let label = format!("label=com.docker.compose.project={}", self.name);
+        let left = docker_output(&["ps", "-aq", "--filter", &label]);
+        for id in String::from_utf8_lossy(&left.stdout).lines() {
+            let _ = docker_output(&["rm", "-f", id]);
+        }
+    }
+}
+
+fn opsdeck(config: &Path, data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .args(args)
+        .env("OPSDECK_CONFIG", config)
+        .env("OPSDECK_DATA_DIR", data)
+        .stdin(Stdio::null())
+        .output()
+        .expect("running opsdeck")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn image_id(tag: &str) -> String {
+    docker(&["image", "inspect", "--format", "{{.Id}}", tag])
+}
+
+/// v1, a good v2 and a broken v2 under this test's own tags.
+fn images(prefix: &str) -> (Tags, String, String, String) {
+    let bin = opsdeck_binary();
+    let repo = unique_name(&format!("actions-{prefix}"));
+    let v1 = build_demo_image(&bin, &format!("{repo}:v1"), "1.0.0", &[]);
+    let v2 = build_demo_image(&bin, &format!("{repo}:v2"), "2.0.0", &[]);
+    let broken = build_demo_image(
+        &bin,
+        &format!("{repo}:v2-broken"),
+        "2.0.0",
+        &[("DEMO_FAULT_UNHEALTHY", "1")],
+    );
+    (
+        Tags(vec![v1.clone(), v2.clone(), broken.clone()]),
+        v1,
+        v2,
+        broken,
+    )
+}
+
+#[test]
+fn scale_a_compose_service_1_to_3_to_1_and_refusals_change_nothing() {
+    let (_tags, v1, _, _) = images("scale");
+    let p = Project::up("scale", &v1, 1);
+    let w = p.workload();
+    assert_eq!(p.ids().len(), 1);
+
+    let dry = p.opsdeck(&["scale", &w, "3", "--dry-run"]);
+    assert!(dry.status.success(), "{}", text(&dry));
+    assert!(
+        String::from_utf8_lossy(&dry.stdout).contains(&format!("{}_api_3", p.name)),
+        "{}",
+        text(&dry)
+    );
+    assert_eq!(p.ids().len(), 1, "a dry run changed something");
+
+    let ro = p.opsdeck(&["--read-only", "scale", &w, "3", "--yes"]);
+    assert_eq!(ro.status.code(), Some(3), "{}", text(&ro));
+    assert!(
+        String::from_utf8_lossy(&ro.stderr).contains("read-only"),
+        "{}",
+        text(&ro)
+    );
+    assert_eq!(p.ids().len(), 1, "--read-only changed something");
+
+    // No terminal and no --yes: nobody can confirm, so nothing happens.
+    let unconfirmed = p.opsdeck(&["scale", &w, "3"]);
+    assert_eq!(unconfirmed.status.code(), Some(4), "{}", text(&unconfirmed));
+    assert_eq!(p.ids().len(), 1);
+    assert!(
+        p.audit().is_empty(),
+        "refused actions must not be audited as run"
+    );
+
+    let up = p.opsdeck(&["scale", &w, "3", "--yes"]);
+    assert!(up.status.success(), "{}", text(&up));
+    assert_eq!(p.ids().len(), 3, "{}", p.compose(&["ps"]));
+    let listing = p.compose(&["ps"]);
+    for n in 1..=3 {
+        assert!(
+            listing.contains(&format!("{}_api_{n}", p.name)),
+            "{listing}"
+        );
+    }
+    // The clones are replicas in Compose's eyes: same labels, the next numbers.
+    let numbers: Vec<String> = p
+        .ids()
+        .iter()
+        .map(|id| {
+            docker(&[
+                "inspect",
+                "--format",
+                "{{index .Config.Labels \"com.docker.compose.container-number\"}}",
+                id,
+            ])
+        })
+        .collect();
+    let mut sorted = numbers.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["1", "2", "3"]);
+
+    let down = p.opsdeck(&["scale", &w, "1", "--yes"]);
+    assert!(down.status.success(), "{}", text(&down));
+    let ids = p.ids();
+    assert_eq!(ids.len(), 1, "{}", p.compose(&["ps"]));
+    assert_eq!(
+        docker(&["inspect", "--format", "{{.Name}}", &ids[0]]),
+        format!("/{}_api_1", p.name)
+    );
+
+    let audit = p.audit();
+    let phases: Vec<&str> = audit.iter().map(|r| r["phase"].as_str().unwrap()).collect();
+    assert_eq!(phases, ["intent", "outcome", "intent", "outcome"]);
+    assert!(audit
+        .iter()
+        .all(|r| r["verb"] == "scale" && r["workload"] == w.as_str()));
+    assert!(audit[1]["ok"].as_bool().unwrap());
+    assert!(!p.audit_text().contains(SECRET));
+}
+
+#[test]
+fn a_broken_deploy_rolls_back_by_itself_and_a_good_one_rolls_back_on_request() {
+    let (_tags, v1, v2, broken) = images("deploy");
+    let p = Project::up("deploy", &v1, 2);
+    let w = p.workload();
+    let (v1_id, v2_id) = (image_id(&v1), image_id(&v2));
+    assert_eq!(p.image_ids(), [v1_id.clone(), v1_id.clone()]);
+
+    let bad = p.opsdeck(&["deploy", &w, &broken, "--yes", "--health-timeout", "60s"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+    assert!(
+        String::from_utf8_lossy(&bad.stdout).contains("rolled back"),
+        "{}",
+        text(&bad)
+    );
+    assert_eq!(
+        p.image_ids(),
+        [v1_id.clone(), v1_id.clone()],
+        "{}",
+        p.compose(&["ps"])
+    );
+    let last = p.audit().pop().unwrap();
+    assert_eq!(last["phase"], "outcome");
+    assert_eq!(last["rolled_back"], true);
+    assert_eq!(last["ok"], false);
+    // Nothing was replaced for good, so there is nothing to roll back to.
+    let hist = p.opsdeck(&["history", &w, "--json"]);
+    assert!(hist.status.success(), "{}", text(&hist));
+    assert_eq!(
+        serde_json::from_slice::<Vec<serde_json::Value>>(&hist.stdout)
+            .unwrap()
+            .len(),
+        0
+    );
+
+    let good = p.opsdeck(&["deploy", &w, &v2, "--yes"]);
+    assert!(good.status.success(), "{}", text(&good));
+    assert_eq!(
+        p.image_ids(),
+        [v2_id.clone(), v2_id.clone()],
+        "{}",
+        p.compose(&["ps"])
+    );
+    assert_eq!(p.ids().len(), 2);
+
+    let hist = p.opsdeck(&["history", &w, "--json"]);
+    let revs: Vec<serde_json::Value> = serde_json::from_slice(&hist.stdout).unwrap();
+    assert_eq!(revs.len(), 1, "{}", text(&hist));
+    assert_eq!(revs[0]["image"], v1.as_str());
+    assert_eq!(revs[0]["image_id"], v1_id.as_str());
+    assert_eq!(revs[0]["verb"], "deploy");
+    let table = p.opsdeck(&["history", &w]);
+    assert!(
+        String::from_utf8_lossy(&table.stdout).contains(&v1),
+        "{}",
+        text(&table)
+    );
+
+    let dry = p.opsdeck(&["rollback", &w, "--dry-run"]);
+    assert!(dry.status.success(), "{}", text(&dry));
+    assert_eq!(
+        p.image_ids(),
+        [v2_id.clone(), v2_id.clone()],
+        "a dry run changed something"
+    );
+
+    let back = p.opsdeck(&["rollback", &w, "--yes"]);
+    assert!(back.status.success(), "{}", text(&back));
+    assert_eq!(
+        p.image_ids(),
+        [v1_id.clone(), v1_id.clone()],
+        "{}",
+        p.compose(&["ps"])
+    );
+
+    // The secret env var was copied onto every new replica, yet never logged.
+    for id in p.ids() {
+        assert!(docker(&["inspect", "--format", "{{json .Config.Env}}", &id]).contains(SECRET));
+    }
+    let audit = p.audit();
+    assert_eq!(audit.len(), 6, "{}", p.audit_text());
+    assert!(!p.audit_text().contains(SECRET), "{}", p.audit_text());
+    let printed = p.opsdeck(&["audit", "--json"]);
+    assert!(printed.status.success(), "{}", text(&printed));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&printed.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 6);
+    let verbs: Vec<&str> = lines.iter().map(|r| r["verb"].as_str().unwrap()).collect();
+    assert_eq!(
+        verbs,
+        ["deploy", "deploy", "deploy", "deploy", "rollback", "rollback"]
+    );
+    assert!(lines
+        .iter()
+        .all(|r| r["who"].as_str().unwrap().contains('@')));
+}
+
+#[test]
+fn a_plain_container_restarts_and_refuses_what_it_cannot_do() {
+    let (_tags, v1, _, _) = images("plain");
+    let c = DemoContainer::start(&v1, "actions-plain", &[("SECRET_TOKEN", SECRET)]);
+    let dir = tempfile::Builder::new()
+        .prefix("opsdeck-test-actions-")
+        .tempdir()
+        .unwrap();
+    let config = dir.path().join("opsdeck.toml");
+    std::fs::write(&config, "[[docker]]\nname = \"local\"\n").unwrap();
+    let data = dir.path().join("data");
+    let w = format!("local/_/{}", c.name);
+    let started = c.inspect("{{.State.StartedAt}}");
+
+    let rb = opsdeck(&config, &data, &["rollback", &w, "--yes"]);
+    assert_eq!(rb.status.code(), Some(2), "{}", text(&rb));
+    assert!(
+        String::from_utf8_lossy(&rb.stderr).contains("no previous image"),
+        "{}",
+        text(&rb)
+    );
+    let scale = opsdeck(&config, &data, &["scale", &w, "2", "--yes"]);
+    assert_eq!(scale.status.code(), Some(2), "{}", text(&scale));
+    let missing = opsdeck(
+        &config,
+        &data,
+        &["restart", "local/_/opsdeck-test-actions-no-such", "--yes"],
+    );
+    assert_eq!(missing.status.code(), Some(2), "{}", text(&missing));
+    let target = opsdeck(&config, &data, &["restart", "elsewhere/_/x", "--yes"]);
+    assert!(
+        String::from_utf8_lossy(&target.stderr).contains("no Docker target"),
+        "{}",
+        text(&target)
+    );
+
+    let restart = opsdeck(&config, &data, &["restart", &w, "--yes"]);
+    assert!(restart.status.success(), "{}", text(&restart));
+    assert_ne!(
+        c.inspect("{{.State.StartedAt}}"),
+        started,
+        "it was not restarted"
+    );
+    assert_eq!(c.health(), "healthy");
+}
