@@ -404,3 +404,91 @@ fn a_plain_container_restarts_and_refuses_what_it_cannot_do() {
     );
     assert_eq!(c.health(), "healthy");
 }
+
+/// Images without a HEALTHCHECK, so only the `--health-url` probe can tell
+/// a good release from a broken one.
+fn unchecked_images(prefix: &str) -> (Tags, String, String, String) {
+    let bin = opsdeck_binary();
+    let repo = unique_name(&format!("actions-{prefix}"));
+    let build = |tag: &str, version: &str, env: &[(&str, &str)]| {
+        let mut spec = ImageSpec::demo(&bin, &format!("{repo}:{tag}"), version);
+        spec.healthcheck_args = None;
+        build_image(&env.iter().fold(spec, |s, (k, v)| s.with_env(k, v)))
+    };
+    let v1 = build("v1", "1.0.0", &[]);
+    let v2 = build("v2", "2.0.0", &[]);
+    let broken = build("v2-broken", "2.0.0", &[("DEMO_FAULT_UNHEALTHY", "1")]);
+    (
+        Tags(vec![v1.clone(), v2.clone(), broken.clone()]),
+        v1,
+        v2,
+        broken,
+    )
+}
+
+#[test]
+fn a_plain_container_deploy_is_gated_by_the_health_url() {
+    let (_tags, v1, v2, broken) = unchecked_images("probe");
+    // A fixed host port, as production containers have: the replacement
+    // takes it over once the old container has stopped.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let publish = format!("127.0.0.1:{port}:{DEMO_PORT}");
+    let c = DemoContainer::start_with(&v1, "actions-probe", &["--publish", &publish], &[]);
+    let dir = tempfile::Builder::new()
+        .prefix("opsdeck-test-actions-")
+        .tempdir()
+        .unwrap();
+    let config = dir.path().join("opsdeck.toml");
+    std::fs::write(&config, "[[docker]]\nname = \"local\"\n").unwrap();
+    let data = dir.path().join("data");
+    let w = format!("local/_/{}", c.name);
+    let url = format!("http://127.0.0.1:{port}/health");
+    wait_for_status(&url, 200, std::time::Duration::from_secs(20));
+    let v1_id = image_id(&v1);
+    let running = || docker(&["inspect", "--format", "{{.Image}}", &c.name]);
+
+    let gate = [
+        "--health-url",
+        url.as_str(),
+        "--health-timeout",
+        "8s",
+        "--yes",
+    ];
+    let bad = opsdeck(
+        &config,
+        &data,
+        &[&["deploy", w.as_str(), broken.as_str()][..], &gate[..]].concat(),
+    );
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+    assert!(
+        String::from_utf8_lossy(&bad.stdout).contains(&url),
+        "{}",
+        text(&bad)
+    );
+    assert_eq!(running(), v1_id, "the broken release was not rolled back");
+    assert_eq!(c.inspect("{{.State.Status}}"), "running");
+    wait_for_status(&url, 200, std::time::Duration::from_secs(20));
+
+    let good = opsdeck(
+        &config,
+        &data,
+        &[&["deploy", w.as_str(), v2.as_str()][..], &gate[..]].concat(),
+    );
+    assert!(good.status.success(), "{}", text(&good));
+    assert_eq!(running(), image_id(&v2));
+    assert!(c
+        .inspect("{{json .HostConfig.PortBindings}}")
+        .contains(&format!("\"{port}\"")));
+    let body = http(&format!("http://127.0.0.1:{port}/"), None)
+        .unwrap()
+        .body;
+    assert_eq!(body, "opsdeck demo 2.0.0\n");
+
+    let back = opsdeck(&config, &data, &["rollback", &w, "--yes"]);
+    assert!(back.status.success(), "{}", text(&back));
+    assert_eq!(running(), v1_id);
+}

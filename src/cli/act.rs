@@ -7,11 +7,11 @@
 //! (bad workload, unknown or unreachable target, config error); 3 refused by
 //! `--read-only`; 4 not confirmed (answered no, or no terminal and no `--yes`).
 
-use crate::action::docker::{endpoint_for, DockerOrchestrator, HealthGate};
+use crate::action::docker::HealthGate;
 use crate::action::perform::{confirmed, Confirm};
-use crate::action::revisions::RevisionLog;
 use crate::action::{
-    perform, Orchestrator, PerformError, PerformOptions, Performed, Plan, Request, Verb,
+    orchestrator_for, perform, Orchestrator, PerformError, PerformOptions, Performed, Plan,
+    Request, Verb,
 };
 use crate::config::Config;
 use crate::model::WorkloadAddr;
@@ -54,9 +54,8 @@ async fn orchestrator(
     config: &Config,
     addr: &WorkloadAddr,
     gate: HealthGate,
-) -> Result<DockerOrchestrator, String> {
-    let endpoint = endpoint_for(config, &addr.target)?;
-    DockerOrchestrator::connect(&addr.target, &endpoint, RevisionLog::in_data_dir(), gate).await
+) -> Result<std::sync::Arc<dyn Orchestrator>, String> {
+    orchestrator_for(config, &addr.target, gate).await
 }
 
 /// Runs one verb on one workload and prints what happened.
@@ -88,7 +87,7 @@ pub async fn run(
             }
         }
     });
-    let result = perform(&orch as &dyn Orchestrator, &request, &opts, confirm, &tx).await;
+    let result = perform(orch.as_ref(), &request, &opts, confirm, &tx).await;
     drop(tx);
     let _ = printer.await;
     report(result, flags.yes)
