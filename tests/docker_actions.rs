@@ -250,12 +250,35 @@ fn scale_a_compose_service_1_to_3_to_1_and_refusals_change_nothing() {
         format!("/{}_api_1", p.name)
     );
 
+    let started = docker(&["inspect", "--format", "{{.State.StartedAt}}", &ids[0]]);
+    let restart = p.opsdeck(&["restart", &w, "--yes"]);
+    assert!(restart.status.success(), "{}", text(&restart));
+    assert_ne!(
+        docker(&["inspect", "--format", "{{.State.StartedAt}}", &ids[0]]),
+        started
+    );
+    assert_eq!(
+        docker(&["inspect", "--format", "{{.State.Health.Status}}", &ids[0]]),
+        "healthy"
+    );
+
     let audit = p.audit();
     let phases: Vec<&str> = audit.iter().map(|r| r["phase"].as_str().unwrap()).collect();
-    assert_eq!(phases, ["intent", "outcome", "intent", "outcome"]);
-    assert!(audit
-        .iter()
-        .all(|r| r["verb"] == "scale" && r["workload"] == w.as_str()));
+    assert_eq!(
+        phases,
+        ["intent", "outcome", "intent", "outcome", "intent", "outcome"]
+    );
+    let verbs: Vec<&str> = audit.iter().map(|r| r["verb"].as_str().unwrap()).collect();
+    assert_eq!(
+        verbs,
+        ["scale", "scale", "scale", "scale", "restart", "restart"]
+    );
+    assert!(audit.iter().all(|r| r["workload"] == w.as_str()));
+    assert!(
+        audit[0]["plan"]["steps"].as_array().unwrap().len() >= 2,
+        "{}",
+        audit[0]
+    );
     assert!(audit[1]["ok"].as_bool().unwrap());
     assert!(!p.audit_text().contains(SECRET));
 }
