@@ -515,3 +515,101 @@ fn a_plain_container_deploy_is_gated_by_the_health_url() {
     assert!(back.status.success(), "{}", text(&back));
     assert_eq!(running(), v1_id);
 }
+
+/// Takes the playground down when the test ends, however it ends.
+struct Playground {
+    project: String,
+    config: PathBuf,
+    data: PathBuf,
+}
+
+impl Drop for Playground {
+    fn drop(&mut self) {
+        let _ = opsdeck(
+            &self.config,
+            &self.data,
+            &["demo", "down", "--project", &self.project],
+        );
+        let label = format!("label=com.docker.compose.project={}", self.project);
+        let left = docker_output(&["ps", "-aq", "--filter", &label]);
+        for id in String::from_utf8_lossy(&left.stdout).lines() {
+            let _ = docker_output(&["rm", "-f", id]);
+        }
+        let _ = docker_output(&["network", "rm", &format!("{}_default", self.project)]);
+    }
+}
+
+#[test]
+fn demo_up_starts_a_compose_project_that_docker_compose_recognises_and_down_removes_it() {
+    let dir = tempfile::Builder::new()
+        .prefix("opsdeck-test-actions-")
+        .tempdir()
+        .unwrap();
+    let config = dir.path().join("opsdeck.toml");
+    std::fs::write(&config, "[[docker]]\nname = \"local\"\n").unwrap();
+    let pg = Playground {
+        project: unique_name("actions-demo"),
+        config,
+        data: dir.path().join("data"),
+    };
+    let up = opsdeck(
+        &pg.config,
+        &pg.data,
+        &["demo", "up", "--project", &pg.project],
+    );
+    assert!(up.status.success(), "{}", text(&up));
+    let out = String::from_utf8_lossy(&up.stdout).into_owned();
+    let file = out
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix(&format!("compose:  docker-compose -p {} -f ", pg.project))
+        })
+        .and_then(|rest| rest.strip_suffix(" ps"))
+        .unwrap_or_else(|| panic!("no compose line in:\n{out}"))
+        .to_owned();
+    let compose_q = || {
+        let o = Command::new("docker-compose")
+            .args(["-p", &pg.project, "-f", &file, "ps", "-q"])
+            .output()
+            .expect("docker-compose");
+        assert!(o.status.success(), "{}", text(&o));
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .count()
+    };
+    assert_eq!(compose_q(), 2, "{out}");
+    let urls: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.split_once(": http://").map(|(_, u)| u))
+        .collect();
+    assert_eq!(urls.len(), 2, "{out}");
+    for u in urls {
+        wait_for_status(
+            &format!("http://{u}health"),
+            200,
+            std::time::Duration::from_secs(20),
+        );
+    }
+    let w = format!("local/{}/api", pg.project);
+    let scale = opsdeck(&pg.config, &pg.data, &["scale", &w, "3", "--yes"]);
+    assert!(scale.status.success(), "{}", text(&scale));
+    assert_eq!(compose_q(), 3);
+
+    let down = opsdeck(
+        &pg.config,
+        &pg.data,
+        &["demo", "down", "--project", &pg.project],
+    );
+    assert!(down.status.success(), "{}", text(&down));
+    assert_eq!(compose_q(), 0);
+    let net = docker_output(&["network", "inspect", &format!("{}_default", pg.project)]);
+    assert!(!net.status.success(), "the project network is still there");
+    let bad = opsdeck(
+        &pg.config,
+        &pg.data,
+        &["demo", "up", "--project", "Not Valid"],
+    );
+    assert!(!bad.status.success(), "{}", text(&bad));
+}

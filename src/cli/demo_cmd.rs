@@ -2,7 +2,7 @@
 
 use crate::action::docker::endpoint_for;
 use crate::config::{paths, Config};
-use crate::demo::playground::{self, PROJECT, SERVICE};
+use crate::demo::playground::{self, SERVICE};
 use crate::source::docker::connect;
 use std::process::ExitCode;
 
@@ -16,30 +16,30 @@ async fn docker(config: &Config, target: &str) -> Result<bollard::Docker, String
     })
 }
 
-pub async fn up(config: &Config, target: &str) -> ExitCode {
+pub async fn up(config: &Config, target: &str, project: &str) -> ExitCode {
     let result = async {
         let docker = docker(config, target).await?;
         // The images are built from this very binary, so the demo matches the console.
         let binary =
             std::env::current_exe().map_err(|e| format!("locating opsdeck's own binary: {e}"))?;
-        playground::up(&docker, &binary, &paths::data_dir()).await
+        playground::up(&docker, project, &binary, &paths::data_dir()).await
     }
     .await;
     match result {
         Ok((file, urls)) => {
             println!(
-                "demo project `{PROJECT}` is up on {target} (images {})",
+                "demo project `{project}` is up on {target} (images {})",
                 playground::IMAGES.join(", ")
             );
             for u in urls {
                 println!("  {u}");
             }
-            println!("workload: {target}/{PROJECT}/{SERVICE}");
+            println!("workload: {target}/{project}/{SERVICE}");
             println!(
-                "compose:  docker-compose -p {PROJECT} -f {} ps",
+                "compose:  docker-compose -p {project} -f {} ps",
                 file.display()
             );
-            println!("try:      opsdeck deploy {target}/{PROJECT}/{SERVICE} opsdeck-demo:v2-broken --yes");
+            println!("try:      opsdeck deploy {target}/{project}/{SERVICE} opsdeck-demo:v2-broken --yes");
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -49,15 +49,15 @@ pub async fn up(config: &Config, target: &str) -> ExitCode {
     }
 }
 
-pub async fn down(config: &Config, target: &str) -> ExitCode {
+pub async fn down(config: &Config, target: &str, project: &str) -> ExitCode {
     let result = async {
         let docker = docker(config, target).await?;
-        playground::down(&docker).await
+        playground::down(&docker, project).await
     }
     .await;
     match result {
         Ok(removed) if removed.is_empty() => {
-            println!("demo project `{PROJECT}` is not running on {target}");
+            println!("demo project `{project}` is not running on {target}");
             ExitCode::SUCCESS
         }
         Ok(removed) => {

@@ -114,11 +114,16 @@ pub enum DemoAction {
         /// Docker target to run it on
         #[arg(long, default_value = "local")]
         target: String,
+        /// Compose project name
+        #[arg(long, default_value = crate::demo::playground::PROJECT)]
+        project: String,
     },
     /// Remove the playground project, whatever it was scaled to
     Down {
         #[arg(long, default_value = "local")]
         target: String,
+        #[arg(long, default_value = crate::demo::playground::PROJECT)]
+        project: String,
     },
 }
 
@@ -169,20 +174,20 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             action: DemoAction::Check(a),
         }) => Ok(runtime()?.block_on(crate::demo::run_check(a))),
         Some(Commands::Demo {
-            action: DemoAction::Up { target },
+            action: DemoAction::Up { target, project },
         }) => {
             let Some(loaded) = load_config(&cli) else {
                 return Ok(ExitCode::from(2));
             };
-            Ok(runtime()?.block_on(demo_cmd::up(&loaded.config, target)))
+            Ok(runtime()?.block_on(demo_cmd::up(&loaded.config, target, project)))
         }
         Some(Commands::Demo {
-            action: DemoAction::Down { target },
+            action: DemoAction::Down { target, project },
         }) => {
             let Some(loaded) = load_config(&cli) else {
                 return Ok(ExitCode::from(2));
             };
-            Ok(runtime()?.block_on(demo_cmd::down(&loaded.config, target)))
+            Ok(runtime()?.block_on(demo_cmd::down(&loaded.config, target, project)))
         }
         Some(Commands::Audit { json }) => Ok(audit_cmd::run(*json)),
         Some(Commands::History { workload, json }) => {

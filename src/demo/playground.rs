@@ -13,14 +13,15 @@ use bollard::Docker;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+/// The project `demo up` starts unless told another name.
 pub const PROJECT: &str = "opsdeck-demo";
 pub const SERVICE: &str = "api";
 const REPLICAS: u32 = 2;
 /// The docker-compose version whose labels these are.
 const COMPOSE_VERSION: &str = "1.29.2";
 
-fn network() -> String {
-    format!("{PROJECT}_default")
+fn network(project: &str) -> String {
+    format!("{project}_default")
 }
 
 /// The compose file that describes what `up` makes, so docker-compose can
@@ -33,13 +34,13 @@ pub fn compose_file_text() -> String {
     )
 }
 
-fn labels(number: u32, file: &Path, hash: &str) -> HashMap<String, String> {
+fn labels(project: &str, number: u32, file: &Path, hash: &str) -> HashMap<String, String> {
     let dir = file
         .parent()
         .map(|d| d.display().to_string())
         .unwrap_or_default();
     HashMap::from([
-        ("com.docker.compose.project".into(), PROJECT.into()),
+        ("com.docker.compose.project".into(), project.into()),
         ("com.docker.compose.service".into(), SERVICE.into()),
         (
             "com.docker.compose.container-number".into(),
@@ -56,7 +57,7 @@ fn labels(number: u32, file: &Path, hash: &str) -> HashMap<String, String> {
     ])
 }
 
-fn replica_body(number: u32, file: &Path, hash: &str) -> ContainerCreateBody {
+fn replica_body(project: &str, number: u32, file: &Path, hash: &str) -> ContainerCreateBody {
     let port = format!("{DEMO_PORT}/tcp");
     let bindings = HashMap::from([(
         port,
@@ -67,15 +68,15 @@ fn replica_body(number: u32, file: &Path, hash: &str) -> ContainerCreateBody {
     )]);
     ContainerCreateBody {
         image: Some(DEMO_V1.into()),
-        labels: Some(labels(number, file, hash)),
+        labels: Some(labels(project, number, file, hash)),
         host_config: Some(HostConfig {
             port_bindings: Some(bindings),
-            network_mode: Some(network()),
+            network_mode: Some(network(project)),
             ..Default::default()
         }),
         networking_config: Some(bollard::models::NetworkingConfig {
             endpoints_config: Some(HashMap::from([(
-                network(),
+                network(project),
                 bollard::models::EndpointSettings {
                     aliases: Some(vec![SERVICE.into()]),
                     ..Default::default()
@@ -90,27 +91,44 @@ fn replica_body(number: u32, file: &Path, hash: &str) -> ContainerCreateBody {
 /// not there yet, starts them, and returns the compose file and the URLs.
 pub async fn up(
     docker: &Docker,
+    project: &str,
     binary: &Path,
     data_dir: &Path,
 ) -> Result<(PathBuf, Vec<String>), String> {
+    if project.is_empty()
+        || !project
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    {
+        return Err(format!(
+            "`{project}` is not a Compose project name: use lowercase letters, digits, - and _"
+        ));
+    }
     let bin = binary.to_path_buf();
     tokio::task::spawn_blocking(move || {
         build_demo_v1(&bin).and_then(|_| build_demo_v2_broken(&bin))
     })
     .await
     .map_err(|e| e.to_string())??;
-    let file = data_dir.join("demo").join("docker-compose.yml");
+    let file = data_dir
+        .join("demo")
+        .join(project)
+        .join("docker-compose.yml");
     let text = compose_file_text();
     std::fs::create_dir_all(file.parent().unwrap_or(data_dir))
         .and_then(|_| std::fs::write(&file, &text))
         .map_err(|e| format!("{}: {e}", file.display()))?;
     let hash = super::image::sha256_text(&text)?;
 
-    if docker.inspect_network(&network(), None).await.is_err() {
+    if docker
+        .inspect_network(&network(project), None)
+        .await
+        .is_err()
+    {
         let req = NetworkCreateRequest {
-            name: network(),
+            name: network(project),
             labels: Some(HashMap::from([
-                ("com.docker.compose.project".into(), PROJECT.into()),
+                ("com.docker.compose.project".into(), project.into()),
                 ("com.docker.compose.network".into(), "default".into()),
                 ("com.docker.compose.version".into(), COMPOSE_VERSION.into()),
             ])),
@@ -119,15 +137,15 @@ pub async fn up(
         docker
             .create_network(req)
             .await
-            .map_err(|e| format!("creating network {}: {e}", network()))?;
+            .map_err(|e| format!("creating network {}: {e}", network(project)))?;
     }
     let mut urls = Vec::new();
     for n in 1..=REPLICAS {
-        let name = compose_name(PROJECT, SERVICE, n);
+        let name = compose_name(project, SERVICE, n);
         if docker.inspect_container(&name, None).await.is_err() {
             let opts = CreateContainerOptionsBuilder::default().name(&name).build();
             docker
-                .create_container(Some(opts), replica_body(n, &file, &hash))
+                .create_container(Some(opts), replica_body(project, n, &file, &hash))
                 .await
                 .map_err(|e| format!("creating {name}: {e}"))?;
         }
@@ -159,10 +177,10 @@ async fn url_of(docker: &Docker, name: &str) -> Result<String, String> {
 }
 
 /// Removes every container of the project (whatever opsdeck scaled it to) and its network.
-pub async fn down(docker: &Docker) -> Result<Vec<String>, String> {
+pub async fn down(docker: &Docker, project: &str) -> Result<Vec<String>, String> {
     let filters = HashMap::from([(
         "label".to_string(),
-        vec![format!("com.docker.compose.project={PROJECT}")],
+        vec![format!("com.docker.compose.project={project}")],
     )]);
     let opts = ListContainersOptionsBuilder::default()
         .all(true)
@@ -186,12 +204,13 @@ pub async fn down(docker: &Docker) -> Result<Vec<String>, String> {
             .map_err(|e| format!("removing {name}: {e}"))?;
         removed.push(name.trim_start_matches('/').to_string());
     }
-    if docker.inspect_network(&network(), None).await.is_ok() {
+    let net = network(project);
+    if docker.inspect_network(&net, None).await.is_ok() {
         docker
-            .remove_network(&network())
+            .remove_network(&net)
             .await
-            .map_err(|e| format!("removing network {}: {e}", network()))?;
-        removed.push(network());
+            .map_err(|e| format!("removing network {net}: {e}"))?;
+        removed.push(net);
     }
     Ok(removed)
 }
