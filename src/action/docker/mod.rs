@@ -207,3 +207,28 @@ impl Orchestrator for DockerOrchestrator {
         Box::pin(async move { self.revisions.list(workload) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str) -> Config {
+        toml::from_str(text).expect("config")
+    }
+
+    #[test]
+    fn targets_come_from_the_config_or_are_the_local_engine() {
+        let none = config("");
+        assert!(endpoint_for(&none, "local").is_ok());
+        assert!(endpoint_for(&none, "prod")
+            .unwrap_err()
+            .contains("only one is `local`"));
+        let two = config(
+            "[[docker]]\nname = \"a\"\nhost = \"tcp://10.0.0.1:2375\"\n\
+             [[docker]]\nname = \"b\"\nhost = \"unix:///run/b.sock\"\n",
+        );
+        assert_eq!(endpoint_for(&two, "b").unwrap().host, "unix:///run/b.sock");
+        let e = endpoint_for(&two, "local").unwrap_err();
+        assert!(e.contains("configured: a, b"), "{e}");
+    }
+}

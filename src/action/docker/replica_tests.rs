@@ -78,3 +78,30 @@ fn replacement_drops_what_the_old_image_supplied() {
 fn compose_names_follow_compose_1() {
     assert_eq!(compose_name("shop", "api", 3), "shop_api_3");
 }
+
+#[test]
+fn a_fixed_host_port_is_named_and_clones_publish_on_an_ephemeral_one() {
+    let mut r = fixture();
+    let hc = r.inspect.host_config.as_mut().unwrap();
+    let b = hc
+        .port_bindings
+        .as_mut()
+        .unwrap()
+        .get_mut("8080/tcp")
+        .unwrap();
+    b.as_mut().unwrap()[0].host_port = Some("18080".into());
+    assert_eq!(r.fixed_host_ports(), ["8080/tcp → host 18080"]);
+    let (clone, _) = scale_clone(&r, 2, "api");
+    let ports = clone.host_config.unwrap().port_bindings.unwrap();
+    assert_eq!(
+        ports["8080/tcp"].as_ref().unwrap()[0].host_port.as_deref(),
+        Some("")
+    );
+    // A replacement keeps the fixed port: the old container has stopped by then.
+    let (body, _) = replacement(&r, "x:v2", &image(), Some("api"));
+    let ports = body.host_config.unwrap().port_bindings.unwrap();
+    assert_eq!(
+        ports["8080/tcp"].as_ref().unwrap()[0].host_port.as_deref(),
+        Some("18080")
+    );
+}
