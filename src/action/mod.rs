@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod docker;
+mod lock;
 mod orchestrator;
 pub mod perform;
 mod plan;

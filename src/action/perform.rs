@@ -3,6 +3,7 @@
 //! and runbooks all come through [`perform`]; [`spawn`] is the TUI's face of it.
 
 use super::audit::{AuditLog, AuditRecord};
+use super::lock::WorkloadLock;
 use super::orchestrator::Orchestrator;
 use super::{ActionEvent, Outcome, Plan, Request};
 use futures::future::BoxFuture;
@@ -57,6 +58,8 @@ pub enum PerformError {
     ReadOnly(Box<Plan>),
     /// The audit log could not be written, so nothing was (or is) done further.
     Audit(String),
+    /// Another action on the same workload is under way; nothing was done.
+    Busy(String),
     /// Execution failed before reaching an outcome.
     Execute(String),
 }
@@ -71,6 +74,7 @@ impl std::fmt::Display for PerformError {
                 p.summary
             ),
             PerformError::Audit(e) => write!(f, "audit log: {e}; the action was not run"),
+            PerformError::Busy(e) => write!(f, "not run: {e}"),
             PerformError::Execute(e) => write!(f, "failed: {e}"),
         }
     }
@@ -105,6 +109,12 @@ pub async fn perform(
     if !confirm(&plan).await {
         return Ok(Performed::Declined(plan));
     }
+    let _lock = WorkloadLock::acquire(
+        &opts.audit.path().with_file_name("locks"),
+        &plan.request.workload.to_string(),
+        &opts.who,
+    )
+    .map_err(PerformError::Busy)?;
     opts.audit
         .append(&AuditRecord::intent(&plan, &opts.who))
         .map_err(PerformError::Audit)?;

@@ -181,3 +181,29 @@ async fn spawn_reports_a_plan_failure_as_done_err() {
         matches!(rx.recv().await, Some(ActionEvent::Done(Err(e))) if e.contains("no such workload"))
     );
 }
+
+#[tokio::test]
+async fn a_second_action_on_a_busy_workload_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = options(dir.path(), false, false);
+    let held = crate::action::lock::WorkloadLock::acquire(
+        &dir.path().join("locks"),
+        "local/shop/api",
+        "other@box",
+    )
+    .unwrap();
+    let orch = Recorder::default();
+    let (tx, _rx) = mpsc::channel(16);
+    let e = perform(&orch, &request("api"), &opts, confirmed(), &tx)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, PerformError::Busy(m) if m.contains("other@box")),
+        "{e}"
+    );
+    assert_eq!(orch.executed.load(Ordering::SeqCst), 0);
+    drop(held);
+    assert!(perform(&orch, &request("api"), &opts, confirmed(), &tx)
+        .await
+        .is_ok());
+}

@@ -3,7 +3,8 @@
 //! path the console and runbooks use.
 //!
 //! Exit codes: 0 done (or dry run shown); 1 it ran and did not succeed (a
-//! deploy that rolled back, a replica that stayed unhealthy); 2 no plan
+//! deploy that rolled back, a replica that stayed unhealthy) or could not
+//! start (another action on the workload is under way); 2 no plan
 //! (bad workload, unknown or unreachable target, config error); 3 refused by
 //! `--read-only`; 4 not confirmed (answered no, or no terminal and no `--yes`).
 
