@@ -358,12 +358,24 @@ fn a_broken_deploy_rolls_back_by_itself_and_a_good_one_rolls_back_on_request() {
         p.compose(&["ps"])
     );
 
+    // The rollback recorded v2 as revision 2; --to goes to a named revision.
+    let revs: Vec<serde_json::Value> =
+        serde_json::from_slice(&p.opsdeck(&["history", &w, "--json"]).stdout).unwrap();
+    assert_eq!(revs.len(), 2);
+    assert_eq!(revs[1]["image_id"], v2_id.as_str());
+    assert_eq!(revs[1]["verb"], "rollback");
+    let to = p.opsdeck(&["rollback", &w, "--to", "2", "--yes"]);
+    assert!(to.status.success(), "{}", text(&to));
+    assert_eq!(p.image_ids(), [v2_id.clone(), v2_id.clone()]);
+    let nowhere = p.opsdeck(&["rollback", &w, "--to", "9", "--yes"]);
+    assert_eq!(nowhere.status.code(), Some(2), "{}", text(&nowhere));
+
     // The secret env var was copied onto every new replica, yet never logged.
     for id in p.ids() {
         assert!(docker(&["inspect", "--format", "{{json .Config.Env}}", &id]).contains(SECRET));
     }
     let audit = p.audit();
-    assert_eq!(audit.len(), 6, "{}", p.audit_text());
+    assert_eq!(audit.len(), 8, "{}", p.audit_text());
     assert!(!p.audit_text().contains(SECRET), "{}", p.audit_text());
     let printed = p.opsdeck(&["audit", "--json"]);
     assert!(printed.status.success(), "{}", text(&printed));
@@ -371,11 +383,11 @@ fn a_broken_deploy_rolls_back_by_itself_and_a_good_one_rolls_back_on_request() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 6);
+    assert_eq!(lines.len(), 8);
     let verbs: Vec<&str> = lines.iter().map(|r| r["verb"].as_str().unwrap()).collect();
     assert_eq!(
         verbs,
-        ["deploy", "deploy", "deploy", "deploy", "rollback", "rollback"]
+        ["deploy", "deploy", "deploy", "deploy", "rollback", "rollback", "rollback", "rollback"]
     );
     assert!(lines
         .iter()
@@ -411,6 +423,17 @@ fn a_plain_container_restarts_and_refuses_what_it_cannot_do() {
         &["restart", "local/_/opsdeck-test-actions-no-such", "--yes"],
     );
     assert_eq!(missing.status.code(), Some(2), "{}", text(&missing));
+    let absent = opsdeck(
+        &config,
+        &data,
+        &["deploy", &w, "opsdeck-test-actions-absent:v9", "--yes"],
+    );
+    assert_eq!(absent.status.code(), Some(2), "{}", text(&absent));
+    assert!(
+        String::from_utf8_lossy(&absent.stderr).contains("never pulls"),
+        "{}",
+        text(&absent)
+    );
     let target = opsdeck(&config, &data, &["restart", "elsewhere/_/x", "--yes"]);
     assert!(
         String::from_utf8_lossy(&target.stderr).contains("no Docker target"),
