@@ -89,7 +89,8 @@ impl Performed {
     }
 }
 
-/// Runs `request` through the one action path, reporting on `events`.
+/// Runs `request` through the one action path, reporting the plan and each
+/// step on `events` (the caller reports the end; [`spawn`] sends `Done`).
 pub async fn perform(
     orch: &dyn Orchestrator,
     request: &Request,
@@ -132,7 +133,6 @@ pub async fn perform(
     let audited = opts
         .audit
         .append(&AuditRecord::outcome(&plan, &opts.who, &result));
-    let _ = events.send(ActionEvent::Done(result.clone())).await;
     audited.map_err(PerformError::Audit)?;
     match result {
         Ok(outcome) => Ok(Performed::Done(plan, outcome)),
@@ -155,26 +155,14 @@ pub fn spawn(
         let ask: Confirm =
             Box::new(move |_| Box::pin(async move { confirm.await.unwrap_or(false) }));
         let result = perform(orch.as_ref(), &request, &opts, ask, &events).await;
-        match &result {
-            Ok(Performed::Done(..)) | Err(PerformError::Execute(_)) => {}
-            Ok(Performed::DryRun(_)) => {
-                let _ = events
-                    .send(ActionEvent::Done(
-                        Err("dry run: nothing was changed".into()),
-                    ))
-                    .await;
-            }
-            Ok(Performed::Declined(_)) => {
-                let _ = events
-                    .send(ActionEvent::Done(Err(
-                        "declined: nothing was changed".into()
-                    )))
-                    .await;
-            }
-            Err(e) => {
-                let _ = events.send(ActionEvent::Done(Err(e.to_string()))).await;
-            }
-        }
+        let done = match &result {
+            Ok(Performed::Done(_, outcome)) => Ok(outcome.clone()),
+            Ok(Performed::DryRun(_)) => Err("dry run: nothing was changed".to_string()),
+            Ok(Performed::Declined(_)) => Err("declined: nothing was changed".to_string()),
+            Err(PerformError::Execute(e)) => Err(e.clone()),
+            Err(e) => Err(e.to_string()),
+        };
+        let _ = events.send(ActionEvent::Done(done)).await;
         result
     })
 }

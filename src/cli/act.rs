@@ -39,7 +39,8 @@ pub struct ActFlags {
 /// `deploy`'s health gate.
 #[derive(Debug, Clone, clap::Args)]
 pub struct GateFlags {
-    /// Also require this http:// URL to answer 2xx before a new replica counts as healthy
+    /// Also require this http:// URL to answer 2xx before a new replica counts as
+    /// healthy; it must reach the new replica (e.g. through its fixed host port)
     #[arg(long, value_name = "URL")]
     pub health_url: Option<String>,
     /// How long a new replica has to turn healthy before the deploy rolls back
