@@ -449,6 +449,21 @@ fn a_plain_container_restarts_and_refuses_what_it_cannot_do() {
         "it was not restarted"
     );
     assert_eq!(c.health(), "healthy");
+
+    // A release that turns healthy and then crashes must not pass the gate.
+    let crash_tag = v1.replace(":v1", ":v2-crash");
+    let _crash_tags = Tags(vec![crash_tag.clone()]);
+    let crash = build_demo_image(
+        &opsdeck_binary(),
+        &crash_tag,
+        "2.0.1",
+        &[("DEMO_FAULT_CRASH_AFTER", "2")],
+    );
+    let v1_id = image_id(&v1);
+    let deploy = opsdeck(&config, &data, &["deploy", &w, &crash, "--yes"]);
+    assert_eq!(deploy.status.code(), Some(1), "{}", text(&deploy));
+    assert_eq!(c.inspect("{{.Image}}"), v1_id);
+    assert_eq!(c.inspect("{{.State.Status}}"), "running");
 }
 
 /// Images without a HEALTHCHECK, so only the `--health-url` probe can tell

@@ -6,7 +6,8 @@ use bollard::models::{ContainerStateStatusEnum, HealthStatusEnum};
 use bollard::Docker;
 use std::time::{Duration, Instant};
 
-/// How long a container without a health check must keep running to count as ready.
+/// How long a container must stay ready (running, healthy, probe answering)
+/// before it counts: one good reading is not enough.
 const SETTLE: Duration = Duration::from_secs(3);
 const POLL: Duration = Duration::from_millis(500);
 /// What one probe request may take.
@@ -34,9 +35,12 @@ impl HealthGate {
     pub fn describe(&self) -> String {
         let secs = self.timeout.as_secs();
         match &self.url {
-            Some(u) => format!("HEALTHCHECK (if any) and {u} answering 2xx, within {secs}s"),
+            Some(u) => format!(
+                "HEALTHCHECK (if any) healthy and {u} answering 2xx for {}s, within {secs}s",
+                SETTLE.as_secs()
+            ),
             None => format!(
-                "HEALTHCHECK healthy (or running {}s without one), within {secs}s",
+                "HEALTHCHECK healthy (or running, without one) for {}s, within {secs}s",
                 SETTLE.as_secs()
             ),
         }
@@ -51,12 +55,8 @@ pub enum Reading {
     Gone(String),
 }
 
-/// The verdict on one reading; `None` means keep waiting.
-pub fn judge(
-    reading: &Reading,
-    probe_ok: Option<bool>,
-    running_for: Duration,
-) -> Option<Result<(), String>> {
+/// The verdict on one reading; `None` means not (or no longer) ready, keep waiting.
+pub fn judge(reading: &Reading, probe_ok: Option<bool>) -> Option<Result<(), String>> {
     match reading {
         Reading::Gone(why) => Some(Err(why.clone())),
         Reading::Starting => None,
@@ -64,15 +64,11 @@ pub fn judge(
             Some(HealthStatusEnum::UNHEALTHY) => {
                 Some(Err("its HEALTHCHECK reports unhealthy".into()))
             }
-            Some(HealthStatusEnum::HEALTHY) => match probe_ok {
+            Some(HealthStatusEnum::STARTING) => None,
+            // Healthy, or no HEALTHCHECK at all: the probe, if any, decides.
+            _ => match probe_ok {
                 Some(false) => None,
                 _ => Some(Ok(())),
-            },
-            Some(HealthStatusEnum::STARTING) => None,
-            _ => match probe_ok {
-                Some(true) => Some(Ok(())),
-                Some(false) => None,
-                None => (running_for >= SETTLE).then_some(Ok(())),
             },
         },
     }
@@ -109,15 +105,12 @@ async fn read(docker: &Docker, id: &str) -> Result<(Reading, String), String> {
 /// Waits until container `id` passes `gate`; the error says why it did not.
 pub async fn wait_ready(docker: &Docker, id: &str, gate: &HealthGate) -> Result<(), String> {
     let started = Instant::now();
-    let mut running_since: Option<Instant> = None;
+    // A release that passes one check and crashes a second later must not
+    // pass the gate: ready means ready on every reading for SETTLE.
+    let mut ready_since: Option<Instant> = None;
     let mut last = String::from("no reading yet");
     loop {
         let (reading, log) = read(docker, id).await?;
-        if matches!(reading, Reading::Running { .. }) {
-            running_since.get_or_insert_with(Instant::now);
-        } else {
-            running_since = None;
-        }
         let probe_ok = match &gate.url {
             Some(url) if matches!(reading, Reading::Running { .. }) => {
                 let ok = crate::demo::client::get(url, PROBE_TIMEOUT)
@@ -133,9 +126,12 @@ pub async fn wait_ready(docker: &Docker, id: &str, gate: &HealthGate) -> Result<
             Some(_) => Some(false),
             None => None,
         };
-        let running_for = running_since.map_or(Duration::ZERO, |t| t.elapsed());
-        match judge(&reading, probe_ok, running_for) {
-            Some(Ok(())) => return Ok(()),
+        match judge(&reading, probe_ok) {
+            Some(Ok(())) => {
+                if ready_since.get_or_insert_with(Instant::now).elapsed() >= SETTLE {
+                    return Ok(());
+                }
+            }
             Some(Err(why)) => {
                 let log = log.trim();
                 return Err(if log.is_empty() {
@@ -144,12 +140,12 @@ pub async fn wait_ready(docker: &Docker, id: &str, gate: &HealthGate) -> Result<
                     format!("{why}: {log}")
                 });
             }
-            None => {}
+            None => ready_since = None,
         }
         if let Reading::Running { health: Some(h) } = &reading {
             last = format!("health {h}; {last}");
         }
-        if started.elapsed() >= gate.timeout {
+        if ready_since.is_none() && started.elapsed() >= gate.timeout {
             return Err(format!(
                 "not healthy within {}s ({last})",
                 gate.timeout.as_secs()
@@ -168,31 +164,25 @@ mod tests {
     }
 
     #[test]
-    fn verdicts_follow_the_healthcheck_then_the_probe_then_time() {
-        let zero = Duration::ZERO;
-        assert_eq!(
-            judge(&running(Some(HealthStatusEnum::HEALTHY)), None, zero),
-            Some(Ok(()))
-        );
+    fn verdicts_follow_the_healthcheck_then_the_probe() {
+        let healthy = running(Some(HealthStatusEnum::HEALTHY));
+        assert_eq!(judge(&healthy, None), Some(Ok(())));
         assert!(matches!(
-            judge(&running(Some(HealthStatusEnum::UNHEALTHY)), None, zero),
+            judge(&running(Some(HealthStatusEnum::UNHEALTHY)), None),
             Some(Err(_))
         ));
         assert_eq!(
-            judge(&running(Some(HealthStatusEnum::STARTING)), None, zero),
+            judge(&running(Some(HealthStatusEnum::STARTING)), None),
             None
         );
-        // Healthy by HEALTHCHECK but the probe fails: keep waiting.
-        assert_eq!(
-            judge(&running(Some(HealthStatusEnum::HEALTHY)), Some(false), zero),
-            None
-        );
-        assert_eq!(judge(&running(None), Some(true), zero), Some(Ok(())));
-        assert_eq!(judge(&running(None), None, zero), None);
-        assert_eq!(judge(&running(None), None, SETTLE), Some(Ok(())));
-        assert_eq!(judge(&Reading::Starting, None, SETTLE), None);
+        // Healthy by HEALTHCHECK but the probe fails: not ready yet.
+        assert_eq!(judge(&healthy, Some(false)), None);
+        assert_eq!(judge(&running(None), Some(true)), Some(Ok(())));
+        // No check and no probe: running is all there is to go on.
+        assert_eq!(judge(&running(None), None), Some(Ok(())));
+        assert_eq!(judge(&Reading::Starting, None), None);
         assert!(matches!(
-            judge(&Reading::Gone("exited".into()), None, zero),
+            judge(&Reading::Gone("exited".into()), None),
             Some(Err(_))
         ));
     }
