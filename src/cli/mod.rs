@@ -28,7 +28,7 @@ pub struct Cli {
     /// Theme name (see `opsdeck themes`) or path to a theme file
     #[arg(long, global = true, value_name = "NAME|PATH")]
     pub theme: Option<String>,
-    /// Disable every action that changes the outside world
+    /// Disable every action that changes the outside world (verbs then exit 3)
     #[arg(long, global = true)]
     pub read_only: bool,
     #[command(subcommand)]
@@ -52,7 +52,7 @@ pub enum Commands {
     Themes,
     /// Scale a workload to N replicas (Compose: clones a replica; Swarm: service update)
     Scale {
-        /// TARGET/GROUP/NAME, e.g. local/shop/api
+        /// TARGET/GROUP/NAME, e.g. local/shop/api (GROUP `_` for a plain container)
         workload: WorkloadAddr,
         replicas: u32,
         #[command(flatten)]
@@ -60,12 +60,14 @@ pub enum Commands {
     },
     /// Restart a workload, one replica at a time, waiting for health
     Restart {
+        /// TARGET/GROUP/NAME, e.g. local/shop/api (GROUP `_` for a plain container)
         workload: WorkloadAddr,
         #[command(flatten)]
         flags: act::ActFlags,
     },
     /// Roll a workload back to the image a deploy replaced (see `history`)
     Rollback {
+        /// TARGET/GROUP/NAME, e.g. local/shop/api (GROUP `_` for a plain container)
         workload: WorkloadAddr,
         /// Revision number from `opsdeck history W` (default: the previous image)
         #[arg(long, value_name = "REV")]
@@ -75,6 +77,7 @@ pub enum Commands {
     },
     /// Rolling, health-gated deploy of IMAGE; rolls back by itself when a new replica stays unhealthy
     Deploy {
+        /// TARGET/GROUP/NAME, e.g. local/shop/api (GROUP `_` for a plain container)
         workload: WorkloadAddr,
         /// An image already on the target (nothing is pulled)
         image: String,
@@ -85,6 +88,7 @@ pub enum Commands {
     },
     /// The images opsdeck replaced on a workload, for rollback --to
     History {
+        /// TARGET/GROUP/NAME, e.g. local/shop/api (GROUP `_` for a plain container)
         workload: WorkloadAddr,
         /// Print JSON
         #[arg(long)]
