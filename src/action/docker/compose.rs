@@ -2,7 +2,7 @@
 //! service labels and are numbered by `container-number`.
 
 use super::engine::image_id;
-use super::replica::{compose_name, Replica};
+use super::replica::{clone_name, Replica};
 use super::rolling::image_ref;
 use super::work::{replace_steps, restart_steps, step, Work};
 use super::Ctx;
@@ -36,7 +36,7 @@ pub async fn plan(
                 let fixed = template.fixed_host_ports();
                 let mut steps = Vec::new();
                 for n in &numbers {
-                    let name = compose_name(project, service, *n);
+                    let name = clone_name(&template, project, service, *n);
                     let mut detail = format!(
                         "copy of {} ({}), container-number {n}, alias {service}",
                         template.name, template.image

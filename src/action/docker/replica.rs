@@ -84,6 +84,16 @@ pub fn compose_name(project: &str, service: &str, number: u32) -> String {
     format!("{project}_{service}_{number}")
 }
 
+/// The name for replica `number`, in the style the template was named in:
+/// Compose v2 joins with `-`, 1.x with `_`.
+pub fn clone_name(template: &Replica, project: &str, service: &str, number: u32) -> String {
+    if template.name == format!("{project}-{service}-{}", template.number) {
+        format!("{project}-{service}-{number}")
+    } else {
+        compose_name(project, service, number)
+    }
+}
+
 /// A clone for scaling: the same config with the next number, the service
 /// alias on every network, and each fixed host port made ephemeral (two
 /// containers cannot hold one host port).

@@ -75,8 +75,13 @@ fn replacement_drops_what_the_old_image_supplied() {
 }
 
 #[test]
-fn compose_names_follow_compose_1() {
+fn clone_names_follow_the_template_s_compose_version() {
     assert_eq!(compose_name("shop", "api", 3), "shop_api_3");
+    let mut r = fixture();
+    let p = "opsdeck-test-actions-fx";
+    assert_eq!(clone_name(&r, p, "api", 2), format!("{p}_api_2"));
+    r.name = format!("{p}-api-1");
+    assert_eq!(clone_name(&r, p, "api", 2), format!("{p}-api-2"));
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use super::engine::{create_and_start, inspect, Progress};
 use super::health::{wait_ready, HealthGate};
-use super::replica::{compose_name, scale_clone, Replica};
+use super::replica::{clone_name, scale_clone, Replica};
 use super::rolling::{aside_name, remove, replace_all, stop};
 use super::swarm::SwarmUpdate;
 use crate::action::revisions::RevisionLog;
@@ -122,7 +122,7 @@ impl Runner<'_> {
             } => {
                 let mut started = Vec::new();
                 for n in numbers {
-                    let name = compose_name(&project, &service, n);
+                    let name = clone_name(&template, &project, &service, n);
                     let (body, nets) = scale_clone(&template, n, &service);
                     self.progress.say(format!("creating {name}")).await;
                     let id = create_and_start(self.docker, &name, body, nets).await?;
