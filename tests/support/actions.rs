@@ -14,8 +14,10 @@ pub struct Tags(pub Vec<String>);
 
 impl Drop for Tags {
     fn drop(&mut self) {
+        // Identical builds share one image id across tags, and another test's
+        // container may be running it: --force removes just this tag then.
         for t in &self.0 {
-            let _ = docker_output(&["image", "rm", t]);
+            let _ = docker_output(&["image", "rm", "--force", t]);
         }
     }
 }
