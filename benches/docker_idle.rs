@@ -7,7 +7,6 @@
 //! Environment: OPSDECK_BENCH_COUNTS (default `20,200`), OPSDECK_IDLE_SECS
 //! (default 60), OXKER (default `oxker` on PATH, e.g. from `cargo install oxker`).
 
-#[allow(unused_imports)] // the bench uses only the image builder
 #[path = "../tests/support/images.rs"]
 mod images;
 #[path = "support/proc_stats.rs"]

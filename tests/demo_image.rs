@@ -144,7 +144,9 @@ fn ldd_listings_are_parsed() {
 #[test]
 fn dockerfile_is_scratch_with_entrypoint_env_and_healthcheck() {
     let spec = ImageSpec::demo(&binary(), "t:1", "1.2.3").with_env("DEMO_FAULT_SLOW_MS", "5$x\"");
-    let text = spec.dockerfile("abc", &["/lib/x86_64-linux-gnu".to_owned()]);
+    let text = spec
+        .dockerfile("abc", &["/lib/x86_64-linux-gnu".to_owned()])
+        .unwrap();
     assert!(text.starts_with("FROM scratch\n"), "{text}");
     assert!(text.contains("ENV DEMO_VERSION=\"1.2.3\"\n"), "{text}");
     assert!(
@@ -165,8 +167,11 @@ fn dockerfile_is_scratch_with_entrypoint_env_and_healthcheck() {
         healthcheck_args: None,
         ..spec
     };
-    assert!(!bare.dockerfile("abc", &[]).contains("HEALTHCHECK"));
-    assert!(!bare.dockerfile("abc", &[]).contains("LD_LIBRARY_PATH"));
+    assert!(!bare.dockerfile("abc", &[]).unwrap().contains("HEALTHCHECK"));
+    assert!(!bare
+        .dockerfile("abc", &[])
+        .unwrap()
+        .contains("LD_LIBRARY_PATH"));
 }
 
 #[test]

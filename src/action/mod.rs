@@ -1,7 +1,35 @@
 //! Every change to the outside world goes through here: plan (a preview of
 //! exactly what changes) → refuse if read-only → audit intent → execute → audit
-//! outcome. The TUI, the CLI twins and runbooks all use this one path.
+//! outcome. The TUI, the CLI twins and runbooks all use this one path
+//! ([`perform::perform`], or [`perform::spawn`] from the app loop).
 
+pub mod audit;
+pub mod docker;
+mod lock;
+mod orchestrator;
+pub mod perform;
 mod plan;
+pub mod revisions;
 
+pub use orchestrator::{Orchestrator, Revision};
+pub use perform::{perform, PerformError, PerformOptions, Performed};
 pub use plan::{ActionEvent, Outcome, Plan, PlanStep, Request, StepOp, Verb};
+
+/// The orchestrator for a workload's target, ready to plan and execute: the
+/// Docker target of that name (or `local` when the config names none), with
+/// revisions in the data dir. Kubernetes targets will be dispatched here too.
+pub async fn orchestrator_for(
+    config: &crate::config::Config,
+    target: &str,
+    gate: docker::HealthGate,
+) -> Result<std::sync::Arc<dyn Orchestrator>, String> {
+    let endpoint = docker::endpoint_for(config, target)?;
+    let orch = docker::DockerOrchestrator::connect(
+        target,
+        &endpoint,
+        revisions::RevisionLog::in_data_dir(),
+        gate,
+    )
+    .await?;
+    Ok(std::sync::Arc::new(orch))
+}

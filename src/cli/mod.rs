@@ -1,12 +1,17 @@
 //! Command-line parsing and dispatch; one file per subcommand family.
 
+pub mod act;
+mod audit_cmd;
 mod config_cmd;
+mod demo_cmd;
 mod logs;
 mod status;
 mod themes;
 mod workloads;
 
+use crate::action::{docker::HealthGate, Verb};
 use crate::config::{self, Config};
+use crate::model::WorkloadAddr;
 use crate::ui::theme::Theme;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -25,7 +30,7 @@ pub struct Cli {
     /// Theme name (see `opsdeck themes`) or path to a theme file
     #[arg(long, global = true, value_name = "NAME|PATH")]
     pub theme: Option<String>,
-    /// Disable every action that changes the outside world
+    /// Disable every action that changes the outside world (verbs then exit 3)
     #[arg(long, global = true)]
     pub read_only: bool,
     #[command(subcommand)]
@@ -55,6 +60,56 @@ pub enum Commands {
     },
     /// List the built-in themes
     Themes,
+    /// Scale a workload to N replicas (Compose: clones a replica; Swarm: service update)
+    Scale {
+        /// TARGET/GROUP/NAME, e.g. local/shop/api (GROUP `_` for a plain container)
+        workload: WorkloadAddr,
+        replicas: u32,
+        #[command(flatten)]
+        flags: act::ActFlags,
+    },
+    /// Restart a workload, one replica at a time, waiting for health
+    Restart {
+        /// TARGET/GROUP/NAME, e.g. local/shop/api (GROUP `_` for a plain container)
+        workload: WorkloadAddr,
+        #[command(flatten)]
+        flags: act::ActFlags,
+    },
+    /// Roll a workload back to the image a deploy replaced (see `history`)
+    Rollback {
+        /// TARGET/GROUP/NAME, e.g. local/shop/api (GROUP `_` for a plain container)
+        workload: WorkloadAddr,
+        /// Revision number from `opsdeck history W` (default: the previous image)
+        #[arg(long, value_name = "REV")]
+        to: Option<String>,
+        #[command(flatten)]
+        flags: act::ActFlags,
+    },
+    /// Rolling, health-gated deploy of IMAGE; rolls back by itself when a new replica stays unhealthy
+    Deploy {
+        /// TARGET/GROUP/NAME, e.g. local/shop/api (GROUP `_` for a plain container)
+        workload: WorkloadAddr,
+        /// An image already on the target (nothing is pulled)
+        image: String,
+        #[command(flatten)]
+        gate: act::GateFlags,
+        #[command(flatten)]
+        flags: act::ActFlags,
+    },
+    /// The images opsdeck replaced on a workload, for rollback --to
+    History {
+        /// TARGET/GROUP/NAME, e.g. local/shop/api (GROUP `_` for a plain container)
+        workload: WorkloadAddr,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// The audit log of every action: who, when, what was planned, how it ended
+    Audit {
+        /// Print JSON lines, one record each
+        #[arg(long)]
+        json: bool,
+    },
     /// The demo service that tests and the playground run
     Demo {
         #[command(subcommand)]
@@ -68,6 +123,22 @@ pub enum DemoAction {
     Serve(crate::demo::DemoServeArgs),
     /// Exit 0 if URL answers 2xx (the scratch image's HEALTHCHECK)
     Check(crate::demo::DemoCheckArgs),
+    /// Start the playground: Compose project opsdeck-demo, service api, 2 replicas
+    Up {
+        /// Docker target to run it on
+        #[arg(long, default_value = "local")]
+        target: String,
+        /// Compose project name
+        #[arg(long, default_value = crate::demo::playground::PROJECT)]
+        project: String,
+    },
+    /// Remove the playground project, whatever it was scaled to
+    Down {
+        #[arg(long, default_value = "local")]
+        target: String,
+        #[arg(long, default_value = crate::demo::playground::PROJECT)]
+        project: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -116,6 +187,76 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
         Some(Commands::Demo {
             action: DemoAction::Check(a),
         }) => Ok(runtime()?.block_on(crate::demo::run_check(a))),
+        Some(Commands::Demo {
+            action: DemoAction::Up { target, project },
+        }) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            Ok(runtime()?.block_on(demo_cmd::up(&loaded.config, target, project)))
+        }
+        Some(Commands::Demo {
+            action: DemoAction::Down { target, project },
+        }) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            Ok(runtime()?.block_on(demo_cmd::down(&loaded.config, target, project)))
+        }
+        Some(Commands::Audit { json }) => Ok(audit_cmd::run(*json)),
+        Some(Commands::History { workload, json }) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            Ok(runtime()?.block_on(act::history(&loaded.config, workload, *json)))
+        }
+        Some(Commands::Scale {
+            workload,
+            replicas,
+            flags,
+        }) => act_on(
+            &cli,
+            workload,
+            Verb::Scale {
+                replicas: *replicas,
+            },
+            flags,
+            HealthGate::default(),
+        ),
+        Some(Commands::Restart { workload, flags }) => {
+            act_on(&cli, workload, Verb::Restart, flags, HealthGate::default())
+        }
+        Some(Commands::Rollback {
+            workload,
+            to,
+            flags,
+        }) => act_on(
+            &cli,
+            workload,
+            Verb::Rollback { to: to.clone() },
+            flags,
+            HealthGate::default(),
+        ),
+        Some(Commands::Deploy {
+            workload,
+            image,
+            gate,
+            flags,
+        }) => {
+            let gate = HealthGate {
+                url: gate.health_url.clone(),
+                timeout: gate.health_timeout,
+            };
+            act_on(
+                &cli,
+                workload,
+                Verb::Deploy {
+                    image: image.clone(),
+                },
+                flags,
+                gate,
+            )
+        }
         Some(Commands::Status { json }) => {
             let Some(loaded) = load_config(&cli) else {
                 return Ok(ExitCode::from(2));
@@ -154,6 +295,26 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn act_on(
+    cli: &Cli,
+    workload: &WorkloadAddr,
+    verb: Verb,
+    flags: &act::ActFlags,
+    gate: HealthGate,
+) -> color_eyre::Result<ExitCode> {
+    let Some(loaded) = load_config(cli) else {
+        return Ok(ExitCode::from(2));
+    };
+    let request = act::request(workload, verb);
+    Ok(runtime()?.block_on(act::run(
+        &loaded.config,
+        cli.read_only,
+        request,
+        flags,
+        gate,
+    )))
 }
 
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {

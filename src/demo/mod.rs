@@ -13,7 +13,9 @@ pub mod client;
 mod config;
 pub mod exposition;
 mod faults;
+pub mod image;
 pub mod metrics;
+pub mod playground;
 mod routes;
 mod server;
 

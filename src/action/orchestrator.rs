@@ -1,0 +1,43 @@
+//! What every orchestrator (Docker today, Kubernetes later) offers the one
+//! action path. Boxed futures keep the trait object-safe, so the CLI, the TUI
+//! and runbooks hold an `Arc<dyn Orchestrator>` without knowing which it is.
+
+use super::{Outcome, Plan, Request};
+use crate::model::WorkloadAddr;
+use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+/// One image opsdeck replaced on a workload, so it can be restored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revision {
+    pub workload: String,
+    /// 1 for the first image recorded for this workload, then counting up.
+    pub revision: u32,
+    pub image: String,
+    /// The content id (`sha256:...`) the image name pointed at when replaced.
+    pub image_id: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// The verb that replaced it: deploy or rollback.
+    pub verb: String,
+}
+
+pub trait Orchestrator: Send + Sync {
+    /// Reads the workload and says exactly what `request` would change; changes nothing.
+    fn plan<'a>(&'a self, request: &'a Request) -> BoxFuture<'a, Result<Plan, String>>;
+
+    /// Carries out a plan made by `plan`, reporting each step on `progress`.
+    /// `Ok` with `ok = false` means it ran and did not succeed (e.g. rolled back).
+    fn execute<'a>(
+        &'a self,
+        plan: &'a Plan,
+        progress: mpsc::Sender<String>,
+    ) -> BoxFuture<'a, Result<Outcome, String>>;
+
+    /// The images opsdeck replaced on `workload`, oldest first.
+    fn history<'a>(
+        &'a self,
+        workload: &'a WorkloadAddr,
+    ) -> BoxFuture<'a, Result<Vec<Revision>, String>>;
+}
