@@ -56,7 +56,7 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
     let mut model = Model::new(opts.config.refresh.0, opts.read_only);
     model.now = unix_now();
     let (tx, mut updates) = start_sources(&opts.config, &mut model);
-    let mut effects = Effects::new(opts.config.clone(), tx);
+    let mut effects = Effects::new(opts.config.clone(), opts.read_only, tx);
     let mut ui = UiState::new(opts.theme);
 
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -124,8 +124,8 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
                             instances,
                         } => effects.open_logs(stream, target, instances),
                         Command::CloseLogs { stream } => effects.close_logs(stream),
-                        Command::PlanAction(_) => {} // wired by the lead
-                        Command::Execute(_) => {}    // wired by the lead
+                        Command::PlanAction(request) => effects.plan_action(request),
+                        Command::Execute(_) => effects.execute(),
                     }
                 }
             }

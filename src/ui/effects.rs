@@ -2,13 +2,16 @@
 //! running actions. Each runs in a task of its own and reports back as an
 //! `Update` on the collectors' channel, so the app loop never waits on one.
 
+use crate::action::docker::HealthGate;
+use crate::action::perform::{self, PerformOptions};
+use crate::action::{orchestrator_for, ActionEvent, Request};
 use crate::config::Config;
 use crate::model::LogLine;
 use crate::source::docker::{self, logs};
 use crate::source::Update;
 use std::collections::HashMap;
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 /// History shown when a log view opens, per container.
@@ -18,16 +21,57 @@ const LOG_BATCH: Duration = Duration::from_millis(100);
 
 pub struct Effects {
     config: Config,
+    read_only: bool,
     tx: mpsc::Sender<Update>,
     logs: HashMap<u64, JoinHandle<()>>,
+    /// The answer the action waiting for confirmation gets; dropping it means no.
+    confirm: Option<oneshot::Sender<bool>>,
 }
 
 impl Effects {
-    pub fn new(config: Config, tx: mpsc::Sender<Update>) -> Self {
+    pub fn new(config: Config, read_only: bool, tx: mpsc::Sender<Update>) -> Self {
         Effects {
             config,
+            read_only,
             tx,
             logs: HashMap::new(),
+            confirm: None,
+        }
+    }
+
+    /// Plans `request` through the one action path; the plan comes back as
+    /// `ActionEvent::Planned`, and the action waits there for `execute`.
+    pub fn plan_action(&mut self, request: Request) {
+        let (confirm_tx, confirm_rx) = oneshot::channel();
+        // A plan still waiting is abandoned: its sender drops, which is a no.
+        self.confirm = Some(confirm_tx);
+        let config = self.config.clone();
+        let opts = PerformOptions::new(self.read_only, false);
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let target = request.workload.target.clone();
+            let orch = match orchestrator_for(&config, &target, HealthGate::default()).await {
+                Ok(orch) => orch,
+                Err(e) => {
+                    let _ = tx.send(Update::Action(ActionEvent::Planned(Err(e)))).await;
+                    return;
+                }
+            };
+            let (events_tx, mut events) = mpsc::channel(64);
+            let job = perform::spawn(request, orch, opts, confirm_rx, events_tx);
+            while let Some(event) = events.recv().await {
+                if tx.send(Update::Action(event)).await.is_err() {
+                    break;
+                }
+            }
+            let _ = job.await;
+        });
+    }
+
+    /// The user said yes to the plan on screen.
+    pub fn execute(&mut self) {
+        if let Some(confirm) = self.confirm.take() {
+            let _ = confirm.send(true);
         }
     }
 

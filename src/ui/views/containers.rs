@@ -11,12 +11,12 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 const COLUMNS: [Column; 12] = [
-    Column::left("NAME", 12, 28, 10),
-    Column::left("WORKLOAD", 12, 24, 4),
+    Column::left("NAME", 12, 64, 10),
+    Column::left("WORKLOAD", 12, 72, 4),
     Column::left("STATE", 10, 14, 9),
     Column::left("HEALTH", 9, 9, 8),
     Column::right("RESTARTS", 8, 8, 7),
-    Column::left("IMAGE", 10, 24, 3),
+    Column::left("IMAGE", 10, 60, 3),
     Column::left("PORTS", 10, 30, 1),
     Column::right("UPTIME", 6, 7, 5),
     Column::right("CPU", 6, 8, 6),

@@ -11,10 +11,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 const COLUMNS: [Column; 7] = [
-    Column::left("WORKLOAD", 16, 36, 10),
+    Column::left("WORKLOAD", 16, 72, 10),
     Column::left("KIND", 7, 11, 4),
     Column::right("READY", 5, 7, 9),
-    Column::left("IMAGES", 10, 36, 3),
+    Column::left("IMAGES", 10, 60, 3),
     Column::right("CPU", 6, 8, 7),
     Column::right("MEM", 7, 10, 6),
     Column::right("RESTARTS", 8, 8, 5),
