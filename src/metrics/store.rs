@@ -1,5 +1,6 @@
 //! MetricStore: every series in three fixed rings (1 s for 15 min, 10 s for 6 h,
-//! 1 min for 48 h), so memory is bounded however long the console runs.
+//! 1 min for 48 h), so memory is bounded however long the console runs; each
+//! ring takes its memory as it fills.
 
 use super::glob::glob_match;
 use super::tier::Tier;

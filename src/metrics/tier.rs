@@ -1,11 +1,17 @@
 //! One resolution of a series: a fixed ring of bucket means. NaN marks a bucket
 //! with no sample (a gap), so charts show gaps instead of inventing values.
+//! The ring's memory is taken as it fills, not up front: a console watching
+//! hundreds of new containers should not hold hours of empty history for each.
 
 #[derive(Debug, Clone)]
 pub(crate) struct Tier {
     /// Seconds per bucket.
     pub res: i64,
-    slots: Box<[f32]>,
+    /// The ring's full length; `slots` grows to it and then wraps.
+    cap: usize,
+    slots: Vec<f32>,
+    /// The first bucket ever written sits at slot 0, so the ring fills from the start.
+    origin: i64,
     /// Bucket index (time / res) of the newest written slot, or None before any write.
     head: Option<i64>,
     /// Bucket being accumulated for an averaging tier: (bucket, sum, count).
@@ -16,7 +22,9 @@ impl Tier {
     pub fn new(res: i64, len: usize) -> Self {
         Tier {
             res,
-            slots: vec![f32::NAN; len].into_boxed_slice(),
+            cap: len.max(1),
+            slots: Vec::new(),
+            origin: 0,
             head: None,
             acc: None,
         }
@@ -50,26 +58,44 @@ impl Tier {
         }
     }
 
+    fn index(&self, bucket: i64) -> usize {
+        (bucket - self.origin).rem_euclid(self.cap as i64) as usize
+    }
+
+    fn set(&mut self, bucket: i64, v: f32) {
+        let i = self.index(bucket);
+        if i >= self.slots.len() {
+            // Grow by doubling, never past the ring's length.
+            let want = (i + 1).max(self.slots.len() * 2).min(self.cap);
+            self.slots.reserve_exact(want - self.slots.len());
+            self.slots.resize(i + 1, f32::NAN);
+        }
+        self.slots[i] = v;
+    }
+
     #[inline]
     fn store(&mut self, bucket: i64, v: f32) {
-        let len = self.slots.len() as i64;
+        let len = self.cap as i64;
         match self.head {
             Some(head) if bucket <= head => {
                 if head - bucket < len {
-                    self.slots[bucket.rem_euclid(len) as usize] = v;
+                    self.set(bucket, v);
                 }
             }
             Some(head) => {
                 // Buckets skipped since the last write are gaps.
                 let skipped = (bucket - head - 1).min(len);
                 for b in bucket - skipped..bucket {
-                    self.slots[b.rem_euclid(len) as usize] = f32::NAN;
+                    if self.index(b) < self.slots.len() {
+                        self.set(b, f32::NAN);
+                    }
                 }
-                self.slots[bucket.rem_euclid(len) as usize] = v;
+                self.set(bucket, v);
                 self.head = Some(bucket);
             }
             None => {
-                self.slots[bucket.rem_euclid(len) as usize] = v;
+                self.origin = bucket;
+                self.set(bucket, v);
                 self.head = Some(bucket);
             }
         }
@@ -78,7 +104,7 @@ impl Tier {
     /// The oldest time this tier still holds.
     pub fn covers_from(&self) -> Option<i64> {
         let newest = self.newest_bucket()?;
-        Some((newest - self.slots.len() as i64 + 1) * self.res)
+        Some((newest - self.cap as i64 + 1) * self.res)
     }
 
     fn newest_bucket(&self) -> Option<i64> {
@@ -96,9 +122,11 @@ impl Tier {
             }
         }
         match self.head {
-            Some(head) if bucket <= head && head - bucket < self.slots.len() as i64 => {
-                self.slots[bucket.rem_euclid(self.slots.len() as i64) as usize]
-            }
+            Some(head) if bucket <= head && head - bucket < self.cap as i64 => self
+                .slots
+                .get(self.index(bucket))
+                .copied()
+                .unwrap_or(f32::NAN),
             _ => f32::NAN,
         }
     }
@@ -143,6 +171,21 @@ mod tests {
         t.put(1000, 2.0);
         assert!(t.bucket(999).is_nan() && t.bucket(997).is_nan());
         assert_eq!(t.bucket(1000), 2.0);
+    }
+
+    #[test]
+    fn memory_is_taken_as_the_ring_fills() {
+        let mut t = Tier::new(1, 1000);
+        t.put(5_000_000, 1.0);
+        t.put(5_000_003, 2.0);
+        assert!(t.slots.capacity() < 16, "{}", t.slots.capacity());
+        for s in 5_000_004..5_003_000 {
+            t.put(s, s as f32);
+        }
+        assert_eq!(t.slots.capacity(), 1000);
+        assert_eq!(t.bucket(5_002_999), 5_002_999.0);
+        assert!(t.bucket(5_001_999).is_nan(), "fell off the ring");
+        assert_eq!(t.bucket(5_002_000), 5_002_000.0);
     }
 
     #[test]
