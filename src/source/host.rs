@@ -1,11 +1,11 @@
 //! The local host through sysinfo. sysinfo reads /proc synchronously, so each poll
 //! runs on the blocking pool and never holds up the async workers.
 
-use super::{unix_now, Source, Update};
+use super::{net_dev, unix_now, Source, Update};
 use crate::model::{DiskUsage, HostSnapshot, NetRate};
-use std::collections::HashSet;
-use std::time::Instant;
-use sysinfo::{Disks, Networks, System};
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+use sysinfo::{Disk, Disks, System};
 
 pub struct HostSource {
     target: String,
@@ -15,8 +15,19 @@ pub struct HostSource {
 struct HostState {
     system: System,
     disks: Disks,
-    networks: Networks,
+    /// When the mount list was last read; usage is read every poll, the list rarely.
+    disks_listed: Instant,
+    /// Byte counters at the last reading, for rates.
+    net: HashMap<String, (u64, u64)>,
     last_net: Instant,
+}
+
+/// Mounts change rarely; a Docker host has one overlay mount per container, so
+/// re-reading the list every poll would cost more than everything else.
+const RELIST_DISKS: Duration = Duration::from_secs(60);
+
+fn is_shown_disk(d: &Disk) -> bool {
+    d.total_space() > 0 && !IGNORED_FS.contains(&d.file_system().to_string_lossy().as_ref())
 }
 
 /// Pseudo and container-plumbing filesystems that say nothing about free space.
@@ -31,7 +42,9 @@ const IGNORED_FS: &[&str] = &[
     "mqueue",
     "squashfs",
     "nsfs",
+    "overlay",
     "overlay-ro",
+    "fuse.lxcfs",
     "fuse.snapfuse",
     "tracefs",
     "debugfs",
@@ -56,8 +69,8 @@ impl HostSource {
             system,
             disks: Disks::new_with_refreshed_list()
                 .map_err(|e| format!("cannot list disks: {e}"))?,
-            networks: Networks::new_with_refreshed_list()
-                .map_err(|e| format!("cannot list networks: {e}"))?,
+            disks_listed: Instant::now(),
+            net: read_net_counters(),
             last_net: Instant::now(),
         })
     }
@@ -67,10 +80,17 @@ impl HostState {
     fn read(&mut self) -> HostSnapshot {
         self.system.refresh_cpu_usage();
         self.system.refresh_memory();
-        self.disks.refresh(true);
-        self.networks.refresh(true);
+        if self.disks_listed.elapsed() >= RELIST_DISKS {
+            self.disks.refresh(true);
+            self.disks_listed = Instant::now();
+        } else {
+            for d in self.disks.iter_mut().filter(|d| is_shown_disk(d)) {
+                d.refresh();
+            }
+        }
         let elapsed = self.last_net.elapsed().as_secs_f64().max(1e-3);
         self.last_net = Instant::now();
+        let counters = read_net_counters();
 
         let load = System::load_average()
             .map(|l| [l.one, l.five, l.fifteen])
@@ -79,8 +99,7 @@ impl HostState {
         let mut disks: Vec<DiskUsage> = self
             .disks
             .iter()
-            .filter(|d| d.total_space() > 0)
-            .filter(|d| !IGNORED_FS.contains(&d.file_system().to_string_lossy().as_ref()))
+            .filter(|d| is_shown_disk(d))
             .filter(|d| seen.insert(d.mount_point().to_path_buf()))
             .map(|d| DiskUsage {
                 mount: d.mount_point().to_string_lossy().into_owned(),
@@ -90,16 +109,19 @@ impl HostState {
             })
             .collect();
         disks.sort_by(|a, b| a.mount.cmp(&b.mount));
-        let mut networks: Vec<NetRate> = self
-            .networks
+        let mut networks: Vec<NetRate> = counters
             .iter()
-            .filter(|(name, _)| name.as_os_str() != "lo")
-            .map(|(name, data)| NetRate {
-                interface: name.to_string_lossy().into_owned(),
-                rx_bytes_per_sec: data.received() as f64 / elapsed,
-                tx_bytes_per_sec: data.transmitted() as f64 / elapsed,
+            .filter_map(|(name, &(rx, tx))| {
+                let &(rx0, tx0) = self.net.get(name)?;
+                Some(NetRate {
+                    interface: name.clone(),
+                    // A counter that went down (interface re-created) restarts from zero.
+                    rx_bytes_per_sec: rx.checked_sub(rx0).unwrap_or(rx) as f64 / elapsed,
+                    tx_bytes_per_sec: tx.checked_sub(tx0).unwrap_or(tx) as f64 / elapsed,
+                })
             })
             .collect();
+        self.net = counters;
         networks.sort_by(|a, b| a.interface.cmp(&b.interface));
         HostSnapshot {
             hostname: System::host_name().unwrap_or_else(|_| "localhost".into()),
@@ -121,6 +143,16 @@ impl HostState {
             networks,
         }
     }
+}
+
+/// The shown interfaces' byte counters; an unreadable table reads as none.
+fn read_net_counters() -> HashMap<String, (u64, u64)> {
+    let text = std::fs::read_to_string("/proc/net/dev").unwrap_or_default();
+    net_dev::parse(&text)
+        .into_iter()
+        .filter(|(name, _, _)| net_dev::is_shown(name))
+        .map(|(name, rx, tx)| (name, (rx, tx)))
+        .collect()
 }
 
 impl Source for HostSource {

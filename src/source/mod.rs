@@ -3,6 +3,7 @@
 
 pub mod docker;
 mod host;
+mod net_dev;
 pub mod probe;
 pub mod prometheus;
 mod scrape;
