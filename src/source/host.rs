@@ -5,7 +5,7 @@ use super::{net_dev, unix_now, Source, Update};
 use crate::model::{DiskUsage, HostSnapshot, NetRate};
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
-use sysinfo::{Disk, Disks, System};
+use sysinfo::{Disk, DiskRefreshKind, Disks, System};
 
 pub struct HostSource {
     target: String,
@@ -45,6 +45,7 @@ const IGNORED_FS: &[&str] = &[
     "overlay",
     "overlay-ro",
     "fuse.lxcfs",
+    "fuse.fuse-overlayfs",
     "fuse.snapfuse",
     "tracefs",
     "debugfs",
@@ -84,8 +85,9 @@ impl HostState {
             self.disks.refresh(true);
             self.disks_listed = Instant::now();
         } else {
+            let space_only = DiskRefreshKind::nothing().with_storage();
             for d in self.disks.iter_mut().filter(|d| is_shown_disk(d)) {
-                d.refresh();
+                d.refresh_specifics(space_only);
             }
         }
         let elapsed = self.last_net.elapsed().as_secs_f64().max(1e-3);
@@ -95,12 +97,22 @@ impl HostState {
         let load = System::load_average()
             .map(|l| [l.one, l.five, l.fifteen])
             .unwrap_or_default();
+        // One row per filesystem: a device mounted twice (a bind mount such as
+        // /var/lib/docker) shows once, at its shortest mount path.
+        let mut shown: Vec<&Disk> = self.disks.iter().filter(|d| is_shown_disk(d)).collect();
+        shown.sort_by_key(|d| d.mount_point().as_os_str().len());
         let mut seen = HashSet::new();
-        let mut disks: Vec<DiskUsage> = self
-            .disks
-            .iter()
-            .filter(|d| is_shown_disk(d))
-            .filter(|d| seen.insert(d.mount_point().to_path_buf()))
+        let mut disks: Vec<DiskUsage> = shown
+            .into_iter()
+            .filter(|d| {
+                let device = d.name().to_string_lossy();
+                let key = if device.starts_with("/dev/") {
+                    device.into_owned()
+                } else {
+                    d.mount_point().to_string_lossy().into_owned()
+                };
+                seen.insert(key)
+            })
             .map(|d| DiskUsage {
                 mount: d.mount_point().to_string_lossy().into_owned(),
                 filesystem: d.file_system().to_string_lossy().into_owned(),
