@@ -19,6 +19,7 @@ pub struct Model {
     /// The latest inventory of each Docker or Kubernetes target.
     pub inventories: Vec<(String, Inventory)>,
     pub events: VecDeque<EngineEvent>,
+    pub alerts: super::Alerts,
     pub read_only: bool,
     pub refresh: Duration,
     /// Unix seconds of the latest event, so rendering never reads the clock.
@@ -33,6 +34,7 @@ impl Model {
             hosts: Vec::new(),
             inventories: Vec::new(),
             events: VecDeque::new(),
+            alerts: super::Alerts::default(),
             read_only,
             refresh,
             now: 0,
@@ -51,6 +53,12 @@ impl Model {
 
     pub fn host(&self) -> Option<&HostSnapshot> {
         self.hosts.first().map(|(_, h)| h)
+    }
+
+    /// The clock moved on: opsdeck's own rules are evaluated on every tick.
+    pub fn tick(&mut self, now: i64) {
+        self.now = self.now.max(now);
+        self.alerts.evaluate(self.now, &self.store);
     }
 
     /// Folds one collector update into the model.
@@ -114,6 +122,11 @@ impl Model {
                     self.events.push_back(e);
                 }
             }
+            Update::RuleResults { at, results, .. } => {
+                self.now = self.now.max(at);
+                self.alerts.ingest_promql(at, results);
+            }
+            Update::ExternalAlerts { source, alerts } => self.alerts.set_external(source, alerts),
             // Log lines and action progress belong to the UI state.
             Update::Logs { .. } | Update::Action(_) => {}
         }

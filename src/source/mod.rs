@@ -5,6 +5,7 @@ pub mod docker;
 mod host;
 pub mod probe;
 pub mod prometheus;
+pub mod prometheus_alerts;
 mod scrape;
 mod supervisor;
 pub mod targets;
@@ -52,6 +53,17 @@ pub enum Update {
         at: i64,
         series: Vec<(String, f64)>,
         health: Health,
+    },
+    /// The results of a Prometheus's PromQL alert rules, by rule name.
+    RuleResults {
+        target: String,
+        at: i64,
+        results: Vec<(String, crate::alert::PromResult)>,
+    },
+    /// The alerts a Prometheus evaluates itself (`/api/v1/alerts`), all of them.
+    ExternalAlerts {
+        source: String,
+        alerts: Vec<crate::alert::AlertView>,
     },
     /// Progress of an action the console asked for.
     Action(crate::action::ActionEvent),

@@ -3,7 +3,7 @@
 
 use super::docker::{self, DockerSource};
 use super::probe::Expect;
-use super::prometheus::{PanelQuery, PrometheusSource};
+use super::prometheus::{PanelQuery, PrometheusSource, RuleQuery};
 use super::{
     poll_once, supervise, unix_now, HostSource, ProbeSource, ScrapeSource, Source, Update,
 };
@@ -121,6 +121,15 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             timeout: timeout + Duration::from_secs(1),
         });
     }
+    // A config that loaded has valid rules; anything else runs no PromQL rules.
+    let alert_rules: Vec<(String, String, String)> = crate::config::alert_rules(config)
+        .map(|rules| {
+            crate::alert::AlertEngine::new(rules)
+                .promql_rules()
+                .map(|(r, p, q)| (r.to_string(), p.to_string(), q.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
     for p in &config.prometheus {
         let name = p.name.get_ref().clone();
         let timeout = p.timeout.map_or(PROMETHEUS_TIMEOUT, |t| t.0);
@@ -133,10 +142,20 @@ pub fn plan(config: &Config) -> Vec<Planned> {
                 query: panel.query.clone(),
             })
             .collect();
-        // Every panel is queried in turn within one poll.
-        let poll_timeout = timeout * (panels.len() as u32 + 1);
+        let rules: Vec<RuleQuery> = alert_rules
+            .iter()
+            .filter(|(_, prom, _)| *prom == name)
+            .map(|(rule, _, query)| RuleQuery {
+                rule: rule.clone(),
+                query: query.clone(),
+            })
+            .collect();
+        // Every panel and rule is queried in turn within one poll, then the alerts.
+        let poll_timeout = timeout * (panels.len() as u32 + rules.len() as u32 + 2);
         let source = Http::new(timeout, &p.auth).map(|http| {
-            AnySource::Prometheus(PrometheusSource::new(&name, p.url.get_ref(), http, panels))
+            AnySource::Prometheus(
+                PrometheusSource::new(&name, p.url.get_ref(), http, panels).with_rules(rules),
+            )
         });
         out.push(Planned {
             name,

@@ -67,7 +67,7 @@ pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command>
             Vec::new()
         }
         Event::Tick(now) => {
-            model.now = model.now.max(now);
+            model.tick(now);
             Vec::new()
         }
         Event::Resize => Vec::new(),
