@@ -31,6 +31,8 @@ pub struct AlertRow {
     pub source: String,
     #[serde(flatten)]
     pub alert: AlertView,
+    /// The rule's comparison, to show the value against the threshold.
+    pub op: Option<crate::alert::Op>,
     /// The local runbook to open, when the rule names one or its URL maps to one.
     pub runbook_id: Option<String>,
 }
@@ -108,6 +110,11 @@ impl Alerts {
         let mut rows: Vec<AlertRow> = own
             .chain(external)
             .map(|(source, alert)| AlertRow {
+                op: (source == OWN_SOURCE)
+                    .then(|| self.engine.rules().iter().find(|r| r.name == alert.rule))
+                    .flatten()
+                    .and_then(|r| r.condition)
+                    .map(|c| c.op),
                 runbook_id: alert
                     .runbook
                     .as_ref()
