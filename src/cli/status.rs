@@ -14,6 +14,8 @@ pub struct StatusReport<'a> {
     pub targets: &'a [crate::model::Target],
     pub host: Option<&'a crate::model::HostSnapshot>,
     pub series: std::collections::BTreeMap<&'a str, f64>,
+    /// As `opsdeck alerts --json` lists them (one evaluation).
+    pub alerts: Vec<crate::model::AlertRow>,
 }
 
 pub async fn collect(config: &Config, read_only: bool) -> Model {
@@ -66,6 +68,7 @@ pub async fn run(config: &Config, read_only: bool, json: bool) -> color_eyre::Re
         targets: &model.targets,
         host: model.host(),
         series,
+        alerts: model.alerts.rows(),
     };
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -122,6 +125,13 @@ fn print_text(r: &StatusReport) {
             }
             h => println!("  {:<12} {}", t.name, h.label()),
         }
+    }
+    for a in &r.alerts {
+        let v = &a.alert;
+        println!(
+            "  alert    {} {} {} ({})",
+            v.severity, v.state, v.rule, a.source
+        );
     }
     if let Some(h) = r.host {
         println!(
