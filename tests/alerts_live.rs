@@ -193,7 +193,8 @@ async fn a_prometheus_alert_in_fault_mode_shows_with_its_runbook_and_status_exit
         .await
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", shown(&out));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect(&shown(&out));
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{}", shown(&out)));
     let alerts = json["alerts"].as_array().unwrap();
     let theirs = alerts
         .iter()
