@@ -26,36 +26,42 @@ struct Problem {
 
 fn checked(c: &Config) -> Result<Vec<Rule>, Vec<Problem>> {
     let user: Vec<RuleSpec> = c.alert.iter().map(|s| s.get_ref().clone()).collect();
-    let merged =
-        alert::merge_rules(alert::default_rules(), user, &c.disable_alerts).map_err(|e| {
-            e.problems
-                .into_iter()
-                .map(|message| Problem {
-                    offset: None,
-                    message,
-                })
-                .collect::<Vec<_>>()
-        })?;
+    let mut problems = Vec::new();
+    let merged = match alert::merge_rules(alert::default_rules(), user.clone(), &c.disable_alerts) {
+        Ok(merged) => merged,
+        Err(e) => {
+            problems.extend(e.problems.into_iter().map(|message| Problem {
+                offset: None,
+                message,
+            }));
+            // Still check the rules themselves, so every problem is reported at once.
+            alert::merge_rules(alert::default_rules(), user, &[]).unwrap_or_default()
+        }
+    };
     let proms: Vec<&str> = c
         .prometheus
         .iter()
         .map(|p| p.name.get_ref().as_str())
         .collect();
-    alert::validate_rules(&merged, &proms).map_err(|errors| {
-        errors
-            .into_iter()
-            .map(|e| Problem {
-                // The last table of that name: a duplicate is reported where it repeats.
-                offset: c
-                    .alert
-                    .iter()
-                    .rev()
-                    .find(|s| s.get_ref().name == e.rule)
-                    .map(|s| s.span().start),
-                message: e.to_string(),
-            })
-            .collect()
-    })
+    match alert::validate_rules(&merged, &proms) {
+        Ok(rules) if problems.is_empty() => Ok(rules),
+        Ok(_) => Err(problems),
+        Err(errors) => {
+            problems.extend(errors.into_iter().map(|e| {
+                Problem {
+                    // The last table of that name: a duplicate is reported where it repeats.
+                    offset: c
+                        .alert
+                        .iter()
+                        .rev()
+                        .find(|s| s.get_ref().name == e.rule)
+                        .map(|s| s.span().start),
+                    message: e.to_string(),
+                }
+            }));
+            Err(problems)
+        }
+    }
 }
 
 /// `path:line:col` errors for `config check` and loading: a rule's problem
