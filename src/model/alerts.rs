@@ -80,6 +80,17 @@ impl Alerts {
         }
     }
 
+    /// Every PromQL rule on `prometheus` failed: the server did not answer.
+    pub fn prometheus_failed(&mut self, prometheus: &str, at: i64, reason: &str) {
+        let results: Vec<(String, PromResult)> = self
+            .engine
+            .promql_rules()
+            .filter(|(_, p, _)| *p == prometheus)
+            .map(|(rule, _, _)| (rule.to_string(), Err(format!("{prometheus}: {reason}"))))
+            .collect();
+        self.ingest_promql(at, results);
+    }
+
     pub fn set_external(&mut self, source: String, alerts: Vec<AlertView>) {
         match self.external.iter_mut().find(|(s, _)| *s == source) {
             Some(slot) => slot.1 = alerts,
@@ -193,6 +204,32 @@ mod tests {
         assert_eq!(a.worst_firing(), None);
         let states: Vec<AlertState> = a.transitions.iter().map(|t| t.to).collect();
         assert!(states.ends_with(&[AlertState::Resolved]), "{states:?}");
+    }
+
+    #[test]
+    fn an_unreachable_prometheus_puts_its_rules_in_error() {
+        let mut spec = RuleSpec::named("ApiUp");
+        spec.promql = Some("up == 0".into());
+        spec.prometheus = Some("main".into());
+        let mut a = Alerts::new(vec![spec.validate().unwrap()], Vec::new());
+        a.ingest_promql(
+            100,
+            vec![("ApiUp".into(), Ok(vec![(Default::default(), 0.0)]))],
+        );
+        assert_eq!(a.rows()[0].alert.state, AlertState::Firing);
+        a.prometheus_failed("other", 101, "refused");
+        assert_eq!(a.rows()[0].alert.state, AlertState::Firing);
+        a.prometheus_failed("main", 102, "connection refused");
+        let row = &a.rows()[0];
+        assert_eq!(row.alert.state, AlertState::Error);
+        assert!(
+            row.alert
+                .message
+                .as_deref()
+                .unwrap_or("")
+                .contains("main: connection refused"),
+            "{row:?}"
+        );
     }
 
     #[test]

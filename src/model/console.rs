@@ -65,6 +65,17 @@ impl Model {
     pub fn apply(&mut self, update: Update) {
         match update {
             Update::Health { target, health } => {
+                // An unreachable Prometheus cannot say whether its rules hold:
+                // they go to error rather than keep their last state.
+                if let Health::Degraded { reason, since, .. } = &health {
+                    if self
+                        .target(&target)
+                        .is_some_and(|t| t.kind == TargetKind::Prometheus)
+                    {
+                        let at = self.now.max(*since);
+                        self.alerts.prometheus_failed(&target, at, reason);
+                    }
+                }
                 if let Some(t) = self.targets.iter_mut().find(|t| t.name == target) {
                     t.health = health;
                 }
