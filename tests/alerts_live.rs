@@ -2,14 +2,18 @@
 //! fires when the service stops and resolves when it is back (the console's
 //! collectors and Model, as the app loop drives them), and a real Prometheus
 //! whose rule fires against the demo service in fault mode, read by the real
-//! binary's `alerts --json` and `status`.
+//! binary's `alerts --json` and `status`; and a real Alertmanager whose
+//! silenced alert is shown muted and pages no one.
 
+#[path = "support/alertmanager.rs"]
+mod alertmanager;
 #[path = "support/demo_local.rs"]
 mod demo_local;
 #[path = "support/prometheus.rs"]
 mod prometheus;
 
-use demo_local::{http, Demo};
+use alertmanager::Alertmanager;
+use demo_local::{http, Demo, TIMEOUT};
 use opsdeck::alert::AlertState;
 use opsdeck::model::{AlertRow, Model};
 use opsdeck::source::{targets, unix_now, Update};
@@ -227,4 +231,77 @@ async fn a_prometheus_alert_in_fault_mode_shows_with_its_runbook_and_status_exit
         "{}",
         shown(&out)
     );
+}
+
+async fn post(url: &str, json: &str) -> String {
+    let r = opsdeck::demo::client::post_json(url, json, TIMEOUT)
+        .await
+        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+    assert_eq!(r.status, 200, "POST {url}: {}", r.body);
+    r.body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alertmanager_alerts_show_and_a_silenced_critical_pages_no_one() {
+    let am = Alertmanager::start();
+    post(
+        &format!("{}/api/v2/alerts", am.url),
+        r#"[{"labels":{"alertname":"DemoSlow","severity":"warning","job":"demo"},
+             "annotations":{"runbook_url":"https://wiki.example/runbooks/degraded-performance"}},
+            {"labels":{"alertname":"DiskNoise","severity":"critical","job":"demo"}}]"#,
+    )
+    .await;
+    let fmt = &time::format_description::well_known::Rfc3339;
+    let now = time::OffsetDateTime::now_utc();
+    let silence = format!(
+        r#"{{"matchers":[{{"name":"alertname","value":"DiskNoise","isRegex":false,"isEqual":true}}],
+            "startsAt":"{}","endsAt":"{}","createdBy":"opsdeck-test-alerts","comment":"noise"}}"#,
+        now.format(fmt).unwrap(),
+        (now + time::Duration::hours(1)).format(fmt).unwrap()
+    );
+    let created = post(&format!("{}/api/v2/silences", am.url), &silence).await;
+    let silence_id = serde_json::from_str::<serde_json::Value>(&created).unwrap()["silenceID"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let dir = tempfile::tempdir().unwrap();
+    let config_path = dir.path().join("config.toml");
+    std::fs::write(
+        &config_path,
+        format!("[[alertmanager]]\nname = \"am\"\nurl = \"{}\"\n", am.url),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    // Alertmanager applies a new silence to its alerts within moments.
+    let deadline = Instant::now() + PATIENCE;
+    let (out, alerts) = loop {
+        let (cfg, data2) = (config_path.clone(), data.clone());
+        let out = tokio::task::spawn_blocking(move || opsdeck(&cfg, &data2, &["alerts", "--json"]))
+            .await
+            .unwrap();
+        let json: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{}", shown(&out)));
+        let alerts = json["alerts"].as_array().unwrap().clone();
+        let muted = alerts
+            .iter()
+            .any(|a| a["rule"] == "DiskNoise" && a["muted_by"].is_array());
+        if muted {
+            break (out, alerts);
+        }
+        assert!(Instant::now() < deadline, "never silenced: {}", shown(&out));
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let slow = alerts
+        .iter()
+        .find(|a| a["rule"] == "DemoSlow")
+        .unwrap_or_else(|| panic!("{}", shown(&out)));
+    assert_eq!(slow["source"], "am");
+    assert_eq!(slow["state"], "firing");
+    assert_eq!(slow["runbook_id"], "degraded-performance");
+    let noise = alerts.iter().find(|a| a["rule"] == "DiskNoise").unwrap();
+    assert_eq!(noise["severity"], "critical");
+    assert_eq!(noise["muted_by"][0], format!("silence {silence_id}"));
+    // The firing warning counts; the silenced critical does not.
+    assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
 }

@@ -71,10 +71,15 @@ fn print_text(r: &Report) {
             .map(|id| format!("  runbook {id}"))
             .unwrap_or_default();
         let what = if v.series.is_empty() { "-" } else { &v.series };
+        let state = if a.muted() {
+            "silenced"
+        } else {
+            v.state.as_str()
+        };
         println!(
             "{:<8} {:<8} {:<20} {:<16} {what}  [{}]{runbook}",
             v.severity.as_str(),
-            v.state.as_str(),
+            state,
             v.rule,
             value_text(a),
             a.source

@@ -18,11 +18,28 @@ const STALE_AFTER_SECS: i64 = 60;
 #[derive(Debug, Clone)]
 pub struct Alerts {
     pub engine: AlertEngine,
-    /// Alerts reported by each Prometheus, by its configured name.
-    pub external: Vec<(String, Vec<AlertView>)>,
+    /// Alerts reported by each Prometheus or Alertmanager, by its configured name.
+    pub external: Vec<(String, Vec<ExternalAlert>)>,
     /// Ids of the local runbooks, to map `runbook_url`s onto.
     pub runbook_ids: Vec<String>,
     pub transitions: VecDeque<Transition>,
+}
+
+/// An alert another system evaluates (Prometheus, Alertmanager).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExternalAlert {
+    pub alert: AlertView,
+    /// The Alertmanager silences or inhibiting alerts that mute it.
+    pub muted_by: Vec<String>,
+}
+
+impl ExternalAlert {
+    pub fn new(alert: AlertView) -> Self {
+        ExternalAlert {
+            alert,
+            muted_by: Vec::new(),
+        }
+    }
 }
 
 /// One line of the alerts list.
@@ -35,6 +52,15 @@ pub struct AlertRow {
     pub op: Option<crate::alert::Op>,
     /// The local runbook to open, when the rule names one or its URL maps to one.
     pub runbook_id: Option<String>,
+    /// Silences (or inhibiting alerts) muting it; a muted alert pages no one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub muted_by: Vec<String>,
+}
+
+impl AlertRow {
+    pub fn muted(&self) -> bool {
+        !self.muted_by.is_empty()
+    }
 }
 
 impl Default for Alerts {
@@ -91,7 +117,7 @@ impl Alerts {
         self.ingest_promql(at, results);
     }
 
-    pub fn set_external(&mut self, source: String, alerts: Vec<AlertView>) {
+    pub fn set_external(&mut self, source: String, alerts: Vec<ExternalAlert>) {
         match self.external.iter_mut().find(|(s, _)| *s == source) {
             Some(slot) => slot.1 = alerts,
             None => self.external.push((source, alerts)),
@@ -113,14 +139,14 @@ impl Alerts {
             .engine
             .alerts()
             .into_iter()
-            .map(|a| (OWN_SOURCE.to_string(), a));
+            .map(|a| (OWN_SOURCE.to_string(), ExternalAlert::new(a)));
         let external = self
             .external
             .iter()
             .flat_map(|(s, list)| list.iter().map(move |a| (s.clone(), a.clone())));
         let mut rows: Vec<AlertRow> = own
             .chain(external)
-            .map(|(source, alert)| AlertRow {
+            .map(|(source, ExternalAlert { alert, muted_by })| AlertRow {
                 op: (source == OWN_SOURCE)
                     .then(|| self.engine.rules().iter().find(|r| r.name == alert.rule))
                     .flatten()
@@ -132,6 +158,7 @@ impl Alerts {
                     .and_then(|r| r.local_id(&self.runbook_ids)),
                 source,
                 alert,
+                muted_by,
             })
             .collect();
         rows.sort_by(|a, b| {
@@ -140,14 +167,15 @@ impl Alerts {
         rows
     }
 
-    /// The worst severity among firing alerts, opsdeck's own and Prometheus's.
+    /// The worst severity among firing alerts, opsdeck's own and others',
+    /// leaving out what an Alertmanager silence mutes.
     pub fn worst_firing(&self) -> Option<Severity> {
         let external = self
             .external
             .iter()
             .flat_map(|(_, l)| l)
-            .filter(|a| a.state == crate::alert::AlertState::Firing)
-            .map(|a| a.severity);
+            .filter(|a| a.alert.state == crate::alert::AlertState::Firing && a.muted_by.is_empty())
+            .map(|a| a.alert.severity);
         self.engine.worst_firing().into_iter().chain(external).max()
     }
 }
@@ -260,12 +288,22 @@ mod tests {
             message: None,
             flapping: false,
         };
-        a.set_external("main".into(), vec![view.clone()]);
-        a.set_external("main".into(), vec![view]);
+        a.set_external("main".into(), vec![ExternalAlert::new(view.clone())]);
+        a.set_external("main".into(), vec![ExternalAlert::new(view.clone())]);
         let rows = a.rows();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].source, "main");
         assert_eq!(rows[0].runbook_id.as_deref(), Some("site-down"));
         assert_eq!(a.worst_firing(), Some(Severity::Warning));
+        let mut silenced = ExternalAlert::new(view);
+        silenced.alert.severity = Severity::Critical;
+        silenced.muted_by = vec!["silence-1".into()];
+        a.set_external("am".into(), vec![silenced]);
+        assert_eq!(a.rows().len(), 2);
+        assert_eq!(
+            a.worst_firing(),
+            Some(Severity::Warning),
+            "a silenced alert pages no one"
+        );
     }
 }

@@ -7,7 +7,7 @@ mod severity;
 mod target;
 mod workload;
 
-pub use alerts::{AlertRow, Alerts};
+pub use alerts::{AlertRow, Alerts, ExternalAlert};
 pub use console::Model;
 pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
 pub use severity::Severity;

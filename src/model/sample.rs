@@ -2,7 +2,7 @@
 //! few workloads in various states of trouble) for view snapshots, update tests
 //! and render benchmarks, so all draw exactly the same thing on every machine.
 
-use super::{Alerts, Health, Severity};
+use super::{Alerts, ExternalAlert, Health, Severity};
 use super::{
     DiskUsage, EngineEvent, HostSnapshot, Instance, InstanceHealth, Inventory, LogLine, Model,
     NetRate, TargetKind, Usage, Workload, WorkloadAddr, WorkloadKind,
@@ -42,7 +42,10 @@ pub fn sample_model(now: i64, cores: usize, history_secs: i64) -> Model {
     });
     model.apply(Update::ExternalAlerts {
         source: "main".into(),
-        alerts: prometheus_alerts(now),
+        alerts: prometheus_alerts(now)
+            .into_iter()
+            .map(ExternalAlert::new)
+            .collect(),
     });
     model.apply(Update::Inventory {
         target: "local".into(),

@@ -1,6 +1,7 @@
 //! Collectors: one tokio task per target, each sending `Update`s over a bounded
 //! channel to the app loop. Sources never touch the UI.
 
+pub mod alertmanager;
 pub mod docker;
 mod host;
 pub mod probe;
@@ -60,10 +61,11 @@ pub enum Update {
         at: i64,
         results: Vec<(String, crate::alert::PromResult)>,
     },
-    /// The alerts a Prometheus evaluates itself (`/api/v1/alerts`), all of them.
+    /// All the alerts a Prometheus (`/api/v1/alerts`) or an Alertmanager
+    /// (`/api/v2/alerts`) reports, replacing what it reported before.
     ExternalAlerts {
         source: String,
-        alerts: Vec<crate::alert::AlertView>,
+        alerts: Vec<crate::model::ExternalAlert>,
     },
     /// Progress of an action the console asked for.
     Action(crate::action::ActionEvent),

@@ -115,7 +115,10 @@ impl Source for PrometheusSource {
         match self.client.alerts().await {
             Ok(alerts) => updates.push(Update::ExternalAlerts {
                 source: self.name.clone(),
-                alerts: alerts.iter().map(alert_view).collect(),
+                alerts: alerts
+                    .iter()
+                    .map(|a| crate::model::ExternalAlert::new(alert_view(a)))
+                    .collect(),
             }),
             Err(e) => failed.push(format!("alerts: {e}")),
         }

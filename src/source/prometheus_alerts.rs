@@ -56,7 +56,8 @@ pub fn alert_view(a: &PromAlert) -> AlertView {
     }
 }
 
-fn parse_time(text: &str) -> Option<f64> {
+/// RFC 3339 as Prometheus and Alertmanager write it, to unix seconds.
+pub fn parse_time(text: &str) -> Option<f64> {
     let t =
         time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
     Some(t.unix_timestamp_nanos() as f64 / 1e9)

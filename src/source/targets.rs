@@ -1,6 +1,7 @@
 //! Which collectors a config asks for: the one list the console starts under
 //! `supervise` and `status` polls once, so the two never disagree.
 
+use super::alertmanager::AlertmanagerSource;
 use super::docker::{self, DockerSource};
 use super::probe::Expect;
 use super::prometheus::{PanelQuery, PrometheusSource, RuleQuery};
@@ -24,6 +25,7 @@ pub enum AnySource {
     Probe(ProbeSource),
     Scrape(ScrapeSource),
     Prometheus(PrometheusSource),
+    Alertmanager(AlertmanagerSource),
     Docker(Box<DockerSource>),
 }
 
@@ -34,6 +36,7 @@ impl Source for AnySource {
             AnySource::Probe(s) => s.target(),
             AnySource::Scrape(s) => s.target(),
             AnySource::Prometheus(s) => s.target(),
+            AnySource::Alertmanager(s) => s.target(),
             AnySource::Docker(s) => s.target(),
         }
     }
@@ -44,6 +47,7 @@ impl Source for AnySource {
             AnySource::Probe(s) => s.poll().await,
             AnySource::Scrape(s) => s.poll().await,
             AnySource::Prometheus(s) => s.poll().await,
+            AnySource::Alertmanager(s) => s.poll().await,
             AnySource::Docker(s) => s.poll().await,
         }
     }
@@ -163,6 +167,19 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             source,
             interval: refresh,
             timeout: poll_timeout,
+        });
+    }
+    for a in &config.alertmanager {
+        let name = a.name.get_ref().clone();
+        let source = Http::new(PROMETHEUS_TIMEOUT, &a.auth).map(|http| {
+            AnySource::Alertmanager(AlertmanagerSource::new(&name, a.url.get_ref(), http))
+        });
+        out.push(Planned {
+            name,
+            kind: TargetKind::Alertmanager,
+            source,
+            interval: refresh,
+            timeout: PROMETHEUS_TIMEOUT + Duration::from_secs(1),
         });
     }
     out

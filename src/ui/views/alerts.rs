@@ -61,8 +61,14 @@ pub fn state_tone(state: AlertState, severity: Severity) -> Tone {
 
 fn row(r: &AlertRow, now: i64) -> Vec<Cell> {
     let a = &r.alert;
-    let tone = state_tone(a.state, a.severity);
-    let mut state = a.state.as_str().to_string();
+    let (mut state, tone) = if r.muted() {
+        ("silenced".to_string(), Tone::Muted)
+    } else {
+        (
+            a.state.as_str().to_string(),
+            state_tone(a.state, a.severity),
+        )
+    };
     if a.flapping {
         state.push('~');
     }
