@@ -415,6 +415,22 @@ fn alerts_are_worst_first_and_coloured_by_state_and_severity() {
             theme.warning.fg.unwrap(),
             "{theme_name} DemoSlow"
         );
+        // A silenced alert is muted whatever its severity, and listed last.
+        let silenced = find(&buf, "BackupLate");
+        assert_eq!(
+            buf[silenced].fg,
+            theme.muted.fg.unwrap(),
+            "{theme_name} BackupLate"
+        );
+        let line = t.lines().nth(silenced.1 as usize).unwrap();
+        assert!(line.contains("silenced") && line.contains("am"), "{line}");
+        let severity = (find(&buf, "SEVERITY").0, silenced.1);
+        assert_eq!(
+            buf[severity].fg,
+            theme.muted.fg.unwrap(),
+            "{theme_name} muted severity"
+        );
+        assert!(at("DemoSlow") < silenced.1, "{t}");
         // The failed PromQL rule is an error that says why, not silence.
         assert!(t.contains("connection refused"), "{t}");
         // Prometheus's alert maps its runbook_url onto the local runbook.

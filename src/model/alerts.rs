@@ -133,7 +133,7 @@ impl Alerts {
         }
     }
 
-    /// Every alert to show, worst and oldest first.
+    /// Every alert to show, worst and oldest first; muted ones last.
     pub fn rows(&self) -> Vec<AlertRow> {
         let own = self
             .engine
@@ -161,8 +161,12 @@ impl Alerts {
                 muted_by,
             })
             .collect();
+        // What a silence mutes goes below everything that can still page.
         rows.sort_by(|a, b| {
-            display_order(&a.alert, &b.alert).then_with(|| a.source.cmp(&b.source))
+            a.muted()
+                .cmp(&b.muted())
+                .then_with(|| display_order(&a.alert, &b.alert))
+                .then_with(|| a.source.cmp(&b.source))
         });
         rows
     }

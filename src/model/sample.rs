@@ -47,6 +47,10 @@ pub fn sample_model(now: i64, cores: usize, history_secs: i64) -> Model {
             .map(ExternalAlert::new)
             .collect(),
     });
+    model.apply(Update::ExternalAlerts {
+        source: "am".into(),
+        alerts: vec![silenced_alert(now)],
+    });
     model.apply(Update::Inventory {
         target: "local".into(),
         at: now,
@@ -122,6 +126,18 @@ fn prometheus_alerts(now: i64) -> Vec<AlertView> {
         errors,
         alert("DemoSlow", AlertState::Pending, Severity::Warning, 40),
     ]
+}
+
+/// What the `am` Alertmanager holds: a critical alert under a silence.
+fn silenced_alert(now: i64) -> ExternalAlert {
+    let mut noise = prometheus_alerts(now).remove(0);
+    noise.rule = "BackupLate".into();
+    noise.value = None;
+    noise.runbook = None;
+    ExternalAlert {
+        alert: noise,
+        muted_by: vec!["silence 8e6d45bd".into()],
+    }
 }
 
 fn snapshot(phase: f64, cores: usize) -> HostSnapshot {

@@ -117,10 +117,15 @@ pub fn alerts(model: &Model, ui: &UiState) -> Vec<AlertRow> {
     if !filter.is_empty() {
         rows.retain(|r| {
             let a = &r.alert;
+            let state = if r.muted() {
+                "silenced"
+            } else {
+                a.state.as_str()
+            };
             let text = format!(
                 "{} {} {} {} {}",
                 a.rule,
-                a.state.as_str(),
+                state,
                 a.severity,
                 r.source,
                 labels_text(&a.labels)

@@ -74,7 +74,11 @@ fn row(r: &AlertRow, now: i64) -> Vec<Cell> {
     }
     let age = (now as f64 - a.started()).max(0.0) as i64;
     vec![
-        Cell::sev(a.severity.as_str(), a.severity),
+        if r.muted() {
+            Cell::muted(a.severity.as_str())
+        } else {
+            Cell::sev(a.severity.as_str(), a.severity)
+        },
         Cell::new(state, tone),
         Cell::new(a.rule.clone(), tone),
         Cell::new(value_text(r), tone),
