@@ -171,3 +171,66 @@ fn status_reports_a_refused_probe_as_degraded_with_its_series() {
     assert_eq!(v["series"]["probe:site:up"], 0.0);
     assert_eq!(v["series"]["probe:site:error_ratio"], 1.0);
 }
+
+#[test]
+fn config_check_locates_alert_rule_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "disable_alerts = [\"HostHighCPU\"]\n\n[[alert]]\nname = \"Cpu\"\nmetric = \"host:cpu\"\nop = \">\"\n\n\
+         [[alert]]\nname = \"Api\"\npromql = \"up == 0\"\nprometheus = \"mian\"\n",
+    )
+    .unwrap();
+    let out = opsdeck(&["config", "check"], &path);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("config.toml:1:1:") && text.contains("did you mean \"HostHighCpu\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("config.toml:3:1:") && text.contains("threshold is missing"),
+        "{text}"
+    );
+    assert!(
+        text.contains("config.toml:8:1:") && text.contains("no [[prometheus]] named \"mian\""),
+        "{text}"
+    );
+}
+
+/// `alerts import` writes TOML that `config check` accepts as it is, and
+/// says on stderr what it left out.
+#[test]
+fn imported_rules_are_a_valid_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    let prometheus = "[[prometheus]]\nname = \"main\"\nurl = \"http://127.0.0.1:9090\"\n\n";
+    std::fs::write(&path, prometheus).unwrap();
+    let rules = fixture("alerts/good.yml");
+    let out = opsdeck(
+        &[
+            "alerts",
+            "import",
+            rules.to_str().unwrap(),
+            "--prometheus",
+            "main",
+        ],
+        &path,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The fixture has a recording rule, which is not converted.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("not converted: a recording rule"),
+        "{stderr}"
+    );
+    assert!(
+        stdout(&out).contains("name = \"DemoDown\""),
+        "{}",
+        stdout(&out)
+    );
+    std::fs::write(&path, format!("{prometheus}{}", stdout(&out))).unwrap();
+    let check = opsdeck(&["config", "check"], &path);
+    assert!(check.status.success(), "{}", stdout(&check));
+}

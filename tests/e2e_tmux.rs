@@ -139,3 +139,38 @@ fn a_panic_restores_the_terminal_and_reports() {
     assert!(screen.contains("test panic requested"), "{screen}");
     assert!(!t.alternate_on());
 }
+
+/// The console evaluates its rules on the clock: a probe of a closed port
+/// fires a `for = 0` rule, shown in the alerts view (key 5) with its runbook.
+#[test]
+fn the_alerts_view_shows_a_rule_firing_in_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("alerts-view.toml");
+    // Port 1 on loopback is closed: every probe fails at once.
+    std::fs::write(
+        &config,
+        "refresh = \"1s\"\n[[probe]]\nname = \"site\"\nurl = \"http://127.0.0.1:1/health\"\ninterval = \"1s\"\n\
+         [[alert]]\nname = \"SiteDown\"\nmetric = \"probe:site:up\"\nop = \"<\"\nthreshold = 1\n\
+         severity = \"critical\"\nrunbook = \"site-down\"\n",
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let env: Vec<(&str, &std::path::Path)> =
+        vec![("OPSDECK_CONFIG", &config), ("OPSDECK_DATA_DIR", &data)];
+    let t = Tmux::start("alerts-view", 80, 24, BIN, &env);
+    t.wait_for("the console", Duration::from_secs(20), |s| {
+        s.contains("Disks")
+    });
+    t.keys(&["5"]);
+    let screen = t.wait_for("SiteDown firing", Duration::from_secs(30), |s| {
+        s.lines()
+            .any(|l| l.contains("SiteDown") && l.contains("firing") && l.contains("site-do"))
+    });
+    assert!(screen.contains("5 Alerts"), "{screen}");
+    t.keys(&["Enter"]);
+    t.wait_for("the runbook named", Duration::from_secs(5), |s| {
+        s.contains("runbook site-down")
+    });
+    t.keys(&["q"]);
+    assert_restored(&t, "0");
+}

@@ -22,12 +22,10 @@ fn panel(title: &str, query: &str) -> PanelQuery {
 }
 
 async fn poll(src: &mut PrometheusSource) -> (HashMap<String, f64>, Health) {
-    match poll_once(src, Duration::from_secs(20))
-        .await
-        .unwrap()
-        .as_slice()
-    {
-        [Update::Series { series, health, .. }] => {
+    let updates = poll_once(src, Duration::from_secs(20)).await.unwrap();
+    // The alerts Prometheus evaluates come after the panels' series.
+    match updates.as_slice() {
+        [Update::Series { series, health, .. }, Update::ExternalAlerts { .. }] => {
             (series.iter().cloned().collect(), health.clone())
         }
         other => panic!("{other:?}"),

@@ -375,6 +375,74 @@ fn workload_and_event_severities_use_theme_roles() {
     }
 }
 
+/// Long enough a history for the 5-minute rules to fire.
+fn alerting() -> Model {
+    sample_model(NOW, 4, 900)
+}
+
+#[test]
+fn alerts_80x24() {
+    insta::assert_snapshot!(text(&frame(&alerting(), &in_view(View::Alerts), 80, 24)));
+}
+
+#[test]
+fn alerts_160x48() {
+    insta::assert_snapshot!(text(&frame(&alerting(), &in_view(View::Alerts), 160, 48)));
+}
+
+#[test]
+fn alerts_are_worst_first_and_coloured_by_state_and_severity() {
+    for theme_name in Theme::builtin_names() {
+        let theme = Theme::load(theme_name).unwrap();
+        let mut ui = UiState::new(theme.clone());
+        ui.view = View::Alerts;
+        let buf = frame(&alerting(), &ui, 160, 48);
+        let t = text(&buf);
+        // Critical firing alerts come before warnings, and resolved ones last.
+        let at = |needle: &str| find(&buf, needle).1;
+        assert!(at("SiteDown") < at("HighLatency"), "{t}");
+        assert!(at("HighLatency") < at("DemoSlow"), "{t}");
+        // A firing critical alert in the critical colour, pending as a warning.
+        let site = find(&buf, "SiteDown");
+        assert_eq!(
+            buf[site].fg,
+            theme.critical.fg.unwrap(),
+            "{theme_name} SiteDown"
+        );
+        let pending = find(&buf, "DemoSlow");
+        assert_eq!(
+            buf[pending].fg,
+            theme.warning.fg.unwrap(),
+            "{theme_name} DemoSlow"
+        );
+        // A silenced alert is muted whatever its severity, and listed last.
+        let silenced = find(&buf, "BackupLate");
+        assert_eq!(
+            buf[silenced].fg,
+            theme.muted.fg.unwrap(),
+            "{theme_name} BackupLate"
+        );
+        let line = t.lines().nth(silenced.1 as usize).unwrap();
+        assert!(line.contains("silenced") && line.contains("am"), "{line}");
+        let severity = (find(&buf, "SEVERITY").0, silenced.1);
+        assert_eq!(
+            buf[severity].fg,
+            theme.muted.fg.unwrap(),
+            "{theme_name} muted severity"
+        );
+        assert!(at("DemoSlow") < silenced.1, "{t}");
+        // The failed PromQL rule is an error that says why, not silence.
+        assert!(t.contains("connection refused"), "{t}");
+        // Prometheus's alert maps its runbook_url onto the local runbook.
+        let demo_row = at("DemoErrors");
+        let line = t.lines().nth(demo_row as usize).unwrap();
+        assert!(
+            line.contains("main") && line.contains("site-down"),
+            "{line}"
+        );
+    }
+}
+
 #[test]
 fn log_search_matches_are_highlighted() {
     let theme = Theme::default();
@@ -392,7 +460,13 @@ fn log_search_matches_are_highlighted() {
 #[test]
 fn every_view_renders_at_every_size_without_panic() {
     let model = console();
-    for view in [View::Workloads, View::Containers, View::Events, View::Logs] {
+    for view in [
+        View::Workloads,
+        View::Containers,
+        View::Events,
+        View::Alerts,
+        View::Logs,
+    ] {
         for (w, h) in [(1, 1), (10, 5), (40, 12), (80, 24), (300, 90)] {
             let mut ui = if view == View::Logs {
                 logs_ui(true)

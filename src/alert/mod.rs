@@ -29,4 +29,4 @@ pub use runbook_ref::{map_runbook_url, RunbookRef};
 pub use series::series_labels;
 pub use state::AlertState;
 pub use validate::{validate_rules, Condition, Level, Rule, RuleError, RuleSource};
-pub use view::{AlertView, Transition};
+pub use view::{display_order, AlertView, Transition};

@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch; one file per subcommand family.
 
 pub mod act;
+mod alerts;
 mod audit_cmd;
 mod config_cmd;
 mod demo_cmd;
@@ -44,6 +45,15 @@ pub enum Commands {
         /// Print JSON (shape documented in the README)
         #[arg(long)]
         json: bool,
+    },
+    /// Alerts now: opsdeck's rules evaluated once (pending until `for` passes) and each Prometheus's;
+    /// exit 0 none firing, 1 warning firing, 2 critical firing
+    Alerts {
+        /// Print JSON (shape documented in src/cli/alerts.rs)
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        action: Option<AlertsAction>,
     },
     /// Every workload with replicas, images, CPU and memory
     Workloads {
@@ -138,6 +148,18 @@ pub enum DemoAction {
         target: String,
         #[arg(long, default_value = crate::demo::playground::PROJECT)]
         project: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertsAction {
+    /// Turn a Prometheus rule file into [[alert]] TOML on stdout; what cannot be converted goes to stderr
+    Import {
+        /// A Prometheus rule file (YAML, `groups:`)
+        file: PathBuf,
+        /// The [[prometheus]] the converted PromQL rules run against
+        #[arg(long, value_name = "NAME")]
+        prometheus: String,
     },
 }
 
@@ -262,6 +284,21 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             };
             runtime()?.block_on(status::run(&loaded.config, cli.read_only, *json))
+        }
+        Some(Commands::Alerts {
+            action: Some(AlertsAction::Import { file, prometheus }),
+            ..
+        }) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            Ok(alerts::import(&loaded.config, file, prometheus))
+        }
+        Some(Commands::Alerts { json, action: None }) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            runtime()?.block_on(alerts::run(&loaded.config, *json))
         }
         Some(Commands::Workloads { json }) => {
             let Some(loaded) = load_config(&cli) else {

@@ -14,11 +14,17 @@ pub struct StatusReport<'a> {
     pub targets: &'a [crate::model::Target],
     pub host: Option<&'a crate::model::HostSnapshot>,
     pub series: std::collections::BTreeMap<&'a str, f64>,
+    /// As `opsdeck alerts --json` lists them (one evaluation).
+    pub alerts: Vec<crate::model::AlertRow>,
 }
 
 pub async fn collect(config: &Config, read_only: bool) -> Model {
     let mut model = Model::new(config.refresh.0, read_only);
+    model.alerts = crate::model::Alerts::from_config(config);
     crate::source::targets::poll_all(crate::source::targets::plan(config), &mut model).await;
+    // One evaluation: a rule whose condition holds is pending, or firing when
+    // its `for` is 0; a one-shot reading cannot wait out a `for` duration.
+    model.tick(crate::source::unix_now());
     model
 }
 
@@ -62,6 +68,7 @@ pub async fn run(config: &Config, read_only: bool, json: bool) -> color_eyre::Re
         targets: &model.targets,
         host: model.host(),
         series,
+        alerts: model.alerts.rows(),
     };
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -75,8 +82,9 @@ pub async fn run(config: &Config, read_only: bool, json: bool) -> color_eyre::Re
     }))
 }
 
-fn overall(model: &Model) -> Severity {
-    model
+/// The worst of: a degraded target (a warning) and the firing alerts.
+pub fn overall(model: &Model) -> Severity {
+    let targets = model
         .targets
         .iter()
         .map(|t| {
@@ -87,7 +95,14 @@ fn overall(model: &Model) -> Severity {
             }
         })
         .max()
-        .unwrap_or(Severity::Ok)
+        .unwrap_or(Severity::Ok);
+    // An info alert does not change the exit code.
+    let alerts = model
+        .alerts
+        .worst_firing()
+        .filter(|s| *s >= Severity::Warning)
+        .unwrap_or(Severity::Ok);
+    targets.max(alerts)
 }
 
 pub fn rfc3339(unix: i64) -> String {
@@ -110,6 +125,13 @@ fn print_text(r: &StatusReport) {
             }
             h => println!("  {:<12} {}", t.name, h.label()),
         }
+    }
+    for a in &r.alerts {
+        let v = &a.alert;
+        println!(
+            "  alert    {} {} {} ({})",
+            v.severity, v.state, v.rule, a.source
+        );
     }
     if let Some(h) = r.host {
         println!(

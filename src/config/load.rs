@@ -160,6 +160,7 @@ pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
             );
         }
     }
+    errors.extend(super::alerts::check(path, text, c));
     errors
 }
 
@@ -219,6 +220,15 @@ refresh = "2s"
 # prometheus = "main"
 # query = 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))'
 # unit = "s"
+
+# [[alert]]                               # added to the built-in rules; a same name replaces one
+# name = "HighErrorRate"
+# metric = "probe:site:error_ratio"       # or promql = '...' with prometheus = "main"
+# op = ">"
+# threshold = 0.05
+# for = "5m"
+# severity = "critical"
+# runbook = "site-down"                   # or runbook_url = "https://..."
 "#;
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! The config model (`config.toml`), as DESIGN.md shows it. Every table denies
 //! unknown keys so a typo is an error with a did-you-mean, not a silent default.
 
+mod alerts;
 mod load;
 pub mod paths;
 mod targets;
 
 pub use crate::duration::HumanDuration;
+pub use alerts::alert_rules;
 pub use load::{load, validate, Loaded, INIT_TEMPLATE};
 pub use targets::*;
 
@@ -28,6 +30,8 @@ pub struct Config {
     pub probe: Vec<ProbeTarget>,
     pub postgres: Vec<PostgresTarget>,
     pub panel: Vec<Panel>,
+    /// The user's alert rules, kept with their place in the file for errors.
+    pub alert: Vec<toml::Spanned<crate::alert::RuleSpec>>,
 }
 
 impl Default for Config {
@@ -45,6 +49,7 @@ impl Default for Config {
             probe: Vec::new(),
             postgres: Vec::new(),
             panel: Vec::new(),
+            alert: Vec::new(),
         }
     }
 }

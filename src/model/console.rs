@@ -19,6 +19,7 @@ pub struct Model {
     /// The latest inventory of each Docker or Kubernetes target.
     pub inventories: Vec<(String, Inventory)>,
     pub events: VecDeque<EngineEvent>,
+    pub alerts: super::Alerts,
     pub read_only: bool,
     pub refresh: Duration,
     /// Unix seconds of the latest event, so rendering never reads the clock.
@@ -33,6 +34,7 @@ impl Model {
             hosts: Vec::new(),
             inventories: Vec::new(),
             events: VecDeque::new(),
+            alerts: super::Alerts::default(),
             read_only,
             refresh,
             now: 0,
@@ -53,10 +55,27 @@ impl Model {
         self.hosts.first().map(|(_, h)| h)
     }
 
+    /// The clock moved on: opsdeck's own rules are evaluated on every tick.
+    pub fn tick(&mut self, now: i64) {
+        self.now = self.now.max(now);
+        self.alerts.evaluate(self.now, &self.store);
+    }
+
     /// Folds one collector update into the model.
     pub fn apply(&mut self, update: Update) {
         match update {
             Update::Health { target, health } => {
+                // An unreachable Prometheus cannot say whether its rules hold:
+                // they go to error rather than keep their last state.
+                if let Health::Degraded { reason, since, .. } = &health {
+                    if self
+                        .target(&target)
+                        .is_some_and(|t| t.kind == TargetKind::Prometheus)
+                    {
+                        let at = self.now.max(*since);
+                        self.alerts.prometheus_failed(&target, at, reason);
+                    }
+                }
                 if let Some(t) = self.targets.iter_mut().find(|t| t.name == target) {
                     t.health = health;
                 }
@@ -114,6 +133,11 @@ impl Model {
                     self.events.push_back(e);
                 }
             }
+            Update::RuleResults { at, results, .. } => {
+                self.now = self.now.max(at);
+                self.alerts.ingest_promql(at, results);
+            }
+            Update::ExternalAlerts { source, alerts } => self.alerts.set_external(source, alerts),
             // Log lines and action progress belong to the UI state.
             Update::Logs { .. } | Update::Action(_) => {}
         }

@@ -1,4 +1,5 @@
 //! The domain types every part of opsdeck speaks in.
+pub mod alerts;
 mod console;
 mod host;
 pub mod sample;
@@ -6,6 +7,7 @@ mod severity;
 mod target;
 mod workload;
 
+pub use alerts::{AlertRow, Alerts, ExternalAlert};
 pub use console::Model;
 pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
 pub use severity::Severity;

@@ -2,10 +2,12 @@
 //! few workloads in various states of trouble) for view snapshots, update tests
 //! and render benchmarks, so all draw exactly the same thing on every machine.
 
+use super::{Alerts, ExternalAlert, Health, Severity};
 use super::{
     DiskUsage, EngineEvent, HostSnapshot, Instance, InstanceHealth, Inventory, LogLine, Model,
     NetRate, TargetKind, Usage, Workload, WorkloadAddr, WorkloadKind,
 };
+use crate::alert::{AlertState, AlertView, RuleSpec, RunbookRef};
 use crate::source::Update;
 use std::time::Duration;
 
@@ -16,6 +18,7 @@ const MIB: u64 = 1024 * 1024;
 pub fn sample_model(now: i64, cores: usize, history_secs: i64) -> Model {
     let mut model = Model::new(Duration::from_secs(2), false);
     model.add_target("local", TargetKind::Host);
+    model.alerts = sample_alerts();
     let start = now - history_secs;
     let mut t = start;
     while t <= now {
@@ -25,8 +28,29 @@ pub fn sample_model(now: i64, cores: usize, history_secs: i64) -> Model {
             at: t,
             snapshot: Box::new(snapshot(phase, cores)),
         });
+        model.apply(probe_reading(t, now));
+        model.tick(t);
         t += 2;
     }
+    model.apply(Update::RuleResults {
+        target: "main".into(),
+        at: now,
+        results: vec![(
+            "ApiUp".into(),
+            Err("connection refused (127.0.0.1:9090)".into()),
+        )],
+    });
+    model.apply(Update::ExternalAlerts {
+        source: "main".into(),
+        alerts: prometheus_alerts(now)
+            .into_iter()
+            .map(ExternalAlert::new)
+            .collect(),
+    });
+    model.apply(Update::ExternalAlerts {
+        source: "am".into(),
+        alerts: vec![silenced_alert(now)],
+    });
     model.apply(Update::Inventory {
         target: "local".into(),
         at: now,
@@ -37,6 +61,83 @@ pub fn sample_model(now: i64, cores: usize, history_secs: i64) -> Model {
         events: sample_events(now),
     });
     model
+}
+
+/// The built-in rules plus a PromQL rule, and the built-in runbooks' ids.
+fn sample_alerts() -> Alerts {
+    let mut api_up = RuleSpec::named("ApiUp");
+    api_up.promql = Some("up{job=\"api\"} == 0".into());
+    api_up.prometheus = Some("main".into());
+    api_up.severity = Severity::Critical;
+    let mut specs = crate::alert::default_rules();
+    specs.push(api_up);
+    let rules = crate::alert::validate_rules(&specs, &["main"]).expect("sample rules are valid");
+    let ids = [
+        "site-down",
+        "degraded-performance",
+        "database",
+        "failed-deploy",
+    ];
+    Alerts::new(rules, ids.iter().map(|s| s.to_string()).collect())
+}
+
+/// The `site` probe's series (its target is left out so the header stays as
+/// other snapshots know it): down for the last 7 minutes, slow and failing a little before.
+fn probe_reading(t: i64, now: i64) -> Update {
+    let down = t >= now - 420;
+    Update::Series {
+        target: "site".into(),
+        at: t,
+        series: vec![
+            ("probe:site:up".into(), if down { 0.0 } else { 1.0 }),
+            (
+                "probe:site:error_ratio".into(),
+                if down { 1.0 } else { 0.02 },
+            ),
+            ("probe:site:latency_p95".into(), 1.4),
+        ],
+        health: Health::Ok,
+    }
+}
+
+/// What the `main` Prometheus reports: one firing alert that links a local
+/// runbook by URL, one pending.
+fn prometheus_alerts(now: i64) -> Vec<AlertView> {
+    let alert = |name: &str, state, severity, age: i64| AlertView {
+        rule: name.into(),
+        series: "{job=\"demo\"}".into(),
+        labels: [("job".to_string(), "demo".to_string())].into(),
+        annotations: Default::default(),
+        state,
+        severity,
+        value: Some(0.31),
+        threshold: None,
+        since: (now - age) as f64,
+        active_since: Some((now - age) as f64),
+        runbook: None,
+        message: None,
+        flapping: false,
+    };
+    let mut errors = alert("DemoErrors", AlertState::Firing, Severity::Critical, 900);
+    errors.runbook = Some(RunbookRef::Url(
+        "https://wiki.example/runbooks/site-down".into(),
+    ));
+    vec![
+        errors,
+        alert("DemoSlow", AlertState::Pending, Severity::Warning, 40),
+    ]
+}
+
+/// What the `am` Alertmanager holds: a critical alert under a silence.
+fn silenced_alert(now: i64) -> ExternalAlert {
+    let mut noise = prometheus_alerts(now).remove(0);
+    noise.rule = "BackupLate".into();
+    noise.value = None;
+    noise.runbook = None;
+    ExternalAlert {
+        alert: noise,
+        muted_by: vec!["silence 8e6d45bd".into()],
+    }
 }
 
 fn snapshot(phase: f64, cores: usize) -> HostSnapshot {

@@ -9,6 +9,7 @@ pub enum TargetKind {
     Docker,
     Kubernetes,
     Prometheus,
+    Alertmanager,
     Scrape,
     Probe,
     Postgres,

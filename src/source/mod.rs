@@ -1,11 +1,13 @@
 //! Collectors: one tokio task per target, each sending `Update`s over a bounded
 //! channel to the app loop. Sources never touch the UI.
 
+pub mod alertmanager;
 pub mod docker;
 mod host;
 mod net_dev;
 pub mod probe;
 pub mod prometheus;
+pub mod prometheus_alerts;
 mod scrape;
 mod supervisor;
 pub mod targets;
@@ -53,6 +55,18 @@ pub enum Update {
         at: i64,
         series: Vec<(String, f64)>,
         health: Health,
+    },
+    /// The results of a Prometheus's PromQL alert rules, by rule name.
+    RuleResults {
+        target: String,
+        at: i64,
+        results: Vec<(String, crate::alert::PromResult)>,
+    },
+    /// All the alerts a Prometheus (`/api/v1/alerts`) or an Alertmanager
+    /// (`/api/v2/alerts`) reports, replacing what it reported before.
+    ExternalAlerts {
+        source: String,
+        alerts: Vec<crate::model::ExternalAlert>,
     },
     /// Progress of an action the console asked for.
     Action(crate::action::ActionEvent),

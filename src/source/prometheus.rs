@@ -1,6 +1,8 @@
-//! A Prometheus server: its readiness, and the `[[panel]]` queries that name it,
-//! each result recorded as `panel:TITLE` (one series) or `panel:TITLE:{labels}`.
+//! A Prometheus server: its readiness, the `[[panel]]` queries that name it,
+//! each result recorded as `panel:TITLE` (one series) or `panel:TITLE:{labels}`,
+//! the PromQL alert rules that name it, and the alerts it evaluates itself.
 
+use super::prometheus_alerts::{alert_view, rule_result};
 use super::{unix_now, Source, Update};
 use crate::http::Http;
 use crate::model::Health;
@@ -30,10 +32,18 @@ pub struct PanelQuery {
     pub query: String,
 }
 
+/// A PromQL alert rule to run for the engine: its rule name and query.
+#[derive(Debug, Clone)]
+pub struct RuleQuery {
+    pub rule: String,
+    pub query: String,
+}
+
 pub struct PrometheusSource {
     name: String,
     client: Client,
     panels: Vec<PanelQuery>,
+    rules: Vec<RuleQuery>,
 }
 
 impl PrometheusSource {
@@ -42,7 +52,13 @@ impl PrometheusSource {
             name: name.to_string(),
             client: Client::new(http, url),
             panels,
+            rules: Vec::new(),
         }
+    }
+
+    pub fn with_rules(mut self, rules: Vec<RuleQuery>) -> Self {
+        self.rules = rules;
+        self
     }
 
     /// A panel's samples now: an instant vector, or a scalar as one unlabelled sample.
@@ -78,6 +94,34 @@ impl Source for PrometheusSource {
                 Err(e) => failed.push(format!("panel {:?}: {e}", p.title)),
             }
         }
+        let mut updates = Vec::new();
+        if !self.rules.is_empty() {
+            let mut results = Vec::with_capacity(self.rules.len());
+            for r in &self.rules {
+                // A failed query is the rule's error state, not the server's.
+                let result = self
+                    .client
+                    .query(&r.query)
+                    .await
+                    .and_then(|a| rule_result(a.data));
+                results.push((r.rule.clone(), result));
+            }
+            updates.push(Update::RuleResults {
+                target: self.name.clone(),
+                at: unix_now(),
+                results,
+            });
+        }
+        match self.client.alerts().await {
+            Ok(alerts) => updates.push(Update::ExternalAlerts {
+                source: self.name.clone(),
+                alerts: alerts
+                    .iter()
+                    .map(|a| crate::model::ExternalAlert::new(alert_view(a)))
+                    .collect(),
+            }),
+            Err(e) => failed.push(format!("alerts: {e}")),
+        }
         // A broken panel query is the config's fault, not the server's: say so,
         // and keep the panels that work.
         let health = if failed.is_empty() {
@@ -89,12 +133,16 @@ impl Source for PrometheusSource {
                 retry_in: std::time::Duration::ZERO,
             }
         };
-        Ok(vec![Update::Series {
-            target: self.name.clone(),
-            at,
-            series,
-            health,
-        }])
+        updates.insert(
+            0,
+            Update::Series {
+                target: self.name.clone(),
+                at,
+                series,
+                health,
+            },
+        );
+        Ok(updates)
     }
 }
 

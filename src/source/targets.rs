@@ -1,9 +1,10 @@
 //! Which collectors a config asks for: the one list the console starts under
 //! `supervise` and `status` polls once, so the two never disagree.
 
+use super::alertmanager::AlertmanagerSource;
 use super::docker::{self, DockerSource};
 use super::probe::Expect;
-use super::prometheus::{PanelQuery, PrometheusSource};
+use super::prometheus::{PanelQuery, PrometheusSource, RuleQuery};
 use super::{
     poll_once, supervise, unix_now, HostSource, ProbeSource, ScrapeSource, Source, Update,
 };
@@ -24,6 +25,7 @@ pub enum AnySource {
     Probe(ProbeSource),
     Scrape(ScrapeSource),
     Prometheus(PrometheusSource),
+    Alertmanager(AlertmanagerSource),
     Docker(Box<DockerSource>),
 }
 
@@ -34,6 +36,7 @@ impl Source for AnySource {
             AnySource::Probe(s) => s.target(),
             AnySource::Scrape(s) => s.target(),
             AnySource::Prometheus(s) => s.target(),
+            AnySource::Alertmanager(s) => s.target(),
             AnySource::Docker(s) => s.target(),
         }
     }
@@ -44,6 +47,7 @@ impl Source for AnySource {
             AnySource::Probe(s) => s.poll().await,
             AnySource::Scrape(s) => s.poll().await,
             AnySource::Prometheus(s) => s.poll().await,
+            AnySource::Alertmanager(s) => s.poll().await,
             AnySource::Docker(s) => s.poll().await,
         }
     }
@@ -121,6 +125,15 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             timeout: timeout + Duration::from_secs(1),
         });
     }
+    // A config that loaded has valid rules; anything else runs no PromQL rules.
+    let alert_rules: Vec<(String, String, String)> = crate::config::alert_rules(config)
+        .map(|rules| {
+            crate::alert::AlertEngine::new(rules)
+                .promql_rules()
+                .map(|(r, p, q)| (r.to_string(), p.to_string(), q.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
     for p in &config.prometheus {
         let name = p.name.get_ref().clone();
         let timeout = p.timeout.map_or(PROMETHEUS_TIMEOUT, |t| t.0);
@@ -133,10 +146,20 @@ pub fn plan(config: &Config) -> Vec<Planned> {
                 query: panel.query.clone(),
             })
             .collect();
-        // Every panel is queried in turn within one poll.
-        let poll_timeout = timeout * (panels.len() as u32 + 1);
+        let rules: Vec<RuleQuery> = alert_rules
+            .iter()
+            .filter(|(_, prom, _)| *prom == name)
+            .map(|(rule, _, query)| RuleQuery {
+                rule: rule.clone(),
+                query: query.clone(),
+            })
+            .collect();
+        // Every panel and rule is queried in turn within one poll, then the alerts.
+        let poll_timeout = timeout * (panels.len() as u32 + rules.len() as u32 + 2);
         let source = Http::new(timeout, &p.auth).map(|http| {
-            AnySource::Prometheus(PrometheusSource::new(&name, p.url.get_ref(), http, panels))
+            AnySource::Prometheus(
+                PrometheusSource::new(&name, p.url.get_ref(), http, panels).with_rules(rules),
+            )
         });
         out.push(Planned {
             name,
@@ -144,6 +167,19 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             source,
             interval: refresh,
             timeout: poll_timeout,
+        });
+    }
+    for a in &config.alertmanager {
+        let name = a.name.get_ref().clone();
+        let source = Http::new(PROMETHEUS_TIMEOUT, &a.auth).map(|http| {
+            AnySource::Alertmanager(AlertmanagerSource::new(&name, a.url.get_ref(), http))
+        });
+        out.push(Planned {
+            name,
+            kind: TargetKind::Alertmanager,
+            source,
+            interval: refresh,
+            timeout: PROMETHEUS_TIMEOUT + Duration::from_secs(1),
         });
     }
     out

@@ -55,6 +55,7 @@ fn spawn_test_panic() {
 pub async fn run(opts: Options) -> color_eyre::Result<()> {
     let mut model = Model::new(opts.config.refresh.0, opts.read_only);
     model.now = unix_now();
+    model.alerts = crate::model::Alerts::from_config(&opts.config);
     let (tx, mut updates) = start_sources(&opts.config, &mut model);
     let mut effects = Effects::new(opts.config.clone(), opts.read_only, tx);
     let mut ui = UiState::new(opts.theme);

@@ -151,15 +151,16 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         S::Global,
-        "1 2 3 4",
+        "1 2 3 4 5",
         &[
             (k('1'), A::View(1)),
             (k('2'), A::View(2)),
             (k('3'), A::View(3)),
             (k('4'), A::View(4)),
+            (k('5'), A::View(5)),
         ],
-        "overview · workloads · containers · events",
-        Some(("1-4", "view")),
+        "overview · workloads · containers · events · alerts",
+        Some(("1-5", "view")),
     ),
     b(
         S::Panes,

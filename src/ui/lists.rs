@@ -4,7 +4,8 @@
 
 use super::log_view::contains_ignore_case;
 use super::state::{UiState, View};
-use crate::model::{EngineEvent, Instance, InstanceHealth, Model, Severity, Workload};
+use crate::model::{AlertRow, EngineEvent, Instance, InstanceHealth, Model, Severity, Workload};
+use std::collections::BTreeMap;
 
 /// Red first, so a paged engineer sees the problem without scrolling.
 pub fn workloads<'m>(model: &'m Model, ui: &UiState) -> Vec<&'m Workload> {
@@ -109,6 +110,45 @@ pub fn event_key(e: &EngineEvent) -> String {
     format!("{}/{}/{}/{}", e.at_nanos, e.target, e.instance, e.action)
 }
 
+/// Worst and oldest first (`alert::display_order`).
+pub fn alerts(model: &Model, ui: &UiState) -> Vec<AlertRow> {
+    let filter = &ui.tables.alerts.filter;
+    let mut rows = model.alerts.rows();
+    if !filter.is_empty() {
+        rows.retain(|r| {
+            let a = &r.alert;
+            let state = if r.muted() {
+                "silenced"
+            } else {
+                a.state.as_str()
+            };
+            let text = format!(
+                "{} {} {} {} {}",
+                a.rule,
+                state,
+                a.severity,
+                r.source,
+                labels_text(&a.labels)
+            );
+            contains_ignore_case(&text, filter)
+        });
+    }
+    rows
+}
+
+pub fn alert_key(r: &AlertRow) -> String {
+    format!("{}/{}/{}", r.source, r.alert.rule, r.alert.series)
+}
+
+/// `k=v k=v`, in label order.
+pub fn labels_text(labels: &BTreeMap<String, String>) -> String {
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The keys of the rows `view` shows now.
 pub fn keys(model: &Model, ui: &UiState, view: View) -> Vec<String> {
     match view {
@@ -118,6 +158,7 @@ pub fn keys(model: &Model, ui: &UiState, view: View) -> Vec<String> {
             .map(container_key)
             .collect(),
         View::Events => events(model, ui).into_iter().map(event_key).collect(),
+        View::Alerts => alerts(model, ui).iter().map(alert_key).collect(),
         View::Overview | View::Logs => Vec::new(),
     }
 }

@@ -1,7 +1,9 @@
 //! Draws a whole frame from the Model. Pure: no I/O, no clock, no awaiting.
 
 use super::state::{Mode, UiState, View};
-use super::views::{action_dialog, chrome, containers, events, help, logs, overview, workloads};
+use super::views::{
+    action_dialog, alerts, chrome, containers, events, help, logs, overview, workloads,
+};
 use crate::model::Model;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -25,6 +27,7 @@ pub fn draw(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         View::Workloads => workloads::render(body, buf, model, ui),
         View::Containers => containers::render(body, buf, model, ui),
         View::Events => events::render(body, buf, model, ui),
+        View::Alerts => alerts::render(body, buf, model, ui),
         View::Logs => logs::render(body, buf, ui),
     }
     chrome::footer(foot, buf, ui);

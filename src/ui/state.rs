@@ -15,16 +15,18 @@ pub enum View {
     Workloads,
     Containers,
     Events,
+    Alerts,
     Logs,
 }
 
 impl View {
     /// The views reached by the number keys, in order.
-    pub const NUMBERED: [View; 4] = [
+    pub const NUMBERED: [View; 5] = [
         View::Overview,
         View::Workloads,
         View::Containers,
         View::Events,
+        View::Alerts,
     ];
 
     pub fn title(self) -> &'static str {
@@ -33,6 +35,7 @@ impl View {
             View::Workloads => "Workloads",
             View::Containers => "Containers",
             View::Events => "Events",
+            View::Alerts => "Alerts",
             View::Logs => "Logs",
         }
     }
@@ -42,7 +45,7 @@ impl View {
         match self {
             View::Overview => &[Scope::Panes, Scope::Global],
             View::Workloads | View::Containers => &[Scope::Table, Scope::Workload, Scope::Global],
-            View::Events => &[Scope::Table, Scope::Global],
+            View::Events | View::Alerts => &[Scope::Table, Scope::Global],
             View::Logs => &[Scope::Logs, Scope::Global],
         }
     }
@@ -54,6 +57,7 @@ pub struct Tables {
     pub workloads: TableState,
     pub containers: TableState,
     pub events: TableState,
+    pub alerts: TableState,
     /// Containers of this workload only (after Enter on a workload).
     pub containers_of: Option<WorkloadAddr>,
 }
@@ -170,6 +174,7 @@ impl UiState {
             View::Workloads => Some(&self.tables.workloads),
             View::Containers => Some(&self.tables.containers),
             View::Events => Some(&self.tables.events),
+            View::Alerts => Some(&self.tables.alerts),
             View::Overview | View::Logs => None,
         }
     }
@@ -179,6 +184,7 @@ impl UiState {
             View::Workloads => Some(&mut self.tables.workloads),
             View::Containers => Some(&mut self.tables.containers),
             View::Events => Some(&mut self.tables.events),
+            View::Alerts => Some(&mut self.tables.alerts),
             View::Overview | View::Logs => None,
         }
     }

@@ -22,8 +22,13 @@ pub struct Demo {
 
 impl Demo {
     pub async fn start() -> Demo {
+        Self::start_at("127.0.0.1:0".parse().unwrap()).await
+    }
+
+    /// On a given address: a stopped service started again where its probe looks.
+    pub async fn start_at(listen: std::net::SocketAddr) -> Demo {
         let config = DemoConfig {
-            listen: "127.0.0.1:0".parse().unwrap(),
+            listen,
             ..DemoConfig::default()
         };
         let server = DemoServer::bind(config)
@@ -38,6 +43,13 @@ impl Demo {
             base,
             stop: Some(tx),
             http: http(),
+        }
+    }
+
+    /// Stops serving: the listener closes and idle connections are dropped.
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
         }
     }
 

@@ -67,7 +67,7 @@ pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command>
             Vec::new()
         }
         Event::Tick(now) => {
-            model.now = model.now.max(now);
+            model.tick(now);
             Vec::new()
         }
         Event::Resize => Vec::new(),
@@ -108,7 +108,7 @@ fn normal_key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
             Vec::new()
         }
         Action::View(n) => {
-            let view = View::NUMBERED[usize::from(n.clamp(1, 4)) - 1];
+            let view = View::NUMBERED[usize::from(n).clamp(1, View::NUMBERED.len()) - 1];
             if view == View::Containers {
                 ui.tables.containers_of = None;
             }
@@ -118,7 +118,9 @@ fn normal_key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
         _ => match ui.view {
             View::Overview => panes::key(ui, action),
             View::Logs => logs::key(ui, action),
-            View::Workloads | View::Containers | View::Events => tables::key(model, ui, action),
+            View::Workloads | View::Containers | View::Events | View::Alerts => {
+                tables::key(model, ui, action)
+            }
         },
     }
 }
@@ -197,6 +199,8 @@ mod tests {
         assert_eq!(ui.view, View::Workloads);
         keys(&mut m, &mut ui, "4");
         assert_eq!(ui.view, View::Events);
+        keys(&mut m, &mut ui, "5");
+        assert_eq!(ui.view, View::Alerts);
         keys(&mut m, &mut ui, "1");
         assert_eq!(ui.view, View::Overview);
     }

@@ -2,10 +2,30 @@
 //! workload's containers, and handing logs and actions the selected row.
 
 use super::{actions, logs, Command};
-use crate::model::Model;
+use crate::model::{Model, Severity};
 use crate::ui::keymap::Action;
 use crate::ui::lists;
 use crate::ui::state::{Mode, UiState, View};
+
+/// Enter on an alert names its runbook and how to run it: the console has no
+/// runbook view yet, and `opsdeck runbook run` is the one engine for runs.
+fn open_alert(model: &Model, ui: &mut UiState) {
+    let rows = lists::alerts(model, ui);
+    let keys: Vec<String> = rows.iter().map(lists::alert_key).collect();
+    let Some(r) = rows.get(ui.tables.alerts.index(&keys)) else {
+        return;
+    };
+    ui.message = Some(match &r.runbook_id {
+        Some(id) => (
+            format!("{}: runbook {id} (opsdeck runbook run {id})", r.alert.rule),
+            Severity::Info,
+        ),
+        None => (
+            format!("{}: no local runbook is linked", r.alert.rule),
+            Severity::Warning,
+        ),
+    });
+}
 
 pub fn key(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
     let view = ui.view;
@@ -43,6 +63,10 @@ pub fn key(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
             }
             Vec::new()
         }
+        Action::Open if view == View::Alerts => {
+            open_alert(model, ui);
+            Vec::new()
+        }
         Action::Logs => logs::open(model, ui),
         Action::Scale | Action::Restart | Action::Rollback => actions::start(model, ui, action),
         _ => Vec::new(),
@@ -74,6 +98,28 @@ mod tests {
         keys(&mut m, &mut ui, "\x1b");
         assert_eq!(ui.view, View::Workloads);
         assert_eq!(ui.tables.containers_of, None);
+    }
+
+    #[test]
+    fn enter_on_an_alert_names_its_runbook_and_a_tick_evaluates_rules() {
+        let (mut m, mut ui) = setup();
+        let mut rule = crate::alert::RuleSpec::named("SiteDown");
+        rule.metric = Some(crate::alert::MetricPatterns::one("probe:site:up"));
+        rule.op = Some(crate::alert::Op::Lt);
+        rule.threshold = Some(1.0);
+        rule.runbook = Some("site-down".into());
+        m.alerts = crate::model::Alerts::new(vec![rule.validate().unwrap()], vec![]);
+        m.store.record("probe:site:up", m.now, 0.0);
+        assert!(
+            lists::alerts(&m, &ui).is_empty(),
+            "not evaluated before a tick"
+        );
+        let now = m.now;
+        super::super::update(&mut m, &mut ui, super::super::Event::Tick(now + 1));
+        keys(&mut m, &mut ui, "5\n");
+        assert_eq!(ui.view, View::Alerts);
+        let (text, _) = ui.message.clone().expect("a message");
+        assert!(text.contains("runbook site-down"), "{text}");
     }
 
     #[test]

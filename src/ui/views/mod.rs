@@ -1,5 +1,6 @@
 //! Whole screens and their parts. Each takes the Model by shared reference.
 pub mod action_dialog;
+pub mod alerts;
 pub mod chrome;
 pub mod containers;
 pub mod events;

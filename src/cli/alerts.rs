@@ -1,0 +1,143 @@
+//! `opsdeck alerts [--json]`: one evaluation of every alert rule, with the
+//! alerts each configured Prometheus reports; and `opsdeck alerts import`,
+//! which turns a Prometheus rule file into `[[alert]]` tables.
+//!
+//! A one-shot command cannot wait out a `for` duration: it polls every target
+//! once and evaluates once, so a rule whose condition holds shows as pending,
+//! or firing when its `for` is 0. Prometheus's own alerts come as Prometheus
+//! reports them (pending or firing), since Prometheus keeps their history.
+//!
+//! `--json` prints `{ "generated_at", "targets": [Target], "alerts": [Alert] }`
+//! where an Alert is `{ "source": "opsdeck" | PROMETHEUS, "rule", "series",
+//! "labels", "annotations", "state": "pending" | "firing" | "resolved" |
+//! "no-data" | "error", "severity", "value", "threshold", "op", "since",
+//! "active_since", "runbook": {"id"|"url": ..} | null, "runbook_id", "message",
+//! "flapping" }`, worst first. Exit 0 when nothing fires, 1 when a warning
+//! fires, 2 when a critical alert fires.
+
+use super::status::{collect, rfc3339};
+use crate::config::Config;
+use crate::model::{AlertRow, Health, Severity, Target};
+use crate::ui::views::alerts::value_text;
+use serde::Serialize;
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Debug, Serialize)]
+struct Report<'a> {
+    generated_at: String,
+    targets: &'a [Target],
+    alerts: Vec<AlertRow>,
+}
+
+pub async fn run(config: &Config, json: bool) -> color_eyre::Result<ExitCode> {
+    let model = collect(config, true).await;
+    let report = Report {
+        generated_at: rfc3339(crate::source::unix_now()),
+        targets: &model.targets,
+        alerts: model.alerts.rows(),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_text(&report);
+    }
+    Ok(ExitCode::from(exit_code(model.alerts.worst_firing())))
+}
+
+pub fn exit_code(worst_firing: Option<Severity>) -> u8 {
+    match worst_firing {
+        Some(Severity::Critical) => 2,
+        Some(Severity::Warning) => 1,
+        _ => 0,
+    }
+}
+
+fn print_text(r: &Report) {
+    for t in r.targets {
+        if let Health::Degraded { reason, .. } = &t.health {
+            eprintln!("note: {} is degraded: {reason}", t.name);
+        }
+    }
+    if r.alerts.is_empty() {
+        println!("no alert is pending or firing");
+        return;
+    }
+    for a in &r.alerts {
+        let v = &a.alert;
+        let runbook = a
+            .runbook_id
+            .as_deref()
+            .map(|id| format!("  runbook {id}"))
+            .unwrap_or_default();
+        let what = if v.series.is_empty() { "-" } else { &v.series };
+        let state = if a.muted() {
+            "silenced"
+        } else {
+            v.state.as_str()
+        };
+        println!(
+            "{:<8} {:<8} {:<20} {:<16} {what}  [{}]{runbook}",
+            v.severity.as_str(),
+            state,
+            v.rule,
+            value_text(a),
+            a.source
+        );
+    }
+}
+
+/// Prints the converted rules as TOML on stdout and what was not converted on
+/// stderr. Exit 0 when every rule converted (caveats are only notes), 1 when
+/// some were left out, 2 when the file could not be read at all.
+pub fn import(config: &Config, file: &Path, prometheus: &str) -> ExitCode {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}: cannot read: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let (catalog, _) = crate::runbook::catalog::Catalog::load(&config.runbook_dirs);
+    let ids: Vec<String> = catalog
+        .entries()
+        .iter()
+        .map(|e| e.runbook.id.clone())
+        .collect();
+    let report = match crate::alert::import_rule_file(file, &text, prometheus, &ids) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if !config
+        .prometheus
+        .iter()
+        .any(|p| p.name.get_ref() == prometheus)
+    {
+        eprintln!(
+            "note: no [[prometheus]] named {prometheus:?} is configured yet; add one before these rules"
+        );
+    }
+    match crate::alert::rules_to_toml(&report.rules) {
+        Ok(toml) => print!("{toml}"),
+        Err(e) => {
+            eprintln!("error: cannot write the rules as TOML: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    for note in &report.notes {
+        eprintln!("{}: {note}", file.display());
+    }
+    eprintln!(
+        "{} rule(s) converted, {} note(s)",
+        report.rules.len(),
+        report.notes.len()
+    );
+    if report.notes.iter().all(|n| n.converted) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

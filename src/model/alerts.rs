@@ -1,0 +1,313 @@
+//! The console's alert state: opsdeck's own `AlertEngine` and the alerts each
+//! Prometheus reports, listed together with where each comes from.
+
+use crate::alert::{
+    display_order, AlertEngine, AlertView, PromResult, Rule, SeriesLookup, Transition,
+};
+use crate::metrics::MetricStore;
+use crate::model::Severity;
+use std::collections::VecDeque;
+
+/// The source name of alerts from opsdeck's own rules.
+pub const OWN_SOURCE: &str = "opsdeck";
+/// State changes kept for display, newest last.
+pub const TRANSITIONS_KEPT: usize = 500;
+/// A series not updated for this long counts as having no data.
+const STALE_AFTER_SECS: i64 = 60;
+
+#[derive(Debug, Clone)]
+pub struct Alerts {
+    pub engine: AlertEngine,
+    /// Alerts reported by each Prometheus or Alertmanager, by its configured name.
+    pub external: Vec<(String, Vec<ExternalAlert>)>,
+    /// Ids of the local runbooks, to map `runbook_url`s onto.
+    pub runbook_ids: Vec<String>,
+    pub transitions: VecDeque<Transition>,
+}
+
+/// An alert another system evaluates (Prometheus, Alertmanager).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExternalAlert {
+    pub alert: AlertView,
+    /// The Alertmanager silences or inhibiting alerts that mute it.
+    pub muted_by: Vec<String>,
+}
+
+impl ExternalAlert {
+    pub fn new(alert: AlertView) -> Self {
+        ExternalAlert {
+            alert,
+            muted_by: Vec::new(),
+        }
+    }
+}
+
+/// One line of the alerts list.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AlertRow {
+    pub source: String,
+    #[serde(flatten)]
+    pub alert: AlertView,
+    /// The rule's comparison, to show the value against the threshold.
+    pub op: Option<crate::alert::Op>,
+    /// The local runbook to open, when the rule names one or its URL maps to one.
+    pub runbook_id: Option<String>,
+    /// Silences (or inhibiting alerts) muting it; a muted alert pages no one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub muted_by: Vec<String>,
+}
+
+impl AlertRow {
+    pub fn muted(&self) -> bool {
+        !self.muted_by.is_empty()
+    }
+}
+
+impl Default for Alerts {
+    fn default() -> Self {
+        Alerts::new(Vec::new(), Vec::new())
+    }
+}
+
+impl Alerts {
+    /// The config's rules (built-ins merged with `[[alert]]`) and the ids of
+    /// the runbooks in the catalogue. A config that loaded has valid rules.
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        let rules = crate::config::alert_rules(config).unwrap_or_default();
+        let (catalog, _) = crate::runbook::catalog::Catalog::load(&config.runbook_dirs);
+        let ids = catalog
+            .entries()
+            .iter()
+            .map(|e| e.runbook.id.clone())
+            .collect();
+        Alerts::new(rules, ids)
+    }
+
+    pub fn new(rules: Vec<Rule>, runbook_ids: Vec<String>) -> Self {
+        Alerts {
+            engine: AlertEngine::new(rules),
+            external: Vec::new(),
+            runbook_ids,
+            transitions: VecDeque::new(),
+        }
+    }
+
+    /// Evaluates the metric rules over the store's latest values.
+    pub fn evaluate(&mut self, now: i64, store: &MetricStore) {
+        let lookup = StoreLookup { store, now };
+        let changes = self.engine.evaluate(now as f64, &lookup);
+        self.record(changes);
+    }
+
+    pub fn ingest_promql(&mut self, at: i64, results: Vec<(String, PromResult)>) {
+        for (rule, result) in results {
+            let changes = self.engine.ingest_promql(&rule, at as f64, result);
+            self.record(changes);
+        }
+    }
+
+    /// Every PromQL rule on `prometheus` failed: the server did not answer.
+    pub fn prometheus_failed(&mut self, prometheus: &str, at: i64, reason: &str) {
+        let results: Vec<(String, PromResult)> = self
+            .engine
+            .promql_rules()
+            .filter(|(_, p, _)| *p == prometheus)
+            .map(|(rule, _, _)| (rule.to_string(), Err(format!("{prometheus}: {reason}"))))
+            .collect();
+        self.ingest_promql(at, results);
+    }
+
+    pub fn set_external(&mut self, source: String, alerts: Vec<ExternalAlert>) {
+        match self.external.iter_mut().find(|(s, _)| *s == source) {
+            Some(slot) => slot.1 = alerts,
+            None => self.external.push((source, alerts)),
+        }
+    }
+
+    fn record(&mut self, changes: Vec<Transition>) {
+        for t in changes {
+            if self.transitions.len() == TRANSITIONS_KEPT {
+                self.transitions.pop_front();
+            }
+            self.transitions.push_back(t);
+        }
+    }
+
+    /// Every alert to show, worst and oldest first; muted ones last.
+    pub fn rows(&self) -> Vec<AlertRow> {
+        let own = self
+            .engine
+            .alerts()
+            .into_iter()
+            .map(|a| (OWN_SOURCE.to_string(), ExternalAlert::new(a)));
+        let external = self
+            .external
+            .iter()
+            .flat_map(|(s, list)| list.iter().map(move |a| (s.clone(), a.clone())));
+        let mut rows: Vec<AlertRow> = own
+            .chain(external)
+            .map(|(source, ExternalAlert { alert, muted_by })| AlertRow {
+                op: (source == OWN_SOURCE)
+                    .then(|| self.engine.rules().iter().find(|r| r.name == alert.rule))
+                    .flatten()
+                    .and_then(|r| r.condition)
+                    .map(|c| c.op),
+                runbook_id: alert
+                    .runbook
+                    .as_ref()
+                    .and_then(|r| r.local_id(&self.runbook_ids)),
+                source,
+                alert,
+                muted_by,
+            })
+            .collect();
+        // What a silence mutes goes below everything that can still page.
+        rows.sort_by(|a, b| {
+            a.muted()
+                .cmp(&b.muted())
+                .then_with(|| display_order(&a.alert, &b.alert))
+                .then_with(|| a.source.cmp(&b.source))
+        });
+        rows
+    }
+
+    /// The worst severity among firing alerts, opsdeck's own and others',
+    /// leaving out what an Alertmanager silence mutes.
+    pub fn worst_firing(&self) -> Option<Severity> {
+        let external = self
+            .external
+            .iter()
+            .flat_map(|(_, l)| l)
+            .filter(|a| a.alert.state == crate::alert::AlertState::Firing && a.muted_by.is_empty())
+            .map(|a| a.alert.severity);
+        self.engine.worst_firing().into_iter().chain(external).max()
+    }
+}
+
+/// The store as the engine reads it: a series' latest value, unless stale.
+struct StoreLookup<'a> {
+    store: &'a MetricStore,
+    now: i64,
+}
+
+impl SeriesLookup for StoreLookup<'_> {
+    fn matching(&self, pattern: &str) -> Vec<(String, Option<f64>)> {
+        self.store
+            .matching(pattern)
+            .into_iter()
+            .map(|(name, last)| {
+                let fresh = last.filter(|(t, _)| self.now - t <= STALE_AFTER_SECS);
+                (name.to_string(), fresh.map(|(_, v)| v))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alert::{AlertState, MetricPatterns, Op, RuleSpec};
+
+    fn probe_rule() -> Rule {
+        let mut r = RuleSpec::named("SiteDown");
+        r.metric = Some(MetricPatterns::one("probe:*:up"));
+        r.op = Some(Op::Lt);
+        r.threshold = Some(1.0);
+        r.severity = Severity::Critical;
+        r.runbook_url = Some("https://wiki.example/runbooks/site-down.md".into());
+        r.validate().unwrap()
+    }
+
+    #[test]
+    fn fires_and_resolves_over_the_store_and_maps_the_runbook() {
+        let mut a = Alerts::new(vec![probe_rule()], vec!["site-down".into()]);
+        let mut store = MetricStore::new();
+        store.record("probe:site:up", 100, 0.0);
+        a.evaluate(100, &store);
+        let rows = a.rows();
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].alert.state, AlertState::Firing);
+        assert_eq!(rows[0].source, OWN_SOURCE);
+        assert_eq!(rows[0].runbook_id.as_deref(), Some("site-down"));
+        assert_eq!(a.worst_firing(), Some(Severity::Critical));
+        store.record("probe:site:up", 105, 1.0);
+        a.evaluate(105, &store);
+        assert_eq!(a.rows()[0].alert.state, AlertState::Resolved);
+        assert_eq!(a.worst_firing(), None);
+        let states: Vec<AlertState> = a.transitions.iter().map(|t| t.to).collect();
+        assert!(states.ends_with(&[AlertState::Resolved]), "{states:?}");
+    }
+
+    #[test]
+    fn an_unreachable_prometheus_puts_its_rules_in_error() {
+        let mut spec = RuleSpec::named("ApiUp");
+        spec.promql = Some("up == 0".into());
+        spec.prometheus = Some("main".into());
+        let mut a = Alerts::new(vec![spec.validate().unwrap()], Vec::new());
+        a.ingest_promql(
+            100,
+            vec![("ApiUp".into(), Ok(vec![(Default::default(), 0.0)]))],
+        );
+        assert_eq!(a.rows()[0].alert.state, AlertState::Firing);
+        a.prometheus_failed("other", 101, "refused");
+        assert_eq!(a.rows()[0].alert.state, AlertState::Firing);
+        a.prometheus_failed("main", 102, "connection refused");
+        let row = &a.rows()[0];
+        assert_eq!(row.alert.state, AlertState::Error);
+        assert!(
+            row.alert
+                .message
+                .as_deref()
+                .unwrap_or("")
+                .contains("main: connection refused"),
+            "{row:?}"
+        );
+    }
+
+    #[test]
+    fn a_stale_series_is_no_data() {
+        let mut a = Alerts::new(vec![probe_rule()], Vec::new());
+        let mut store = MetricStore::new();
+        store.record("probe:site:up", 100, 0.0);
+        a.evaluate(100, &store);
+        a.evaluate(100 + STALE_AFTER_SECS + 1, &store);
+        assert_eq!(a.rows()[0].alert.state, AlertState::NoData);
+    }
+
+    #[test]
+    fn external_alerts_are_listed_with_their_source_and_count_when_firing() {
+        let mut a = Alerts::new(Vec::new(), vec!["site-down".into()]);
+        let view = AlertView {
+            rule: "DemoErrors".into(),
+            series: String::new(),
+            labels: Default::default(),
+            annotations: Default::default(),
+            state: AlertState::Firing,
+            severity: Severity::Warning,
+            value: Some(0.5),
+            threshold: None,
+            since: 10.0,
+            active_since: Some(10.0),
+            runbook: Some(crate::alert::RunbookRef::Url("http://w/site-down".into())),
+            message: None,
+            flapping: false,
+        };
+        a.set_external("main".into(), vec![ExternalAlert::new(view.clone())]);
+        a.set_external("main".into(), vec![ExternalAlert::new(view.clone())]);
+        let rows = a.rows();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].source, "main");
+        assert_eq!(rows[0].runbook_id.as_deref(), Some("site-down"));
+        assert_eq!(a.worst_firing(), Some(Severity::Warning));
+        let mut silenced = ExternalAlert::new(view);
+        silenced.alert.severity = Severity::Critical;
+        silenced.muted_by = vec!["silence-1".into()];
+        a.set_external("am".into(), vec![silenced]);
+        assert_eq!(a.rows().len(), 2);
+        assert_eq!(
+            a.worst_firing(),
+            Some(Severity::Warning),
+            "a silenced alert pages no one"
+        );
+    }
+}
