@@ -163,9 +163,7 @@ pub async fn run(config: &Config, read_only: bool, args: &RunArgs) -> ExitCode {
     println!("run {run_id} (timeline {})", file.path().display());
     let exec = Arc::new(Executor::new(config.clone(), read_only));
     let person = Arc::new(Terminal::new(args.yes));
-    let mut printer = Printer {
-        runbook: rb.clone(),
-    };
+    let mut printer = Printer::new(rb.clone());
     let outcome = drive(engine, exec, person, &mut file, &mut printer).await;
     if let Some(report) = &args.report {
         match write_report(&rb, &path, report) {

@@ -114,6 +114,17 @@ impl Person for Terminal {
 /// Prints timeline entries as lines a person can follow.
 pub struct Printer {
     pub runbook: Runbook,
+    /// The plan last shown, so a step result that repeats it is cut to one line.
+    last_plan: String,
+}
+
+impl Printer {
+    pub fn new(runbook: Runbook) -> Self {
+        Printer {
+            runbook,
+            last_plan: String::new(),
+        }
+    }
 }
 
 impl Observer for Printer {
@@ -136,11 +147,17 @@ impl Observer for Printer {
             Entry::CheckRequested { check } => println!("    checking {}", check.describe()),
             Entry::Polled { output, .. } => println!("    not yet: {output}"),
             Entry::StepFinished { status, output, .. } => {
-                indented(&format!("{}: ", status.as_str()), output)
+                let head = format!("{}: ", status.as_str());
+                if !self.last_plan.is_empty() && output.contains(&self.last_plan) {
+                    indented(&head, output.lines().next().unwrap_or_default())
+                } else {
+                    indented(&head, output)
+                }
             }
             Entry::Decision { text } => println!("    -> {text}"),
             Entry::ActionPlanned { plan, undo, .. } => {
-                indented(if *undo { "undo plan: " } else { "plan: " }, plan)
+                indented(if *undo { "undo plan: " } else { "plan: " }, plan);
+                self.last_plan = plan.clone();
             }
             Entry::ActionApplied { ok, output, .. } => {
                 indented(if *ok { "applied: " } else { "action failed: " }, output)
