@@ -13,6 +13,9 @@ mod actions;
 #[path = "support/demo_local.rs"]
 mod demo_local;
 
+#[path = "support/prometheus.rs"]
+mod prometheus;
+
 use actions::*;
 use images::*;
 use std::path::{Path, PathBuf};
@@ -36,12 +39,17 @@ struct Env {
 
 impl Env {
     fn new() -> Env {
+        Env::with("")
+    }
+
+    /// `extra` is appended to the config (targets for the checks to read).
+    fn with(extra: &str) -> Env {
         let dir = tempfile::Builder::new()
             .prefix("opsdeck-test-runbooks-")
             .tempdir()
             .unwrap();
         let config = format!(
-            "runbook_dirs = [{:?}]\n\n[[docker]]\nname = \"local\"\n",
+            "runbook_dirs = [{:?}]\n\n[[docker]]\nname = \"local\"\n{extra}",
             fixtures("run")
         );
         std::fs::write(dir.path().join("opsdeck.toml"), config).unwrap();
@@ -212,6 +220,44 @@ async fn a_probe_check_passes_then_fails_under_a_fault_and_the_run_resumes_at_th
         .opsdeck(&["runbook", "run", "--resume", "no-such-run"])
         .await;
     assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn promql_and_metric_checks_read_a_real_prometheus_and_the_collectors() {
+    let demo = demo_local::Demo::start().await;
+    let prom =
+        prometheus::Prometheus::start(&[demo.base.trim_start_matches("http://").to_string()]);
+    let env = Env::with(&format!(
+        "\n[[prometheus]]\nname = \"main\"\nurl = \"{}\"\n\n[[probe]]\nname = \"site\"\nurl = \"{}/health\"\n",
+        prom.url, demo.base
+    ));
+    let run = env.opsdeck(&["runbook", "run", "test-promql-metric"]).await;
+    assert!(run.status.success(), "{}", text(&run));
+    let out = stdout(&run);
+    let passed: Vec<&str> = out
+        .lines()
+        .filter(|l| {
+            l.trim_start()
+                .starts_with("passed: value = 1 (expect value == 1)")
+        })
+        .collect();
+    assert_eq!(passed.len(), 2, "{}", text(&run));
+    assert!(out.contains("failed: no data"), "{}", text(&run));
+    assert!(
+        out.contains("no [[prometheus]] named `nowhere`"),
+        "{}",
+        text(&run)
+    );
+
+    // With the demo unhealthy, opsdeck's own probe series says so.
+    demo.fault(r#"{"unhealthy": true}"#).await;
+    let down = env.opsdeck(&["runbook", "run", "test-promql-metric"]).await;
+    assert_eq!(down.status.code(), Some(1), "{}", text(&down));
+    assert!(
+        stdout(&down).contains("failed: value = 0 (expect value == 1)"),
+        "{}",
+        text(&down)
+    );
 }
 
 fn free_port() -> u16 {
