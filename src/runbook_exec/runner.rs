@@ -190,3 +190,7 @@ fn ask(tx: mpsc::UnboundedSender<Event>, question: impl FnOnce() -> Event + Send
 fn now() -> String {
     crate::action::audit::now_rfc3339()
 }
+
+#[cfg(test)]
+#[path = "runner_tests.rs"]
+mod tests;
