@@ -330,6 +330,24 @@ fn failed_deploy_plans_without_changing_anything_then_rolls_a_broken_deploy_back
     );
     assert_eq!(p.audit().len(), audited, "--plan wrote audit records");
 
+    // --read-only: the action path refuses the rollback; the runbook escalates.
+    let mut ro_args = vec!["--read-only"];
+    ro_args.extend(base);
+    ro_args.push("--yes");
+    let ro = p.opsdeck(&ro_args);
+    assert!(
+        stdout(&ro).contains("refused: opsdeck runs read-only"),
+        "{}",
+        text(&ro)
+    );
+    assert!(stdout(&ro).contains("==> [escalate]"), "{}", text(&ro));
+    assert_eq!(
+        p.image_ids(),
+        std::slice::from_ref(&broken_id),
+        "--read-only changed a container"
+    );
+    assert_eq!(p.audit().len(), audited, "--read-only wrote audit records");
+
     let reports = tempfile::tempdir().unwrap();
     let report = reports.path().join("R.md");
     let report_arg = report.display().to_string();
