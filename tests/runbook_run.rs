@@ -375,6 +375,13 @@ fn failed_deploy_plans_without_changing_anything_then_rolls_a_broken_deploy_back
     assert!(md.contains("Roll back to the previous revision"), "{md}");
     assert!(md.contains(&format!("rollback {w}")), "{md}");
     assert!(md.contains("Freeze deploys"), "{md}");
+    // The error ratio the checks read: 1 on the broken release, 0 after.
+    assert!(md.contains("## Key series"), "{md}");
+    assert!(
+        md.lines()
+            .any(|l| l.starts_with("probe:site:error_ratio") && l.contains("max 1")),
+        "{md}"
+    );
     assert!(md.contains("completed"), "{md}");
     assert!(!md.contains(SECRET), "{md}");
 }

@@ -235,7 +235,8 @@ fn write_report(
     to: &std::path::Path,
 ) -> Result<(), String> {
     let entries = runs::read(timeline)?;
-    let text = crate::runbook::report::render(rb, &entries, &[]);
+    let series = crate::runbook_exec::observed::series(&entries);
+    let text = crate::runbook::report::render(rb, &entries, &series);
     std::fs::write(to, text).map_err(|e| format!("cannot write {}: {e}", to.display()))
 }
 

@@ -5,6 +5,7 @@
 mod actions;
 mod collect;
 mod deploys;
+pub mod observed;
 mod probe;
 mod promql;
 pub mod runner;
