@@ -279,7 +279,7 @@ fn health_status(url: &str) -> Option<u16> {
 }
 
 #[test]
-fn failed_deploy_plans_without_changing_anything_then_rolls_a_broken_deploy_back() {
+fn failed_deploy_and_site_down_roll_a_broken_compose_deploy_back_and_plan_changes_nothing() {
     let (_tags, v1, _v2, broken) = unchecked_images("runbooks-fd");
     let port = free_port();
     let p = Project::up_on_port("runbooks-fd", &v1, port);
@@ -358,7 +358,7 @@ fn failed_deploy_plans_without_changing_anything_then_rolls_a_broken_deploy_back
     let out = stdout(&run);
     assert!(out.contains("outcome: completed"), "{}", text(&run));
     assert!(out.contains("==> [freeze]"), "{}", text(&run));
-    assert_eq!(p.image_ids(), [v1_id], "{}", p.compose(&["ps"]));
+    assert_eq!(p.image_ids(), [v1_id.clone()], "{}", p.compose(&["ps"]));
     assert_eq!(health_status(&health), Some(200));
 
     let audit = p.audit();
@@ -384,4 +384,40 @@ fn failed_deploy_plans_without_changing_anything_then_rolls_a_broken_deploy_back
     );
     assert!(md.contains("completed"), "{md}");
     assert!(!md.contains(SECRET), "{md}");
+
+    // The same outage through site-down: the probe fails, a deploy went out
+    // within the hour, so it rolls back and sees the site answer again.
+    let again = p.opsdeck(&["deploy", &w, &broken, "--yes"]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert_eq!(p.image_ids(), std::slice::from_ref(&broken_id));
+    let audited = p.audit().len();
+    let site = p.opsdeck(&[
+        "runbook",
+        "run",
+        "site-down",
+        "--param",
+        &workload,
+        "--param",
+        &health_param,
+        "--yes",
+    ]);
+    assert!(site.status.success(), "{}", text(&site));
+    let out = stdout(&site);
+    for step in [
+        "probe",
+        "replicas",
+        "deployed",
+        "rollback",
+        "verify_rollback",
+        "recovered",
+    ] {
+        assert!(
+            out.contains(&format!("==> [{step}]")),
+            "{step}: {}",
+            text(&site)
+        );
+    }
+    assert!(!out.contains("==> [escalate]"), "{}", text(&site));
+    assert_eq!(p.image_ids(), [image_id(&v1)], "{}", p.compose(&["ps"]));
+    assert_eq!(p.audit().len(), audited + 2, "{}", p.audit_text());
 }
