@@ -358,7 +358,12 @@ fn failed_deploy_and_site_down_roll_a_broken_compose_deploy_back_and_plan_change
     let out = stdout(&run);
     assert!(out.contains("outcome: completed"), "{}", text(&run));
     assert!(out.contains("==> [freeze]"), "{}", text(&run));
-    assert_eq!(p.image_ids(), [v1_id.clone()], "{}", p.compose(&["ps"]));
+    assert_eq!(
+        p.image_ids(),
+        std::slice::from_ref(&v1_id),
+        "{}",
+        p.compose(&["ps"])
+    );
     assert_eq!(health_status(&health), Some(200));
 
     let audit = p.audit();
