@@ -16,6 +16,10 @@ mod demo_local;
 #[path = "support/prometheus.rs"]
 mod prometheus;
 
+#[path = "support/tmux.rs"]
+#[allow(dead_code)] // the console tests use the rest of it
+mod tmux;
+
 use actions::*;
 use images::*;
 use std::path::{Path, PathBuf};
@@ -220,6 +224,45 @@ async fn a_probe_check_passes_then_fails_under_a_fault_and_the_run_resumes_at_th
         .opsdeck(&["runbook", "run", "--resume", "no-such-run"])
         .await;
     assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown));
+}
+
+#[test]
+fn on_a_terminal_the_runner_asks_refuses_bad_input_and_offers_retry_skip_abort() {
+    let env = Env::new();
+    let config = env.dir.path().join("opsdeck.toml");
+    let data = env.data();
+    let command = format!("{} runbook run test-ask", env!("CARGO_BIN_EXE_opsdeck"));
+    let t = tmux::Tmux::start(
+        "runbooks-ask",
+        100,
+        40,
+        &command,
+        &[("OPSDECK_CONFIG", &config), ("OPSDECK_DATA_DIR", &data)],
+    );
+    let wait = Duration::from_secs(20);
+    t.wait_for("the input prompt", wait, |s| {
+        s.contains("How many replicas?")
+    });
+    t.keys(&["many", "Enter"]);
+    t.wait_for("the refusal and the prompt again", wait, |s| {
+        s.contains("not a valid int") && s.matches("How many replicas?").count() >= 3
+    });
+    t.keys(&["3", "Enter"]);
+    t.wait_for("the note", wait, |s| {
+        s.contains("Chosen: 3 replicas") && s.contains("press Enter when done")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("retry, skip or abort", wait, |s| {
+        s.contains("[r]etry, [s]kip or [a]bort?")
+    });
+    t.keys(&["s", "Enter"]);
+    t.wait_for("the last note", wait, |s| {
+        s.contains("The closed port was skipped")
+    });
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("the end", wait, |s| s.contains("EXITED"));
+    assert!(screen.contains("outcome: completed"), "{screen}");
+    assert!(screen.contains("EXITED 0"), "{screen}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
