@@ -5,8 +5,7 @@
 use crate::action::docker::HealthGate;
 use crate::action::perform::confirmed;
 use crate::action::{
-    orchestrator_for, perform, ActionEvent, Orchestrator, PerformError, PerformOptions, Performed,
-    Request, Verb,
+    orchestrator_for, perform, ActionEvent, Orchestrator, PerformOptions, Performed, Request, Verb,
 };
 use crate::config::Config;
 use crate::model::WorkloadAddr;
@@ -58,12 +57,11 @@ pub async fn plan(config: &Config, action: &Action) -> Result<Plan, String> {
     let opts = PerformOptions::new(false, true);
     let (tx, _rx) = mpsc::channel(64);
     match perform(orch.as_ref(), &req, &opts, confirmed(), &tx).await {
-        Ok(Performed::DryRun(p)) | Ok(Performed::Declined(p)) | Ok(Performed::Done(p, _)) => {
-            Ok(Plan {
-                text: plan_text(&p),
-                prior: prior(config, &req).await,
-            })
-        }
+        Ok(Performed::DryRun(p)) => Ok(Plan {
+            text: plan_text(&p),
+            prior: prior(config, &req).await,
+        }),
+        Ok(other) => Err(format!("internal: a dry run went past planning: {other:?}")),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -88,7 +86,7 @@ pub async fn apply(
         Ok(Performed::DryRun(_)) | Ok(Performed::Declined(_)) => {
             (false, "not applied: nothing was changed".into())
         }
-        Err(e @ PerformError::ReadOnly(_)) => (false, e.to_string()),
+        // Read-only refusals, a busy workload, audit failures: each says why.
         Err(e) => (false, e.to_string()),
     }
 }
