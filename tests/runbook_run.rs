@@ -469,3 +469,74 @@ fn failed_deploy_and_site_down_roll_a_broken_compose_deploy_back_and_plan_change
     assert_eq!(p.image_ids(), [image_id(&v1)], "{}", p.compose(&["ps"]));
     assert_eq!(p.audit().len(), audited + 2, "{}", p.audit_text());
 }
+
+/// Runs `runbook run test-scale-undo` for `p` in tmux and answers each
+/// confirmation in turn; returns the final screen.
+fn scale_undo_on_a_terminal(p: &Project, answers: &[&str]) -> String {
+    std::fs::write(
+        &p.config,
+        format!(
+            "runbook_dirs = [{:?}]\n\n[[docker]]\nname = \"local\"\n",
+            fixtures("run")
+        ),
+    )
+    .unwrap();
+    let command = format!(
+        "{} runbook run test-scale-undo --param workload={}",
+        env!("CARGO_BIN_EXE_opsdeck"),
+        p.workload()
+    );
+    let t = tmux::Tmux::start(
+        "runbooks-scale",
+        250,
+        60,
+        &command,
+        &[("OPSDECK_CONFIG", &p.config), ("OPSDECK_DATA_DIR", &p.data)],
+    );
+    let wait = Duration::from_secs(120);
+    for (n, answer) in answers.iter().enumerate() {
+        t.wait_for("a confirmation", wait, |s| s.matches("? [y/N]").count() > n);
+        t.keys(&[answer, "Enter"]);
+    }
+    t.wait_for("the end", wait, |s| s.contains("EXITED"))
+}
+
+#[test]
+fn an_action_is_confirmed_on_the_terminal_and_undone_when_a_later_step_fails() {
+    let (_tags, v1, _, _) = images("runbooks-scale");
+    let p = Project::up("runbooks-scale", &v1, 1);
+    let w = p.workload();
+
+    // No: nothing is scaled, nothing audited; the failing check has nothing to undo.
+    let screen = scale_undo_on_a_terminal(&p, &["n"]);
+    assert!(
+        screen.contains(&format!("apply scale {w} to 2? [y/N]")),
+        "{screen}"
+    );
+    assert!(screen.contains("declined; nothing changed"), "{screen}");
+    assert!(screen.contains("EXITED 1"), "{screen}");
+    assert_eq!(p.ids().len(), 1, "{}", p.compose(&["ps"]));
+    assert!(p.audit().is_empty(), "{}", p.audit_text());
+
+    // Yes, then yes to the undo the rollback proposes: 1 → 2 → 1.
+    let screen = scale_undo_on_a_terminal(&p, &["y", "y"]);
+    assert!(
+        screen.contains(&format!("undo scale {w} to 1? [y/N]")),
+        "{screen}"
+    );
+    assert!(screen.contains("outcome: rolled back"), "{screen}");
+    assert!(screen.contains("EXITED 1"), "{screen}");
+    assert_eq!(p.ids().len(), 1, "{}", p.compose(&["ps"]));
+    let verbs: Vec<String> = p
+        .audit()
+        .iter()
+        .map(|r| format!("{} {} {}", r["verb"], r["phase"], r["ok"]))
+        .collect();
+    assert_eq!(verbs.len(), 4, "{}", p.audit_text());
+    assert!(
+        verbs.iter().all(|v| v.starts_with("\"scale\"")),
+        "{verbs:?}"
+    );
+    assert_eq!(p.audit()[1]["ok"], true, "{}", p.audit_text());
+    assert_eq!(p.audit()[3]["ok"], true, "{}", p.audit_text());
+}
