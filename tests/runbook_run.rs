@@ -224,6 +224,11 @@ async fn a_probe_check_passes_then_fails_under_a_fault_and_the_run_resumes_at_th
         .opsdeck(&["runbook", "run", "--resume", "no-such-run"])
         .await;
     assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains(&id),
+        "the latest runs should be offered: {}",
+        text(&unknown)
+    );
 }
 
 #[test]

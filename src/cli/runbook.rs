@@ -189,7 +189,16 @@ pub async fn run(config: &Config, read_only: bool, args: &RunArgs) -> ExitCode {
 /// A fresh engine with its params bound, or one rebuilt from a run's timeline.
 fn start(catalog: &Catalog, mode: Mode, args: &RunArgs) -> Result<(Engine, String), String> {
     if let Some(run_id) = &args.resume {
-        let path = runs::path_of(&runs::runs_dir(), run_id)?;
+        let dir = runs::runs_dir();
+        let path = runs::path_of(&dir, run_id)?;
+        if !path.exists() {
+            let recent = runs::recent(&dir, 5);
+            return Err(if recent.is_empty() {
+                format!("no run `{run_id}`: {} holds no runs", dir.display())
+            } else {
+                format!("no run `{run_id}`; the latest: {}", recent.join(", "))
+            });
+        }
         let entries = runs::read(&path)?;
         let snap = Snapshot::rebuild(&entries)?;
         if let Some(id) = args.id.as_deref().filter(|id| *id != snap.runbook) {

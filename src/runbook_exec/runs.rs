@@ -69,6 +69,26 @@ impl TimelineFile {
     }
 }
 
+/// The newest run ids in `dir`, newest first, for "did you mean" messages.
+pub fn recent(dir: &Path, how_many: usize) -> Vec<String> {
+    let mut runs: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e
+                .file_name()
+                .to_string_lossy()
+                .strip_suffix(".jsonl")?
+                .to_string();
+            let modified = e.metadata().and_then(|m| m.modified()).ok()?;
+            Some((modified, name))
+        })
+        .collect();
+    runs.sort_by(|a, b| b.cmp(a));
+    runs.into_iter().take(how_many).map(|(_, n)| n).collect()
+}
+
 pub fn read(path: &Path) -> Result<Vec<TimelineEntry>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -103,6 +123,8 @@ mod tests {
         f.append(&e).unwrap();
         f.append(&e).unwrap();
         assert_eq!(read(&path).unwrap(), vec![e.clone(), e]);
+        assert_eq!(recent(&dir.path().join("runs"), 5), ["r"]);
+        assert!(recent(&dir.path().join("nowhere"), 5).is_empty());
         assert!(read(&dir.path().join("missing.jsonl")).is_err());
     }
 }
