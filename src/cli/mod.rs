@@ -211,7 +211,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             Ok(runtime()?.block_on(demo_cmd::down(&loaded.config, target, project)))
         }
         Some(Commands::Audit { json }) => Ok(audit_cmd::run(*json)),
-        Some(Commands::Runbook { action }) => runbook_cmd(&cli, action),
+        Some(Commands::Runbook { action }) => runbook::command(&cli, action),
         Some(Commands::History { workload, json }) => {
             let Some(loaded) = load_config(&cli) else {
                 return Ok(ExitCode::from(2));
@@ -323,26 +323,6 @@ fn act_on(
         flags,
         gate,
     )))
-}
-
-fn runbook_cmd(cli: &Cli, action: &runbook::RunbookAction) -> color_eyre::Result<ExitCode> {
-    use runbook::RunbookAction;
-    // Linting named files needs no config: a broken config must not hide them.
-    if let RunbookAction::Lint { files } = action {
-        if !files.is_empty() {
-            return Ok(runbook::lint(None, files));
-        }
-    }
-    let Some(loaded) = load_config(cli) else {
-        return Ok(ExitCode::from(2));
-    };
-    let config = &loaded.config;
-    Ok(match action {
-        RunbookAction::List => runbook::list(config),
-        RunbookAction::Show { id } => runbook::show(config, id),
-        RunbookAction::Lint { files } => runbook::lint(Some(config), files),
-        RunbookAction::Run(args) => runtime()?.block_on(runbook::run(config, cli.read_only, args)),
-    })
 }
 
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {

@@ -56,6 +56,26 @@ pub struct RunArgs {
     pub resume: Option<String>,
 }
 
+/// Dispatches `opsdeck runbook ...`.
+pub fn command(cli: &super::Cli, action: &RunbookAction) -> color_eyre::Result<ExitCode> {
+    // Linting named files needs no config: a broken config must not hide them.
+    if let RunbookAction::Lint { files } = action {
+        if !files.is_empty() {
+            return Ok(lint(None, files));
+        }
+    }
+    let Some(loaded) = super::load_config(cli) else {
+        return Ok(ExitCode::from(EXIT_CANNOT_START));
+    };
+    let config = &loaded.config;
+    Ok(match action {
+        RunbookAction::List => list(config),
+        RunbookAction::Show { id } => show(config, id),
+        RunbookAction::Lint { files } => lint(Some(config), files),
+        RunbookAction::Run(args) => super::runtime()?.block_on(run(config, cli.read_only, args)),
+    })
+}
+
 fn catalog(config: &Config) -> Catalog {
     let (catalog, errors) = Catalog::load(&config.runbook_dirs);
     for e in &errors {
@@ -64,7 +84,7 @@ fn catalog(config: &Config) -> Catalog {
     catalog
 }
 
-pub fn list(config: &Config) -> ExitCode {
+fn list(config: &Config) -> ExitCode {
     let catalog = catalog(config);
     println!("{:<24} {:<9} {:<32} TRIGGERS", "ID", "SEVERITY", "TITLE");
     for e in catalog.entries() {
@@ -85,7 +105,7 @@ pub fn list(config: &Config) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-pub fn show(config: &Config, id: &str) -> ExitCode {
+fn show(config: &Config, id: &str) -> ExitCode {
     let catalog = catalog(config);
     match catalog.get(id) {
         Some(e) => {
@@ -112,7 +132,7 @@ fn unknown(catalog: &Catalog, id: &str) -> String {
 }
 
 /// Lints the files given, or with none the whole catalogue.
-pub fn lint(config: Option<&Config>, files: &[PathBuf]) -> ExitCode {
+fn lint(config: Option<&Config>, files: &[PathBuf]) -> ExitCode {
     let errors = if files.is_empty() {
         let dirs = config.map(|c| c.runbook_dirs.clone()).unwrap_or_default();
         Catalog::load(&dirs).1
@@ -134,7 +154,7 @@ pub fn lint(config: Option<&Config>, files: &[PathBuf]) -> ExitCode {
     }
 }
 
-pub async fn run(config: &Config, read_only: bool, args: &RunArgs) -> ExitCode {
+async fn run(config: &Config, read_only: bool, args: &RunArgs) -> ExitCode {
     let catalog = catalog(config);
     let mode = if args.plan { Mode::Plan } else { Mode::Run };
     let started = match start(&catalog, mode, args) {
