@@ -477,7 +477,12 @@ fn failed_deploy_and_site_down_roll_a_broken_compose_deploy_back_and_plan_change
 
 /// Runs `runbook run test-scale-undo` for `p` in tmux and answers each
 /// confirmation in turn; returns the final screen.
-fn scale_undo_on_a_terminal(p: &Project, answers: &[&str]) -> String {
+fn scale_undo_on_a_terminal(
+    p: &Project,
+    replicas: u32,
+    answers: &[&str],
+    before_answer: impl Fn(usize),
+) -> String {
     std::fs::write(
         &p.config,
         format!(
@@ -487,7 +492,7 @@ fn scale_undo_on_a_terminal(p: &Project, answers: &[&str]) -> String {
     )
     .unwrap();
     let command = format!(
-        "{} runbook run test-scale-undo --param workload={}",
+        "{} runbook run test-scale-undo --param workload={} --param replicas={replicas}",
         env!("CARGO_BIN_EXE_opsdeck"),
         p.workload()
     );
@@ -501,8 +506,17 @@ fn scale_undo_on_a_terminal(p: &Project, answers: &[&str]) -> String {
     let wait = Duration::from_secs(120);
     for (n, answer) in answers.iter().enumerate() {
         t.wait_for("a confirmation", wait, |s| s.matches("? [y/N]").count() > n);
+        before_answer(n);
         t.keys(&[answer, "Enter"]);
     }
+    let halted = "[r]etry, [s]kip or [a]bort?";
+    let screen = t.wait_for("the end", wait, |s| {
+        s.contains("EXITED") || s.contains(halted)
+    });
+    if screen.contains("EXITED") {
+        return screen;
+    }
+    t.keys(&["a", "Enter"]);
     t.wait_for("the end", wait, |s| s.contains("EXITED"))
 }
 
@@ -513,7 +527,7 @@ fn an_action_is_confirmed_on_the_terminal_and_undone_when_a_later_step_fails() {
     let w = p.workload();
 
     // No: nothing is scaled, nothing audited; the failing check has nothing to undo.
-    let screen = scale_undo_on_a_terminal(&p, &["n"]);
+    let screen = scale_undo_on_a_terminal(&p, 2, &["n"], |_| {});
     assert!(
         screen.contains(&format!("apply scale {w} to 2? [y/N]")),
         "{screen}"
@@ -524,7 +538,7 @@ fn an_action_is_confirmed_on_the_terminal_and_undone_when_a_later_step_fails() {
     assert!(p.audit().is_empty(), "{}", p.audit_text());
 
     // Yes, then yes to the undo the rollback proposes: 1 → 2 → 1.
-    let screen = scale_undo_on_a_terminal(&p, &["y", "y"]);
+    let screen = scale_undo_on_a_terminal(&p, 2, &["y", "y"], |_| {});
     assert!(
         screen.contains(&format!("undo scale {w} to 1? [y/N]")),
         "{screen}"
@@ -544,4 +558,22 @@ fn an_action_is_confirmed_on_the_terminal_and_undone_when_a_later_step_fails() {
     );
     assert_eq!(p.audit()[1]["ok"], true, "{}", p.audit_text());
     assert_eq!(p.audit()[3]["ok"], true, "{}", p.audit_text());
+
+    // The world changes between the plan shown and the answer: what was
+    // confirmed is no longer what would run, so nothing runs (the step
+    // halts and the test aborts it).
+    let screen = scale_undo_on_a_terminal(&p, 3, &["y"], |_| {
+        p.compose(&["up", "-d", "--scale", "api=2"]);
+    });
+    assert!(
+        screen.contains(&format!("apply scale {w} to 3? [y/N]")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("the plan changed since it was confirmed"),
+        "{screen}"
+    );
+    assert!(screen.contains("EXITED 1"), "{screen}");
+    assert_eq!(p.ids().len(), 2, "{}", p.compose(&["ps"]));
+    assert_eq!(p.audit().len(), 4, "{}", p.audit_text());
 }

@@ -66,10 +66,14 @@ pub async fn plan(config: &Config, action: &Action) -> Result<Plan, String> {
     }
 }
 
+/// `approved` is the plan text the person confirmed: perform plans afresh,
+/// and if that plan differs (a replica died, someone else deployed) nothing
+/// is done, so what runs is always what was shown.
 pub async fn apply(
     config: &Config,
     read_only: bool,
     action: &Action,
+    approved: Option<String>,
     progress: &mpsc::Sender<ActionEvent>,
 ) -> (bool, String) {
     let req = match request(action) {
@@ -81,11 +85,23 @@ pub async fn apply(
         Err(e) => return (false, e),
     };
     let opts = PerformOptions::new(read_only, false);
-    match perform(orch.as_ref(), &req, &opts, confirmed(), progress).await {
+    let confirm = match approved.clone() {
+        Some(text) => Box::new(move |plan: &crate::action::Plan| {
+            let same = plan_text(plan) == text;
+            Box::pin(async move { same }) as futures::future::BoxFuture<'static, bool>
+        }) as crate::action::perform::Confirm,
+        None => confirmed(),
+    };
+    match perform(orch.as_ref(), &req, &opts, confirm, progress).await {
         Ok(Performed::Done(_, outcome)) => (outcome.ok, outcome.message),
-        Ok(Performed::DryRun(_)) | Ok(Performed::Declined(_)) => {
-            (false, "not applied: nothing was changed".into())
-        }
+        Ok(Performed::Declined(now)) => (
+            false,
+            format!(
+                "not applied: the plan changed since it was confirmed; nothing was changed. Now:\n{}",
+                plan_text(&now)
+            ),
+        ),
+        Ok(Performed::DryRun(_)) => (false, "not applied: nothing was changed".into()),
         // Read-only refusals, a busy workload, audit failures: each says why.
         Err(e) => (false, e.to_string()),
     }

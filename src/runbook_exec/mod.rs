@@ -56,13 +56,15 @@ impl Executor {
     }
 
     /// Applies `action` through the action path (audited; refused when
-    /// read-only). The person already confirmed it in the runbook's flow.
-    /// Returns whether it succeeded and what it said.
+    /// read-only). The person already confirmed `approved`, the plan text;
+    /// if the fresh plan differs, nothing is done. Returns whether it
+    /// succeeded and what it said.
     pub async fn apply(
         &self,
         action: &Action,
+        approved: Option<String>,
         progress: &mpsc::Sender<ActionEvent>,
     ) -> (bool, String) {
-        actions::apply(&self.config, self.read_only, action, progress).await
+        actions::apply(&self.config, self.read_only, action, approved, progress).await
     }
 }

@@ -11,6 +11,7 @@ use crate::runbook::spec::Action;
 use crate::runbook::status::Outcome;
 use crate::runbook::timeline::TimelineEntry;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -53,6 +54,8 @@ pub async fn drive(
 ) -> Result<Outcome, String> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let (progress_tx, mut progress_rx) = mpsc::channel::<ActionEvent>(64);
+    // The plan text each step's person confirmed, checked again at apply time.
+    let mut approved: HashMap<String, String> = HashMap::new();
     let mut next = Some(Event::Start);
     loop {
         let event = match next.take() {
@@ -75,7 +78,17 @@ pub async fn drive(
                     show.entry(&entry);
                 }
                 Effect::Finished { outcome } => finished = Some(outcome),
-                other => perform(other, &exec, &person, &tx, &progress_tx),
+                Effect::AskConfirm {
+                    ref step, ref plan, ..
+                } => {
+                    approved.insert(step.clone(), plan.text.clone());
+                    perform(effect, None, &exec, &person, &tx, &progress_tx)
+                }
+                Effect::ApplyAction { ref step, .. } => {
+                    let plan = approved.remove(step);
+                    perform(effect, plan, &exec, &person, &tx, &progress_tx)
+                }
+                other => perform(other, None, &exec, &person, &tx, &progress_tx),
             }
         }
         if let Some(outcome) = finished {
@@ -87,6 +100,7 @@ pub async fn drive(
 /// Starts the task that answers one effect.
 fn perform(
     effect: Effect,
+    approved: Option<String>,
     exec: &Arc<Executor>,
     person: &Arc<dyn Person>,
     tx: &mpsc::UnboundedSender<Event>,
@@ -121,7 +135,7 @@ fn perform(
         } => {
             let progress = progress.clone();
             tokio::spawn(async move {
-                let (ok, output) = exec.apply(&action, &progress).await;
+                let (ok, output) = exec.apply(&action, approved, &progress).await;
                 let _ = tx.send(Event::ActionDone {
                     step,
                     ticket,
