@@ -1,4 +1,5 @@
-//! `opsdeck runbook` with the real binary against real components: lint on
+//! `opsdeck runbook` with the real binary against real components (the
+//! terminal prompts are in runbook_terminal.rs): lint on
 //! good and bad files, a probe check against the demo service passing, then
 //! failing under a fault and resuming once it is fixed, and the built-in
 //! failed-deploy runbook planning (changing nothing) and then rolling a
@@ -16,77 +17,14 @@ mod demo_local;
 #[path = "support/prometheus.rs"]
 mod prometheus;
 
-#[path = "support/tmux.rs"]
-#[allow(dead_code)] // the console tests use the rest of it
-mod tmux;
+#[path = "support/runbook_env.rs"]
+mod runbook_env;
 
 use actions::*;
 use images::*;
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use runbook_env::*;
+use std::path::Path;
 use std::time::Duration;
-
-fn fixtures(kind: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/runbooks")
-        .join(kind)
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// A config that adds the test runbooks, and a data dir, in a temp dir.
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env::with("")
-    }
-
-    /// `extra` is appended to the config (targets for the checks to read).
-    fn with(extra: &str) -> Env {
-        let dir = tempfile::Builder::new()
-            .prefix("opsdeck-test-runbooks-")
-            .tempdir()
-            .unwrap();
-        let config = format!(
-            "runbook_dirs = [{:?}]\n\n[[docker]]\nname = \"local\"\n{extra}",
-            fixtures("run")
-        );
-        std::fs::write(dir.path().join("opsdeck.toml"), config).unwrap();
-        Env { dir }
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    /// The real binary, off the async threads so the in-process demo keeps serving.
-    async fn opsdeck(&self, args: &[&str]) -> Output {
-        let config = self.dir.path().join("opsdeck.toml");
-        let data = self.data();
-        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        tokio::task::spawn_blocking(move || {
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            opsdeck(&config, &data, &args)
-        })
-        .await
-        .unwrap()
-    }
-}
-
-/// The run id the runner prints first: `run ID (timeline PATH)`.
-fn run_id(out: &Output) -> String {
-    stdout(out)
-        .lines()
-        .find_map(|l| l.strip_prefix("run "))
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no run id in\n{}", text(out)))
-        .to_string()
-}
 
 #[test]
 fn lint_reports_each_problem_with_file_and_line_and_passes_good_files() {
@@ -229,45 +167,6 @@ async fn a_probe_check_passes_then_fails_under_a_fault_and_the_run_resumes_at_th
         "the latest runs should be offered: {}",
         text(&unknown)
     );
-}
-
-#[test]
-fn on_a_terminal_the_runner_asks_refuses_bad_input_and_offers_retry_skip_abort() {
-    let env = Env::new();
-    let config = env.dir.path().join("opsdeck.toml");
-    let data = env.data();
-    let command = format!("{} runbook run test-ask", env!("CARGO_BIN_EXE_opsdeck"));
-    let t = tmux::Tmux::start(
-        "runbooks-ask",
-        100,
-        40,
-        &command,
-        &[("OPSDECK_CONFIG", &config), ("OPSDECK_DATA_DIR", &data)],
-    );
-    let wait = Duration::from_secs(20);
-    t.wait_for("the input prompt", wait, |s| {
-        s.contains("How many replicas?")
-    });
-    t.keys(&["many", "Enter"]);
-    t.wait_for("the refusal and the prompt again", wait, |s| {
-        s.contains("not a valid int") && s.matches("How many replicas?").count() >= 3
-    });
-    t.keys(&["3", "Enter"]);
-    t.wait_for("the note", wait, |s| {
-        s.contains("Chosen: 3 replicas") && s.contains("press Enter when done")
-    });
-    t.keys(&["Enter"]);
-    t.wait_for("retry, skip or abort", wait, |s| {
-        s.contains("[r]etry, [s]kip or [a]bort?")
-    });
-    t.keys(&["s", "Enter"]);
-    t.wait_for("the last note", wait, |s| {
-        s.contains("The closed port was skipped")
-    });
-    t.keys(&["Enter"]);
-    let screen = t.wait_for("the end", wait, |s| s.contains("EXITED"));
-    assert!(screen.contains("outcome: completed"), "{screen}");
-    assert!(screen.contains("EXITED 0"), "{screen}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -473,107 +372,4 @@ fn failed_deploy_and_site_down_roll_a_broken_compose_deploy_back_and_plan_change
     assert!(!out.contains("==> [escalate]"), "{}", text(&site));
     assert_eq!(p.image_ids(), [image_id(&v1)], "{}", p.compose(&["ps"]));
     assert_eq!(p.audit().len(), audited + 2, "{}", p.audit_text());
-}
-
-/// Runs `runbook run test-scale-undo` for `p` in tmux and answers each
-/// confirmation in turn; returns the final screen.
-fn scale_undo_on_a_terminal(
-    p: &Project,
-    replicas: u32,
-    answers: &[&str],
-    before_answer: impl Fn(usize),
-) -> String {
-    std::fs::write(
-        &p.config,
-        format!(
-            "runbook_dirs = [{:?}]\n\n[[docker]]\nname = \"local\"\n",
-            fixtures("run")
-        ),
-    )
-    .unwrap();
-    let command = format!(
-        "{} runbook run test-scale-undo --param workload={} --param replicas={replicas}",
-        env!("CARGO_BIN_EXE_opsdeck"),
-        p.workload()
-    );
-    let t = tmux::Tmux::start(
-        "runbooks-scale",
-        250,
-        60,
-        &command,
-        &[("OPSDECK_CONFIG", &p.config), ("OPSDECK_DATA_DIR", &p.data)],
-    );
-    let wait = Duration::from_secs(120);
-    for (n, answer) in answers.iter().enumerate() {
-        t.wait_for("a confirmation", wait, |s| s.matches("? [y/N]").count() > n);
-        before_answer(n);
-        t.keys(&[answer, "Enter"]);
-    }
-    let halted = "[r]etry, [s]kip or [a]bort?";
-    let screen = t.wait_for("the end", wait, |s| {
-        s.contains("EXITED") || s.contains(halted)
-    });
-    if screen.contains("EXITED") {
-        return screen;
-    }
-    t.keys(&["a", "Enter"]);
-    t.wait_for("the end", wait, |s| s.contains("EXITED"))
-}
-
-#[test]
-fn an_action_is_confirmed_on_the_terminal_and_undone_when_a_later_step_fails() {
-    let (_tags, v1, _, _) = images("runbooks-scale");
-    let p = Project::up("runbooks-scale", &v1, 1);
-    let w = p.workload();
-
-    // No: nothing is scaled, nothing audited; the failing check has nothing to undo.
-    let screen = scale_undo_on_a_terminal(&p, 2, &["n"], |_| {});
-    assert!(
-        screen.contains(&format!("apply scale {w} to 2? [y/N]")),
-        "{screen}"
-    );
-    assert!(screen.contains("declined; nothing changed"), "{screen}");
-    assert!(screen.contains("EXITED 1"), "{screen}");
-    assert_eq!(p.ids().len(), 1, "{}", p.compose(&["ps"]));
-    assert!(p.audit().is_empty(), "{}", p.audit_text());
-
-    // Yes, then yes to the undo the rollback proposes: 1 → 2 → 1.
-    let screen = scale_undo_on_a_terminal(&p, 2, &["y", "y"], |_| {});
-    assert!(
-        screen.contains(&format!("undo scale {w} to 1? [y/N]")),
-        "{screen}"
-    );
-    assert!(screen.contains("outcome: rolled back"), "{screen}");
-    assert!(screen.contains("EXITED 1"), "{screen}");
-    assert_eq!(p.ids().len(), 1, "{}", p.compose(&["ps"]));
-    let verbs: Vec<String> = p
-        .audit()
-        .iter()
-        .map(|r| format!("{} {} {}", r["verb"], r["phase"], r["ok"]))
-        .collect();
-    assert_eq!(verbs.len(), 4, "{}", p.audit_text());
-    assert!(
-        verbs.iter().all(|v| v.starts_with("\"scale\"")),
-        "{verbs:?}"
-    );
-    assert_eq!(p.audit()[1]["ok"], true, "{}", p.audit_text());
-    assert_eq!(p.audit()[3]["ok"], true, "{}", p.audit_text());
-
-    // The world changes between the plan shown and the answer: what was
-    // confirmed is no longer what would run, so nothing runs (the step
-    // halts and the test aborts it).
-    let screen = scale_undo_on_a_terminal(&p, 3, &["y"], |_| {
-        p.compose(&["up", "-d", "--scale", "api=2"]);
-    });
-    assert!(
-        screen.contains(&format!("apply scale {w} to 3? [y/N]")),
-        "{screen}"
-    );
-    assert!(
-        screen.contains("the plan changed since it was confirmed"),
-        "{screen}"
-    );
-    assert!(screen.contains("EXITED 1"), "{screen}");
-    assert_eq!(p.ids().len(), 2, "{}", p.compose(&["ps"]));
-    assert_eq!(p.audit().len(), 4, "{}", p.audit_text());
 }
