@@ -12,5 +12,6 @@ pub mod metrics;
 pub mod model;
 pub mod prometheus;
 pub mod runbook;
+pub mod runbook_exec;
 pub mod source;
 pub mod ui;

@@ -6,6 +6,8 @@ mod audit_cmd;
 mod config_cmd;
 mod demo_cmd;
 mod logs;
+mod runbook;
+mod runbook_term;
 mod status;
 mod themes;
 mod workloads;
@@ -120,6 +122,11 @@ pub enum Commands {
         #[arg(long)]
         json: bool,
     },
+    /// Guided runbooks: list, show, lint, and run them headless
+    Runbook {
+        #[command(subcommand)]
+        action: runbook::RunbookAction,
+    },
     /// The demo service that tests and the playground run
     Demo {
         #[command(subcommand)]
@@ -226,6 +233,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             Ok(runtime()?.block_on(demo_cmd::down(&loaded.config, target, project)))
         }
         Some(Commands::Audit { json }) => Ok(audit_cmd::run(*json)),
+        Some(Commands::Runbook { action }) => runbook::command(&cli, action),
         Some(Commands::History { workload, json }) => {
             let Some(loaded) = load_config(&cli) else {
                 return Ok(ExitCode::from(2));

@@ -34,6 +34,21 @@ pub struct Project {
 
 impl Project {
     pub fn up(prefix: &str, image: &str, replicas: u32) -> Self {
+        Self::up_publishing(prefix, image, replicas, &format!("127.0.0.1::{DEMO_PORT}"))
+    }
+
+    /// One replica whose demo port is published on a fixed host port, which
+    /// opsdeck's rolling replace keeps: a health URL that outlives a rollback.
+    pub fn up_on_port(prefix: &str, image: &str, host_port: u16) -> Self {
+        Self::up_publishing(
+            prefix,
+            image,
+            1,
+            &format!("127.0.0.1:{host_port}:{DEMO_PORT}"),
+        )
+    }
+
+    fn up_publishing(prefix: &str, image: &str, replicas: u32, port: &str) -> Self {
         let dir = tempfile::Builder::new()
             .prefix("opsdeck-test-actions-")
             .tempdir()
@@ -44,7 +59,7 @@ impl Project {
             &file,
             format!(
                 "version: \"2.4\"\nservices:\n  api:\n    image: {image}\n    environment:\n      \
-                 SECRET_TOKEN: \"{SECRET}\"\n    ports:\n      - \"127.0.0.1::{DEMO_PORT}\"\n    \
+                 SECRET_TOKEN: \"{SECRET}\"\n    ports:\n      - \"{port}\"\n    \
                  labels:\n      {TEST_LABEL}: \"1\"\n"
             ),
         )

@@ -1,0 +1,174 @@
+//! Action steps through THE action path (`action::perform`): planning is
+//! perform's dry run, applying is perform with the run's confirmation
+//! already given; both audited and refused under `--read-only` by perform.
+
+use crate::action::docker::HealthGate;
+use crate::action::perform::confirmed;
+use crate::action::{
+    orchestrator_for, perform, ActionEvent, Orchestrator, PerformOptions, Performed, Request, Verb,
+};
+use crate::config::Config;
+use crate::model::WorkloadAddr;
+use crate::runbook::engine::Plan;
+use crate::runbook::spec::{Action, Prior};
+use std::fmt::Write as _;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// The workload request for an action, or why it cannot run here yet.
+pub fn request(action: &Action) -> Result<Request, String> {
+    let (workload, verb) = match action {
+        Action::Scale { workload, replicas } => (
+            workload,
+            Verb::Scale {
+                replicas: *replicas,
+            },
+        ),
+        Action::Restart { workload } => (workload, Verb::Restart),
+        Action::Rollback { workload, to } => (workload, Verb::Rollback { to: to.clone() }),
+        Action::Deploy { workload, image } => (
+            workload,
+            Verb::Deploy {
+                image: image.clone(),
+            },
+        ),
+        Action::DbCancel { .. } | Action::DbTerminate { .. } => {
+            return Err(
+                "database actions are not supported by runbooks yet; use `opsdeck db` by hand"
+                    .into(),
+            )
+        }
+        Action::Shell { .. } => {
+            return Err("shell actions are not supported by runbooks yet; run it by hand".into())
+        }
+    };
+    let workload: WorkloadAddr = workload.parse()?;
+    Ok(Request { workload, verb })
+}
+
+async fn orchestrator(config: &Config, req: &Request) -> Result<Arc<dyn Orchestrator>, String> {
+    orchestrator_for(config, &req.workload.target, HealthGate::default()).await
+}
+
+pub async fn plan(config: &Config, action: &Action) -> Result<Plan, String> {
+    let req = request(action)?;
+    let orch = orchestrator(config, &req).await?;
+    // A dry run changes nothing, so it may preview even under --read-only.
+    let opts = PerformOptions::new(false, true);
+    let (tx, _rx) = mpsc::channel(64);
+    match perform(orch.as_ref(), &req, &opts, confirmed(), &tx).await {
+        Ok(Performed::DryRun(p)) => Ok(Plan {
+            text: plan_text(&p),
+            prior: prior(config, &req).await,
+        }),
+        Ok(other) => Err(format!("internal: a dry run went past planning: {other:?}")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// `approved` is the plan text the person confirmed: perform plans afresh,
+/// and if that plan differs (a replica died, someone else deployed) nothing
+/// is done, so what runs is always what was shown.
+pub async fn apply(
+    config: &Config,
+    read_only: bool,
+    action: &Action,
+    approved: Option<String>,
+    progress: &mpsc::Sender<ActionEvent>,
+) -> (bool, String) {
+    let req = match request(action) {
+        Ok(r) => r,
+        Err(e) => return (false, e),
+    };
+    let orch = match orchestrator(config, &req).await {
+        Ok(o) => o,
+        Err(e) => return (false, e),
+    };
+    let opts = PerformOptions::new(read_only, false);
+    let confirm = match approved.clone() {
+        Some(text) => Box::new(move |plan: &crate::action::Plan| {
+            let same = plan_text(plan) == text;
+            Box::pin(async move { same }) as futures::future::BoxFuture<'static, bool>
+        }) as crate::action::perform::Confirm,
+        None => confirmed(),
+    };
+    match perform(orch.as_ref(), &req, &opts, confirm, progress).await {
+        Ok(Performed::Done(_, outcome)) => (outcome.ok, outcome.message),
+        Ok(Performed::Declined(now)) => (
+            false,
+            format!(
+                "not applied: the plan changed since it was confirmed; nothing was changed. Now:\n{}",
+                plan_text(&now)
+            ),
+        ),
+        Ok(Performed::DryRun(_)) => (false, "not applied: nothing was changed".into()),
+        // Read-only refusals, a busy workload, audit failures: each says why.
+        Err(e) => (false, e.to_string()),
+    }
+}
+
+/// The plan as the runner shows it and the timeline keeps it.
+pub fn plan_text(p: &crate::action::Plan) -> String {
+    let mut text = p.summary.clone();
+    if p.steps.is_empty() {
+        text.push_str("\n(nothing to change)");
+    }
+    for (i, s) in p.steps.iter().enumerate() {
+        let op = serde_json::to_value(s.op)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let _ = write!(text, "\n{:>2}. {op} {}: {}", i + 1, s.subject, s.detail);
+    }
+    text
+}
+
+/// What runs now, read from the target's inventory, so a later
+/// `on_failure = rollback` can propose the inverse (scale back to this count).
+async fn prior(config: &Config, req: &Request) -> Prior {
+    match super::collect::workload(config, &req.workload.to_string()).await {
+        crate::runbook::judge::Facts::Workload { running, image, .. } => Prior {
+            replicas: Some(running),
+            image: (!image.is_empty()).then_some(image),
+            revision: None,
+        },
+        _ => Prior::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workload_actions_map_to_requests_and_the_rest_say_not_yet() {
+        let r = request(&Action::Scale {
+            workload: "local/shop/api".into(),
+            replicas: 3,
+        })
+        .unwrap();
+        assert_eq!(r.workload.to_string(), "local/shop/api");
+        assert_eq!(r.verb, Verb::Scale { replicas: 3 });
+        let r = request(&Action::Rollback {
+            workload: "local/shop/api".into(),
+            to: Some("2".into()),
+        })
+        .unwrap();
+        assert_eq!(
+            r.verb,
+            Verb::Rollback {
+                to: Some("2".into())
+            }
+        );
+        let e = request(&Action::Shell {
+            command: "true".into(),
+            undo: None,
+        })
+        .unwrap_err();
+        assert!(e.contains("not supported"), "{e}");
+        assert!(request(&Action::Restart {
+            workload: "nope".into()
+        })
+        .is_err());
+    }
+}

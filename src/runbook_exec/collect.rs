@@ -1,0 +1,162 @@
+//! Metric and workload checks: the configured collectors polled once into a
+//! fresh `Model` (the same plan the console supervises), then read from its
+//! metric store or Docker inventory.
+
+use crate::config::Config;
+use crate::model::{Health, Model, WorkloadAddr};
+use crate::runbook::judge::Facts;
+use crate::source::targets::{plan, poll_all};
+
+/// The latest sample of `series` after one poll of every collector.
+pub async fn metric(config: &Config, series: &str) -> Facts {
+    let mut model = Model::new(config.refresh.0, true);
+    poll_all(plan(config), &mut model).await;
+    metric_facts(&model, series)
+}
+
+/// Replica counts of `workload` after one poll of its target's collector.
+pub async fn workload(config: &Config, workload: &str) -> Facts {
+    let addr: WorkloadAddr = match workload.parse() {
+        Ok(a) => a,
+        Err(e) => return Facts::Unavailable(e),
+    };
+    let planned: Vec<_> = plan(config)
+        .into_iter()
+        .filter(|p| p.name == addr.target)
+        .collect();
+    if planned.is_empty() {
+        return Facts::Unavailable(format!(
+            "no target `{}` is configured (workload {addr})",
+            addr.target
+        ));
+    }
+    let mut model = Model::new(config.refresh.0, true);
+    poll_all(planned, &mut model).await;
+    workload_facts(&model, &addr)
+}
+
+pub fn metric_facts(model: &Model, series: &str) -> Facts {
+    match model.store.latest_by_name(series) {
+        Some((_, v)) => Facts::Number(Some(v)),
+        None => Facts::Unavailable(format!(
+            "no data for series `{series}` after one poll of the configured collectors{}",
+            degraded(model)
+        )),
+    }
+}
+
+pub fn workload_facts(model: &Model, addr: &WorkloadAddr) -> Facts {
+    if let Some(Health::Degraded { reason, .. }) = model.target(&addr.target).map(|t| &t.health) {
+        return Facts::Unavailable(format!("target `{}` is degraded: {reason}", addr.target));
+    }
+    let Some((_, inv)) = model.inventories.iter().find(|(t, _)| t == &addr.target) else {
+        return Facts::Unavailable(format!(
+            "target `{}` reported no inventory (is it a Docker target?)",
+            addr.target
+        ));
+    };
+    let Some(w) = inv.workloads.iter().find(|w| &w.addr == addr) else {
+        return Facts::Unavailable(format!("no workload {addr} on target `{}`", addr.target));
+    };
+    // Compose has no desired count: every replica container that exists is wanted.
+    let desired = w
+        .desired
+        .unwrap_or_else(|| inv.instances.iter().filter(|i| &i.workload == addr).count() as u32);
+    Facts::Workload {
+        ready: w.ready,
+        desired,
+        running: w.running,
+        image: w.images.first().cloned().unwrap_or_default(),
+    }
+}
+
+/// The degraded targets, so "no data" says why there may be none.
+fn degraded(model: &Model) -> String {
+    let bad: Vec<String> = model
+        .targets
+        .iter()
+        .filter_map(|t| match &t.health {
+            Health::Degraded { reason, .. } => Some(format!("{}: {reason}", t.name)),
+            _ => None,
+        })
+        .collect();
+    if bad.is_empty() {
+        String::new()
+    } else {
+        format!(" (degraded: {})", bad.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::sample::sample_inventory;
+    use crate::model::TargetKind;
+    use crate::source::Update;
+
+    fn model_with_sample() -> (Model, WorkloadAddr) {
+        let mut model = Model::new(std::time::Duration::from_secs(2), true);
+        let inv = sample_inventory(1_700_000_000);
+        let addr = inv.workloads[0].addr.clone();
+        model.add_target(&addr.target, TargetKind::Docker);
+        model.inventories.push((addr.target.clone(), inv));
+        (model, addr)
+    }
+
+    #[test]
+    fn workload_facts_come_from_the_inventory() {
+        let (model, addr) = model_with_sample();
+        let w = model.inventories[0].1.workloads[0].clone();
+        let Facts::Workload {
+            ready,
+            running,
+            desired,
+            image,
+        } = workload_facts(&model, &addr)
+        else {
+            panic!("expected workload facts")
+        };
+        assert_eq!((ready, running), (w.ready, w.running));
+        assert!(desired >= ready);
+        assert_eq!(image, w.images.first().cloned().unwrap_or_default());
+    }
+
+    #[test]
+    fn a_missing_workload_or_target_is_unavailable_with_a_reason() {
+        let (model, addr) = model_with_sample();
+        let other = WorkloadAddr::new(&addr.target, "nope", "nothing");
+        let Facts::Unavailable(why) = workload_facts(&model, &other) else {
+            panic!()
+        };
+        assert!(why.contains("no workload"), "{why}");
+        let elsewhere = WorkloadAddr::new("prod", "a", "b");
+        assert!(matches!(
+            workload_facts(&model, &elsewhere),
+            Facts::Unavailable(_)
+        ));
+    }
+
+    #[test]
+    fn metric_facts_read_the_latest_sample_or_say_which_targets_are_degraded() {
+        let mut model = Model::new(std::time::Duration::from_secs(2), true);
+        model.store.record("probe:site:up", 10, 0.0);
+        model.store.record("probe:site:up", 20, 1.0);
+        assert_eq!(
+            metric_facts(&model, "probe:site:up"),
+            Facts::Number(Some(1.0))
+        );
+        model.add_target("site", TargetKind::Probe);
+        model.apply(Update::Health {
+            target: "site".into(),
+            health: Health::Degraded {
+                reason: "connection refused".into(),
+                since: 0,
+                retry_in: std::time::Duration::from_secs(5),
+            },
+        });
+        let Facts::Unavailable(why) = metric_facts(&model, "probe:site:error_ratio") else {
+            panic!()
+        };
+        assert!(why.contains("site: connection refused"), "{why}");
+    }
+}
