@@ -53,11 +53,10 @@ impl Ctx<'_> {
     fn window(&self, series: &str, columns: u16) -> Option<Vec<f32>> {
         let id = self.model.store.id(series)?;
         let step = self.ui.chart_step(self.model.refresh.as_secs() as i64);
-        Some(
-            self.model
-                .store
-                .window(id, self.model.now, step, columns as usize),
-        )
+        // Columns sit on the step grid, so the chart moves one whole column per
+        // step however often other collectors advance the clock in between.
+        let to = self.model.now.div_euclid(step) * step + step - 1;
+        Some(self.model.store.window(id, to, step, columns as usize))
     }
 
     fn draw(&self, area: Rect, buf: &mut Buffer, values: &[f32], max: f32, style: Style) {
