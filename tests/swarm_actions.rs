@@ -2,7 +2,8 @@
 //! dockerd (its own network namespace, so the shared engine never becomes a
 //! swarm manager) is made one, runs a replicated service of the FROM-scratch
 //! demo image, and `opsdeck scale`, `restart`, `deploy` and `rollback` change
-//! it as `docker service` would, each with intent and outcome in the audit log.
+//! it as `docker service` would, each with intent and outcome in the audit log;
+//! a deploy waits for the swarm's verdict, and a failed one is rolled back.
 
 #[path = "support/images.rs"]
 mod images;
@@ -204,7 +205,14 @@ fn demo_images() -> (Tags, String, String) {
 #[test]
 fn scale_restart_deploy_and_rollback_a_swarm_service() {
     let (_tags, v1, v2) = demo_images();
-    let swarm = Swarm::start(&[&v1, &v2]);
+    let broken = build_demo_image(
+        &opsdeck_binary(),
+        &v2.replace(":v2", ":v2-broken"),
+        "2.0.0",
+        &[("DEMO_FAULT_UNHEALTHY", "1")],
+    );
+    let _broken_tag = Tags(vec![broken.clone()]);
+    let swarm = Swarm::start(&[&v1, &v2, &broken]);
     let stack = unique_name("swarm");
     let service = format!("{stack}_api");
     swarm.create_service(&service, Some(&stack), &v1);
@@ -240,7 +248,9 @@ fn scale_restart_deploy_and_rollback_a_swarm_service() {
         fresh.then_some(()).ok_or(tasks)
     });
 
-    ok(&swarm.opsdeck(&["deploy", &w, &v2, "--yes"]));
+    // The swarm's verdict on the rollout is awaited, not just the request.
+    let deployed = ok(&swarm.opsdeck(&["deploy", &w, &v2, "--yes"]));
+    assert!(deployed.contains("rolled out"), "{deployed}");
     assert_eq!(swarm.image(&service), v2);
     swarm.wait_running(&service, 2, &v2, "2 tasks on v2 after deploy");
 
@@ -271,6 +281,16 @@ fn scale_restart_deploy_and_rollback_a_swarm_service() {
             .unwrap();
         assert_eq!(outcome["ok"], true, "{outcome:#}");
     }
+
+    // A release whose health check fails: the swarm rolls it back by itself.
+    let failed = swarm.opsdeck(&["deploy", &w, &broken, "--yes"]);
+    assert_eq!(failed.status.code(), Some(1), "{}", text(&failed));
+    assert_eq!(swarm.image(&service), v1);
+    swarm.wait_running(&service, 2, &v1, "2 tasks on v1 after the failed deploy");
+    let last = swarm.audit().pop().unwrap();
+    assert_eq!(last["verb"], "deploy");
+    assert_eq!(last["ok"], false, "{last:#}");
+    assert_eq!(last["rolled_back"], true, "{last:#}");
 }
 
 /// A service outside any stack is listed as `priv/_/NAME`; that address acts on it.
