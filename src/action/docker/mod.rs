@@ -1,5 +1,6 @@
 //! The Docker orchestrator: Compose services, Swarm services and plain
-//! containers on one Docker target. `TARGET/_/NAME` is a plain container;
+//! containers on one Docker target. `TARGET/_/NAME` is a plain container
+//! (or a Swarm service outside any stack, as the inventory lists one);
 //! `TARGET/PROJECT/SERVICE` a Compose service (by its labels), else a Swarm
 //! service of stack PROJECT when the engine is a swarm manager.
 
@@ -114,10 +115,14 @@ impl DockerOrchestrator {
                 Err(bollard::errors::Error::DockerResponseServerError {
                     status_code: 404, ..
                 }) => {
+                    // A Swarm service outside any stack is listed as `TARGET/_/NAME` too.
+                    if let Some(service) = self.swarm_service(addr).await? {
+                        return swarm::plan(req, &service);
+                    }
                     return Err(format!(
-                        "no container named `{}` on target {}",
+                        "no container (or Swarm service outside a stack) named `{}` on target {}",
                         addr.name, self.target
-                    ))
+                    ));
                 }
                 Err(e) => return Err(format!("inspecting {}: {e}", addr.name)),
             };
@@ -154,7 +159,12 @@ impl DockerOrchestrator {
         if !manager {
             return Ok(None);
         }
-        for name in [format!("{}_{}", addr.group, addr.name), addr.name.clone()] {
+        let names = if addr.group == NO_GROUP {
+            vec![addr.name.clone()]
+        } else {
+            vec![format!("{}_{}", addr.group, addr.name), addr.name.clone()]
+        };
+        for name in names {
             if let Ok(s) = self.docker.inspect_service(&name, None).await {
                 let stack = s
                     .spec

@@ -6,9 +6,19 @@ use super::engine::Progress;
 use super::work::{step, Work};
 use crate::action::{Outcome, Plan, Request, StepOp, Verb};
 use crate::model::WorkloadKind;
-use bollard::models::{Service, ServiceSpec, ServiceSpecMode, ServiceSpecModeReplicated};
+use bollard::models::{
+    Service, ServiceSpec, ServiceSpecMode, ServiceSpecModeReplicated,
+    ServiceSpecUpdateConfigFailureActionEnum as FailureAction,
+    ServiceUpdateStatusStateEnum as UpdateState,
+};
 use bollard::query_parameters::UpdateServiceOptionsBuilder;
 use bollard::Docker;
+use std::time::{Duration, Instant};
+
+/// Hang guard for a deploy's rollout: the swarm's own monitor decides when a
+/// task has failed, opsdeck only waits for its verdict.
+const ROLLOUT_WITHIN: Duration = Duration::from_secs(600);
+const ROLLOUT_TICK: Duration = Duration::from_secs(1);
 
 /// One `POST /services/{id}/update`.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +28,8 @@ pub struct SwarmUpdate {
     pub spec: ServiceSpec,
     /// `rollback=previous`: the swarm restores the spec before the last update.
     pub rollback: bool,
+    /// Wait for the swarm's verdict on the rollout (a deploy is health-gated).
+    pub await_rollout: bool,
 }
 
 impl SwarmUpdate {
@@ -26,6 +38,11 @@ impl SwarmUpdate {
         if self.rollback {
             opts = opts.rollback("previous");
         }
+        // An earlier rollout's verdict stays until the swarm starts this one.
+        let earlier = match self.await_rollout {
+            true => started_at(docker, &self.service).await?,
+            false => None,
+        };
         progress
             .say(format!("updating service {}", self.service))
             .await;
@@ -34,6 +51,9 @@ impl SwarmUpdate {
             .await
             .map_err(|e| format!("updating service {}: {e}", self.service))?;
         let warnings = resp.warnings.unwrap_or_default();
+        if self.await_rollout {
+            return rollout_verdict(docker, &self.service, earlier, progress).await;
+        }
         Ok(Outcome {
             ok: true,
             message: if warnings.is_empty() {
@@ -47,6 +67,78 @@ impl SwarmUpdate {
             },
             rolled_back: false,
         })
+    }
+}
+
+type Started = Option<bollard::models::BollardDate>;
+
+async fn started_at(docker: &Docker, service: &str) -> Result<Started, String> {
+    let s = docker
+        .inspect_service(service, None)
+        .await
+        .map_err(|e| format!("inspecting service {service}: {e}"))?;
+    Ok(s.update_status.and_then(|u| u.started_at))
+}
+
+/// The update status the swarm reaches once this rollout is over: one that
+/// started at a time other than `earlier`'s.
+async fn rollout_verdict(
+    docker: &Docker,
+    service: &str,
+    earlier: Started,
+    progress: &Progress,
+) -> Result<Outcome, String> {
+    progress
+        .say(format!("waiting for the swarm to roll out {service}"))
+        .await;
+    let deadline = Instant::now() + ROLLOUT_WITHIN;
+    loop {
+        let s = docker
+            .inspect_service(service, None)
+            .await
+            .map_err(|e| format!("inspecting service {service}: {e}"))?;
+        let mut status = s.update_status.unwrap_or_default();
+        if status.started_at.is_none() || status.started_at == earlier {
+            status.state = None;
+        }
+        let said = status.message.unwrap_or_default();
+        let outcome = |ok, rolled_back, message: String| {
+            Ok(Outcome {
+                ok,
+                message,
+                rolled_back,
+            })
+        };
+        match status.state {
+            Some(UpdateState::COMPLETED) => {
+                return outcome(true, false, format!("service {service} rolled out"))
+            }
+            Some(UpdateState::ROLLBACK_COMPLETED) => {
+                return outcome(
+                    false,
+                    true,
+                    format!("service {service} failed its rollout; the swarm rolled it back: {said}"),
+                )
+            }
+            Some(UpdateState::PAUSED | UpdateState::ROLLBACK_PAUSED) => {
+                return outcome(
+                    false,
+                    false,
+                    format!("the swarm paused the rollout of {service}: {said}"),
+                )
+            }
+            _ if Instant::now() > deadline => {
+                return outcome(
+                    false,
+                    false,
+                    format!(
+                        "service {service} still rolling out after {}s; see `docker service ps {service}`",
+                        ROLLOUT_WITHIN.as_secs()
+                    ),
+                )
+            }
+            _ => tokio::time::sleep(ROLLOUT_TICK).await,
+        }
     }
 }
 
@@ -77,6 +169,7 @@ pub fn update_for(service: &Service, verb: &Verb) -> Result<(SwarmUpdate, String
         .ok_or_else(|| format!("service {name} has no version index"))? as i32;
     let mut spec = service.spec.clone().unwrap_or_default();
     let mut rollback = false;
+    let mut await_rollout = false;
     let detail = match verb {
         Verb::Scale { replicas } => {
             let before = replicas_of(&spec).ok_or_else(|| {
@@ -103,7 +196,20 @@ pub fn update_for(service: &Service, verb: &Verb) -> Result<(SwarmUpdate, String
             let before = image_of(&spec);
             let t = spec.task_template.get_or_insert_with(Default::default);
             t.container_spec.get_or_insert_with(Default::default).image = Some(image.clone());
-            format!("image {before} → {image}, rolled out by the swarm's update config")
+            // A deploy rolls back by itself when a new task fails; the swarm's
+            // default is to pause there, with the failed tasks in place.
+            let u = spec.update_config.get_or_insert_with(Default::default);
+            let rolls_back = u.failure_action == Some(FailureAction::ROLLBACK);
+            u.failure_action = Some(FailureAction::ROLLBACK);
+            await_rollout = true;
+            format!(
+                "image {before} → {image}, rolled out by the swarm's update config{}",
+                if rolls_back {
+                    ""
+                } else {
+                    "; its failure action becomes rollback"
+                }
+            )
         }
         Verb::Rollback { to: Some(_) } => {
             return Err(format!(
@@ -124,6 +230,7 @@ pub fn update_for(service: &Service, verb: &Verb) -> Result<(SwarmUpdate, String
             version,
             spec,
             rollback,
+            await_rollout,
         },
         detail,
     ))

@@ -52,6 +52,23 @@ fn deploy_changes_only_the_image() {
 }
 
 #[test]
+fn deploy_waits_for_the_rollout_and_rolls_back_a_failed_one() {
+    let deploy = Verb::Deploy {
+        image: "shop-api:v3".into(),
+    };
+    let (u, detail) = update_for(&service(), &deploy).unwrap();
+    assert!(u.await_rollout);
+    let action = u.spec.update_config.and_then(|c| c.failure_action);
+    assert_eq!(action, Some(FailureAction::ROLLBACK));
+    assert!(
+        detail.contains("failure action becomes rollback"),
+        "{detail}"
+    );
+    let (scale, _) = update_for(&service(), &Verb::Scale { replicas: 3 }).unwrap();
+    assert!(!scale.await_rollout && scale.spec.update_config.is_none());
+}
+
+#[test]
 fn rollback_asks_for_the_previous_spec() {
     let (u, detail) = update_for(&service(), &Verb::Rollback { to: None }).unwrap();
     assert!(u.rollback);
