@@ -12,6 +12,16 @@ pub enum RunbookRef {
 }
 
 impl RunbookRef {
+    /// The `runbook_url` annotation Prometheus and Alertmanager alerts carry, if set.
+    pub fn from_annotations(
+        annotations: &std::collections::BTreeMap<String, String>,
+    ) -> Option<Self> {
+        annotations
+            .get("runbook_url")
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| RunbookRef::Url(u.clone()))
+    }
+
     /// The local runbook to open: the id itself, or the id a URL maps to.
     pub fn local_id<I, S>(&self, known_ids: I) -> Option<String>
     where

@@ -72,11 +72,7 @@ pub fn am_alert(a: &AmAlert) -> ExternalAlert {
             threshold: None,
             since,
             active_since: Some(since),
-            runbook: a
-                .annotations
-                .get("runbook_url")
-                .filter(|u| !u.trim().is_empty())
-                .map(|u| RunbookRef::Url(u.clone())),
+            runbook: RunbookRef::from_annotations(&a.annotations),
             message: None,
             flapping: false,
         },

@@ -46,11 +46,7 @@ pub fn alert_view(a: &PromAlert) -> AlertView {
         threshold: None,
         since,
         active_since: Some(since),
-        runbook: a
-            .annotations
-            .get("runbook_url")
-            .filter(|u| !u.trim().is_empty())
-            .map(|u| RunbookRef::Url(u.clone())),
+        runbook: RunbookRef::from_annotations(&a.annotations),
         message: None,
         flapping: false,
     }
