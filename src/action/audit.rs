@@ -131,20 +131,25 @@ impl AuditLog {
 
     /// Every record, oldest first; a missing file is an empty log.
     pub fn read(&self) -> Result<Vec<AuditRecord>, String> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(format!("{}: {e}", self.path.display())),
-        };
-        text.lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| {
-                serde_json::from_str(l)
-                    .map_err(|e| format!("{}:{}: {e}", self.path.display(), i + 1))
-            })
-            .collect()
+        read_lines(&self.path)
     }
+}
+
+/// Every JSON line of an append-only file, oldest first; a missing file has none,
+/// and a line that does not parse is an error at its file:line.
+pub(crate) fn read_lines<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))
+        })
+        .collect()
 }
 
 /// Appends one line and syncs it: a record is either wholly on disk or absent.

@@ -3,7 +3,7 @@
 //! and plain containers keep no history of their own, so this is what
 //! `history` lists and `rollback` restores.
 
-use super::audit::{append_line, now_rfc3339};
+use super::audit::{append_line, now_rfc3339, read_lines};
 use super::orchestrator::Revision;
 use crate::model::WorkloadAddr;
 use std::path::{Path, PathBuf};
@@ -38,19 +38,7 @@ impl RevisionLog {
     }
 
     fn read_all(&self) -> Result<Vec<Revision>, String> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(format!("{}: {e}", self.path.display())),
-        };
-        text.lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| {
-                serde_json::from_str(l)
-                    .map_err(|e| format!("{}:{}: {e}", self.path.display(), i + 1))
-            })
-            .collect()
+        read_lines(&self.path)
     }
 
     /// Records that `image` (content `image_id`) was replaced on `workload` by `verb`.
