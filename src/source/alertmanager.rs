@@ -1,11 +1,11 @@
 //! An Alertmanager (API v2): the alerts it holds, with the silences and
 //! inhibitions that mute them, shown beside opsdeck's own alerts.
 
-use super::prometheus_alerts::parse_time;
+use super::prometheus_alerts::{parse_time, severity_of};
 use super::{Source, Update};
 use crate::alert::{AlertState, AlertView, RunbookRef};
 use crate::http::Http;
-use crate::model::{ExternalAlert, Severity};
+use crate::model::ExternalAlert;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -38,11 +38,7 @@ pub struct AmStatus {
 pub fn am_alert(a: &AmAlert) -> ExternalAlert {
     let mut labels = a.labels.clone();
     let rule = labels.remove("alertname").unwrap_or_default();
-    let severity = match labels.get("severity").map(String::as_str) {
-        Some("critical") | Some("page") => Severity::Critical,
-        Some("info") | Some("none") => Severity::Info,
-        _ => Severity::Warning,
-    };
+    let severity = severity_of(&labels);
     let state = match a.status.state.as_str() {
         "unprocessed" => AlertState::Pending,
         _ => AlertState::Firing,
@@ -119,6 +115,7 @@ impl Source for AlertmanagerSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Severity;
 
     /// Captured from Alertmanager 0.25 (Debian): two alerts posted through
     /// the API, one of them under a silence.
