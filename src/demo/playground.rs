@@ -4,11 +4,9 @@
 //! opsdeck's console and verbs, and `docker-compose ps`, see a Compose service.
 
 use super::image::{build_demo_v1, build_demo_v2_broken, DEMO_PORT, DEMO_V1, DEMO_V2_BROKEN};
-use crate::action::docker::compose_name;
+use crate::action::docker::{compose_name, labelled};
 use bollard::models::{ContainerCreateBody, HostConfig, NetworkCreateRequest, PortBinding};
-use bollard::query_parameters::{
-    CreateContainerOptionsBuilder, ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
-};
+use bollard::query_parameters::{CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder};
 use bollard::Docker;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -178,18 +176,11 @@ async fn url_of(docker: &Docker, name: &str) -> Result<String, String> {
 
 /// Removes every container of the project (whatever opsdeck scaled it to) and its network.
 pub async fn down(docker: &Docker, project: &str) -> Result<Vec<String>, String> {
-    let filters = HashMap::from([(
-        "label".to_string(),
+    let listed = labelled(
+        docker,
         vec![format!("com.docker.compose.project={project}")],
-    )]);
-    let opts = ListContainersOptionsBuilder::default()
-        .all(true)
-        .filters(&filters)
-        .build();
-    let listed = docker
-        .list_containers(Some(opts))
-        .await
-        .map_err(|e| format!("listing containers: {e}"))?;
+    )
+    .await?;
     let mut removed = Vec::new();
     for c in listed {
         let Some(id) = c.id else { continue };

@@ -28,6 +28,22 @@ pub async fn inspect(docker: &Docker, id: &str) -> Result<Replica, String> {
         .map_err(|e| format!("inspecting {id}: {e}"))
 }
 
+/// Every container, running or not, that carries all of `labels` (`key=value`).
+pub async fn labelled(
+    docker: &Docker,
+    labels: Vec<String>,
+) -> Result<Vec<bollard::models::ContainerSummary>, String> {
+    let filters = HashMap::from([("label".to_string(), labels)]);
+    let opts = ListContainersOptionsBuilder::default()
+        .all(true)
+        .filters(&filters)
+        .build();
+    docker
+        .list_containers(Some(opts))
+        .await
+        .map_err(|e| format!("listing containers: {e}"))
+}
+
 /// The containers of a Compose service (one-off `run` containers excluded),
 /// lowest number first.
 pub async fn compose_replicas(
@@ -35,21 +51,14 @@ pub async fn compose_replicas(
     project: &str,
     service: &str,
 ) -> Result<Vec<Replica>, String> {
-    let filters = HashMap::from([(
-        "label".to_string(),
+    let listed = labelled(
+        docker,
         vec![
             format!("{PROJECT}={project}"),
             format!("{SERVICE}={service}"),
         ],
-    )]);
-    let opts = ListContainersOptionsBuilder::default()
-        .all(true)
-        .filters(&filters)
-        .build();
-    let listed = docker
-        .list_containers(Some(opts))
-        .await
-        .map_err(|e| format!("listing containers: {e}"))?;
+    )
+    .await?;
     let mut out = Vec::new();
     for c in listed {
         let oneoff = c

@@ -13,6 +13,7 @@ mod rolling;
 mod swarm;
 mod work;
 
+pub use engine::labelled;
 pub use health::HealthGate;
 pub use replica::{compose_name, Replica};
 pub use swarm::{update_for, SwarmUpdate};
