@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::model::{Model, Severity};
-use crate::source::{Source, Update};
+use crate::source::Source;
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -31,25 +31,11 @@ pub async fn collect(config: &Config, read_only: bool) -> Model {
 /// How long one reading of a target may take before it counts as degraded.
 pub const POLL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// One poll through the supervisor's `poll_once`, folded into the model; a
+/// One poll through the collectors' one-shot reading, folded into the model; a
 /// failure marks the target degraded with the reason.
 pub async fn poll_into<S: Source>(model: &mut Model, source: &mut S, timeout: std::time::Duration) {
-    match crate::source::poll_once(source, timeout).await {
-        Ok(updates) => {
-            model.apply(Update::Health {
-                target: source.target().to_string(),
-                health: crate::model::Health::Ok,
-            });
-            updates.into_iter().for_each(|u| model.apply(u));
-        }
-        Err(reason) => model.apply(Update::Health {
-            target: source.target().to_string(),
-            health: crate::model::Health::Degraded {
-                reason,
-                since: crate::source::unix_now(),
-                retry_in: timeout,
-            },
-        }),
+    for u in crate::source::targets::poll_updates(source, timeout, timeout).await {
+        model.apply(u);
     }
 }
 

@@ -215,19 +215,9 @@ pub async fn poll_all(planned: Vec<Planned>, model: &mut crate::model::Model) {
     for p in planned {
         model.add_target(&p.name, p.kind);
         jobs.push(async move {
-            let name = p.name;
             match p.source {
-                Ok(mut source) => match poll_once(&mut source, p.timeout).await {
-                    // Ok first: a source that judges its own health says so after.
-                    Ok(updates) => std::iter::once(Update::Health {
-                        target: name.clone(),
-                        health: Health::Ok,
-                    })
-                    .chain(updates)
-                    .collect(),
-                    Err(reason) => vec![unusable(&name, reason, p.interval)],
-                },
-                Err(reason) => vec![unusable(&name, reason, p.interval)],
+                Ok(mut source) => poll_updates(&mut source, p.timeout, p.interval).await,
+                Err(reason) => vec![unusable(&p.name, reason, p.interval)],
             }
         });
     }
@@ -235,5 +225,24 @@ pub async fn poll_all(planned: Vec<Planned>, model: &mut crate::model::Model) {
         for u in updates {
             model.apply(u);
         }
+    }
+}
+
+/// One poll for a one-shot reading: the target's health, then what it said.
+/// Ok comes first, so a source that judges its own health says so after.
+pub async fn poll_updates<S: Source>(
+    source: &mut S,
+    timeout: Duration,
+    retry_in: Duration,
+) -> Vec<Update> {
+    let name = source.target().to_string();
+    match poll_once(source, timeout).await {
+        Ok(updates) => std::iter::once(Update::Health {
+            target: name,
+            health: Health::Ok,
+        })
+        .chain(updates)
+        .collect(),
+        Err(reason) => vec![unusable(&name, reason, retry_in)],
     }
 }
