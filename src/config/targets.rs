@@ -101,3 +101,25 @@ pub struct Panel {
     pub query: String,
     pub unit: Option<String>,
 }
+
+/// A service as the latency pane shows it, and where its figures come from,
+/// best source first: RED queries against a Prometheus, the service's own
+/// `/metrics` (a `[[scrape]]`), a `[[probe]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub name: Spanned<String>,
+    pub prometheus: Option<Spanned<String>>,
+    /// PromQL label matchers that pick the service's series, e.g. `job="api"`.
+    pub selector: Option<String>,
+    /// The latency histogram's name, without `_bucket`.
+    pub latency_metric: Option<String>,
+    /// The request counter, labelled with the status code.
+    pub requests_metric: Option<String>,
+    /// The label holding the HTTP status code.
+    pub status_label: Option<String>,
+    /// The rate window of the PromQL queries.
+    pub window: Option<HumanDuration>,
+    pub scrape: Option<Spanned<String>>,
+    pub probe: Option<Spanned<String>>,
+}

@@ -20,6 +20,11 @@ pub struct Model {
     pub inventories: Vec<(String, Inventory)>,
     pub events: VecDeque<EngineEvent>,
     pub alerts: super::Alerts,
+    /// The services of the latency pane, from the config.
+    pub services: Vec<super::ServiceDef>,
+    /// The `[[panel]]`s, and the latest range reading of each by title.
+    pub panels: Vec<super::PanelDef>,
+    pub panel_ranges: std::collections::HashMap<String, super::PanelRange>,
     pub read_only: bool,
     pub refresh: Duration,
     /// Unix seconds of the latest event, so rendering never reads the clock.
@@ -35,10 +40,21 @@ impl Model {
             inventories: Vec::new(),
             events: VecDeque::new(),
             alerts: super::Alerts::default(),
+            services: Vec::new(),
+            panels: Vec::new(),
+            panel_ranges: std::collections::HashMap::new(),
             read_only,
             refresh,
             now: 0,
         }
+    }
+
+    /// The services and panels a config names; what the metrics view shows.
+    pub fn with_config(mut self, config: &crate::config::Config) -> Self {
+        self.services = super::services::from_config(config);
+        self.panels = super::panels::from_config(config);
+        self.alerts = super::Alerts::from_config(config);
+        self
     }
 
     pub fn add_target(&mut self, name: &str, kind: TargetKind) {
@@ -138,6 +154,9 @@ impl Model {
                 self.alerts.ingest_promql(at, results);
             }
             Update::ExternalAlerts { source, alerts } => self.alerts.set_external(source, alerts),
+            Update::PanelRange { title, range } => {
+                self.panel_ranges.insert(title, range);
+            }
             // Log lines and action progress belong to the UI state.
             Update::Logs { .. } | Update::Action(_) => {}
         }

@@ -2,7 +2,10 @@
 pub mod alerts;
 mod console;
 mod host;
+pub mod panels;
 pub mod sample;
+pub mod sample_metrics;
+pub mod services;
 mod severity;
 mod target;
 mod workload;
@@ -10,6 +13,8 @@ mod workload;
 pub use alerts::{AlertRow, Alerts, ExternalAlert};
 pub use console::Model;
 pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
+pub use panels::{PanelDef, PanelRange, Unit};
+pub use services::{ServiceDef, ServiceRow};
 pub use severity::Severity;
 pub use target::{Health, Target, TargetKind};
 pub use workload::{

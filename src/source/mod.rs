@@ -68,6 +68,11 @@ pub enum Update {
         source: String,
         alerts: Vec<crate::model::ExternalAlert>,
     },
+    /// A panel's range query, which the metrics view asked for.
+    PanelRange {
+        title: String,
+        range: crate::model::PanelRange,
+    },
     /// Progress of an action the console asked for.
     Action(crate::action::ActionEvent),
 }

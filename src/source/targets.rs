@@ -154,11 +154,20 @@ pub fn plan(config: &Config) -> Vec<Planned> {
                 query: query.clone(),
             })
             .collect();
-        // Every panel and rule is queried in turn within one poll, then the alerts.
-        let poll_timeout = timeout * (panels.len() as u32 + rules.len() as u32 + 2);
+        let named: Vec<(String, String)> = config
+            .service
+            .iter()
+            .filter(|s| s.prometheus.as_ref().is_some_and(|p| p.get_ref() == &name))
+            .flat_map(crate::prometheus::red::queries)
+            .collect();
+        // Every query is made in turn within one poll, then the alerts.
+        let queries = panels.len() + rules.len() + named.len();
+        let poll_timeout = timeout * (queries as u32 + 2);
         let source = Http::new(timeout, &p.auth).map(|http| {
             AnySource::Prometheus(
-                PrometheusSource::new(&name, p.url.get_ref(), http, panels).with_rules(rules),
+                PrometheusSource::new(&name, p.url.get_ref(), http, panels)
+                    .with_rules(rules)
+                    .with_named(named),
             )
         });
         out.push(Planned {

@@ -49,6 +49,8 @@ pub enum Scope {
     /// Views whose rows are (or belong to) a workload.
     Workload,
     Logs,
+    /// The metrics view: services and panels.
+    Metrics,
     /// The action confirmation dialog.
     Confirm,
 }
@@ -151,16 +153,17 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         S::Global,
-        "1 2 3 4 5",
+        "1 2 3 4 5 6",
         &[
             (k('1'), A::View(1)),
             (k('2'), A::View(2)),
             (k('3'), A::View(3)),
             (k('4'), A::View(4)),
             (k('5'), A::View(5)),
+            (k('6'), A::View(6)),
         ],
-        "overview · workloads · containers · events · alerts",
-        Some(("1-5", "view")),
+        "overview · workloads · containers · events · alerts · metrics",
+        Some(("1-6", "view")),
     ),
     b(
         S::Panes,
@@ -248,6 +251,13 @@ pub const BINDINGS: &[Binding] = &[
         &[(k('b'), A::Rollback)],
         "roll the workload back to its previous revision",
         Some(("b", "rollback")),
+    ),
+    b(
+        S::Metrics,
+        "[  ]",
+        &[(k('['), A::ZoomOut), (k(']'), A::ZoomIn)],
+        "panels: longer / shorter range (5m 1h 6h 24h)",
+        Some(("[ ]", "range")),
     ),
     b(
         S::Logs,
