@@ -554,6 +554,10 @@ fn metrics_colours_slow_failing_and_expiring() {
     let theme = Theme::default();
     let fg = |needle: &str| buf[find(&buf, needle)].fg;
     assert_eq!(fg("8.30%"), theme.critical.fg.unwrap(), "8.3% errors");
-    assert_eq!(fg("5d"), theme.critical.fg.unwrap(), "cert 5 days from expiry");
+    assert_eq!(
+        fg("5d"),
+        theme.critical.fg.unwrap(),
+        "cert 5 days from expiry"
+    );
     assert_eq!(fg("1.60 s"), theme.warning.fg.unwrap(), "p95 above 1 s");
 }

@@ -8,7 +8,7 @@ mod targets;
 
 pub use crate::duration::HumanDuration;
 pub use alerts::alert_rules;
-pub use load::{load, validate, Loaded, INIT_TEMPLATE};
+pub use load::{load, parse, validate, Loaded, INIT_TEMPLATE};
 pub use targets::*;
 
 use serde::Deserialize;
