@@ -95,8 +95,7 @@ async fn a_service_red_figures_come_from_promql() {
                 .is_some_and(|v| v.is_finite())
         });
         // The 500 series appear with the fault; rates need two scrapes of them.
-        (ready && s["service:demo:rps"] > 0.0 && s["service:demo:error_ratio"] > 0.0)
-            .then_some(s)
+        (ready && s["service:demo:rps"] > 0.0 && s["service:demo:error_ratio"] > 0.0).then_some(s)
     })
     .await;
     // The demo sleeps 150 ms before answering, so every percentile is above it.

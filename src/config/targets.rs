@@ -42,6 +42,9 @@ pub struct HttpAuth {
     pub basic_user: Option<String>,
     pub basic_password_env: Option<String>,
     pub basic_password_file: Option<PathBuf>,
+    /// CA certificates (PEM) trusted besides the system's roots, for
+    /// endpoints signed by an internal CA. Verification is never switched off.
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -70,6 +73,8 @@ pub struct ScrapeTarget {
     pub url: Spanned<String>,
     pub interval: Option<HumanDuration>,
     pub timeout: Option<HumanDuration>,
+    #[serde(flatten)]
+    pub auth: HttpAuth,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -81,6 +86,8 @@ pub struct ProbeTarget {
     pub timeout: Option<HumanDuration>,
     pub expect_status: Option<u16>,
     pub expect_body: Option<String>,
+    #[serde(flatten)]
+    pub auth: HttpAuth,
 }
 
 #[derive(Debug, Clone, Deserialize)]

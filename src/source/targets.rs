@@ -8,7 +8,7 @@ use super::prometheus::{PanelQuery, PrometheusSource, RuleQuery};
 use super::{
     poll_once, supervise, unix_now, HostSource, ProbeSource, ScrapeSource, Source, Update,
 };
-use crate::config::{Config, HttpAuth};
+use crate::config::Config;
 use crate::http::Http;
 use crate::model::{Health, TargetKind};
 use std::time::Duration;
@@ -94,7 +94,7 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             status: p.expect_status,
             body_contains: p.expect_body.clone(),
         };
-        let source = Http::new(timeout, &HttpAuth::default()).map(|http| {
+        let source = Http::new(timeout, &p.auth).map(|http| {
             AnySource::Probe(ProbeSource::new(
                 &name,
                 p.url.get_ref(),
@@ -115,7 +115,7 @@ pub fn plan(config: &Config) -> Vec<Planned> {
     for s in &config.scrape {
         let name = s.name.get_ref().clone();
         let timeout = s.timeout.map_or(SCRAPE_TIMEOUT, |t| t.0);
-        let source = Http::new(timeout, &HttpAuth::default())
+        let source = Http::new(timeout, &s.auth)
             .map(|http| AnySource::Scrape(ScrapeSource::new(&name, s.url.get_ref(), http)));
         out.push(Planned {
             name,
