@@ -33,6 +33,16 @@ pub struct KubernetesTarget {
     pub kubeconfig: Option<PathBuf>,
 }
 
+impl HttpAuth {
+    /// No credentials; only a CA to trust besides the system's roots.
+    pub fn trusting(ca_file: Option<PathBuf>) -> Self {
+        HttpAuth {
+            ca_file,
+            ..Default::default()
+        }
+    }
+}
+
 /// How to authenticate to an HTTP API; each secret is read from the environment or a file.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,8 +83,9 @@ pub struct ScrapeTarget {
     pub url: Spanned<String>,
     pub interval: Option<HumanDuration>,
     pub timeout: Option<HumanDuration>,
-    #[serde(flatten)]
-    pub auth: HttpAuth,
+    /// CA certificates (PEM) trusted besides the system's roots. Not a
+    /// flattened `HttpAuth`: flattening loses the line of a mistyped key.
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -86,8 +97,8 @@ pub struct ProbeTarget {
     pub timeout: Option<HumanDuration>,
     pub expect_status: Option<u16>,
     pub expect_body: Option<String>,
-    #[serde(flatten)]
-    pub auth: HttpAuth,
+    /// CA certificates (PEM) trusted besides the system's roots.
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -57,6 +57,30 @@ impl Model {
         self
     }
 
+    /// What `by` found to scrape now: a target and a service each, replacing
+    /// what it found before; a name the config already uses is left to the config.
+    fn set_discovered(&mut self, by: &str, names: &[String]) {
+        let found_here = |d: &Option<String>| d.as_deref() == Some(by);
+        self.targets
+            .retain(|t| !found_here(&t.discovered_by) || names.contains(&t.name));
+        self.services
+            .retain(|s| !found_here(&s.discovered_by) || names.contains(&s.name));
+        for name in names {
+            if self.target(name).is_none() {
+                let mut t = Target::new(name.clone(), TargetKind::Scrape);
+                t.discovered_by = Some(by.to_string());
+                self.targets.push(t);
+            }
+            if !self.services.iter().any(|s| s.name == *name) {
+                self.services.push(super::ServiceDef {
+                    name: name.clone(),
+                    sources: vec![super::services::ServiceSource::Scrape(name.clone())],
+                    discovered_by: Some(by.to_string()),
+                });
+            }
+        }
+    }
+
     pub fn add_target(&mut self, name: &str, kind: TargetKind) {
         if !self.targets.iter().any(|t| t.name == name) {
             self.targets.push(Target::new(name, kind));
@@ -154,6 +178,7 @@ impl Model {
                 self.alerts.ingest_promql(at, results);
             }
             Update::ExternalAlerts { source, alerts } => self.alerts.set_external(source, alerts),
+            Update::Discovered { by, scrapes } => self.set_discovered(&by, &scrapes),
             Update::PanelRange { title, range } => {
                 self.panel_ranges.insert(title, range);
             }

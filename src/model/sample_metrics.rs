@@ -30,6 +30,7 @@ pub fn add_sample_metrics(m: &mut Model, now: i64) {
     let def = |name: &str, sources: Vec<ServiceSource>| ServiceDef {
         name: name.into(),
         sources,
+        discovered_by: None,
     };
     m.services = vec![
         def("shop", vec![ServiceSource::Prometheus("main".into())]),

@@ -56,6 +56,9 @@ pub struct ServiceDef {
     pub name: String,
     /// Best first: the first one with fresh figures is shown.
     pub sources: Vec<ServiceSource>,
+    /// The target that found it (a labelled container's Docker host).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discovered_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -97,6 +100,7 @@ pub fn from_config(config: &crate::config::Config) -> Vec<ServiceDef> {
             ServiceDef {
                 name: s.name.get_ref().clone(),
                 sources,
+                discovered_by: None,
             }
         })
         .collect();
@@ -115,6 +119,7 @@ pub fn from_config(config: &crate::config::Config) -> Vec<ServiceDef> {
         .map(|s| ServiceDef {
             name: s.target().to_string(),
             sources: vec![s],
+            discovered_by: None,
         });
     defs.extend(alone);
     defs
@@ -208,6 +213,7 @@ mod tests {
 
     fn shop() -> ServiceDef {
         ServiceDef {
+            discovered_by: None,
             name: "shop".into(),
             sources: vec![
                 ServiceSource::Prometheus("main".into()),

@@ -8,7 +8,7 @@ use super::prometheus::{PanelQuery, PrometheusSource, RuleQuery};
 use super::{
     poll_once, supervise, unix_now, HostSource, ProbeSource, ScrapeSource, Source, Update,
 };
-use crate::config::Config;
+use crate::config::{Config, HttpAuth};
 use crate::http::Http;
 use crate::model::{Health, TargetKind};
 use std::time::Duration;
@@ -76,10 +76,9 @@ pub fn plan(config: &Config) -> Vec<Planned> {
     }];
     for (name, endpoint) in docker::targets(config) {
         out.push(Planned {
-            source: Ok(AnySource::Docker(Box::new(DockerSource::new(
-                name.clone(),
-                endpoint,
-            )))),
+            source: Ok(AnySource::Docker(Box::new(
+                DockerSource::new(name.clone(), endpoint).scraping_every(refresh),
+            ))),
             name,
             kind: TargetKind::Docker,
             interval: refresh,
@@ -94,7 +93,7 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             status: p.expect_status,
             body_contains: p.expect_body.clone(),
         };
-        let source = Http::new(timeout, &p.auth).map(|http| {
+        let source = Http::new(timeout, &HttpAuth::trusting(p.ca_file.clone())).map(|http| {
             AnySource::Probe(ProbeSource::new(
                 &name,
                 p.url.get_ref(),
@@ -115,7 +114,7 @@ pub fn plan(config: &Config) -> Vec<Planned> {
     for s in &config.scrape {
         let name = s.name.get_ref().clone();
         let timeout = s.timeout.map_or(SCRAPE_TIMEOUT, |t| t.0);
-        let source = Http::new(timeout, &s.auth)
+        let source = Http::new(timeout, &HttpAuth::trusting(s.ca_file.clone()))
             .map(|http| AnySource::Scrape(ScrapeSource::new(&name, s.url.get_ref(), http)));
         out.push(Planned {
             name,
