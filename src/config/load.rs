@@ -266,6 +266,14 @@ refresh = "2s"
 # url = "http://127.0.0.1:8080/health"
 # interval = "5s"
 # timeout = "2s"
+# ca_file = "/etc/ssl/internal-ca.pem"   # trusted besides the system roots
+
+# [[service]]                           # a row of the metrics view's latency pane
+# name = "shop"
+# prometheus = "main"                   # RED queries over its histogram and counter
+# selector = 'job="api"'
+# scrape = "api"                        # used when PromQL has nothing fresh
+# probe = "site"
 
 # [[postgres]]
 # name = "main-db"
@@ -321,6 +329,24 @@ mod tests {
         assert_eq!(e.len(), 1);
         assert!(e[0].starts_with("c.toml:2:"), "{e:?}");
         assert!(e[0].contains("write it like"), "{e:?}");
+    }
+
+    #[test]
+    fn services_and_panels_name_what_exists_and_units_are_known() {
+        let e = errs(
+            "[[probe]]\nname = \"site\"\nurl = \"http://x/h\"\n\
+             [[service]]\nname = \"shop\"\nprobe = \"stie\"\n\
+             [[service]]\nname = \"empty\"\n\
+             [[prometheus]]\nname = \"main\"\nurl = \"http://p\"\n\
+             [[panel]]\ntitle = \"p\"\nprometheus = \"main\"\nquery = \"up\"\nunit = \"furlongs\"\n",
+        );
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(
+            e.iter().any(|m| m.starts_with("c.toml:6:") && m.contains("did you mean \"site\"")),
+            "{e:?}"
+        );
+        assert!(e.iter().any(|m| m.contains("\"empty\" has no source")), "{e:?}");
+        assert!(e.iter().any(|m| m.contains("unit \"furlongs\"; expected one of s, ms")), "{e:?}");
     }
 
     #[test]
