@@ -161,3 +161,58 @@ fn an_action_is_confirmed_on_the_terminal_and_undone_when_a_later_step_fails() {
     assert_eq!(p.ids().len(), 2, "{}", p.compose(&["ps"]));
     assert_eq!(p.audit().len(), 4, "{}", p.audit_text());
 }
+
+/// The same runbook in the console's runbook view, driven by keys: typed
+/// input (refused once), a note, a halted step skipped, the report written.
+#[test]
+fn the_console_runs_a_runbook_with_keys_and_writes_its_report() {
+    let env = Env::new();
+    let config = env.dir.path().join("opsdeck.toml");
+    let data = env.data();
+    let t = tmux::Tmux::start(
+        "runbooks-console",
+        120,
+        36,
+        env!("CARGO_BIN_EXE_opsdeck"),
+        &[("OPSDECK_CONFIG", &config), ("OPSDECK_DATA_DIR", &data)],
+    );
+    let wait = Duration::from_secs(20);
+    t.wait_for("the console", wait, |s| s.contains("Overview"));
+    t.keys(&[":runbook test-ask", "Enter"]);
+    t.wait_for("the input question", wait, |s| {
+        s.contains("test-ask · running") && s.contains("How many replicas?") && s.contains("> _")
+    });
+    t.keys(&["many", "Enter"]);
+    t.wait_for("the refusal, asked again", wait, |s| {
+        s.contains("not a valid int") && s.contains("> _")
+    });
+    t.keys(&["3", "Enter"]);
+    t.wait_for("the note", wait, |s| {
+        s.contains("Chosen: 3 replicas") && s.contains("y or Enter continues")
+    });
+    t.keys(&["y"]);
+    t.wait_for("the halted step", wait, |s| {
+        s.contains("step closed failed") && s.contains("r retry · s skip")
+    });
+    t.keys(&["s"]);
+    t.wait_for("the last note", wait, |s| {
+        s.contains("The closed port was skipped")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("the outcome", wait, |s| s.contains("outcome: completed"));
+    t.keys(&["w"]);
+    let screen = t.wait_for("the report", wait, |s| s.contains("report written to"));
+    let reports: Vec<_> = std::fs::read_dir(data.join("runs"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    assert_eq!(reports.len(), 1, "{screen}");
+    let report = std::fs::read_to_string(&reports[0]).unwrap();
+    assert!(
+        report.contains("Ask the person at the terminal"),
+        "{report}"
+    );
+    assert!(report.contains("skipped"), "{report}");
+    t.keys(&["q"]);
+}

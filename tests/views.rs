@@ -561,3 +561,77 @@ fn metrics_colours_slow_failing_and_expiring() {
     );
     assert_eq!(fg("1.60 s"), theme.warning.fg.unwrap(), "p95 above 1 s");
 }
+
+/// site-down mid-run: the probe failed, the replicas check passed, and the
+/// rollback's plan waits for a yes.
+fn runbook_ui() -> UiState {
+    use opsdeck::runbook::timeline::{Entry, TimelineEntry};
+    use opsdeck::runbook_exec::console::{Question, RunEvent};
+    let (catalog, _) = opsdeck::runbook::catalog::Catalog::load(&[]);
+    let rb = catalog.get("site-down").unwrap().runbook.clone();
+    let mut pane = opsdeck::ui::runbook_pane::RunbookPane::new(
+        "site-down-20261123T141300Z-1a2b".into(),
+        rb,
+        "/data/runs/site-down-20261123T141300Z-1a2b.jsonl".into(),
+    );
+    let at = "2026-11-23T14:13:00Z".to_string();
+    let entry = |step: Option<&str>, event: Entry| {
+        RunEvent::Entry(Box::new(TimelineEntry {
+            at: at.clone(),
+            step: step.map(str::to_string),
+            event,
+        }))
+    };
+    let mut params = std::collections::BTreeMap::new();
+    params.insert("workload".to_string(), serde_json::json!("local/shop/api"));
+    for e in [
+        entry(
+            None,
+            Entry::RunStarted {
+                runbook: "site-down".into(),
+                mode: opsdeck::runbook::status::Mode::Run,
+                params,
+                labels: Default::default(),
+            },
+        ),
+        entry(Some("probe"), Entry::StepStarted { attempt: 1 }),
+        entry(
+            Some("probe"),
+            Entry::StepFinished {
+                status: opsdeck::runbook::status::StepState::Failed,
+                value: serde_json::Value::Null,
+                output: "HTTP 503 (expected 200)".into(),
+            },
+        ),
+        entry(Some("replicas"), Entry::StepStarted { attempt: 1 }),
+        entry(
+            Some("replicas"),
+            Entry::StepFinished {
+                status: opsdeck::runbook::status::StepState::Passed,
+                value: serde_json::Value::Null,
+                output: "3/3 ready".into(),
+            },
+        ),
+        RunEvent::Ask(Question::Confirm {
+            step: "replicas".into(),
+            what: "rollback local/shop/api".into(),
+            plan: "rollback local/shop/api to opsdeck-demo:v1\n  stop shop-api-1 (image opsdeck-demo:v2 → opsdeck-demo:v1)\n  create shop-api-1".into(),
+            undo: false,
+        }),
+    ] {
+        pane.on_event(e);
+    }
+    let mut ui = in_view(View::Runbook);
+    ui.runbook = Some(pane);
+    ui
+}
+
+#[test]
+fn runbook_mid_run_120x36() {
+    insta::assert_snapshot!(text(&frame(&console(), &runbook_ui(), 120, 36)));
+}
+
+#[test]
+fn runbook_mid_run_80x24() {
+    insta::assert_snapshot!(text(&frame(&console(), &runbook_ui(), 80, 24)));
+}

@@ -186,7 +186,7 @@ async fn run(config: &Config, read_only: bool, args: &RunArgs) -> ExitCode {
     let mut printer = Printer::new(rb.clone());
     let outcome = drive(engine, exec, person, &mut file, &mut printer).await;
     if let Some(report) = &args.report {
-        match write_report(&rb, &path, report) {
+        match runs::write_report(&rb, &path, report) {
             Ok(()) => println!("report written to {}", report.display()),
             Err(e) => eprintln!("error: report: {e}"),
         }
@@ -256,17 +256,6 @@ fn parse_params(raw: &[String]) -> Result<BTreeMap<String, String>, String> {
             _ => Err(format!("--param `{kv}`: expected NAME=VALUE")),
         })
         .collect()
-}
-
-fn write_report(
-    rb: &crate::runbook::Runbook,
-    timeline: &std::path::Path,
-    to: &std::path::Path,
-) -> Result<(), String> {
-    let entries = runs::read(timeline)?;
-    let series = crate::runbook_exec::observed::series(&entries);
-    let text = crate::runbook::report::render(rb, &entries, &series);
-    std::fs::write(to, text).map_err(|e| format!("cannot write {}: {e}", to.display()))
 }
 
 #[cfg(test)]

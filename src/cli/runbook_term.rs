@@ -3,9 +3,10 @@
 //! `--yes`; with no terminal and no `--yes`, actions are declined).
 
 use crate::runbook::engine::{Event, Plan};
+use crate::runbook::narrate::Narrator;
 use crate::runbook::spec::param::display;
 use crate::runbook::spec::{Action, Runbook};
-use crate::runbook::timeline::{Entry, TimelineEntry};
+use crate::runbook::timeline::TimelineEntry;
 use crate::runbook_exec::runner::{Ask, Observer, Person};
 use std::io::{IsTerminal as _, Write as _};
 
@@ -112,72 +113,22 @@ impl Person for Terminal {
 }
 
 /// Prints timeline entries as lines a person can follow.
-pub struct Printer {
-    pub runbook: Runbook,
-    /// The plan last shown, so a step result that repeats it is cut to one line.
-    last_plan: String,
-}
+pub struct Printer(Narrator);
 
 impl Printer {
     pub fn new(runbook: Runbook) -> Self {
-        Printer {
-            runbook,
-            last_plan: String::new(),
-        }
+        Printer(Narrator::new(runbook))
     }
 }
 
 impl Observer for Printer {
     fn entry(&mut self, e: &TimelineEntry) {
-        let step = e.step.as_deref().unwrap_or_default();
-        match &e.event {
-            Entry::RunStarted { runbook, mode, .. } => {
-                println!("runbook {runbook}: {} ({mode:?} mode)", self.runbook.title)
-            }
-            Entry::RunResumed { from, .. } => println!("resuming at step `{from}`"),
-            Entry::StepStarted { attempt } => {
-                let title = crate::runbook::report::title_of(&self.runbook, Some(step));
-                let again = if *attempt > 1 {
-                    format!(" (attempt {attempt})")
-                } else {
-                    String::new()
-                };
-                println!("==> [{step}] {title}{again}");
-            }
-            Entry::CheckRequested { check } => println!("    checking {}", check.describe()),
-            Entry::Polled { output, .. } => println!("    not yet: {output}"),
-            Entry::StepFinished { status, output, .. } => {
-                let head = format!("{}: ", status.as_str());
-                if !self.last_plan.is_empty() && output.contains(&self.last_plan) {
-                    indented(&head, output.lines().next().unwrap_or_default())
-                } else {
-                    indented(&head, output)
-                }
-            }
-            Entry::Decision { text } => println!("    -> {text}"),
-            Entry::ActionPlanned { plan, undo, .. } => {
-                indented(if *undo { "undo plan: " } else { "plan: " }, plan);
-                self.last_plan = plan.clone();
-            }
-            Entry::ActionApplied { ok, output, .. } => {
-                indented(if *ok { "applied: " } else { "action failed: " }, output)
-            }
-            Entry::InputGiven { param, value } => {
-                println!("    {param} = {}", display(value))
-            }
-            Entry::RunFinished { outcome } => println!("outcome: {}", outcome.describe()),
+        for line in self.0.lines(e) {
+            println!("{line}");
         }
     }
 
     fn progress(&mut self, line: &str) {
         println!("      . {line}");
-    }
-}
-
-fn indented(head: &str, text: &str) {
-    let mut lines = text.lines();
-    println!("    {head}{}", lines.next().unwrap_or_default());
-    for l in lines {
-        println!("      {l}");
     }
 }

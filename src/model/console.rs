@@ -183,7 +183,7 @@ impl Model {
                 self.panel_ranges.insert(title, range);
             }
             // Log lines and action progress belong to the UI state.
-            Update::Logs { .. } | Update::Action(_) => {}
+            Update::Logs { .. } | Update::Action(_) | Update::Runbook(_) => {}
         }
     }
 }

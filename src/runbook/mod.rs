@@ -9,6 +9,7 @@ pub mod expr;
 pub mod judge;
 pub mod lint;
 pub mod locate;
+pub mod narrate;
 pub mod report;
 pub mod spec;
 pub mod status;

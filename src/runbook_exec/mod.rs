@@ -4,6 +4,7 @@
 
 mod actions;
 mod collect;
+pub mod console;
 mod deploys;
 pub mod observed;
 mod probe;

@@ -50,7 +50,7 @@ pub async fn drive(
     exec: Arc<Executor>,
     person: Arc<dyn Person>,
     file: &mut TimelineFile,
-    show: &mut dyn Observer,
+    show: &mut (dyn Observer + Send),
 ) -> Result<Outcome, String> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let (progress_tx, mut progress_rx) = mpsc::channel::<ActionEvent>(64);

@@ -89,6 +89,18 @@ pub fn recent(dir: &Path, how_many: usize) -> Vec<String> {
     runs.into_iter().take(how_many).map(|(_, n)| n).collect()
 }
 
+/// The Markdown incident report of the run whose timeline is at `timeline`.
+pub fn write_report(
+    rb: &crate::runbook::Runbook,
+    timeline: &Path,
+    to: &Path,
+) -> Result<(), String> {
+    let entries = read(timeline)?;
+    let series = super::observed::series(&entries);
+    let text = crate::runbook::report::render(rb, &entries, &series);
+    std::fs::write(to, text).map_err(|e| format!("cannot write {}: {e}", to.display()))
+}
+
 pub fn read(path: &Path) -> Result<Vec<TimelineEntry>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;

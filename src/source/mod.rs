@@ -79,6 +79,8 @@ pub enum Update {
         title: String,
         range: crate::model::PanelRange,
     },
+    /// What a runbook run in the console reports: entries, questions, the end.
+    Runbook(crate::runbook_exec::console::RunEvent),
     /// Progress of an action the console asked for.
     Action(crate::action::ActionEvent),
 }

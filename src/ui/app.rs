@@ -133,6 +133,15 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
                             end,
                             columns,
                         } => effects.query_panels(range_secs, step, end, columns),
+                        Command::StartRunbook { id, params, labels } => {
+                            effects.start_runbook(&id, &params, &labels)
+                        }
+                        Command::AnswerRunbook(answer) => effects.answer_runbook(answer),
+                        Command::WriteReport => {
+                            if let Some(pane) = &ui.runbook {
+                                effects.write_report(pane);
+                            }
+                        }
                     }
                 }
             }

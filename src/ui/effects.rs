@@ -9,8 +9,11 @@ use crate::config::Config;
 use crate::model::panels::{on_grid, PanelSeries};
 use crate::model::{LogLine, PanelRange};
 use crate::prometheus;
+use crate::runbook_exec::console::{self, Answer, RunEvent};
+use crate::runbook_exec::runs;
 use crate::source::docker::{self, logs};
 use crate::source::Update;
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -32,6 +35,8 @@ pub struct Effects {
     confirm: Option<oneshot::Sender<bool>>,
     /// The panels' range queries under way; a newer request replaces them.
     panels: Option<JoinHandle<()>>,
+    /// Where the console's runbook run waits for the person's answers.
+    runbook_answers: Option<std::sync::mpsc::Sender<Answer>>,
 }
 
 impl Effects {
@@ -43,7 +48,51 @@ impl Effects {
             logs: HashMap::new(),
             confirm: None,
             panels: None,
+            runbook_answers: None,
         }
+    }
+
+    /// Starts a runbook run through the one runner; a run that cannot start
+    /// (unknown id, bad params) says why as its end.
+    pub fn start_runbook(
+        &mut self,
+        id: &str,
+        params: &BTreeMap<String, String>,
+        labels: &BTreeMap<String, String>,
+    ) {
+        match console::start(
+            &self.config,
+            self.read_only,
+            id,
+            params,
+            labels,
+            self.tx.clone(),
+        ) {
+            Ok(answers) => self.runbook_answers = Some(answers),
+            Err(e) => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Update::Runbook(RunEvent::NotStarted(e))).await;
+                });
+            }
+        }
+    }
+
+    pub fn answer_runbook(&mut self, answer: Answer) {
+        if let Some(tx) = &self.runbook_answers {
+            let _ = tx.send(answer);
+        }
+    }
+
+    /// The report of the run shown, next to its timeline (`RUN_ID.md`).
+    pub fn write_report(&self, pane: &crate::ui::runbook_pane::RunbookPane) {
+        let (rb, timeline) = (pane.runbook.clone(), pane.timeline.clone());
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let to = timeline.with_extension("md");
+            let result = runs::write_report(&rb, &timeline, &to).map(|()| to);
+            let _ = tx.blocking_send(Update::Runbook(RunEvent::ReportWritten(result)));
+        });
     }
 
     /// Every panel's range query, all at once; each answer comes back as

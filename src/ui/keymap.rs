@@ -36,6 +36,10 @@ pub enum Action {
     PrevMatch,
     Apply,
     Cancel,
+    Retry,
+    Skip,
+    Abort,
+    Report,
 }
 
 /// Where a binding works. Earlier scopes in `Scope::for_*` win on a shared key.
@@ -51,6 +55,8 @@ pub enum Scope {
     Logs,
     /// The metrics view: services and panels.
     Metrics,
+    /// A runbook run.
+    Runbook,
     /// The action confirmation dialog.
     Confirm,
 }
@@ -260,6 +266,48 @@ pub const BINDINGS: &[Binding] = &[
         Some(("[ ]", "range")),
     ),
     b(
+        S::Runbook,
+        "y",
+        &[(k('y'), A::Apply)],
+        "yes: apply the proposed action, or continue after a note",
+        Some(("y", "yes")),
+    ),
+    b(
+        S::Runbook,
+        "n",
+        &[(k('n'), A::Cancel)],
+        "no: decline the proposed action",
+        Some(("n", "no")),
+    ),
+    b(
+        S::Runbook,
+        "Enter",
+        &[(code(KeyCode::Enter), A::Open)],
+        "continue after a note; give the value typed",
+        None,
+    ),
+    b(
+        S::Runbook,
+        "r  s  x",
+        &[(k('r'), A::Retry), (k('s'), A::Skip), (k('x'), A::Abort)],
+        "a failed step: retry it, skip it, or abort the run",
+        Some(("r s x", "retry/skip/abort")),
+    ),
+    b(
+        S::Runbook,
+        "w",
+        &[(k('w'), A::Report)],
+        "write the Markdown incident report",
+        Some(("w", "report")),
+    ),
+    b(
+        S::Runbook,
+        "Esc",
+        &[(code(KeyCode::Esc), A::Back)],
+        "back to the view it came from (the run goes on; :runbook returns)",
+        Some(("Esc", "back")),
+    ),
+    b(
         S::Logs,
         "f",
         &[(k('f'), A::Follow)],
@@ -317,7 +365,7 @@ pub const BINDINGS: &[Binding] = &[
         S::Global,
         ":",
         &[(k(':'), A::Command)],
-        "command line (:theme NAME, :q, :help)",
+        "command line (:theme NAME, :runbook ID [k=v...], :q, :help)",
         Some((":", "command")),
     ),
     b(

@@ -168,7 +168,7 @@ pub fn keys(model: &Model, ui: &UiState, view: View) -> Vec<String> {
         View::Events => events(model, ui).into_iter().map(event_key).collect(),
         View::Alerts => alerts(model, ui).iter().map(alert_key).collect(),
         View::Metrics => services(model, ui).into_iter().map(|s| s.name).collect(),
-        View::Overview | View::Logs => Vec::new(),
+        View::Overview | View::Logs | View::Runbook => Vec::new(),
     }
 }
 

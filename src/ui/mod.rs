@@ -8,6 +8,7 @@ pub mod levels;
 pub mod lists;
 pub mod log_view;
 pub mod render;
+pub mod runbook_pane;
 pub mod selection;
 pub mod state;
 pub mod terminal;

@@ -2,7 +2,8 @@
 
 use super::state::{Mode, UiState, View};
 use super::views::{
-    action_dialog, alerts, chrome, containers, events, help, logs, metrics, overview, workloads,
+    action_dialog, alerts, chrome, containers, events, help, logs, metrics, overview, runbook,
+    workloads,
 };
 use crate::model::Model;
 use ratatui::buffer::Buffer;
@@ -30,6 +31,7 @@ pub fn draw(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         View::Alerts => alerts::render(body, buf, model, ui),
         View::Metrics => metrics::render(body, buf, model, ui),
         View::Logs => logs::render(body, buf, ui),
+        View::Runbook => runbook::render(body, buf, model, ui),
     }
     chrome::footer(foot, buf, ui);
     if let Some(flow) = ui.action.as_ref().filter(|f| f.is_modal()) {

@@ -18,6 +18,8 @@ pub enum View {
     Alerts,
     Metrics,
     Logs,
+    /// A runbook run: reached from an alert (Enter) or `:runbook ID`.
+    Runbook,
 }
 
 impl View {
@@ -40,6 +42,7 @@ impl View {
             View::Alerts => "Alerts",
             View::Metrics => "Metrics",
             View::Logs => "Logs",
+            View::Runbook => "Runbook",
         }
     }
 
@@ -51,6 +54,7 @@ impl View {
             View::Events | View::Alerts => &[Scope::Table, Scope::Global],
             View::Metrics => &[Scope::Metrics, Scope::Table, Scope::Global],
             View::Logs => &[Scope::Logs, Scope::Global],
+            View::Runbook => &[Scope::Runbook, Scope::Global],
         }
     }
 }
@@ -151,6 +155,10 @@ pub struct UiState {
     pub panels_asked: Option<PanelAsk>,
     /// The terminal's width, which decides how many points a chart needs.
     pub screen_width: u16,
+    /// The runbook run shown in the runbook view (running or ended).
+    pub runbook: Option<crate::ui::runbook_pane::RunbookPane>,
+    /// Where Esc from the runbook view returns to.
+    pub runbook_from: View,
 }
 
 /// What the metrics view last asked Prometheus for.
@@ -180,6 +188,8 @@ impl UiState {
             panel_range: 0,
             panels_asked: None,
             screen_width: 80,
+            runbook: None,
+            runbook_from: View::Alerts,
         }
     }
 
@@ -198,7 +208,7 @@ impl UiState {
             View::Events => Some(&self.tables.events),
             View::Alerts => Some(&self.tables.alerts),
             View::Metrics => Some(&self.tables.services),
-            View::Overview | View::Logs => None,
+            View::Overview | View::Logs | View::Runbook => None,
         }
     }
 
@@ -209,7 +219,7 @@ impl UiState {
             View::Events => Some(&mut self.tables.events),
             View::Alerts => Some(&mut self.tables.alerts),
             View::Metrics => Some(&mut self.tables.services),
-            View::Overview | View::Logs => None,
+            View::Overview | View::Logs | View::Runbook => None,
         }
     }
 

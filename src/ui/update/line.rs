@@ -7,7 +7,7 @@ use crate::model::Severity;
 use crate::ui::state::{Mode, UiState, View};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-const COMMANDS: &[&str] = &["q", "quit", "theme", "help"];
+const COMMANDS: &[&str] = &["q", "quit", "theme", "help", "runbook", "rb"];
 
 /// Applies a key to a line being typed: Some(true) on Enter, Some(false) on Esc.
 pub fn edit_line(text: &mut String, key: KeyEvent) -> Option<bool> {
@@ -90,6 +90,27 @@ fn run_command(ui: &mut UiState, line: &str) -> Vec<Command> {
             Vec::new()
         }
         "theme" => vec![Command::LoadTheme(arg)],
+        "runbook" | "rb" if arg.is_empty() => super::runbook::show(ui),
+        "runbook" | "rb" => {
+            let mut words = arg.split_whitespace();
+            let id = words.next().unwrap_or_default().to_string();
+            let mut params = std::collections::BTreeMap::new();
+            for kv in words {
+                match kv.split_once('=') {
+                    Some((k, v)) if !k.is_empty() => {
+                        params.insert(k.to_string(), v.to_string());
+                    }
+                    _ => {
+                        ui.message = Some((
+                            format!(":runbook {id}: `{kv}` is not NAME=VALUE"),
+                            Severity::Warning,
+                        ));
+                        return Vec::new();
+                    }
+                }
+            }
+            super::runbook::start(ui, &id, params, Default::default())
+        }
         other => {
             let hint = did_you_mean(other, COMMANDS.iter().copied())
                 .map(|c| format!(" (did you mean :{c}?)"))

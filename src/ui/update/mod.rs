@@ -8,6 +8,7 @@ mod line;
 mod logs;
 mod metrics;
 mod panes;
+mod runbook;
 mod tables;
 #[cfg(test)]
 mod testkit;
@@ -61,6 +62,17 @@ pub enum Command {
         end: i64,
         columns: u16,
     },
+    /// Start runbook `id` with `params` given and an alert's `labels` bound;
+    /// the run reports as `Update::Runbook`.
+    StartRunbook {
+        id: String,
+        params: std::collections::BTreeMap<String, String>,
+        labels: std::collections::BTreeMap<String, String>,
+    },
+    /// The person's answer to the question the run is waiting on.
+    AnswerRunbook(crate::runbook_exec::console::Answer),
+    /// Write the run's Markdown report next to its timeline.
+    WriteReport,
 }
 
 pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command> {
@@ -69,6 +81,7 @@ pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command>
             logs::on_lines(ui, stream, lines);
             Vec::new()
         }
+        Event::Source(Update::Runbook(e)) => runbook::on_event(ui, e),
         Event::Source(Update::Action(e)) => {
             actions::on_event(model, ui, e);
             Vec::new()
@@ -93,6 +106,7 @@ pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command>
                 Vec::new()
             }
             Mode::Help | Mode::Normal if actions::takes_keys(ui) => actions::key(model, ui, key),
+            Mode::Normal if runbook::takes_keys(ui) => runbook::typing(ui, key),
             Mode::Help | Mode::Normal => normal_key(model, ui, key),
         },
     }
@@ -133,6 +147,7 @@ fn normal_key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
             View::Overview => panes::key(ui, action),
             View::Logs => logs::key(ui, action),
             View::Metrics => metrics::key(model, ui, action),
+            View::Runbook => runbook::key(ui, action),
             View::Workloads | View::Containers | View::Events | View::Alerts => {
                 tables::key(model, ui, action)
             }
@@ -153,6 +168,7 @@ fn back(ui: &mut UiState) -> Vec<Command> {
     }
     match ui.view {
         View::Logs => switch_view(ui, ui.logs_from),
+        View::Runbook => switch_view(ui, ui.runbook_from),
         View::Containers if ui.tables.containers_of.is_some() => {
             ui.tables.containers_of = None;
             switch_view(ui, View::Workloads)

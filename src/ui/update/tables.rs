@@ -7,24 +7,30 @@ use crate::ui::keymap::Action;
 use crate::ui::lists;
 use crate::ui::state::{Mode, UiState, View};
 
-/// Enter on an alert names its runbook and how to run it: the console has no
-/// runbook view yet, and `opsdeck runbook run` is the one engine for runs.
-fn open_alert(model: &Model, ui: &mut UiState) {
+/// Enter on an alert starts its runbook with the alert's labels bound to the
+/// runbook's `from_alert` params.
+fn open_alert(model: &Model, ui: &mut UiState) -> Vec<Command> {
     let rows = lists::alerts(model, ui);
     let keys: Vec<String> = rows.iter().map(lists::alert_key).collect();
     let Some(r) = rows.get(ui.tables.alerts.index(&keys)) else {
-        return;
+        return Vec::new();
     };
-    ui.message = Some(match &r.runbook_id {
-        Some(id) => (
-            format!("{}: runbook {id} (opsdeck runbook run {id})", r.alert.rule),
-            Severity::Info,
-        ),
-        None => (
-            format!("{}: no local runbook is linked", r.alert.rule),
-            Severity::Warning,
-        ),
-    });
+    match &r.runbook_id {
+        Some(id) => {
+            let mut labels = r.alert.labels.clone();
+            labels
+                .entry("alertname".into())
+                .or_insert_with(|| r.alert.rule.clone());
+            super::runbook::start(ui, id, Default::default(), labels)
+        }
+        None => {
+            ui.message = Some((
+                format!("{}: no local runbook is linked", r.alert.rule),
+                Severity::Warning,
+            ));
+            Vec::new()
+        }
+    }
 }
 
 pub fn key(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
@@ -63,10 +69,7 @@ pub fn key(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
             }
             Vec::new()
         }
-        Action::Open if view == View::Alerts => {
-            open_alert(model, ui);
-            Vec::new()
-        }
+        Action::Open if view == View::Alerts => open_alert(model, ui),
         Action::Logs => logs::open(model, ui),
         Action::Scale | Action::Restart | Action::Rollback => actions::start(model, ui, action),
         _ => Vec::new(),
@@ -101,7 +104,7 @@ mod tests {
     }
 
     #[test]
-    fn enter_on_an_alert_names_its_runbook_and_a_tick_evaluates_rules() {
+    fn enter_on_an_alert_starts_its_runbook_and_a_tick_evaluates_rules() {
         let (mut m, mut ui) = setup();
         let mut rule = crate::alert::RuleSpec::named("SiteDown");
         rule.metric = Some(crate::alert::MetricPatterns::one("probe:site:up"));
@@ -116,10 +119,15 @@ mod tests {
         );
         let now = m.now;
         super::super::update(&mut m, &mut ui, super::super::Event::Tick(now + 1));
-        keys(&mut m, &mut ui, "5\n");
+        let out = keys(&mut m, &mut ui, "5\n");
         assert_eq!(ui.view, View::Alerts);
-        let (text, _) = ui.message.clone().expect("a message");
-        assert!(text.contains("runbook site-down"), "{text}");
+        match &out[..] {
+            [super::Command::StartRunbook { id, labels, .. }] => {
+                assert_eq!(id, "site-down");
+                assert_eq!(labels["alertname"], "SiteDown");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub fn keys(m: &mut Model, ui: &mut UiState, s: &str) -> Vec<Command> {
                 '\t' => KeyCode::Tab,
                 '\x02' => KeyCode::PageUp,
                 '\x03' => KeyCode::PageDown,
+                '\x08' => KeyCode::Backspace,
                 c => KeyCode::Char(c),
             };
             update(m, ui, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))

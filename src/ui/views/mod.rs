@@ -10,4 +10,5 @@ mod list_frame;
 pub mod logs;
 pub mod metrics;
 pub mod overview;
+pub mod runbook;
 pub mod workloads;

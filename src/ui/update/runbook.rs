@@ -1,0 +1,266 @@
+//! Keys of the runbook view and the runner's reports: answering the question
+//! the run waits on (confirm, decline, continue, type a value, retry, skip,
+//! abort), writing the report, and starting a run from an alert or `:runbook`.
+
+use super::line::edit_line;
+use super::Command;
+use crate::model::Severity;
+use crate::runbook_exec::console::{Answer, Question, RunEvent};
+use crate::ui::keymap::Action;
+use crate::ui::runbook_pane::RunbookPane;
+use crate::ui::state::{UiState, View};
+use crossterm::event::KeyEvent;
+use std::collections::BTreeMap;
+
+/// A run starting: the view opens on it, remembering where Esc goes back to.
+pub fn start(
+    ui: &mut UiState,
+    id: &str,
+    params: BTreeMap<String, String>,
+    labels: BTreeMap<String, String>,
+) -> Vec<Command> {
+    if ui.runbook.as_ref().is_some_and(|r| r.is_running()) {
+        ui.message = Some((
+            "a runbook is already running: :runbook shows it".into(),
+            Severity::Warning,
+        ));
+        return Vec::new();
+    }
+    ui.message = Some((format!("starting runbook {id}…"), Severity::Info));
+    vec![Command::StartRunbook {
+        id: id.to_string(),
+        params,
+        labels,
+    }]
+}
+
+/// Opens the view on the current run, if there is one.
+pub fn show(ui: &mut UiState) -> Vec<Command> {
+    if ui.runbook.is_none() {
+        ui.message = Some((
+            "no runbook run yet: :runbook ID, or Enter on an alert".into(),
+            Severity::Info,
+        ));
+        return Vec::new();
+    }
+    if ui.view != View::Runbook {
+        ui.runbook_from = ui.view;
+        ui.view = View::Runbook;
+    }
+    Vec::new()
+}
+
+pub fn on_event(ui: &mut UiState, event: RunEvent) -> Vec<Command> {
+    match event {
+        RunEvent::Started {
+            run_id,
+            runbook,
+            timeline,
+        } => {
+            ui.message = Some((
+                format!("runbook {} started: run {run_id}", runbook.id),
+                Severity::Info,
+            ));
+            ui.runbook = Some(RunbookPane::new(run_id, *runbook, timeline));
+            show(ui)
+        }
+        RunEvent::NotStarted(e) => {
+            ui.message = Some((
+                format!("runbook not started: {e} (:runbook ID NAME=VALUE sets a param)"),
+                Severity::Warning,
+            ));
+            Vec::new()
+        }
+        RunEvent::ReportWritten(r) => {
+            ui.message = Some(match &r {
+                Ok(p) => (format!("report written to {}", p.display()), Severity::Info),
+                Err(e) => (format!("report: {e}"), Severity::Warning),
+            });
+            if let Some(p) = ui.runbook.as_mut() {
+                p.on_event(RunEvent::ReportWritten(r));
+            }
+            Vec::new()
+        }
+        other => {
+            if let Some(p) = ui.runbook.as_mut() {
+                p.on_event(other);
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// An input question takes the keyboard like a line being typed.
+pub fn takes_keys(ui: &UiState) -> bool {
+    ui.view == View::Runbook
+        && matches!(
+            ui.runbook.as_ref().and_then(|r| r.question.as_ref()),
+            Some(Question::Input { .. })
+        )
+}
+
+pub fn typing(ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
+    let Some(pane) = ui.runbook.as_mut() else {
+        return Vec::new();
+    };
+    match edit_line(&mut pane.input, key) {
+        Some(true) => {
+            let text = pane.input.clone();
+            pane.answered();
+            vec![Command::AnswerRunbook(Answer::Text(text))]
+        }
+        // Esc leaves the question waiting and the view.
+        Some(false) => {
+            ui.view = ui.runbook_from;
+            Vec::new()
+        }
+        None => Vec::new(),
+    }
+}
+
+pub fn key(ui: &mut UiState, action: Action) -> Vec<Command> {
+    if action == Action::Report {
+        return match &ui.runbook {
+            Some(_) => vec![Command::WriteReport],
+            None => Vec::new(),
+        };
+    }
+    let Some(pane) = ui.runbook.as_mut() else {
+        return Vec::new();
+    };
+    let Some(q) = pane.question.as_ref() else {
+        if matches!(
+            action,
+            Action::Apply | Action::Cancel | Action::Retry | Action::Skip | Action::Abort
+        ) {
+            ui.message = Some(("the run is not waiting for you".into(), Severity::Info));
+        }
+        return Vec::new();
+    };
+    let answer = match (q, action) {
+        (Question::Confirm { .. }, Action::Apply) => Answer::Yes,
+        (Question::Confirm { .. }, Action::Cancel) => Answer::No,
+        (Question::Ack { .. }, Action::Apply | Action::Open) => Answer::Yes,
+        (Question::Halted { .. }, Action::Retry) => Answer::Retry,
+        (Question::Halted { .. }, Action::Skip) => Answer::Skip,
+        (_, Action::Abort) => Answer::Abort,
+        (q, _) => {
+            let hint = match q {
+                Question::Confirm { .. } => "y applies, n declines, x aborts the run",
+                Question::Ack { .. } => "y or Enter continues, x aborts the run",
+                Question::Halted { .. } => "r retries, s skips, x aborts the run",
+                Question::Input { .. } => "type the value and press Enter",
+            };
+            ui.message = Some((hint.into(), Severity::Info));
+            return Vec::new();
+        }
+    };
+    pane.answered();
+    vec![Command::AnswerRunbook(answer)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{keys, setup};
+    use super::*;
+    use crate::runbook_exec::console::RunEvent;
+
+    fn running(ui: &mut UiState, q: Question) {
+        let (catalog, _) = crate::runbook::catalog::Catalog::load(&[]);
+        let rb = catalog.get("site-down").unwrap().runbook.clone();
+        on_event(
+            ui,
+            RunEvent::Started {
+                run_id: "r1".into(),
+                runbook: Box::new(rb),
+                timeline: "/tmp/r1.jsonl".into(),
+            },
+        );
+        on_event(ui, RunEvent::Ask(q));
+    }
+
+    #[test]
+    fn a_started_run_opens_the_view_and_keys_answer_its_questions() {
+        let (mut m, mut ui) = setup();
+        keys(&mut m, &mut ui, "5");
+        let confirm = Question::Confirm {
+            step: "rollback".into(),
+            what: "rollback local/shop/api".into(),
+            plan: "p".into(),
+            undo: false,
+        };
+        running(&mut ui, confirm);
+        assert_eq!((ui.view, ui.runbook_from), (View::Runbook, View::Alerts));
+        assert!(
+            keys(&mut m, &mut ui, "r").is_empty(),
+            "retry is no answer to a confirm"
+        );
+        assert_eq!(
+            keys(&mut m, &mut ui, "n"),
+            vec![Command::AnswerRunbook(Answer::No)]
+        );
+        assert!(ui.runbook.as_ref().unwrap().question.is_none());
+        assert!(
+            keys(&mut m, &mut ui, "y").is_empty(),
+            "nothing is asked now"
+        );
+        assert_eq!(keys(&mut m, &mut ui, "w"), vec![Command::WriteReport]);
+        keys(&mut m, &mut ui, "\x1b");
+        assert_eq!(ui.view, View::Alerts);
+        keys(&mut m, &mut ui, ":rb\n");
+        assert_eq!(ui.view, View::Runbook);
+    }
+
+    #[test]
+    fn halted_steps_take_retry_skip_abort_and_input_takes_typing() {
+        let (mut m, mut ui) = setup();
+        let halted = Question::Halted {
+            step: "probe".into(),
+            reason: "refused".into(),
+        };
+        running(&mut ui, halted.clone());
+        assert_eq!(
+            keys(&mut m, &mut ui, "s"),
+            vec![Command::AnswerRunbook(Answer::Skip)]
+        );
+        on_event(&mut ui, RunEvent::Ask(halted));
+        assert_eq!(
+            keys(&mut m, &mut ui, "x"),
+            vec![Command::AnswerRunbook(Answer::Abort)]
+        );
+        let input = Question::Input {
+            step: "count".into(),
+            param: "replicas".into(),
+            prompt: "How many?".into(),
+            choices: vec![],
+            current: Some("2".into()),
+            error: None,
+        };
+        on_event(&mut ui, RunEvent::Ask(input));
+        // `s`, `x` and `q` are text here, not keys.
+        assert!(keys(&mut m, &mut ui, "\x08sxq").is_empty());
+        assert_eq!(
+            keys(&mut m, &mut ui, "\n"),
+            vec![Command::AnswerRunbook(Answer::Text("sxq".into()))]
+        );
+    }
+
+    #[test]
+    fn a_second_run_waits_for_the_first() {
+        let (mut m, mut ui) = setup();
+        running(
+            &mut ui,
+            Question::Ack {
+                step: "s".into(),
+                text: "t".into(),
+            },
+        );
+        assert!(keys(&mut m, &mut ui, ":runbook database\n").is_empty());
+        assert!(ui.message.as_ref().unwrap().0.contains("already running"));
+        assert_eq!(
+            keys(&mut m, &mut ui, "\n"),
+            vec![Command::AnswerRunbook(Answer::Yes)],
+            "Enter continues after a note"
+        );
+    }
+}
