@@ -12,6 +12,8 @@ mod status;
 mod themes;
 mod workloads;
 
+pub use status::rfc3339;
+
 use crate::action::{docker::HealthGate, Verb};
 use crate::config::{self, Config};
 use crate::model::WorkloadAddr;

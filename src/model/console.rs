@@ -138,6 +138,8 @@ impl Model {
                 self.alerts.ingest_promql(at, results);
             }
             Update::ExternalAlerts { source, alerts } => self.alerts.set_external(source, alerts),
+            Update::Silences { source, silences } => self.alerts.set_silences(source, silences),
+            Update::PromRules { source, rules } => self.alerts.set_prom_rules(source, rules),
             // Log lines and action progress belong to the UI state.
             Update::Logs { .. } | Update::Action(_) => {}
         }

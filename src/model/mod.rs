@@ -1,16 +1,20 @@
 //! The domain types every part of opsdeck speaks in.
+pub mod acks;
 pub mod alerts;
 mod console;
 mod host;
 pub mod sample;
 mod severity;
+mod silences;
 mod target;
 mod workload;
 
 pub use alerts::{AlertRow, Alerts, ExternalAlert};
 pub use console::Model;
 pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
+pub use acks::{Ack, Acks};
 pub use severity::Severity;
+pub use silences::{PromRuleRow, Silence, SilenceRow};
 pub use target::{Health, Target, TargetKind};
 pub use workload::{
     EngineEvent, Instance, InstanceHealth, Inventory, LogLine, Usage, Workload, WorkloadAddr,

@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 const PROBE_INTERVAL: Duration = Duration::from_secs(5);
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 const SCRAPE_TIMEOUT: Duration = Duration::from_secs(5);
-const PROMETHEUS_TIMEOUT: Duration = Duration::from_secs(10);
+pub const PROMETHEUS_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Any of the collectors, so one list can hold them all.
 pub enum AnySource {
@@ -154,8 +154,8 @@ pub fn plan(config: &Config) -> Vec<Planned> {
                 query: query.clone(),
             })
             .collect();
-        // Every panel and rule is queried in turn within one poll, then the alerts.
-        let poll_timeout = timeout * (panels.len() as u32 + rules.len() as u32 + 2);
+        // Every panel and rule is queried in turn within one poll, then the alerts and the rules.
+        let poll_timeout = timeout * (panels.len() as u32 + rules.len() as u32 + 3);
         let source = Http::new(timeout, &p.auth).map(|http| {
             AnySource::Prometheus(
                 PrometheusSource::new(&name, p.url.get_ref(), http, panels).with_rules(rules),
@@ -179,7 +179,8 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             kind: TargetKind::Alertmanager,
             source,
             interval: refresh,
-            timeout: PROMETHEUS_TIMEOUT + Duration::from_secs(1),
+            // Alerts, then silences: two requests a poll.
+            timeout: PROMETHEUS_TIMEOUT * 2 + Duration::from_secs(1),
         });
     }
     out
