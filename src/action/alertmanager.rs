@@ -46,10 +46,7 @@ impl AlertmanagerOrchestrator {
     }
 
     /// The `[[alertmanager]]` of that name, if the config has one.
-    pub fn from_config(
-        config: &crate::config::Config,
-        name: &str,
-    ) -> Option<Result<Self, String>> {
+    pub fn from_config(config: &crate::config::Config, name: &str) -> Option<Result<Self, String>> {
         let am = config
             .alertmanager
             .iter()

@@ -88,7 +88,11 @@ impl Client {
         let resp = self.http.get(&url).await?;
         let shown = crate::http::redact(&url);
         if resp.status != 200 {
-            return Err(format!("{shown}: HTTP {}: {}", resp.status, brief(&resp.body)));
+            return Err(format!(
+                "{shown}: HTTP {}: {}",
+                resp.status,
+                brief(&resp.body)
+            ));
         }
         serde_json::from_str(&resp.body)
             .map_err(|e| format!("{shown}: not an Alertmanager v2 answer ({e})"))
@@ -117,7 +121,11 @@ impl Client {
         let resp = self.http.post_json(&url, &body).await?;
         let shown = crate::http::redact(&url);
         if resp.status != 200 {
-            return Err(format!("{shown}: HTTP {}: {}", resp.status, brief(&resp.body)));
+            return Err(format!(
+                "{shown}: HTTP {}: {}",
+                resp.status,
+                brief(&resp.body)
+            ));
         }
         #[derive(Deserialize)]
         struct Created {

@@ -44,7 +44,8 @@ impl Matcher {
     /// may be double-quoted. A regex must compile (Alertmanager anchors it).
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
-        let expected = "expected NAME=VALUE, NAME!=VALUE, NAME=~REGEX or NAME!~REGEX, such as job=api";
+        let expected =
+            "expected NAME=VALUE, NAME!=VALUE, NAME=~REGEX or NAME!~REGEX, such as job=api";
         let at = text
             .find(['=', '!'])
             .ok_or_else(|| format!("matcher {text:?}: no operator; {expected}"))?;
@@ -192,7 +193,12 @@ mod tests {
             ("job=api", true, false, r#"job="api""#),
             ("env != dev", false, false, r#"env!="dev""#),
             (r#"instance=~"db-.*""#, true, true, r#"instance=~"db-.*""#),
-            ("severity!~info|none", false, true, r#"severity!~"info|none""#),
+            (
+                "severity!~info|none",
+                false,
+                true,
+                r#"severity!~"info|none""#,
+            ),
         ] {
             let m = Matcher::parse(text).unwrap();
             assert_eq!((m.is_equal, m.is_regex), (eq, re), "{text}");
@@ -219,7 +225,10 @@ mod tests {
     fn matching_is_anchored_and_missing_labels_read_empty() {
         let l = labels(&[("alertname", "DiskFull"), ("instance", "db-1")]);
         assert!(Matcher::parse("instance=~db-.*").unwrap().matches(&l));
-        assert!(!Matcher::parse("instance=~db").unwrap().matches(&l), "anchored");
+        assert!(
+            !Matcher::parse("instance=~db").unwrap().matches(&l),
+            "anchored"
+        );
         assert!(Matcher::parse("env!=prod").unwrap().matches(&l));
         assert!(Matcher::parse("env=").unwrap().matches(&l));
         assert!(!Matcher::parse("instance!~db-[0-9]").unwrap().matches(&l));

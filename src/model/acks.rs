@@ -163,7 +163,10 @@ mod tests {
             "acknowledged by ana@box at 2027-01-15T08:00:00Z (on it)"
         );
         assert!(acks.current(&row(AlertState::Resolved, 200.0)).is_none());
-        assert!(acks.current(&row(AlertState::Firing, 300.0)).is_none(), "a new episode");
+        assert!(
+            acks.current(&row(AlertState::Firing, 300.0)).is_none(),
+            "a new episode"
+        );
 
         let reloaded = Acks::load(path);
         assert!(reloaded.load_error.is_none());

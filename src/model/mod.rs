@@ -9,10 +9,10 @@ mod silences;
 mod target;
 mod workload;
 
+pub use acks::{Ack, Acks};
 pub use alerts::{AlertRow, Alerts, ExternalAlert};
 pub use console::Model;
 pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
-pub use acks::{Ack, Acks};
 pub use severity::Severity;
 pub use silences::{PromRuleRow, Silence, SilenceRow};
 pub use target::{Health, Target, TargetKind};

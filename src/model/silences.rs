@@ -53,10 +53,7 @@ pub struct PromRuleRow {
 
 impl PromRuleRow {
     /// The alerting rules of one `/api/v1/rules` answer (recording rules left out).
-    pub fn from_groups(
-        source: &str,
-        groups: &[crate::prometheus::RuleGroup],
-    ) -> Vec<PromRuleRow> {
+    pub fn from_groups(source: &str, groups: &[crate::prometheus::RuleGroup]) -> Vec<PromRuleRow> {
         groups
             .iter()
             .flat_map(|g| g.rules.iter().map(move |r| (g, r)))

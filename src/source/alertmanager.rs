@@ -4,9 +4,9 @@
 use super::prometheus_alerts::{parse_time, severity_of};
 use super::{Source, Update};
 use crate::alert::{AlertState, AlertView, RunbookRef};
+pub use crate::alertmanager::{AmAlert, AmSilence, AmStatus, Client};
 use crate::http::Http;
 use crate::model::ExternalAlert;
-pub use crate::alertmanager::{AmAlert, AmSilence, AmStatus, Client};
 use crate::model::Silence;
 
 /// An Alertmanager alert is firing by definition (it was sent); one not yet

@@ -3,8 +3,11 @@
 //! same ones, so what is selected is always what is on screen.
 
 use super::log_view::contains_ignore_case;
-use super::state::{UiState, View};
-use crate::model::{AlertRow, EngineEvent, Instance, InstanceHealth, Model, Severity, Workload};
+use super::state::{AlertsList, UiState, View};
+use crate::model::{
+    AlertRow, EngineEvent, Instance, InstanceHealth, Model, PromRuleRow, Severity, SilenceRow,
+    Workload,
+};
 use std::collections::BTreeMap;
 
 /// Red first, so a paged engineer sees the problem without scrolling.
@@ -140,6 +143,67 @@ pub fn alert_key(r: &AlertRow) -> String {
     format!("{}/{}/{}", r.source, r.alert.rule, r.alert.series)
 }
 
+/// The selected row of the alerts list.
+pub fn selected_alert(model: &Model, ui: &UiState) -> Option<AlertRow> {
+    let rows = alerts(model, ui);
+    let keys: Vec<String> = rows.iter().map(alert_key).collect();
+    let i = ui.tables.alerts.index(&keys);
+    rows.into_iter().nth(i)
+}
+
+/// Every Alertmanager's silences, filtered.
+pub fn silences(model: &Model, ui: &UiState) -> Vec<SilenceRow> {
+    let filter = &ui.tables.silences.filter;
+    let mut rows = model.alerts.silence_rows();
+    if !filter.is_empty() {
+        rows.retain(|r| {
+            let s = &r.silence;
+            let text = format!(
+                "{} {} {} {} {} {}",
+                r.source,
+                s.id,
+                s.state,
+                crate::alertmanager::matcher::list(&s.matchers),
+                s.created_by,
+                s.comment
+            );
+            contains_ignore_case(&text, filter)
+        });
+    }
+    rows
+}
+
+pub fn silence_key(r: &SilenceRow) -> String {
+    format!("{}/{}", r.source, r.silence.id)
+}
+
+pub fn selected_silence(model: &Model, ui: &UiState) -> Option<SilenceRow> {
+    let rows = silences(model, ui);
+    let keys: Vec<String> = rows.iter().map(silence_key).collect();
+    let i = ui.tables.silences.index(&keys);
+    rows.into_iter().nth(i)
+}
+
+/// Every Prometheus's alerting rules, filtered.
+pub fn prom_rules(model: &Model, ui: &UiState) -> Vec<PromRuleRow> {
+    let filter = &ui.tables.rules.filter;
+    let mut rows = model.alerts.prom_rule_rows();
+    if !filter.is_empty() {
+        rows.retain(|r| {
+            let text = format!(
+                "{} {} {} {} {} {}",
+                r.source, r.group, r.name, r.state, r.health, r.query
+            );
+            contains_ignore_case(&text, filter)
+        });
+    }
+    rows
+}
+
+pub fn rule_key(r: &PromRuleRow) -> String {
+    format!("{}/{}/{}", r.source, r.group, r.name)
+}
+
 /// `k=v k=v`, in label order.
 pub fn labels_text(labels: &BTreeMap<String, String>) -> String {
     labels
@@ -158,7 +222,11 @@ pub fn keys(model: &Model, ui: &UiState, view: View) -> Vec<String> {
             .map(container_key)
             .collect(),
         View::Events => events(model, ui).into_iter().map(event_key).collect(),
-        View::Alerts => alerts(model, ui).iter().map(alert_key).collect(),
+        View::Alerts => match ui.tables.alerts_list {
+            AlertsList::Alerts => alerts(model, ui).iter().map(alert_key).collect(),
+            AlertsList::Silences => silences(model, ui).iter().map(silence_key).collect(),
+            AlertsList::Rules => prom_rules(model, ui).iter().map(rule_key).collect(),
+        },
         View::Overview | View::Logs => Vec::new(),
     }
 }

@@ -18,7 +18,7 @@ pub const READ_ONLY: &str = "read-only: actions are disabled";
 pub fn takes_keys(ui: &UiState) -> bool {
     ui.action
         .as_ref()
-        .is_some_and(|f| matches!(f, ActionFlow::AskReplicas { .. }) || f.is_modal())
+        .is_some_and(|f| f.prompt().is_some() || f.is_modal())
 }
 
 /// The workload the selected row is, or belongs to.
@@ -87,7 +87,7 @@ pub fn start(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
     )
 }
 
-fn plan(ui: &mut UiState, request: Request) -> Vec<Command> {
+pub(super) fn plan(ui: &mut UiState, request: Request) -> Vec<Command> {
     ui.message = Some((
         format!("planning {} {}…", request.verb.name(), request.workload),
         Severity::Info,
@@ -143,6 +143,9 @@ pub fn key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
                 Vec::new()
             }
         },
+        Some(flow @ (ActionFlow::AskSilence { .. } | ActionFlow::AskAck { .. })) => {
+            super::alerts::prompt_key(model, ui, flow, key)
+        }
         Some(flow) => dialog_key(model, ui, flow, key),
         None => Vec::new(),
     }

@@ -4,6 +4,7 @@
 //! their own module.
 
 mod actions;
+mod alerts;
 mod line;
 mod logs;
 mod panes;
@@ -50,6 +51,11 @@ pub enum Command {
     /// Run a plan the user confirmed; answer with `ActionEvent::Progress` and
     /// finally `ActionEvent::Done`.
     Execute(Plan),
+    /// Record a local acknowledgement of this alert with the note typed.
+    Acknowledge {
+        row: Box<crate::model::AlertRow>,
+        note: String,
+    },
 }
 
 pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command> {

@@ -5,7 +5,7 @@ use super::{actions, logs, Command};
 use crate::model::{Model, Severity};
 use crate::ui::keymap::Action;
 use crate::ui::lists;
-use crate::ui::state::{Mode, UiState, View};
+use crate::ui::state::{AlertsList, Mode, UiState, View};
 
 /// Enter on an alert names its runbook and how to run it: the console has no
 /// runbook view yet, and `opsdeck runbook run` is the one engine for runs.
@@ -63,9 +63,12 @@ pub fn key(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
             }
             Vec::new()
         }
-        Action::Open if view == View::Alerts => {
+        Action::Open if view == View::Alerts && ui.tables.alerts_list == AlertsList::Alerts => {
             open_alert(model, ui);
             Vec::new()
+        }
+        Action::NextList | Action::Silence | Action::Expire | Action::Acknowledge => {
+            super::alerts::key(model, ui, action)
         }
         Action::Logs => logs::open(model, ui),
         Action::Scale | Action::Restart | Action::Rollback => actions::start(model, ui, action),

@@ -1,0 +1,201 @@
+//! Keys of the alerts view beyond moving and filtering: Tab between alerts,
+//! silences and Prometheus rules; `S` silences the selected alert on its
+//! Alertmanager and `X` expires the selected silence (both through the one
+//! action path: prompt → plan → y/n); `a` acknowledges the selected alert
+//! here, with a note, recorded by the app loop.
+
+use super::actions::{plan, READ_ONLY};
+use super::line::edit_line;
+use super::Command;
+use crate::action::alertmanager::{new_silence, silence_addr};
+use crate::action::{Request, Verb};
+use crate::alertmanager::matchers_for_alert;
+use crate::model::{AlertRow, Model, Severity, TargetKind};
+use crate::ui::action_flow::{parse_silence, ActionFlow, SILENCE_DEFAULT};
+use crate::ui::keymap::Action;
+use crate::ui::lists;
+use crate::ui::state::{AlertsList, UiState};
+use crossterm::event::{KeyCode, KeyEvent};
+
+pub fn key(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
+    match action {
+        Action::NextList => {
+            ui.tables.alerts_list = ui.tables.alerts_list.next();
+            Vec::new()
+        }
+        Action::Silence => ask_silence(model, ui),
+        Action::Expire => expire(model, ui),
+        Action::Acknowledge => {
+            if ui.tables.alerts_list != AlertsList::Alerts {
+                ui.message = Some((
+                    "acknowledge works on the alerts list (Tab)".into(),
+                    Severity::Info,
+                ));
+            } else if let Some(row) = lists::selected_alert(model, ui) {
+                ui.action = Some(ActionFlow::AskAck {
+                    row: Box::new(row),
+                    text: String::new(),
+                });
+            } else {
+                ui.message = Some(("no alert selected".into(), Severity::Info));
+            }
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The Alertmanager a silence of `row` goes to: the one it came from, or the
+/// only one configured (Prometheus and opsdeck alerts reach it by routing).
+fn alertmanager_for(model: &Model, row: &AlertRow) -> Result<String, String> {
+    let ams: Vec<&str> = model
+        .targets
+        .iter()
+        .filter(|t| t.kind == TargetKind::Alertmanager)
+        .map(|t| t.name.as_str())
+        .collect();
+    if ams.contains(&row.source.as_str()) {
+        return Ok(row.source.clone());
+    }
+    match ams.as_slice() {
+        [] => Err("no [[alertmanager]] is configured to hold a silence".into()),
+        [only] => Ok(only.to_string()),
+        _ => Err(format!(
+            "{} comes from {}, not an Alertmanager, and several are configured: use `opsdeck alerts silence AM`",
+            row.alert.rule, row.source
+        )),
+    }
+}
+
+fn ask_silence(model: &Model, ui: &mut UiState) -> Vec<Command> {
+    if model.read_only {
+        ui.message = Some((READ_ONLY.into(), Severity::Warning));
+        return Vec::new();
+    }
+    if ui.tables.alerts_list != AlertsList::Alerts {
+        ui.message = Some((
+            "select an alert to silence (Tab to the alerts list)".into(),
+            Severity::Info,
+        ));
+        return Vec::new();
+    }
+    let Some(row) = lists::selected_alert(model, ui) else {
+        ui.message = Some(("no alert selected".into(), Severity::Info));
+        return Vec::new();
+    };
+    match alertmanager_for(model, &row) {
+        Ok(alertmanager) => {
+            ui.action = Some(ActionFlow::AskSilence {
+                alertmanager,
+                matchers: matchers_for_alert(&row.alert.rule, &row.alert.labels),
+                text: SILENCE_DEFAULT.into(),
+                error: None,
+            })
+        }
+        Err(e) => ui.message = Some((e, Severity::Warning)),
+    }
+    Vec::new()
+}
+
+fn expire(model: &Model, ui: &mut UiState) -> Vec<Command> {
+    if model.read_only {
+        ui.message = Some((READ_ONLY.into(), Severity::Warning));
+        return Vec::new();
+    }
+    if ui.tables.alerts_list != AlertsList::Silences {
+        ui.message = Some((
+            "select a silence to expire (Tab to the silences list)".into(),
+            Severity::Info,
+        ));
+        return Vec::new();
+    }
+    let Some(row) = lists::selected_silence(model, ui) else {
+        ui.message = Some(("no silence selected".into(), Severity::Info));
+        return Vec::new();
+    };
+    if row.silence.state == "expired" {
+        ui.message = Some((
+            format!("silence {} has already expired", row.silence.id),
+            Severity::Info,
+        ));
+        return Vec::new();
+    }
+    plan(
+        ui,
+        Request {
+            workload: silence_addr(&row.source, &row.silence.id),
+            verb: Verb::Expire,
+        },
+    )
+}
+
+/// A key while the silence or ack prompt is open; `flow` is taken from `ui`.
+pub fn prompt_key(
+    model: &Model,
+    ui: &mut UiState,
+    flow: ActionFlow,
+    key: KeyEvent,
+) -> Vec<Command> {
+    match flow {
+        ActionFlow::AskSilence {
+            alertmanager,
+            matchers,
+            mut text,
+            error,
+        } => match edit_line(&mut text, key) {
+            Some(false) => Vec::new(),
+            Some(true) if model.read_only => {
+                ui.message = Some((READ_ONLY.into(), Severity::Warning));
+                Vec::new()
+            }
+            Some(true) => match parse_silence(&text) {
+                Ok((duration, comment)) => plan(
+                    ui,
+                    Request {
+                        workload: new_silence(&alertmanager),
+                        verb: Verb::Silence {
+                            matchers,
+                            duration,
+                            comment,
+                        },
+                    },
+                ),
+                Err(e) => {
+                    ui.action = Some(ActionFlow::AskSilence {
+                        alertmanager,
+                        matchers,
+                        text,
+                        error: Some(e),
+                    });
+                    Vec::new()
+                }
+            },
+            None => {
+                let error = if matches!(key.code, KeyCode::Backspace | KeyCode::Char(_)) {
+                    None
+                } else {
+                    error
+                };
+                ui.action = Some(ActionFlow::AskSilence {
+                    alertmanager,
+                    matchers,
+                    text,
+                    error,
+                });
+                Vec::new()
+            }
+        },
+        ActionFlow::AskAck { row, mut text } => match edit_line(&mut text, key) {
+            Some(false) => Vec::new(),
+            Some(true) => vec![Command::Acknowledge { row, note: text }],
+            None => {
+                ui.action = Some(ActionFlow::AskAck { row, text });
+                Vec::new()
+            }
+        },
+        other => {
+            ui.action = Some(other);
+            Vec::new()
+        }
+    }
+}
