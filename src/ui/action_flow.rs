@@ -85,7 +85,7 @@ impl ActionFlow {
             } => Some(Prompt {
                 ask: format!("silence on {alertmanager} for "),
                 text,
-                hint: "DURATION COMMENT (30m 2h 1d) · Enter plan · Esc cancel".into(),
+                hint: "DURATION COMMENT · Enter plan · Esc cancel".into(),
                 error: error.as_deref(),
             }),
             ActionFlow::AskAck { row, text } => Some(Prompt {

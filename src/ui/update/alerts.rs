@@ -199,3 +199,101 @@ pub fn prompt_key(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{keys, setup};
+    use super::*;
+
+    fn with_am() -> (Model, UiState) {
+        let (mut m, ui) = setup();
+        m.add_target("am", TargetKind::Alertmanager);
+        (m, ui)
+    }
+
+    #[test]
+    fn s_on_an_alertmanager_alert_asks_then_plans_a_silence_of_its_labels() {
+        let (mut m, mut ui) = with_am();
+        keys(&mut m, &mut ui, "5G");
+        assert_eq!(
+            lists::selected_alert(&m, &ui).unwrap().alert.rule,
+            "BackupLate"
+        );
+        assert!(keys(&mut m, &mut ui, "S").is_empty());
+        let Some(ActionFlow::AskSilence {
+            alertmanager, text, ..
+        }) = &ui.action
+        else {
+            panic!("{:?}", ui.action);
+        };
+        assert_eq!((alertmanager.as_str(), text.as_str()), ("am", "2h "));
+        // No comment yet: the prompt stays with a complaint.
+        assert!(keys(&mut m, &mut ui, "\n").is_empty());
+        assert!(matches!(
+            &ui.action,
+            Some(ActionFlow::AskSilence { error: Some(_), .. })
+        ));
+        let cmds = keys(&mut m, &mut ui, "backup moved\n");
+        let [Command::PlanAction(req)] = cmds.as_slice() else {
+            panic!("{cmds:?}");
+        };
+        assert_eq!(req.workload.to_string(), "am/silence/new");
+        assert_eq!(
+            req.verb.to_string(),
+            r#"silence alertname="BackupLate", job="demo" for 2h: backup moved"#
+        );
+    }
+
+    #[test]
+    fn s_needs_an_alertmanager_and_a_writable_console() {
+        let (mut m, mut ui) = setup();
+        keys(&mut m, &mut ui, "5S");
+        assert!(ui.action.is_none());
+        assert!(ui
+            .message
+            .clone()
+            .unwrap()
+            .0
+            .contains("no [[alertmanager]]"));
+        let (mut m, mut ui) = with_am();
+        m.read_only = true;
+        keys(&mut m, &mut ui, "5S");
+        assert!(ui.action.is_none());
+        assert_eq!(ui.message.clone().unwrap().0, READ_ONLY);
+    }
+
+    #[test]
+    fn x_on_the_silences_list_plans_an_expiry_and_refuses_an_expired_one() {
+        let (mut m, mut ui) = with_am();
+        keys(&mut m, &mut ui, "5\t");
+        assert_eq!(ui.tables.alerts_list, AlertsList::Silences);
+        let cmds = keys(&mut m, &mut ui, "X");
+        let [Command::PlanAction(req)] = cmds.as_slice() else {
+            panic!("{cmds:?}");
+        };
+        assert_eq!(req.workload.to_string(), "am/silence/8e6d45bd");
+        assert_eq!(req.verb, Verb::Expire);
+        ui.action = None;
+        assert!(keys(&mut m, &mut ui, "GX").is_empty());
+        assert!(ui.message.clone().unwrap().0.contains("already expired"));
+        keys(&mut m, &mut ui, "\t\t");
+        assert_eq!(ui.tables.alerts_list, AlertsList::Alerts);
+    }
+
+    #[test]
+    fn a_asks_for_a_note_and_hands_the_ack_to_the_app_loop() {
+        let (mut m, mut ui) = setup();
+        keys(&mut m, &mut ui, "5a");
+        assert!(matches!(&ui.action, Some(ActionFlow::AskAck { .. })));
+        let cmds = keys(&mut m, &mut ui, "on it\n");
+        let [Command::Acknowledge { row, note }] = cmds.as_slice() else {
+            panic!("{cmds:?}");
+        };
+        assert_eq!(note, "on it");
+        assert_eq!(row.alert.rule, lists::alerts(&m, &ui)[0].alert.rule);
+        assert!(ui.action.is_none());
+        // Esc leaves without recording anything.
+        assert!(keys(&mut m, &mut ui, "a\x1b").is_empty());
+        assert!(ui.action.is_none());
+    }
+}

@@ -15,13 +15,21 @@ fn open_alert(model: &Model, ui: &mut UiState) {
     let Some(r) = rows.get(ui.tables.alerts.index(&keys)) else {
         return;
     };
+    let acked = r
+        .ack
+        .as_ref()
+        .map(|a| format!("; {}", a.describe()))
+        .unwrap_or_default();
     ui.message = Some(match &r.runbook_id {
         Some(id) => (
-            format!("{}: runbook {id} (opsdeck runbook run {id})", r.alert.rule),
+            format!(
+                "{}: runbook {id} (opsdeck runbook run {id}){acked}",
+                r.alert.rule
+            ),
             Severity::Info,
         ),
         None => (
-            format!("{}: no local runbook is linked", r.alert.rule),
+            format!("{}: no local runbook is linked{acked}", r.alert.rule),
             Severity::Warning,
         ),
     });

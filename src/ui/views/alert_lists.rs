@@ -14,8 +14,9 @@ use crate::ui::widgets::{Cell, Column, Tone};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-const SILENCE_COLUMNS: [Column; 7] = [
+const SILENCE_COLUMNS: [Column; 8] = [
     Column::left("STATE", 7, 8, 9),
+    Column::left("ID", 8, 36, 6),
     Column::left("MATCHERS", 16, 60, 10),
     Column::right("LEFT", 5, 7, 8),
     Column::right("MUTES", 5, 5, 7),
@@ -28,7 +29,7 @@ const RULE_COLUMNS: [Column; 7] = [
     Column::left("SEVERITY", 8, 8, 8),
     Column::left("STATE", 8, 8, 9),
     Column::left("RULE", 10, 28, 10),
-    Column::left("HEALTH", 6, 40, 7),
+    Column::left("HEALTH", 6, 80, 7),
     Column::right("FOR", 3, 6, 4),
     Column::left("SOURCE", 6, 12, 5),
     Column::left("RUNBOOK", 7, 24, 6),
@@ -72,6 +73,7 @@ fn silence_row(r: &SilenceRow, now: i64) -> Vec<Cell> {
     };
     vec![
         Cell::new(s.state.clone(), tone),
+        Cell::muted(s.id.clone()),
         Cell::new(list(&s.matchers), tone),
         Cell::muted(left),
         if r.muting > 0 {

@@ -94,7 +94,7 @@ fn row(r: &AlertRow, now: i64) -> Vec<Cell> {
         if r.acked() {
             Cell::plain("ack")
         } else {
-            Cell::muted("-")
+            Cell::muted("")
         },
         Cell::new(a.rule.clone(), tone),
         Cell::new(value_text(r), tone),
