@@ -265,6 +265,7 @@ fn write_report(
 ) -> Result<(), String> {
     let entries = runs::read(timeline)?;
     let series = crate::runbook_exec::observed::series(&entries);
+    let entries = crate::runbook::timeline::with_acks(&entries, &crate::model::Acks::in_data_dir());
     let text = crate::runbook::report::render(rb, &entries, &series);
     std::fs::write(to, text).map_err(|e| format!("cannot write {}: {e}", to.display()))
 }

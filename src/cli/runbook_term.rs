@@ -166,6 +166,9 @@ impl Observer for Printer {
                 println!("    {param} = {}", display(value))
             }
             Entry::RunFinished { outcome } => println!("outcome: {}", outcome.describe()),
+            Entry::AlertAcknowledged { .. } => {
+                println!("    {}", crate::runbook::report::describe(&e.event))
+            }
         }
     }
 
