@@ -85,16 +85,9 @@ impl Client {
 
     async fn get<T: for<'de> Deserialize<'de>>(&self, path: &str) -> Result<T, String> {
         let url = self.url(path);
-        let resp = self.http.get(&url).await?;
+        let body = answered(&url, self.http.get(&url).await?)?;
         let shown = crate::http::redact(&url);
-        if resp.status != 200 {
-            return Err(format!(
-                "{shown}: HTTP {}: {}",
-                resp.status,
-                brief(&resp.body)
-            ));
-        }
-        serde_json::from_str(&resp.body)
+        serde_json::from_str(&body)
             .map_err(|e| format!("{shown}: not an Alertmanager v2 answer ({e})"))
     }
 
@@ -118,21 +111,14 @@ impl Client {
     pub async fn create(&self, silence: &NewSilence) -> Result<String, String> {
         let url = self.url("/api/v2/silences");
         let body = serde_json::to_string(silence).map_err(|e| e.to_string())?;
-        let resp = self.http.post_json(&url, &body).await?;
+        let answer = answered(&url, self.http.post_json(&url, &body).await?)?;
         let shown = crate::http::redact(&url);
-        if resp.status != 200 {
-            return Err(format!(
-                "{shown}: HTTP {}: {}",
-                resp.status,
-                brief(&resp.body)
-            ));
-        }
         #[derive(Deserialize)]
         struct Created {
             #[serde(rename = "silenceID")]
             id: String,
         }
-        serde_json::from_str::<Created>(&resp.body)
+        serde_json::from_str::<Created>(&answer)
             .map(|c| c.id)
             .map_err(|e| format!("{shown}: no silence id in the answer ({e})"))
     }
@@ -142,17 +128,22 @@ impl Client {
             "/api/v2/silence/{}",
             crate::http::encode_component(id)
         ));
-        let resp = self.http.delete(&url).await?;
-        if resp.status != 200 {
-            return Err(format!(
-                "{}: HTTP {}: {}",
-                crate::http::redact(&url),
-                resp.status,
-                brief(&resp.body)
-            ));
-        }
-        Ok(())
+        answered(&url, self.http.delete(&url).await?).map(|_| ())
     }
+}
+
+/// The body of a 200 answer; any other status is an error naming the URL
+/// (without credentials) and what Alertmanager said.
+fn answered(url: &str, resp: crate::http::Response) -> Result<String, String> {
+    if resp.status == 200 {
+        return Ok(resp.body);
+    }
+    Err(format!(
+        "{}: HTTP {}: {}",
+        crate::http::redact(url),
+        resp.status,
+        brief(&resp.body)
+    ))
 }
 
 /// The first line of an error body, short enough for one screen line.

@@ -115,26 +115,28 @@ pub fn event_key(e: &EngineEvent) -> String {
 
 /// Worst and oldest first (`alert::display_order`).
 pub fn alerts(model: &Model, ui: &UiState) -> Vec<AlertRow> {
-    let filter = &ui.tables.alerts.filter;
-    let mut rows = model.alerts.rows();
+    filtered(model.alerts.rows(), &ui.tables.alerts.filter, |r| {
+        let a = &r.alert;
+        let state = if r.muted() {
+            "silenced"
+        } else {
+            a.state.as_str()
+        };
+        format!(
+            "{} {} {} {} {}",
+            a.rule,
+            state,
+            a.severity,
+            r.source,
+            labels_text(&a.labels)
+        )
+    })
+}
+
+/// The rows whose text contains the filter, ignoring case.
+fn filtered<T>(mut rows: Vec<T>, filter: &str, text: impl Fn(&T) -> String) -> Vec<T> {
     if !filter.is_empty() {
-        rows.retain(|r| {
-            let a = &r.alert;
-            let state = if r.muted() {
-                "silenced"
-            } else {
-                a.state.as_str()
-            };
-            let text = format!(
-                "{} {} {} {} {}",
-                a.rule,
-                state,
-                a.severity,
-                r.source,
-                labels_text(&a.labels)
-            );
-            contains_ignore_case(&text, filter)
-        });
+        rows.retain(|r| contains_ignore_case(&text(r), filter));
     }
     rows
 }
@@ -153,12 +155,12 @@ pub fn selected_alert(model: &Model, ui: &UiState) -> Option<AlertRow> {
 
 /// Every Alertmanager's silences, filtered.
 pub fn silences(model: &Model, ui: &UiState) -> Vec<SilenceRow> {
-    let filter = &ui.tables.silences.filter;
-    let mut rows = model.alerts.silence_rows();
-    if !filter.is_empty() {
-        rows.retain(|r| {
+    filtered(
+        model.alerts.silence_rows(),
+        &ui.tables.silences.filter,
+        |r| {
             let s = &r.silence;
-            let text = format!(
+            format!(
                 "{} {} {} {} {} {}",
                 r.source,
                 s.id,
@@ -166,11 +168,9 @@ pub fn silences(model: &Model, ui: &UiState) -> Vec<SilenceRow> {
                 crate::alertmanager::matcher::list(&s.matchers),
                 s.created_by,
                 s.comment
-            );
-            contains_ignore_case(&text, filter)
-        });
-    }
-    rows
+            )
+        },
+    )
 }
 
 pub fn silence_key(r: &SilenceRow) -> String {
@@ -186,18 +186,16 @@ pub fn selected_silence(model: &Model, ui: &UiState) -> Option<SilenceRow> {
 
 /// Every Prometheus's alerting rules, filtered.
 pub fn prom_rules(model: &Model, ui: &UiState) -> Vec<PromRuleRow> {
-    let filter = &ui.tables.rules.filter;
-    let mut rows = model.alerts.prom_rule_rows();
-    if !filter.is_empty() {
-        rows.retain(|r| {
-            let text = format!(
+    filtered(
+        model.alerts.prom_rule_rows(),
+        &ui.tables.rules.filter,
+        |r| {
+            format!(
                 "{} {} {} {} {} {}",
                 r.source, r.group, r.name, r.state, r.health, r.query
-            );
-            contains_ignore_case(&text, filter)
-        });
-    }
-    rows
+            )
+        },
+    )
 }
 
 pub fn rule_key(r: &PromRuleRow) -> String {

@@ -2,7 +2,7 @@
 //! workload) ask for a plan, the plan is shown for y/n, and progress comes back.
 //! Nothing here touches the world: it asks the app loop by Command.
 
-use super::line::edit_line;
+use super::line::{prompt_key, Prompted};
 use super::Command;
 use crate::action::{ActionEvent, Request, Verb};
 use crate::model::{Model, Severity, Workload, WorkloadKind};
@@ -10,7 +10,7 @@ use crate::ui::action_flow::{parse_replicas, ActionFlow};
 use crate::ui::keymap::{action_for, Action, Scope};
 use crate::ui::lists;
 use crate::ui::state::{UiState, View};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyEvent, KeyModifiers};
 
 pub const READ_ONLY: &str = "read-only: actions are disabled";
 
@@ -103,37 +103,20 @@ pub fn key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
             current,
             mut text,
             error,
-        }) => match edit_line(&mut text, key) {
-            Some(false) => Vec::new(),
-            Some(true) if model.read_only => {
+        }) => match prompt_key(&mut text, error, key, parse_replicas) {
+            Prompted::Cancel => Vec::new(),
+            Prompted::Submit(_) if model.read_only => {
                 ui.message = Some((READ_ONLY.into(), Severity::Warning));
                 Vec::new()
             }
-            Some(true) => match parse_replicas(&text) {
-                Ok(replicas) => plan(
-                    ui,
-                    Request {
-                        workload,
-                        verb: Verb::Scale { replicas },
-                    },
-                ),
-                Err(e) => {
-                    ui.action = Some(ActionFlow::AskReplicas {
-                        workload,
-                        current,
-                        text,
-                        error: Some(e),
-                    });
-                    Vec::new()
-                }
-            },
-            None => {
-                // Typing again clears the complaint about the last attempt.
-                let error = if matches!(key.code, KeyCode::Backspace | KeyCode::Char(_)) {
-                    None
-                } else {
-                    error
-                };
+            Prompted::Submit(replicas) => plan(
+                ui,
+                Request {
+                    workload,
+                    verb: Verb::Scale { replicas },
+                },
+            ),
+            Prompted::Stay(error) => {
                 ui.action = Some(ActionFlow::AskReplicas {
                     workload,
                     current,

@@ -5,7 +5,7 @@
 //! here, with a note, recorded by the app loop.
 
 use super::actions::{plan, READ_ONLY};
-use super::line::edit_line;
+use super::line::{self, edit_line, Prompted};
 use super::Command;
 use crate::action::alertmanager::{new_silence, silence_addr};
 use crate::action::{Request, Verb};
@@ -15,7 +15,7 @@ use crate::ui::action_flow::{parse_silence, ActionFlow, SILENCE_DEFAULT};
 use crate::ui::keymap::Action;
 use crate::ui::lists;
 use crate::ui::state::{AlertsList, UiState};
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 pub fn key(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
     match action {
@@ -142,40 +142,24 @@ pub fn prompt_key(
             matchers,
             mut text,
             error,
-        } => match edit_line(&mut text, key) {
-            Some(false) => Vec::new(),
-            Some(true) if model.read_only => {
+        } => match line::prompt_key(&mut text, error, key, parse_silence) {
+            Prompted::Cancel => Vec::new(),
+            Prompted::Submit(_) if model.read_only => {
                 ui.message = Some((READ_ONLY.into(), Severity::Warning));
                 Vec::new()
             }
-            Some(true) => match parse_silence(&text) {
-                Ok((duration, comment)) => plan(
-                    ui,
-                    Request {
-                        workload: new_silence(&alertmanager),
-                        verb: Verb::Silence {
-                            matchers,
-                            duration,
-                            comment,
-                        },
-                    },
-                ),
-                Err(e) => {
-                    ui.action = Some(ActionFlow::AskSilence {
-                        alertmanager,
+            Prompted::Submit((duration, comment)) => plan(
+                ui,
+                Request {
+                    workload: new_silence(&alertmanager),
+                    verb: Verb::Silence {
                         matchers,
-                        text,
-                        error: Some(e),
-                    });
-                    Vec::new()
-                }
-            },
-            None => {
-                let error = if matches!(key.code, KeyCode::Backspace | KeyCode::Char(_)) {
-                    None
-                } else {
-                    error
-                };
+                        duration,
+                        comment,
+                    },
+                },
+            ),
+            Prompted::Stay(error) => {
                 ui.action = Some(ActionFlow::AskSilence {
                     alertmanager,
                     matchers,
