@@ -607,3 +607,106 @@ async fn a_prometheus_rules_list_shows_state_health_and_the_mapped_runbook() {
         "{rules:?}"
     );
 }
+
+/// Types `s` into the console (`\n` is Enter).
+fn press(
+    model: &mut Model,
+    ui: &mut opsdeck::ui::state::UiState,
+    s: &str,
+) -> Vec<opsdeck::ui::update::Command> {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    s.chars()
+        .flat_map(|c| {
+            let code = if c == '\n' {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(c)
+            };
+            let key = KeyEvent::new(code, KeyModifiers::NONE);
+            opsdeck::ui::update::update(model, ui, opsdeck::ui::update::Event::Key(key))
+        })
+        .collect()
+}
+
+/// The console's path, as the app loop drives it: `S` on the selected alert,
+/// a comment typed, the plan from the real Alertmanager shown for y/n, `y`,
+/// then the collectors see the alert muted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_silences_the_selected_alert_after_y_and_then_shows_it_muted() {
+    use opsdeck::action::{perform, ActionEvent, PerformOptions};
+    use opsdeck::ui::action_flow::ActionFlow;
+    use opsdeck::ui::update::{update, Command, Event};
+    let am = Alertmanager::start();
+    post(
+        &format!("{}/api/v2/alerts", am.url),
+        r#"[{"labels":{"alertname":"DiskNoise","severity":"critical","job":"demo"}}]"#,
+    )
+    .await;
+    let (dir, config) = config(&format!(
+        "refresh = \"1s\"\n[[alertmanager]]\nname = \"am\"\nurl = \"{}\"\n",
+        am.url
+    ));
+    let mut model = Model::new(config.refresh.0, false);
+    let (tx, mut rx) = mpsc::channel(256);
+    targets::start(targets::plan(&config), &mut model, &tx);
+    run_until(&mut model, &mut rx, "DiskNoise to show", |m| {
+        row(&m.alerts.rows(), "DiskNoise").is_some_and(|r| r.alert.state == AlertState::Firing)
+    })
+    .await;
+
+    let mut ui = opsdeck::ui::state::UiState::new(opsdeck::ui::theme::Theme::default());
+    assert!(press(&mut model, &mut ui, "5S").is_empty());
+    let cmds = press(&mut model, &mut ui, "disk swap\n");
+    let [Command::PlanAction(request)] = cmds.as_slice() else {
+        panic!("{cmds:?} {:?}", ui.message);
+    };
+    // What the app loop's effects do with PlanAction, with the audit log here.
+    let orch = opsdeck::action::orchestrator_for(&config, "am", Default::default())
+        .await
+        .unwrap();
+    let opts = PerformOptions {
+        read_only: false,
+        dry_run: false,
+        audit: opsdeck::action::audit::AuditLog::new(dir.path().join("audit.jsonl")),
+        who: "tester@opsdeck-test".into(),
+    };
+    let (yes, answer) = tokio::sync::oneshot::channel();
+    let (events_tx, mut events) = mpsc::channel(64);
+    let job = perform::spawn(request.clone(), orch, opts.clone(), answer, events_tx);
+    let planned = events.recv().await.unwrap();
+    update(&mut model, &mut ui, Event::Source(Update::Action(planned)));
+    let Some(ActionFlow::Confirm(plan)) = &ui.action else {
+        panic!("no plan to confirm: {:?} {:?}", ui.action, ui.message);
+    };
+    assert!(plan.summary.contains("mutes 1 alert"), "{}", plan.summary);
+    assert!(
+        plan.steps.iter().any(|s| s.subject == "DiskNoise"),
+        "{plan:?}"
+    );
+    let cmds = press(&mut model, &mut ui, "y");
+    assert!(matches!(cmds.as_slice(), [Command::Execute(_)]), "{cmds:?}");
+    yes.send(true).unwrap();
+    while let Some(event) = events.recv().await {
+        let done = matches!(event, ActionEvent::Done(_));
+        update(&mut model, &mut ui, Event::Source(Update::Action(event)));
+        if done {
+            break;
+        }
+    }
+    job.await.unwrap().unwrap();
+    let Some(ActionFlow::Finished { ok, result, .. }) = &ui.action else {
+        panic!("{:?}", ui.action);
+    };
+    assert!(*ok && result.contains("is active until"), "{result}");
+    run_until(&mut model, &mut rx, "DiskNoise to show muted", |m| {
+        row(&m.alerts.rows(), "DiskNoise").is_some_and(|r| r.muted())
+            && m.alerts.silence_rows().iter().any(|s| s.muting == 1)
+    })
+    .await;
+    assert_eq!(
+        model.alerts.worst_firing(),
+        None,
+        "a silenced alert pages no one"
+    );
+    assert_eq!(opts.audit.read().unwrap().len(), 2, "intent and outcome");
+}
