@@ -87,8 +87,13 @@ fn print_text(r: &Report) {
         } else {
             v.state.as_str()
         };
+        let ack = a
+            .ack
+            .as_ref()
+            .map(|k| format!("  ack by {}", k.who))
+            .unwrap_or_default();
         println!(
-            "{:<8} {:<8} {:<20} {:<16} {what}  [{}]{runbook}",
+            "{:<8} {:<8} {:<20} {:<16} {what}  [{}]{runbook}{ack}",
             v.severity.as_str(),
             state,
             v.rule,
