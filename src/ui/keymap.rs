@@ -56,6 +56,8 @@ pub enum Scope {
     Logs,
     /// The alerts view: its lists, silences and acknowledgements.
     Alerts,
+    /// The metrics view: services and panels.
+    Metrics,
     /// The action confirmation dialog.
     Confirm,
 }
@@ -158,16 +160,17 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         S::Global,
-        "1 2 3 4 5",
+        "1 2 3 4 5 6",
         &[
             (k('1'), A::View(1)),
             (k('2'), A::View(2)),
             (k('3'), A::View(3)),
             (k('4'), A::View(4)),
             (k('5'), A::View(5)),
+            (k('6'), A::View(6)),
         ],
-        "overview · workloads · containers · events · alerts",
-        Some(("1-5", "view")),
+        "overview · workloads · containers · events · alerts · metrics",
+        Some(("1-6", "view")),
     ),
     b(
         S::Panes,
@@ -283,6 +286,13 @@ pub const BINDINGS: &[Binding] = &[
         &[(k('a'), A::Acknowledge)],
         "acknowledge the selected alert here (asks for a note)",
         Some(("a", "ack")),
+    ),
+    b(
+        S::Metrics,
+        "[  ]",
+        &[(k('['), A::ZoomOut), (k(']'), A::ZoomIn)],
+        "panels: longer / shorter range (5m 1h 6h 24h)",
+        Some(("[ ]", "range")),
     ),
     b(
         S::Logs,

@@ -141,6 +141,14 @@ fn filtered<T>(mut rows: Vec<T>, filter: &str, text: impl Fn(&T) -> String) -> V
     rows
 }
 
+/// The latency pane's services, filtered by name or source.
+pub fn services(model: &Model, ui: &UiState) -> Vec<crate::model::ServiceRow> {
+    let filter = &ui.tables.services.filter;
+    let mut rows = crate::model::services::rows(model);
+    rows.retain(|r| contains_ignore_case(&format!("{} {}", r.name, r.source), filter));
+    rows
+}
+
 pub fn alert_key(r: &AlertRow) -> String {
     format!("{}/{}/{}", r.source, r.alert.rule, r.alert.series)
 }
@@ -225,6 +233,7 @@ pub fn keys(model: &Model, ui: &UiState, view: View) -> Vec<String> {
             AlertsList::Silences => silences(model, ui).iter().map(silence_key).collect(),
             AlertsList::Rules => prom_rules(model, ui).iter().map(rule_key).collect(),
         },
+        View::Metrics => services(model, ui).into_iter().map(|s| s.name).collect(),
         View::Overview | View::Logs => Vec::new(),
     }
 }

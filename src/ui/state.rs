@@ -16,17 +16,19 @@ pub enum View {
     Containers,
     Events,
     Alerts,
+    Metrics,
     Logs,
 }
 
 impl View {
     /// The views reached by the number keys, in order.
-    pub const NUMBERED: [View; 5] = [
+    pub const NUMBERED: [View; 6] = [
         View::Overview,
         View::Workloads,
         View::Containers,
         View::Events,
         View::Alerts,
+        View::Metrics,
     ];
 
     pub fn title(self) -> &'static str {
@@ -36,6 +38,7 @@ impl View {
             View::Containers => "Containers",
             View::Events => "Events",
             View::Alerts => "Alerts",
+            View::Metrics => "Metrics",
             View::Logs => "Logs",
         }
     }
@@ -47,6 +50,7 @@ impl View {
             View::Workloads | View::Containers => &[Scope::Table, Scope::Workload, Scope::Global],
             View::Events => &[Scope::Table, Scope::Global],
             View::Alerts => &[Scope::Alerts, Scope::Table, Scope::Global],
+            View::Metrics => &[Scope::Metrics, Scope::Table, Scope::Global],
             View::Logs => &[Scope::Logs, Scope::Global],
         }
     }
@@ -63,6 +67,7 @@ pub struct Tables {
     pub rules: TableState,
     /// Which list the alerts view shows.
     pub alerts_list: AlertsList,
+    pub services: TableState,
     /// Containers of this workload only (after Enter on a workload).
     pub containers_of: Option<WorkloadAddr>,
 }
@@ -174,6 +179,20 @@ pub struct UiState {
     /// The number the next log stream gets; streams never reuse one.
     pub next_stream: u64,
     pub action: Option<ActionFlow>,
+    /// Index into `PANEL_RANGES`: the span the metrics view's panels cover.
+    pub panel_range: usize,
+    /// The panels' last range query, so the next is asked only when due.
+    pub panels_asked: Option<PanelAsk>,
+    /// The terminal's width, which decides how many points a chart needs.
+    pub screen_width: u16,
+}
+
+/// What the metrics view last asked Prometheus for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PanelAsk {
+    pub at: i64,
+    pub range_secs: i64,
+    pub columns: u16,
 }
 
 impl UiState {
@@ -192,6 +211,9 @@ impl UiState {
             logs_from: View::Workloads,
             next_stream: 1,
             action: None,
+            panel_range: 0,
+            panels_asked: None,
+            screen_width: 80,
         }
     }
 
@@ -213,6 +235,7 @@ impl UiState {
                 AlertsList::Silences => &self.tables.silences,
                 AlertsList::Rules => &self.tables.rules,
             }),
+            View::Metrics => Some(&self.tables.services),
             View::Overview | View::Logs => None,
         }
     }
@@ -227,6 +250,7 @@ impl UiState {
                 AlertsList::Silences => &mut self.tables.silences,
                 AlertsList::Rules => &mut self.tables.rules,
             }),
+            View::Metrics => Some(&mut self.tables.services),
             View::Overview | View::Logs => None,
         }
     }
