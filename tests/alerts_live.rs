@@ -14,6 +14,8 @@ mod alerts_env;
 mod demo_local;
 #[path = "support/prometheus.rs"]
 mod prometheus;
+#[path = "support/run_bin.rs"]
+mod run_bin;
 
 use alertmanager::Alertmanager;
 use alerts_env::{config, opsdeck, post, row, run_until, shown, PATIENCE};

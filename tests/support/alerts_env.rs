@@ -5,8 +5,6 @@
 
 use opsdeck::model::{AlertRow, Model};
 use opsdeck::source::{unix_now, Update};
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
@@ -47,24 +45,7 @@ pub async fn run_until(
     }
 }
 
-pub fn opsdeck(config: &Path, data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-        .args(args)
-        .env("OPSDECK_CONFIG", config)
-        .env("OPSDECK_DATA_DIR", data)
-        .stdin(Stdio::null())
-        .output()
-        .expect("running opsdeck")
-}
-
-pub fn shown(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+pub use crate::run_bin::{opsdeck, text as shown};
 
 pub async fn post(url: &str, json: &str) -> String {
     let r = opsdeck::demo::client::post_json(url, json, crate::demo_local::TIMEOUT)
