@@ -77,6 +77,21 @@ impl Http {
         self.send(url, req).await
     }
 
+    /// POST a JSON document (already serialised).
+    pub async fn post_json(&self, url: &str, json: &str) -> Result<Response, String> {
+        let req = self
+            .client
+            .post(url)
+            .header(CONTENT_TYPE, "application/json")
+            .body(json.to_string());
+        self.send(url, req).await
+    }
+
+    /// DELETE `url`.
+    pub async fn delete(&self, url: &str) -> Result<Response, String> {
+        self.send(url, self.client.delete(url)).await
+    }
+
     async fn send(&self, url: &str, mut req: reqwest::RequestBuilder) -> Result<Response, String> {
         let started = std::time::Instant::now();
         if let Some(auth) = &self.auth {

@@ -1,6 +1,7 @@
 //! opsdeck: a terminal operations console. See DESIGN.md for the shape.
 pub mod action;
 pub mod alert;
+pub mod alertmanager;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -3,62 +3,29 @@
 //! collectors and Model, as the app loop drives them), and a real Prometheus
 //! whose rule fires against the demo service in fault mode, read by the real
 //! binary's `alerts --json` and `status`; and a real Alertmanager whose
-//! silenced alert is shown muted and pages no one.
+//! silenced alert is shown muted and pages no one. Silences made from
+//! opsdeck and Prometheus's rules list are in `silences_live.rs`.
 
 #[path = "support/alertmanager.rs"]
 mod alertmanager;
+#[path = "support/alerts_env.rs"]
+mod alerts_env;
 #[path = "support/demo_local.rs"]
 mod demo_local;
 #[path = "support/prometheus.rs"]
 mod prometheus;
+#[path = "support/run_bin.rs"]
+mod run_bin;
 
 use alertmanager::Alertmanager;
-use demo_local::{http, Demo, TIMEOUT};
+use alerts_env::{config, opsdeck, post, row, run_until, shown, PATIENCE};
+use demo_local::{http, Demo};
 use opsdeck::alert::AlertState;
-use opsdeck::model::{AlertRow, Model};
-use opsdeck::source::{targets, unix_now, Update};
+use opsdeck::model::Model;
+use opsdeck::source::targets;
 use prometheus::Prometheus;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
-
-/// Hang guard only: each wait normally ends within a few seconds.
-const PATIENCE: Duration = Duration::from_secs(60);
-
-fn config(text: &str) -> (tempfile::TempDir, opsdeck::config::Config) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("config.toml");
-    std::fs::write(&path, text).unwrap();
-    let loaded = opsdeck::config::load(Some(path)).unwrap_or_else(|e| panic!("{e:?}"));
-    (dir, loaded.config)
-}
-
-fn row<'a>(rows: &'a [AlertRow], rule: &str) -> Option<&'a AlertRow> {
-    rows.iter().find(|r| r.alert.rule == rule)
-}
-
-/// Feeds collector updates and clock ticks to the model, as the app loop
-/// does, until `done` holds.
-async fn run_until(
-    model: &mut Model,
-    rx: &mut mpsc::Receiver<Update>,
-    what: &str,
-    done: impl Fn(&Model) -> bool,
-) {
-    let deadline = Instant::now() + PATIENCE;
-    while !done(model) {
-        assert!(
-            Instant::now() < deadline,
-            "gave up waiting for {what}; alerts now: {:#?}",
-            model.alerts.rows()
-        );
-        if let Ok(Some(u)) = tokio::time::timeout(Duration::from_millis(500), rx.recv()).await {
-            model.apply(u);
-        }
-        model.tick(unix_now());
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_probe_rule_fires_when_the_service_stops_and_resolves_when_it_is_back() {
@@ -131,25 +98,6 @@ const RULES: &str = r#"groups:
           summary: The demo service answers with errors
           runbook_url: https://wiki.example/runbooks/site-down.md
 "#;
-
-fn opsdeck(config: &Path, data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-        .args(args)
-        .env("OPSDECK_CONFIG", config)
-        .env("OPSDECK_DATA_DIR", data)
-        .stdin(Stdio::null())
-        .output()
-        .expect("running opsdeck")
-}
-
-fn shown(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_prometheus_alert_in_fault_mode_shows_with_its_runbook_and_status_exits_2() {
@@ -231,14 +179,6 @@ async fn a_prometheus_alert_in_fault_mode_shows_with_its_runbook_and_status_exit
         "{}",
         shown(&out)
     );
-}
-
-async fn post(url: &str, json: &str) -> String {
-    let r = opsdeck::demo::client::post_json(url, json, TIMEOUT)
-        .await
-        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
-    assert_eq!(r.status, 200, "POST {url}: {}", r.body);
-    r.body
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,6 +4,8 @@
 
 #[path = "support/images.rs"]
 mod images;
+#[path = "support/run_bin.rs"]
+mod run_bin;
 
 #[path = "support/actions.rs"]
 mod actions;

@@ -141,7 +141,8 @@ fn a_panic_restores_the_terminal_and_reports() {
 }
 
 /// The console evaluates its rules on the clock: a probe of a closed port
-/// fires a `for = 0` rule, shown in the alerts view (key 5) with its runbook.
+/// fires a `for = 0` rule, shown in the alerts view (key 5) with its runbook,
+/// and acknowledged there with a note.
 #[test]
 fn the_alerts_view_shows_a_rule_firing_in_the_console() {
     let dir = tempfile::tempdir().unwrap();
@@ -171,6 +172,22 @@ fn the_alerts_view_shows_a_rule_firing_in_the_console() {
     t.wait_for("the runbook named", Duration::from_secs(5), |s| {
         s.contains("runbook site-down")
     });
+    // `a` acknowledges it with a note: marked in the list, kept on disk.
+    t.keys(&["a"]);
+    t.keys(&["-l", "on it"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the ack", Duration::from_secs(5), |s| {
+        s.contains("acknowledged by")
+            && s.lines()
+                .any(|l| l.contains("SiteDown") && l.contains(" ack "))
+    });
+    let acks = std::fs::read_to_string(data.join("acks.jsonl")).unwrap();
+    let ack: serde_json::Value = serde_json::from_str(acks.trim()).unwrap();
+    assert_eq!(
+        (ack["rule"].as_str(), ack["note"].as_str()),
+        (Some("SiteDown"), Some("on it"))
+    );
+    assert_eq!(ack["state"], "firing");
     // The same probe is a service in the metrics view, failing, with the reason.
     t.keys(&["6"]);
     t.wait_for(

@@ -23,9 +23,9 @@ fn panel(title: &str, query: &str) -> PanelQuery {
 
 async fn poll(src: &mut PrometheusSource) -> (HashMap<String, f64>, Health) {
     let updates = poll_once(src, Duration::from_secs(20)).await.unwrap();
-    // The alerts Prometheus evaluates come after the panels' series.
+    // The alerts and rules Prometheus evaluates come after the panels' series.
     match updates.as_slice() {
-        [Update::Series { series, health, .. }, Update::ExternalAlerts { .. }] => {
+        [Update::Series { series, health, .. }, Update::ExternalAlerts { .. }, Update::PromRules { .. }] => {
             (series.iter().cloned().collect(), health.clone())
         }
         other => panic!("{other:?}"),

@@ -635,3 +635,102 @@ fn runbook_mid_run_120x36() {
 fn runbook_mid_run_80x24() {
     insta::assert_snapshot!(text(&frame(&console(), &runbook_ui(), 80, 24)));
 }
+
+fn alerts_list(list: opsdeck::ui::state::AlertsList) -> UiState {
+    let mut ui = in_view(View::Alerts);
+    ui.tables.alerts_list = list;
+    ui
+}
+
+/// The sample's firing SiteDown alert acknowledged with a note (in memory:
+/// the sample model's ack log has no file).
+fn acknowledged() -> Model {
+    let mut model = alerting();
+    let row = model
+        .alerts
+        .rows()
+        .into_iter()
+        .find(|r| r.alert.rule == "SiteDown")
+        .expect("SiteDown fires in the sample");
+    model
+        .alerts
+        .acknowledge(&row, "ana@ops-1", NOW, "restarting the proxy")
+        .unwrap();
+    model
+}
+
+#[test]
+fn alerts_with_an_ack_160x48() {
+    insta::assert_snapshot!(text(&frame(
+        &acknowledged(),
+        &in_view(View::Alerts),
+        160,
+        48
+    )));
+}
+
+#[test]
+fn an_acknowledged_alert_is_marked_muted_and_below_the_unacknowledged() {
+    for theme_name in Theme::builtin_names() {
+        let theme = Theme::load(theme_name).unwrap();
+        let mut ui = UiState::new(theme.clone());
+        ui.view = View::Alerts;
+        let buf = frame(&acknowledged(), &ui, 160, 48);
+        let t = text(&buf);
+        let site = find(&buf, "SiteDown");
+        let line = t.lines().nth(site.1 as usize).unwrap();
+        assert!(line.contains("firing") && line.contains(" ack "), "{line}");
+        assert_eq!(buf[site].fg, theme.muted.fg.unwrap(), "{theme_name}");
+        // Still listed, but after what no one has looked at, before the silenced.
+        assert!(find(&buf, "DemoSlow").1 < site.1, "{t}");
+        assert!(site.1 < find(&buf, "BackupLate").1, "{t}");
+    }
+}
+
+#[test]
+fn silences_80x24() {
+    let ui = alerts_list(opsdeck::ui::state::AlertsList::Silences);
+    insta::assert_snapshot!(text(&frame(&alerting(), &ui, 80, 24)));
+}
+
+#[test]
+fn silences_160x48() {
+    let ui = alerts_list(opsdeck::ui::state::AlertsList::Silences);
+    let buf = frame(&alerting(), &ui, 160, 48);
+    let t = text(&buf);
+    // The active silence mutes the sample's BackupLate alert.
+    let line = t.lines().nth(find(&buf, "8e6d45bd").1 as usize).unwrap();
+    assert!(line.contains("active") && line.contains(" 1 "), "{line}");
+    insta::assert_snapshot!(t);
+}
+
+#[test]
+fn prometheus_rules_160x48() {
+    let ui = alerts_list(opsdeck::ui::state::AlertsList::Rules);
+    let buf = frame(&alerting(), &ui, 160, 48);
+    let t = text(&buf);
+    let at = |needle: &str| find(&buf, needle).1;
+    assert!(at("DemoErrors") < at("DemoSlow"), "firing first: {t}");
+    let line = t.lines().nth(at("DemoErrors") as usize).unwrap();
+    assert!(line.contains("site-down"), "runbook_url mapped: {line}");
+    assert!(t.contains("same labelset"), "last error shown: {t}");
+    insta::assert_snapshot!(t);
+}
+
+#[test]
+fn silence_prompt_in_the_footer() {
+    let mut ui = in_view(View::Alerts);
+    ui.action = Some(ActionFlow::AskSilence {
+        alertmanager: "am".into(),
+        matchers: vec![opsdeck::alertmanager::Matcher::equal(
+            "alertname",
+            "DemoSlow",
+        )],
+        text: "2h ".into(),
+        error: Some("add a comment after the duration: say why".into()),
+    });
+    let t = text(&frame(&alerting(), &ui, 120, 30));
+    let footer = t.lines().last().unwrap();
+    assert!(footer.contains("silence on am for 2h"), "{footer}");
+    assert!(footer.contains("say why"), "{footer}");
+}

@@ -3,6 +3,7 @@
 //! outcome. The TUI, the CLI twins and runbooks all use this one path
 //! ([`perform::perform`], or [`perform::spawn`] from the app loop).
 
+pub mod alertmanager;
 pub mod audit;
 pub mod docker;
 mod lock;
@@ -15,14 +16,18 @@ pub use orchestrator::{Orchestrator, Revision};
 pub use perform::{perform, PerformError, PerformOptions, Performed};
 pub use plan::{ActionEvent, Outcome, Plan, PlanStep, Request, StepOp, Verb};
 
-/// The orchestrator for a workload's target, ready to plan and execute: the
-/// Docker target of that name (or `local` when the config names none), with
-/// revisions in the data dir. Kubernetes targets will be dispatched here too.
+/// The orchestrator for a subject's target, ready to plan and execute: the
+/// `[[alertmanager]]` of that name (its silences), else the Docker target of
+/// that name (or `local` when the config names none), with revisions in the
+/// data dir. Kubernetes targets will be dispatched here too.
 pub async fn orchestrator_for(
     config: &crate::config::Config,
     target: &str,
     gate: docker::HealthGate,
 ) -> Result<std::sync::Arc<dyn Orchestrator>, String> {
+    if let Some(am) = alertmanager::AlertmanagerOrchestrator::from_config(config, target) {
+        return Ok(std::sync::Arc::new(am?));
+    }
     let endpoint = docker::endpoint_for(config, target)?;
     let orch = docker::DockerOrchestrator::connect(
         target,

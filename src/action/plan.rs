@@ -18,6 +18,15 @@ pub enum Verb {
     Deploy {
         image: String,
     },
+    /// An Alertmanager silence (`AM/silence/new`) over these matchers.
+    Silence {
+        matchers: Vec<crate::alertmanager::Matcher>,
+        #[serde(serialize_with = "crate::duration::serialize")]
+        duration: std::time::Duration,
+        comment: String,
+    },
+    /// Ends an Alertmanager silence (`AM/silence/ID`) now.
+    Expire,
 }
 
 impl Verb {
@@ -27,7 +36,19 @@ impl Verb {
             Verb::Restart => "restart",
             Verb::Rollback { .. } => "rollback",
             Verb::Deploy { .. } => "deploy",
+            Verb::Silence { .. } => "silence",
+            Verb::Expire => "expire",
         }
+    }
+}
+
+impl Verb {
+    /// Why a silence verb cannot be asked of a workload.
+    pub fn not_for_workload(&self, addr: &WorkloadAddr) -> String {
+        format!(
+            "{addr} is a workload; {} applies to Alertmanager silences (AM/silence/ID)",
+            self.name()
+        )
     }
 }
 
@@ -39,6 +60,17 @@ impl fmt::Display for Verb {
             Verb::Rollback { to: None } => f.write_str("rollback to the previous revision"),
             Verb::Rollback { to: Some(r) } => write!(f, "rollback to {r}"),
             Verb::Deploy { image } => write!(f, "deploy {image}"),
+            Verb::Silence {
+                matchers,
+                duration,
+                comment,
+            } => write!(
+                f,
+                "silence {} for {}: {comment}",
+                crate::alertmanager::matcher::list(matchers),
+                crate::duration::format(*duration)
+            ),
+            Verb::Expire => f.write_str("expire the silence"),
         }
     }
 }
@@ -60,6 +92,11 @@ pub enum StepOp {
     Restart,
     Update,
     WaitHealthy,
+    /// An alert a new silence would mute.
+    Mute,
+    /// An alert an expired silence would stop muting.
+    Unmute,
+    Expire,
 }
 
 /// One thing the plan will do to one object, in order.

@@ -48,7 +48,7 @@ pub struct GateFlags {
     pub health_timeout: Duration,
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
     crate::duration::HumanDuration::parse(s).map(|d| d.0)
 }
 

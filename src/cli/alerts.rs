@@ -12,12 +12,17 @@
 //! "labels", "annotations", "state": "pending" | "firing" | "resolved" |
 //! "no-data" | "error", "severity", "value", "threshold", "op", "since",
 //! "active_since", "runbook": {"id"|"url": ..} | null, "runbook_id", "message",
-//! "flapping" }`, worst first. Exit 0 when nothing fires, 1 when a warning
+//! "flapping", "muted_by": [..] (when muted), "ack": {"who", "at", "note",
+//! ..} (when acknowledged in its current state) }`, worst first; "rules" are
+//! each Prometheus's alerting rules `{ "source", "group", "name", "query",
+//! "state": "inactive" | "pending" | "firing", "health", "last_error",
+//! "severity", "for_secs", "runbook", "runbook_id" }`, firing first; and
+//! "silences" each Alertmanager's (shape in src/cli/silences.rs). Exit 0 when nothing fires, 1 when a warning
 //! fires, 2 when a critical alert fires.
 
 use super::status::{collect, rfc3339};
 use crate::config::Config;
-use crate::model::{AlertRow, Health, Severity, Target};
+use crate::model::{AlertRow, Health, PromRuleRow, Severity, SilenceRow, Target};
 use crate::ui::views::alerts::value_text;
 use serde::Serialize;
 use std::path::Path;
@@ -28,6 +33,10 @@ struct Report<'a> {
     generated_at: String,
     targets: &'a [Target],
     alerts: Vec<AlertRow>,
+    /// Each Prometheus's own alerting rules.
+    rules: Vec<PromRuleRow>,
+    /// Each Alertmanager's silences.
+    silences: Vec<SilenceRow>,
 }
 
 pub async fn run(config: &Config, json: bool) -> color_eyre::Result<ExitCode> {
@@ -36,6 +45,8 @@ pub async fn run(config: &Config, json: bool) -> color_eyre::Result<ExitCode> {
         generated_at: rfc3339(crate::source::unix_now()),
         targets: &model.targets,
         alerts: model.alerts.rows(),
+        rules: model.alerts.prom_rule_rows(),
+        silences: model.alerts.silence_rows(),
     };
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -76,8 +87,13 @@ fn print_text(r: &Report) {
         } else {
             v.state.as_str()
         };
+        let ack = a
+            .ack
+            .as_ref()
+            .map(|k| format!("  ack by {}", k.who))
+            .unwrap_or_default();
         println!(
-            "{:<8} {:<8} {:<20} {:<16} {what}  [{}]{runbook}",
+            "{:<8} {:<8} {:<20} {:<16} {what}  [{}]{runbook}{ack}",
             v.severity.as_str(),
             state,
             v.rule,

@@ -8,9 +8,12 @@ mod demo_cmd;
 mod logs;
 mod runbook;
 mod runbook_term;
+mod silences;
 mod status;
 mod themes;
 mod workloads;
+
+pub use status::rfc3339;
 
 use crate::action::{docker::HealthGate, Verb};
 use crate::config::{self, Config};
@@ -168,6 +171,39 @@ pub enum AlertsAction {
         #[arg(long, value_name = "NAME")]
         prometheus: String,
     },
+    /// Create a silence on an [[alertmanager]]; the plan lists the alerts it mutes now
+    Silence {
+        /// The [[alertmanager]]'s name
+        alertmanager: String,
+        /// A label matcher: NAME=VALUE, NAME!=VALUE, NAME=~REGEX or NAME!~REGEX (repeat for more)
+        #[arg(long = "matcher", short = 'm', value_name = "MATCHER", required = true)]
+        matchers: Vec<String>,
+        /// How long it lasts
+        #[arg(long, value_name = "DURATION", default_value = "2h", value_parser = act::parse_duration)]
+        duration: std::time::Duration,
+        /// Why (Alertmanager requires one)
+        #[arg(long, value_name = "TEXT")]
+        comment: String,
+        #[command(flatten)]
+        flags: act::ActFlags,
+    },
+    /// An [[alertmanager]]'s active, pending and recently expired silences
+    Silences {
+        /// The [[alertmanager]]'s name
+        alertmanager: String,
+        /// Print JSON (shape documented in src/cli/silences.rs)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Expire a silence on an [[alertmanager]] now; the plan lists the alerts it unmutes
+    Expire {
+        /// The [[alertmanager]]'s name
+        alertmanager: String,
+        /// The silence's id (see `opsdeck alerts silences AM`)
+        id: String,
+        #[command(flatten)]
+        flags: act::ActFlags,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -301,6 +337,62 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             };
             Ok(alerts::import(&loaded.config, file, prometheus))
+        }
+        Some(Commands::Alerts {
+            action:
+                Some(AlertsAction::Silence {
+                    alertmanager,
+                    matchers,
+                    duration,
+                    comment,
+                    flags,
+                }),
+            ..
+        }) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            let args = silences::SilenceArgs {
+                alertmanager,
+                matchers,
+                duration: *duration,
+                comment,
+            };
+            Ok(runtime()?.block_on(silences::silence(
+                &loaded.config,
+                cli.read_only,
+                &args,
+                flags,
+            )))
+        }
+        Some(Commands::Alerts {
+            action: Some(AlertsAction::Silences { alertmanager, json }),
+            ..
+        }) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            Ok(runtime()?.block_on(silences::list(&loaded.config, alertmanager, *json)))
+        }
+        Some(Commands::Alerts {
+            action:
+                Some(AlertsAction::Expire {
+                    alertmanager,
+                    id,
+                    flags,
+                }),
+            ..
+        }) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            Ok(runtime()?.block_on(silences::expire(
+                &loaded.config,
+                cli.read_only,
+                alertmanager,
+                id,
+                flags,
+            )))
         }
         Some(Commands::Alerts { json, action: None }) => {
             let Some(loaded) = load_config(&cli) else {

@@ -5,7 +5,7 @@ use crate::alert::{
     display_order, AlertEngine, AlertView, PromResult, Rule, SeriesLookup, Transition,
 };
 use crate::metrics::MetricStore;
-use crate::model::Severity;
+use crate::model::{Ack, Acks, PromRuleRow, Severity, Silence, SilenceRow};
 use std::collections::VecDeque;
 
 /// The source name of alerts from opsdeck's own rules.
@@ -23,6 +23,12 @@ pub struct Alerts {
     /// Ids of the local runbooks, to map `runbook_url`s onto.
     pub runbook_ids: Vec<String>,
     pub transitions: VecDeque<Transition>,
+    /// Each Alertmanager's silences, by its configured name.
+    pub silences: Vec<(String, Vec<Silence>)>,
+    /// Each Prometheus's own alerting rules, by its configured name.
+    pub prom_rules: Vec<(String, Vec<PromRuleRow>)>,
+    /// Local acknowledgements, reloaded from the data dir on start.
+    pub acks: Acks,
 }
 
 /// An alert another system evaluates (Prometheus, Alertmanager).
@@ -55,11 +61,18 @@ pub struct AlertRow {
     /// Silences (or inhibiting alerts) muting it; a muted alert pages no one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub muted_by: Vec<String>,
+    /// Acknowledged here while in its current state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ack: Option<Ack>,
 }
 
 impl AlertRow {
     pub fn muted(&self) -> bool {
         !self.muted_by.is_empty()
+    }
+
+    pub fn acked(&self) -> bool {
+        self.ack.is_some()
     }
 }
 
@@ -80,7 +93,9 @@ impl Alerts {
             .iter()
             .map(|e| e.runbook.id.clone())
             .collect();
-        Alerts::new(rules, ids)
+        let mut alerts = Alerts::new(rules, ids);
+        alerts.acks = Acks::in_data_dir();
+        alerts
     }
 
     pub fn new(rules: Vec<Rule>, runbook_ids: Vec<String>) -> Self {
@@ -89,6 +104,9 @@ impl Alerts {
             external: Vec::new(),
             runbook_ids,
             transitions: VecDeque::new(),
+            silences: Vec::new(),
+            prom_rules: Vec::new(),
+            acks: Acks::default(),
         }
     }
 
@@ -122,6 +140,87 @@ impl Alerts {
             Some(slot) => slot.1 = alerts,
             None => self.external.push((source, alerts)),
         }
+    }
+
+    pub fn set_silences(&mut self, source: String, silences: Vec<Silence>) {
+        match self.silences.iter_mut().find(|(s, _)| *s == source) {
+            Some(slot) => slot.1 = silences,
+            None => self.silences.push((source, silences)),
+        }
+    }
+
+    pub fn set_prom_rules(&mut self, source: String, rules: Vec<PromRuleRow>) {
+        match self.prom_rules.iter_mut().find(|(s, _)| *s == source) {
+            Some(slot) => slot.1 = rules,
+            None => self.prom_rules.push((source, rules)),
+        }
+    }
+
+    /// Every silence, each with how many of its Alertmanager's alerts it mutes.
+    pub fn silence_rows(&self) -> Vec<SilenceRow> {
+        self.silences
+            .iter()
+            .flat_map(|(source, list)| {
+                list.iter().map(move |s| {
+                    let tag = format!("silence {}", s.id);
+                    let muting = self
+                        .external
+                        .iter()
+                        .filter(|(src, _)| src == source)
+                        .flat_map(|(_, alerts)| alerts)
+                        .filter(|a| a.muted_by.contains(&tag))
+                        .count();
+                    SilenceRow {
+                        source: source.clone(),
+                        silence: s.clone(),
+                        muting,
+                    }
+                })
+            })
+            .collect()
+    }
+
+    /// Every Prometheus's alerting rules, firing first, with runbooks mapped.
+    pub fn prom_rule_rows(&self) -> Vec<PromRuleRow> {
+        let rank = |state: &str| match state {
+            "firing" => 0,
+            "pending" => 1,
+            _ => 2,
+        };
+        let mut rows: Vec<PromRuleRow> = self
+            .prom_rules
+            .iter()
+            .flat_map(|(_, list)| list.iter().cloned())
+            .map(|mut r| {
+                r.runbook_id = r
+                    .runbook
+                    .as_ref()
+                    .and_then(|rb| rb.local_id(&self.runbook_ids));
+                r
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            rank(&a.state)
+                .cmp(&rank(&b.state))
+                .then(b.severity.cmp(&a.severity))
+                .then_with(|| (a.health == "ok").cmp(&(b.health == "ok")))
+                .then_with(|| a.source.cmp(&b.source))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        rows
+    }
+
+    /// Records a local acknowledgement of `row` (on disk first).
+    pub fn acknowledge(
+        &mut self,
+        row: &AlertRow,
+        who: &str,
+        now: i64,
+        note: &str,
+    ) -> Result<Ack, String> {
+        let ack = Ack::of(row, who, now, note);
+        self.acks.record(ack.clone())?;
+        Ok(ack)
     }
 
     fn record(&mut self, changes: Vec<Transition>) {
@@ -159,12 +258,18 @@ impl Alerts {
                 source,
                 alert,
                 muted_by,
+                ack: None,
             })
             .collect();
-        // What a silence mutes goes below everything that can still page.
+        for r in &mut rows {
+            r.ack = self.acks.current(r).cloned();
+        }
+        // What a silence mutes goes below everything that can still page,
+        // and what someone acknowledged below what no one has looked at.
         rows.sort_by(|a, b| {
             a.muted()
                 .cmp(&b.muted())
+                .then_with(|| a.acked().cmp(&b.acked()))
                 .then_with(|| display_order(&a.alert, &b.alert))
                 .then_with(|| a.source.cmp(&b.source))
         });

@@ -178,6 +178,8 @@ impl Model {
                 self.alerts.ingest_promql(at, results);
             }
             Update::ExternalAlerts { source, alerts } => self.alerts.set_external(source, alerts),
+            Update::Silences { source, silences } => self.alerts.set_silences(source, silences),
+            Update::PromRules { source, rules } => self.alerts.set_prom_rules(source, rules),
             Update::Discovered { by, scrapes } => self.set_discovered(&by, &scrapes),
             Update::PanelRange { title, range } => {
                 self.panel_ranges.insert(title, range);

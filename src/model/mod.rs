@@ -1,4 +1,5 @@
 //! The domain types every part of opsdeck speaks in.
+pub mod acks;
 pub mod alerts;
 mod console;
 mod host;
@@ -7,15 +8,18 @@ pub mod sample;
 pub mod sample_metrics;
 pub mod services;
 mod severity;
+mod silences;
 mod target;
 mod workload;
 
+pub use acks::{Ack, Acks};
 pub use alerts::{AlertRow, Alerts, ExternalAlert};
 pub use console::Model;
 pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
 pub use panels::{PanelDef, PanelRange, Unit};
 pub use services::{ServiceDef, ServiceRow};
 pub use severity::Severity;
+pub use silences::{PromRuleRow, Silence, SilenceRow};
 pub use target::{Health, Target, TargetKind};
 pub use workload::{
     EngineEvent, Instance, InstanceHealth, Inventory, LogLine, Usage, Workload, WorkloadAddr,

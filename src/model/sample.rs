@@ -51,6 +51,14 @@ pub fn sample_model(now: i64, cores: usize, history_secs: i64) -> Model {
         source: "am".into(),
         alerts: vec![silenced_alert(now)],
     });
+    model.apply(Update::Silences {
+        source: "am".into(),
+        silences: sample_silences(now),
+    });
+    model.apply(Update::PromRules {
+        source: "main".into(),
+        rules: sample_prom_rules(),
+    });
     model.apply(Update::Inventory {
         target: "local".into(),
         at: now,
@@ -138,6 +146,82 @@ fn silenced_alert(now: i64) -> ExternalAlert {
         alert: noise,
         muted_by: vec!["silence 8e6d45bd".into()],
     }
+}
+
+/// The `am` Alertmanager's silences: the one muting BackupLate, one that
+/// starts tonight, and one that ended ten minutes ago.
+fn sample_silences(now: i64) -> Vec<super::Silence> {
+    use crate::alertmanager::Matcher;
+    let silence =
+        |id: &str, state: &str, from: i64, to: i64, matchers, comment: &str| super::Silence {
+            id: id.into(),
+            matchers,
+            state: state.into(),
+            starts_at: (now + from) as f64,
+            ends_at: (now + to) as f64,
+            created_by: "ana@ops-1".into(),
+            comment: comment.into(),
+        };
+    vec![
+        silence(
+            "8e6d45bd",
+            "active",
+            -1800,
+            5400,
+            vec![Matcher::equal("alertname", "BackupLate")],
+            "backup window moved",
+        ),
+        silence(
+            "c0ffee12",
+            "pending",
+            7200,
+            14400,
+            vec![
+                Matcher::equal("job", "db"),
+                Matcher::parse("instance=~db-[12]").expect("a valid matcher"),
+            ],
+            "db maintenance tonight",
+        ),
+        silence(
+            "0ld5113n",
+            "expired",
+            -7200,
+            -600,
+            vec![Matcher::equal("alertname", "DiskNoise")],
+            "noisy disk replaced",
+        ),
+    ]
+}
+
+/// The `main` Prometheus's alerting rules: one firing (runbook by URL), one
+/// pending, one inactive and one whose query fails.
+fn sample_prom_rules() -> Vec<super::PromRuleRow> {
+    let rule = |name: &str, state: &str, severity, for_secs: f64| super::PromRuleRow {
+        source: "main".into(),
+        group: "demo".into(),
+        name: name.into(),
+        query: format!("{}_condition > 0", name.to_lowercase()),
+        state: state.into(),
+        health: "ok".into(),
+        last_error: None,
+        severity,
+        for_secs,
+        runbook: None,
+        runbook_id: None,
+    };
+    let mut errors = rule("DemoErrors", "firing", Severity::Critical, 0.0);
+    errors.runbook = Some(RunbookRef::Url(
+        "https://wiki.example/runbooks/site-down".into(),
+    ));
+    let mut broken = rule("QueueStuck", "inactive", Severity::Warning, 600.0);
+    broken.health = "err".into();
+    broken.last_error = Some("vector contains metrics with the same labelset".into());
+    vec![
+        errors,
+        rule("DemoSlow", "pending", Severity::Warning, 300.0),
+        rule("CertExpiry", "inactive", Severity::Info, 3600.0),
+        broken,
+    ]
 }
 
 fn snapshot(phase: f64, cores: usize) -> HostSnapshot {

@@ -63,6 +63,8 @@ pub enum WorkloadKind {
     Container,
     Deployment,
     StatefulSet,
+    /// Not a workload: an Alertmanager silence, addressed `AM/silence/ID`.
+    Silence,
 }
 
 impl WorkloadKind {
@@ -73,6 +75,7 @@ impl WorkloadKind {
             WorkloadKind::Container => "container",
             WorkloadKind::Deployment => "deployment",
             WorkloadKind::StatefulSet => "statefulset",
+            WorkloadKind::Silence => "silence",
         }
     }
 }

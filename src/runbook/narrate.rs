@@ -61,6 +61,9 @@ impl Narrator {
             }
             Entry::InputGiven { param, value } => vec![format!("    {param} = {}", display(value))],
             Entry::RunFinished { outcome } => vec![format!("outcome: {}", outcome.describe())],
+            Entry::AlertAcknowledged { .. } => {
+                vec![format!("    {}", super::report::describe(&e.event))]
+            }
         }
     }
 }

@@ -78,6 +78,15 @@ pub enum Entry {
     RunFinished {
         outcome: Outcome,
     },
+    /// Someone acknowledged an alert in the console while the run went on
+    /// (from the ack log, merged in when the report is written).
+    AlertAcknowledged {
+        source: String,
+        rule: String,
+        who: String,
+        #[serde(default)]
+        note: String,
+    },
 }
 
 impl TimelineEntry {
@@ -95,6 +104,40 @@ impl TimelineEntry {
         line.push('\n');
         line
     }
+}
+
+impl From<&crate::model::Ack> for TimelineEntry {
+    fn from(a: &crate::model::Ack) -> Self {
+        TimelineEntry::new(
+            &a.at,
+            None,
+            Entry::AlertAcknowledged {
+                source: a.source.clone(),
+                rule: a.rule.clone(),
+                who: a.who.clone(),
+                note: a.note.clone(),
+            },
+        )
+    }
+}
+
+/// The run's entries with the acknowledgements made between its first and
+/// last entry, in time order.
+pub fn with_acks(entries: &[TimelineEntry], acks: &crate::model::Acks) -> Vec<TimelineEntry> {
+    let unix = |at: &str| crate::source::prometheus_alerts::parse_time(at).unwrap_or(0.0);
+    let (Some(first), Some(last)) = (entries.first(), entries.last()) else {
+        return entries.to_vec();
+    };
+    let (from, to) = (unix(&first.at), unix(&last.at));
+    let mut all: Vec<TimelineEntry> = entries.to_vec();
+    all.extend(
+        acks.between(from.floor() as i64, to.ceil() as i64)
+            .into_iter()
+            .map(TimelineEntry::from),
+    );
+    // Stable: a run's own entries keep their order when times tie.
+    all.sort_by(|a, b| unix(&a.at).total_cmp(&unix(&b.at)));
+    all
 }
 
 /// Reads a JSONL timeline. A torn last line (the process died mid-write)
@@ -217,7 +260,8 @@ impl Snapshot {
                 | Entry::Polled { .. }
                 | Entry::Decision { .. }
                 | Entry::ActionPlanned { .. }
-                | Entry::ActionApplied { .. } => {}
+                | Entry::ActionApplied { .. }
+                | Entry::AlertAcknowledged { .. } => {}
             }
         }
         if !seen_start {

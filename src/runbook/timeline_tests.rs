@@ -161,3 +161,45 @@ fn resume_point_after_a_crash_or_a_finished_run() {
     assert!(snap.resume_point().unwrap_err().contains("never started"));
     assert!(Snapshot::rebuild(&[]).unwrap_err().contains("run_started"));
 }
+
+#[test]
+fn acks_made_during_the_run_join_its_timeline_in_time_order() {
+    let ack = |at: &str, unix: i64, note: &str| crate::model::Ack {
+        at: at.into(),
+        unix,
+        who: "ana@ops-1".into(),
+        source: "am".into(),
+        rule: "SiteDown".into(),
+        series: String::new(),
+        state: "firing".into(),
+        since: 0.0,
+        note: note.into(),
+    };
+    let mut acks = crate::model::Acks::default();
+    // 2026-01-01T10:00:30Z, inside the run; then one an hour later, outside.
+    acks.record(ack("2026-01-01T10:00:30Z", 1_767_261_630, "on it"))
+        .unwrap();
+    acks.record(ack("2026-01-01T11:00:00Z", 1_767_265_200, "later"))
+        .unwrap();
+    let run = vec![
+        e(
+            "2026-01-01T10:00:00.5Z",
+            None,
+            Entry::Decision { text: "a".into() },
+        ),
+        e(
+            "2026-01-01T10:01:00Z",
+            None,
+            Entry::Decision { text: "b".into() },
+        ),
+    ];
+    let merged = with_acks(&run, &acks);
+    assert_eq!(merged.len(), 3, "{merged:?}");
+    assert_eq!(merged[1].at, "2026-01-01T10:00:30Z");
+    assert_eq!(
+        crate::runbook::report::describe(&merged[1].event),
+        "alert SiteDown (am) acknowledged by ana@ops-1 (on it)"
+    );
+    let line = merged[1].to_line();
+    assert_eq!(parse(&line).unwrap()[0], merged[1], "round trips as JSONL");
+}

@@ -97,6 +97,8 @@ pub fn write_report(
 ) -> Result<(), String> {
     let entries = read(timeline)?;
     let series = super::observed::series(&entries);
+    // Acknowledgements made while the run went on belong in its report.
+    let entries = crate::runbook::timeline::with_acks(&entries, &crate::model::Acks::in_data_dir());
     let text = crate::runbook::report::render(rb, &entries, &series);
     std::fs::write(to, text).map_err(|e| format!("cannot write {}: {e}", to.display()))
 }

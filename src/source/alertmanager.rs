@@ -4,34 +4,10 @@
 use super::prometheus_alerts::{parse_time, severity_of};
 use super::{Source, Update};
 use crate::alert::{AlertState, AlertView, RunbookRef};
+pub use crate::alertmanager::{AmAlert, AmSilence, AmStatus, Client};
 use crate::http::Http;
 use crate::model::ExternalAlert;
-use serde::Deserialize;
-use std::collections::BTreeMap;
-
-/// One entry of `GET /api/v2/alerts`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct AmAlert {
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
-    #[serde(default)]
-    pub annotations: BTreeMap<String, String>,
-    #[serde(rename = "startsAt", default)]
-    pub starts_at: Option<String>,
-    pub status: AmStatus,
-    #[serde(default)]
-    pub fingerprint: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct AmStatus {
-    /// active, suppressed or unprocessed.
-    pub state: String,
-    #[serde(rename = "silencedBy", default)]
-    pub silenced_by: Vec<String>,
-    #[serde(rename = "inhibitedBy", default)]
-    pub inhibited_by: Vec<String>,
-}
+use crate::model::Silence;
 
 /// An Alertmanager alert is firing by definition (it was sent); one not yet
 /// processed is pending. Severity and runbook come as from Prometheus.
@@ -76,18 +52,50 @@ pub fn am_alert(a: &AmAlert) -> ExternalAlert {
     }
 }
 
+/// How long an expired silence stays listed: long enough to see that it
+/// ended, short of Alertmanager's own five days of retention.
+pub const EXPIRED_KEPT_SECS: f64 = 3600.0;
+
+/// A silence as the console lists it; expired ones only while recent.
+pub fn silence(s: &AmSilence) -> Silence {
+    Silence {
+        id: s.id.clone(),
+        matchers: s.matchers.clone(),
+        state: s.status.state.clone(),
+        starts_at: parse_time(&s.starts_at).unwrap_or(0.0),
+        ends_at: parse_time(&s.ends_at).unwrap_or(0.0),
+        created_by: s.created_by.clone(),
+        comment: s.comment.clone(),
+    }
+}
+
+/// Active and pending silences, and those that expired within the last
+/// hour, soonest to end first.
+pub fn listed_silences(all: &[AmSilence], now: f64) -> Vec<Silence> {
+    let mut out: Vec<Silence> = all
+        .iter()
+        .map(silence)
+        .filter(|s| s.state != "expired" || now - s.ends_at <= EXPIRED_KEPT_SECS)
+        .collect();
+    out.sort_by(|a, b| {
+        (a.state == "expired")
+            .cmp(&(b.state == "expired"))
+            .then(a.ends_at.total_cmp(&b.ends_at))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    out
+}
+
 pub struct AlertmanagerSource {
     name: String,
-    base: String,
-    http: Http,
+    client: Client,
 }
 
 impl AlertmanagerSource {
     pub fn new(name: &str, url: &str, http: Http) -> Self {
         AlertmanagerSource {
             name: name.to_string(),
-            base: url.trim_end_matches('/').to_string(),
-            http,
+            client: Client::new(http, url),
         }
     }
 }
@@ -98,17 +106,18 @@ impl Source for AlertmanagerSource {
     }
 
     async fn poll(&mut self) -> Result<Vec<Update>, String> {
-        let url = format!("{}/api/v2/alerts", self.base);
-        let resp = self.http.get(&url).await?;
-        if resp.status != 200 {
-            return Err(format!("{url}: HTTP {}", resp.status));
-        }
-        let alerts: Vec<AmAlert> = serde_json::from_str(&resp.body)
-            .map_err(|e| format!("{url}: not an Alertmanager v2 answer ({e})"))?;
-        Ok(vec![Update::ExternalAlerts {
-            source: self.name.clone(),
-            alerts: alerts.iter().map(am_alert).collect(),
-        }])
+        let alerts = self.client.alerts().await?;
+        let silences = self.client.silences().await?;
+        Ok(vec![
+            Update::ExternalAlerts {
+                source: self.name.clone(),
+                alerts: alerts.iter().map(am_alert).collect(),
+            },
+            Update::Silences {
+                source: self.name.clone(),
+                silences: listed_silences(&silences, super::unix_now() as f64),
+            },
+        ])
     }
 }
 
@@ -150,5 +159,32 @@ mod tests {
             "{:?}",
             noise.muted_by
         );
+    }
+
+    #[test]
+    fn expired_silences_leave_the_list_after_an_hour() {
+        let s = |id: &str, state: &str, ends: &str| AmSilence {
+            id: id.into(),
+            matchers: vec![crate::alertmanager::Matcher::equal("alertname", "X")],
+            starts_at: "2026-11-23T08:00:00Z".into(),
+            ends_at: ends.into(),
+            created_by: "ana".into(),
+            comment: "c".into(),
+            status: crate::alertmanager::SilenceStatus {
+                state: state.into(),
+            },
+        };
+        let now = parse_time("2026-11-23T12:00:00Z").unwrap();
+        let listed = listed_silences(
+            &[
+                s("old", "expired", "2026-11-23T10:30:00Z"),
+                s("recent", "expired", "2026-11-23T11:30:00Z"),
+                s("late", "active", "2026-11-23T14:00:00Z"),
+                s("soon", "active", "2026-11-23T12:30:00Z"),
+            ],
+            now,
+        );
+        let ids: Vec<&str> = listed.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["soon", "late", "recent"]);
     }
 }

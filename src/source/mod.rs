@@ -68,6 +68,17 @@ pub enum Update {
         source: String,
         alerts: Vec<crate::model::ExternalAlert>,
     },
+    /// An Alertmanager's silences (`/api/v2/silences`): active, pending and
+    /// recently expired, replacing what it reported before.
+    Silences {
+        source: String,
+        silences: Vec<crate::model::Silence>,
+    },
+    /// A Prometheus's own alerting rules (`/api/v1/rules`), replacing the last.
+    PromRules {
+        source: String,
+        rules: Vec<crate::model::PromRuleRow>,
+    },
     /// The `/metrics` endpoints a Docker target found by their labels
     /// (`prometheus.io/scrape`), by scrape name; replaces what `by` found before.
     Discovered {

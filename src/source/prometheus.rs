@@ -1,6 +1,7 @@
 //! A Prometheus server: its readiness, the `[[panel]]` queries that name it,
 //! each result recorded as `panel:TITLE` (one series) or `panel:TITLE:{labels}`,
-//! the PromQL alert rules that name it, and the alerts it evaluates itself.
+//! the PromQL alert rules that name it, and the alerts and alerting rules it
+//! evaluates itself.
 
 use super::prometheus_alerts::{alert_view, rule_result};
 use super::{unix_now, Source, Update};
@@ -137,6 +138,13 @@ impl Source for PrometheusSource {
                     .collect(),
             }),
             Err(e) => failed.push(format!("alerts: {e}")),
+        }
+        match self.client.rules().await {
+            Ok(groups) => updates.push(Update::PromRules {
+                source: self.name.clone(),
+                rules: crate::model::PromRuleRow::from_groups(&self.name, &groups),
+            }),
+            Err(e) => failed.push(format!("rules: {e}")),
         }
         // A broken panel query is the config's fault, not the server's: say so,
         // and keep the panels that work.

@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 const PROBE_INTERVAL: Duration = Duration::from_secs(5);
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 const SCRAPE_TIMEOUT: Duration = Duration::from_secs(5);
-const PROMETHEUS_TIMEOUT: Duration = Duration::from_secs(10);
+pub const PROMETHEUS_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Any of the collectors, so one list can hold them all.
 pub enum AnySource {
@@ -159,9 +159,9 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             .filter(|s| s.prometheus.as_ref().is_some_and(|p| p.get_ref() == &name))
             .flat_map(crate::prometheus::red::queries)
             .collect();
-        // Every query is made in turn within one poll, then the alerts.
+        // Every query is made in turn within one poll, then the alerts and the rules.
         let queries = panels.len() + rules.len() + named.len();
-        let poll_timeout = timeout * (queries as u32 + 2);
+        let poll_timeout = timeout * (queries as u32 + 3);
         let source = Http::new(timeout, &p.auth).map(|http| {
             AnySource::Prometheus(
                 PrometheusSource::new(&name, p.url.get_ref(), http, panels)
@@ -187,7 +187,8 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             kind: TargetKind::Alertmanager,
             source,
             interval: refresh,
-            timeout: PROMETHEUS_TIMEOUT + Duration::from_secs(1),
+            // Alerts, then silences: two requests a poll.
+            timeout: PROMETHEUS_TIMEOUT * 2 + Duration::from_secs(1),
         });
     }
     out

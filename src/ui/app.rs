@@ -58,6 +58,12 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
     let (tx, mut updates) = start_sources(&opts.config, &mut model);
     let mut effects = Effects::new(opts.config.clone(), opts.read_only, tx);
     let mut ui = UiState::new(opts.theme);
+    if let Some(e) = &model.alerts.acks.load_error {
+        ui.message = Some((
+            format!("acknowledgements not loaded: {e}"),
+            Severity::Warning,
+        ));
+    }
 
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -127,6 +133,21 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
                         Command::CloseLogs { stream } => effects.close_logs(stream),
                         Command::PlanAction(request) => effects.plan_action(request),
                         Command::Execute(_) => effects.execute(),
+                        Command::Acknowledge { row, note } => {
+                            let who = crate::action::audit::whoami();
+                            ui.message = Some(
+                                match model.alerts.acknowledge(&row, &who, unix_now(), &note) {
+                                    Ok(ack) => (
+                                        format!("{}: {}", row.alert.rule, ack.describe()),
+                                        Severity::Info,
+                                    ),
+                                    Err(e) => (
+                                        format!("acknowledgement not recorded: {e}"),
+                                        Severity::Critical,
+                                    ),
+                                },
+                            );
+                        }
                         Command::QueryPanels {
                             range_secs,
                             step,

@@ -40,6 +40,11 @@ pub enum Action {
     Skip,
     Abort,
     Report,
+    /// Alerts view: show the next list (alerts, silences, Prometheus rules).
+    NextList,
+    Silence,
+    Expire,
+    Acknowledge,
 }
 
 /// Where a binding works. Earlier scopes in `Scope::for_*` win on a shared key.
@@ -53,6 +58,8 @@ pub enum Scope {
     /// Views whose rows are (or belong to) a workload.
     Workload,
     Logs,
+    /// The alerts view: its lists, silences and acknowledgements.
+    Alerts,
     /// The metrics view: services and panels.
     Metrics,
     /// A runbook run.
@@ -257,6 +264,34 @@ pub const BINDINGS: &[Binding] = &[
         &[(k('b'), A::Rollback)],
         "roll the workload back to its previous revision",
         Some(("b", "rollback")),
+    ),
+    b(
+        S::Alerts,
+        "Tab",
+        &[(code(KeyCode::Tab), A::NextList)],
+        "alerts · silences · Prometheus rules",
+        Some(("Tab", "list")),
+    ),
+    b(
+        S::Alerts,
+        "S",
+        &[(k('S'), A::Silence)],
+        "silence the selected alert on its Alertmanager (asks duration, comment)",
+        Some(("S", "silence")),
+    ),
+    b(
+        S::Alerts,
+        "X",
+        &[(k('X'), A::Expire)],
+        "silences: expire the selected silence",
+        Some(("X", "expire")),
+    ),
+    b(
+        S::Alerts,
+        "a",
+        &[(k('a'), A::Acknowledge)],
+        "acknowledge the selected alert here (asks for a note)",
+        Some(("a", "ack")),
     ),
     b(
         S::Metrics,

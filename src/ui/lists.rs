@@ -3,8 +3,11 @@
 //! same ones, so what is selected is always what is on screen.
 
 use super::log_view::contains_ignore_case;
-use super::state::{UiState, View};
-use crate::model::{AlertRow, EngineEvent, Instance, InstanceHealth, Model, Severity, Workload};
+use super::state::{AlertsList, UiState, View};
+use crate::model::{
+    AlertRow, EngineEvent, Instance, InstanceHealth, Model, PromRuleRow, Severity, SilenceRow,
+    Workload,
+};
 use std::collections::BTreeMap;
 
 /// Red first, so a paged engineer sees the problem without scrolling.
@@ -112,26 +115,28 @@ pub fn event_key(e: &EngineEvent) -> String {
 
 /// Worst and oldest first (`alert::display_order`).
 pub fn alerts(model: &Model, ui: &UiState) -> Vec<AlertRow> {
-    let filter = &ui.tables.alerts.filter;
-    let mut rows = model.alerts.rows();
+    filtered(model.alerts.rows(), &ui.tables.alerts.filter, |r| {
+        let a = &r.alert;
+        let state = if r.muted() {
+            "silenced"
+        } else {
+            a.state.as_str()
+        };
+        format!(
+            "{} {} {} {} {}",
+            a.rule,
+            state,
+            a.severity,
+            r.source,
+            labels_text(&a.labels)
+        )
+    })
+}
+
+/// The rows whose text contains the filter, ignoring case.
+fn filtered<T>(mut rows: Vec<T>, filter: &str, text: impl Fn(&T) -> String) -> Vec<T> {
     if !filter.is_empty() {
-        rows.retain(|r| {
-            let a = &r.alert;
-            let state = if r.muted() {
-                "silenced"
-            } else {
-                a.state.as_str()
-            };
-            let text = format!(
-                "{} {} {} {} {}",
-                a.rule,
-                state,
-                a.severity,
-                r.source,
-                labels_text(&a.labels)
-            );
-            contains_ignore_case(&text, filter)
-        });
+        rows.retain(|r| contains_ignore_case(&text(r), filter));
     }
     rows
 }
@@ -146,6 +151,63 @@ pub fn services(model: &Model, ui: &UiState) -> Vec<crate::model::ServiceRow> {
 
 pub fn alert_key(r: &AlertRow) -> String {
     format!("{}/{}/{}", r.source, r.alert.rule, r.alert.series)
+}
+
+/// The selected row of the alerts list.
+pub fn selected_alert(model: &Model, ui: &UiState) -> Option<AlertRow> {
+    let rows = alerts(model, ui);
+    let keys: Vec<String> = rows.iter().map(alert_key).collect();
+    let i = ui.tables.alerts.index(&keys);
+    rows.into_iter().nth(i)
+}
+
+/// Every Alertmanager's silences, filtered.
+pub fn silences(model: &Model, ui: &UiState) -> Vec<SilenceRow> {
+    filtered(
+        model.alerts.silence_rows(),
+        &ui.tables.silences.filter,
+        |r| {
+            let s = &r.silence;
+            format!(
+                "{} {} {} {} {} {}",
+                r.source,
+                s.id,
+                s.state,
+                crate::alertmanager::matcher::list(&s.matchers),
+                s.created_by,
+                s.comment
+            )
+        },
+    )
+}
+
+pub fn silence_key(r: &SilenceRow) -> String {
+    format!("{}/{}", r.source, r.silence.id)
+}
+
+pub fn selected_silence(model: &Model, ui: &UiState) -> Option<SilenceRow> {
+    let rows = silences(model, ui);
+    let keys: Vec<String> = rows.iter().map(silence_key).collect();
+    let i = ui.tables.silences.index(&keys);
+    rows.into_iter().nth(i)
+}
+
+/// Every Prometheus's alerting rules, filtered.
+pub fn prom_rules(model: &Model, ui: &UiState) -> Vec<PromRuleRow> {
+    filtered(
+        model.alerts.prom_rule_rows(),
+        &ui.tables.rules.filter,
+        |r| {
+            format!(
+                "{} {} {} {} {} {}",
+                r.source, r.group, r.name, r.state, r.health, r.query
+            )
+        },
+    )
+}
+
+pub fn rule_key(r: &PromRuleRow) -> String {
+    format!("{}/{}/{}", r.source, r.group, r.name)
 }
 
 /// `k=v k=v`, in label order.
@@ -166,7 +228,11 @@ pub fn keys(model: &Model, ui: &UiState, view: View) -> Vec<String> {
             .map(container_key)
             .collect(),
         View::Events => events(model, ui).into_iter().map(event_key).collect(),
-        View::Alerts => alerts(model, ui).iter().map(alert_key).collect(),
+        View::Alerts => match ui.tables.alerts_list {
+            AlertsList::Alerts => alerts(model, ui).iter().map(alert_key).collect(),
+            AlertsList::Silences => silences(model, ui).iter().map(silence_key).collect(),
+            AlertsList::Rules => prom_rules(model, ui).iter().map(rule_key).collect(),
+        },
         View::Metrics => services(model, ui).into_iter().map(|s| s.name).collect(),
         View::Overview | View::Logs | View::Runbook => Vec::new(),
     }

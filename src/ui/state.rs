@@ -51,7 +51,8 @@ impl View {
         match self {
             View::Overview => &[Scope::Panes, Scope::Global],
             View::Workloads | View::Containers => &[Scope::Table, Scope::Workload, Scope::Global],
-            View::Events | View::Alerts => &[Scope::Table, Scope::Global],
+            View::Events => &[Scope::Table, Scope::Global],
+            View::Alerts => &[Scope::Alerts, Scope::Table, Scope::Global],
             View::Metrics => &[Scope::Metrics, Scope::Table, Scope::Global],
             View::Logs => &[Scope::Logs, Scope::Global],
             View::Runbook => &[Scope::Runbook, Scope::Global],
@@ -66,9 +67,42 @@ pub struct Tables {
     pub containers: TableState,
     pub events: TableState,
     pub alerts: TableState,
+    pub silences: TableState,
+    pub rules: TableState,
+    /// Which list the alerts view shows.
+    pub alerts_list: AlertsList,
     pub services: TableState,
     /// Containers of this workload only (after Enter on a workload).
     pub containers_of: Option<WorkloadAddr>,
+}
+
+/// The alerts view's three lists, cycled with Tab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AlertsList {
+    #[default]
+    Alerts,
+    /// Each Alertmanager's silences.
+    Silences,
+    /// Each Prometheus's own alerting rules.
+    Rules,
+}
+
+impl AlertsList {
+    pub fn next(self) -> Self {
+        match self {
+            AlertsList::Alerts => AlertsList::Silences,
+            AlertsList::Silences => AlertsList::Rules,
+            AlertsList::Rules => AlertsList::Alerts,
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            AlertsList::Alerts => "Alerts",
+            AlertsList::Silences => "Silences",
+            AlertsList::Rules => "Prometheus rules",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,7 +240,11 @@ impl UiState {
             View::Workloads => Some(&self.tables.workloads),
             View::Containers => Some(&self.tables.containers),
             View::Events => Some(&self.tables.events),
-            View::Alerts => Some(&self.tables.alerts),
+            View::Alerts => Some(match self.tables.alerts_list {
+                AlertsList::Alerts => &self.tables.alerts,
+                AlertsList::Silences => &self.tables.silences,
+                AlertsList::Rules => &self.tables.rules,
+            }),
             View::Metrics => Some(&self.tables.services),
             View::Overview | View::Logs | View::Runbook => None,
         }
@@ -217,7 +255,11 @@ impl UiState {
             View::Workloads => Some(&mut self.tables.workloads),
             View::Containers => Some(&mut self.tables.containers),
             View::Events => Some(&mut self.tables.events),
-            View::Alerts => Some(&mut self.tables.alerts),
+            View::Alerts => Some(match self.tables.alerts_list {
+                AlertsList::Alerts => &mut self.tables.alerts,
+                AlertsList::Silences => &mut self.tables.silences,
+                AlertsList::Rules => &mut self.tables.rules,
+            }),
             View::Metrics => Some(&mut self.tables.services),
             View::Overview | View::Logs | View::Runbook => None,
         }

@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use crate::images::*;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::{Command, Output};
 
 /// A value that must never reach the audit log.
 pub const SECRET: &str = "opsdeck-test-secret-5f1c9a";
@@ -150,24 +150,8 @@ impl Drop for Project {
     }
 }
 
-pub fn opsdeck(config: &Path, data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-        .args(args)
-        .env("OPSDECK_CONFIG", config)
-        .env("OPSDECK_DATA_DIR", data)
-        .stdin(Stdio::null())
-        .output()
-        .expect("running opsdeck")
-}
-
-pub fn text(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+#[allow(unused_imports)]
+pub use crate::run_bin::{opsdeck, text};
 
 pub fn image_id(tag: &str) -> String {
     docker(&["image", "inspect", "--format", "{{.Id}}", tag])

@@ -19,6 +19,7 @@ pub async fn plan(
     let addr = &req.workload;
     let current = replicas.len() as u32;
     let (summary, steps, work) = match &req.verb {
+        Verb::Silence { .. } | Verb::Expire => return Err(Verb::not_for_workload(&req.verb, addr)),
         Verb::Scale { replicas: want } => {
             let want = *want;
             if want == current {

@@ -15,6 +15,7 @@ pub async fn plan(ctx: &Ctx<'_>, req: &Request, c: Replica) -> Result<(Plan, Wor
     let addr = &req.workload;
     let one = std::slice::from_ref(&c);
     let (summary, steps, work) = match &req.verb {
+        Verb::Silence { .. } | Verb::Expire => return Err(Verb::not_for_workload(&req.verb, addr)),
         Verb::Scale { .. } => {
             return Err(format!(
                 "{addr} is a plain container, which has no replicas to scale; \

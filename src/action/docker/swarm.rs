@@ -171,6 +171,12 @@ pub fn update_for(service: &Service, verb: &Verb) -> Result<(SwarmUpdate, String
     let mut rollback = false;
     let mut await_rollout = false;
     let detail = match verb {
+        Verb::Silence { .. } | Verb::Expire => {
+            return Err(format!(
+                "service {name}: {} applies to Alertmanager silences, not workloads",
+                verb.name()
+            ))
+        }
         Verb::Scale { replicas } => {
             let before = replicas_of(&spec).ok_or_else(|| {
                 format!("service {name} is global, not replicated: it runs one task per node and cannot be scaled")

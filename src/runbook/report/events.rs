@@ -20,7 +20,8 @@ pub(super) fn timeline(out: &mut String, rb: &Runbook, entries: &[TimelineEntry]
     }
 }
 
-fn describe(e: &Entry) -> String {
+/// One timeline entry as the report's "What happened" column says it.
+pub fn describe(e: &Entry) -> String {
     match e {
         Entry::RunStarted { runbook, mode, .. } => {
             format!("run of `{runbook}` started ({mode:?})").to_lowercase()
@@ -61,6 +62,19 @@ fn describe(e: &Entry) -> String {
         ),
         Entry::InputGiven { param, value } => format!("{param} = {}", display(value)),
         Entry::RunFinished { outcome } => format!("run {}", outcome.describe()),
+        Entry::AlertAcknowledged {
+            source,
+            rule,
+            who,
+            note,
+        } => {
+            let note = if note.is_empty() {
+                String::new()
+            } else {
+                format!(" ({note})")
+            };
+            format!("alert {rule} ({source}) acknowledged by {who}{note}")
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! states, and the key series as sparklines.
 
 mod events;
+pub use events::describe;
 pub mod sparkline;
 
 use super::judge::fmt_num;

@@ -2,7 +2,7 @@
 //! workload) ask for a plan, the plan is shown for y/n, and progress comes back.
 //! Nothing here touches the world: it asks the app loop by Command.
 
-use super::line::edit_line;
+use super::line::{prompt_key, Prompted};
 use super::Command;
 use crate::action::{ActionEvent, Request, Verb};
 use crate::model::{Model, Severity, Workload, WorkloadKind};
@@ -10,7 +10,7 @@ use crate::ui::action_flow::{parse_replicas, ActionFlow};
 use crate::ui::keymap::{action_for, Action, Scope};
 use crate::ui::lists;
 use crate::ui::state::{UiState, View};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyEvent, KeyModifiers};
 
 pub const READ_ONLY: &str = "read-only: actions are disabled";
 
@@ -18,7 +18,7 @@ pub const READ_ONLY: &str = "read-only: actions are disabled";
 pub fn takes_keys(ui: &UiState) -> bool {
     ui.action
         .as_ref()
-        .is_some_and(|f| matches!(f, ActionFlow::AskReplicas { .. }) || f.is_modal())
+        .is_some_and(|f| f.prompt().is_some() || f.is_modal())
 }
 
 /// The workload the selected row is, or belongs to.
@@ -87,7 +87,7 @@ pub fn start(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
     )
 }
 
-fn plan(ui: &mut UiState, request: Request) -> Vec<Command> {
+pub(super) fn plan(ui: &mut UiState, request: Request) -> Vec<Command> {
     ui.message = Some((
         format!("planning {} {}…", request.verb.name(), request.workload),
         Severity::Info,
@@ -103,37 +103,20 @@ pub fn key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
             current,
             mut text,
             error,
-        }) => match edit_line(&mut text, key) {
-            Some(false) => Vec::new(),
-            Some(true) if model.read_only => {
+        }) => match prompt_key(&mut text, error, key, parse_replicas) {
+            Prompted::Cancel => Vec::new(),
+            Prompted::Submit(_) if model.read_only => {
                 ui.message = Some((READ_ONLY.into(), Severity::Warning));
                 Vec::new()
             }
-            Some(true) => match parse_replicas(&text) {
-                Ok(replicas) => plan(
-                    ui,
-                    Request {
-                        workload,
-                        verb: Verb::Scale { replicas },
-                    },
-                ),
-                Err(e) => {
-                    ui.action = Some(ActionFlow::AskReplicas {
-                        workload,
-                        current,
-                        text,
-                        error: Some(e),
-                    });
-                    Vec::new()
-                }
-            },
-            None => {
-                // Typing again clears the complaint about the last attempt.
-                let error = if matches!(key.code, KeyCode::Backspace | KeyCode::Char(_)) {
-                    None
-                } else {
-                    error
-                };
+            Prompted::Submit(replicas) => plan(
+                ui,
+                Request {
+                    workload,
+                    verb: Verb::Scale { replicas },
+                },
+            ),
+            Prompted::Stay(error) => {
                 ui.action = Some(ActionFlow::AskReplicas {
                     workload,
                     current,
@@ -143,6 +126,9 @@ pub fn key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
                 Vec::new()
             }
         },
+        Some(flow @ (ActionFlow::AskSilence { .. } | ActionFlow::AskAck { .. })) => {
+            super::alerts::prompt_key(model, ui, flow, key)
+        }
         Some(flow) => dialog_key(model, ui, flow, key),
         None => Vec::new(),
     }

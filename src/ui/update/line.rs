@@ -26,6 +26,34 @@ pub fn edit_line(text: &mut String, key: KeyEvent) -> Option<bool> {
     }
 }
 
+/// What one key did to a prompt whose text is parsed on Enter.
+pub enum Prompted<T> {
+    /// Esc: the prompt closes.
+    Cancel,
+    /// Enter, and the text parsed.
+    Submit(T),
+    /// Still typing, or Enter on text that did not parse: the prompt stays,
+    /// with this complaint (typing again clears the last one).
+    Stay(Option<String>),
+}
+
+pub fn prompt_key<T>(
+    text: &mut String,
+    error: Option<String>,
+    key: KeyEvent,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Prompted<T> {
+    match edit_line(text, key) {
+        Some(false) => Prompted::Cancel,
+        Some(true) => match parse(text) {
+            Ok(v) => Prompted::Submit(v),
+            Err(e) => Prompted::Stay(Some(e)),
+        },
+        None if matches!(key.code, KeyCode::Backspace | KeyCode::Char(_)) => Prompted::Stay(None),
+        None => Prompted::Stay(error),
+    }
+}
+
 pub fn filter_key(ui: &mut UiState, mut text: String, key: KeyEvent) {
     match edit_line(&mut text, key) {
         Some(true) => {

@@ -4,6 +4,7 @@
 //! their own module.
 
 mod actions;
+mod alerts;
 mod line;
 mod logs;
 mod metrics;
@@ -53,6 +54,11 @@ pub enum Command {
     /// Run a plan the user confirmed; answer with `ActionEvent::Progress` and
     /// finally `ActionEvent::Done`.
     Execute(Plan),
+    /// Record a local acknowledgement of this alert with the note typed.
+    Acknowledge {
+        row: Box<crate::model::AlertRow>,
+        note: String,
+    },
     /// Ask every panel's Prometheus for `range_secs` up to `end`, one point
     /// every `step` seconds (`columns` points); answers come back as
     /// `Update::PanelRange`.

@@ -5,7 +5,7 @@ use super::{actions, logs, Command};
 use crate::model::{Model, Severity};
 use crate::ui::keymap::Action;
 use crate::ui::lists;
-use crate::ui::state::{Mode, UiState, View};
+use crate::ui::state::{AlertsList, Mode, UiState, View};
 
 /// Enter on an alert starts its runbook with the alert's labels bound to the
 /// runbook's `from_alert` params.
@@ -15,17 +15,26 @@ fn open_alert(model: &Model, ui: &mut UiState) -> Vec<Command> {
     let Some(r) = rows.get(ui.tables.alerts.index(&keys)) else {
         return Vec::new();
     };
+    let acked = r
+        .ack
+        .as_ref()
+        .map(|a| format!("; {}", a.describe()))
+        .unwrap_or_default();
     match &r.runbook_id {
         Some(id) => {
             let mut labels = r.alert.labels.clone();
             labels
                 .entry("alertname".into())
                 .or_insert_with(|| r.alert.rule.clone());
-            super::runbook::start(ui, id, Default::default(), labels)
+            let out = super::runbook::start(ui, id, Default::default(), labels);
+            if let Some((text, _)) = ui.message.as_mut() {
+                text.push_str(&acked);
+            }
+            out
         }
         None => {
             ui.message = Some((
-                format!("{}: no local runbook is linked", r.alert.rule),
+                format!("{}: no local runbook is linked{acked}", r.alert.rule),
                 Severity::Warning,
             ));
             Vec::new()
@@ -69,7 +78,12 @@ pub fn key(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
             }
             Vec::new()
         }
-        Action::Open if view == View::Alerts => open_alert(model, ui),
+        Action::Open if view == View::Alerts && ui.tables.alerts_list == AlertsList::Alerts => {
+            open_alert(model, ui)
+        }
+        Action::NextList | Action::Silence | Action::Expire | Action::Acknowledge => {
+            super::alerts::key(model, ui, action)
+        }
         Action::Logs => logs::open(model, ui),
         Action::Scale | Action::Restart | Action::Rollback => actions::start(model, ui, action),
         _ => Vec::new(),

@@ -1,19 +1,22 @@
 //! Every alert, opsdeck's own and each Prometheus's: worst and oldest first,
-//! with its value against the threshold, its age, labels, source and runbook.
+//! with its value against the threshold, its age, labels, source and runbook;
+//! acknowledged ones marked and muted until they change state. Tab shows the
+//! silences or the Prometheus rules instead (`alert_lists`).
 
 use super::list_frame::{self, ListFrame};
 use crate::alert::AlertState;
 use crate::model::{AlertRow, Model, Severity};
 use crate::ui::format::span;
 use crate::ui::lists;
-use crate::ui::state::UiState;
+use crate::ui::state::{AlertsList, UiState};
 use crate::ui::widgets::{Cell, Column, Tone};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-const COLUMNS: [Column; 8] = [
+const COLUMNS: [Column; 9] = [
     Column::left("SEVERITY", 8, 8, 9),
     Column::left("STATE", 8, 9, 8),
+    Column::left("ACK", 3, 3, 6),
     Column::left("ALERT", 10, 28, 10),
     Column::left("VALUE", 8, 24, 7),
     Column::right("AGE", 5, 7, 6),
@@ -23,6 +26,11 @@ const COLUMNS: [Column; 8] = [
 ];
 
 pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
+    match ui.tables.alerts_list {
+        AlertsList::Alerts => {}
+        AlertsList::Silences => return super::alert_lists::silences(area, buf, model, ui),
+        AlertsList::Rules => return super::alert_lists::rules(area, buf, model, ui),
+    }
     let rows = lists::alerts(model, ui);
     let keys: Vec<String> = rows.iter().map(lists::alert_key).collect();
     let empty = if model.alerts.engine.rules().is_empty() && model.alerts.external.is_empty() {
@@ -61,8 +69,11 @@ pub fn state_tone(state: AlertState, severity: Severity) -> Tone {
 
 fn row(r: &AlertRow, now: i64) -> Vec<Cell> {
     let a = &r.alert;
+    // A silenced or acknowledged alert is in hand: it stays listed, quietly.
     let (mut state, tone) = if r.muted() {
         ("silenced".to_string(), Tone::Muted)
+    } else if r.acked() {
+        (a.state.as_str().to_string(), Tone::Muted)
     } else {
         (
             a.state.as_str().to_string(),
@@ -74,12 +85,17 @@ fn row(r: &AlertRow, now: i64) -> Vec<Cell> {
     }
     let age = (now as f64 - a.started()).max(0.0) as i64;
     vec![
-        if r.muted() {
+        if r.muted() || r.acked() {
             Cell::muted(a.severity.as_str())
         } else {
             Cell::sev(a.severity.as_str(), a.severity)
         },
         Cell::new(state, tone),
+        if r.acked() {
+            Cell::plain("ack")
+        } else {
+            Cell::muted("")
+        },
         Cell::new(a.rule.clone(), tone),
         Cell::new(value_text(r), tone),
         Cell::muted(span(age)),

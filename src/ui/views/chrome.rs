@@ -96,22 +96,13 @@ fn clock_hhmm(unix: i64) -> String {
 
 pub fn footer(area: Rect, buf: &mut Buffer, ui: &UiState) {
     let t = &ui.theme;
-    if let Some(ActionFlow::AskReplicas {
-        workload,
-        current,
-        text,
-        error,
-    }) = &ui.action
-    {
+    if let Some(p) = ui.action.as_ref().and_then(ActionFlow::prompt) {
         let mut spans = vec![
-            Span::styled(format!(" scale {workload} to "), t.key),
-            Span::styled(format!("{text}▏"), t.text),
-            Span::styled(
-                format!("  now {current} · Enter plan · Esc cancel"),
-                t.muted,
-            ),
+            Span::styled(format!(" {}", p.ask), t.key),
+            Span::styled(format!("{}▏", p.text), t.text),
+            Span::styled(format!("  {}", p.hint), t.muted),
         ];
-        if let Some(e) = error {
+        if let Some(e) = p.error {
             spans.push(Span::styled(format!("  {e}"), t.warning));
         }
         Paragraph::new(Line::from(spans)).render(area, buf);

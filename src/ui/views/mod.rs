@@ -1,5 +1,6 @@
 //! Whole screens and their parts. Each takes the Model by shared reference.
 pub mod action_dialog;
+pub mod alert_lists;
 pub mod alerts;
 pub mod chrome;
 pub mod containers;
