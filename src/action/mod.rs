@@ -9,20 +9,28 @@ mod lock;
 mod orchestrator;
 pub mod perform;
 mod plan;
+pub mod postgres;
 pub mod revisions;
 
 pub use orchestrator::{Orchestrator, Revision};
 pub use perform::{perform, PerformError, PerformOptions, Performed};
 pub use plan::{ActionEvent, Outcome, Plan, PlanStep, Request, StepOp, Verb};
 
-/// The orchestrator for a workload's target, ready to plan and execute: the
-/// Docker target of that name (or `local` when the config names none), with
-/// revisions in the data dir. Kubernetes targets will be dispatched here too.
+/// The orchestrator for a subject's target, by what the target is configured
+/// as: a `[[postgres]]` target's backends, else the Docker target of that name
+/// (or `local` when the config names none), with revisions in the data dir.
+/// Kubernetes targets will be dispatched here too.
 pub async fn orchestrator_for(
     config: &crate::config::Config,
     target: &str,
     gate: docker::HealthGate,
 ) -> Result<std::sync::Arc<dyn Orchestrator>, String> {
+    if let Some(pg) = config.postgres.iter().find(|p| p.name.get_ref() == target) {
+        let dsn = crate::source::postgres::Dsn::of(pg)?;
+        return Ok(std::sync::Arc::new(postgres::PostgresOrchestrator::new(
+            target, dsn,
+        )));
+    }
     let endpoint = docker::endpoint_for(config, target)?;
     let orch = docker::DockerOrchestrator::connect(
         target,

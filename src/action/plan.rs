@@ -18,6 +18,10 @@ pub enum Verb {
     Deploy {
         image: String,
     },
+    /// A PostgreSQL backend: cancel its running query (`pg_cancel_backend`).
+    Cancel,
+    /// A PostgreSQL backend: end the session (`pg_terminate_backend`).
+    Terminate,
 }
 
 impl Verb {
@@ -27,6 +31,8 @@ impl Verb {
             Verb::Restart => "restart",
             Verb::Rollback { .. } => "rollback",
             Verb::Deploy { .. } => "deploy",
+            Verb::Cancel => "cancel",
+            Verb::Terminate => "terminate",
         }
     }
 }
@@ -39,6 +45,8 @@ impl fmt::Display for Verb {
             Verb::Rollback { to: None } => f.write_str("rollback to the previous revision"),
             Verb::Rollback { to: Some(r) } => write!(f, "rollback to {r}"),
             Verb::Deploy { image } => write!(f, "deploy {image}"),
+            Verb::Cancel => f.write_str("cancel the running query"),
+            Verb::Terminate => f.write_str("terminate the session"),
         }
     }
 }
@@ -60,6 +68,12 @@ pub enum StepOp {
     Restart,
     Update,
     WaitHealthy,
+    /// `pg_cancel_backend`.
+    Cancel,
+    /// `pg_terminate_backend`.
+    Terminate,
+    /// Read back until the change shows.
+    Verify,
 }
 
 /// One thing the plan will do to one object, in order.

@@ -1,6 +1,7 @@
 //! The domain types every part of opsdeck speaks in.
 pub mod alerts;
 mod console;
+pub mod database;
 mod host;
 pub mod sample;
 mod severity;
@@ -9,6 +10,7 @@ mod workload;
 
 pub use alerts::{AlertRow, Alerts, ExternalAlert};
 pub use console::Model;
+pub use database::DbSnapshot;
 pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
 pub use severity::Severity;
 pub use target::{Health, Target, TargetKind};

@@ -63,6 +63,8 @@ pub enum WorkloadKind {
     Container,
     Deployment,
     StatefulSet,
+    /// A PostgreSQL backend (`TARGET/backend/PID`), the subject of cancel and terminate.
+    Backend,
 }
 
 impl WorkloadKind {
@@ -73,6 +75,7 @@ impl WorkloadKind {
             WorkloadKind::Container => "container",
             WorkloadKind::Deployment => "deployment",
             WorkloadKind::StatefulSet => "statefulset",
+            WorkloadKind::Backend => "backend",
         }
     }
 }

@@ -19,7 +19,7 @@ pub use replica::{compose_name, Replica};
 pub use swarm::{update_for, SwarmUpdate};
 
 use crate::action::revisions::RevisionLog;
-use crate::action::{Orchestrator, Outcome, Plan, Request, Revision};
+use crate::action::{Orchestrator, Outcome, Plan, Request, Revision, Verb};
 use crate::config::Config;
 use crate::model::{WorkloadAddr, NO_GROUP};
 use crate::source::docker::{connect, Endpoint};
@@ -108,6 +108,13 @@ impl DockerOrchestrator {
         let addr = &req.workload;
         if addr.target != self.target {
             return Err(format!("{addr} is not on Docker target `{}`", self.target));
+        }
+        if matches!(req.verb, Verb::Cancel | Verb::Terminate) {
+            return Err(format!(
+                "{} applies to a PostgreSQL backend; `{}` is a Docker target",
+                req.verb.name(),
+                self.target
+            ));
         }
         let ctx = self.ctx();
         if addr.group == NO_GROUP {

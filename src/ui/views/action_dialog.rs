@@ -22,6 +22,9 @@ pub fn op_label(op: StepOp) -> &'static str {
         StepOp::Restart => "restart",
         StepOp::Update => "update",
         StepOp::WaitHealthy => "wait healthy",
+        StepOp::Cancel => "cancel",
+        StepOp::Terminate => "terminate",
+        StepOp::Verify => "verify",
     }
 }
 
