@@ -176,15 +176,50 @@ impl DbSnapshot {
     }
 }
 
-/// Query text for one line: whitespace collapsed, cut at `max` characters.
+/// Query text for one line: whitespace collapsed, `PASSWORD '...'` literals
+/// masked (`CREATE ROLE ... PASSWORD` shows up in activity and statements),
+/// cut at `max` characters.
 pub fn shorten_query(text: &str, max: usize) -> String {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line = mask_passwords(&text.split_whitespace().collect::<Vec<_>>().join(" "));
     if one_line.chars().count() <= max {
         one_line
     } else {
         let cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
         format!("{cut}…")
     }
+}
+
+fn mask_passwords(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = lower[at..].find("password") {
+        let after = at + found + "password".len();
+        let rest = &text[after..];
+        let literal = rest.trim_start();
+        out.push_str(&text[at..after]);
+        at = after;
+        if let Some(body) = literal.strip_prefix('\'') {
+            // A doubled quote is a quote inside the literal.
+            let mut end = 0;
+            let bytes = body.as_bytes();
+            while end < bytes.len() {
+                if bytes[end] == b'\'' {
+                    if bytes.get(end + 1) == Some(&b'\'') {
+                        end += 2;
+                        continue;
+                    }
+                    break;
+                }
+                end += 1;
+            }
+            out.push_str(&rest[..rest.len() - literal.len()]);
+            out.push_str("'***'");
+            at = after + (rest.len() - literal.len()) + 1 + (end + 1).min(body.len());
+        }
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 #[cfg(test)]
@@ -259,5 +294,11 @@ mod tests {
     fn queries_are_one_line_and_cut() {
         assert_eq!(shorten_query("select\n  *\tfrom t", 40), "select * from t");
         assert_eq!(shorten_query("abcdefghij", 5), "abcd…");
+        assert_eq!(
+            shorten_query("CREATE ROLE w LOGIN PASSWORD 'it''s s3cret' IN ROLE pg_monitor", 80),
+            "CREATE ROLE w LOGIN PASSWORD '***' IN ROLE pg_monitor"
+        );
+        assert_eq!(shorten_query("alter role w password 'x", 80), "alter role w password '***'");
+        assert_eq!(shorten_query("select password from t", 80), "select password from t");
     }
 }

@@ -11,6 +11,7 @@ pub use dsn::Dsn;
 pub use read::describe;
 
 use super::{unix_now, Source, Update};
+use crate::model::database::Statements;
 use crate::model::Health;
 use convert::Counter;
 use dsn::{Tls, STATEMENT_TIMEOUT};
@@ -99,7 +100,16 @@ impl Source for PostgresSource {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64());
-        let (snapshot, counter) = convert::convert(raw, now, self.counter);
+        let (mut snapshot, counter) = convert::convert(raw, now, self.counter);
+        // The DSN's own password can reach query text (an ALTER ROLE, say).
+        for s in &mut snapshot.sessions {
+            s.query = self.dsn.scrub(&s.query);
+        }
+        if let Statements::Top { rows } = &mut snapshot.statements {
+            for r in rows {
+                r.query = self.dsn.scrub(&r.query);
+            }
+        }
         self.counter = counter;
         Ok(vec![
             Update::Series {
