@@ -121,7 +121,10 @@ async fn a_monitoring_role_sees_long_queries_lock_chains_and_saturation() {
     assert_eq!(value(&series, "postgres:main-db:connections_ratio"), 0.25);
     assert_eq!(value(&series, "postgres:main-db:blocked_sessions"), 1.0);
     assert!(value(&series, "postgres:main-db:longest_query_seconds") >= 2.0);
-    assert!(snap.databases.iter().any(|(n, size)| n == "postgres" && *size > 0));
+    assert!(snap
+        .databases
+        .iter()
+        .any(|(n, size)| n == "postgres" && *size > 0));
     assert!(snap.cache_hit_ratio.is_some_and(|r| r > 0.0 && r <= 1.0));
     // A second reading gives a rate.
     let (again, _) = reading(&mut src).await;

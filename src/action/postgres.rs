@@ -243,7 +243,9 @@ impl Orchestrator for PostgresOrchestrator {
                     rolled_back: false,
                 });
             }
-            let _ = progress.send(format!("signalled; reading back backend {pid}")).await;
+            let _ = progress
+                .send(format!("signalled; reading back backend {pid}"))
+                .await;
             let ok = self.verify(&client, pid, &before, terminate).await?;
             let message = match (ok, terminate) {
                 (true, true) => format!("backend {pid} on {} is gone", self.target),

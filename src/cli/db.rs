@@ -126,7 +126,10 @@ async fn sessions(config: &Config, target: &str, json: bool) -> ExitCode {
             obj.insert("target".into(), target.into());
             obj.insert("generated_at".into(), rfc3339(*at).into());
         }
-        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
     } else {
         print_text(target, snap);
     }

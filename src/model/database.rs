@@ -295,10 +295,19 @@ mod tests {
         assert_eq!(shorten_query("select\n  *\tfrom t", 40), "select * from t");
         assert_eq!(shorten_query("abcdefghij", 5), "abcd…");
         assert_eq!(
-            shorten_query("CREATE ROLE w LOGIN PASSWORD 'it''s s3cret' IN ROLE pg_monitor", 80),
+            shorten_query(
+                "CREATE ROLE w LOGIN PASSWORD 'it''s s3cret' IN ROLE pg_monitor",
+                80
+            ),
             "CREATE ROLE w LOGIN PASSWORD '***' IN ROLE pg_monitor"
         );
-        assert_eq!(shorten_query("alter role w password 'x", 80), "alter role w password '***'");
-        assert_eq!(shorten_query("select password from t", 80), "select password from t");
+        assert_eq!(
+            shorten_query("alter role w password 'x", 80),
+            "alter role w password '***'"
+        );
+        assert_eq!(
+            shorten_query("select password from t", 80),
+            "select password from t"
+        );
     }
 }

@@ -189,7 +189,8 @@ pub fn plan(config: &Config) -> Vec<Planned> {
     }
     for pg in &config.postgres {
         let name = pg.name.get_ref().clone();
-        let source = Dsn::of(pg).map(|dsn| AnySource::Postgres(Box::new(PostgresSource::new(&name, dsn))));
+        let source =
+            Dsn::of(pg).map(|dsn| AnySource::Postgres(Box::new(PostgresSource::new(&name, dsn))));
         out.push(Planned {
             name,
             kind: TargetKind::Postgres,

@@ -165,7 +165,14 @@ impl Postgres {
         let data = self.data();
         self.run(
             "pg_ctl",
-            &["-D", data.to_str().unwrap(), "-m", "immediate", "-w", "stop"],
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
         );
         self.running = false;
     }

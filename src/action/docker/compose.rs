@@ -104,7 +104,10 @@ pub async fn plan(
             )
         }
         Verb::Cancel | Verb::Terminate => {
-            return Err(format!("{} applies to PostgreSQL backends only", req.verb.name()))
+            return Err(format!(
+                "{} applies to PostgreSQL backends only",
+                req.verb.name()
+            ))
         }
         Verb::Rollback { to } => {
             let running = replicas

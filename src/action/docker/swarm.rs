@@ -212,7 +212,10 @@ pub fn update_for(service: &Service, verb: &Verb) -> Result<(SwarmUpdate, String
             )
         }
         Verb::Cancel | Verb::Terminate => {
-            return Err(format!("{} applies to PostgreSQL backends only", verb.name()))
+            return Err(format!(
+                "{} applies to PostgreSQL backends only",
+                verb.name()
+            ))
         }
         Verb::Rollback { to: Some(_) } => {
             return Err(format!(

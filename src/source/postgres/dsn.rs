@@ -39,12 +39,13 @@ impl std::fmt::Debug for Dsn {
 impl Dsn {
     /// Reads and parses the target's DSN; errors name where it came from, never what it says.
     pub fn of(target: &PostgresTarget) -> Result<Dsn, String> {
-        let text = crate::http::read_secret(&target.url_env, &target.url_file)?.ok_or_else(|| {
-            format!(
-                "postgres {}: set url_env or url_file",
-                target.name.get_ref()
-            )
-        })?;
+        let text =
+            crate::http::read_secret(&target.url_env, &target.url_file)?.ok_or_else(|| {
+                format!(
+                    "postgres {}: set url_env or url_file",
+                    target.name.get_ref()
+                )
+            })?;
         let from = match (&target.url_env, &target.url_file) {
             (Some(var), _) => format!("the DSN in ${var}"),
             (_, Some(path)) => format!("the DSN in {}", path.display()),
@@ -59,11 +60,9 @@ impl Dsn {
             None | Some("prefer") | Some("allow") => Tls::Prefer,
             Some("disable") => Tls::Off,
             Some("require") | Some("verify-ca") | Some("verify-full") => Tls::Require,
-            Some(other) => {
-                return Err(format!(
-                    "sslmode {other:?} is not one of disable, prefer, require, verify-ca, verify-full"
-                ))
-            }
+            Some(other) => return Err(format!(
+                "sslmode {other:?} is not one of disable, prefer, require, verify-ca, verify-full"
+            )),
         };
         let mut secrets = vec![text.to_string()];
         let mut config = tokio_postgres::Config::from_str(&rest).map_err(|e| {
@@ -157,7 +156,8 @@ mod tests {
 
     #[test]
     fn url_and_keyword_forms_give_the_mode_and_hide_the_password() {
-        let d = Dsn::parse("postgres://ops:s3cret@db.example:6432/app?sslmode=verify-full").unwrap();
+        let d =
+            Dsn::parse("postgres://ops:s3cret@db.example:6432/app?sslmode=verify-full").unwrap();
         assert_eq!(d.tls, Tls::Require);
         assert_eq!(d.describe(), "ops@db.example:6432/app");
         assert!(!format!("{d:?}").contains("s3cret"));
@@ -166,8 +166,8 @@ mod tests {
             "auth failed for ops (password ***)"
         );
 
-        let d = Dsn::parse("host=127.0.0.1 port=5555 user=ops password=pw1 sslmode=disable")
-            .unwrap();
+        let d =
+            Dsn::parse("host=127.0.0.1 port=5555 user=ops password=pw1 sslmode=disable").unwrap();
         assert_eq!(d.tls, Tls::Off);
         assert_eq!(d.describe(), "ops@127.0.0.1:5555/ops");
         assert_eq!(Dsn::parse("host=h user=u").unwrap().tls, Tls::Prefer);
