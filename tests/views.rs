@@ -515,3 +515,70 @@ fn action_results_are_coloured_by_outcome() {
         }
     }
 }
+
+fn with_database() -> Model {
+    let mut m = console();
+    opsdeck::model::sample::with_sample_database(&mut m, NOW);
+    m
+}
+
+#[test]
+fn database_80x24() {
+    insta::assert_snapshot!(text(&frame(
+        &with_database(),
+        &in_view(View::Database),
+        80,
+        24
+    )));
+}
+
+#[test]
+fn database_160x48() {
+    insta::assert_snapshot!(text(&frame(
+        &with_database(),
+        &in_view(View::Database),
+        160,
+        48
+    )));
+}
+
+#[test]
+fn database_degraded_and_unconfigured() {
+    let mut m = with_database();
+    let t = m.targets.iter_mut().find(|t| t.name == "main-db").unwrap();
+    t.health = Health::Degraded {
+        reason: "shop@db.internal:5432/shop: error connecting to server: Connection refused".into(),
+        since: NOW,
+        retry_in: Duration::from_secs(4),
+    };
+    let screen = text(&frame(&m, &in_view(View::Database), 120, 30));
+    assert!(
+        screen.contains("main-db degraded: shop@db.internal:5432/shop: error connecting"),
+        "{screen}"
+    );
+    // The last reading stays on screen while the target is away.
+    assert!(screen.contains("4242"), "{screen}");
+    let screen = text(&frame(&console(), &in_view(View::Database), 80, 24));
+    assert!(
+        screen.contains("no [[postgres]] target is configured")
+            && screen.contains("no PostgreSQL target has reported yet"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn lock_chain_heads_are_red_and_waiters_yellow() {
+    let m = with_database();
+    let ui = in_view(View::Database);
+    let buf = frame(&m, &ui, 160, 48);
+    let (x, y) = find(&buf, "idle in transaction ⇢ blocks 1");
+    assert_eq!(
+        buf[(x, y)].style().fg,
+        ui.theme.severity(opsdeck::model::Severity::Critical).fg
+    );
+    let (x, y) = find(&buf, "21m");
+    assert_eq!(
+        buf[(x, y)].style().fg,
+        ui.theme.severity(opsdeck::model::Severity::Critical).fg
+    );
+}

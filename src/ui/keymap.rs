@@ -36,6 +36,10 @@ pub enum Action {
     PrevMatch,
     Apply,
     Cancel,
+    /// Database view: cancel the selected session's query.
+    CancelQuery,
+    /// Database view: terminate the selected session.
+    Terminate,
 }
 
 /// Where a binding works. Earlier scopes in `Scope::for_*` win on a shared key.
@@ -48,6 +52,8 @@ pub enum Scope {
     Table,
     /// Views whose rows are (or belong to) a workload.
     Workload,
+    /// The Database view's sessions.
+    Database,
     Logs,
     /// The action confirmation dialog.
     Confirm,
@@ -151,16 +157,17 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         S::Global,
-        "1 2 3 4 5",
+        "1 2 3 4 5 6",
         &[
             (k('1'), A::View(1)),
             (k('2'), A::View(2)),
             (k('3'), A::View(3)),
             (k('4'), A::View(4)),
             (k('5'), A::View(5)),
+            (k('6'), A::View(6)),
         ],
-        "overview · workloads · containers · events · alerts",
-        Some(("1-5", "view")),
+        "overview · workloads · containers · events · alerts · database",
+        Some(("1-6", "view")),
     ),
     b(
         S::Panes,
@@ -248,6 +255,20 @@ pub const BINDINGS: &[Binding] = &[
         &[(k('b'), A::Rollback)],
         "roll the workload back to its previous revision",
         Some(("b", "rollback")),
+    ),
+    b(
+        S::Database,
+        "c",
+        &[(k('c'), A::CancelQuery)],
+        "cancel the selected session's query (pg_cancel_backend)",
+        Some(("c", "cancel query")),
+    ),
+    b(
+        S::Database,
+        "x",
+        &[(k('x'), A::Terminate)],
+        "terminate the selected session (pg_terminate_backend)",
+        Some(("x", "terminate")),
     ),
     b(
         S::Logs,

@@ -4,6 +4,7 @@
 
 use super::log_view::contains_ignore_case;
 use super::state::{UiState, View};
+use crate::model::database::DbSession;
 use crate::model::{AlertRow, EngineEvent, Instance, InstanceHealth, Model, Severity, Workload};
 use std::collections::BTreeMap;
 
@@ -159,6 +160,10 @@ pub fn keys(model: &Model, ui: &UiState, view: View) -> Vec<String> {
             .collect(),
         View::Events => events(model, ui).into_iter().map(event_key).collect(),
         View::Alerts => alerts(model, ui).iter().map(alert_key).collect(),
+        View::Database => sessions(model, ui)
+            .into_iter()
+            .map(|(t, s)| session_key(t, s))
+            .collect(),
         View::Overview | View::Logs => Vec::new(),
     }
 }
@@ -262,4 +267,35 @@ mod tests {
         assert_eq!(workload_severity(&w(Some(2), 2, 2), 2), Severity::Ok);
         assert_eq!(workload_severity(&w(Some(0), 0, 0), 0), Severity::Ok);
     }
+}
+
+/// Every busy session of every PostgreSQL target, in the order each reading
+/// gives (longest running first), targets in config order.
+pub fn sessions<'m>(model: &'m Model, ui: &UiState) -> Vec<(&'m str, &'m DbSession)> {
+    let filter = &ui.tables.database.filter;
+    model
+        .databases
+        .iter()
+        .flat_map(|(target, _, snap)| snap.sessions.iter().map(move |s| (target.as_str(), s)))
+        .filter(|(t, s)| {
+            filter.is_empty()
+                || contains_ignore_case(
+                    &format!(
+                        "{t} {} {} {} {} {}",
+                        s.pid, s.user, s.application, s.state, s.query
+                    ),
+                    filter,
+                )
+        })
+        .collect()
+}
+
+pub fn session_key(target: &str, s: &DbSession) -> String {
+    format!("{target}/{}", s.pid)
+}
+
+pub fn selected_session<'m>(model: &'m Model, ui: &UiState) -> Option<(&'m str, &'m DbSession)> {
+    let rows = sessions(model, ui);
+    let keys: Vec<String> = rows.iter().map(|(t, s)| session_key(t, s)).collect();
+    rows.get(ui.tables.database.index(&keys)).copied()
 }

@@ -16,17 +16,19 @@ pub enum View {
     Containers,
     Events,
     Alerts,
+    Database,
     Logs,
 }
 
 impl View {
     /// The views reached by the number keys, in order.
-    pub const NUMBERED: [View; 5] = [
+    pub const NUMBERED: [View; 6] = [
         View::Overview,
         View::Workloads,
         View::Containers,
         View::Events,
         View::Alerts,
+        View::Database,
     ];
 
     pub fn title(self) -> &'static str {
@@ -36,6 +38,7 @@ impl View {
             View::Containers => "Containers",
             View::Events => "Events",
             View::Alerts => "Alerts",
+            View::Database => "Database",
             View::Logs => "Logs",
         }
     }
@@ -46,6 +49,7 @@ impl View {
             View::Overview => &[Scope::Panes, Scope::Global],
             View::Workloads | View::Containers => &[Scope::Table, Scope::Workload, Scope::Global],
             View::Events | View::Alerts => &[Scope::Table, Scope::Global],
+            View::Database => &[Scope::Table, Scope::Database, Scope::Global],
             View::Logs => &[Scope::Logs, Scope::Global],
         }
     }
@@ -58,6 +62,8 @@ pub struct Tables {
     pub containers: TableState,
     pub events: TableState,
     pub alerts: TableState,
+    /// Sessions of every PostgreSQL target.
+    pub database: TableState,
     /// Containers of this workload only (after Enter on a workload).
     pub containers_of: Option<WorkloadAddr>,
 }
@@ -175,6 +181,7 @@ impl UiState {
             View::Containers => Some(&self.tables.containers),
             View::Events => Some(&self.tables.events),
             View::Alerts => Some(&self.tables.alerts),
+            View::Database => Some(&self.tables.database),
             View::Overview | View::Logs => None,
         }
     }
@@ -185,6 +192,7 @@ impl UiState {
             View::Containers => Some(&mut self.tables.containers),
             View::Events => Some(&mut self.tables.events),
             View::Alerts => Some(&mut self.tables.alerts),
+            View::Database => Some(&mut self.tables.database),
             View::Overview | View::Logs => None,
         }
     }

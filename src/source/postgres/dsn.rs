@@ -60,9 +60,11 @@ impl Dsn {
             None | Some("prefer") | Some("allow") => Tls::Prefer,
             Some("disable") => Tls::Off,
             Some("require") | Some("verify-ca") | Some("verify-full") => Tls::Require,
-            Some(other) => return Err(format!(
+            Some(other) => {
+                return Err(format!(
                 "sslmode {other:?} is not one of disable, prefer, require, verify-ca, verify-full"
-            )),
+            ))
+            }
         };
         let mut secrets = vec![text.to_string()];
         let mut config = tokio_postgres::Config::from_str(&rest).map_err(|e| {

@@ -118,7 +118,7 @@ fn normal_key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
         _ => match ui.view {
             View::Overview => panes::key(ui, action),
             View::Logs => logs::key(ui, action),
-            View::Workloads | View::Containers | View::Events | View::Alerts => {
+            View::Workloads | View::Containers | View::Events | View::Alerts | View::Database => {
                 tables::key(model, ui, action)
             }
         },

@@ -3,6 +3,7 @@ pub mod action_dialog;
 pub mod alerts;
 pub mod chrome;
 pub mod containers;
+pub mod database;
 pub mod events;
 pub mod help;
 pub mod host_panes;
