@@ -261,3 +261,75 @@ fn a_dsn_written_into_the_config_is_refused_where_it_stands() {
     assert!(t.contains("config.toml:3:") && t.contains("url_env"), "{t}");
     assert!(!t.contains(SUPER_PASSWORD), "{t}");
 }
+
+/// The built-in database runbook, headless: its checks read the new series
+/// and SQL on the real server, it finds the head of a lock chain, cancelling
+/// an idle-in-transaction session is refused (no query runs), the wait for
+/// the chain to clear times out, and terminating the head clears it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_runbook_clears_a_lock_chain_by_terminating_its_head() {
+    let pg = Postgres::start(20);
+    let admin = session(&pg.superuser_dsn(), "setup").await;
+    admin
+        .batch_execute(
+            "create table accounts (id int primary key, balance int);
+             insert into accounts values (1, 100);",
+        )
+        .await
+        .unwrap();
+    let holder = session(&pg.superuser_dsn(), "holder").await;
+    holder
+        .batch_execute("begin; update accounts set balance = 1 where id = 1")
+        .await
+        .unwrap();
+    let holder_pid: i32 = holder
+        .query_one("select pg_backend_pid()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let waiter = session(&pg.superuser_dsn(), "waiter").await;
+    let waiting = tokio::spawn(async move {
+        waiter
+            .batch_execute("update accounts set balance = 2 where id = 1")
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let cli = Cli {
+        config: write_config(dir.path(), "unused"),
+        data: dir.path().join("data"),
+        dsn: pg.superuser_dsn(),
+        seen: Default::default(),
+    };
+    let pid = format!("pid={holder_pid}");
+    let out = cli
+        .run(&[
+            "runbook",
+            "run",
+            "database",
+            "--param",
+            "db=main-db",
+            "--param",
+            &pid,
+            "--yes",
+        ])
+        .await;
+    let t = text(&out);
+    assert_eq!(code(&out), 0, "{t}");
+    assert!(t.contains("runs no query now"), "cancel refused:\n{t}");
+    assert!(
+        t.contains(&format!("backend {holder_pid} on main-db is gone")),
+        "{t}"
+    );
+    // With the head gone, the waiter's update went through.
+    tokio::time::timeout(Duration::from_secs(10), waiting)
+        .await
+        .expect("the waiter finishes")
+        .unwrap()
+        .expect("the waiter's update succeeds");
+    let audit = std::fs::read_to_string(cli.data.join("audit.jsonl")).unwrap();
+    assert!(audit.contains("\"verb\":\"terminate\""), "{audit}");
+    let seen = cli.seen.lock().unwrap().clone() + &audit;
+    assert!(!seen.contains(SUPER_PASSWORD), "{seen}");
+}
