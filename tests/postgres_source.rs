@@ -6,10 +6,15 @@
 mod postgres;
 
 use opsdeck::model::database::{DbSnapshot, Statements};
-use opsdeck::model::Health;
+use opsdeck::model::{Health, Model, TargetKind};
 use opsdeck::source::postgres::{Dsn, PostgresSource};
 use opsdeck::source::{poll_once, supervise, Update};
+use opsdeck::ui::render::draw;
+use opsdeck::ui::state::{UiState, View};
+use opsdeck::ui::theme::Theme;
 use postgres::{session, Postgres, SUPER_PASSWORD};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -153,6 +158,36 @@ async fn a_monitoring_role_sees_long_queries_lock_chains_and_saturation() {
     );
     let json = serde_json::to_string(&with_ext).unwrap();
     assert!(!json.contains(WATCHER_PASSWORD) && !json.contains(SUPER_PASSWORD));
+
+    // The Database view drawn from this real reading: the sleeper is on
+    // screen, the DSN (whose role's CREATE statement is in the server's
+    // statement history) is not.
+    let mut model = Model::new(Duration::from_secs(2), false);
+    model.add_target("main-db", TargetKind::Postgres);
+    for u in poll_once(&mut src, Duration::from_secs(20)).await.unwrap() {
+        model.apply(u);
+    }
+    let mut ui = UiState::new(Theme::default());
+    ui.view = View::Database;
+    let area = Rect::new(0, 0, 200, 40);
+    let mut buf = Buffer::empty(area);
+    draw(area, &mut buf, &model, &ui);
+    let screen: String = (0..area.height)
+        .map(|y| {
+            (0..area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    assert!(
+        screen.contains(&c_pid.to_string()) && screen.contains("pg_sleep"),
+        "{screen}"
+    );
+    assert!(screen.contains("connections 5/20"), "{screen}");
+    for secret in [WATCHER_PASSWORD, SUPER_PASSWORD, dsn_text.as_str()] {
+        assert!(!screen.contains(secret), "{secret} on screen:\n{screen}");
+    }
 
     sleeping.abort();
     waiting.abort();
