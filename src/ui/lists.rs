@@ -240,35 +240,6 @@ pub fn event_severity(e: &EngineEvent) -> Severity {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{Usage, WorkloadAddr, WorkloadKind};
-
-    fn w(desired: Option<u32>, running: u32, ready: u32) -> Workload {
-        Workload {
-            addr: WorkloadAddr::new("t", "g", "n"),
-            kind: WorkloadKind::ComposeService,
-            desired,
-            running,
-            ready,
-            images: vec![],
-            usage: Usage::default(),
-            restarts: 0,
-        }
-    }
-
-    #[test]
-    fn workload_levels() {
-        assert_eq!(workload_severity(&w(None, 0, 0), 1), Severity::Critical);
-        assert_eq!(workload_severity(&w(Some(2), 1, 1), 2), Severity::Warning);
-        assert_eq!(workload_severity(&w(None, 3, 2), 3), Severity::Warning);
-        assert_eq!(workload_severity(&w(None, 3, 2), 2), Severity::Warning);
-        assert_eq!(workload_severity(&w(Some(2), 2, 2), 2), Severity::Ok);
-        assert_eq!(workload_severity(&w(Some(0), 0, 0), 0), Severity::Ok);
-    }
-}
-
 /// Every busy session of every PostgreSQL target, in the order each reading
 /// gives (longest running first), targets in config order.
 pub fn sessions<'m>(model: &'m Model, ui: &UiState) -> Vec<(&'m str, &'m DbSession)> {
@@ -298,4 +269,33 @@ pub fn selected_session<'m>(model: &'m Model, ui: &UiState) -> Option<(&'m str, 
     let rows = sessions(model, ui);
     let keys: Vec<String> = rows.iter().map(|(t, s)| session_key(t, s)).collect();
     rows.get(ui.tables.database.index(&keys)).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Usage, WorkloadAddr, WorkloadKind};
+
+    fn w(desired: Option<u32>, running: u32, ready: u32) -> Workload {
+        Workload {
+            addr: WorkloadAddr::new("t", "g", "n"),
+            kind: WorkloadKind::ComposeService,
+            desired,
+            running,
+            ready,
+            images: vec![],
+            usage: Usage::default(),
+            restarts: 0,
+        }
+    }
+
+    #[test]
+    fn workload_levels() {
+        assert_eq!(workload_severity(&w(None, 0, 0), 1), Severity::Critical);
+        assert_eq!(workload_severity(&w(Some(2), 1, 1), 2), Severity::Warning);
+        assert_eq!(workload_severity(&w(None, 3, 2), 3), Severity::Warning);
+        assert_eq!(workload_severity(&w(None, 3, 2), 2), Severity::Warning);
+        assert_eq!(workload_severity(&w(Some(2), 2, 2), 2), Severity::Ok);
+        assert_eq!(workload_severity(&w(Some(0), 0, 0), 0), Severity::Ok);
+    }
 }
