@@ -7,7 +7,7 @@
 #[path = "support/postgres.rs"]
 mod postgres;
 
-use postgres::{session, Postgres, SUPER_PASSWORD};
+use postgres::{backend_pid, session, Postgres, SUPER_PASSWORD};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -65,11 +65,7 @@ type Slept = (Result<(), tokio_postgres::Error>, bool);
 /// A session running `pg_sleep(600)`, by PID, and its end once it comes.
 async fn sleeper(pg: &Postgres, name: &str) -> (i32, tokio::task::JoinHandle<Slept>) {
     let c = session(&pg.superuser_dsn(), name).await;
-    let pid: i32 = c
-        .query_one("select pg_backend_pid()", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let pid: i32 = backend_pid(&c).await;
     let task = tokio::spawn(async move {
         let r = c.batch_execute("select pg_sleep(600)").await;
         (r, c.is_closed())
@@ -282,11 +278,7 @@ async fn the_database_runbook_clears_a_lock_chain_by_terminating_its_head() {
         .batch_execute("begin; update accounts set balance = 1 where id = 1")
         .await
         .unwrap();
-    let holder_pid: i32 = holder
-        .query_one("select pg_backend_pid()", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let holder_pid: i32 = backend_pid(&holder).await;
     let waiter = session(&pg.superuser_dsn(), "waiter").await;
     let waiting = tokio::spawn(async move {
         waiter

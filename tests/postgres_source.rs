@@ -12,7 +12,7 @@ use opsdeck::source::{poll_once, supervise, Update};
 use opsdeck::ui::render::draw;
 use opsdeck::ui::state::{UiState, View};
 use opsdeck::ui::theme::Theme;
-use postgres::{session, Postgres, SUPER_PASSWORD};
+use postgres::{backend_pid, session, Postgres, SUPER_PASSWORD};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use std::time::Duration;
@@ -60,27 +60,15 @@ async fn a_monitoring_role_sees_long_queries_lock_chains_and_saturation() {
     a.batch_execute("begin; update accounts set balance = 1 where id = 1")
         .await
         .unwrap();
-    let a_pid: i32 = a
-        .query_one("select pg_backend_pid()", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let a_pid: i32 = backend_pid(&a).await;
     let b = session(&pg.superuser_dsn(), "waiter").await;
-    let b_pid: i32 = b
-        .query_one("select pg_backend_pid()", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let b_pid: i32 = backend_pid(&b).await;
     let waiting = tokio::spawn(async move {
         b.batch_execute("update accounts set balance = 2 where id = 1")
             .await
     });
     let c = session(&pg.superuser_dsn(), "sleeper").await;
-    let c_pid: i32 = c
-        .query_one("select pg_backend_pid()", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let c_pid: i32 = backend_pid(&c).await;
     let sleeping = tokio::spawn(async move { c.batch_execute("select pg_sleep(600)").await });
 
     let dsn_text = pg.dsn("watcher", WATCHER_PASSWORD, "postgres");

@@ -97,6 +97,21 @@ pub struct Plan {
     pub destructive: bool,
 }
 
+impl Plan {
+    /// Execute plans again from a fresh reading: if `now` differs from what
+    /// was shown and confirmed, nothing may run.
+    pub fn still_holds(&self, now: &Plan) -> Result<(), String> {
+        if now.steps == self.steps {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} changed since it was planned; nothing was done, plan again",
+                self.request.workload
+            ))
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Outcome {
     pub ok: bool,

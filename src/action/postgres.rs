@@ -212,13 +212,8 @@ impl Orchestrator for PostgresOrchestrator {
     ) -> BoxFuture<'a, Result<Outcome, String>> {
         Box::pin(async move {
             let client = self.client().await?;
-            let now = self.plan_on(&client, &plan.request).await?;
-            if now.steps != plan.steps {
-                return Err(format!(
-                    "{} changed since it was planned (another query, or gone); nothing was done, plan again",
-                    plan.request.workload
-                ));
-            }
+            // Another query by now (or another backend with the PID) is not what was confirmed.
+            plan.still_holds(&self.plan_on(&client, &plan.request).await?)?;
             let pid = backend_pid(&plan.request.workload)?;
             let before = self
                 .backend(&client, pid)

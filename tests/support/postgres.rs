@@ -6,7 +6,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::Duration;
 
 /// The superuser's password: distinctive, so a test can look for it in any output.
 pub const SUPER_PASSWORD: &str = "pw-Sup3r-7f1d9c";
@@ -117,19 +116,24 @@ impl Postgres {
         self.dir.path().join("data")
     }
 
-    /// Runs one of the server's programs, as `postgres` when we are root.
-    fn run(&self, program: &str, args: &[&str]) -> Output {
+    /// One of the server's programs, to run as `postgres` when we are root.
+    fn command(&self, program: &str) -> Command {
         let exe = self.bin.join(program);
-        let out = if is_root() {
-            Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(&exe)
-                .args(args)
-                .output()
+        if is_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(exe);
+            c
         } else {
-            Command::new(&exe).args(args).output()
+            Command::new(exe)
         }
-        .unwrap_or_else(|e| panic!("{} cannot run: {e}", exe.display()));
+    }
+
+    fn run(&self, program: &str, args: &[&str]) -> Output {
+        let out = self
+            .command(program)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{program} cannot run: {e}"));
         assert!(
             out.status.success(),
             "{program} failed:\n{}{}\n{}",
@@ -198,17 +202,8 @@ impl Drop for Postgres {
     fn drop(&mut self) {
         if self.running {
             let data = self.data();
-            let exe = self.bin.join("pg_ctl");
             let args = ["-D", data.to_str().unwrap_or(""), "-m", "immediate", "stop"];
-            let _ = if is_root() {
-                Command::new("runuser")
-                    .args(["-u", "postgres", "--"])
-                    .arg(&exe)
-                    .args(args)
-                    .output()
-            } else {
-                Command::new(&exe).args(args).output()
-            };
+            let _ = self.command("pg_ctl").args(args).output();
         }
     }
 }
@@ -227,18 +222,11 @@ pub async fn session(dsn: &str, application: &str) -> tokio_postgres::Client {
     client
 }
 
-/// Waits until `check` holds, polling; panics with `what` after `within`.
-pub async fn eventually<F, Fut>(within: Duration, what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + within;
-    while tokio::time::Instant::now() < deadline {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("timed out waiting for {what}");
+/// The backend PID of a test session.
+pub async fn backend_pid(client: &tokio_postgres::Client) -> i32 {
+    client
+        .query_one("select pg_backend_pid()", &[])
+        .await
+        .unwrap()
+        .get(0)
 }

@@ -202,12 +202,7 @@ impl Orchestrator for DockerOrchestrator {
             // Plan again from a fresh reading: if the workload moved since the
             // plan was shown, what was confirmed is no longer what would run.
             let (now, work) = self.plan_with_work(&plan.request).await?;
-            if now.steps != plan.steps {
-                return Err(format!(
-                    "{} changed since it was planned; nothing was done, plan again",
-                    plan.request.workload
-                ));
-            }
+            plan.still_holds(&now)?;
             let runner = Runner {
                 docker: &self.docker,
                 revisions: &self.revisions,
