@@ -582,3 +582,35 @@ fn lock_chain_heads_are_red_and_waiters_yellow() {
         ui.theme.severity(opsdeck::model::Severity::Critical).fg
     );
 }
+
+#[test]
+fn cancel_plan_dialog_shows_whose_query_80x24() {
+    let mut ui = in_view(View::Database);
+    let backend: WorkloadAddr = "main-db/backend/4100".parse().unwrap();
+    ui.action = Some(ActionFlow::Confirm(Plan {
+        request: Request {
+            workload: backend.clone(),
+            verb: Verb::Cancel,
+        },
+        kind: WorkloadKind::Backend,
+        summary: "cancel the query of backend 4100 on main-db (user report, application \
+                  \"nightly-report\", active, query started 2026-09-21 13:52:20 UTC); \
+                  the session stays connected"
+            .into(),
+        steps: vec![
+            PlanStep {
+                op: StepOp::Cancel,
+                subject: backend.to_string(),
+                detail: "pg_cancel_backend(4100): SELECT customer_id, sum(total) FROM orders"
+                    .into(),
+            },
+            PlanStep {
+                op: StepOp::Verify,
+                subject: backend.to_string(),
+                detail: "the backend is no longer running that query".into(),
+            },
+        ],
+        destructive: true,
+    }));
+    insta::assert_snapshot!(text(&frame(&with_database(), &ui, 80, 24)));
+}
