@@ -325,3 +325,104 @@ async fn the_database_runbook_clears_a_lock_chain_by_terminating_its_head() {
     let seen = cli.seen.lock().unwrap().clone() + &audit;
     assert!(!seen.contains(SUPER_PASSWORD), "{seen}");
 }
+
+/// The console's path: `6`, select the sleeper, `c`, the plan comes back into
+/// the same confirmation dialog the workload verbs use, `y` runs it through
+/// the effects, and the result is shown; the query was really cancelled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_cancels_the_selected_session_through_the_confirmation_dialog() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use opsdeck::model::{Model, TargetKind};
+    use opsdeck::source::postgres::{Dsn, PostgresSource};
+    use opsdeck::source::{poll_once, Update};
+    use opsdeck::ui::action_flow::ActionFlow;
+    use opsdeck::ui::effects::Effects;
+    use opsdeck::ui::state::UiState;
+    use opsdeck::ui::update::{update, Command, Event};
+
+    let pg = Postgres::start(20);
+    let dir = tempfile::tempdir().unwrap();
+    let dsn_file = dir.path().join("main-db.dsn");
+    std::fs::write(&dsn_file, pg.superuser_dsn()).unwrap();
+    let config_path = dir.path().join("config.toml");
+    std::fs::write(
+        &config_path,
+        format!(
+            "[[postgres]]\nname = \"main-db\"\nurl_file = \"{}\"\n",
+            dsn_file.display()
+        ),
+    )
+    .unwrap();
+    std::env::set_var("OPSDECK_DATA_DIR", dir.path().join("data"));
+    let config = opsdeck::config::load(Some(config_path)).unwrap().config;
+
+    let (c_pid, c_task) = sleeper(&pg, "sleeper").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut model = Model::new(Duration::from_secs(2), false);
+    model.add_target("main-db", TargetKind::Postgres);
+    let mut src = PostgresSource::new("main-db", Dsn::of(&config.postgres[0]).unwrap());
+    for u in poll_once(&mut src, Duration::from_secs(20)).await.unwrap() {
+        model.apply(u);
+    }
+    let mut ui = UiState::new(opsdeck::ui::theme::Theme::default());
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let mut effects = Effects::new(config, false, tx);
+    let press = |model: &mut Model, ui: &mut UiState, c: char| {
+        let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        update(model, ui, Event::Key(key))
+    };
+    press(&mut model, &mut ui, '6');
+    let row = opsdeck::ui::lists::sessions(&model, &ui)
+        .iter()
+        .position(|(_, s)| s.pid == c_pid)
+        .expect("the sleeper is listed");
+    for _ in 0..row {
+        press(&mut model, &mut ui, 'j');
+    }
+    let cmds = press(&mut model, &mut ui, 'c');
+    let [Command::PlanAction(request)] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(
+        request.workload.to_string(),
+        format!("main-db/backend/{c_pid}")
+    );
+    effects.plan_action(request.clone());
+    let mut next = async || {
+        let u = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .expect("the effects answer")
+            .unwrap();
+        assert!(matches!(u, Update::Action(_)), "{u:?}");
+        u
+    };
+    let planned = next().await;
+    update(&mut model, &mut ui, Event::Source(planned));
+    let Some(ActionFlow::Confirm(plan)) = &ui.action else {
+        panic!("expected the dialog: {:?} {:?}", ui.action, ui.message)
+    };
+    assert!(
+        plan.summary.contains("application \"sleeper\""),
+        "{}",
+        plan.summary
+    );
+    let cmds = press(&mut model, &mut ui, 'y');
+    assert!(matches!(cmds.as_slice(), [Command::Execute(_)]), "{cmds:?}");
+    effects.execute();
+    while !matches!(ui.action, Some(ActionFlow::Finished { .. })) {
+        let u = next().await;
+        update(&mut model, &mut ui, Event::Source(u));
+    }
+    let Some(ActionFlow::Finished { ok, result, .. }) = &ui.action else {
+        unreachable!()
+    };
+    assert!(*ok, "{result}");
+    let (slept, _) = tokio::time::timeout(Duration::from_secs(10), c_task)
+        .await
+        .expect("the query ends")
+        .unwrap();
+    assert_eq!(
+        slept.unwrap_err().code(),
+        Some(&tokio_postgres::error::SqlState::QUERY_CANCELED)
+    );
+}

@@ -1,7 +1,7 @@
 //! The console: app loop, views, widgets, theme, keymap.
 pub mod action_flow;
 pub mod app;
-mod effects;
+pub mod effects;
 pub mod format;
 pub mod keymap;
 pub mod levels;
