@@ -29,16 +29,26 @@ pub struct Response {
     pub status: u16,
     pub body: String,
     pub elapsed: Duration,
+    /// Over TLS: when the server's certificate stops being valid (unix seconds).
+    pub cert_not_after: Option<i64>,
 }
 
 impl Http {
     pub fn new(timeout: Duration, auth: &HttpAuth) -> Result<Self, String> {
         // Both rustls providers can end up in the build; pick one for the process.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
             .user_agent(concat!("opsdeck/", env!("CARGO_PKG_VERSION")))
+            // The peer certificate, for its expiry; verification is unchanged.
+            .tls_info(true);
+        if let Some(path) = &auth.ca_file {
+            for cert in extra_roots(path)? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let client = builder
             .build()
             .map_err(|e| format!("cannot set up HTTP: {e}"))?;
         Ok(Http {
@@ -74,13 +84,37 @@ impl Http {
         }
         let resp = req.send().await.map_err(|e| describe(url, &e))?;
         let status = resp.status().as_u16();
+        let cert_not_after = resp
+            .extensions()
+            .get::<reqwest::tls::TlsInfo>()
+            .and_then(|t| t.peer_certificate())
+            .and_then(not_after);
         let body = resp.text().await.map_err(|e| describe(url, &e))?;
         Ok(Response {
             status,
             body,
             elapsed: started.elapsed(),
+            cert_not_after,
         })
     }
+}
+
+/// The CA certificates of a PEM file, trusted besides the system's roots.
+fn extra_roots(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let pem = std::fs::read(path)
+        .map_err(|e| format!("cannot read the CA file {}: {e}", path.display()))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| format!("{}: not a PEM certificate bundle: {e}", path.display()))?;
+    if certs.is_empty() {
+        return Err(format!("{}: no certificate in it", path.display()));
+    }
+    Ok(certs)
+}
+
+/// The end of a DER certificate's validity, as unix seconds.
+pub fn not_after(der: &[u8]) -> Option<i64> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    Some(cert.validity().not_after.timestamp())
 }
 
 /// Percent-encodes a URL query or form component (RFC 3986 unreserved kept).

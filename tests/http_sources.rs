@@ -3,6 +3,8 @@
 
 #[path = "support/demo_local.rs"]
 mod demo_local;
+#[path = "support/tls_server.rs"]
+mod tls_server;
 
 use demo_local::{http, Demo, TIMEOUT};
 use opsdeck::model::Health;
@@ -10,6 +12,7 @@ use opsdeck::source::probe::Expect;
 use opsdeck::source::{poll_once, supervise, ProbeSource, ScrapeSource, Update};
 use std::collections::HashMap;
 use std::time::Duration;
+use tls_server::TlsServer;
 use tokio::sync::mpsc;
 
 /// The one Series update a poll returns, as a map, with its health.
@@ -108,4 +111,40 @@ async fn an_unreachable_scrape_target_is_degraded_not_a_crash() {
         other => panic!("{other:?}"),
     }
     task.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tls_probe_shows_the_certificate_expiry_and_refuses_an_unknown_ca() {
+    let server = TlsServer::start(10);
+    let auth = opsdeck::config::HttpAuth {
+        ca_file: Some(server.ca_file.clone()),
+        ..Default::default()
+    };
+    let trusting = opsdeck::http::Http::new(TIMEOUT, &auth).unwrap();
+    let mut probe = ProbeSource::new("tls", &server.url, Expect::default(), trusting, TIMEOUT);
+    let before = opsdeck::source::unix_now();
+    let (s, health) = series(poll_once(&mut probe, TIMEOUT).await.unwrap());
+    assert_eq!((s["probe:tls:up"], &health), (1.0, &Health::Ok), "{s:?}");
+    let left = s["probe:tls:cert_expiry_seconds"];
+    let expected = (server.not_after() - before) as f64;
+    assert!(
+        (left - expected).abs() <= 2.0,
+        "{left} s left, openssl says {expected}"
+    );
+    assert!((9.9 * 86400.0..=10.0 * 86400.0).contains(&left), "{left}");
+
+    // TLS is verified by default: a CA nobody trusts fails the probe.
+    let mut strict = ProbeSource::new("tls", &server.url, Expect::default(), http(), TIMEOUT);
+    let (s, health) = series(poll_once(&mut strict, TIMEOUT).await.unwrap());
+    assert_eq!(s["probe:tls:up"], 0.0);
+    assert!(!s.contains_key("probe:tls:cert_expiry_seconds"), "{s:?}");
+    match health {
+        Health::Degraded { reason, .. } => {
+            assert!(
+                reason.to_lowercase().contains("certificate") || reason.contains("UnknownIssuer"),
+                "{reason}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
 }

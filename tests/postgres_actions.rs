@@ -326,7 +326,7 @@ async fn the_database_runbook_clears_a_lock_chain_by_terminating_its_head() {
     assert!(!seen.contains(SUPER_PASSWORD), "{seen}");
 }
 
-/// The console's path: `6`, select the sleeper, `c`, the plan comes back into
+/// The console's path: `7`, select the sleeper, `c`, the plan comes back into
 /// the same confirmation dialog the workload verbs use, `y` runs it through
 /// the effects, and the result is shown; the query was really cancelled.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -371,7 +371,7 @@ async fn the_console_cancels_the_selected_session_through_the_confirmation_dialo
         let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
         update(model, ui, Event::Key(key))
     };
-    press(&mut model, &mut ui, '6');
+    press(&mut model, &mut ui, '7');
     let row = opsdeck::ui::lists::sessions(&model, &ui)
         .iter()
         .position(|(_, s)| s.pid == c_pid)

@@ -516,6 +516,52 @@ fn action_results_are_coloured_by_outcome() {
     }
 }
 
+fn metrics_model() -> Model {
+    let mut m = console();
+    opsdeck::model::sample_metrics::add_sample_metrics(&mut m, NOW);
+    m
+}
+
+#[test]
+fn metrics_80x24() {
+    insta::assert_snapshot!(text(&frame(
+        &metrics_model(),
+        &in_view(View::Metrics),
+        80,
+        24
+    )));
+}
+
+#[test]
+fn metrics_160x48() {
+    insta::assert_snapshot!(text(&frame(
+        &metrics_model(),
+        &in_view(View::Metrics),
+        160,
+        48
+    )));
+}
+
+#[test]
+fn metrics_with_nothing_configured_says_what_to_add() {
+    let buf = frame(&console(), &in_view(View::Metrics), 80, 24);
+    assert!(text(&buf).contains("no services: add a [[probe]], [[scrape]] or [[service]]"));
+}
+
+#[test]
+fn metrics_colours_slow_failing_and_expiring() {
+    let buf = frame(&metrics_model(), &in_view(View::Metrics), 160, 48);
+    let theme = Theme::default();
+    let fg = |needle: &str| buf[find(&buf, needle)].fg;
+    assert_eq!(fg("8.30%"), theme.critical.fg.unwrap(), "8.3% errors");
+    assert_eq!(
+        fg("5d"),
+        theme.critical.fg.unwrap(),
+        "cert 5 days from expiry"
+    );
+    assert_eq!(fg("1.60 s"), theme.warning.fg.unwrap(), "p95 above 1 s");
+}
+
 fn with_database() -> Model {
     let mut m = console();
     opsdeck::model::sample::with_sample_database(&mut m, NOW);

@@ -16,11 +16,12 @@ pub struct StatusReport<'a> {
     pub series: std::collections::BTreeMap<&'a str, f64>,
     /// As `opsdeck alerts --json` lists them (one evaluation).
     pub alerts: Vec<crate::model::AlertRow>,
+    /// The latency pane's rows: each service's figures and their source.
+    pub services: Vec<crate::model::ServiceRow>,
 }
 
 pub async fn collect(config: &Config, read_only: bool) -> Model {
-    let mut model = Model::new(config.refresh.0, read_only);
-    model.alerts = crate::model::Alerts::from_config(config);
+    let mut model = Model::new(config.refresh.0, read_only).with_config(config);
     crate::source::targets::poll_all(crate::source::targets::plan(config), &mut model).await;
     // One evaluation: a rule whose condition holds is pending, or firing when
     // its `for` is 0; a one-shot reading cannot wait out a `for` duration.
@@ -55,6 +56,7 @@ pub async fn run(config: &Config, read_only: bool, json: bool) -> color_eyre::Re
         host: model.host(),
         series,
         alerts: model.alerts.rows(),
+        services: crate::model::services::rows(&model),
     };
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -94,6 +94,7 @@ pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
         ("probe", c.probe.iter().map(|p| &p.name).collect()),
         ("postgres", c.postgres.iter().map(|p| &p.name).collect()),
         ("panel", c.panel.iter().map(|p| &p.title).collect()),
+        ("service", c.service.iter().map(|p| &p.name).collect()),
     ] {
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for name in names {
@@ -155,20 +156,75 @@ pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
         .iter()
         .map(|p| p.name.get_ref().as_str())
         .collect();
+    let names = |v: Vec<&Spanned<String>>| -> Vec<String> {
+        v.into_iter().map(|n| n.get_ref().clone()).collect()
+    };
+    let scrapes = names(c.scrape.iter().map(|s| &s.name).collect());
+    let probes = names(c.probe.iter().map(|s| &s.name).collect());
+    let prom_names: Vec<String> = proms.iter().map(|p| p.to_string()).collect();
     for panel in &c.panel {
-        let wanted = panel.prometheus.get_ref();
-        if !proms.contains(&wanted.as_str()) {
-            let hint = did_you_mean(wanted, proms.iter().copied())
-                .map(|s| format!(" (did you mean {s:?}?)"))
-                .unwrap_or_default();
+        refers(
+            &mut at,
+            "panel",
+            "prometheus",
+            &panel.prometheus,
+            &prom_names,
+        );
+    }
+    for svc in &c.service {
+        let who = format!("service {:?}", svc.name.get_ref());
+        for (kind, wanted, known) in [
+            ("prometheus", &svc.prometheus, &prom_names),
+            ("scrape", &svc.scrape, &scrapes),
+            ("probe", &svc.probe, &probes),
+        ] {
+            if let Some(w) = wanted {
+                refers(&mut at, &who, kind, w, known);
+            }
+        }
+        if svc.prometheus.is_none() && svc.scrape.is_none() && svc.probe.is_none() {
             at(
-                panel.prometheus.span(),
-                format!("panel refers to prometheus {wanted:?}, which is not configured{hint}"),
+                svc.name.span(),
+                format!("{who} has no source; expected prometheus, scrape or probe"),
             );
+        }
+    }
+    for panel in &c.panel {
+        if let Some(unit) = &panel.unit {
+            if crate::model::Unit::parse(unit).is_none() {
+                at(
+                    panel.title.span(),
+                    format!(
+                        "panel {:?} has unit {unit:?}; expected one of {}",
+                        panel.title.get_ref(),
+                        crate::model::panels::UNIT_NAMES
+                    ),
+                );
+            }
         }
     }
     errors.extend(super::alerts::check(path, text, c));
     errors
+}
+
+/// `who` names a `kind` that must be configured; says which, with a did-you-mean.
+fn refers(
+    at: &mut impl FnMut(std::ops::Range<usize>, String),
+    who: &str,
+    kind: &str,
+    wanted: &Spanned<String>,
+    known: &[String],
+) {
+    let w = wanted.get_ref();
+    if !known.iter().any(|k| k == w) {
+        let hint = did_you_mean(w, known.iter().map(String::as_str))
+            .map(|s| format!(" (did you mean {s:?}?)"))
+            .unwrap_or_default();
+        at(
+            wanted.span(),
+            format!("{who} refers to {kind} {w:?}, which is not configured{hint}"),
+        );
+    }
 }
 
 fn check_url(url: &Spanned<String>, at: &mut impl FnMut(std::ops::Range<usize>, String)) {
@@ -217,6 +273,14 @@ refresh = "2s"
 # url = "http://127.0.0.1:8080/health"
 # interval = "5s"
 # timeout = "2s"
+# ca_file = "/etc/ssl/internal-ca.pem"   # trusted besides the system roots
+
+# [[service]]                           # a row of the metrics view's latency pane
+# name = "shop"
+# prometheus = "main"                   # RED queries over its histogram and counter
+# selector = 'job="api"'
+# scrape = "api"                        # used when PromQL has nothing fresh
+# probe = "site"
 
 # [[postgres]]
 # name = "main-db"
@@ -272,6 +336,24 @@ mod tests {
         assert_eq!(e.len(), 1);
         assert!(e[0].starts_with("c.toml:2:"), "{e:?}");
         assert!(e[0].contains("write it like"), "{e:?}");
+    }
+
+    #[test]
+    fn services_and_panels_name_what_exists_and_units_are_known() {
+        let e = errs(
+            "[[probe]]\nname = \"site\"\nurl = \"http://x/h\"\n\
+             [[service]]\nname = \"shop\"\nprobe = \"stie\"\n\
+             [[service]]\nname = \"empty\"\n\
+             [[prometheus]]\nname = \"main\"\nurl = \"http://p\"\n\
+             [[panel]]\ntitle = \"p\"\nprometheus = \"main\"\nquery = \"up\"\nunit = \"furlongs\"\n",
+        );
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(
+            e.iter().any(|m| m.starts_with("c.toml:6:") && m.contains("did you mean \"site\"")),
+            "{e:?}"
+        );
+        assert!(e.iter().any(|m| m.contains("\"empty\" has no source")), "{e:?}");
+        assert!(e.iter().any(|m| m.contains("unit \"furlongs\"; expected one of s, ms")), "{e:?}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod targets;
 
 pub use crate::duration::HumanDuration;
 pub use alerts::alert_rules;
-pub use load::{load, validate, Loaded, INIT_TEMPLATE};
+pub use load::{load, parse, validate, Loaded, INIT_TEMPLATE};
 pub use targets::*;
 
 use serde::Deserialize;
@@ -30,6 +30,7 @@ pub struct Config {
     pub probe: Vec<ProbeTarget>,
     pub postgres: Vec<PostgresTarget>,
     pub panel: Vec<Panel>,
+    pub service: Vec<Service>,
     /// The user's alert rules, kept with their place in the file for errors.
     pub alert: Vec<toml::Spanned<crate::alert::RuleSpec>>,
 }
@@ -49,6 +50,7 @@ impl Default for Config {
             probe: Vec::new(),
             postgres: Vec::new(),
             panel: Vec::new(),
+            service: Vec::new(),
             alert: Vec::new(),
         }
     }

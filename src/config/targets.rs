@@ -33,6 +33,16 @@ pub struct KubernetesTarget {
     pub kubeconfig: Option<PathBuf>,
 }
 
+impl HttpAuth {
+    /// No credentials; only a CA to trust besides the system's roots.
+    pub fn trusting(ca_file: Option<PathBuf>) -> Self {
+        HttpAuth {
+            ca_file,
+            ..Default::default()
+        }
+    }
+}
+
 /// How to authenticate to an HTTP API; each secret is read from the environment or a file.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,6 +52,9 @@ pub struct HttpAuth {
     pub basic_user: Option<String>,
     pub basic_password_env: Option<String>,
     pub basic_password_file: Option<PathBuf>,
+    /// CA certificates (PEM) trusted besides the system's roots, for
+    /// endpoints signed by an internal CA. Verification is never switched off.
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -70,6 +83,9 @@ pub struct ScrapeTarget {
     pub url: Spanned<String>,
     pub interval: Option<HumanDuration>,
     pub timeout: Option<HumanDuration>,
+    /// CA certificates (PEM) trusted besides the system's roots. Not a
+    /// flattened `HttpAuth`: flattening loses the line of a mistyped key.
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -81,6 +97,8 @@ pub struct ProbeTarget {
     pub timeout: Option<HumanDuration>,
     pub expect_status: Option<u16>,
     pub expect_body: Option<String>,
+    /// CA certificates (PEM) trusted besides the system's roots.
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -102,4 +120,26 @@ pub struct Panel {
     pub prometheus: Spanned<String>,
     pub query: String,
     pub unit: Option<String>,
+}
+
+/// A service as the latency pane shows it, and where its figures come from,
+/// best source first: RED queries against a Prometheus, the service's own
+/// `/metrics` (a `[[scrape]]`), a `[[probe]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub name: Spanned<String>,
+    pub prometheus: Option<Spanned<String>>,
+    /// PromQL label matchers that pick the service's series, e.g. `job="api"`.
+    pub selector: Option<String>,
+    /// The latency histogram's name, without `_bucket`.
+    pub latency_metric: Option<String>,
+    /// The request counter, labelled with the status code.
+    pub requests_metric: Option<String>,
+    /// The label holding the HTTP status code.
+    pub status_label: Option<String>,
+    /// The rate window of the PromQL queries.
+    pub window: Option<HumanDuration>,
+    pub scrape: Option<Spanned<String>>,
+    pub probe: Option<Spanned<String>>,
 }

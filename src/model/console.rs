@@ -22,6 +22,11 @@ pub struct Model {
     pub databases: Vec<(String, i64, super::DbSnapshot)>,
     pub events: VecDeque<EngineEvent>,
     pub alerts: super::Alerts,
+    /// The services of the latency pane, from the config.
+    pub services: Vec<super::ServiceDef>,
+    /// The `[[panel]]`s, and the latest range reading of each by title.
+    pub panels: Vec<super::PanelDef>,
+    pub panel_ranges: std::collections::HashMap<String, super::PanelRange>,
     pub read_only: bool,
     pub refresh: Duration,
     /// Unix seconds of the latest event, so rendering never reads the clock.
@@ -38,9 +43,44 @@ impl Model {
             databases: Vec::new(),
             events: VecDeque::new(),
             alerts: super::Alerts::default(),
+            services: Vec::new(),
+            panels: Vec::new(),
+            panel_ranges: std::collections::HashMap::new(),
             read_only,
             refresh,
             now: 0,
+        }
+    }
+
+    /// The services and panels a config names; what the metrics view shows.
+    pub fn with_config(mut self, config: &crate::config::Config) -> Self {
+        self.services = super::services::from_config(config);
+        self.panels = super::panels::from_config(config);
+        self.alerts = super::Alerts::from_config(config);
+        self
+    }
+
+    /// What `by` found to scrape now: a target and a service each, replacing
+    /// what it found before; a name the config already uses is left to the config.
+    fn set_discovered(&mut self, by: &str, names: &[String]) {
+        let found_here = |d: &Option<String>| d.as_deref() == Some(by);
+        self.targets
+            .retain(|t| !found_here(&t.discovered_by) || names.contains(&t.name));
+        self.services
+            .retain(|s| !found_here(&s.discovered_by) || names.contains(&s.name));
+        for name in names {
+            if self.target(name).is_none() {
+                let mut t = Target::new(name.clone(), TargetKind::Scrape);
+                t.discovered_by = Some(by.to_string());
+                self.targets.push(t);
+            }
+            if !self.services.iter().any(|s| s.name == *name) {
+                self.services.push(super::ServiceDef {
+                    name: name.clone(),
+                    sources: vec![super::services::ServiceSource::Scrape(name.clone())],
+                    discovered_by: Some(by.to_string()),
+                });
+            }
         }
     }
 
@@ -152,6 +192,10 @@ impl Model {
                 self.alerts.ingest_promql(at, results);
             }
             Update::ExternalAlerts { source, alerts } => self.alerts.set_external(source, alerts),
+            Update::Discovered { by, scrapes } => self.set_discovered(&by, &scrapes),
+            Update::PanelRange { title, range } => {
+                self.panel_ranges.insert(title, range);
+            }
             // Log lines and action progress belong to the UI state.
             Update::Logs { .. } | Update::Action(_) => {}
         }

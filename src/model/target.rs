@@ -51,6 +51,10 @@ pub struct Target {
     pub name: String,
     pub kind: TargetKind,
     pub health: Health,
+    /// The target that found this one (a Docker host, for a container
+    /// labelled for scraping); None for what the config names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discovered_by: Option<String>,
 }
 
 impl Target {
@@ -59,6 +63,7 @@ impl Target {
             name: name.into(),
             kind,
             health: Health::Connecting,
+            discovered_by: None,
         }
     }
 }

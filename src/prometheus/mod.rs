@@ -2,6 +2,7 @@
 
 mod answer;
 mod client;
+pub mod red;
 
 pub use answer::{decode_value, number, Answer, Labels, RangeSeries, Sample, Value};
 pub use client::{step_for, Client, PromAlert, PromRule, RuleGroup, ScrapeTarget};

@@ -75,6 +75,17 @@ pub enum Update {
         source: String,
         alerts: Vec<crate::model::ExternalAlert>,
     },
+    /// The `/metrics` endpoints a Docker target found by their labels
+    /// (`prometheus.io/scrape`), by scrape name; replaces what `by` found before.
+    Discovered {
+        by: String,
+        scrapes: Vec<String>,
+    },
+    /// A panel's range query, which the metrics view asked for.
+    PanelRange {
+        title: String,
+        range: crate::model::PanelRange,
+    },
     /// Progress of an action the console asked for.
     Action(crate::action::ActionEvent),
 }

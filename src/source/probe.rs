@@ -1,6 +1,7 @@
 //! Synthetic HTTP probes: is the endpoint answering as expected, how fast, and
 //! how often not: `probe:NAME:{up, error_ratio, latency_seconds, latency_p50,
-//! latency_p95, latency_p99}`. A failed probe is data (`up` = 0) as well as a
+//! latency_p95, latency_p99}`, and over TLS `cert_expiry_seconds`, the time
+//! left on the server's certificate. A failed probe is data (`up` = 0) as well as a
 //! degraded target, so alerts and runbooks see it happen.
 
 use super::{unix_now, Source, Update};
@@ -100,9 +101,13 @@ impl Source for ProbeSource {
 
     async fn poll(&mut self) -> Result<Vec<Update>, String> {
         let at = unix_now();
-        let (problem, latency) = match self.http.get(&self.url).await {
-            Ok(resp) => (judge(&resp, &self.expect), Some(resp.elapsed.as_secs_f64())),
-            Err(e) => (Some(e), None),
+        let (problem, latency, cert) = match self.http.get(&self.url).await {
+            Ok(resp) => (
+                judge(&resp, &self.expect),
+                Some(resp.elapsed.as_secs_f64()),
+                resp.cert_not_after,
+            ),
+            Err(e) => (Some(e), None, None),
         };
         self.window.push(problem.is_none(), latency);
         let key = format!("probe:{}", self.name);
@@ -115,6 +120,13 @@ impl Source for ProbeSource {
         ];
         if let Some(l) = latency {
             series.push((format!("{key}:latency_seconds"), l));
+        }
+        // Negative once expired, though verification fails the probe before that shows.
+        if let Some(not_after) = cert {
+            series.push((
+                format!("{key}:cert_expiry_seconds"),
+                (not_after - at) as f64,
+            ));
         }
         for (suffix, q) in [
             ("latency_p50", 0.5),
@@ -154,6 +166,7 @@ mod tests {
             status,
             body: body.into(),
             elapsed: Duration::from_millis(5),
+            cert_not_after: None,
         }
     }
 

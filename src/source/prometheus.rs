@@ -44,6 +44,9 @@ pub struct PrometheusSource {
     client: Client,
     panels: Vec<PanelQuery>,
     rules: Vec<RuleQuery>,
+    /// `(series, promql)`: queries recorded under a name of their own, such as
+    /// a service's RED figures (`service:shop:p95`).
+    named: Vec<(String, String)>,
 }
 
 impl PrometheusSource {
@@ -53,7 +56,13 @@ impl PrometheusSource {
             client: Client::new(http, url),
             panels,
             rules: Vec::new(),
+            named: Vec::new(),
         }
+    }
+
+    pub fn with_named(mut self, named: Vec<(String, String)>) -> Self {
+        self.named = named;
+        self
     }
 
     pub fn with_rules(mut self, rules: Vec<RuleQuery>) -> Self {
@@ -92,6 +101,13 @@ impl Source for PrometheusSource {
             match self.panel(&p.query).await {
                 Ok(samples) => series.extend(panel_series(&p.title, &samples)),
                 Err(e) => failed.push(format!("panel {:?}: {e}", p.title)),
+            }
+        }
+        for (name, promql) in &self.named {
+            match self.panel(promql).await {
+                // An aggregate gives one sample; none means nothing was measured.
+                Ok(samples) => series.extend(samples.first().map(|s| (name.clone(), s.value))),
+                Err(e) => failed.push(format!("{name}: {e}")),
             }
         }
         let mut updates = Vec::new();

@@ -81,10 +81,9 @@ pub fn plan(config: &Config) -> Vec<Planned> {
     }];
     for (name, endpoint) in docker::targets(config) {
         out.push(Planned {
-            source: Ok(AnySource::Docker(Box::new(DockerSource::new(
-                name.clone(),
-                endpoint,
-            )))),
+            source: Ok(AnySource::Docker(Box::new(
+                DockerSource::new(name.clone(), endpoint).scraping_every(refresh),
+            ))),
             name,
             kind: TargetKind::Docker,
             interval: refresh,
@@ -99,7 +98,7 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             status: p.expect_status,
             body_contains: p.expect_body.clone(),
         };
-        let source = Http::new(timeout, &HttpAuth::default()).map(|http| {
+        let source = Http::new(timeout, &HttpAuth::trusting(p.ca_file.clone())).map(|http| {
             AnySource::Probe(ProbeSource::new(
                 &name,
                 p.url.get_ref(),
@@ -120,7 +119,7 @@ pub fn plan(config: &Config) -> Vec<Planned> {
     for s in &config.scrape {
         let name = s.name.get_ref().clone();
         let timeout = s.timeout.map_or(SCRAPE_TIMEOUT, |t| t.0);
-        let source = Http::new(timeout, &HttpAuth::default())
+        let source = Http::new(timeout, &HttpAuth::trusting(s.ca_file.clone()))
             .map(|http| AnySource::Scrape(ScrapeSource::new(&name, s.url.get_ref(), http)));
         out.push(Planned {
             name,
@@ -159,11 +158,20 @@ pub fn plan(config: &Config) -> Vec<Planned> {
                 query: query.clone(),
             })
             .collect();
-        // Every panel and rule is queried in turn within one poll, then the alerts.
-        let poll_timeout = timeout * (panels.len() as u32 + rules.len() as u32 + 2);
+        let named: Vec<(String, String)> = config
+            .service
+            .iter()
+            .filter(|s| s.prometheus.as_ref().is_some_and(|p| p.get_ref() == &name))
+            .flat_map(crate::prometheus::red::queries)
+            .collect();
+        // Every query is made in turn within one poll, then the alerts.
+        let queries = panels.len() + rules.len() + named.len();
+        let poll_timeout = timeout * (queries as u32 + 2);
         let source = Http::new(timeout, &p.auth).map(|http| {
             AnySource::Prometheus(
-                PrometheusSource::new(&name, p.url.get_ref(), http, panels).with_rules(rules),
+                PrometheusSource::new(&name, p.url.get_ref(), http, panels)
+                    .with_rules(rules)
+                    .with_named(named),
             )
         });
         out.push(Planned {

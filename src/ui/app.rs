@@ -53,9 +53,8 @@ fn spawn_test_panic() {
 }
 
 pub async fn run(opts: Options) -> color_eyre::Result<()> {
-    let mut model = Model::new(opts.config.refresh.0, opts.read_only);
+    let mut model = Model::new(opts.config.refresh.0, opts.read_only).with_config(&opts.config);
     model.now = unix_now();
-    model.alerts = crate::model::Alerts::from_config(&opts.config);
     let (tx, mut updates) = start_sources(&opts.config, &mut model);
     let mut effects = Effects::new(opts.config.clone(), opts.read_only, tx);
     let mut ui = UiState::new(opts.theme);
@@ -68,6 +67,7 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
     let mut tui = terminal::enter()?;
+    ui.screen_width = tui.size().map_or(80, |s| s.width);
     spawn_test_panic();
     let result: color_eyre::Result<()> = async {
         let mut dirty = true;
@@ -83,7 +83,7 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
             tokio::select! {
                 ev = input.next() => match ev {
                     Some(Ok(TermEvent::Key(k))) => events.push(Event::Key(k)),
-                    Some(Ok(TermEvent::Resize(..))) => events.push(Event::Resize),
+                    Some(Ok(TermEvent::Resize(w, h))) => events.push(Event::Resize(w, h)),
                     Some(Ok(_)) => {}
                     Some(Err(e)) => return Err(e.into()),
                     None => return Ok(()),
@@ -127,6 +127,12 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
                         Command::CloseLogs { stream } => effects.close_logs(stream),
                         Command::PlanAction(request) => effects.plan_action(request),
                         Command::Execute(_) => effects.execute(),
+                        Command::QueryPanels {
+                            range_secs,
+                            step,
+                            end,
+                            columns,
+                        } => effects.query_panels(range_secs, step, end, columns),
                     }
                 }
             }

@@ -6,7 +6,9 @@ use crate::action::docker::HealthGate;
 use crate::action::perform::{self, PerformOptions};
 use crate::action::{orchestrator_for, ActionEvent, Request};
 use crate::config::Config;
-use crate::model::LogLine;
+use crate::model::panels::{on_grid, PanelSeries};
+use crate::model::{LogLine, PanelRange};
+use crate::prometheus;
 use crate::source::docker::{self, logs};
 use crate::source::Update;
 use std::collections::HashMap;
@@ -14,6 +16,8 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+/// How long a panel's range query may take when its Prometheus sets no timeout.
+const PANEL_TIMEOUT: Duration = Duration::from_secs(10);
 /// History shown when a log view opens, per container.
 const LOG_TAIL: u64 = 500;
 /// Lines sent to the app loop at most this often, so a chatty container costs frames, not one per line.
@@ -26,6 +30,8 @@ pub struct Effects {
     logs: HashMap<u64, JoinHandle<()>>,
     /// The answer the action waiting for confirmation gets; dropping it means no.
     confirm: Option<oneshot::Sender<bool>>,
+    /// The panels' range queries under way; a newer request replaces them.
+    panels: Option<JoinHandle<()>>,
 }
 
 impl Effects {
@@ -36,7 +42,49 @@ impl Effects {
             tx,
             logs: HashMap::new(),
             confirm: None,
+            panels: None,
         }
+    }
+
+    /// Every panel's range query, all at once; each answer comes back as
+    /// `Update::PanelRange`. A request still running is dropped for the new one.
+    pub fn query_panels(&mut self, range_secs: i64, step: i64, end: i64, columns: u16) {
+        if let Some(old) = self.panels.take() {
+            old.abort();
+        }
+        let jobs = crate::model::panels::from_config(&self.config)
+            .into_iter()
+            .map(|panel| {
+                let client = prometheus_client(&self.config, &panel.prometheus);
+                let tx = self.tx.clone();
+                async move {
+                    let result = match client {
+                        Ok(c) => {
+                            let start = (end - range_secs + step) as f64;
+                            c.query_range(&panel.query, start, end as f64, step as f64)
+                                .await
+                                .and_then(|a| panel_series(a.data, end, step, columns))
+                        }
+                        Err(e) => Err(e),
+                    };
+                    let range = PanelRange {
+                        range_secs,
+                        step,
+                        end,
+                        result,
+                    };
+                    let _ = tx
+                        .send(Update::PanelRange {
+                            title: panel.title,
+                            range,
+                        })
+                        .await;
+                }
+            })
+            .collect::<Vec<_>>();
+        self.panels = Some(tokio::spawn(async move {
+            futures::future::join_all(jobs).await;
+        }));
     }
 
     /// Plans `request` through the one action path; the plan comes back as
@@ -113,8 +161,42 @@ impl Effects {
     }
 }
 
+/// A client for the `[[prometheus]]` of that name, set up as its collector's is.
+fn prometheus_client(config: &Config, name: &str) -> Result<prometheus::Client, String> {
+    let p = config
+        .prometheus
+        .iter()
+        .find(|p| p.name.get_ref() == name)
+        .ok_or_else(|| format!("no prometheus named {name}"))?;
+    let timeout = p.timeout.map_or(PANEL_TIMEOUT, |t| t.0);
+    let http = crate::http::Http::new(timeout, &p.auth)?;
+    Ok(prometheus::Client::new(http, p.url.get_ref()))
+}
+
+/// A range answer as chart columns: each series' points on the grid that ends at `end`.
+fn panel_series(
+    value: prometheus::Value,
+    end: i64,
+    step: i64,
+    columns: u16,
+) -> Result<Vec<PanelSeries>, String> {
+    match value {
+        prometheus::Value::Matrix(series) => Ok(series
+            .into_iter()
+            .map(|s| PanelSeries {
+                labels: crate::ui::lists::labels_text(&s.labels),
+                values: on_grid(&s.points, end, step, columns as usize),
+            })
+            .collect()),
+        _ => Err("a range query gave no range vector".into()),
+    }
+}
+
 impl Drop for Effects {
     fn drop(&mut self) {
+        if let Some(p) = self.panels.take() {
+            p.abort();
+        }
         for (_, task) in self.logs.drain() {
             task.abort();
         }

@@ -75,6 +75,44 @@ pub fn cpu(percent: f64) -> String {
     format!("{percent:.1}%")
 }
 
+/// A value in a panel's unit as a person reads it: `231 ms`, `1.50 s`,
+/// `12 MiB`, `4.20%`, `1234/s`; NaN and infinities as Prometheus spells them.
+pub fn with_unit(unit: crate::model::Unit, v: f64) -> String {
+    use crate::model::Unit;
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    match unit {
+        Unit::Seconds if v.abs() < 1.0 => format!("{} ms", figures(v * 1000.0)),
+        Unit::Seconds => format!("{} s", figures(v)),
+        Unit::Millis if v.abs() >= 1000.0 => format!("{} s", figures(v / 1000.0)),
+        Unit::Millis => format!("{} ms", figures(v)),
+        Unit::Bytes => bytes(v),
+        Unit::Percent => format!("{}%", figures(v)),
+        Unit::Ratio => format!("{}%", figures(v * 100.0)),
+        Unit::PerSecond => format!("{}/s", figures(v)),
+        Unit::None => figures(v),
+    }
+}
+
+/// About three significant figures: 0.231, 23.1, 2310; tiny values in e-notation.
+fn figures(v: f64) -> String {
+    match v.abs() {
+        0.0 => "0".into(),
+        a if a >= 100.0 => format!("{v:.0}"),
+        a if a >= 10.0 => format!("{v:.1}"),
+        a if a >= 0.01 => format!("{v:.2}"),
+        _ => format!("{v:.2e}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +135,18 @@ mod tests {
         assert_eq!(short_bytes(3.4e6), "3.2M");
         assert_eq!(short_bytes(1000.0), "1.0K");
         assert_eq!(short_bytes(200.0 * 1024.0), "200K");
+    }
+
+    #[test]
+    fn values_in_units() {
+        use crate::model::Unit;
+        assert_eq!(with_unit(Unit::Seconds, 0.231), "231 ms");
+        assert_eq!(with_unit(Unit::Seconds, 1.5), "1.50 s");
+        assert_eq!(with_unit(Unit::Millis, 2500.0), "2.50 s");
+        assert_eq!(with_unit(Unit::Ratio, 0.042), "4.20%");
+        assert_eq!(with_unit(Unit::Percent, 85.0), "85.0%");
+        assert_eq!(with_unit(Unit::PerSecond, 1234.0), "1234/s");
+        assert_eq!(with_unit(Unit::None, f64::INFINITY), "+Inf");
+        assert_eq!(with_unit(Unit::None, 0.0001), "1.00e-4");
     }
 }

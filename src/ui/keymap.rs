@@ -55,6 +55,8 @@ pub enum Scope {
     /// The Database view's sessions.
     Database,
     Logs,
+    /// The metrics view: services and panels.
+    Metrics,
     /// The action confirmation dialog.
     Confirm,
 }
@@ -157,7 +159,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         S::Global,
-        "1 2 3 4 5 6",
+        "1 2 3 4 5 6 7",
         &[
             (k('1'), A::View(1)),
             (k('2'), A::View(2)),
@@ -165,9 +167,10 @@ pub const BINDINGS: &[Binding] = &[
             (k('4'), A::View(4)),
             (k('5'), A::View(5)),
             (k('6'), A::View(6)),
+            (k('7'), A::View(7)),
         ],
-        "overview · workloads · containers · events · alerts · database",
-        Some(("1-6", "view")),
+        "overview · workloads · containers · events · alerts · metrics · database",
+        Some(("1-7", "view")),
     ),
     b(
         S::Panes,
@@ -255,6 +258,13 @@ pub const BINDINGS: &[Binding] = &[
         &[(k('b'), A::Rollback)],
         "roll the workload back to its previous revision",
         Some(("b", "rollback")),
+    ),
+    b(
+        S::Metrics,
+        "[  ]",
+        &[(k('['), A::ZoomOut), (k(']'), A::ZoomIn)],
+        "panels: longer / shorter range (5m 1h 6h 24h)",
+        Some(("[ ]", "range")),
     ),
     b(
         S::Database,

@@ -137,6 +137,14 @@ pub fn alerts(model: &Model, ui: &UiState) -> Vec<AlertRow> {
     rows
 }
 
+/// The latency pane's services, filtered by name or source.
+pub fn services(model: &Model, ui: &UiState) -> Vec<crate::model::ServiceRow> {
+    let filter = &ui.tables.services.filter;
+    let mut rows = crate::model::services::rows(model);
+    rows.retain(|r| contains_ignore_case(&format!("{} {}", r.name, r.source), filter));
+    rows
+}
+
 pub fn alert_key(r: &AlertRow) -> String {
     format!("{}/{}/{}", r.source, r.alert.rule, r.alert.series)
 }
@@ -160,6 +168,7 @@ pub fn keys(model: &Model, ui: &UiState, view: View) -> Vec<String> {
             .collect(),
         View::Events => events(model, ui).into_iter().map(event_key).collect(),
         View::Alerts => alerts(model, ui).iter().map(alert_key).collect(),
+        View::Metrics => services(model, ui).into_iter().map(|s| s.name).collect(),
         View::Database => sessions(model, ui)
             .into_iter()
             .map(|(t, s)| session_key(t, s))

@@ -2,7 +2,8 @@
 
 use super::state::{Mode, UiState, View};
 use super::views::{
-    action_dialog, alerts, chrome, containers, database, events, help, logs, overview, workloads,
+    action_dialog, alerts, chrome, containers, database, events, help, logs, metrics, overview,
+    workloads,
 };
 use crate::model::Model;
 use ratatui::buffer::Buffer;
@@ -28,6 +29,7 @@ pub fn draw(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         View::Containers => containers::render(body, buf, model, ui),
         View::Events => events::render(body, buf, model, ui),
         View::Alerts => alerts::render(body, buf, model, ui),
+        View::Metrics => metrics::render(body, buf, model, ui),
         View::Database => database::render(body, buf, model, ui),
         View::Logs => logs::render(body, buf, ui),
     }

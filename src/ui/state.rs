@@ -16,18 +16,20 @@ pub enum View {
     Containers,
     Events,
     Alerts,
+    Metrics,
     Database,
     Logs,
 }
 
 impl View {
     /// The views reached by the number keys, in order.
-    pub const NUMBERED: [View; 6] = [
+    pub const NUMBERED: [View; 7] = [
         View::Overview,
         View::Workloads,
         View::Containers,
         View::Events,
         View::Alerts,
+        View::Metrics,
         View::Database,
     ];
 
@@ -38,6 +40,7 @@ impl View {
             View::Containers => "Containers",
             View::Events => "Events",
             View::Alerts => "Alerts",
+            View::Metrics => "Metrics",
             View::Database => "Database",
             View::Logs => "Logs",
         }
@@ -49,6 +52,7 @@ impl View {
             View::Overview => &[Scope::Panes, Scope::Global],
             View::Workloads | View::Containers => &[Scope::Table, Scope::Workload, Scope::Global],
             View::Events | View::Alerts => &[Scope::Table, Scope::Global],
+            View::Metrics => &[Scope::Metrics, Scope::Table, Scope::Global],
             View::Database => &[Scope::Table, Scope::Database, Scope::Global],
             View::Logs => &[Scope::Logs, Scope::Global],
         }
@@ -62,6 +66,7 @@ pub struct Tables {
     pub containers: TableState,
     pub events: TableState,
     pub alerts: TableState,
+    pub services: TableState,
     /// Sessions of every PostgreSQL target.
     pub database: TableState,
     /// Containers of this workload only (after Enter on a workload).
@@ -146,6 +151,20 @@ pub struct UiState {
     /// The number the next log stream gets; streams never reuse one.
     pub next_stream: u64,
     pub action: Option<ActionFlow>,
+    /// Index into `PANEL_RANGES`: the span the metrics view's panels cover.
+    pub panel_range: usize,
+    /// The panels' last range query, so the next is asked only when due.
+    pub panels_asked: Option<PanelAsk>,
+    /// The terminal's width, which decides how many points a chart needs.
+    pub screen_width: u16,
+}
+
+/// What the metrics view last asked Prometheus for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PanelAsk {
+    pub at: i64,
+    pub range_secs: i64,
+    pub columns: u16,
 }
 
 impl UiState {
@@ -164,6 +183,9 @@ impl UiState {
             logs_from: View::Workloads,
             next_stream: 1,
             action: None,
+            panel_range: 0,
+            panels_asked: None,
+            screen_width: 80,
         }
     }
 
@@ -181,6 +203,7 @@ impl UiState {
             View::Containers => Some(&self.tables.containers),
             View::Events => Some(&self.tables.events),
             View::Alerts => Some(&self.tables.alerts),
+            View::Metrics => Some(&self.tables.services),
             View::Database => Some(&self.tables.database),
             View::Overview | View::Logs => None,
         }
@@ -192,6 +215,7 @@ impl UiState {
             View::Containers => Some(&mut self.tables.containers),
             View::Events => Some(&mut self.tables.events),
             View::Alerts => Some(&mut self.tables.alerts),
+            View::Metrics => Some(&mut self.tables.services),
             View::Database => Some(&mut self.tables.database),
             View::Overview | View::Logs => None,
         }

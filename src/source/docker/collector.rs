@@ -13,18 +13,20 @@
 //! long-lived bodies are not cut; `a_quiet_event_stream_outlives_the_request_timeout` checks it.
 
 use super::convert::{self, Change, Container, SwarmService};
+use super::discovery::{Scrapes, Wanted};
+use super::streams::{stream_events, stream_stats, Feed};
 use super::{connect, Endpoint};
 use crate::model::{EngineEvent, Inventory};
 use crate::source::{unix_now, Source, Update};
 use bollard::errors::Error as DockerError;
-use bollard::models::{ContainerStatsResponse, EventMessage, Task};
+use bollard::models::{ContainerStatsResponse, Task};
 use bollard::query_parameters::{
-    EventsOptions, InspectContainerOptions, ListContainersOptions, ListServicesOptions,
-    ListTasksOptions, StatsOptions,
+    InspectContainerOptions, ListContainersOptions, ListServicesOptions, ListTasksOptions,
 };
 use bollard::Docker;
 use futures::StreamExt;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -44,6 +46,8 @@ pub struct DockerSource {
     /// The newest event reported, so a new connection replays what happened
     /// while the old one was down (the engine keeps a short backlog) and no more.
     last_event_nanos: Option<i64>,
+    /// How often containers labelled for scraping are scraped.
+    scrape_every: Duration,
 }
 
 impl DockerSource {
@@ -54,13 +58,21 @@ impl DockerSource {
             session: None,
             polling: false,
             last_event_nanos: None,
+            scrape_every: Duration::from_secs(2),
         }
+    }
+
+    pub fn scraping_every(mut self, every: Duration) -> Self {
+        self.scrape_every = every;
+        self
     }
 
     async fn poll_session(&mut self) -> Result<Vec<Update>, String> {
         if self.session.is_none() {
             let since = self.last_event_nanos;
-            self.session = Some(Session::open(&self.target, &self.endpoint, since).await?);
+            let mut session = Session::open(&self.target, &self.endpoint, since).await?;
+            session.scrape_every = self.scrape_every;
+            self.session = Some(session);
         }
         let session = self.session.as_mut().expect("opened above");
         let mut result = session.refresh().await;
@@ -91,16 +103,6 @@ impl Source for DockerSource {
     }
 }
 
-/// What the streaming tasks hand to the next poll.
-enum Feed {
-    Event(Box<EventMessage>),
-    EventsEnded(String),
-    Stats(String, Box<ContainerStatsResponse>),
-    /// A container's stats stream ended; the number says which stream, so
-    /// the end of an old one cannot be taken for the end of its successor.
-    StatsEnded(String, u64),
-}
-
 /// The two latest stats readings of a container; rates need both.
 struct Readings {
     latest: Box<ContainerStatsResponse>,
@@ -119,6 +121,12 @@ struct Session {
     containers: BTreeMap<String, Container>,
     readings: HashMap<String, Readings>,
     swarm_manager: bool,
+    /// Where published ports are reached, for scraping labelled containers.
+    engine_host: String,
+    /// By container id: the URL a labelled container asks to be scraped at.
+    scrape_urls: HashMap<String, String>,
+    scrapes: Scrapes,
+    scrape_every: Duration,
 }
 
 impl Drop for Session {
@@ -130,7 +138,7 @@ impl Drop for Session {
     }
 }
 
-fn describe(e: &DockerError) -> String {
+pub(super) fn describe(e: &DockerError) -> String {
     match e {
         DockerError::DockerResponseServerError {
             status_code,
@@ -180,6 +188,10 @@ impl Session {
             containers: BTreeMap::new(),
             readings: HashMap::new(),
             swarm_manager,
+            engine_host: convert::engine_host(&endpoint.host),
+            scrape_urls: HashMap::new(),
+            scrapes: Scrapes::default(),
+            scrape_every: Duration::from_secs(2),
         };
         let listed = session
             .docker
@@ -228,6 +240,10 @@ impl Session {
             Ok(raw) => {
                 let c = convert::instance_from_inspect(&self.target, &raw);
                 self.containers.insert(id.to_string(), c);
+                match convert::scrape_url(&raw, &self.engine_host) {
+                    Some(url) => self.scrape_urls.insert(id.to_string(), url),
+                    None => self.scrape_urls.remove(id),
+                };
                 Ok(())
             }
             Err(e) if is_not_found(&e) => {
@@ -240,6 +256,7 @@ impl Session {
 
     fn forget(&mut self, id: &str) {
         self.containers.remove(id);
+        self.scrape_urls.remove(id);
         self.readings.remove(id);
         if let Some((_, task)) = self.stats_tasks.remove(id) {
             task.abort();
@@ -253,8 +270,18 @@ impl Session {
             .map_err(|e| format!("engine does not answer: {}", describe(&e)))?;
         let mut events: Vec<EngineEvent> = Vec::new();
         let mut changes: Vec<Change> = Vec::new();
+        let mut scraped: Vec<Update> = Vec::new();
         while let Ok(feed) = self.rx.try_recv() {
             match feed {
+                Feed::Scraped(updates) => scraped.extend(updates),
+                Feed::ScrapeFailed(name, reason) => scraped.push(Update::Health {
+                    target: name,
+                    health: crate::model::Health::Degraded {
+                        reason,
+                        since: unix_now(),
+                        retry_in: self.scrape_every,
+                    },
+                }),
                 Feed::Event(e) => {
                     events.extend(convert::engine_event(&self.target, &e));
                     changes.extend(convert::change(&e));
@@ -283,12 +310,21 @@ impl Session {
             }
         }
         self.sync_stats_streams();
+        self.sync_scrapes();
         let (services, tasks) = self.swarm().await?;
-        let mut updates = vec![Update::Inventory {
-            target: self.target.clone(),
-            at: unix_now(),
-            inventory: Box::new(self.inventory(&services, &tasks)),
-        }];
+        let mut updates = vec![
+            Update::Inventory {
+                target: self.target.clone(),
+                at: unix_now(),
+                inventory: Box::new(self.inventory(&services, &tasks)),
+            },
+            // Before their readings, so the model knows the targets they are for.
+            Update::Discovered {
+                by: self.target.clone(),
+                scrapes: self.scrapes.names(),
+            },
+        ];
+        updates.extend(scraped);
         if !events.is_empty() {
             updates.push(Update::Events {
                 target: self.target.clone(),
@@ -331,6 +367,26 @@ impl Session {
                 self.stats_tasks.insert(id, (n, task));
             }
         }
+    }
+
+    /// One scraping task per running container labelled for it.
+    fn sync_scrapes(&mut self) {
+        let wanted = self
+            .scrape_urls
+            .iter()
+            .filter_map(|(id, url)| {
+                let c = self
+                    .containers
+                    .get(id)
+                    .filter(|c| c.instance.is_running())?;
+                Some(Wanted {
+                    id: id.clone(),
+                    name: c.instance.name.clone(),
+                    url: url.clone(),
+                })
+            })
+            .collect();
+        self.scrapes.sync(wanted, self.scrape_every, &self.tx);
     }
 
     /// The manager's services and tasks; nothing when the engine is no manager.
@@ -414,59 +470,10 @@ fn replayed_only_once(updates: &mut Vec<Update>, last: Option<i64>) -> Option<i6
     newest
 }
 
-async fn stream_events(docker: Docker, tx: mpsc::Sender<Feed>, since_secs: Option<i64>) {
-    let filters = HashMap::from([
-        ("type".to_string(), vec!["container".to_string()]),
-        (
-            "event".to_string(),
-            convert::WATCHED_ACTIONS
-                .iter()
-                .map(|a| a.to_string())
-                .collect(),
-        ),
-    ]);
-    let mut stream = docker.events(Some(EventsOptions {
-        since: since_secs.map(|s| s.to_string()),
-        filters: Some(filters),
-        ..Default::default()
-    }));
-    let ended = loop {
-        match stream.next().await {
-            Some(Ok(e)) => {
-                if tx.send(Feed::Event(Box::new(e))).await.is_err() {
-                    return;
-                }
-            }
-            Some(Err(e)) => break format!("event stream failed: {}", describe(&e)),
-            None => break "the engine closed the event stream".to_string(),
-        }
-    };
-    let _ = tx.send(Feed::EventsEnded(ended)).await;
-}
-
-async fn stream_stats(docker: Docker, id: String, n: u64, tx: mpsc::Sender<Feed>) {
-    let mut stream = docker.stats(
-        &id,
-        Some(StatsOptions {
-            stream: true,
-            one_shot: false,
-        }),
-    );
-    while let Some(Ok(reading)) = stream.next().await {
-        if tx
-            .send(Feed::Stats(id.clone(), Box::new(reading)))
-            .await
-            .is_err()
-        {
-            return;
-        }
-    }
-    let _ = tx.send(Feed::StatsEnded(id, n)).await;
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bollard::query_parameters::EventsOptions;
 
     #[test]
     fn changes_are_merged_per_container_with_the_latest_winning() {

@@ -4,6 +4,7 @@
 mod event;
 mod group;
 mod instance;
+mod scrape;
 mod task;
 #[cfg(test)]
 mod tests;
@@ -15,5 +16,6 @@ pub use instance::{
     container_name, health_verdict, instance_from_inspect, instance_from_summary, unix_nanos,
     unix_secs, workload_of, Container,
 };
+pub use scrape::{engine_host, scrape_url};
 pub use task::remote_task_instances;
 pub use usage::{cpu_percent, mem_bytes, usage};

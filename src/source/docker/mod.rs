@@ -3,7 +3,9 @@
 mod collector;
 mod connect;
 pub mod convert;
+mod discovery;
 pub mod logs;
+mod streams;
 mod targets;
 
 pub use collector::DockerSource;

@@ -6,6 +6,7 @@
 mod actions;
 mod line;
 mod logs;
+mod metrics;
 mod panes;
 mod tables;
 #[cfg(test)]
@@ -23,7 +24,8 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 pub enum Event {
     Key(KeyEvent),
     Source(Update),
-    Resize,
+    /// The terminal's new width and height.
+    Resize(u16, u16),
     /// The clock moved on (unix seconds); lets the header's time advance.
     Tick(i64),
 }
@@ -50,6 +52,15 @@ pub enum Command {
     /// Run a plan the user confirmed; answer with `ActionEvent::Progress` and
     /// finally `ActionEvent::Done`.
     Execute(Plan),
+    /// Ask every panel's Prometheus for `range_secs` up to `end`, one point
+    /// every `step` seconds (`columns` points); answers come back as
+    /// `Update::PanelRange`.
+    QueryPanels {
+        range_secs: i64,
+        step: i64,
+        end: i64,
+        columns: u16,
+    },
 }
 
 pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command> {
@@ -68,9 +79,12 @@ pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command>
         }
         Event::Tick(now) => {
             model.tick(now);
-            Vec::new()
+            metrics::ask_if_due(model, ui)
         }
-        Event::Resize => Vec::new(),
+        Event::Resize(width, _) => {
+            ui.screen_width = width;
+            metrics::ask_if_due(model, ui)
+        }
         Event::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
         Event::Key(key) => match ui.mode.clone() {
             Mode::Command(text) => line::command_key(ui, text, key),
@@ -112,12 +126,13 @@ fn normal_key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
             if view == View::Containers {
                 ui.tables.containers_of = None;
             }
-            switch_view(ui, view)
+            enter_view(model, ui, view)
         }
         Action::Back => back(ui),
         _ => match ui.view {
             View::Overview => panes::key(ui, action),
             View::Logs => logs::key(ui, action),
+            View::Metrics => metrics::key(model, ui, action),
             View::Workloads | View::Containers | View::Events | View::Alerts | View::Database => {
                 tables::key(model, ui, action)
             }
@@ -158,6 +173,13 @@ fn switch_view(ui: &mut UiState, to: View) -> Vec<Command> {
         }
     }
     ui.view = to;
+    out
+}
+
+/// Switching views, and whatever the new view needs fetched.
+fn enter_view(model: &Model, ui: &mut UiState, to: View) -> Vec<Command> {
+    let mut out = switch_view(ui, to);
+    out.extend(metrics::ask_if_due(model, ui));
     out
 }
 

@@ -22,7 +22,8 @@ pub fn header(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         spans.push(Span::styled(" READ-ONLY ", t.read_only));
     }
     spans.extend(view_tabs(ui, area.width >= 100));
-    for target in &model.targets {
+    // Found targets (labelled containers) are listed in the metrics view, not here.
+    for target in model.targets.iter().filter(|t| t.discovered_by.is_none()) {
         let (mark, style) = match &target.health {
             Health::Ok => ("●", t.ok),
             Health::Connecting => ("○", t.muted),

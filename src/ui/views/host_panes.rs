@@ -50,7 +50,7 @@ impl Ctx<'_> {
     }
 
     /// The chart's values for `series`: one per column, newest last.
-    fn window(&self, series: &str, columns: u16) -> Option<Vec<f32>> {
+    pub fn window(&self, series: &str, columns: u16) -> Option<Vec<f32>> {
         let id = self.model.store.id(series)?;
         let step = self.ui.chart_step(self.model.refresh.as_secs() as i64);
         // Columns sit on the step grid, so the chart moves one whole column per
@@ -59,7 +59,7 @@ impl Ctx<'_> {
         Some(self.model.store.window(id, to, step, columns as usize))
     }
 
-    fn draw(&self, area: Rect, buf: &mut Buffer, values: &[f32], max: f32, style: Style) {
+    pub fn draw(&self, area: Rect, buf: &mut Buffer, values: &[f32], max: f32, style: Style) {
         SeriesChart {
             values,
             max,

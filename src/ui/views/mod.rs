@@ -9,5 +9,6 @@ pub mod help;
 pub mod host_panes;
 mod list_frame;
 pub mod logs;
+pub mod metrics;
 pub mod overview;
 pub mod workloads;

@@ -1,0 +1,125 @@
+//! `[[panel]]`s: PromQL expressions drawn as charts over a chosen range, with
+//! the unit their values are in. The range data comes from `query_range`,
+//! one point per chart column.
+
+use serde::Serialize;
+
+/// The ranges the panels' selector offers, in seconds: 5m, 1h, 6h, 24h.
+pub const PANEL_RANGES: [i64; 4] = [300, 3600, 6 * 3600, 24 * 3600];
+
+/// What a panel's numbers measure, so they read as `230 ms`, not `0.23`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Seconds,
+    Millis,
+    Bytes,
+    /// 0–100.
+    Percent,
+    /// 0–1, shown as a percentage.
+    Ratio,
+    PerSecond,
+    #[default]
+    None,
+}
+
+/// The spellings a config may use, for the error message.
+pub const UNIT_NAMES: &str = "s, ms, bytes, %, ratio, req/s (or /s)";
+
+impl Unit {
+    pub fn parse(text: &str) -> Option<Unit> {
+        Some(match text.trim() {
+            "s" | "seconds" => Unit::Seconds,
+            "ms" | "milliseconds" => Unit::Millis,
+            "bytes" | "B" => Unit::Bytes,
+            "%" | "percent" => Unit::Percent,
+            "ratio" => Unit::Ratio,
+            "" | "none" => Unit::None,
+            t if t.ends_with("/s") => Unit::PerSecond,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanelDef {
+    pub title: String,
+    pub prometheus: String,
+    pub query: String,
+    pub unit: Unit,
+}
+
+/// The panels of a config; a unit that does not parse was refused at load.
+pub fn from_config(config: &crate::config::Config) -> Vec<PanelDef> {
+    config
+        .panel
+        .iter()
+        .map(|p| PanelDef {
+            title: p.title.get_ref().clone(),
+            prometheus: p.prometheus.get_ref().clone(),
+            query: p.query.clone(),
+            unit: p.unit.as_deref().and_then(Unit::parse).unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// One series of a panel over its range: one value per column, oldest first,
+/// NaN where Prometheus had no point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanelSeries {
+    /// `{k="v",...}`, empty when the query gives one unlabelled series.
+    pub labels: String,
+    pub values: Vec<f64>,
+}
+
+/// What the last range query of a panel gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanelRange {
+    pub range_secs: i64,
+    pub step: i64,
+    /// Unix seconds of the last column.
+    pub end: i64,
+    pub result: Result<Vec<PanelSeries>, String>,
+}
+
+/// Places Prometheus's `(time, value)` points on the column grid that ends at
+/// `end`, `columns` wide and `step` apart; a column with no point stays NaN.
+pub fn on_grid(points: &[(f64, f64)], end: i64, step: i64, columns: usize) -> Vec<f64> {
+    let mut out = vec![f64::NAN; columns];
+    let step = step.max(1) as f64;
+    let first = end as f64 - step * (columns as f64 - 1.0);
+    for (t, v) in points {
+        let i = ((t - first) / step).round();
+        if i >= 0.0 && (i as usize) < columns {
+            out[i as usize] = *v;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_read_as_people_write_them() {
+        assert_eq!(Unit::parse("s"), Some(Unit::Seconds));
+        assert_eq!(Unit::parse("req/s"), Some(Unit::PerSecond));
+        assert_eq!(Unit::parse("%"), Some(Unit::Percent));
+        assert_eq!(Unit::parse("furlongs"), None);
+    }
+
+    #[test]
+    fn points_land_on_their_columns_and_gaps_stay_gaps() {
+        let pts = [(70.0, 1.0), (90.0, 3.0), (100.0, 4.0), (10.0, 9.0)];
+        let g = on_grid(&pts, 100, 10, 4);
+        assert_eq!(g[0], 1.0, "70 is the first column: {g:?}");
+        assert!(g[1].is_nan(), "nothing at 80");
+        assert_eq!((g[2], g[3]), (3.0, 4.0));
+        assert_eq!(
+            on_grid(&pts, 100, 10, 2),
+            [3.0, 4.0],
+            "earlier points fall off"
+        );
+    }
+}
