@@ -173,11 +173,15 @@ fn the_alerts_view_shows_a_rule_firing_in_the_console() {
     });
     // The same probe is a service in the metrics view, failing, with the reason.
     t.keys(&["6"]);
-    t.wait_for("the probe as a failing service", Duration::from_secs(10), |s| {
-        s.contains("6 Metrics")
-            && s.lines()
-                .any(|l| l.contains("site") && l.contains("100%") && l.contains("probe site"))
-    });
+    t.wait_for(
+        "the probe as a failing service",
+        Duration::from_secs(10),
+        |s| {
+            s.contains("6 Metrics")
+                && s.lines()
+                    .any(|l| l.contains("site") && l.contains("100%") && l.contains("probe site"))
+        },
+    );
     t.keys(&["q"]);
     assert_restored(&t, "0");
 }

@@ -349,11 +349,19 @@ mod tests {
         );
         assert_eq!(e.len(), 3, "{e:?}");
         assert!(
-            e.iter().any(|m| m.starts_with("c.toml:6:") && m.contains("did you mean \"site\"")),
+            e.iter()
+                .any(|m| m.starts_with("c.toml:6:") && m.contains("did you mean \"site\"")),
             "{e:?}"
         );
-        assert!(e.iter().any(|m| m.contains("\"empty\" has no source")), "{e:?}");
-        assert!(e.iter().any(|m| m.contains("unit \"furlongs\"; expected one of s, ms")), "{e:?}");
+        assert!(
+            e.iter().any(|m| m.contains("\"empty\" has no source")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter()
+                .any(|m| m.contains("unit \"furlongs\"; expected one of s, ms")),
+            "{e:?}"
+        );
     }
 
     #[test]
