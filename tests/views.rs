@@ -3,39 +3,13 @@
 
 use opsdeck::model::sample::sample_model;
 use opsdeck::model::{Health, Model};
-use opsdeck::ui::render::draw;
 use opsdeck::ui::state::{Mode, Pane, UiState};
 use opsdeck::ui::theme::Theme;
-use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
 use std::time::Duration;
 
-const NOW: i64 = 1_790_000_000;
-
-fn frame(model: &Model, ui: &UiState, w: u16, h: u16) -> Buffer {
-    let area = Rect::new(0, 0, w, h);
-    let mut buf = Buffer::empty(area);
-    draw(area, &mut buf, model, ui);
-    buf
-}
-
-fn text(buf: &Buffer) -> String {
-    let a = buf.area;
-    (a.top()..a.bottom())
-        .map(|y| {
-            (a.left()..a.right())
-                .map(|x| buf[(x, y)].symbol())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn ui() -> UiState {
-    UiState::new(Theme::default())
-}
+#[path = "support/screen.rs"]
+mod screen;
+use screen::*;
 
 #[test]
 fn overview_80x24() {
@@ -84,22 +58,6 @@ fn before_the_first_reading_panes_say_so() {
     let t = text(&frame(&model, &ui(), 80, 24));
     assert!(t.contains("waiting for the first reading"), "{t}");
     assert!(t.contains("local connecting"), "{t}");
-}
-
-/// Finds the first cell of `needle` on screen.
-fn find(buf: &Buffer, needle: &str) -> (u16, u16) {
-    let a = buf.area;
-    for y in a.top()..a.bottom() {
-        let row: Vec<&str> = (a.left()..a.right())
-            .map(|x| buf[(x, y)].symbol())
-            .collect();
-        let line: String = row.concat();
-        if let Some(byte) = line.find(needle) {
-            let col = line[..byte].chars().count() as u16;
-            return (col, y);
-        }
-    }
-    panic!("{needle:?} not on screen:\n{}", text(buf));
 }
 
 #[test]
@@ -171,16 +129,6 @@ use opsdeck::model::{WorkloadAddr, WorkloadKind};
 use opsdeck::ui::action_flow::ActionFlow;
 use opsdeck::ui::log_view::LogView;
 use opsdeck::ui::state::View;
-
-fn in_view(view: View) -> UiState {
-    let mut ui = ui();
-    ui.view = view;
-    ui
-}
-
-fn console() -> Model {
-    sample_model(NOW, 4, 120)
-}
 
 #[test]
 fn workloads_80x24() {
@@ -560,103 +508,4 @@ fn metrics_colours_slow_failing_and_expiring() {
         "cert 5 days from expiry"
     );
     assert_eq!(fg("1.60 s"), theme.warning.fg.unwrap(), "p95 above 1 s");
-}
-
-fn with_database() -> Model {
-    let mut m = console();
-    opsdeck::model::sample::with_sample_database(&mut m, NOW);
-    m
-}
-
-#[test]
-fn database_80x24() {
-    insta::assert_snapshot!(text(&frame(
-        &with_database(),
-        &in_view(View::Database),
-        80,
-        24
-    )));
-}
-
-#[test]
-fn database_160x48() {
-    insta::assert_snapshot!(text(&frame(
-        &with_database(),
-        &in_view(View::Database),
-        160,
-        48
-    )));
-}
-
-#[test]
-fn database_degraded_and_unconfigured() {
-    let mut m = with_database();
-    let t = m.targets.iter_mut().find(|t| t.name == "main-db").unwrap();
-    t.health = Health::Degraded {
-        reason: "shop@db.internal:5432/shop: error connecting to server: Connection refused".into(),
-        since: NOW,
-        retry_in: Duration::from_secs(4),
-    };
-    let screen = text(&frame(&m, &in_view(View::Database), 120, 30));
-    assert!(
-        screen.contains("main-db degraded: shop@db.internal:5432/shop: error connecting"),
-        "{screen}"
-    );
-    // The last reading stays on screen while the target is away.
-    assert!(screen.contains("4242"), "{screen}");
-    let screen = text(&frame(&console(), &in_view(View::Database), 80, 24));
-    assert!(
-        screen.contains("no [[postgres]] target is configured")
-            && screen.contains("no PostgreSQL target has reported yet"),
-        "{screen}"
-    );
-}
-
-#[test]
-fn lock_chain_heads_are_red_and_waiters_yellow() {
-    let m = with_database();
-    let ui = in_view(View::Database);
-    let buf = frame(&m, &ui, 160, 48);
-    let (x, y) = find(&buf, "idle in transaction ⇢ blocks 1");
-    assert_eq!(
-        buf[(x, y)].style().fg,
-        ui.theme.severity(opsdeck::model::Severity::Critical).fg
-    );
-    let (x, y) = find(&buf, "21m");
-    assert_eq!(
-        buf[(x, y)].style().fg,
-        ui.theme.severity(opsdeck::model::Severity::Critical).fg
-    );
-}
-
-#[test]
-fn cancel_plan_dialog_shows_whose_query_80x24() {
-    let mut ui = in_view(View::Database);
-    let backend: WorkloadAddr = "main-db/backend/4100".parse().unwrap();
-    ui.action = Some(ActionFlow::Confirm(Plan {
-        request: Request {
-            workload: backend.clone(),
-            verb: Verb::Cancel,
-        },
-        kind: WorkloadKind::Backend,
-        summary: "cancel the query of backend 4100 on main-db (user report, application \
-                  \"nightly-report\", active, query started 2026-09-21 13:52:20 UTC); \
-                  the session stays connected"
-            .into(),
-        steps: vec![
-            PlanStep {
-                op: StepOp::Cancel,
-                subject: backend.to_string(),
-                detail: "pg_cancel_backend(4100): SELECT customer_id, sum(total) FROM orders"
-                    .into(),
-            },
-            PlanStep {
-                op: StepOp::Verify,
-                subject: backend.to_string(),
-                detail: "the backend is no longer running that query".into(),
-            },
-        ],
-        destructive: true,
-    }));
-    insta::assert_snapshot!(text(&frame(&with_database(), &ui, 80, 24)));
 }
