@@ -187,13 +187,36 @@ pub fn redact(text: &str) -> String {
         .join(" ")
 }
 
+/// [`redact`], then every known secret (a password, a whole DSN) replaced by `***`:
+/// for error text from client libraries that may echo what they were given.
+pub fn scrub(text: &str, secrets: &[&str]) -> String {
+    let mut out = redact(text);
+    for secret in secrets.iter().filter(|s| s.len() >= 3) {
+        out = out.replace(secret, "***");
+    }
+    out
+}
+
+/// The one TLS client setup for what is not HTTP (PostgreSQL): rustls with
+/// the ring provider and the platform's verifier, the same trust reqwest uses.
+pub fn tls_client_config() -> Result<rustls::ClientConfig, String> {
+    use rustls_platform_verifier::BuilderVerifierExt as _;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|b| b.with_platform_verifier())
+        .map(|b| b.with_no_client_auth())
+        .map_err(|e| format!("cannot set up TLS: {e}"))
+}
+
 fn strip_userinfo(authority: &str) -> &str {
     authority
         .rsplit_once('@')
         .map_or(authority, |(_, host)| host)
 }
 
-fn read_secret(
+/// A secret from the environment variable or the file named, trimmed; `None` when neither is named.
+pub(crate) fn read_secret(
     env: &Option<String>,
     file: &Option<std::path::PathBuf>,
 ) -> Result<Option<String>, String> {
@@ -267,6 +290,15 @@ mod tests {
             "http://127.0.0.1:8080/health"
         );
         assert_eq!(redact("error at http://u:p@h"), "error at http://h");
+    }
+
+    #[test]
+    fn scrub_removes_known_secrets_after_redacting() {
+        let text = "password authentication failed: host=db password=hunter2 at postgres://u:hunter2@db/app";
+        let out = scrub(text, &["hunter2"]);
+        assert!(!out.contains("hunter2"), "{out}");
+        assert!(out.ends_with("postgres://db/app"), "{out}");
+        assert!(tls_client_config().is_ok());
     }
 
     #[test]

@@ -3,39 +3,13 @@
 
 use opsdeck::model::sample::sample_model;
 use opsdeck::model::{Health, Model};
-use opsdeck::ui::render::draw;
 use opsdeck::ui::state::{Mode, Pane, UiState};
 use opsdeck::ui::theme::Theme;
-use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
 use std::time::Duration;
 
-const NOW: i64 = 1_790_000_000;
-
-fn frame(model: &Model, ui: &UiState, w: u16, h: u16) -> Buffer {
-    let area = Rect::new(0, 0, w, h);
-    let mut buf = Buffer::empty(area);
-    draw(area, &mut buf, model, ui);
-    buf
-}
-
-fn text(buf: &Buffer) -> String {
-    let a = buf.area;
-    (a.top()..a.bottom())
-        .map(|y| {
-            (a.left()..a.right())
-                .map(|x| buf[(x, y)].symbol())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn ui() -> UiState {
-    UiState::new(Theme::default())
-}
+#[path = "support/screen.rs"]
+mod screen;
+use screen::*;
 
 #[test]
 fn overview_80x24() {
@@ -84,22 +58,6 @@ fn before_the_first_reading_panes_say_so() {
     let t = text(&frame(&model, &ui(), 80, 24));
     assert!(t.contains("waiting for the first reading"), "{t}");
     assert!(t.contains("local connecting"), "{t}");
-}
-
-/// Finds the first cell of `needle` on screen.
-fn find(buf: &Buffer, needle: &str) -> (u16, u16) {
-    let a = buf.area;
-    for y in a.top()..a.bottom() {
-        let row: Vec<&str> = (a.left()..a.right())
-            .map(|x| buf[(x, y)].symbol())
-            .collect();
-        let line: String = row.concat();
-        if let Some(byte) = line.find(needle) {
-            let col = line[..byte].chars().count() as u16;
-            return (col, y);
-        }
-    }
-    panic!("{needle:?} not on screen:\n{}", text(buf));
 }
 
 #[test]
@@ -171,16 +129,6 @@ use opsdeck::model::{WorkloadAddr, WorkloadKind};
 use opsdeck::ui::action_flow::ActionFlow;
 use opsdeck::ui::log_view::LogView;
 use opsdeck::ui::state::View;
-
-fn in_view(view: View) -> UiState {
-    let mut ui = ui();
-    ui.view = view;
-    ui
-}
-
-fn console() -> Model {
-    sample_model(NOW, 4, 120)
-}
 
 #[test]
 fn workloads_80x24() {

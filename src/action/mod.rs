@@ -10,16 +10,18 @@ mod lock;
 mod orchestrator;
 pub mod perform;
 mod plan;
+pub mod postgres;
 pub mod revisions;
 
 pub use orchestrator::{Orchestrator, Revision};
 pub use perform::{perform, PerformError, PerformOptions, Performed};
 pub use plan::{ActionEvent, Outcome, Plan, PlanStep, Request, StepOp, Verb};
 
-/// The orchestrator for a subject's target, ready to plan and execute: the
-/// `[[alertmanager]]` of that name (its silences), else the Docker target of
-/// that name (or `local` when the config names none), with revisions in the
-/// data dir. Kubernetes targets will be dispatched here too.
+/// The orchestrator for a subject's target, by what the target is configured
+/// as: an `[[alertmanager]]` (its silences), a `[[postgres]]` target (its
+/// backends), else the Docker target of that name (or `local` when the
+/// config names none), with revisions in the data dir. Kubernetes targets
+/// will be dispatched here too.
 pub async fn orchestrator_for(
     config: &crate::config::Config,
     target: &str,
@@ -27,6 +29,12 @@ pub async fn orchestrator_for(
 ) -> Result<std::sync::Arc<dyn Orchestrator>, String> {
     if let Some(am) = alertmanager::AlertmanagerOrchestrator::from_config(config, target) {
         return Ok(std::sync::Arc::new(am?));
+    }
+    if let Some(pg) = config.postgres.iter().find(|p| p.name.get_ref() == target) {
+        let dsn = crate::source::postgres::Dsn::of(pg)?;
+        return Ok(std::sync::Arc::new(postgres::PostgresOrchestrator::new(
+            target, dsn,
+        )));
     }
     let endpoint = docker::endpoint_for(config, target)?;
     let orch = docker::DockerOrchestrator::connect(

@@ -27,6 +27,10 @@ pub enum Verb {
     },
     /// Ends an Alertmanager silence (`AM/silence/ID`) now.
     Expire,
+    /// A PostgreSQL backend: cancel its running query (`pg_cancel_backend`).
+    Cancel,
+    /// A PostgreSQL backend: end the session (`pg_terminate_backend`).
+    Terminate,
 }
 
 impl Verb {
@@ -38,6 +42,8 @@ impl Verb {
             Verb::Deploy { .. } => "deploy",
             Verb::Silence { .. } => "silence",
             Verb::Expire => "expire",
+            Verb::Cancel => "cancel",
+            Verb::Terminate => "terminate",
         }
     }
 }
@@ -71,6 +77,8 @@ impl fmt::Display for Verb {
                 crate::duration::format(*duration)
             ),
             Verb::Expire => f.write_str("expire the silence"),
+            Verb::Cancel => f.write_str("cancel the running query"),
+            Verb::Terminate => f.write_str("terminate the session"),
         }
     }
 }
@@ -97,6 +105,12 @@ pub enum StepOp {
     /// An alert an expired silence would stop muting.
     Unmute,
     Expire,
+    /// `pg_cancel_backend`.
+    Cancel,
+    /// `pg_terminate_backend`.
+    Terminate,
+    /// Read back until the change shows.
+    Verify,
 }
 
 /// One thing the plan will do to one object, in order.
@@ -118,6 +132,21 @@ pub struct Plan {
     pub steps: Vec<PlanStep>,
     /// True when the plan stops or removes something that is serving.
     pub destructive: bool,
+}
+
+impl Plan {
+    /// Execute plans again from a fresh reading: if `now` differs from what
+    /// was shown and confirmed, nothing may run.
+    pub fn still_holds(&self, now: &Plan) -> Result<(), String> {
+        if now.steps == self.steps {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} changed since it was planned; nothing was done, plan again",
+                self.request.workload
+            ))
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -168,7 +168,7 @@ fn ask_on_terminal() -> Confirm {
                 return false;
             }
             let question = if destructive {
-                "This stops or replaces running containers. Apply? [y/N] "
+                "This stops or replaces something that is running. Apply? [y/N] "
             } else {
                 "Apply? [y/N] "
             };

@@ -4,6 +4,7 @@ pub mod act;
 mod alerts;
 mod audit_cmd;
 mod config_cmd;
+mod db;
 mod demo_cmd;
 mod logs;
 mod runbook;
@@ -129,6 +130,11 @@ pub enum Commands {
     Runbook {
         #[command(subcommand)]
         action: runbook::RunbookAction,
+    },
+    /// PostgreSQL sessions, and cancelling or terminating one (through the action path)
+    Db {
+        #[command(subcommand)]
+        action: db::DbAction,
     },
     /// The demo service that tests and the playground run
     Demo {
@@ -322,6 +328,12 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 flags,
                 gate,
             )
+        }
+        Some(Commands::Db { action }) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            Ok(runtime()?.block_on(db::run(&loaded.config, cli.read_only, action)))
         }
         Some(Commands::Status { json }) => {
             let Some(loaded) = load_config(&cli) else {

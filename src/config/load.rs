@@ -136,6 +136,13 @@ pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
     }
 
     for pg in &c.postgres {
+        if let Some(url) = &pg.url {
+            at(url.span(), format!(
+                "postgres {:?}: `url` is not accepted because a DSN holds a password; expected url_env = \"VAR\" (an environment variable holding the DSN) or url_file = \"PATH\"",
+                pg.name.get_ref()
+            ));
+            continue;
+        }
         if pg.url_env.is_some() == pg.url_file.is_some() {
             at(pg.name.span(), format!(
                 "postgres {:?} needs exactly one of url_env or url_file (the DSN is a secret and never goes in the config)",
@@ -386,6 +393,15 @@ mod tests {
     fn postgres_needs_a_secret_source() {
         let e = errs("[[postgres]]\nname = \"db\"\n");
         assert!(e[0].contains("exactly one of url_env or url_file"), "{e:?}");
+    }
+
+    #[test]
+    fn a_literal_postgres_url_is_refused_where_it_stands() {
+        let e = errs("[[postgres]]\nname = \"db\"\nurl = \"postgres://u:hunter2@h/db\"\n");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].starts_with("c.toml:3:"), "{e:?}");
+        assert!(e[0].contains("use") || e[0].contains("url_env"), "{e:?}");
+        assert!(!e[0].contains("hunter2"), "{e:?}");
     }
 
     #[test]

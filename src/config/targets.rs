@@ -109,6 +109,8 @@ pub struct PostgresTarget {
     pub url_env: Option<String>,
     /// A file that holds the DSN.
     pub url_file: Option<PathBuf>,
+    /// Accepted only to be refused with a clear error: a DSN holds a password.
+    pub url: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

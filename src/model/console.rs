@@ -18,6 +18,8 @@ pub struct Model {
     pub hosts: Vec<(String, HostSnapshot)>,
     /// The latest inventory of each Docker or Kubernetes target.
     pub inventories: Vec<(String, Inventory)>,
+    /// The latest reading of each PostgreSQL target, with when it was taken.
+    pub databases: Vec<(String, i64, super::DbSnapshot)>,
     pub events: VecDeque<EngineEvent>,
     pub alerts: super::Alerts,
     /// The services of the latency pane, from the config.
@@ -38,6 +40,7 @@ impl Model {
             store: MetricStore::new(),
             hosts: Vec::new(),
             inventories: Vec::new(),
+            databases: Vec::new(),
             events: VecDeque::new(),
             alerts: super::Alerts::default(),
             services: Vec::new(),
@@ -163,6 +166,17 @@ impl Model {
                 }
                 if let Some(t) = self.targets.iter_mut().find(|t| t.name == target) {
                     t.health = health;
+                }
+            }
+            Update::Database {
+                target,
+                at,
+                snapshot,
+            } => {
+                self.now = self.now.max(at);
+                match self.databases.iter_mut().find(|(n, ..)| *n == target) {
+                    Some(slot) => (slot.1, slot.2) = (at, *snapshot),
+                    None => self.databases.push((target, at, *snapshot)),
                 }
             }
             Update::Events { events, .. } => {

@@ -2,6 +2,7 @@
 pub mod acks;
 pub mod alerts;
 mod console;
+pub mod database;
 mod host;
 pub mod panels;
 pub mod sample;
@@ -15,6 +16,7 @@ mod workload;
 pub use acks::{Ack, Acks};
 pub use alerts::{AlertRow, Alerts, ExternalAlert};
 pub use console::Model;
+pub use database::DbSnapshot;
 pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
 pub use panels::{PanelDef, PanelRange, Unit};
 pub use services::{ServiceDef, ServiceRow};

@@ -65,6 +65,8 @@ pub enum WorkloadKind {
     StatefulSet,
     /// Not a workload: an Alertmanager silence, addressed `AM/silence/ID`.
     Silence,
+    /// A PostgreSQL backend (`TARGET/backend/PID`), the subject of cancel and terminate.
+    Backend,
 }
 
 impl WorkloadKind {
@@ -76,6 +78,7 @@ impl WorkloadKind {
             WorkloadKind::Deployment => "deployment",
             WorkloadKind::StatefulSet => "statefulset",
             WorkloadKind::Silence => "silence",
+            WorkloadKind::Backend => "backend",
         }
     }
 }

@@ -32,11 +32,15 @@ pub fn request(action: &Action) -> Result<Request, String> {
                 image: image.clone(),
             },
         ),
-        Action::DbCancel { .. } | Action::DbTerminate { .. } => {
-            return Err(
-                "database actions are not supported by runbooks yet; use `opsdeck db` by hand"
-                    .into(),
-            )
+        Action::DbCancel { target, pid } | Action::DbTerminate { target, pid } => {
+            let verb = if matches!(action, Action::DbCancel { .. }) {
+                Verb::Cancel
+            } else {
+                Verb::Terminate
+            };
+            let workload =
+                WorkloadAddr::new(target, crate::action::postgres::BACKEND, &pid.to_string());
+            return Ok(Request { workload, verb });
         }
         Action::Shell { .. } => {
             return Err("shell actions are not supported by runbooks yet; run it by hand".into())

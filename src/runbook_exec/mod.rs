@@ -11,6 +11,7 @@ mod probe;
 mod promql;
 pub mod runner;
 pub mod runs;
+mod sql;
 
 use crate::action::ActionEvent;
 use crate::config::Config;
@@ -44,10 +45,7 @@ impl Executor {
             Check::Metric(m) => collect::metric(&self.config, &m.series).await,
             Check::Workload(w) => collect::workload(&self.config, &w.workload).await,
             Check::RecentDeploy(r) => deploys::last(&self.config, &r.workload).await,
-            Check::Sql(s) => Facts::Unavailable(format!(
-                "SQL checks are not supported yet (target `{}`); run the query by hand",
-                s.target
-            )),
+            Check::Sql(s) => sql::facts(&self.config, s).await,
         }
     }
 

@@ -5,6 +5,7 @@ pub mod alertmanager;
 pub mod docker;
 mod host;
 mod net_dev;
+pub mod postgres;
 pub mod probe;
 pub mod prometheus;
 pub mod prometheus_alerts;
@@ -55,6 +56,12 @@ pub enum Update {
         at: i64,
         series: Vec<(String, f64)>,
         health: Health,
+    },
+    /// The latest reading of a PostgreSQL target, for the Database view.
+    Database {
+        target: String,
+        at: i64,
+        snapshot: Box<crate::model::DbSnapshot>,
     },
     /// The results of a Prometheus's PromQL alert rules, by rule name.
     RuleResults {

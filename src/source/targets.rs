@@ -3,6 +3,7 @@
 
 use super::alertmanager::AlertmanagerSource;
 use super::docker::{self, DockerSource};
+use super::postgres::{Dsn, PostgresSource};
 use super::probe::Expect;
 use super::prometheus::{PanelQuery, PrometheusSource, RuleQuery};
 use super::{
@@ -18,6 +19,7 @@ const PROBE_INTERVAL: Duration = Duration::from_secs(5);
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 const SCRAPE_TIMEOUT: Duration = Duration::from_secs(5);
 pub const PROMETHEUS_TIMEOUT: Duration = Duration::from_secs(10);
+const POSTGRES_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Any of the collectors, so one list can hold them all.
 pub enum AnySource {
@@ -27,6 +29,7 @@ pub enum AnySource {
     Prometheus(PrometheusSource),
     Alertmanager(AlertmanagerSource),
     Docker(Box<DockerSource>),
+    Postgres(Box<PostgresSource>),
 }
 
 impl Source for AnySource {
@@ -38,6 +41,7 @@ impl Source for AnySource {
             AnySource::Prometheus(s) => s.target(),
             AnySource::Alertmanager(s) => s.target(),
             AnySource::Docker(s) => s.target(),
+            AnySource::Postgres(s) => s.target(),
         }
     }
 
@@ -49,6 +53,7 @@ impl Source for AnySource {
             AnySource::Prometheus(s) => s.poll().await,
             AnySource::Alertmanager(s) => s.poll().await,
             AnySource::Docker(s) => s.poll().await,
+            AnySource::Postgres(s) => s.poll().await,
         }
     }
 }
@@ -189,6 +194,19 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             interval: refresh,
             // Alerts, then silences: two requests a poll.
             timeout: PROMETHEUS_TIMEOUT * 2 + Duration::from_secs(1),
+        });
+    }
+    for pg in &config.postgres {
+        let name = pg.name.get_ref().clone();
+        let source =
+            Dsn::of(pg).map(|dsn| AnySource::Postgres(Box::new(PostgresSource::new(&name, dsn))));
+        out.push(Planned {
+            name,
+            kind: TargetKind::Postgres,
+            source,
+            interval: refresh,
+            // Connecting, then a handful of statements each bounded by the statement timeout.
+            timeout: POSTGRES_TIMEOUT,
         });
     }
     out

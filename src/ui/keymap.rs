@@ -45,6 +45,10 @@ pub enum Action {
     Silence,
     Expire,
     Acknowledge,
+    /// Database view: cancel the selected session's query.
+    CancelQuery,
+    /// Database view: terminate the selected session.
+    Terminate,
 }
 
 /// Where a binding works. Earlier scopes in `Scope::for_*` win on a shared key.
@@ -57,6 +61,8 @@ pub enum Scope {
     Table,
     /// Views whose rows are (or belong to) a workload.
     Workload,
+    /// The Database view's sessions.
+    Database,
     Logs,
     /// The alerts view: its lists, silences and acknowledgements.
     Alerts,
@@ -166,7 +172,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         S::Global,
-        "1 2 3 4 5 6",
+        "1 2 3 4 5 6 7",
         &[
             (k('1'), A::View(1)),
             (k('2'), A::View(2)),
@@ -174,9 +180,10 @@ pub const BINDINGS: &[Binding] = &[
             (k('4'), A::View(4)),
             (k('5'), A::View(5)),
             (k('6'), A::View(6)),
+            (k('7'), A::View(7)),
         ],
-        "overview · workloads · containers · events · alerts · metrics",
-        Some(("1-6", "view")),
+        "overview · workloads · containers · events · alerts · metrics · database",
+        Some(("1-7", "view")),
     ),
     b(
         S::Panes,
@@ -341,6 +348,20 @@ pub const BINDINGS: &[Binding] = &[
         &[(code(KeyCode::Esc), A::Back)],
         "back to the view it came from (the run goes on; :runbook returns)",
         Some(("Esc", "back")),
+    ),
+    b(
+        S::Database,
+        "c",
+        &[(k('c'), A::CancelQuery)],
+        "cancel the selected session's query (pg_cancel_backend)",
+        Some(("c", "cancel query")),
+    ),
+    b(
+        S::Database,
+        "x",
+        &[(k('x'), A::Terminate)],
+        "terminate the selected session (pg_terminate_backend)",
+        Some(("x", "terminate")),
     ),
     b(
         S::Logs,

@@ -33,3 +33,13 @@ pub fn disk(ratio: f64) -> Severity {
 pub fn load(load: f64, cores: usize) -> Severity {
     level(load / cores.max(1) as f64, 1.0, 2.0)
 }
+
+/// Share of max_connections in use; 0.8 is the database runbook's default saturation.
+pub fn connections(ratio: f64) -> Severity {
+    level(ratio, 0.8, 0.95)
+}
+
+/// How long a query has run: half a minute is slow for an OLTP query, five minutes is a runaway.
+pub fn query_secs(secs: f64) -> Severity {
+    level(secs, 30.0, 300.0)
+}

@@ -2,8 +2,8 @@
 
 use super::state::{Mode, UiState, View};
 use super::views::{
-    action_dialog, alerts, chrome, containers, events, help, logs, metrics, overview, runbook,
-    workloads,
+    action_dialog, alerts, chrome, containers, database, events, help, logs, metrics, overview,
+    runbook, workloads,
 };
 use crate::model::Model;
 use ratatui::buffer::Buffer;
@@ -30,6 +30,7 @@ pub fn draw(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         View::Events => events::render(body, buf, model, ui),
         View::Alerts => alerts::render(body, buf, model, ui),
         View::Metrics => metrics::render(body, buf, model, ui),
+        View::Database => database::render(body, buf, model, ui),
         View::Logs => logs::render(body, buf, ui),
         View::Runbook => runbook::render(body, buf, model, ui),
     }

@@ -17,6 +17,7 @@ pub enum View {
     Events,
     Alerts,
     Metrics,
+    Database,
     Logs,
     /// A runbook run: reached from an alert (Enter) or `:runbook ID`.
     Runbook,
@@ -24,13 +25,14 @@ pub enum View {
 
 impl View {
     /// The views reached by the number keys, in order.
-    pub const NUMBERED: [View; 6] = [
+    pub const NUMBERED: [View; 7] = [
         View::Overview,
         View::Workloads,
         View::Containers,
         View::Events,
         View::Alerts,
         View::Metrics,
+        View::Database,
     ];
 
     pub fn title(self) -> &'static str {
@@ -41,6 +43,7 @@ impl View {
             View::Events => "Events",
             View::Alerts => "Alerts",
             View::Metrics => "Metrics",
+            View::Database => "Database",
             View::Logs => "Logs",
             View::Runbook => "Runbook",
         }
@@ -54,6 +57,7 @@ impl View {
             View::Events => &[Scope::Table, Scope::Global],
             View::Alerts => &[Scope::Alerts, Scope::Table, Scope::Global],
             View::Metrics => &[Scope::Metrics, Scope::Table, Scope::Global],
+            View::Database => &[Scope::Table, Scope::Database, Scope::Global],
             View::Logs => &[Scope::Logs, Scope::Global],
             View::Runbook => &[Scope::Runbook, Scope::Global],
         }
@@ -72,6 +76,8 @@ pub struct Tables {
     /// Which list the alerts view shows.
     pub alerts_list: AlertsList,
     pub services: TableState,
+    /// Sessions of every PostgreSQL target.
+    pub database: TableState,
     /// Containers of this workload only (after Enter on a workload).
     pub containers_of: Option<WorkloadAddr>,
 }
@@ -246,6 +252,7 @@ impl UiState {
                 AlertsList::Rules => &self.tables.rules,
             }),
             View::Metrics => Some(&self.tables.services),
+            View::Database => Some(&self.tables.database),
             View::Overview | View::Logs | View::Runbook => None,
         }
     }
@@ -261,6 +268,7 @@ impl UiState {
                 AlertsList::Rules => &mut self.tables.rules,
             }),
             View::Metrics => Some(&mut self.tables.services),
+            View::Database => Some(&mut self.tables.database),
             View::Overview | View::Logs | View::Runbook => None,
         }
     }

@@ -104,6 +104,12 @@ pub async fn plan(
                 },
             )
         }
+        Verb::Cancel | Verb::Terminate => {
+            return Err(format!(
+                "{} applies to PostgreSQL backends only",
+                req.verb.name()
+            ))
+        }
         Verb::Rollback { to } => {
             let running = replicas
                 .first()

@@ -45,6 +45,12 @@ pub async fn plan(ctx: &Ctx<'_>, req: &Request, c: Replica) -> Result<(Plan, Wor
                 },
             )
         }
+        Verb::Cancel | Verb::Terminate => {
+            return Err(format!(
+                "{} applies to PostgreSQL backends only",
+                req.verb.name()
+            ))
+        }
         Verb::Rollback { to } => {
             let rev = ctx.revisions.pick(addr, to.as_deref(), &c.image_id)?;
             image_id(ctx.docker, &rev.image_id, ctx.target).await?;

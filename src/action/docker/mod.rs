@@ -19,7 +19,7 @@ pub use replica::{compose_name, Replica};
 pub use swarm::{update_for, SwarmUpdate};
 
 use crate::action::revisions::RevisionLog;
-use crate::action::{Orchestrator, Outcome, Plan, Request, Revision};
+use crate::action::{Orchestrator, Outcome, Plan, Request, Revision, Verb};
 use crate::config::Config;
 use crate::model::{WorkloadAddr, NO_GROUP};
 use crate::source::docker::{connect, Endpoint};
@@ -109,6 +109,13 @@ impl DockerOrchestrator {
         if addr.target != self.target {
             return Err(format!("{addr} is not on Docker target `{}`", self.target));
         }
+        if matches!(req.verb, Verb::Cancel | Verb::Terminate) {
+            return Err(format!(
+                "{} applies to a PostgreSQL backend; `{}` is a Docker target",
+                req.verb.name(),
+                self.target
+            ));
+        }
         let ctx = self.ctx();
         if addr.group == NO_GROUP {
             let c = match self.docker.inspect_container(&addr.name, None).await {
@@ -195,12 +202,7 @@ impl Orchestrator for DockerOrchestrator {
             // Plan again from a fresh reading: if the workload moved since the
             // plan was shown, what was confirmed is no longer what would run.
             let (now, work) = self.plan_with_work(&plan.request).await?;
-            if now.steps != plan.steps {
-                return Err(format!(
-                    "{} changed since it was planned; nothing was done, plan again",
-                    plan.request.workload
-                ));
-            }
+            plan.still_holds(&now)?;
             let runner = Runner {
                 docker: &self.docker,
                 revisions: &self.revisions,

@@ -217,6 +217,12 @@ pub fn update_for(service: &Service, verb: &Verb) -> Result<(SwarmUpdate, String
                 }
             )
         }
+        Verb::Cancel | Verb::Terminate => {
+            return Err(format!(
+                "{} applies to PostgreSQL backends only",
+                verb.name()
+            ))
+        }
         Verb::Rollback { to: Some(_) } => {
             return Err(format!(
                 "service {name}: a Swarm service rolls back only to its previous spec; drop --to"

@@ -4,8 +4,9 @@
 
 use super::line::{prompt_key, Prompted};
 use super::Command;
+use crate::action::postgres::BACKEND;
 use crate::action::{ActionEvent, Request, Verb};
-use crate::model::{Model, Severity, Workload, WorkloadKind};
+use crate::model::{Model, Severity, Workload, WorkloadAddr, WorkloadKind};
 use crate::ui::action_flow::{parse_replicas, ActionFlow};
 use crate::ui::keymap::{action_for, Action, Scope};
 use crate::ui::lists;
@@ -54,6 +55,9 @@ pub fn start(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
             return Vec::new();
         }
     }
+    if ui.view == View::Database {
+        return start_on_session(model, ui, action);
+    }
     let Some(w) = selected(model, ui) else {
         ui.message = Some(("no workload selected".into(), Severity::Info));
         return Vec::new();
@@ -76,7 +80,8 @@ pub fn start(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
             return Vec::new();
         }
         Action::Restart => Verb::Restart,
-        _ => Verb::Rollback { to: None },
+        Action::Rollback => Verb::Rollback { to: None },
+        _ => return Vec::new(),
     };
     plan(
         ui,
@@ -85,6 +90,21 @@ pub fn start(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
             verb,
         },
     )
+}
+
+/// `c` / `x` on a session: its backend's address, through the same plan and dialog.
+fn start_on_session(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
+    let Some((target, s)) = lists::selected_session(model, ui) else {
+        ui.message = Some(("no session selected".into(), Severity::Info));
+        return Vec::new();
+    };
+    let verb = match action {
+        Action::CancelQuery => Verb::Cancel,
+        Action::Terminate => Verb::Terminate,
+        _ => return Vec::new(),
+    };
+    let workload = WorkloadAddr::new(target, BACKEND, &s.pid.to_string());
+    plan(ui, Request { workload, verb })
 }
 
 pub(super) fn plan(ui: &mut UiState, request: Request) -> Vec<Command> {

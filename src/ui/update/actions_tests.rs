@@ -222,3 +222,32 @@ fn esc_stops_waiting_for_a_plan() {
     );
     assert_eq!(ui.action, None, "the late plan is not shown");
 }
+
+#[test]
+fn c_and_x_on_a_session_plan_cancel_and_terminate_of_its_backend() {
+    let (mut m, mut ui) = setup();
+    let now = m.now;
+    crate::model::sample::with_sample_database(&mut m, now);
+    keys(&mut m, &mut ui, "7");
+    assert_eq!(ui.view, crate::ui::state::View::Database);
+    // Longest running first: the report query, then the lock holder.
+    let cmds = keys(&mut m, &mut ui, "c");
+    let want = |pid: &str, verb: Verb| {
+        vec![Command::PlanAction(Request {
+            workload: format!("main-db/backend/{pid}").parse().unwrap(),
+            verb,
+        })]
+    };
+    assert_eq!(cmds, want("4100", Verb::Cancel));
+    assert!(matches!(ui.action, Some(ActionFlow::Planning(_))));
+    ui.action = None;
+    assert_eq!(keys(&mut m, &mut ui, "jx"), want("4242", Verb::Terminate));
+
+    m.read_only = true;
+    ui.action = None;
+    assert!(keys(&mut m, &mut ui, "x").is_empty());
+    assert_eq!(
+        ui.message.as_ref().map(|(t, _)| t.as_str()),
+        Some(READ_ONLY)
+    );
+}

@@ -154,7 +154,7 @@ fn normal_key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
             View::Logs => logs::key(ui, action),
             View::Metrics => metrics::key(model, ui, action),
             View::Runbook => runbook::key(ui, action),
-            View::Workloads | View::Containers | View::Events | View::Alerts => {
+            View::Workloads | View::Containers | View::Events | View::Alerts | View::Database => {
                 tables::key(model, ui, action)
             }
         },

@@ -85,7 +85,11 @@ pub fn key(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
             super::alerts::key(model, ui, action)
         }
         Action::Logs => logs::open(model, ui),
-        Action::Scale | Action::Restart | Action::Rollback => actions::start(model, ui, action),
+        Action::Scale
+        | Action::Restart
+        | Action::Rollback
+        | Action::CancelQuery
+        | Action::Terminate => actions::start(model, ui, action),
         _ => Vec::new(),
     }
 }

@@ -25,6 +25,9 @@ pub fn op_label(op: StepOp) -> &'static str {
         StepOp::Mute => "mute",
         StepOp::Unmute => "unmute",
         StepOp::Expire => "expire",
+        StepOp::Cancel => "cancel",
+        StepOp::Terminate => "terminate",
+        StepOp::Verify => "verify",
     }
 }
 
@@ -38,10 +41,11 @@ pub fn render(area: Rect, buf: &mut Buffer, ui: &UiState, flow: &ActionFlow) {
     };
     let width = area.width.saturating_sub(4).clamp(1, 100);
     let inner_w = width.saturating_sub(2) as usize;
-    let mut head = vec![Line::styled(
-        format!(" {}", plan.summary),
-        t.text.add_modifier(Modifier::BOLD),
-    )];
+    // The summary says whose session or which replicas: all of it must show.
+    let mut head: Vec<Line> = wrap(&plan.summary, inner_w.saturating_sub(1))
+        .into_iter()
+        .map(|l| Line::styled(format!(" {l}"), t.text.add_modifier(Modifier::BOLD)))
+        .collect();
     if plan.destructive {
         head.push(Line::styled(
             " stops or removes something that is serving",
@@ -154,5 +158,36 @@ fn status<'a>(ui: &UiState, flow: &'a ActionFlow) -> Line<'a> {
             ])
         }
         _ => Line::raw(""),
+    }
+}
+
+/// `text` broken at spaces into lines of at most `width` characters (a longer word is cut).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let need = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
+        if !line.is_empty() && need > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines.into_iter().map(|l| clip(&l, width)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn summaries_wrap_at_spaces() {
+        assert_eq!(
+            super::wrap("cancel the query of backend 42", 12),
+            ["cancel the", "query of", "backend 42"]
+        );
+        assert_eq!(super::wrap("", 5), [""]);
     }
 }

@@ -4,6 +4,7 @@ pub mod alert_lists;
 pub mod alerts;
 pub mod chrome;
 pub mod containers;
+pub mod database;
 pub mod events;
 pub mod help;
 pub mod host_panes;

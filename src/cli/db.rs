@@ -1,0 +1,205 @@
+//! `opsdeck db sessions T [--json] | cancel T PID | terminate T PID`: the
+//! Database pane on the command line, and the CLI twins of its actions, which
+//! go through `action::perform` like every other verb (same exit codes).
+//!
+//! `sessions --json` prints the target's `DbSnapshot` as serde writes it
+//! (see src/model/database.rs) with `target` and `generated_at` beside it.
+//! `sessions` exits 0 with a reading, 1 when the server cannot be read, 2
+//! when no such `[[postgres]]` target is configured.
+
+use super::act::{self, ActFlags, EXIT_FAILED, EXIT_NO_PLAN};
+use super::status::{poll_into, rfc3339, POLL_TIMEOUT};
+use crate::action::docker::HealthGate;
+use crate::action::postgres::BACKEND;
+use crate::action::{Request, Verb};
+use crate::config::Config;
+use crate::model::database::{DbSnapshot, Statements};
+use crate::model::{Health, Model, TargetKind, WorkloadAddr};
+use crate::source::postgres::{Dsn, PostgresSource};
+use crate::ui::format::{bytes, percent};
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum DbAction {
+    /// Connections, the longest-running sessions, lock chains and statements of a [[postgres]] target
+    Sessions {
+        /// A [[postgres]] target name
+        target: String,
+        /// Print JSON (shape documented in src/cli/db.rs)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cancel the running query of backend PID (pg_cancel_backend); the session stays
+    Cancel {
+        target: String,
+        pid: i32,
+        #[command(flatten)]
+        flags: ActFlags,
+    },
+    /// End the session of backend PID (pg_terminate_backend)
+    Terminate {
+        target: String,
+        pid: i32,
+        #[command(flatten)]
+        flags: ActFlags,
+    },
+}
+
+pub async fn run(config: &Config, read_only: bool, action: &DbAction) -> ExitCode {
+    match action {
+        DbAction::Sessions { target, json } => sessions(config, target, *json).await,
+        DbAction::Cancel { target, pid, flags } => {
+            signal(config, read_only, target, *pid, Verb::Cancel, flags).await
+        }
+        DbAction::Terminate { target, pid, flags } => {
+            signal(config, read_only, target, *pid, Verb::Terminate, flags).await
+        }
+    }
+}
+
+fn known(config: &Config, target: &str) -> Result<(), String> {
+    if config.postgres.iter().any(|p| p.name.get_ref() == target) {
+        return Ok(());
+    }
+    let names: Vec<&str> = config
+        .postgres
+        .iter()
+        .map(|p| p.name.get_ref().as_str())
+        .collect();
+    Err(if names.is_empty() {
+        format!("no [[postgres]] target named {target:?}: none is configured")
+    } else {
+        format!(
+            "no [[postgres]] target named {target:?}; configured: {}",
+            names.join(", ")
+        )
+    })
+}
+
+async fn signal(
+    config: &Config,
+    read_only: bool,
+    target: &str,
+    pid: i32,
+    verb: Verb,
+    flags: &ActFlags,
+) -> ExitCode {
+    if let Err(e) = known(config, target) {
+        eprintln!("error: {e}");
+        return ExitCode::from(EXIT_NO_PLAN);
+    }
+    let request = Request {
+        workload: WorkloadAddr::new(target, BACKEND, &pid.to_string()),
+        verb,
+    };
+    act::run(config, read_only, request, flags, HealthGate::default()).await
+}
+
+async fn sessions(config: &Config, target: &str, json: bool) -> ExitCode {
+    let Some(pg) = config.postgres.iter().find(|p| p.name.get_ref() == target) else {
+        eprintln!("error: {}", known(config, target).unwrap_err());
+        return ExitCode::from(EXIT_NO_PLAN);
+    };
+    let dsn = match Dsn::of(pg) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_NO_PLAN);
+        }
+    };
+    let mut model = Model::new(config.refresh.0, true);
+    model.add_target(target, TargetKind::Postgres);
+    let mut source = PostgresSource::new(target, dsn);
+    poll_into(&mut model, &mut source, POLL_TIMEOUT).await;
+    let health = model.target(target).map(|t| t.health.clone());
+    let Some((_, at, snap)) = model.databases.first() else {
+        let reason = match health {
+            Some(Health::Degraded { reason, .. }) => reason,
+            _ => "no reading".into(),
+        };
+        eprintln!("error: {target}: {reason}");
+        return ExitCode::from(EXIT_FAILED);
+    };
+    if json {
+        let mut value = serde_json::to_value(snap).unwrap_or_default();
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert("target".into(), target.into());
+            obj.insert("generated_at".into(), rfc3339(*at).into());
+        }
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+    } else {
+        print_text(target, snap);
+    }
+    ExitCode::SUCCESS
+}
+
+fn print_text(target: &str, s: &DbSnapshot) {
+    let states: Vec<String> = s.states.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    println!(
+        "{target}: PostgreSQL {}, connections {} / {} ({}): {}",
+        s.server_version,
+        s.connections,
+        s.max_connections,
+        percent(s.saturation() * 100.0),
+        states.join(" · ")
+    );
+    let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or("—".to_string(), f);
+    println!(
+        "tps {} · cache hit {} · replication lag {}",
+        opt(s.tps, &|v| format!("{v:.1}")),
+        opt(s.cache_hit_ratio, &|v| percent(v * 100.0)),
+        opt(s.replication_lag(), &|v| format!("{v:.1}s")),
+    );
+    println!(
+        "\n{:>7}  {:<12} {:<16} {:<20} {:<20} {:>9}  QUERY",
+        "PID", "USER", "APPLICATION", "STATE", "WAIT", "RUNNING"
+    );
+    for x in &s.sessions {
+        println!(
+            "{:>7}  {:<12} {:<16} {:<20} {:<20} {:>9}  {}",
+            x.pid,
+            x.user,
+            x.application,
+            x.state,
+            x.wait_event,
+            x.running_for(),
+            x.query
+        );
+    }
+    if s.sessions.is_empty() {
+        println!("{:>7}  (no session is busy)", "");
+    }
+    for e in &s.blocking {
+        let by: Vec<String> = e.blockers.iter().map(i32::to_string).collect();
+        println!("blocked: {} waits for {}", e.blocked, by.join(", "));
+    }
+    for (name, size) in &s.databases {
+        println!("database {name}: {}", bytes(*size as f64));
+    }
+    for r in &s.replicas {
+        println!(
+            "replica {} ({}): lag {}",
+            r.name,
+            r.state,
+            opt(r.lag_seconds, &|v| format!("{v:.1}s"))
+        );
+    }
+    match &s.statements {
+        Statements::Top { rows } => {
+            println!("\ntop statements by total time:");
+            for r in rows {
+                println!(
+                    "{:>12.1} ms {:>8} calls {:>10.1} ms/call  {}",
+                    r.total_ms, r.calls, r.mean_ms, r.query
+                );
+            }
+        }
+        Statements::Unavailable { reason } => println!("\nstatements: {reason}"),
+    }
+    for l in &s.limits {
+        println!("note: {l}");
+    }
+}

@@ -1,0 +1,244 @@
+//! Rows as PostgreSQL returned them → a `DbSnapshot`. Pure: the collector
+//! fills these plain structs from its queries, so everything that decides
+//! what the pane and the series say is tested without a server.
+
+use crate::model::database::{
+    shorten_query, BlockEdge, DbSession, DbSnapshot, Replica, Statement, Statements, QUERY_CHARS,
+};
+
+/// What PostgreSQL shows in place of another role's query to a role without
+/// pg_read_all_stats.
+const HIDDEN: &str = "<insufficient privilege>";
+
+/// One row of pg_stat_activity (client backends only).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ActivityRow {
+    pub pid: i32,
+    pub user: String,
+    pub application: String,
+    /// Empty when the role may not see it.
+    pub state: String,
+    pub wait_event_type: Option<String>,
+    pub wait_event: Option<String>,
+    /// Seconds since query_start and since state_change.
+    pub query_secs: Option<f64>,
+    pub state_secs: Option<f64>,
+    pub query: String,
+    pub blocked_by: Vec<i32>,
+    /// opsdeck's own connection: counted, never listed.
+    pub is_self: bool,
+}
+
+/// What the reading role may do; decides what the pane says it cannot see.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RoleRights {
+    pub superuser: bool,
+    pub read_all_stats: bool,
+    pub signal_backend: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StatementRow {
+    pub calls: i64,
+    pub total_ms: f64,
+    pub mean_ms: f64,
+    pub query: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawReading {
+    pub server_version: String,
+    pub max_connections: i32,
+    pub role: String,
+    pub rights: RoleRights,
+    pub activity: Vec<ActivityRow>,
+    /// Sum of xact_commit + xact_rollback over pg_stat_database.
+    pub xacts: Option<f64>,
+    pub blks_hit: Option<f64>,
+    pub blks_read: Option<f64>,
+    pub databases: Vec<(String, i64)>,
+    /// pg_stat_replication: name, state, replay lag in seconds.
+    pub replicas: Vec<(String, String, Option<f64>)>,
+    pub replay_lag_seconds: Option<f64>,
+    /// The top statements, or why there are none.
+    pub statements: Result<Vec<StatementRow>, String>,
+}
+
+/// The transaction counter at the previous reading, for the rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Counter {
+    pub at_secs: f64,
+    pub xacts: f64,
+}
+
+/// Builds the snapshot; `prev` is the counter of the reading before, and the
+/// counter of this one comes back for the next.
+pub fn convert(
+    raw: RawReading,
+    now_secs: f64,
+    prev: Option<Counter>,
+) -> (DbSnapshot, Option<Counter>) {
+    let counter = raw.xacts.map(|xacts| Counter {
+        at_secs: now_secs,
+        xacts,
+    });
+    let tps = match (prev, counter) {
+        // A counter that went down was reset (stats reset, restart): no rate this time.
+        (Some(p), Some(c)) if c.at_secs > p.at_secs && c.xacts >= p.xacts => {
+            Some((c.xacts - p.xacts) / (c.at_secs - p.at_secs))
+        }
+        _ => None,
+    };
+    let cache_hit_ratio = match (raw.blks_hit, raw.blks_read) {
+        (Some(hit), Some(read)) if hit + read > 0.0 => Some(hit / (hit + read)),
+        _ => None,
+    };
+
+    let mut states: Vec<(String, u32)> = Vec::new();
+    let mut hidden = 0usize;
+    for a in &raw.activity {
+        let state = if a.state.is_empty() {
+            "unknown"
+        } else {
+            a.state.as_str()
+        };
+        match states.iter_mut().find(|(s, _)| s == state) {
+            Some((_, n)) => *n += 1,
+            None => states.push((state.to_string(), 1)),
+        }
+        if a.query == HIDDEN {
+            hidden += 1;
+        }
+    }
+    states.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+
+    let mut sessions: Vec<DbSession> = raw
+        .activity
+        .iter()
+        .filter(|a| !a.is_self && a.state != "idle")
+        .map(session)
+        .collect();
+    sessions.sort_by(|a, b| {
+        b.running_secs
+            .total_cmp(&a.running_secs)
+            .then(a.pid.cmp(&b.pid))
+    });
+    let mut blocking: Vec<BlockEdge> = raw
+        .activity
+        .iter()
+        .filter(|a| !a.blocked_by.is_empty())
+        .map(|a| BlockEdge {
+            blocked: a.pid,
+            blockers: a.blocked_by.clone(),
+        })
+        .collect();
+    blocking.sort_by_key(|e| e.blocked);
+
+    let statements = match raw.statements {
+        Ok(rows) => Statements::Top {
+            rows: rows
+                .into_iter()
+                .map(|r| Statement {
+                    query: shorten_query(&r.query, QUERY_CHARS),
+                    ..Statement::from(r)
+                })
+                .collect(),
+        },
+        Err(reason) => Statements::Unavailable { reason },
+    };
+
+    let snapshot = DbSnapshot {
+        server_version: raw.server_version,
+        max_connections: u32::try_from(raw.max_connections).unwrap_or(0),
+        connections: raw.activity.len() as u32,
+        states,
+        sessions,
+        blocking,
+        tps,
+        cache_hit_ratio,
+        databases: raw.databases,
+        replicas: raw
+            .replicas
+            .into_iter()
+            .map(|(name, state, lag_seconds)| Replica {
+                name,
+                state,
+                lag_seconds,
+            })
+            .collect(),
+        replay_lag_seconds: raw.replay_lag_seconds,
+        statements,
+        limits: limits(&raw.role, raw.rights, hidden),
+    };
+    (snapshot, counter)
+}
+
+impl From<StatementRow> for Statement {
+    fn from(r: StatementRow) -> Self {
+        Statement {
+            calls: r.calls,
+            total_ms: r.total_ms,
+            mean_ms: r.mean_ms,
+            query: r.query,
+        }
+    }
+}
+
+fn session(a: &ActivityRow) -> DbSession {
+    // A query runs from query_start; a session idle in a transaction has been
+    // holding it since its state changed.
+    let running_secs = if a.state == "active" {
+        a.query_secs
+    } else {
+        a.state_secs.or(a.query_secs)
+    };
+    let wait_event = match (&a.wait_event_type, &a.wait_event) {
+        (Some(t), Some(e)) => format!("{t}:{e}"),
+        (None, Some(e)) => e.clone(),
+        _ => String::new(),
+    };
+    DbSession {
+        pid: a.pid,
+        user: a.user.clone(),
+        application: a.application.clone(),
+        state: if a.state.is_empty() {
+            "unknown".into()
+        } else {
+            a.state.clone()
+        },
+        wait_event,
+        running_secs: running_secs.unwrap_or(0.0).max(0.0),
+        query: shorten_query(&a.query, QUERY_CHARS),
+        blocked_by: a.blocked_by.clone(),
+    }
+}
+
+/// What a role short of superuser cannot see or do, said plainly.
+fn limits(role: &str, r: RoleRights, hidden: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    if r.superuser {
+        return out;
+    }
+    if !r.read_all_stats {
+        out.push(format!(
+            "role {role} lacks pg_read_all_stats (pg_monitor): other roles' queries, states and statements are hidden"
+        ));
+    }
+    if hidden > 0 {
+        out.push(format!("{hidden} session(s) hidden from role {role}"));
+    }
+    if r.signal_backend {
+        out.push(format!(
+            "role {role} is not a superuser: it cannot cancel or terminate superusers' sessions"
+        ));
+    } else {
+        out.push(format!(
+            "role {role} lacks pg_signal_backend: it can cancel or terminate only its own sessions"
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "convert_tests.rs"]
+mod tests;

@@ -1,0 +1,186 @@
+//! The DSN of a `[[postgres]]` target: read from its environment variable or
+//! file, never shown whole. `sslmode` is read here because tokio-postgres
+//! knows only disable/prefer/require: every TLS mode verifies the server's
+//! certificate against the platform's roots (crate::http's one TLS setup).
+
+use crate::config::PostgresTarget;
+use std::str::FromStr as _;
+use std::time::Duration;
+use tokio_postgres::config::{Host, SslMode};
+
+/// How long a connection attempt may take, and any one statement.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tls {
+    /// `sslmode=disable`.
+    Off,
+    /// `prefer` (the default): TLS if the server offers it, verified.
+    Prefer,
+    /// `require`, `verify-ca`, `verify-full`: TLS, verified, or no connection.
+    Require,
+}
+
+#[derive(Clone)]
+pub struct Dsn {
+    pub config: tokio_postgres::Config,
+    pub tls: Tls,
+    /// The whole DSN and the password: scrubbed from any text that leaves.
+    secrets: Vec<String>,
+}
+
+impl std::fmt::Debug for Dsn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+impl Dsn {
+    /// Reads and parses the target's DSN; errors name where it came from, never what it says.
+    pub fn of(target: &PostgresTarget) -> Result<Dsn, String> {
+        let text =
+            crate::http::read_secret(&target.url_env, &target.url_file)?.ok_or_else(|| {
+                format!(
+                    "postgres {}: set url_env or url_file",
+                    target.name.get_ref()
+                )
+            })?;
+        let from = match (&target.url_env, &target.url_file) {
+            (Some(var), _) => format!("the DSN in ${var}"),
+            (_, Some(path)) => format!("the DSN in {}", path.display()),
+            _ => "the DSN".into(),
+        };
+        Dsn::parse(&text).map_err(|e| format!("{from}: {e}"))
+    }
+
+    pub fn parse(text: &str) -> Result<Dsn, String> {
+        let (rest, mode) = take_sslmode(text);
+        let tls = match mode.as_deref() {
+            None | Some("prefer") | Some("allow") => Tls::Prefer,
+            Some("disable") => Tls::Off,
+            Some("require") | Some("verify-ca") | Some("verify-full") => Tls::Require,
+            Some(other) => {
+                return Err(format!(
+                "sslmode {other:?} is not one of disable, prefer, require, verify-ca, verify-full"
+            ))
+            }
+        };
+        let mut secrets = vec![text.to_string()];
+        let mut config = tokio_postgres::Config::from_str(&rest).map_err(|e| {
+            format!(
+                "not a PostgreSQL connection string ({})",
+                crate::http::scrub(&e.to_string(), &[text])
+            )
+        })?;
+        if let Some(pw) = config.get_password() {
+            secrets.push(String::from_utf8_lossy(pw).into_owned());
+        }
+        config
+            .ssl_mode(match tls {
+                Tls::Off => SslMode::Disable,
+                Tls::Prefer => SslMode::Prefer,
+                Tls::Require => SslMode::Require,
+            })
+            .connect_timeout(CONNECT_TIMEOUT)
+            .application_name("opsdeck");
+        Ok(Dsn {
+            config,
+            tls,
+            secrets,
+        })
+    }
+
+    /// `user@host:port/db`: enough to tell targets apart, nothing secret.
+    pub fn describe(&self) -> String {
+        let host = match self.config.get_hosts().first() {
+            Some(Host::Tcp(h)) => h.clone(),
+            #[cfg(unix)]
+            Some(Host::Unix(p)) => p.display().to_string(),
+            None => "localhost".into(),
+        };
+        let port = self.config.get_ports().first().copied().unwrap_or(5432);
+        let user = self.config.get_user().unwrap_or("?");
+        let db = self.config.get_dbname().unwrap_or(user);
+        format!("{user}@{host}:{port}/{db}")
+    }
+
+    /// `text` with the DSN, its password and any URL credentials removed.
+    pub fn scrub(&self, text: &str) -> String {
+        let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+        crate::http::scrub(text, &secrets)
+    }
+}
+
+/// Removes `sslmode` from a URL's query or a key=value string, returning what is left and the mode.
+fn take_sslmode(text: &str) -> (String, Option<String>) {
+    let text = text.trim();
+    if text.contains("://") {
+        let Some((base, query)) = text.split_once('?') else {
+            return (text.to_string(), None);
+        };
+        let mut mode = None;
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|kv| match kv.strip_prefix("sslmode=") {
+                Some(v) => {
+                    mode = Some(v.to_string());
+                    false
+                }
+                None => true,
+            })
+            .collect();
+        let rest = if kept.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{}", kept.join("&"))
+        };
+        (rest, mode)
+    } else {
+        let mut mode = None;
+        let kept: Vec<&str> = text
+            .split_whitespace()
+            .filter(|kv| match kv.strip_prefix("sslmode=") {
+                Some(v) => {
+                    mode = Some(v.trim_matches('\'').to_string());
+                    false
+                }
+                None => true,
+            })
+            .collect();
+        (kept.join(" "), mode)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_and_keyword_forms_give_the_mode_and_hide_the_password() {
+        let d =
+            Dsn::parse("postgres://ops:s3cret@db.example:6432/app?sslmode=verify-full").unwrap();
+        assert_eq!(d.tls, Tls::Require);
+        assert_eq!(d.describe(), "ops@db.example:6432/app");
+        assert!(!format!("{d:?}").contains("s3cret"));
+        assert_eq!(
+            d.scrub("auth failed for ops (password s3cret)"),
+            "auth failed for ops (password ***)"
+        );
+
+        let d =
+            Dsn::parse("host=127.0.0.1 port=5555 user=ops password=pw1 sslmode=disable").unwrap();
+        assert_eq!(d.tls, Tls::Off);
+        assert_eq!(d.describe(), "ops@127.0.0.1:5555/ops");
+        assert_eq!(Dsn::parse("host=h user=u").unwrap().tls, Tls::Prefer);
+    }
+
+    #[test]
+    fn a_bad_mode_or_string_is_an_error_without_the_secret() {
+        let e = Dsn::parse("postgres://u:pw99@h/db?sslmode=sometimes").unwrap_err();
+        assert!(e.contains("\"sometimes\" is not one of"), "{e}");
+        let e = Dsn::parse("postgres://u:pw99@h:notaport/db").unwrap_err();
+        assert!(e.starts_with("not a PostgreSQL connection string"), "{e}");
+        assert!(!e.contains("pw99"), "{e}");
+    }
+}
