@@ -120,6 +120,19 @@ fn describe(url: &str, e: &reqwest::Error) -> String {
     }
 }
 
+/// The TLS settings for clients that drive hyper themselves (the load
+/// generator): the platform's verifier, as reqwest uses above, so a
+/// certificate is checked the same way whichever client sends. `alpn` lists
+/// the protocols to offer (`h2`, `http/1.1`).
+pub fn tls_client_config(alpn: &[&[u8]]) -> Result<std::sync::Arc<rustls::ClientConfig>, String> {
+    use rustls_platform_verifier::ConfigVerifierExt as _;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut config = rustls::ClientConfig::with_platform_verifier()
+        .map_err(|e| format!("cannot set up TLS: {e}"))?;
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    Ok(std::sync::Arc::new(config))
+}
+
 /// `https://user:pw@host/x?token=...` → `https://host/x` : no userinfo, no query.
 pub fn redact(text: &str) -> String {
     text.split_whitespace()

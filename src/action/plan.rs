@@ -18,6 +18,12 @@ pub enum Verb {
     Deploy {
         image: String,
     },
+    /// A load run against an endpoint (`load/_/HOST:PORT`); `url` is redacted
+    /// and `profile` the rate schedule in words.
+    Load {
+        url: String,
+        profile: String,
+    },
 }
 
 impl Verb {
@@ -27,6 +33,7 @@ impl Verb {
             Verb::Restart => "restart",
             Verb::Rollback { .. } => "rollback",
             Verb::Deploy { .. } => "deploy",
+            Verb::Load { .. } => "load",
         }
     }
 }
@@ -39,6 +46,7 @@ impl fmt::Display for Verb {
             Verb::Rollback { to: None } => f.write_str("rollback to the previous revision"),
             Verb::Rollback { to: Some(r) } => write!(f, "rollback to {r}"),
             Verb::Deploy { image } => write!(f, "deploy {image}"),
+            Verb::Load { url, profile } => write!(f, "load {url} ({profile})"),
         }
     }
 }
@@ -60,6 +68,8 @@ pub enum StepOp {
     Restart,
     Update,
     WaitHealthy,
+    /// Send requests at an endpoint.
+    Load,
 }
 
 /// One thing the plan will do to one object, in order.

@@ -147,7 +147,7 @@ pub fn print_plan(plan: &Plan) {
     }
 }
 
-fn with_plan_shown(inner: Confirm) -> Confirm {
+pub(crate) fn with_plan_shown(inner: Confirm) -> Confirm {
     Box::new(move |plan| {
         print_plan(plan);
         inner(plan)
@@ -156,7 +156,7 @@ fn with_plan_shown(inner: Confirm) -> Confirm {
 
 /// Shows the plan and asks `Apply? [y/N]`; without a terminal on stdin
 /// there is no one to ask, so the answer is no.
-fn ask_on_terminal() -> Confirm {
+pub(crate) fn ask_on_terminal() -> Confirm {
     Box::new(|plan| {
         print_plan(plan);
         let destructive = plan.destructive;

@@ -4,6 +4,7 @@ pub mod act;
 mod alerts;
 mod audit_cmd;
 mod config_cmd;
+pub mod load;
 mod demo_cmd;
 mod logs;
 mod runbook;
@@ -127,6 +128,8 @@ pub enum Commands {
         #[command(subcommand)]
         action: runbook::RunbookAction,
     },
+    /// Load test an HTTP endpoint: constant, ramp or spike rate, live latency percentiles
+    Load(Box<load::LoadArgs>),
     /// The demo service that tests and the playground run
     Demo {
         #[command(subcommand)]
@@ -233,6 +236,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             Ok(runtime()?.block_on(demo_cmd::down(&loaded.config, target, project)))
         }
         Some(Commands::Audit { json }) => Ok(audit_cmd::run(*json)),
+        Some(Commands::Load(args)) => Ok(runtime()?.block_on(load::run(args, cli.read_only))),
         Some(Commands::Runbook { action }) => runbook::command(&cli, action),
         Some(Commands::History { workload, json }) => {
             let Some(loaded) = load_config(&cli) else {

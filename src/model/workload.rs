@@ -63,6 +63,8 @@ pub enum WorkloadKind {
     Container,
     Deployment,
     StatefulSet,
+    /// An HTTP endpoint a load run is aimed at.
+    Endpoint,
 }
 
 impl WorkloadKind {
@@ -73,6 +75,7 @@ impl WorkloadKind {
             WorkloadKind::Container => "container",
             WorkloadKind::Deployment => "deployment",
             WorkloadKind::StatefulSet => "statefulset",
+            WorkloadKind::Endpoint => "endpoint",
         }
     }
 }

@@ -103,6 +103,9 @@ pub async fn plan(
                 },
             )
         }
+        Verb::Load { .. } => {
+            return Err("a load run is not a Docker action; use `opsdeck load`".to_string())
+        }
         Verb::Rollback { to } => {
             let running = replicas
                 .first()

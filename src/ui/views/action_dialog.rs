@@ -22,6 +22,7 @@ pub fn op_label(op: StepOp) -> &'static str {
         StepOp::Restart => "restart",
         StepOp::Update => "update",
         StepOp::WaitHealthy => "wait healthy",
+        StepOp::Load => "load",
     }
 }
 
