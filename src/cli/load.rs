@@ -247,3 +247,51 @@ async fn show_progress(mut figures: tokio::sync::watch::Receiver<Option<crate::l
         }
     }
 }
+
+/// `opsdeck load`'s flags read from the console's `:load URL ...` line, so the
+/// console and the CLI accept the same words (split at spaces: write headers
+/// as `-H Name:value`).
+#[derive(Debug, clap::Parser)]
+#[command(name = ":load", no_binary_name = true, disable_help_flag = true)]
+struct LoadLine {
+    #[command(flatten)]
+    args: LoadArgs,
+}
+
+pub fn parse_line(line: &str) -> Result<LoadSpec, String> {
+    use clap::Parser as _;
+    let parsed = LoadLine::try_parse_from(line.split_whitespace()).map_err(|e| {
+        // clap's first line names the problem; the rest is usage for a shell.
+        let text = e.to_string();
+        let first = text.lines().next().unwrap_or_default();
+        first.trim_start_matches("error: ").to_string()
+    })?;
+    parsed.args.spec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_console_line_reads_like_the_command() {
+        let spec = parse_line("http://127.0.0.1:8080/work -c 4 -d 30s --rate 50 --profile spike --spike-x 3")
+            .unwrap();
+        assert_eq!(spec.connections, 4);
+        assert_eq!(spec.stop, Stop::After(Duration::from_secs(30)));
+        assert_eq!(
+            spec.profile,
+            Profile::Spike {
+                base: 50.0,
+                times: 3.0,
+                at: Duration::from_secs(10),
+                hold: Duration::from_secs(10)
+            }
+        );
+        let e = parse_line("http://h/ --profile ramp").unwrap_err();
+        assert!(e.contains("--to"), "{e}");
+        let e = parse_line("http://h/ --bogus").unwrap_err();
+        assert!(e.contains("--bogus"), "{e}");
+        assert!(parse_line("").is_err());
+    }
+}

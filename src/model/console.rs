@@ -139,7 +139,7 @@ impl Model {
             }
             Update::ExternalAlerts { source, alerts } => self.alerts.set_external(source, alerts),
             // Log lines and action progress belong to the UI state.
-            Update::Logs { .. } | Update::Action(_) => {}
+            Update::Logs { .. } | Update::Action(_) | Update::Load(_) => {}
         }
     }
 }

@@ -127,6 +127,8 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
                         Command::CloseLogs { stream } => effects.close_logs(stream),
                         Command::PlanAction(request) => effects.plan_action(request),
                         Command::Execute(_) => effects.execute(),
+                        Command::PlanLoad(spec) => effects.plan_load(*spec),
+                        Command::StopLoad => effects.stop_load(),
                     }
                 }
             }

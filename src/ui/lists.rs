@@ -159,7 +159,7 @@ pub fn keys(model: &Model, ui: &UiState, view: View) -> Vec<String> {
             .collect(),
         View::Events => events(model, ui).into_iter().map(event_key).collect(),
         View::Alerts => alerts(model, ui).iter().map(alert_key).collect(),
-        View::Overview | View::Logs => Vec::new(),
+        View::Overview | View::Logs | View::Load => Vec::new(),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::state::{Mode, UiState, View};
 use super::views::{
-    action_dialog, alerts, chrome, containers, events, help, logs, overview, workloads,
+    action_dialog, alerts, chrome, containers, events, help, load, logs, overview, workloads,
 };
 use crate::model::Model;
 use ratatui::buffer::Buffer;
@@ -29,6 +29,7 @@ pub fn draw(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         View::Events => events::render(body, buf, model, ui),
         View::Alerts => alerts::render(body, buf, model, ui),
         View::Logs => logs::render(body, buf, ui),
+        View::Load => load::render(body, buf, model, ui),
     }
     chrome::footer(foot, buf, ui);
     if let Some(flow) = ui.action.as_ref().filter(|f| f.is_modal()) {

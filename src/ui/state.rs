@@ -17,6 +17,8 @@ pub enum View {
     Events,
     Alerts,
     Logs,
+    /// A load run started with `:load`.
+    Load,
 }
 
 impl View {
@@ -37,6 +39,7 @@ impl View {
             View::Events => "Events",
             View::Alerts => "Alerts",
             View::Logs => "Logs",
+            View::Load => "Load",
         }
     }
 
@@ -47,6 +50,7 @@ impl View {
             View::Workloads | View::Containers => &[Scope::Table, Scope::Workload, Scope::Global],
             View::Events | View::Alerts => &[Scope::Table, Scope::Global],
             View::Logs => &[Scope::Logs, Scope::Global],
+            View::Load => &[Scope::Load, Scope::Global],
         }
     }
 }
@@ -140,6 +144,8 @@ pub struct UiState {
     /// The number the next log stream gets; streams never reuse one.
     pub next_stream: u64,
     pub action: Option<ActionFlow>,
+    /// The load run started with `:load`, kept after it ends for its figures.
+    pub load: Option<super::load_run::LoadRun>,
 }
 
 impl UiState {
@@ -158,6 +164,7 @@ impl UiState {
             logs_from: View::Workloads,
             next_stream: 1,
             action: None,
+            load: None,
         }
     }
 
@@ -175,7 +182,7 @@ impl UiState {
             View::Containers => Some(&self.tables.containers),
             View::Events => Some(&self.tables.events),
             View::Alerts => Some(&self.tables.alerts),
-            View::Overview | View::Logs => None,
+            View::Overview | View::Logs | View::Load => None,
         }
     }
 
@@ -185,7 +192,7 @@ impl UiState {
             View::Containers => Some(&mut self.tables.containers),
             View::Events => Some(&mut self.tables.events),
             View::Alerts => Some(&mut self.tables.alerts),
-            View::Overview | View::Logs => None,
+            View::Overview | View::Logs | View::Load => None,
         }
     }
 

@@ -3,11 +3,11 @@
 
 use super::Command;
 use crate::diag::did_you_mean;
-use crate::model::Severity;
+use crate::model::{Model, Severity};
 use crate::ui::state::{Mode, UiState, View};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-const COMMANDS: &[&str] = &["q", "quit", "theme", "help"];
+const COMMANDS: &[&str] = &["q", "quit", "theme", "help", "load"];
 
 /// Applies a key to a line being typed: Some(true) on Enter, Some(false) on Esc.
 pub fn edit_line(text: &mut String, key: KeyEvent) -> Option<bool> {
@@ -46,11 +46,11 @@ pub fn filter_key(ui: &mut UiState, mut text: String, key: KeyEvent) {
     }
 }
 
-pub fn command_key(ui: &mut UiState, mut text: String, key: KeyEvent) -> Vec<Command> {
+pub fn command_key(model: &Model, ui: &mut UiState, mut text: String, key: KeyEvent) -> Vec<Command> {
     match edit_line(&mut text, key) {
         Some(true) => {
             ui.mode = Mode::Normal;
-            run_command(ui, text.trim())
+            run_command(model, ui, text.trim())
         }
         Some(false) => {
             ui.mode = Mode::Normal;
@@ -63,7 +63,7 @@ pub fn command_key(ui: &mut UiState, mut text: String, key: KeyEvent) -> Vec<Com
     }
 }
 
-fn run_command(ui: &mut UiState, line: &str) -> Vec<Command> {
+fn run_command(model: &Model, ui: &mut UiState, line: &str) -> Vec<Command> {
     let mut words = line.split_whitespace();
     let Some(verb) = words.next() else {
         return Vec::new();
@@ -90,6 +90,7 @@ fn run_command(ui: &mut UiState, line: &str) -> Vec<Command> {
             Vec::new()
         }
         "theme" => vec![Command::LoadTheme(arg)],
+        "load" => super::load::command(model, ui, &arg),
         other => {
             let hint = did_you_mean(other, COMMANDS.iter().copied())
                 .map(|c| format!(" (did you mean :{c}?)"))

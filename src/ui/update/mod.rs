@@ -5,6 +5,7 @@
 
 mod actions;
 mod line;
+mod load;
 mod logs;
 mod panes;
 mod tables;
@@ -50,12 +51,21 @@ pub enum Command {
     /// Run a plan the user confirmed; answer with `ActionEvent::Progress` and
     /// finally `ActionEvent::Done`.
     Execute(Plan),
+    /// Plan a load run through the action path, like `PlanAction`; once
+    /// confirmed (`Execute`), its figures come back as `Update::Load`.
+    PlanLoad(Box<crate::load::LoadSpec>),
+    /// Stop the load run under way; its figures so far stand.
+    StopLoad,
 }
 
 pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command> {
     match event {
         Event::Source(Update::Logs { stream, lines }) => {
             logs::on_lines(ui, stream, lines);
+            Vec::new()
+        }
+        Event::Source(Update::Load(figures)) => {
+            load::on_figures(ui, *figures);
             Vec::new()
         }
         Event::Source(Update::Action(e)) => {
@@ -73,7 +83,7 @@ pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command>
         Event::Resize => Vec::new(),
         Event::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
         Event::Key(key) => match ui.mode.clone() {
-            Mode::Command(text) => line::command_key(ui, text, key),
+            Mode::Command(text) => line::command_key(model, ui, text, key),
             Mode::Filter(text) => {
                 line::filter_key(ui, text, key);
                 Vec::new()
@@ -118,6 +128,7 @@ fn normal_key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
         _ => match ui.view {
             View::Overview => panes::key(ui, action),
             View::Logs => logs::key(ui, action),
+            View::Load => load::key(ui, action),
             View::Workloads | View::Containers | View::Events | View::Alerts => {
                 tables::key(model, ui, action)
             }

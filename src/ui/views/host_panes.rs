@@ -43,14 +43,14 @@ impl Ctx<'_> {
     }
 
     /// Draws a series into `area` as a chart, one column per chart step.
-    fn chart(&self, area: Rect, buf: &mut Buffer, series: &str, max: f32, style: Style) {
+    pub fn chart(&self, area: Rect, buf: &mut Buffer, series: &str, max: f32, style: Style) {
         if let Some(values) = self.window(series, area.width) {
             self.draw(area, buf, &values, max, style);
         }
     }
 
     /// The chart's values for `series`: one per column, newest last.
-    fn window(&self, series: &str, columns: u16) -> Option<Vec<f32>> {
+    pub fn window(&self, series: &str, columns: u16) -> Option<Vec<f32>> {
         let id = self.model.store.id(series)?;
         let step = self.ui.chart_step(self.model.refresh.as_secs() as i64);
         // Columns sit on the step grid, so the chart moves one whole column per
@@ -59,7 +59,7 @@ impl Ctx<'_> {
         Some(self.model.store.window(id, to, step, columns as usize))
     }
 
-    fn draw(&self, area: Rect, buf: &mut Buffer, values: &[f32], max: f32, style: Style) {
+    pub fn draw(&self, area: Rect, buf: &mut Buffer, values: &[f32], max: f32, style: Style) {
         SeriesChart {
             values,
             max,

@@ -5,6 +5,7 @@ pub mod chrome;
 pub mod containers;
 pub mod events;
 pub mod help;
+pub mod load;
 pub mod host_panes;
 mod list_frame;
 pub mod logs;
