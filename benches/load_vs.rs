@@ -41,14 +41,25 @@ fn measured(tool: &str, mut cmd: Command) -> (String, f64) {
         .unwrap_or_else(|e| panic!("{tool} is needed for this benchmark: {e}"));
     assert!(out.status.success(), "{tool} failed: {:?}", out.status);
     let ticks = proc_stats::waited_children_ticks() - before;
-    (String::from_utf8_lossy(&out.stdout).into_owned(), ticks as f64 / 100.0)
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        ticks as f64 / 100.0,
+    )
 }
 
 fn opsdeck(url: &str, c: &str, secs: &str) -> Figures {
     let data = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(BIN);
-    cmd.env("OPSDECK_DATA_DIR", data.path())
-        .args(["load", url, "-c", c, "-d", &format!("{secs}s"), "--yes", "--json"]);
+    cmd.env("OPSDECK_DATA_DIR", data.path()).args([
+        "load",
+        url,
+        "-c",
+        c,
+        "-d",
+        &format!("{secs}s"),
+        "--yes",
+        "--json",
+    ]);
     let (out, cpu_s) = measured("opsdeck", cmd);
     let v: serde_json::Value = serde_json::from_str(&out).expect("opsdeck --json");
     Figures {

@@ -25,8 +25,16 @@ async fn percentiles_match_the_delay_the_server_adds() {
     assert_eq!(s.requests, 80);
     assert_eq!(s.statuses.get(&200), Some(&80));
     // Never faster than the delay; not much slower on an idle loopback.
-    assert!(s.latency.p50 >= 79.0 && s.latency.p50 < 130.0, "{:?}", s.latency);
-    assert!(s.latency.p99 >= 79.0 && s.latency.p99 < 250.0, "{:?}", s.latency);
+    assert!(
+        s.latency.p50 >= 79.0 && s.latency.p50 < 130.0,
+        "{:?}",
+        s.latency
+    );
+    assert!(
+        s.latency.p99 >= 79.0 && s.latency.p99 < 250.0,
+        "{:?}",
+        s.latency
+    );
     assert!(s.latency.max >= s.latency.p99);
 }
 

@@ -32,7 +32,11 @@ fn cli_counts_add_up_and_the_run_is_audited() {
         data.path(),
         &["load", &url, "-c", "8", "-n", "3000", "--yes", "--json"],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON summary");
     assert_eq!(v["requests"], 3000);
     assert_eq!(v["answers"], 3000);
@@ -70,7 +74,10 @@ fn cli_counts_add_up_and_the_run_is_audited() {
         .contains("~3000 requests"));
     assert_eq!(records[1]["phase"], "outcome");
     assert_eq!(records[1]["ok"], true);
-    assert!(records[1]["message"].as_str().unwrap().contains("3000 requests"));
+    assert!(records[1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("3000 requests"));
 }
 
 #[test]
@@ -78,12 +85,18 @@ fn read_only_refuses_and_no_terminal_means_not_confirmed() {
     let server = nginx::Nginx::start();
     let data = tempfile::tempdir().unwrap();
     let url = format!("{}/", server.url);
-    let out = opsdeck(data.path(), &["--read-only", "load", &url, "-n", "10", "--yes"]);
+    let out = opsdeck(
+        data.path(),
+        &["--read-only", "load", &url, "-n", "10", "--yes"],
+    );
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("read-only"));
     let out = opsdeck(data.path(), &["load", &url, "-n", "10"]);
     assert_eq!(out.status.code(), Some(4));
-    let out = opsdeck(data.path(), &["load", &url, "-n", "10", "--profile", "spike"]);
+    let out = opsdeck(
+        data.path(),
+        &["load", &url, "-n", "10", "--profile", "spike"],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--rate"));
     let audit = opsdeck(data.path(), &["audit", "--json"]);

@@ -275,8 +275,10 @@ mod tests {
 
     #[test]
     fn the_console_line_reads_like_the_command() {
-        let spec = parse_line("http://127.0.0.1:8080/work -c 4 -d 30s --rate 50 --profile spike --spike-x 3")
-            .unwrap();
+        let spec = parse_line(
+            "http://127.0.0.1:8080/work -c 4 -d 30s --rate 50 --profile spike --spike-x 3",
+        )
+        .unwrap();
         assert_eq!(spec.connections, 4);
         assert_eq!(spec.stop, Stop::After(Duration::from_secs(30)));
         assert_eq!(

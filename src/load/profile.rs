@@ -37,7 +37,10 @@ pub enum Profile {
 }
 
 mod secs {
-    pub fn serialize<S: serde::Serializer>(d: &std::time::Duration, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: serde::Serializer>(
+        d: &std::time::Duration,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         s.serialize_f64(d.as_secs_f64())
     }
 }
@@ -79,7 +82,11 @@ impl Segment {
             0.0
         };
         if slope.abs() < 1e-12 {
-            return if self.r0 > 0.0 { n / self.r0 } else { f64::INFINITY };
+            return if self.r0 > 0.0 {
+                n / self.r0
+            } else {
+                f64::INFINITY
+            };
         }
         // slope/2·dt² + r0·dt − n = 0, the root that is ≥ 0.
         let disc = self.r0 * self.r0 + 2.0 * slope * n;
@@ -97,7 +104,9 @@ impl Profile {
             if r.is_finite() && r > 0.0 {
                 Ok(())
             } else {
-                Err(format!("{what} must be a positive rate (requests/s), got {r}"))
+                Err(format!(
+                    "{what} must be a positive rate (requests/s), got {r}"
+                ))
             }
         };
         match self {
@@ -196,7 +205,9 @@ impl Profile {
             };
             if left < whole {
                 let dt = s.time_for(left);
-                return dt.is_finite().then(|| Duration::from_secs_f64(s.start + dt));
+                return dt
+                    .is_finite()
+                    .then(|| Duration::from_secs_f64(s.start + dt));
             }
             left -= whole;
         }
@@ -220,18 +231,15 @@ impl fmt::Display for Profile {
         match self {
             Profile::Max => f.write_str("as fast as possible"),
             Profile::Constant { rate } => write!(f, "constant {rate}/s"),
-            Profile::Ramp { from, to, over } => write!(f, "ramp {from}/s → {to}/s over {}", d(over)),
+            Profile::Ramp { from, to, over } => {
+                write!(f, "ramp {from}/s → {to}/s over {}", d(over))
+            }
             Profile::Spike {
                 base,
                 times,
                 at,
                 hold,
-            } => write!(
-                f,
-                "spike {base}/s, ×{times} at {} for {}",
-                d(at),
-                d(hold)
-            ),
+            } => write!(f, "spike {base}/s, ×{times} at {} for {}", d(at), d(hold)),
         }
     }
 }

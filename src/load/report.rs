@@ -74,7 +74,11 @@ pub fn summary(s: &Snapshot, open: bool) -> String {
         );
     }
     if !s.statuses.is_empty() {
-        let codes: Vec<String> = s.statuses.iter().map(|(c, n)| format!("{c}: {n}")).collect();
+        let codes: Vec<String> = s
+            .statuses
+            .iter()
+            .map(|(c, n)| format!("{c}: {n}"))
+            .collect();
         let _ = writeln!(out, "status    {}", codes.join("  "));
     }
     let kinds: Vec<String> = ErrorKind::ALL
@@ -132,7 +136,14 @@ mod tests {
         }
         let snap = stats.snapshot(Duration::from_secs(1), 5);
         let text = summary(&snap, true);
-        for want in ["100 in 1.00s", "p99.9", "200: 95", "reset: 5", "actual send", "■"] {
+        for want in [
+            "100 in 1.00s",
+            "p99.9",
+            "200: 95",
+            "reset: 5",
+            "actual send",
+            "■",
+        ] {
             assert!(text.contains(want), "{want} missing from\n{text}");
         }
         let bars: usize = text.lines().filter(|l| l.contains('│')).count();

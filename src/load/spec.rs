@@ -116,7 +116,10 @@ impl LoadSpec {
         }
         if let (Stop::Count(n), true) = (self.stop, self.profile.is_open()) {
             if self.profile.send_time(n - 1).is_none() {
-                return Err(format!("the {} profile never sends {n} requests", self.profile));
+                return Err(format!(
+                    "the {} profile never sends {n} requests",
+                    self.profile
+                ));
             }
         }
         Ok(())

@@ -193,7 +193,11 @@ impl Stats {
             requests,
             answers: self.answers(),
             errors: self.errors(),
-            rps: if secs > 0.0 { requests as f64 / secs } else { 0.0 },
+            rps: if secs > 0.0 {
+                requests as f64 / secs
+            } else {
+                0.0
+            },
             current_rps,
             latency: Percentiles::of(&self.latency),
             service: Percentiles::of(&self.service),

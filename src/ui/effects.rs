@@ -5,13 +5,13 @@
 use crate::action::docker::HealthGate;
 use crate::action::perform::{self, PerformOptions};
 use crate::action::{orchestrator_for, ActionEvent, Orchestrator, Request};
-use crate::load::{LoadOrchestrator, LoadSpec};
-use std::sync::Arc;
 use crate::config::Config;
+use crate::load::{LoadOrchestrator, LoadSpec};
 use crate::model::LogLine;
 use crate::source::docker::{self, logs};
 use crate::source::Update;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -86,9 +86,7 @@ impl Effects {
     fn perform(
         &mut self,
         request: Request,
-        orch: impl std::future::Future<Output = Result<Arc<dyn Orchestrator>, String>>
-            + Send
-            + 'static,
+        orch: impl std::future::Future<Output = Result<Arc<dyn Orchestrator>, String>> + Send + 'static,
     ) {
         let (confirm_tx, confirm_rx) = oneshot::channel();
         // A plan still waiting is abandoned: its sender drops, which is a no.

@@ -46,7 +46,12 @@ pub fn filter_key(ui: &mut UiState, mut text: String, key: KeyEvent) {
     }
 }
 
-pub fn command_key(model: &Model, ui: &mut UiState, mut text: String, key: KeyEvent) -> Vec<Command> {
+pub fn command_key(
+    model: &Model,
+    ui: &mut UiState,
+    mut text: String,
+    key: KeyEvent,
+) -> Vec<Command> {
     match edit_line(&mut text, key) {
         Some(true) => {
             ui.mode = Mode::Normal;

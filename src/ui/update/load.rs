@@ -19,7 +19,8 @@ pub fn command(model: &Model, ui: &mut UiState, line: &str) -> Vec<Command> {
             ui.view = View::Load;
         } else {
             ui.message = Some((
-                ":load URL [-c N] [-d 30s | -n N] [--rate R] [--profile constant|ramp|spike] ...".into(),
+                ":load URL [-c N] [-d 30s | -n N] [--rate R] [--profile constant|ramp|spike] ..."
+                    .into(),
                 Severity::Info,
             ));
         }
@@ -99,14 +100,26 @@ mod tests {
     fn load_plans_confirms_runs_and_shows_figures() {
         let (mut m, mut ui) = setup();
         let cmds = keys(&mut m, &mut ui, ":load http://127.0.0.1:8081/ -n 100\n");
-        assert!(matches!(cmds.as_slice(), [Command::PlanLoad(_)]), "{cmds:?}");
+        assert!(
+            matches!(cmds.as_slice(), [Command::PlanLoad(_)]),
+            "{cmds:?}"
+        );
         assert_eq!(ui.view, View::Load);
         assert_eq!(
-            ui.load.as_ref().unwrap().workload.as_ref().map(|w| w.to_string()),
+            ui.load
+                .as_ref()
+                .unwrap()
+                .workload
+                .as_ref()
+                .map(|w| w.to_string()),
             Some("local/shop/api".into())
         );
         let plan = ui.load.as_ref().unwrap().spec.plan();
-        update(&mut m, &mut ui, Event::Source(Update::Action(ActionEvent::Planned(Ok(plan.clone())))));
+        update(
+            &mut m,
+            &mut ui,
+            Event::Source(Update::Action(ActionEvent::Planned(Ok(plan.clone())))),
+        );
         assert!(matches!(ui.action, Some(ActionFlow::Confirm(_))));
         let cmds = keys(&mut m, &mut ui, "y");
         assert!(matches!(cmds.as_slice(), [Command::Execute(_)]));

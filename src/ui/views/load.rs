@@ -21,8 +21,7 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
     };
     let (main, side) = match &run.workload {
         Some(_) => {
-            let [m, s] =
-                Layout::horizontal([Constraint::Fill(2), Constraint::Fill(1)]).areas(area);
+            let [m, s] = Layout::horizontal([Constraint::Fill(2), Constraint::Fill(1)]).areas(area);
             (m, Some(s))
         }
         None => (area, None),
