@@ -5,8 +5,8 @@
 //! Exit codes as for every action: 0 ran and something answered; 1 nothing
 //! answered; 2 bad arguments; 3 refused by `--read-only`; 4 not confirmed.
 
-use super::act::{self, ActFlags, EXIT_FAILED, EXIT_NOT_CONFIRMED, EXIT_NO_PLAN, EXIT_READ_ONLY};
-use crate::action::{perform, PerformError, PerformOptions, Performed};
+use super::act::{self, ActFlags, EXIT_FAILED, EXIT_NOT_CONFIRMED, EXIT_NO_PLAN};
+use crate::action::{perform, PerformOptions, Performed};
 use crate::load::report::{progress_line, summary};
 use crate::load::spec::parse_header;
 use crate::load::{Endpoint, LoadOrchestrator, LoadSpec, Profile, Stop};
@@ -224,19 +224,7 @@ pub async fn run(args: &LoadArgs, read_only: bool) -> ExitCode {
             eprintln!("not started: nothing was sent");
             ExitCode::from(EXIT_NOT_CONFIRMED)
         }
-        Err(PerformError::ReadOnly(plan)) => {
-            act::print_plan(&plan);
-            eprintln!("error: {}", PerformError::ReadOnly(plan.clone()));
-            ExitCode::from(EXIT_READ_ONLY)
-        }
-        Err(e @ PerformError::Plan(_)) => {
-            eprintln!("error: {e}");
-            ExitCode::from(EXIT_NO_PLAN)
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(EXIT_FAILED)
-        }
+        Err(e) => act::report_error(e),
     }
 }
 
