@@ -143,3 +143,22 @@ async fn the_spike_profile_raises_the_rate_for_its_window() {
     assert!(near(per_second[2], 250), "{per_second:?}");
     assert!(near(per_second[3], 50), "{per_second:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untrusted_certificate_is_a_tls_error_not_an_answer() {
+    let server = nginx::Nginx::start();
+    let spec = load_spec::spec(
+        &format!("{}/", server.tls_url),
+        2,
+        Stop::Count(4),
+        Profile::Max,
+    );
+    let s = load_spec::run(&spec).await;
+    assert_eq!(s.requests, 4);
+    assert_eq!(s.answers, 0, "{s:?}");
+    assert_eq!(
+        s.error_kinds.get(&opsdeck::load::ErrorKind::Tls),
+        Some(&4),
+        "{s:?}"
+    );
+}

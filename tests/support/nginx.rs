@@ -11,6 +11,8 @@ pub struct Nginx {
     pub url: String,
     /// `http://127.0.0.1:PORT`, HTTP/2 with prior knowledge (h2c).
     pub h2_url: String,
+    /// `https://127.0.0.1:PORT` with a self-signed certificate no client trusts.
+    pub tls_url: String,
     child: Child,
     dir: tempfile::TempDir,
 }
@@ -23,7 +25,20 @@ impl Nginx {
     pub fn start() -> Nginx {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path().display().to_string();
-        let (port, h2_port) = (free_port(), free_port());
+        let (port, h2_port, tls_port) = (free_port(), free_port(), free_port());
+        let made = Command::new("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            ])
+            .args(["-subj", "/CN=127.0.0.1", "-keyout"])
+            .arg(dir.path().join("key.pem"))
+            .arg("-out")
+            .arg(dir.path().join("cert.pem"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl (Debian package `openssl`) makes the test certificate");
+        assert!(made.success(), "openssl could not make a certificate");
         // Run as root, the master switches workers to `nobody` unless told
         // otherwise; every path it writes is in the temp dir it owns.
         let user = if is_root() { "user root;\n" } else { "" };
@@ -34,7 +49,9 @@ impl Nginx {
              \x20 fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
              \x20 keepalive_requests 1000000;\n\
              \x20 server {{ listen 127.0.0.1:{port}; location / {{ return 200 \"ok\\n\"; }} }}\n\
-             \x20 server {{ listen 127.0.0.1:{h2_port} http2; location / {{ return 200 \"ok\\n\"; }} }}\n}}\n"
+             \x20 server {{ listen 127.0.0.1:{h2_port} http2; location / {{ return 200 \"ok\\n\"; }} }}\n\
+             \x20 server {{ listen 127.0.0.1:{tls_port} ssl; ssl_certificate {d}/cert.pem; \
+             ssl_certificate_key {d}/key.pem; location / {{ return 200 \"ok\\n\"; }} }}\n}}\n"
         );
         let path = dir.path().join("nginx.conf");
         std::fs::write(&path, config).unwrap();
@@ -52,6 +69,7 @@ impl Nginx {
         let n = Nginx {
             url: format!("http://127.0.0.1:{port}"),
             h2_url: format!("http://127.0.0.1:{h2_port}"),
+            tls_url: format!("https://127.0.0.1:{tls_port}"),
             child,
             dir,
         };
