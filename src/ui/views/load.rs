@@ -43,11 +43,12 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
     }
 }
 
-fn status(ui: &UiState) -> &'static str {
+fn status(ui: &UiState, run: &LoadRun) -> &'static str {
     match &ui.action {
         Some(ActionFlow::Planning(_)) => "planning",
         Some(ActionFlow::Confirm(_)) => "confirm: y to start, n to cancel",
         Some(ActionFlow::Running { .. }) => "running · x stops",
+        _ if run.figures.is_none() => "not started",
         _ => "finished",
     }
 }
@@ -64,7 +65,7 @@ fn figures(area: Rect, buf: &mut Buffer, ui: &UiState, run: &LoadRun) {
     let t = &ui.theme;
     let url = crate::http::redact(&run.spec.url);
     let title = format!("Load {url}");
-    let block = pane_block(t, &title, Some(status(ui).to_string()), true);
+    let block = pane_block(t, &title, Some(status(ui, run).to_string()), true);
     let inner = block.inner(area);
     block.render(area, buf);
     let spec = &run.spec;
