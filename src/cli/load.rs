@@ -96,9 +96,10 @@ impl LoadArgs {
             Stop::After(d) => Some(d),
             Stop::Count(_) => None,
         };
+        // Whole milliseconds: a third of 8s reads 2.667s, not 2s666ms666us666ns.
         let third = || {
             run_length
-                .map(|d| d / 3)
+                .map(|d| Duration::from_millis((d / 3).as_millis() as u64))
                 .ok_or_else(|| "with -n, give --spike-at and --spike-for".to_string())
         };
         let profile = match self.profile {
@@ -277,6 +278,12 @@ mod tests {
                 at: Duration::from_secs(10),
                 hold: Duration::from_secs(10)
             }
+        );
+        let spec = parse_line("http://h/ -d 8s --rate 5 --profile spike").unwrap();
+        assert!(
+            spec.plan().summary.contains("at 2s666ms for 2s666ms"),
+            "{}",
+            spec.plan().summary
         );
         let e = parse_line("http://h/ --profile ramp").unwrap_err();
         assert!(e.contains("--to"), "{e}");
