@@ -57,30 +57,27 @@ struct Segment {
 
 impl Segment {
     fn rate_at(&self, dt: f64) -> f64 {
-        if self.len.is_infinite() || self.len == 0.0 {
-            self.r0
+        self.r0 + self.slope() * dt
+    }
+
+    /// Change of rate per second; the last segment holds its rate.
+    fn slope(&self) -> f64 {
+        if self.len.is_finite() && self.len > 0.0 {
+            (self.r1 - self.r0) / self.len
         } else {
-            self.r0 + (self.r1 - self.r0) * (dt / self.len)
+            0.0
         }
     }
 
     /// Requests intended within the first `dt` seconds of the segment.
     fn count_within(&self, dt: f64) -> f64 {
-        let slope = if self.len.is_finite() && self.len > 0.0 {
-            (self.r1 - self.r0) / self.len
-        } else {
-            0.0
-        };
+        let slope = self.slope();
         self.r0 * dt + slope * dt * dt / 2.0
     }
 
     /// The `dt` at which `count_within(dt) == n` (n within the segment).
     fn time_for(&self, n: f64) -> f64 {
-        let slope = if self.len.is_finite() && self.len > 0.0 {
-            (self.r1 - self.r0) / self.len
-        } else {
-            0.0
-        };
+        let slope = self.slope();
         if slope.abs() < 1e-12 {
             return if self.r0 > 0.0 {
                 n / self.r0
