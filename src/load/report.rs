@@ -51,6 +51,31 @@ pub fn summary(s: &Snapshot, open: bool) -> String {
         "requests  {} in {:.2}s, {:.1}/s ({} answers, {} errors)",
         s.requests, s.elapsed_s, s.rps, s.answers, s.errors
     );
+    if s.answers == 0 {
+        out.push_str("latency   none: nothing answered\n");
+    } else {
+        latency_lines(&mut out, s, open);
+    }
+    if !s.statuses.is_empty() {
+        let codes: Vec<String> = s
+            .statuses
+            .iter()
+            .map(|(c, n)| format!("{c}: {n}"))
+            .collect();
+        let _ = writeln!(out, "status    {}", codes.join("  "));
+    }
+    let kinds: Vec<String> = ErrorKind::ALL
+        .iter()
+        .filter_map(|k| s.error_kinds.get(k).map(|n| format!("{}: {n}", k.label())))
+        .collect();
+    if !kinds.is_empty() {
+        let _ = writeln!(out, "errors    {}", kinds.join("  "));
+    }
+    out.push_str(&histogram(s, 40));
+    out
+}
+
+fn latency_lines(out: &mut String, s: &Snapshot, open: bool) {
     let p = &s.latency;
     let _ = writeln!(
         out,
@@ -73,23 +98,6 @@ pub fn summary(s: &Snapshot, open: bool) -> String {
             ms(q.max)
         );
     }
-    if !s.statuses.is_empty() {
-        let codes: Vec<String> = s
-            .statuses
-            .iter()
-            .map(|(c, n)| format!("{c}: {n}"))
-            .collect();
-        let _ = writeln!(out, "status    {}", codes.join("  "));
-    }
-    let kinds: Vec<String> = ErrorKind::ALL
-        .iter()
-        .filter_map(|k| s.error_kinds.get(k).map(|n| format!("{}: {n}", k.label())))
-        .collect();
-    if !kinds.is_empty() {
-        let _ = writeln!(out, "errors    {}", kinds.join("  "));
-    }
-    out.push_str(&histogram(s, 40));
-    out
 }
 
 /// Bars scaled to the fullest bucket, `width` characters at most.
