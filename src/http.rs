@@ -169,6 +169,20 @@ fn describe(url: &str, e: &reqwest::Error) -> String {
     }
 }
 
+/// The one TLS setup for clients other than reqwest (the load generator's
+/// hyper connections, PostgreSQL): the ring provider and the platform's
+/// verifier, as reqwest uses above, so a certificate is checked the same way
+/// whichever client connects. `alpn` lists the protocols to offer (`h2`,
+/// `http/1.1`; none for PostgreSQL).
+pub fn tls_client_config(alpn: &[&[u8]]) -> Result<std::sync::Arc<rustls::ClientConfig>, String> {
+    use rustls_platform_verifier::ConfigVerifierExt as _;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut config = rustls::ClientConfig::with_platform_verifier()
+        .map_err(|e| format!("cannot set up TLS: {e}"))?;
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    Ok(std::sync::Arc::new(config))
+}
+
 /// `https://user:pw@host/x?token=...` → `https://host/x` : no userinfo, no query.
 pub fn redact(text: &str) -> String {
     text.split_whitespace()
@@ -195,18 +209,6 @@ pub fn scrub(text: &str, secrets: &[&str]) -> String {
         out = out.replace(secret, "***");
     }
     out
-}
-
-/// The one TLS client setup for what is not HTTP (PostgreSQL): rustls with
-/// the ring provider and the platform's verifier, the same trust reqwest uses.
-pub fn tls_client_config() -> Result<rustls::ClientConfig, String> {
-    use rustls_platform_verifier::BuilderVerifierExt as _;
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .and_then(|b| b.with_platform_verifier())
-        .map(|b| b.with_no_client_auth())
-        .map_err(|e| format!("cannot set up TLS: {e}"))
 }
 
 fn strip_userinfo(authority: &str) -> &str {
@@ -298,7 +300,7 @@ mod tests {
         let out = scrub(text, &["hunter2"]);
         assert!(!out.contains("hunter2"), "{out}");
         assert!(out.ends_with("postgres://db/app"), "{out}");
-        assert!(tls_client_config().is_ok());
+        assert!(tls_client_config(&[]).is_ok());
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod diag;
 pub mod duration;
 pub mod exposition;
 pub mod http;
+pub mod load;
 pub mod metrics;
 pub mod model;
 pub mod prometheus;

@@ -414,10 +414,13 @@ fn every_view_renders_at_every_size_without_panic() {
         View::Events,
         View::Alerts,
         View::Logs,
+        View::Load,
     ] {
         for (w, h) in [(1, 1), (10, 5), (40, 12), (80, 24), (300, 90)] {
             let mut ui = if view == View::Logs {
                 logs_ui(true)
+            } else if view == View::Load {
+                load_ui(&model)
             } else {
                 in_view(view)
             };
@@ -681,4 +684,54 @@ fn silence_prompt_in_the_footer() {
     let footer = t.lines().last().unwrap();
     assert!(footer.contains("silence on am for 2h"), "{footer}");
     assert!(footer.contains("say why"), "{footer}");
+}
+
+/// A load run at `local/shop/api`'s published port: figures beside the
+/// workload's CPU and memory, the dialog stepped aside while it runs.
+fn load_ui(model: &Model) -> UiState {
+    use opsdeck::load::{ErrorKind, Sample, Stats};
+    use opsdeck::ui::action_flow::ActionFlow;
+    use opsdeck::ui::load_run::LoadRun;
+    let spec = opsdeck::cli::load::parse_line(
+        "http://127.0.0.1:8081/work -c 20 -d 30s --rate 200 --profile spike --spike-x 5",
+    )
+    .unwrap();
+    let mut stats = Stats::new();
+    for i in 0..3000u64 {
+        let slow = (i / 200) % 3 == 1;
+        stats.record(&Sample {
+            done_at: Duration::from_millis(i * 4),
+            latency: Duration::from_micros(800 + (i % 50) * 40 + if slow { 30_000 } else { 0 }),
+            service: Duration::from_micros(800),
+            result: match i % 100 {
+                0 => Err(ErrorKind::Timeout),
+                1 | 2 => Ok(503),
+                _ => Ok(200),
+            },
+        });
+    }
+    let mut ui = ui();
+    ui.view = opsdeck::ui::state::View::Load;
+    let plan = spec.plan();
+    let mut run = LoadRun::new(spec, model);
+    run.figures = Some(stats.snapshot(Duration::from_secs(12), 10));
+    ui.load = Some(run);
+    ui.action = Some(ActionFlow::Running {
+        plan,
+        progress: Vec::new(),
+        hidden: true,
+    });
+    ui
+}
+
+#[test]
+fn load_view_80x24() {
+    let model = sample_model(NOW, 4, 600);
+    insta::assert_snapshot!(text(&frame(&model, &load_ui(&model), 80, 24)));
+}
+
+#[test]
+fn load_view_160x48() {
+    let model = sample_model(NOW, 16, 3600);
+    insta::assert_snapshot!(text(&frame(&model, &load_ui(&model), 160, 48)));
 }

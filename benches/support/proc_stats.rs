@@ -65,3 +65,13 @@ pub fn rss_bytes(pid: &str) -> u64 {
 pub fn cpu_percent(ticks: u64, secs: f64) -> f64 {
     ticks as f64 / 100.0 / secs * 100.0
 }
+
+/// User plus system CPU time, in clock ticks, of this process's children
+/// that have been waited for (`cutime` + `cstime`): read before and after
+/// waiting for one child, the difference is that child's CPU.
+pub fn waited_children_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    f[13].parse::<u64>().unwrap() + f[14].parse::<u64>().unwrap()
+}

@@ -31,6 +31,12 @@ pub enum Verb {
     Cancel,
     /// A PostgreSQL backend: end the session (`pg_terminate_backend`).
     Terminate,
+    /// A load run against an endpoint (`load/_/HOST:PORT`); `url` is redacted
+    /// and `profile` the rate schedule in words.
+    Load {
+        url: String,
+        profile: String,
+    },
 }
 
 impl Verb {
@@ -44,6 +50,7 @@ impl Verb {
             Verb::Expire => "expire",
             Verb::Cancel => "cancel",
             Verb::Terminate => "terminate",
+            Verb::Load { .. } => "load",
         }
     }
 }
@@ -79,6 +86,7 @@ impl fmt::Display for Verb {
             Verb::Expire => f.write_str("expire the silence"),
             Verb::Cancel => f.write_str("cancel the running query"),
             Verb::Terminate => f.write_str("terminate the session"),
+            Verb::Load { url, profile } => write!(f, "load {url} ({profile})"),
         }
     }
 }
@@ -111,6 +119,8 @@ pub enum StepOp {
     Terminate,
     /// Read back until the change shows.
     Verify,
+    /// Send requests at an endpoint.
+    Load,
 }
 
 /// One thing the plan will do to one object, in order.

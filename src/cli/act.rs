@@ -117,16 +117,23 @@ fn report(result: Result<Performed, PerformError>, yes: bool) -> ExitCode {
             println!("{word}: {}", outcome.message);
             ExitCode::from(if outcome.ok { 0 } else { EXIT_FAILED })
         }
-        Err(PerformError::ReadOnly(plan)) => {
+        Err(e) => report_error(e),
+    }
+}
+
+/// Says why an action did not run and picks its exit code.
+pub(crate) fn report_error(e: PerformError) -> ExitCode {
+    match e {
+        PerformError::ReadOnly(plan) => {
             print_plan(&plan);
             eprintln!("error: {}", PerformError::ReadOnly(plan.clone()));
             ExitCode::from(EXIT_READ_ONLY)
         }
-        Err(e @ PerformError::Plan(_)) => {
+        e @ PerformError::Plan(_) => {
             eprintln!("error: {e}");
             ExitCode::from(EXIT_NO_PLAN)
         }
-        Err(e) => {
+        e => {
             eprintln!("error: {e}");
             ExitCode::from(EXIT_FAILED)
         }
@@ -147,7 +154,7 @@ pub fn print_plan(plan: &Plan) {
     }
 }
 
-fn with_plan_shown(inner: Confirm) -> Confirm {
+pub(crate) fn with_plan_shown(inner: Confirm) -> Confirm {
     Box::new(move |plan| {
         print_plan(plan);
         inner(plan)
@@ -156,7 +163,7 @@ fn with_plan_shown(inner: Confirm) -> Confirm {
 
 /// Shows the plan and asks `Apply? [y/N]`; without a terminal on stdin
 /// there is no one to ask, so the answer is no.
-fn ask_on_terminal() -> Confirm {
+pub(crate) fn ask_on_terminal() -> Confirm {
     Box::new(|plan| {
         print_plan(plan);
         let destructive = plan.destructive;

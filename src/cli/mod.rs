@@ -6,6 +6,7 @@ mod audit_cmd;
 mod config_cmd;
 mod db;
 mod demo_cmd;
+pub mod load;
 mod logs;
 mod runbook;
 mod runbook_term;
@@ -136,6 +137,8 @@ pub enum Commands {
         #[command(subcommand)]
         action: db::DbAction,
     },
+    /// Load test an HTTP endpoint: constant, ramp or spike rate, live latency percentiles
+    Load(Box<load::LoadArgs>),
     /// The demo service that tests and the playground run
     Demo {
         #[command(subcommand)]
@@ -275,6 +278,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             Ok(runtime()?.block_on(demo_cmd::down(&loaded.config, target, project)))
         }
         Some(Commands::Audit { json }) => Ok(audit_cmd::run(*json)),
+        Some(Commands::Load(args)) => Ok(runtime()?.block_on(load::run(args, cli.read_only))),
         Some(Commands::Runbook { action }) => runbook::command(&cli, action),
         Some(Commands::History { workload, json }) => {
             let Some(loaded) = load_config(&cli) else {

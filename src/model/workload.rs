@@ -67,6 +67,8 @@ pub enum WorkloadKind {
     Silence,
     /// A PostgreSQL backend (`TARGET/backend/PID`), the subject of cancel and terminate.
     Backend,
+    /// An HTTP endpoint a load run is aimed at.
+    Endpoint,
 }
 
 impl WorkloadKind {
@@ -79,6 +81,7 @@ impl WorkloadKind {
             WorkloadKind::StatefulSet => "statefulset",
             WorkloadKind::Silence => "silence",
             WorkloadKind::Backend => "backend",
+            WorkloadKind::Endpoint => "endpoint",
         }
     }
 }

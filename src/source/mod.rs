@@ -49,6 +49,8 @@ pub enum Update {
         stream: u64,
         lines: Vec<LogLine>,
     },
+    /// The live figures of the load run the console started (`:load`).
+    Load(Box<crate::load::Snapshot>),
     /// Named values from a probe or a scrape, with the target's health as the
     /// source judged it (a failed probe is data and a degraded target at once).
     Series {

@@ -163,6 +163,8 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
                                 effects.write_report(pane);
                             }
                         }
+                        Command::PlanLoad(spec) => effects.plan_load(*spec),
+                        Command::StopLoad => effects.stop_load(),
                     }
                 }
             }

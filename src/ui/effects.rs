@@ -4,8 +4,9 @@
 
 use crate::action::docker::HealthGate;
 use crate::action::perform::{self, PerformOptions};
-use crate::action::{orchestrator_for, ActionEvent, Request};
+use crate::action::{orchestrator_for, ActionEvent, Orchestrator, Request};
 use crate::config::Config;
+use crate::load::{LoadOrchestrator, LoadSpec};
 use crate::model::panels::{on_grid, PanelSeries};
 use crate::model::{LogLine, PanelRange};
 use crate::prometheus;
@@ -15,6 +16,7 @@ use crate::source::docker::{self, logs};
 use crate::source::Update;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -37,6 +39,8 @@ pub struct Effects {
     panels: Option<JoinHandle<()>>,
     /// Where the console's runbook run waits for the person's answers.
     runbook_answers: Option<std::sync::mpsc::Sender<Answer>>,
+    /// Stops the load run under way (`x` in the load view).
+    load_abort: Option<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Effects {
@@ -49,6 +53,7 @@ impl Effects {
             confirm: None,
             panels: None,
             runbook_answers: None,
+            load_abort: None,
         }
     }
 
@@ -139,15 +144,54 @@ impl Effects {
     /// Plans `request` through the one action path; the plan comes back as
     /// `ActionEvent::Planned`, and the action waits there for `execute`.
     pub fn plan_action(&mut self, request: Request) {
+        let config = self.config.clone();
+        let target = request.workload.target.clone();
+        self.perform(request, async move {
+            orchestrator_for(&config, &target, HealthGate::default()).await
+        });
+    }
+
+    /// Plans a load run the same way; its live figures are forwarded as
+    /// `Update::Load` while it runs.
+    pub fn plan_load(&mut self, spec: LoadSpec) {
+        let request = spec.request();
+        let (orch, mut live) = LoadOrchestrator::new(spec);
+        if let Some(old) = self.load_abort.replace(live.abort) {
+            let _ = old.send(true);
+        }
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            while live.figures.changed().await.is_ok() {
+                let figures = live.figures.borrow_and_update().clone();
+                if let Some(f) = figures {
+                    if tx.send(Update::Load(Box::new(f))).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        let orch: Arc<dyn Orchestrator> = Arc::new(orch);
+        self.perform(request, async move { Ok(orch) });
+    }
+
+    pub fn stop_load(&mut self) {
+        if let Some(abort) = &self.load_abort {
+            let _ = abort.send(true);
+        }
+    }
+
+    fn perform(
+        &mut self,
+        request: Request,
+        orch: impl std::future::Future<Output = Result<Arc<dyn Orchestrator>, String>> + Send + 'static,
+    ) {
         let (confirm_tx, confirm_rx) = oneshot::channel();
         // A plan still waiting is abandoned: its sender drops, which is a no.
         self.confirm = Some(confirm_tx);
-        let config = self.config.clone();
         let opts = PerformOptions::new(self.read_only, false);
         let tx = self.tx.clone();
         tokio::spawn(async move {
-            let target = request.workload.target.clone();
-            let orch = match orchestrator_for(&config, &target, HealthGate::default()).await {
+            let orch = match orch.await {
                 Ok(orch) => orch,
                 Err(e) => {
                     let _ = tx.send(Update::Action(ActionEvent::Planned(Err(e)))).await;

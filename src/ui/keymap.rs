@@ -49,6 +49,7 @@ pub enum Action {
     CancelQuery,
     /// Database view: terminate the selected session.
     Terminate,
+    StopLoad,
 }
 
 /// Where a binding works. Earlier scopes in `Scope::for_*` win on a shared key.
@@ -72,6 +73,8 @@ pub enum Scope {
     Runbook,
     /// The action confirmation dialog.
     Confirm,
+    /// The load view.
+    Load,
 }
 
 /// A key as the table spells it: a code, and whether Ctrl must be held.
@@ -404,6 +407,20 @@ pub const BINDINGS: &[Binding] = &[
         None,
     ),
     b(
+        S::Load,
+        "x",
+        &[(k('x'), A::StopLoad)],
+        "stop the load run (the figures cover what was sent)",
+        Some(("x", "stop")),
+    ),
+    b(
+        S::Load,
+        ":load URL",
+        &[],
+        "start a run: -c N -d 30s|-n N --rate R --profile constant|ramp|spike ...",
+        Some((":load", "new run")),
+    ),
+    b(
         S::Confirm,
         "y",
         &[(k('y'), A::Apply)],
@@ -421,7 +438,7 @@ pub const BINDINGS: &[Binding] = &[
         S::Global,
         ":",
         &[(k(':'), A::Command)],
-        "command line (:theme NAME, :runbook ID [k=v...], :q, :help)",
+        "command line (:theme NAME, :runbook ID [k=v...], :load URL ..., :q, :help)",
         Some((":", "command")),
     ),
     b(

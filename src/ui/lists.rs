@@ -239,7 +239,7 @@ pub fn keys(model: &Model, ui: &UiState, view: View) -> Vec<String> {
             .into_iter()
             .map(|(t, s)| session_key(t, s))
             .collect(),
-        View::Overview | View::Logs | View::Runbook => Vec::new(),
+        View::Overview | View::Logs | View::Runbook | View::Load => Vec::new(),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod format;
 pub mod keymap;
 pub mod levels;
 pub mod lists;
+pub mod load_run;
 pub mod log_view;
 pub mod render;
 pub mod runbook_pane;

@@ -2,8 +2,8 @@
 
 use super::state::{Mode, UiState, View};
 use super::views::{
-    action_dialog, alerts, chrome, containers, database, events, help, logs, metrics, overview,
-    runbook, workloads,
+    action_dialog, alerts, chrome, containers, database, events, help, load, logs, metrics,
+    overview, runbook, workloads,
 };
 use crate::model::Model;
 use ratatui::buffer::Buffer;
@@ -33,6 +33,7 @@ pub fn draw(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         View::Database => database::render(body, buf, model, ui),
         View::Logs => logs::render(body, buf, ui),
         View::Runbook => runbook::render(body, buf, model, ui),
+        View::Load => load::render(body, buf, model, ui),
     }
     chrome::footer(foot, buf, ui);
     if let Some(flow) = ui.action.as_ref().filter(|f| f.is_modal()) {

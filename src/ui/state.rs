@@ -21,6 +21,8 @@ pub enum View {
     Logs,
     /// A runbook run: reached from an alert (Enter) or `:runbook ID`.
     Runbook,
+    /// A load run started with `:load`.
+    Load,
 }
 
 impl View {
@@ -46,6 +48,7 @@ impl View {
             View::Database => "Database",
             View::Logs => "Logs",
             View::Runbook => "Runbook",
+            View::Load => "Load",
         }
     }
 
@@ -60,6 +63,7 @@ impl View {
             View::Database => &[Scope::Table, Scope::Database, Scope::Global],
             View::Logs => &[Scope::Logs, Scope::Global],
             View::Runbook => &[Scope::Runbook, Scope::Global],
+            View::Load => &[Scope::Load, Scope::Global],
         }
     }
 }
@@ -199,6 +203,8 @@ pub struct UiState {
     pub runbook: Option<crate::ui::runbook_pane::RunbookPane>,
     /// Where Esc from the runbook view returns to.
     pub runbook_from: View,
+    /// The load run started with `:load`, kept after it ends for its figures.
+    pub load: Option<super::load_run::LoadRun>,
 }
 
 /// What the metrics view last asked Prometheus for.
@@ -230,6 +236,7 @@ impl UiState {
             screen_width: 80,
             runbook: None,
             runbook_from: View::Alerts,
+            load: None,
         }
     }
 
@@ -253,7 +260,7 @@ impl UiState {
             }),
             View::Metrics => Some(&self.tables.services),
             View::Database => Some(&self.tables.database),
-            View::Overview | View::Logs | View::Runbook => None,
+            View::Overview | View::Logs | View::Runbook | View::Load => None,
         }
     }
 
@@ -269,7 +276,7 @@ impl UiState {
             }),
             View::Metrics => Some(&mut self.tables.services),
             View::Database => Some(&mut self.tables.database),
-            View::Overview | View::Logs | View::Runbook => None,
+            View::Overview | View::Logs | View::Runbook | View::Load => None,
         }
     }
 

@@ -13,12 +13,9 @@ pub struct Prometheus {
     dir: tempfile::TempDir,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
+#[path = "free_port.rs"]
+mod free_port;
+use free_port::free_port;
 
 impl Prometheus {
     /// Starts Prometheus scraping each `host:port` in `targets` every second.

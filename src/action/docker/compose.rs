@@ -110,6 +110,9 @@ pub async fn plan(
                 req.verb.name()
             ))
         }
+        Verb::Load { .. } => {
+            return Err("a load run is not a Docker action; use `opsdeck load`".to_string())
+        }
         Verb::Rollback { to } => {
             let running = replicas
                 .first()

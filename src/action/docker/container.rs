@@ -51,6 +51,9 @@ pub async fn plan(ctx: &Ctx<'_>, req: &Request, c: Replica) -> Result<(Plan, Wor
                 req.verb.name()
             ))
         }
+        Verb::Load { .. } => {
+            return Err("a load run is not a Docker action; use `opsdeck load`".to_string())
+        }
         Verb::Rollback { to } => {
             let rev = ctx.revisions.pick(addr, to.as_deref(), &c.image_id)?;
             image_id(ctx.docker, &rev.image_id, ctx.target).await?;

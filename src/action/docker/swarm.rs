@@ -223,6 +223,9 @@ pub fn update_for(service: &Service, verb: &Verb) -> Result<(SwarmUpdate, String
                 verb.name()
             ))
         }
+        Verb::Load { .. } => {
+            return Err("a load run is not a Docker action; use `opsdeck load`".to_string())
+        }
         Verb::Rollback { to: Some(_) } => {
             return Err(format!(
                 "service {name}: a Swarm service rolls back only to its previous spec; drop --to"

@@ -30,8 +30,9 @@ pub async fn connect(dsn: &Dsn) -> Result<Client, String> {
             client
         }
         Tls::Prefer | Tls::Require => {
-            let tls =
-                tokio_postgres_rustls::MakeRustlsConnect::new(crate::http::tls_client_config()?);
+            let tls = tokio_postgres_rustls::MakeRustlsConnect::new(
+                (*crate::http::tls_client_config(&[])?).clone(),
+            );
             let (client, conn) = dsn.config.connect(tls).await.map_err(fail)?;
             tokio::spawn(async move {
                 let _ = conn.await;

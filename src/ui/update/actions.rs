@@ -168,10 +168,12 @@ fn dialog_key(model: &Model, ui: &mut UiState, flow: ActionFlow, key: KeyEvent) 
         }
         (ActionFlow::Confirm(plan), Some(Action::Apply)) => {
             ui.message = Some((format!("applying: {}", plan.summary), Severity::Info));
+            // A load run's figures are its progress: the dialog steps aside.
+            let hidden = matches!(plan.request.verb, Verb::Load { .. });
             ui.action = Some(ActionFlow::Running {
                 plan: plan.clone(),
                 progress: Vec::new(),
-                hidden: false,
+                hidden,
             });
             vec![Command::Execute(plan)]
         }

@@ -3,11 +3,11 @@
 
 use super::Command;
 use crate::diag::did_you_mean;
-use crate::model::Severity;
+use crate::model::{Model, Severity};
 use crate::ui::state::{Mode, UiState, View};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-const COMMANDS: &[&str] = &["q", "quit", "theme", "help", "runbook", "rb"];
+const COMMANDS: &[&str] = &["q", "quit", "theme", "help", "runbook", "rb", "load"];
 
 /// Applies a key to a line being typed: Some(true) on Enter, Some(false) on Esc.
 pub fn edit_line(text: &mut String, key: KeyEvent) -> Option<bool> {
@@ -74,11 +74,16 @@ pub fn filter_key(ui: &mut UiState, mut text: String, key: KeyEvent) {
     }
 }
 
-pub fn command_key(ui: &mut UiState, mut text: String, key: KeyEvent) -> Vec<Command> {
+pub fn command_key(
+    model: &Model,
+    ui: &mut UiState,
+    mut text: String,
+    key: KeyEvent,
+) -> Vec<Command> {
     match edit_line(&mut text, key) {
         Some(true) => {
             ui.mode = Mode::Normal;
-            run_command(ui, text.trim())
+            run_command(model, ui, text.trim())
         }
         Some(false) => {
             ui.mode = Mode::Normal;
@@ -91,7 +96,7 @@ pub fn command_key(ui: &mut UiState, mut text: String, key: KeyEvent) -> Vec<Com
     }
 }
 
-fn run_command(ui: &mut UiState, line: &str) -> Vec<Command> {
+fn run_command(model: &Model, ui: &mut UiState, line: &str) -> Vec<Command> {
     let mut words = line.split_whitespace();
     let Some(verb) = words.next() else {
         return Vec::new();
@@ -139,6 +144,7 @@ fn run_command(ui: &mut UiState, line: &str) -> Vec<Command> {
             }
             super::runbook::start(ui, &id, params, Default::default())
         }
+        "load" => super::load::command(model, ui, &arg),
         other => {
             let hint = did_you_mean(other, COMMANDS.iter().copied())
                 .map(|c| format!(" (did you mean :{c}?)"))

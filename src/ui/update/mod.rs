@@ -6,6 +6,7 @@
 mod actions;
 mod alerts;
 mod line;
+mod load;
 mod logs;
 mod metrics;
 mod panes;
@@ -79,6 +80,11 @@ pub enum Command {
     AnswerRunbook(crate::runbook_exec::console::Answer),
     /// Write the run's Markdown report next to its timeline.
     WriteReport,
+    /// Plan a load run through the action path, like `PlanAction`; once
+    /// confirmed (`Execute`), its figures come back as `Update::Load`.
+    PlanLoad(Box<crate::load::LoadSpec>),
+    /// Stop the load run under way; its figures so far stand.
+    StopLoad,
 }
 
 pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command> {
@@ -88,6 +94,10 @@ pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command>
             Vec::new()
         }
         Event::Source(Update::Runbook(e)) => runbook::on_event(ui, e),
+        Event::Source(Update::Load(figures)) => {
+            load::on_figures(ui, *figures);
+            Vec::new()
+        }
         Event::Source(Update::Action(e)) => {
             actions::on_event(model, ui, e);
             Vec::new()
@@ -106,7 +116,7 @@ pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command>
         }
         Event::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
         Event::Key(key) => match ui.mode.clone() {
-            Mode::Command(text) => line::command_key(ui, text, key),
+            Mode::Command(text) => line::command_key(model, ui, text, key),
             Mode::Filter(text) => {
                 line::filter_key(ui, text, key);
                 Vec::new()
@@ -154,6 +164,7 @@ fn normal_key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
             View::Logs => logs::key(ui, action),
             View::Metrics => metrics::key(model, ui, action),
             View::Runbook => runbook::key(ui, action),
+            View::Load => load::key(ui, action),
             View::Workloads | View::Containers | View::Events | View::Alerts | View::Database => {
                 tables::key(model, ui, action)
             }

@@ -28,6 +28,7 @@ pub fn op_label(op: StepOp) -> &'static str {
         StepOp::Cancel => "cancel",
         StepOp::Terminate => "terminate",
         StepOp::Verify => "verify",
+        StepOp::Load => "load",
     }
 }
 

@@ -72,6 +72,9 @@ fn view_tabs(ui: &UiState, wide: bool) -> Vec<Span<'static>> {
     if let Some(logs) = ui.logs.as_ref().filter(|_| ui.view == View::Logs) {
         spans.push(Span::styled(format!(" Logs {} ", logs.title), t.selection));
     }
+    if ui.view == View::Load {
+        spans.push(Span::styled(" Load ", t.selection));
+    }
     if ui.view == View::Runbook {
         let id = ui.runbook.as_ref().map_or("", |r| r.runbook.id.as_str());
         spans.push(Span::styled(format!(" Runbook {id} "), t.selection));

@@ -43,7 +43,7 @@ impl Ctx<'_> {
     }
 
     /// Draws a series into `area` as a chart, one column per chart step.
-    fn chart(&self, area: Rect, buf: &mut Buffer, series: &str, max: f32, style: Style) {
+    pub fn chart(&self, area: Rect, buf: &mut Buffer, series: &str, max: f32, style: Style) {
         if let Some(values) = self.window(series, area.width) {
             self.draw(area, buf, &values, max, style);
         }

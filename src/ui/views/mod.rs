@@ -9,6 +9,7 @@ pub mod events;
 pub mod help;
 pub mod host_panes;
 mod list_frame;
+pub mod load;
 pub mod logs;
 pub mod metrics;
 pub mod overview;
