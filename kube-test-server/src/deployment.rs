@@ -147,21 +147,23 @@ fn sync(store: &mut Store, d: Value) {
     let max_old = olds.iter().map(revision).max().unwrap_or(0);
     let mut created_new = false;
     let mut new_rs = match news.into_iter().next() {
-        Some(mut rs) => {
-            if let Some(next) = next_revision(revision(&rs), max_old) {
-                let old_rev = revision(&rs);
-                let ann = &mut rs["metadata"]["annotations"];
+        Some(rs) => {
+            // The new ReplicaSet carries the Deployment's annotations (change-cause) and, when
+            // an old template comes back, the next revision, remembering the one it had.
+            let mut next = rs.clone();
+            let old_rev = revision(&rs);
+            let ann = &mut next["metadata"]["annotations"];
+            if let Some(rev) = next_revision(old_rev, max_old) {
                 let history = ann[REVISION_HISTORY].as_str().map(|h| format!("{h},{old_rev}")).unwrap_or(old_rev.to_string());
                 ann[REVISION_HISTORY] = json!(history);
-                ann[REVISION] = json!(next.to_string());
-                for (k, v) in d["metadata"]["annotations"].as_object().into_iter().flatten() {
-                    if !NOT_COPIED.contains(&k.as_str()) {
-                        ann[k] = v.clone();
-                    }
-                }
-                rs = store.update(rs_res(), rs.clone(), false).unwrap_or(rs);
+                ann[REVISION] = json!(rev.to_string());
             }
-            Some(rs)
+            for (k, v) in d["metadata"]["annotations"].as_object().into_iter().flatten() {
+                if !NOT_COPIED.contains(&k.as_str()) {
+                    ann[k] = v.clone();
+                }
+            }
+            Some(if next != rs { store.update(rs_res(), next, false).unwrap_or(rs) } else { rs })
         }
         None if !paused => {
             created_new = true;

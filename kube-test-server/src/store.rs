@@ -22,6 +22,9 @@ pub struct WatchEvent {
     pub prev: Option<Value>,
 }
 
+/// The kind of the broadcast that tells open watches the history they stand on is gone.
+pub const COMPACTED: &str = "COMPACTED";
+
 pub struct Store {
     objects: BTreeMap<String, BTreeMap<(String, String), Value>>,
     rv: u64,
@@ -94,9 +97,18 @@ impl Store {
     }
 
     /// Forgets the whole history, as etcd compaction does; resuming older watches gets 410.
+    /// Open watches end with 410 Expired too, as they do when etcd compacts past them.
     pub fn compact(&mut self) {
         self.history.clear();
         self.forgotten_through = self.rv;
+        let _ = self.tx.send(Arc::new(WatchEvent {
+            rv: self.rv,
+            kind: COMPACTED,
+            res: String::new(),
+            ns: String::new(),
+            object: Value::Null,
+            prev: None,
+        }));
     }
 
     fn record(&mut self, kind: &'static str, res: &Resource, object: Value, prev: Option<Value>) {

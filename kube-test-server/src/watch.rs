@@ -16,7 +16,7 @@ use tokio::sync::{broadcast, mpsc};
 use crate::api::{scope, selectors, Request};
 use crate::selector::Selector;
 use crate::status::{ApiError, ApiResult};
-use crate::store::WatchEvent;
+use crate::store::{WatchEvent, COMPACTED};
 
 fn line(kind: &str, object: &Value) -> Bytes {
     let mut text = json!({"type": kind, "object": object}).to_string();
@@ -119,6 +119,11 @@ pub fn watch(req: Request) -> ApiResult<Response> {
                     Some(line("BOOKMARK", &json!({"kind": kind, "apiVersion": api_version, "metadata": {"resourceVersion": last_rv.to_string()}})))
                 }
                 got = events.recv() => match got {
+                    Ok(e) if e.kind == COMPACTED => {
+                        let gone = ApiError::expired(format!("too old resource version: {last_rv} ({})", e.rv + 1)).status();
+                        let _ = tx.send(line("ERROR", &gone)).await;
+                        return;
+                    }
                     Ok(e) => deliver(&filter, &e, &mut last_rv),
                     Err(broadcast::error::RecvError::Lagged(_)) => {
                         let gone = ApiError::expired("the watch fell too far behind; relist").status();
