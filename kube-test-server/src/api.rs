@@ -19,14 +19,36 @@ pub fn router(cluster: Cluster) -> Router {
 }
 
 pub fn json_response(code: StatusCode, body: &Value) -> Response {
-    (code, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    (
+        code,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
-async fn dispatch(State(cluster): State<Cluster>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn dispatch(
+    State(cluster): State<Cluster>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let params = Params::parse(uri.query());
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-    let found = |v: Option<Value>| v.map(|v| json_response(StatusCode::OK, &v)).unwrap_or_else(|| ApiError::path_not_found(uri.path()).into_response());
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let found = |v: Option<Value>| {
+        v.map(|v| json_response(StatusCode::OK, &v))
+            .unwrap_or_else(|| ApiError::path_not_found(uri.path()).into_response())
+    };
     match route(uri.path()) {
         Route::Version => json_response(StatusCode::OK, &resources::version_info()),
         Route::Healthy => (StatusCode::OK, "ok").into_response(),
@@ -38,7 +60,17 @@ async fn dispatch(State(cluster): State<Cluster>, method: Method, uri: Uri, head
         Route::OpenApi(gv) => found(openapi::group_version(&gv)),
         Route::Unknown => ApiError::path_not_found(uri.path()).into_response(),
         Route::Object { res, ns, name, sub } => {
-            let req = Request { cluster, res, ns, name, sub, params, accept, content_type, body };
+            let req = Request {
+                cluster,
+                res,
+                ns,
+                name,
+                sub,
+                params,
+                accept,
+                content_type,
+                body,
+            };
             match handle(method, req).await {
                 Ok(resp) => resp,
                 Err(e) => e.into_response(),
@@ -61,15 +93,21 @@ pub struct Request {
 
 impl Request {
     fn body_json(&self) -> ApiResult<Value> {
-        serde_json::from_slice(&self.body).map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))
+        serde_json::from_slice(&self.body)
+            .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))
     }
 
     fn name(&self) -> ApiResult<&str> {
-        self.name.as_deref().ok_or_else(|| ApiError::method_not_allowed(&self.res.qualified()))
+        self.name
+            .as_deref()
+            .ok_or_else(|| ApiError::method_not_allowed(&self.res.qualified()))
     }
 
     fn wants_table(&self) -> bool {
-        self.accept.split(',').next().is_some_and(|first| first.contains("as=Table"))
+        self.accept
+            .split(',')
+            .next()
+            .is_some_and(|first| first.contains("as=Table"))
     }
 }
 
@@ -93,14 +131,21 @@ async fn handle(method: Method, req: Request) -> ApiResult<Response> {
 
 /// A continue token: the resourceVersion of the first page and the last key returned.
 fn continue_token(rv: u64, ns: &str, name: &str) -> String {
-    format!("{rv}:{ns}/{name}").bytes().map(|b| format!("{b:02x}")).collect()
+    format!("{rv}:{ns}/{name}")
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn parse_continue(token: &str) -> ApiResult<(u64, String)> {
     let bad = || ApiError::bad_request(format!("continue key is not valid: {token}"));
     let bytes: Vec<u8> = (0..token.len())
         .step_by(2)
-        .map(|i| token.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .map(|i| {
+            token
+                .get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
         .collect::<Option<_>>()
         .ok_or_else(bad)?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
@@ -109,8 +154,10 @@ fn parse_continue(token: &str) -> ApiResult<(u64, String)> {
 }
 
 pub fn selectors(params: &Params) -> ApiResult<(Selector, Selector)> {
-    let labels = Selector::parse(params.get("labelSelector").unwrap_or_default()).map_err(ApiError::bad_request)?;
-    let fields = Selector::parse(params.get("fieldSelector").unwrap_or_default()).map_err(ApiError::bad_request)?;
+    let labels = Selector::parse(params.get("labelSelector").unwrap_or_default())
+        .map_err(ApiError::bad_request)?;
+    let fields = Selector::parse(params.get("fieldSelector").unwrap_or_default())
+        .map_err(ApiError::bad_request)?;
     Ok((labels, fields))
 }
 
@@ -142,7 +189,12 @@ fn list(req: &Request) -> ApiResult<Response> {
     }
     drop(inner);
     let mut meta = json!({"resourceVersion": list_rv.to_string()});
-    if let Some(limit) = req.params.get("limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0) {
+    if let Some(limit) = req
+        .params
+        .get("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .filter(|l| *l > 0)
+    {
         if items.len() > limit {
             let remaining = items.len() - limit;
             items.truncate(limit);
@@ -154,14 +206,21 @@ fn list(req: &Request) -> ApiResult<Response> {
     }
     if req.wants_table() {
         let full = req.params.get("includeObject") == Some("Object");
-        return Ok(json_response(StatusCode::OK, &table::render(req.res, &items, meta, full)));
+        return Ok(json_response(
+            StatusCode::OK,
+            &table::render(req.res, &items, meta, full),
+        ));
     }
     let body = json!({"kind": req.res.list_kind(), "apiVersion": req.res.api_version(), "metadata": meta, "items": items});
     Ok(json_response(StatusCode::OK, &body))
 }
 
 fn key_of(o: &Value) -> String {
-    format!("{}/{}", o["metadata"]["namespace"].as_str().unwrap_or_default(), o["metadata"]["name"].as_str().unwrap_or_default())
+    format!(
+        "{}/{}",
+        o["metadata"]["namespace"].as_str().unwrap_or_default(),
+        o["metadata"]["name"].as_str().unwrap_or_default()
+    )
 }
 
 fn scale_of(res: &Resource, o: &Value) -> Value {
@@ -176,7 +235,11 @@ fn scale_of(res: &Resource, o: &Value) -> Value {
 }
 
 fn get(req: &Request, sub: Option<&str>) -> ApiResult<Response> {
-    let obj = req.cluster.lock().store.require(req.res, &req.ns, req.name()?)?;
+    let obj = req
+        .cluster
+        .lock()
+        .store
+        .require(req.res, &req.ns, req.name()?)?;
     let body = match sub {
         None | Some("status") => obj,
         Some("scale") if req.res.subresources.contains(&"scale") => scale_of(req.res, &obj),
@@ -184,7 +247,10 @@ fn get(req: &Request, sub: Option<&str>) -> ApiResult<Response> {
     };
     if req.wants_table() && sub.is_none() {
         let meta = json!({"resourceVersion": body["metadata"]["resourceVersion"]});
-        return Ok(json_response(StatusCode::OK, &table::render(req.res, &[body], meta, false)));
+        return Ok(json_response(
+            StatusCode::OK,
+            &table::render(req.res, &[body], meta, false),
+        ));
     }
     Ok(json_response(StatusCode::OK, &body))
 }
@@ -193,17 +259,26 @@ fn create(req: &Request) -> ApiResult<Response> {
     let obj = req.body_json()?;
     let body_ns = obj["metadata"]["namespace"].as_str().unwrap_or_default();
     if req.res.namespaced && !body_ns.is_empty() && body_ns != req.ns {
-        return Err(ApiError::bad_request("the namespace of the provided object does not match the namespace sent on the request"));
+        return Err(ApiError::bad_request(
+            "the namespace of the provided object does not match the namespace sent on the request",
+        ));
     }
     let mut inner = req.cluster.lock();
-    let created = inner.store.create(req.res, &req.ns, obj, req.params.dry_run())?;
+    let created = inner
+        .store
+        .create(req.res, &req.ns, obj, req.params.dry_run())?;
     crate::reconcile(&mut inner.store);
     Ok(json_response(StatusCode::CREATED, &created))
 }
 
 /// Applies a changed object the way its endpoint allows: the main resource cannot change
 /// status, the status subresource can change nothing else, scale changes only replicas.
-fn write(req: &Request, sub: Option<&str>, current: &Value, mut next: Value) -> ApiResult<Response> {
+fn write(
+    req: &Request,
+    sub: Option<&str>,
+    current: &Value,
+    mut next: Value,
+) -> ApiResult<Response> {
     let res = req.res;
     let name = req.name()?;
     let mut object = current.clone();
@@ -216,9 +291,15 @@ fn write(req: &Request, sub: Option<&str>, current: &Value, mut next: Value) -> 
         }
         Some("status") => object["status"] = next["status"].clone(),
         Some("scale") if res.subresources.contains(&"scale") => {
-            let replicas = next["spec"]["replicas"].as_i64().ok_or_else(|| ApiError::invalid(res, name, "spec.replicas: Required value"))?;
+            let replicas = next["spec"]["replicas"]
+                .as_i64()
+                .ok_or_else(|| ApiError::invalid(res, name, "spec.replicas: Required value"))?;
             if replicas < 0 {
-                return Err(ApiError::invalid(res, name, "spec.replicas: Invalid value: must be greater than or equal to 0"));
+                return Err(ApiError::invalid(
+                    res,
+                    name,
+                    "spec.replicas: Invalid value: must be greater than or equal to 0",
+                ));
             }
             object["spec"]["replicas"] = json!(replicas);
             if let Some(rv) = next["metadata"]["resourceVersion"].as_str() {
@@ -228,7 +309,9 @@ fn write(req: &Request, sub: Option<&str>, current: &Value, mut next: Value) -> 
         Some(other) => return Err(ApiError::path_not_found(other)),
     }
     if object["metadata"]["name"].as_str() != Some(name) {
-        return Err(ApiError::bad_request("the name of the object does not match the name on the URL"));
+        return Err(ApiError::bad_request(
+            "the name of the object does not match the name on the URL",
+        ));
     }
     if res.namespaced {
         object["metadata"]["namespace"] = json!(req.ns);
@@ -236,46 +319,86 @@ fn write(req: &Request, sub: Option<&str>, current: &Value, mut next: Value) -> 
     let mut inner = req.cluster.lock();
     let stored = inner.store.update(res, object, req.params.dry_run())?;
     crate::reconcile(&mut inner.store);
-    let stored = if req.params.dry_run() { stored } else { inner.store.require(res, &req.ns, name).unwrap_or(stored) };
-    let body = if sub == Some("scale") { scale_of(res, &stored) } else { stored };
+    let stored = if req.params.dry_run() {
+        stored
+    } else {
+        inner.store.require(res, &req.ns, name).unwrap_or(stored)
+    };
+    let body = if sub == Some("scale") {
+        scale_of(res, &stored)
+    } else {
+        stored
+    };
     Ok(json_response(StatusCode::OK, &body))
 }
 
 fn update(req: &Request, sub: Option<&str>) -> ApiResult<Response> {
     let next = req.body_json()?;
-    let current = req.cluster.lock().store.require(req.res, &req.ns, req.name()?)?;
+    let current = req
+        .cluster
+        .lock()
+        .store
+        .require(req.res, &req.ns, req.name()?)?;
     write(req, sub, &current, next)
 }
 
 fn patch_object(req: &Request, sub: Option<&str>) -> ApiResult<Response> {
-    let current = req.cluster.lock().store.require(req.res, &req.ns, req.name()?)?;
-    let base = if sub == Some("scale") { scale_of(req.res, &current) } else { current.clone() };
+    let current = req
+        .cluster
+        .lock()
+        .store
+        .require(req.res, &req.ns, req.name()?)?;
+    let base = if sub == Some("scale") {
+        scale_of(req.res, &current)
+    } else {
+        current.clone()
+    };
     let patch_doc = req.body_json()?;
-    let media = req.content_type.split(';').next().unwrap_or_default().trim();
+    let media = req
+        .content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim();
     let mut next = base.clone();
     match media {
-        "application/merge-patch+json" | "application/apply-patch+yaml" => patch::merge_patch(&mut next, &patch_doc),
+        "application/merge-patch+json" | "application/apply-patch+yaml" => {
+            patch::merge_patch(&mut next, &patch_doc)
+        }
         "application/strategic-merge-patch+json" => {
-            patch::strategic_merge(&mut next, &patch_doc).map_err(|e| ApiError::bad_request(e))?
+            patch::strategic_merge(&mut next, &patch_doc).map_err(ApiError::bad_request)?
         }
         "application/json-patch+json" => {
-            next = patch::json_patch(&base, &patch_doc).map_err(|e| ApiError::invalid(req.res, req.name.as_deref().unwrap_or_default(), e))?
+            next = patch::json_patch(&base, &patch_doc).map_err(|e| {
+                ApiError::invalid(req.res, req.name.as_deref().unwrap_or_default(), e)
+            })?
         }
         other => return Err(ApiError::unsupported_media_type(other)),
     }
     if next["metadata"]["resourceVersion"] == base["metadata"]["resourceVersion"] {
         // A patch without a resourceVersion of its own applies to whatever is current.
-        next["metadata"].as_object_mut().map(|m| m.remove("resourceVersion"));
+        next["metadata"]
+            .as_object_mut()
+            .map(|m| m.remove("resourceVersion"));
     }
     write(req, sub, &current, next)
 }
 
 fn delete(req: &Request) -> ApiResult<Response> {
     let options: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
-    let policy = req.params.get("propagationPolicy").or(options["propagationPolicy"].as_str()).unwrap_or("Background");
-    let dry = req.params.dry_run() || options["dryRun"].as_array().is_some_and(|d| d.iter().any(|v| v == "All"));
+    let policy = req
+        .params
+        .get("propagationPolicy")
+        .or(options["propagationPolicy"].as_str())
+        .unwrap_or("Background");
+    let dry = req.params.dry_run()
+        || options["dryRun"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|v| v == "All"));
     let mut inner = req.cluster.lock();
-    let gone = inner.store.delete(req.res, &req.ns, req.name()?, dry, policy == "Orphan")?;
+    let gone = inner
+        .store
+        .delete(req.res, &req.ns, req.name()?, dry, policy == "Orphan")?;
     crate::reconcile(&mut inner.store);
     Ok(json_response(StatusCode::OK, &gone))
 }
@@ -283,13 +406,27 @@ fn delete(req: &Request) -> ApiResult<Response> {
 fn delete_collection(req: &Request) -> ApiResult<Response> {
     let (labels, fields) = selectors(&req.params)?;
     let mut inner = req.cluster.lock();
-    let doomed: Vec<Value> =
-        inner.store.list(req.res, scope(req)).into_iter().filter(|o| labels.matches_object(o) && fields.matches_fields(o)).collect();
+    let doomed: Vec<Value> = inner
+        .store
+        .list(req.res, scope(req))
+        .into_iter()
+        .filter(|o| labels.matches_object(o) && fields.matches_fields(o))
+        .collect();
     let mut items = Vec::new();
     for o in doomed {
-        let ns = o["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-        let name = o["metadata"]["name"].as_str().unwrap_or_default().to_string();
-        items.push(inner.store.delete(req.res, &ns, &name, req.params.dry_run(), false)?);
+        let ns = o["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let name = o["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        items.push(
+            inner
+                .store
+                .delete(req.res, &ns, &name, req.params.dry_run(), false)?,
+        );
     }
     crate::reconcile(&mut inner.store);
     let rv = inner.store.resource_version().to_string();
@@ -301,13 +438,24 @@ fn metrics(req: &Request) -> ApiResult<Response> {
     let inner = req.cluster.lock();
     let pods = inner.store.list(resources::get("", "pods"), None);
     let items: Vec<Value> = if req.res.plural == "pods" {
-        pods.iter().filter(|p| scope(req).is_none_or(|ns| p["metadata"]["namespace"] == ns)).filter_map(observe::pod_metrics).collect()
+        pods.iter()
+            .filter(|p| scope(req).is_none_or(|ns| p["metadata"]["namespace"] == ns))
+            .filter_map(observe::pod_metrics)
+            .collect()
     } else {
-        inner.store.list(resources::get("", "nodes"), None).iter().map(|n| observe::node_metrics(n, &pods)).collect()
+        inner
+            .store
+            .list(resources::get("", "nodes"), None)
+            .iter()
+            .map(|n| observe::node_metrics(n, &pods))
+            .collect()
     };
     drop(inner);
     let (labels, _) = selectors(&req.params)?;
-    let items: Vec<Value> = items.into_iter().filter(|m| labels.matches_object(m)).collect();
+    let items: Vec<Value> = items
+        .into_iter()
+        .filter(|m| labels.matches_object(m))
+        .collect();
     if let Some(name) = &req.name {
         return items
             .into_iter()
@@ -320,7 +468,11 @@ fn metrics(req: &Request) -> ApiResult<Response> {
 }
 
 fn logs(req: Request) -> ApiResult<Response> {
-    let pod = req.cluster.lock().store.require(req.res, &req.ns, req.name()?)?;
+    let pod = req
+        .cluster
+        .lock()
+        .store
+        .require(req.res, &req.ns, req.name()?)?;
     let (container, status) = observe::log_container(&pod, req.params.get("container"))?;
     let previous = req.params.flag("previous") && req.params.get("previous").is_some();
     let lines = observe::log_lines(&pod, &container, &status, previous)?;
@@ -331,6 +483,10 @@ fn logs(req: Request) -> ApiResult<Response> {
     if !follow {
         return Ok((StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], text).into_response());
     }
-    Ok((StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], Body::from_stream(watch::follow_logs(req, container, text)))
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain")],
+        Body::from_stream(watch::follow_logs(req, container, text)),
+    )
         .into_response())
 }

@@ -59,7 +59,13 @@ fn template(obj: &mut Value) {
 }
 
 pub fn apply(res: &Resource, obj: &mut Value) {
-    if !obj["spec"].is_object() && matches!(res.plural, "deployments" | "replicasets" | "statefulsets" | "daemonsets" | "pods" | "namespaces") && res.group != "metrics.k8s.io" {
+    if !obj["spec"].is_object()
+        && matches!(
+            res.plural,
+            "deployments" | "replicasets" | "statefulsets" | "daemonsets" | "pods" | "namespaces"
+        )
+        && res.group != "metrics.k8s.io"
+    {
         obj["spec"] = json!({});
     }
     match (res.group, res.plural) {
@@ -82,20 +88,36 @@ pub fn apply(res: &Resource, obj: &mut Value) {
         ("apps", "replicasets") | ("apps", "statefulsets") => {
             set_default(&mut obj["spec"], "replicas", json!(1));
             if res.plural == "statefulsets" {
-                set_default(&mut obj["spec"], "podManagementPolicy", json!("OrderedReady"));
+                set_default(
+                    &mut obj["spec"],
+                    "podManagementPolicy",
+                    json!("OrderedReady"),
+                );
                 set_default(&mut obj["spec"], "revisionHistoryLimit", json!(10));
-                set_default(&mut obj["spec"], "updateStrategy", json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}));
+                set_default(
+                    &mut obj["spec"],
+                    "updateStrategy",
+                    json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}),
+                );
             }
             template(obj);
         }
         ("apps", "daemonsets") => {
             set_default(&mut obj["spec"], "revisionHistoryLimit", json!(10));
-            set_default(&mut obj["spec"], "updateStrategy", json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}));
+            set_default(
+                &mut obj["spec"],
+                "updateStrategy",
+                json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}),
+            );
             template(obj);
         }
         ("", "pods") => {
             pod_spec(&mut obj["spec"]);
-            set_default(obj, "status", json!({"phase": "Pending", "qosClass": "BestEffort"}));
+            set_default(
+                obj,
+                "status",
+                json!({"phase": "Pending", "qosClass": "BestEffort"}),
+            );
         }
         ("", "namespaces") => {
             set_default(&mut obj["spec"], "finalizers", json!(["kubernetes"]));

@@ -14,14 +14,23 @@ const REVISION_HISTORY: &str = "deployment.kubernetes.io/revision-history";
 const DESIRED: &str = "deployment.kubernetes.io/desired-replicas";
 const MAX_REPLICAS: &str = "deployment.kubernetes.io/max-replicas";
 /// Annotations that belong to the Deployment object itself and are not copied to its ReplicaSets.
-const NOT_COPIED: &[&str] = &["kubectl.kubernetes.io/last-applied-configuration", REVISION, REVISION_HISTORY, DESIRED, MAX_REPLICAS];
+const NOT_COPIED: &[&str] = &[
+    "kubectl.kubernetes.io/last-applied-configuration",
+    REVISION,
+    REVISION_HISTORY,
+    DESIRED,
+    MAX_REPLICAS,
+];
 
 fn rs_res() -> &'static Resource {
     resources::get("apps", "replicasets")
 }
 
 pub fn revision(rs: &Value) -> i64 {
-    rs["metadata"]["annotations"][REVISION].as_str().and_then(|r| r.parse().ok()).unwrap_or(0)
+    rs["metadata"]["annotations"][REVISION]
+        .as_str()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0)
 }
 
 fn int(v: &Value) -> i64 {
@@ -70,13 +79,21 @@ fn set_rs_replicas(store: &mut Store, d: &Value, rs: &mut Value, replicas: i64) 
     rs["spec"]["replicas"] = json!(replicas);
     rs["metadata"]["annotations"][DESIRED] = json!(desired.to_string());
     rs["metadata"]["annotations"][MAX_REPLICAS] = json!((desired + surge).to_string());
-    let name = rs["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    let name = rs["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     if let Ok(updated) = store.update(rs_res(), rs.clone(), false) {
         *rs = updated;
     }
     if before != replicas {
         let dir = if replicas > before { "up" } else { "down" };
-        store.emit_event(d, "Normal", "ScalingReplicaSet", &format!("Scaled {dir} replica set {name} from {before} to {replicas}"));
+        store.emit_event(
+            d,
+            "Normal",
+            "ScalingReplicaSet",
+            &format!("Scaled {dir} replica set {name} from {before} to {replicas}"),
+        );
     }
 }
 
@@ -136,13 +153,20 @@ pub fn sync_all(store: &mut Store) {
 }
 
 fn sync(store: &mut Store, d: Value) {
-    let ns = d["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-    let uid = d["metadata"]["uid"].as_str().unwrap_or_default().to_string();
+    let ns = d["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let uid = d["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let desired = int(&d["spec"]["replicas"]);
     let paused = d["spec"]["paused"].as_bool() == Some(true);
     let owned = store.owned_by(rs_res(), &ns, &uid);
-    let (news, mut olds): (Vec<Value>, Vec<Value>) =
-        owned.into_iter().partition(|rs| templates_equal(&rs["spec"]["template"], &d["spec"]["template"]));
+    let (news, mut olds): (Vec<Value>, Vec<Value>) = owned
+        .into_iter()
+        .partition(|rs| templates_equal(&rs["spec"]["template"], &d["spec"]["template"]));
     olds.sort_by(by_revision);
     let max_old = olds.iter().map(revision).max().unwrap_or(0);
     let mut created_new = false;
@@ -154,16 +178,27 @@ fn sync(store: &mut Store, d: Value) {
             let old_rev = revision(&rs);
             let ann = &mut next["metadata"]["annotations"];
             if let Some(rev) = next_revision(old_rev, max_old) {
-                let history = ann[REVISION_HISTORY].as_str().map(|h| format!("{h},{old_rev}")).unwrap_or(old_rev.to_string());
+                let history = ann[REVISION_HISTORY]
+                    .as_str()
+                    .map(|h| format!("{h},{old_rev}"))
+                    .unwrap_or(old_rev.to_string());
                 ann[REVISION_HISTORY] = json!(history);
                 ann[REVISION] = json!(rev.to_string());
             }
-            for (k, v) in d["metadata"]["annotations"].as_object().into_iter().flatten() {
+            for (k, v) in d["metadata"]["annotations"]
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
                 if !NOT_COPIED.contains(&k.as_str()) {
                     ann[k] = v.clone();
                 }
             }
-            Some(if next != rs { store.update(rs_res(), next, false).unwrap_or(rs) } else { rs })
+            Some(if next != rs {
+                store.update(rs_res(), next, false).unwrap_or(rs)
+            } else {
+                rs
+            })
         }
         None if !paused => {
             created_new = true;
@@ -171,7 +206,13 @@ fn sync(store: &mut Store, d: Value) {
         }
         None => None,
     };
-    let d = store.require(resources::get("apps", "deployments"), &ns, d["metadata"]["name"].as_str().unwrap_or_default()).unwrap_or(d);
+    let d = store
+        .require(
+            resources::get("apps", "deployments"),
+            &ns,
+            d["metadata"]["name"].as_str().unwrap_or_default(),
+        )
+        .unwrap_or(d);
     let old_total: i64 = olds.iter().map(|rs| int(&rs["spec"]["replicas"])).sum();
     if let Some(new) = new_rs.as_mut() {
         if paused || old_total == 0 {
@@ -250,26 +291,37 @@ fn rolling(store: &mut Store, d: &Value, new: &mut Value, olds: &mut [Value]) {
 
 /// Deletes the oldest fully scaled-down ReplicaSets beyond `revisionHistoryLimit`.
 fn cleanup(store: &mut Store, d: &Value, olds: &[Value]) {
-    let limit = d["spec"]["revisionHistoryLimit"].as_i64().unwrap_or(10).max(0) as usize;
+    let limit = d["spec"]["revisionHistoryLimit"]
+        .as_i64()
+        .unwrap_or(10)
+        .max(0) as usize;
     let idle: Vec<&Value> = olds
         .iter()
         .filter(|rs| int(&rs["spec"]["replicas"]) == 0 && int(&rs["status"]["replicas"]) == 0)
         .collect();
     for rs in idle.iter().take(idle.len().saturating_sub(limit)) {
-        let (ns, name) = (rs["metadata"]["namespace"].as_str().unwrap_or_default(), rs["metadata"]["name"].as_str().unwrap_or_default());
+        let (ns, name) = (
+            rs["metadata"]["namespace"].as_str().unwrap_or_default(),
+            rs["metadata"]["name"].as_str().unwrap_or_default(),
+        );
         let _ = store.delete(rs_res(), ns, name, false, false);
     }
 }
 
 fn condition(kind: &str, status: &str, reason: &str, message: String, previous: &Value) -> Value {
     let stamp = now();
-    let old = previous["conditions"].as_array().and_then(|cs| cs.iter().find(|c| c["type"] == kind)).cloned();
+    let old = previous["conditions"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["type"] == kind))
+        .cloned();
     let transition = match &old {
         Some(o) if o["status"] == status => o["lastTransitionTime"].clone(),
         _ => json!(stamp),
     };
     let update = match &old {
-        Some(o) if o["status"] == status && o["reason"] == reason && o["message"] == message => o["lastUpdateTime"].clone(),
+        Some(o) if o["status"] == status && o["reason"] == reason && o["message"] == message => {
+            o["lastUpdateTime"].clone()
+        }
         _ => json!(stamp),
     };
     json!({"type": kind, "status": status, "reason": reason, "message": message,
@@ -283,19 +335,35 @@ fn update_status(store: &mut Store, d: &Value, new_rs: Option<&Value>, created_n
     let sum = |f: &str| all.iter().map(|rs| int(&rs["status"][f])).sum::<i64>();
     let desired = int(&d["spec"]["replicas"]);
     let spec_total: i64 = all.iter().map(|rs| int(&rs["spec"]["replicas"])).sum();
-    let new_name = new_rs.and_then(|rs| rs["metadata"]["name"].as_str()).unwrap_or_default().to_string();
+    let new_name = new_rs
+        .and_then(|rs| rs["metadata"]["name"].as_str())
+        .unwrap_or_default()
+        .to_string();
     let updated = new_rs
-        .and_then(|rs| all.iter().find(|r| r["metadata"]["name"] == rs["metadata"]["name"]))
+        .and_then(|rs| {
+            all.iter()
+                .find(|r| r["metadata"]["name"] == rs["metadata"]["name"])
+        })
         .map(|rs| int(&rs["status"]["replicas"]))
         .unwrap_or(0);
-    let (replicas, ready, available) = (sum("replicas"), sum("readyReplicas"), sum("availableReplicas"));
+    let (replicas, ready, available) = (
+        sum("replicas"),
+        sum("readyReplicas"),
+        sum("availableReplicas"),
+    );
     let prev = &d["status"];
     let mut status = json!({
         "observedGeneration": d["metadata"]["generation"], "replicas": replicas, "updatedReplicas": updated,
         "readyReplicas": ready, "availableReplicas": available,
         "unavailableReplicas": (spec_total - available).max(0),
     });
-    for zero in ["replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "unavailableReplicas"] {
+    for zero in [
+        "replicas",
+        "updatedReplicas",
+        "readyReplicas",
+        "availableReplicas",
+        "unavailableReplicas",
+    ] {
         if status[zero] == 0 {
             status.as_object_mut().map(|s| s.remove(zero));
         }
@@ -305,27 +373,91 @@ fn update_status(store: &mut Store, d: &Value, new_rs: Option<&Value>, created_n
     }
     let (_, max_unavailable) = surge_and_unavailable(d);
     let available_cond = if available >= desired - max_unavailable {
-        condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.".into(), prev)
+        condition(
+            "Available",
+            "True",
+            "MinimumReplicasAvailable",
+            "Deployment has minimum availability.".into(),
+            prev,
+        )
     } else {
-        condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.".into(), prev)
+        condition(
+            "Available",
+            "False",
+            "MinimumReplicasUnavailable",
+            "Deployment does not have minimum availability.".into(),
+            prev,
+        )
     };
-    let prev_progress = prev["conditions"].as_array().and_then(|cs| cs.iter().find(|c| c["type"] == "Progressing")).cloned();
+    let prev_progress = prev["conditions"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["type"] == "Progressing"))
+        .cloned();
     let complete = updated == desired && replicas == desired && available == desired;
-    let moved = ["replicas", "updatedReplicas", "readyReplicas", "availableReplicas"].iter().any(|f| status[*f] != prev[*f]);
+    let moved = [
+        "replicas",
+        "updatedReplicas",
+        "readyReplicas",
+        "availableReplicas",
+    ]
+    .iter()
+    .any(|f| status[*f] != prev[*f]);
     let rs_msg = |what: &str| format!("ReplicaSet \"{new_name}\" {what}");
     let progress = if d["spec"]["paused"].as_bool() == Some(true) {
-        condition("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused".into(), prev)
+        condition(
+            "Progressing",
+            "Unknown",
+            "DeploymentPaused",
+            "Deployment is paused".into(),
+            prev,
+        )
     } else if complete && !new_name.is_empty() {
-        condition("Progressing", "True", "NewReplicaSetAvailable", rs_msg("has successfully progressed."), prev)
+        condition(
+            "Progressing",
+            "True",
+            "NewReplicaSetAvailable",
+            rs_msg("has successfully progressed."),
+            prev,
+        )
     } else if created_new {
-        condition("Progressing", "True", "NewReplicaSetCreated", format!("Created new replica set \"{new_name}\""), prev)
-    } else if moved || prev_progress.is_none() || prev_progress.as_ref().is_some_and(|c| c["reason"] == "DeploymentPaused") {
-        let reason = if prev_progress.as_ref().is_some_and(|c| c["reason"] == "DeploymentPaused") { "DeploymentResumed" } else { "ReplicaSetUpdated" };
-        let mut c = condition("Progressing", "True", reason, rs_msg("is progressing."), prev);
+        condition(
+            "Progressing",
+            "True",
+            "NewReplicaSetCreated",
+            format!("Created new replica set \"{new_name}\""),
+            prev,
+        )
+    } else if moved
+        || prev_progress.is_none()
+        || prev_progress
+            .as_ref()
+            .is_some_and(|c| c["reason"] == "DeploymentPaused")
+    {
+        let reason = if prev_progress
+            .as_ref()
+            .is_some_and(|c| c["reason"] == "DeploymentPaused")
+        {
+            "DeploymentResumed"
+        } else {
+            "ReplicaSetUpdated"
+        };
+        let mut c = condition(
+            "Progressing",
+            "True",
+            reason,
+            rs_msg("is progressing."),
+            prev,
+        );
         c["lastUpdateTime"] = json!(now());
         c
     } else if deadline_passed(d, prev_progress.as_ref()) {
-        condition("Progressing", "False", "ProgressDeadlineExceeded", rs_msg("has timed out progressing."), prev)
+        condition(
+            "Progressing",
+            "False",
+            "ProgressDeadlineExceeded",
+            rs_msg("has timed out progressing."),
+            prev,
+        )
     } else {
         prev_progress.clone().unwrap_or_default()
     };
@@ -358,7 +490,11 @@ mod tests {
         assert_eq!(resolve_int_or_percent(&json!(2), 3, false), 2);
         let d = json!({"spec": {"replicas": 3, "strategy": {"type": "RollingUpdate",
                        "rollingUpdate": {"maxSurge": 0, "maxUnavailable": "10%"}}}});
-        assert_eq!(surge_and_unavailable(&d), (0, 1), "both zero means one may be unavailable");
+        assert_eq!(
+            surge_and_unavailable(&d),
+            (0, 1),
+            "both zero means one may be unavailable"
+        );
     }
 
     #[test]

@@ -6,11 +6,15 @@ use serde_json::Value;
 const SAFE: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
 pub fn safe_encode(text: &str) -> String {
-    text.bytes().map(|b| SAFE[b as usize % SAFE.len()] as char).collect()
+    text.bytes()
+        .map(|b| SAFE[b as usize % SAFE.len()] as char)
+        .collect()
 }
 
 fn fnv32a(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(*b)).wrapping_mul(0x0100_0193))
+    bytes.iter().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// JSON with sorted keys, so equal templates hash equally whatever order they arrived in.
@@ -47,13 +51,19 @@ fn canonical(value: &Value, out: &mut String) {
 /// The template without the `pod-template-hash` label a ReplicaSet adds to it.
 pub fn strip_hash_label(template: &Value) -> Value {
     let mut t = template.clone();
-    if let Some(labels) = t.pointer_mut("/metadata/labels").and_then(Value::as_object_mut) {
+    if let Some(labels) = t
+        .pointer_mut("/metadata/labels")
+        .and_then(Value::as_object_mut)
+    {
         labels.remove("pod-template-hash");
         if labels.is_empty() {
             t["metadata"].as_object_mut().map(|m| m.remove("labels"));
         }
     }
-    if t.get("metadata").and_then(Value::as_object).is_some_and(|m| m.is_empty()) {
+    if t.get("metadata")
+        .and_then(Value::as_object)
+        .is_some_and(|m| m.is_empty())
+    {
         t.as_object_mut().map(|m| m.remove("metadata"));
     }
     t
@@ -88,7 +98,11 @@ mod tests {
         assert!(templates_equal(&a, &b));
         let c = json!({"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c", "image": "y"}]}});
         assert_ne!(pod_template_hash(&a, None), pod_template_hash(&c, None));
-        assert_ne!(pod_template_hash(&a, None), pod_template_hash(&a, Some(1)), "collisions change the hash");
+        assert_ne!(
+            pod_template_hash(&a, None),
+            pod_template_hash(&a, Some(1)),
+            "collisions change the hash"
+        );
     }
 
     #[test]

@@ -19,9 +19,10 @@ fn nodes() -> &'static Resource {
 }
 
 pub fn is_ready(pod: &Value) -> bool {
-    pod["status"]["conditions"]
-        .as_array()
-        .is_some_and(|cs| cs.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+    pod["status"]["conditions"].as_array().is_some_and(|cs| {
+        cs.iter()
+            .any(|c| c["type"] == "Ready" && c["status"] == "True")
+    })
 }
 
 /// How a container built from this image ends, if it crashes: (exit code, reason).
@@ -66,7 +67,12 @@ pub fn schedulable_nodes(store: &Store) -> Vec<String> {
         .list(nodes(), None)
         .into_iter()
         .filter(|n| n["spec"]["unschedulable"].as_bool() != Some(true))
-        .filter(|n| n["status"]["conditions"].as_array().is_some_and(|cs| cs.iter().any(|c| c["type"] == "Ready" && c["status"] == "True")))
+        .filter(|n| {
+            n["status"]["conditions"].as_array().is_some_and(|cs| {
+                cs.iter()
+                    .any(|c| c["type"] == "Ready" && c["status"] == "True")
+            })
+        })
         .filter_map(|n| n["metadata"]["name"].as_str().map(String::from))
         .collect()
 }
@@ -95,12 +101,21 @@ fn container_names(pod: &Value) -> Vec<(String, String)> {
         .as_array()
         .into_iter()
         .flatten()
-        .map(|c| (c["name"].as_str().unwrap_or_default().to_string(), c["image"].as_str().unwrap_or_default().to_string()))
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap_or_default().to_string(),
+                c["image"].as_str().unwrap_or_default().to_string(),
+            )
+        })
         .collect()
 }
 
 fn pod_ip(pod: &Value) -> String {
-    let n = pod["metadata"]["uid"].as_str().unwrap_or_default().bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    let n = pod["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
     format!("10.244.{}.{}", (n >> 8) % 250 + 1, n % 250 + 2)
 }
 
@@ -141,7 +156,10 @@ fn running_status(pod: &Value, restarts: i64) -> Value {
         })
         .collect();
     let not_ready = (!all_ready).then_some("ContainersNotReady");
-    let prev_ready = pod["status"]["conditions"].as_array().and_then(|cs| cs.iter().find(|c| c["type"] == "Ready")).cloned();
+    let prev_ready = pod["status"]["conditions"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"))
+        .cloned();
     let mut ready = condition("Ready", all_ready, not_ready);
     if let Some(prev) = prev_ready.filter(|p| p["status"] == ready["status"]) {
         ready = prev;
@@ -169,22 +187,35 @@ impl Kubelet {
     pub fn tick(&mut self, store: &mut Store, start_delay: Duration, crash_every: Duration) {
         let at = Instant::now();
         let all = store.list(pods(), None);
-        self.seen.retain(|uid, _| all.iter().any(|p| p["metadata"]["uid"].as_str() == Some(uid)));
+        self.seen.retain(|uid, _| {
+            all.iter()
+                .any(|p| p["metadata"]["uid"].as_str() == Some(uid))
+        });
         self.restarted.retain(|uid, _| self.seen.contains_key(uid));
         for pod in all {
-            let uid = pod["metadata"]["uid"].as_str().unwrap_or_default().to_string();
+            let uid = pod["metadata"]["uid"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             let first = *self.seen.entry(uid.clone()).or_insert(at);
             if pod["spec"]["nodeName"].as_str().is_none() {
                 self.schedule(store, pod);
                 continue;
             }
             match pod["status"]["phase"].as_str() {
-                Some("Pending") if at.duration_since(first) >= start_delay => self.start(store, pod, at),
+                Some("Pending") if at.duration_since(first) >= start_delay => {
+                    self.start(store, pod, at)
+                }
                 Some("Running") => {
-                    let crashing = container_names(&pod).iter().any(|(_, image)| crash_of(image).is_some());
+                    let crashing = container_names(&pod)
+                        .iter()
+                        .any(|(_, image)| crash_of(image).is_some());
                     let last = self.restarted.get(&uid).copied().unwrap_or(first);
                     if crashing && at.duration_since(last) >= crash_every {
-                        let restarts = pod["status"]["containerStatuses"][0]["restartCount"].as_i64().unwrap_or(0) + 1;
+                        let restarts = pod["status"]["containerStatuses"][0]["restartCount"]
+                            .as_i64()
+                            .unwrap_or(0)
+                            + 1;
                         self.restarted.insert(uid, at);
                         let mut next = pod.clone();
                         next["status"] = running_status(&pod, restarts);
@@ -197,27 +228,66 @@ impl Kubelet {
     }
 
     fn schedule(&mut self, store: &mut Store, mut pod: Value) {
-        let Some(node) = schedulable_nodes(store).into_iter().next() else { return };
+        let Some(node) = schedulable_nodes(store).into_iter().next() else {
+            return;
+        };
         pod["spec"]["nodeName"] = json!(node);
         pod["status"]["conditions"] = json!([condition("PodScheduled", true, None)]);
         if let Ok(pod) = store.update(pods(), pod, false) {
-            store.emit_event(&pod, "Normal", "Scheduled", &format!("Successfully assigned to {node}"));
+            store.emit_event(
+                &pod,
+                "Normal",
+                "Scheduled",
+                &format!("Successfully assigned to {node}"),
+            );
         }
     }
 
     fn start(&mut self, store: &mut Store, pod: Value, at: Instant) {
-        let crashing = container_names(&pod).iter().any(|(_, image)| crash_of(image).is_some());
+        let crashing = container_names(&pod)
+            .iter()
+            .any(|(_, image)| crash_of(image).is_some());
         let mut next = pod.clone();
         next["status"] = running_status(&pod, i64::from(crashing));
-        let Ok(started) = store.update(pods(), next, false) else { return };
-        self.restarted.insert(started["metadata"]["uid"].as_str().unwrap_or_default().to_string(), at);
+        let Ok(started) = store.update(pods(), next, false) else {
+            return;
+        };
+        self.restarted.insert(
+            started["metadata"]["uid"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            at,
+        );
         for (name, image) in container_names(&started) {
-            store.emit_event(&started, "Normal", "Pulled", &format!("Container image \"{image}\" already present on machine"));
-            store.emit_event(&started, "Normal", "Created", &format!("Created container {name}"));
-            store.emit_event(&started, "Normal", "Started", &format!("Started container {name}"));
+            store.emit_event(
+                &started,
+                "Normal",
+                "Pulled",
+                &format!("Container image \"{image}\" already present on machine"),
+            );
+            store.emit_event(
+                &started,
+                "Normal",
+                "Created",
+                &format!("Created container {name}"),
+            );
+            store.emit_event(
+                &started,
+                "Normal",
+                "Started",
+                &format!("Started container {name}"),
+            );
             if crash_of(&image).is_some() {
-                store.emit_event(&started, "Warning", "BackOff", &format!("Back-off restarting failed container {name} in pod {}",
-                    started["metadata"]["name"].as_str().unwrap_or_default()));
+                store.emit_event(
+                    &started,
+                    "Warning",
+                    "BackOff",
+                    &format!(
+                        "Back-off restarting failed container {name} in pod {}",
+                        started["metadata"]["name"].as_str().unwrap_or_default()
+                    ),
+                );
             }
         }
     }

@@ -77,12 +77,28 @@ impl Cluster {
     pub fn new(config: Config) -> Self {
         let mut store = store::Store::new(config.history);
         for ns in ["default", "kube-system", "kube-public"] {
-            let _ = store.create(resources::get("", "namespaces"), "", json!({"metadata": {"name": ns}}), false);
+            let _ = store.create(
+                resources::get("", "namespaces"),
+                "",
+                json!({"metadata": {"name": ns}}),
+                false,
+            );
         }
         for node in &config.nodes {
-            let _ = store.create(resources::get("", "nodes"), "", kubelet::node_object(node), false);
+            let _ = store.create(
+                resources::get("", "nodes"),
+                "",
+                kubelet::node_object(node),
+                false,
+            );
         }
-        let cluster = Self { inner: Arc::new(Mutex::new(Inner { store, kubelet: kubelet::Kubelet::default() })), config: Arc::new(config) };
+        let cluster = Self {
+            inner: Arc::new(Mutex::new(Inner {
+                store,
+                kubelet: kubelet::Kubelet::default(),
+            })),
+            config: Arc::new(config),
+        };
         let weak = Arc::downgrade(&cluster.inner);
         let (config, tick) = (cluster.config.clone(), cluster.config.tick);
         tokio::spawn(async move {
@@ -117,7 +133,10 @@ impl Cluster {
 
     /// An object by API path pieces, for tests that look behind the API.
     pub fn get(&self, group: &str, plural: &str, ns: &str, name: &str) -> Option<Value> {
-        self.lock().store.get(resources::get(group, plural), ns, name).cloned()
+        self.lock()
+            .store
+            .get(resources::get(group, plural), ns, name)
+            .cloned()
     }
 
     /// The HTTP API as an axum Router (a tower Service usable in-process).

@@ -18,13 +18,19 @@ pub fn root() -> Value {
     let mut paths = serde_json::Map::new();
     for r in RESOURCES {
         let p = gv_path(r);
-        paths.insert(p.clone(), json!({"serverRelativeURL": format!("/openapi/v3/{p}?hash=0")}));
+        paths.insert(
+            p.clone(),
+            json!({"serverRelativeURL": format!("/openapi/v3/{p}?hash=0")}),
+        );
     }
     json!({"paths": paths})
 }
 
 pub fn group_version(path: &str) -> Option<Value> {
-    let members: Vec<&Resource> = RESOURCES.iter().filter(|r| gv_path(r) == path && !r.read_only).collect();
+    let members: Vec<&Resource> = RESOURCES
+        .iter()
+        .filter(|r| gv_path(r) == path && !r.read_only)
+        .collect();
     if members.is_empty() {
         return None;
     }
@@ -48,5 +54,7 @@ pub fn group_version(path: &str) -> Option<Value> {
             }}),
         );
     }
-    Some(json!({"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.32.0"}, "paths": paths}))
+    Some(
+        json!({"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.32.0"}, "paths": paths}),
+    )
 }

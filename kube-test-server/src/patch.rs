@@ -26,12 +26,15 @@ fn unescape(token: &str) -> String {
 }
 
 fn split_pointer(path: &str) -> Result<(String, String), String> {
-    let idx = path.rfind('/').ok_or_else(|| format!("invalid JSON pointer {path:?}"))?;
+    let idx = path
+        .rfind('/')
+        .ok_or_else(|| format!("invalid JSON pointer {path:?}"))?;
     Ok((path[..idx].to_string(), unescape(&path[idx + 1..])))
 }
 
 fn parent_mut<'a>(doc: &'a mut Value, parent: &str) -> Result<&'a mut Value, String> {
-    doc.pointer_mut(parent).ok_or_else(|| format!("path {parent:?} does not exist"))
+    doc.pointer_mut(parent)
+        .ok_or_else(|| format!("path {parent:?} does not exist"))
 }
 
 fn add(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
@@ -46,7 +49,11 @@ fn add(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
             Ok(())
         }
         Value::Array(items) => {
-            let idx = if last == "-" { items.len() } else { last.parse().map_err(|_| format!("bad index {last:?}"))? };
+            let idx = if last == "-" {
+                items.len()
+            } else {
+                last.parse().map_err(|_| format!("bad index {last:?}"))?
+            };
             if idx > items.len() {
                 return Err(format!("index {idx} out of range in {path:?}"));
             }
@@ -60,25 +67,37 @@ fn add(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
 fn remove(doc: &mut Value, path: &str) -> Result<Value, String> {
     let (parent, last) = split_pointer(path)?;
     match parent_mut(doc, &parent)? {
-        Value::Object(map) => map.remove(&last).ok_or_else(|| format!("path {path:?} does not exist")),
+        Value::Object(map) => map
+            .remove(&last)
+            .ok_or_else(|| format!("path {path:?} does not exist")),
         Value::Array(items) => {
             let idx: usize = last.parse().map_err(|_| format!("bad index {last:?}"))?;
-            (idx < items.len()).then(|| items.remove(idx)).ok_or_else(|| format!("index out of range in {path:?}"))
+            (idx < items.len())
+                .then(|| items.remove(idx))
+                .ok_or_else(|| format!("index out of range in {path:?}"))
         }
         _ => Err(format!("path {path:?} does not exist")),
     }
 }
 
 fn get(doc: &Value, path: &str) -> Result<Value, String> {
-    doc.pointer(path).cloned().ok_or_else(|| format!("path {path:?} does not exist"))
+    doc.pointer(path)
+        .cloned()
+        .ok_or_else(|| format!("path {path:?} does not exist"))
 }
 
 pub fn json_patch(doc: &Value, ops: &Value) -> Result<Value, String> {
-    let ops = ops.as_array().ok_or("a JSON patch must be an array of operations")?;
+    let ops = ops
+        .as_array()
+        .ok_or("a JSON patch must be an array of operations")?;
     let mut doc = doc.clone();
     for op in ops {
         let path = op["path"].as_str().ok_or("every operation needs a path")?;
-        let from = || op["from"].as_str().ok_or("move and copy need a from".to_string());
+        let from = || {
+            op["from"]
+                .as_str()
+                .ok_or("move and copy need a from".to_string())
+        };
         match op["op"].as_str().unwrap_or_default() {
             "add" => add(&mut doc, path, op["value"].clone())?,
             "remove" => {
@@ -110,8 +129,14 @@ pub fn json_patch(doc: &Value, ops: &Value) -> Result<Value, String> {
 /// The merge key of a list field, as the Kubernetes types declare it (`patchMergeKey`).
 fn merge_key(field: &str, parent: &str) -> Option<&'static str> {
     Some(match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "env" | "volumes" | "imagePullSecrets"
-        | "resourceClaims" | "schedulingGates" => "name",
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "env"
+        | "volumes"
+        | "imagePullSecrets"
+        | "resourceClaims"
+        | "schedulingGates" => "name",
         "ports" if parent == "container" => "containerPort",
         "ports" => "port",
         "volumeMounts" => "mountPath",
@@ -221,11 +246,26 @@ fn merge_list(slot: &mut Value, patch: &[Value], field: &str, context: &str) -> 
         return Ok(());
     }
     let Some(key) = merge_key(field, context) else {
-        *slot = Value::Array(patch.iter().filter(|p| p.get("$patch").is_none()).cloned().collect());
+        *slot = Value::Array(
+            patch
+                .iter()
+                .filter(|p| p.get("$patch").is_none())
+                .cloned()
+                .collect(),
+        );
         return Ok(());
     };
-    if patch.iter().any(|p| p.get("$patch").and_then(Value::as_str) == Some("replace")) {
-        *slot = Value::Array(patch.iter().filter(|p| p.get("$patch").is_none()).cloned().collect());
+    if patch
+        .iter()
+        .any(|p| p.get("$patch").and_then(Value::as_str) == Some("replace"))
+    {
+        *slot = Value::Array(
+            patch
+                .iter()
+                .filter(|p| p.get("$patch").is_none())
+                .cloned()
+                .collect(),
+        );
         return Ok(());
     }
     let mut items = slot.as_array().cloned().unwrap_or_default();
@@ -294,9 +334,20 @@ mod tests {
             ]),
         )
         .unwrap();
-        assert_eq!(out, json!({"spec": {"replicas": 3, "list": ["a", "b"]}, "moved": 3, "metadata": {}}));
-        assert!(json_patch(&doc, &json!([{"op": "replace", "path": "/nope", "value": 1}])).is_err());
-        assert!(json_patch(&doc, &json!([{"op": "test", "path": "/spec/replicas", "value": 2}])).is_err());
+        assert_eq!(
+            out,
+            json!({"spec": {"replicas": 3, "list": ["a", "b"]}, "moved": 3, "metadata": {}})
+        );
+        assert!(json_patch(
+            &doc,
+            &json!([{"op": "replace", "path": "/nope", "value": 1}])
+        )
+        .is_err());
+        assert!(json_patch(
+            &doc,
+            &json!([{"op": "test", "path": "/spec/replicas", "value": 2}])
+        )
+        .is_err());
     }
 
     #[test]
@@ -317,7 +368,11 @@ mod tests {
         let containers = &doc["spec"]["template"]["spec"]["containers"];
         assert_eq!(containers[0]["name"], "side");
         assert_eq!(containers[1]["image"], "app:2");
-        assert_eq!(containers[1]["ports"].as_array().unwrap().len(), 2, "ports merge by containerPort");
+        assert_eq!(
+            containers[1]["ports"].as_array().unwrap().len(),
+            2,
+            "ports merge by containerPort"
+        );
         assert_eq!(containers[2]["name"], "new");
     }
 
@@ -334,7 +389,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(doc["spec"]["containers"], json!([{"name": "b"}]));
-        assert_eq!(doc["spec"]["tolerations"], json!([{"key": "y"}]), "lists without a merge key are replaced");
+        assert_eq!(
+            doc["spec"]["tolerations"],
+            json!([{"key": "y"}]),
+            "lists without a merge key are replaced"
+        );
         assert_eq!(doc["spec"]["sel"], json!({"z": 3}));
         assert_eq!(doc["metadata"]["finalizers"], json!(["f2"]));
     }

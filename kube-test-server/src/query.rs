@@ -12,7 +12,10 @@ fn decode(text: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                match std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                match std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                {
                     Some(b) => {
                         out.push(b);
                         i += 2;
@@ -64,12 +67,21 @@ pub enum Route {
     Resources(String, String),
     Healthy,
     OpenApi(String),
-    Object { res: &'static Resource, ns: String, name: Option<String>, sub: Option<String> },
+    Object {
+        res: &'static Resource,
+        ns: String,
+        name: Option<String>,
+        sub: Option<String>,
+    },
     Unknown,
 }
 
 pub fn route(path: &str) -> Route {
-    let parts: Vec<&str> = path.trim_matches('/').split('/').filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect();
     let (group, version, rest) = match parts.as_slice() {
         ["version"] => return Route::Version,
         ["healthz" | "livez" | "readyz", ..] => return Route::Healthy,
@@ -83,15 +95,33 @@ pub fn route(path: &str) -> Route {
         ["apis", g, v, rest @ ..] => (*g, *v, rest),
         _ => return Route::Unknown,
     };
-    let namespaced = |plural: &str| resources::find(group, version, plural).filter(|r| r.namespaced);
+    let namespaced =
+        |plural: &str| resources::find(group, version, plural).filter(|r| r.namespaced);
     let object = |res: Option<&'static Resource>, ns: &str, tail: &[&str]| match (res, tail) {
-        (Some(res), [name, sub]) => Route::Object { res, ns: ns.into(), name: Some(name.to_string()), sub: Some(sub.to_string()) },
-        (Some(res), [name]) => Route::Object { res, ns: ns.into(), name: Some(name.to_string()), sub: None },
-        (Some(res), []) => Route::Object { res, ns: ns.into(), name: None, sub: None },
+        (Some(res), [name, sub]) => Route::Object {
+            res,
+            ns: ns.into(),
+            name: Some(name.to_string()),
+            sub: Some(sub.to_string()),
+        },
+        (Some(res), [name]) => Route::Object {
+            res,
+            ns: ns.into(),
+            name: Some(name.to_string()),
+            sub: None,
+        },
+        (Some(res), []) => Route::Object {
+            res,
+            ns: ns.into(),
+            name: None,
+            sub: None,
+        },
         _ => Route::Unknown,
     };
     match rest {
-        ["namespaces", ns, plural, tail @ ..] if namespaced(plural).is_some() => object(namespaced(plural), ns, tail),
+        ["namespaces", ns, plural, tail @ ..] if namespaced(plural).is_some() => {
+            object(namespaced(plural), ns, tail)
+        }
         [plural, tail @ ..] => object(resources::find(group, version, plural), "", tail),
         _ => Route::Unknown,
     }
@@ -111,19 +141,30 @@ mod tests {
     #[test]
     fn routes_namespaces_and_their_subresources_apart_from_namespaced_objects() {
         match route("/api/v1/namespaces/default") {
-            Route::Object { res, name, .. } => assert_eq!((res.plural, name.as_deref()), ("namespaces", Some("default"))),
+            Route::Object { res, name, .. } => assert_eq!(
+                (res.plural, name.as_deref()),
+                ("namespaces", Some("default"))
+            ),
             _ => panic!("namespace get"),
         }
         match route("/api/v1/namespaces/shop/pods/p1/log") {
             Route::Object { res, ns, name, sub } => {
-                assert_eq!((res.plural, ns.as_str(), name.as_deref(), sub.as_deref()), ("pods", "shop", Some("p1"), Some("log")))
+                assert_eq!(
+                    (res.plural, ns.as_str(), name.as_deref(), sub.as_deref()),
+                    ("pods", "shop", Some("p1"), Some("log"))
+                )
             }
             _ => panic!("pod log"),
         }
         match route("/apis/apps/v1/deployments") {
-            Route::Object { res, ns, name, .. } => assert_eq!((res.plural, ns.as_str(), name), ("deployments", "", None)),
+            Route::Object { res, ns, name, .. } => {
+                assert_eq!((res.plural, ns.as_str(), name), ("deployments", "", None))
+            }
             _ => panic!("all deployments"),
         }
-        assert!(matches!(route("/apis/apps/v1/namespaces/x/nothing"), Route::Unknown));
+        assert!(matches!(
+            route("/apis/apps/v1/namespaces/x/nothing"),
+            Route::Unknown
+        ));
     }
 }

@@ -15,30 +15,162 @@ pub struct Resource {
     pub read_only: bool,
 }
 
-const RW: &[&str] = &["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+const RW: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
 const RO: &[&str] = &["get", "list"];
 
 macro_rules! res {
     ($g:expr, $v:expr, $p:expr, $s:expr, $k:expr, $ns:expr, $short:expr, $subs:expr) => {
-        Resource { group: $g, version: $v, plural: $p, singular: $s, kind: $k, namespaced: $ns,
-                   short_names: $short, subresources: $subs, read_only: false }
+        Resource {
+            group: $g,
+            version: $v,
+            plural: $p,
+            singular: $s,
+            kind: $k,
+            namespaced: $ns,
+            short_names: $short,
+            subresources: $subs,
+            read_only: false,
+        }
     };
 }
 
 pub static RESOURCES: &[Resource] = &[
-    res!("", "v1", "namespaces", "namespace", "Namespace", false, &["ns"], &["status", "finalize"]),
-    res!("", "v1", "pods", "pod", "Pod", true, &["po"], &["status", "log"]),
+    res!(
+        "",
+        "v1",
+        "namespaces",
+        "namespace",
+        "Namespace",
+        false,
+        &["ns"],
+        &["status", "finalize"]
+    ),
+    res!(
+        "",
+        "v1",
+        "pods",
+        "pod",
+        "Pod",
+        true,
+        &["po"],
+        &["status", "log"]
+    ),
     res!("", "v1", "events", "event", "Event", true, &["ev"], &[]),
-    res!("", "v1", "nodes", "node", "Node", false, &["no"], &["status"]),
-    res!("", "v1", "services", "service", "Service", true, &["svc"], &["status"]),
-    res!("", "v1", "configmaps", "configmap", "ConfigMap", true, &["cm"], &[]),
-    res!("apps", "v1", "deployments", "deployment", "Deployment", true, &["deploy"], &["scale", "status"]),
-    res!("apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, &["rs"], &["scale", "status"]),
-    res!("apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, &["sts"], &["scale", "status"]),
-    res!("apps", "v1", "daemonsets", "daemonset", "DaemonSet", true, &["ds"], &["status"]),
-    res!("apps", "v1", "controllerrevisions", "controllerrevision", "ControllerRevision", true, &[], &[]),
-    Resource { read_only: true, ..res!("metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true, &[], &[]) },
-    Resource { read_only: true, ..res!("metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false, &[], &[]) },
+    res!(
+        "",
+        "v1",
+        "nodes",
+        "node",
+        "Node",
+        false,
+        &["no"],
+        &["status"]
+    ),
+    res!(
+        "",
+        "v1",
+        "services",
+        "service",
+        "Service",
+        true,
+        &["svc"],
+        &["status"]
+    ),
+    res!(
+        "",
+        "v1",
+        "configmaps",
+        "configmap",
+        "ConfigMap",
+        true,
+        &["cm"],
+        &[]
+    ),
+    res!(
+        "apps",
+        "v1",
+        "deployments",
+        "deployment",
+        "Deployment",
+        true,
+        &["deploy"],
+        &["scale", "status"]
+    ),
+    res!(
+        "apps",
+        "v1",
+        "replicasets",
+        "replicaset",
+        "ReplicaSet",
+        true,
+        &["rs"],
+        &["scale", "status"]
+    ),
+    res!(
+        "apps",
+        "v1",
+        "statefulsets",
+        "statefulset",
+        "StatefulSet",
+        true,
+        &["sts"],
+        &["scale", "status"]
+    ),
+    res!(
+        "apps",
+        "v1",
+        "daemonsets",
+        "daemonset",
+        "DaemonSet",
+        true,
+        &["ds"],
+        &["status"]
+    ),
+    res!(
+        "apps",
+        "v1",
+        "controllerrevisions",
+        "controllerrevision",
+        "ControllerRevision",
+        true,
+        &[],
+        &[]
+    ),
+    Resource {
+        read_only: true,
+        ..res!(
+            "metrics.k8s.io",
+            "v1beta1",
+            "pods",
+            "",
+            "PodMetrics",
+            true,
+            &[],
+            &[]
+        )
+    },
+    Resource {
+        read_only: true,
+        ..res!(
+            "metrics.k8s.io",
+            "v1beta1",
+            "nodes",
+            "",
+            "NodeMetrics",
+            false,
+            &[],
+            &[]
+        )
+    },
 ];
 
 /// The groups in discovery order, each with its one version.
@@ -73,7 +205,9 @@ impl Resource {
 }
 
 pub fn find(group: &str, version: &str, plural: &str) -> Option<&'static Resource> {
-    RESOURCES.iter().find(|r| r.group == group && r.version == version && r.plural == plural)
+    RESOURCES
+        .iter()
+        .find(|r| r.group == group && r.version == version && r.plural == plural)
 }
 
 /// The resource by group and plural, for code that knows what it wants.
@@ -119,15 +253,20 @@ pub fn group(name: &str) -> Option<Value> {
 
 pub fn resource_list(group: &str, version: &str) -> Option<Value> {
     let mut resources = Vec::new();
-    for r in RESOURCES.iter().filter(|r| r.group == group && r.version == version) {
+    for r in RESOURCES
+        .iter()
+        .filter(|r| r.group == group && r.version == version)
+    {
         let verbs = if r.read_only { RO } else { RW };
         let mut doc = json!({"name": r.plural, "singularName": r.singular, "namespaced": r.namespaced,
                              "kind": r.kind, "verbs": verbs, "storageVersionHash": ""});
         if !r.short_names.is_empty() {
             doc["shortNames"] = json!(r.short_names);
         }
-        if matches!(r.plural, "pods" | "deployments" | "replicasets" | "statefulsets" | "daemonsets" | "services")
-            && !r.read_only
+        if matches!(
+            r.plural,
+            "pods" | "deployments" | "replicasets" | "statefulsets" | "daemonsets" | "services"
+        ) && !r.read_only
         {
             doc["categories"] = json!(["all"]);
         }
@@ -154,6 +293,12 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
     if resources.is_empty() {
         return None;
     }
-    let gv = if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };
-    Some(json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}))
+    let gv = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    Some(
+        json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}),
+    )
 }

@@ -40,12 +40,21 @@ fn parse_set(rest: &str, whole: &str) -> Result<Vec<String>, String> {
         .trim()
         .strip_prefix('(')
         .and_then(|r| r.strip_suffix(')'))
-        .ok_or_else(|| format!("unable to parse requirement: {whole}: expected a set like (a,b)"))?;
-    Ok(inner.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect())
+        .ok_or_else(|| {
+            format!("unable to parse requirement: {whole}: expected a set like (a,b)")
+        })?;
+    Ok(inner
+        .split(',')
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect())
 }
 
 fn valid_key(key: &str) -> bool {
-    !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
 }
 
 fn parse_requirement(part: &str) -> Result<Requirement, String> {
@@ -53,7 +62,11 @@ fn parse_requirement(part: &str) -> Result<Requirement, String> {
     let bad = || format!("unable to parse requirement: found '{part}'");
     if let Some(key) = part.strip_prefix('!') {
         let key = key.trim();
-        return if valid_key(key) { Ok(Requirement::NotExists(key.into())) } else { Err(bad()) };
+        return if valid_key(key) {
+            Ok(Requirement::NotExists(key.into()))
+        } else {
+            Err(bad())
+        };
     }
     for (op, ctor) in [("!=", 0), ("==", 1), ("=", 1)] {
         if let Some((k, v)) = part.split_once(op) {
@@ -61,7 +74,11 @@ fn parse_requirement(part: &str) -> Result<Requirement, String> {
             if !valid_key(&k) || v.contains(['=', '!', '(', ')', ' ']) {
                 return Err(bad());
             }
-            return Ok(if ctor == 0 { Requirement::NotEquals(k, v) } else { Requirement::Equals(k, v) });
+            return Ok(if ctor == 0 {
+                Requirement::NotEquals(k, v)
+            } else {
+                Requirement::Equals(k, v)
+            });
         }
     }
     let mut words = part.splitn(2, char::is_whitespace);
@@ -87,7 +104,11 @@ impl Selector {
         if text.trim().is_empty() {
             return Ok(Self::default());
         }
-        split_top_level(text).into_iter().map(parse_requirement).collect::<Result<_, _>>().map(Selector)
+        split_top_level(text)
+            .into_iter()
+            .map(parse_requirement)
+            .collect::<Result<_, _>>()
+            .map(Selector)
     }
 
     /// A `LabelSelector` object (`matchLabels`, `matchExpressions`).
@@ -95,13 +116,25 @@ impl Selector {
         let mut reqs = Vec::new();
         if let Some(labels) = sel.get("matchLabels").and_then(Value::as_object) {
             for (k, v) in labels {
-                reqs.push(Requirement::Equals(k.clone(), v.as_str().unwrap_or_default().into()));
+                reqs.push(Requirement::Equals(
+                    k.clone(),
+                    v.as_str().unwrap_or_default().into(),
+                ));
             }
         }
-        for expr in sel.get("matchExpressions").and_then(Value::as_array).into_iter().flatten() {
+        for expr in sel
+            .get("matchExpressions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let key = expr["key"].as_str().unwrap_or_default().to_string();
-            let values: Vec<String> =
-                expr["values"].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(String::from)).collect();
+            let values: Vec<String> = expr["values"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect();
             reqs.push(match expr["operator"].as_str().unwrap_or_default() {
                 "In" => Requirement::In(key, values),
                 "NotIn" => Requirement::NotIn(key, values),
@@ -129,7 +162,12 @@ impl Selector {
     }
 
     pub fn matches_labels(&self, labels: Option<&Map<String, Value>>) -> bool {
-        self.matches_with(|k| labels.and_then(|l| l.get(k)).and_then(Value::as_str).map(String::from))
+        self.matches_with(|k| {
+            labels
+                .and_then(|l| l.get(k))
+                .and_then(Value::as_str)
+                .map(String::from)
+        })
     }
 
     /// Field selectors name dotted paths into the object (`metadata.name`, `spec.nodeName`).
@@ -180,7 +218,10 @@ mod tests {
 
     #[test]
     fn parses_every_operator() {
-        let sel = Selector::parse("app=web, tier!=db,env in (prod, staging),zone notin (a),canary,!legacy").unwrap();
+        let sel = Selector::parse(
+            "app=web, tier!=db,env in (prod, staging),zone notin (a),canary,!legacy",
+        )
+        .unwrap();
         assert_eq!(
             sel.0,
             vec![
@@ -192,7 +233,10 @@ mod tests {
                 Requirement::NotExists("legacy".into()),
             ]
         );
-        assert_eq!(Selector::parse("a==b").unwrap().0, vec![Requirement::Equals("a".into(), "b".into())]);
+        assert_eq!(
+            Selector::parse("a==b").unwrap().0,
+            vec![Requirement::Equals("a".into(), "b".into())]
+        );
         assert!(Selector::parse("").unwrap().is_empty());
         assert!(Selector::parse("a in b").is_err());
         assert!(Selector::parse("a b c").is_err());
@@ -220,14 +264,20 @@ mod tests {
                                  {"key": "old", "operator": "DoesNotExist"}]
         }));
         assert!(sel.matches_labels(Some(&labels(json!({"app": "web", "env": "prod"})))));
-        assert!(!sel.matches_labels(Some(&labels(json!({"app": "web", "env": "prod", "old": "1"})))));
+        assert!(!sel.matches_labels(Some(&labels(
+            json!({"app": "web", "env": "prod", "old": "1"})
+        ))));
         assert!(!sel.matches_labels(None));
     }
 
     #[test]
     fn field_selectors_read_dotted_paths() {
         let pod = json!({"metadata": {"name": "p1"}, "spec": {"nodeName": "n1"}, "status": {"phase": "Running"}});
-        assert!(Selector::parse("metadata.name=p1,spec.nodeName=n1").unwrap().matches_fields(&pod));
-        assert!(!Selector::parse("status.phase!=Running").unwrap().matches_fields(&pod));
+        assert!(Selector::parse("metadata.name=p1,spec.nodeName=n1")
+            .unwrap()
+            .matches_fields(&pod));
+        assert!(!Selector::parse("status.phase!=Running")
+            .unwrap()
+            .matches_fields(&pod));
     }
 }

@@ -17,7 +17,12 @@ pub struct ApiError {
 
 impl ApiError {
     fn new(code: u16, reason: &'static str, message: impl Into<String>) -> Self {
-        Self { code, reason, message: message.into(), details: None }
+        Self {
+            code,
+            reason,
+            message: message.into(),
+            details: None,
+        }
     }
 
     fn about(mut self, res: &Resource, name: &str) -> Self {
@@ -26,12 +31,21 @@ impl ApiError {
     }
 
     pub fn not_found(res: &Resource, name: &str) -> Self {
-        Self::new(404, "NotFound", format!("{} \"{name}\" not found", res.qualified())).about(res, name)
+        Self::new(
+            404,
+            "NotFound",
+            format!("{} \"{name}\" not found", res.qualified()),
+        )
+        .about(res, name)
     }
 
     pub fn already_exists(res: &Resource, name: &str) -> Self {
-        Self::new(409, "AlreadyExists", format!("{} \"{name}\" already exists", res.qualified()))
-            .about(res, name)
+        Self::new(
+            409,
+            "AlreadyExists",
+            format!("{} \"{name}\" already exists", res.qualified()),
+        )
+        .about(res, name)
     }
 
     pub fn conflict(res: &Resource, name: &str) -> Self {
@@ -48,7 +62,12 @@ impl ApiError {
     }
 
     pub fn invalid(res: &Resource, name: &str, why: impl std::fmt::Display) -> Self {
-        Self::new(422, "Invalid", format!("{} \"{name}\" is invalid: {why}", res.kind)).about(res, name)
+        Self::new(
+            422,
+            "Invalid",
+            format!("{} \"{name}\" is invalid: {why}", res.kind),
+        )
+        .about(res, name)
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -60,15 +79,27 @@ impl ApiError {
     }
 
     pub fn method_not_allowed(what: &str) -> Self {
-        Self::new(405, "MethodNotAllowed", format!("the server does not allow this method on {what}"))
+        Self::new(
+            405,
+            "MethodNotAllowed",
+            format!("the server does not allow this method on {what}"),
+        )
     }
 
     pub fn unsupported_media_type(ct: &str) -> Self {
-        Self::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format: {ct}"))
+        Self::new(
+            415,
+            "UnsupportedMediaType",
+            format!("the body of the request was in an unknown format: {ct}"),
+        )
     }
 
     pub fn path_not_found(path: &str) -> Self {
-        Self::new(404, "NotFound", format!("the server could not find the requested resource ({path})"))
+        Self::new(
+            404,
+            "NotFound",
+            format!("the server could not find the requested resource ({path})"),
+        )
     }
 
     pub fn status(&self) -> Value {
@@ -86,7 +117,12 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let code = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (code, [(header::CONTENT_TYPE, "application/json")], self.status().to_string()).into_response()
+        (
+            code,
+            [(header::CONTENT_TYPE, "application/json")],
+            self.status().to_string(),
+        )
+            .into_response()
     }
 }
 

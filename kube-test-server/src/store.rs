@@ -38,7 +38,9 @@ pub struct Store {
 
 pub fn timestamp(at: OffsetDateTime) -> String {
     let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-    at.to_offset(time::UtcOffset::UTC).format(&f).unwrap_or_default()
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&f)
+        .unwrap_or_default()
 }
 
 pub fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
@@ -50,7 +52,10 @@ pub fn now() -> String {
 }
 
 fn name_of(obj: &Value) -> String {
-    obj["metadata"]["name"].as_str().unwrap_or_default().to_string()
+    obj["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Whether a change touches more than metadata and status, which is what bumps `generation`.
@@ -91,7 +96,10 @@ impl Store {
     /// Events after `rv`, or Expired when some of them have been forgotten.
     pub fn events_since(&self, rv: u64) -> ApiResult<Vec<Arc<WatchEvent>>> {
         if rv < self.forgotten_through {
-            return Err(ApiError::expired(format!("too old resource version: {rv} ({})", self.forgotten_through + 1)));
+            return Err(ApiError::expired(format!(
+                "too old resource version: {rv} ({})",
+                self.forgotten_through + 1
+            )));
         }
         Ok(self.history.iter().filter(|e| e.rv > rv).cloned().collect())
     }
@@ -112,8 +120,18 @@ impl Store {
     }
 
     fn record(&mut self, kind: &'static str, res: &Resource, object: Value, prev: Option<Value>) {
-        let ns = object["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-        let event = Arc::new(WatchEvent { rv: self.rv, kind, res: res.key(), ns, object, prev });
+        let ns = object["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let event = Arc::new(WatchEvent {
+            rv: self.rv,
+            kind,
+            res: res.key(),
+            ns,
+            object,
+            prev,
+        });
         self.history.push_back(event.clone());
         while self.history.len() > self.history_cap {
             if let Some(old) = self.history.pop_front() {
@@ -133,19 +151,29 @@ impl Store {
     }
 
     pub fn require(&self, res: &Resource, ns: &str, name: &str) -> ApiResult<Value> {
-        self.get(res, ns, name).cloned().ok_or_else(|| ApiError::not_found(res, name))
+        self.get(res, ns, name)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(res, name))
     }
 
     /// Objects of a resource, in one namespace or all, ordered by namespace then name.
     pub fn list(&self, res: &Resource, ns: Option<&str>) -> Vec<Value> {
         self.bucket(res)
-            .map(|b| b.iter().filter(|((n, _), _)| ns.is_none_or(|want| n == want)).map(|(_, v)| v.clone()).collect())
+            .map(|b| {
+                b.iter()
+                    .filter(|((n, _), _)| ns.is_none_or(|want| n == want))
+                    .map(|(_, v)| v.clone())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     /// Objects whose controller owner has this uid.
     pub fn owned_by(&self, res: &Resource, ns: &str, uid: &str) -> Vec<Value> {
-        self.list(res, Some(ns)).into_iter().filter(|o| controller_uid(o).as_deref() == Some(uid)).collect()
+        self.list(res, Some(ns))
+            .into_iter()
+            .filter(|o| controller_uid(o).as_deref() == Some(uid))
+            .collect()
     }
 
     fn new_uid(&mut self) -> String {
@@ -161,7 +189,13 @@ impl Store {
         )
     }
 
-    pub fn create(&mut self, res: &'static Resource, ns: &str, mut obj: Value, dry_run: bool) -> ApiResult<Value> {
+    pub fn create(
+        &mut self,
+        res: &'static Resource,
+        ns: &str,
+        mut obj: Value,
+        dry_run: bool,
+    ) -> ApiResult<Value> {
         if !obj.is_object() {
             return Err(ApiError::bad_request("the body must be a JSON object"));
         }
@@ -172,16 +206,32 @@ impl Store {
         if meta["name"].as_str().unwrap_or_default().is_empty() {
             match meta["generateName"].as_str() {
                 Some(prefix) => meta["name"] = json!(format!("{prefix}{}", random_suffix())),
-                None => return Err(ApiError::invalid(res, "", "metadata.name: Required value: name or generateName is required")),
+                None => {
+                    return Err(ApiError::invalid(
+                        res,
+                        "",
+                        "metadata.name: Required value: name or generateName is required",
+                    ))
+                }
             }
         }
         let name = name_of(&obj);
-        let ns = if res.namespaced { ns.to_string() } else { String::new() };
+        let ns = if res.namespaced {
+            ns.to_string()
+        } else {
+            String::new()
+        };
         if res.namespaced {
             if ns.is_empty() {
-                return Err(ApiError::bad_request("the namespace of the object must be given"));
+                return Err(ApiError::bad_request(
+                    "the namespace of the object must be given",
+                ));
             }
-            if self.get(resources::get("", "namespaces"), "", &ns).is_none() && res.plural != "events" {
+            if self
+                .get(resources::get("", "namespaces"), "", &ns)
+                .is_none()
+                && res.plural != "events"
+            {
                 let ns_res = resources::get("", "namespaces");
                 return Err(ApiError::not_found(ns_res, &ns));
             }
@@ -207,19 +257,39 @@ impl Store {
         }
         self.rv += 1;
         obj["metadata"]["resourceVersion"] = json!(self.rv.to_string());
-        self.objects.entry(res.key()).or_default().insert((ns, name), obj.clone());
+        self.objects
+            .entry(res.key())
+            .or_default()
+            .insert((ns, name), obj.clone());
         self.record("ADDED", res, obj.clone(), None);
         Ok(obj)
     }
 
     /// Replaces an object. A resourceVersion in `obj` must match (optimistic concurrency);
     /// a no-op update keeps the resourceVersion, as the real server does.
-    pub fn update(&mut self, res: &'static Resource, obj: Value, dry_run: bool) -> ApiResult<Value> {
-        let ns = if res.namespaced { obj["metadata"]["namespace"].as_str().unwrap_or_default().to_string() } else { String::new() };
+    pub fn update(
+        &mut self,
+        res: &'static Resource,
+        obj: Value,
+        dry_run: bool,
+    ) -> ApiResult<Value> {
+        let ns = if res.namespaced {
+            obj["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        } else {
+            String::new()
+        };
         let name = name_of(&obj);
         let old = self.require(res, &ns, &name)?;
         if let Some(rv) = obj["metadata"]["resourceVersion"].as_str() {
-            if !rv.is_empty() && rv != old["metadata"]["resourceVersion"].as_str().unwrap_or_default() {
+            if !rv.is_empty()
+                && rv
+                    != old["metadata"]["resourceVersion"]
+                        .as_str()
+                        .unwrap_or_default()
+            {
                 return Err(ApiError::conflict(res, &name));
             }
         }
@@ -227,7 +297,13 @@ impl Store {
         new["apiVersion"] = json!(res.api_version());
         new["kind"] = json!(res.kind);
         crate::defaults::apply(res, &mut new);
-        for keep in ["uid", "creationTimestamp", "namespace", "generation", "resourceVersion"] {
+        for keep in [
+            "uid",
+            "creationTimestamp",
+            "namespace",
+            "generation",
+            "resourceVersion",
+        ] {
             if old["metadata"].get(keep).is_some() {
                 new["metadata"][keep] = old["metadata"][keep].clone();
             }
@@ -242,23 +318,38 @@ impl Store {
         self.rv += 1;
         new["metadata"]["resourceVersion"] = json!(self.rv.to_string());
         let key = (ns, name);
-        self.objects.entry(res.key()).or_default().insert(key, new.clone());
+        self.objects
+            .entry(res.key())
+            .or_default()
+            .insert(key, new.clone());
         self.record("MODIFIED", res, new.clone(), Some(old));
         Ok(new)
     }
 
     /// Deletes an object and, unless orphaning, everything it owns (background cascade).
-    pub fn delete(&mut self, res: &'static Resource, ns: &str, name: &str, dry_run: bool, orphan: bool) -> ApiResult<Value> {
+    pub fn delete(
+        &mut self,
+        res: &'static Resource,
+        ns: &str,
+        name: &str,
+        dry_run: bool,
+        orphan: bool,
+    ) -> ApiResult<Value> {
         let ns = if res.namespaced { ns } else { "" };
         let mut old = self.require(res, ns, name)?;
         if dry_run {
             return Ok(old);
         }
-        self.objects.get_mut(&res.key()).map(|b| b.remove(&(ns.to_string(), name.to_string())));
+        self.objects
+            .get_mut(&res.key())
+            .map(|b| b.remove(&(ns.to_string(), name.to_string())));
         self.rv += 1;
         old["metadata"]["resourceVersion"] = json!(self.rv.to_string());
         self.record("DELETED", res, old.clone(), None);
-        let uid = old["metadata"]["uid"].as_str().unwrap_or_default().to_string();
+        let uid = old["metadata"]["uid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let dependents: Vec<(&'static Resource, Value)> = crate::resources::RESOURCES
             .iter()
             .filter(|r| !r.read_only)
@@ -266,7 +357,10 @@ impl Store {
             .filter(|(_, o)| owner_uids(o).contains(&uid))
             .collect();
         for (r, dep) in dependents {
-            let (dep_ns, dep_name) = (dep["metadata"]["namespace"].as_str().unwrap_or_default(), name_of(&dep));
+            let (dep_ns, dep_name) = (
+                dep["metadata"]["namespace"].as_str().unwrap_or_default(),
+                name_of(&dep),
+            );
             if orphan {
                 let mut freed = dep.clone();
                 if let Some(refs) = freed["metadata"]["ownerReferences"].as_array_mut() {
@@ -278,7 +372,10 @@ impl Store {
             }
         }
         if res.plural == "namespaces" {
-            for r in crate::resources::RESOURCES.iter().filter(|r| r.namespaced && !r.read_only) {
+            for r in crate::resources::RESOURCES
+                .iter()
+                .filter(|r| r.namespaced && !r.read_only)
+            {
                 for o in self.list(r, Some(name)) {
                     let _ = self.delete(r, name, &name_of(&o), false, false);
                 }
@@ -290,14 +387,19 @@ impl Store {
     /// Records a core/v1 Event about `about`, folding repeats into `count` as the kubelet does.
     pub fn emit_event(&mut self, about: &Value, kind: &str, reason: &str, message: &str) {
         let events = resources::get("", "events");
-        let ns = about["metadata"]["namespace"].as_str().unwrap_or("default").to_string();
+        let ns = about["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or("default")
+            .to_string();
         let involved = json!({
             "kind": about["kind"], "apiVersion": about["apiVersion"], "namespace": ns,
             "name": about["metadata"]["name"], "uid": about["metadata"]["uid"],
             "resourceVersion": about["metadata"]["resourceVersion"],
         });
         let existing = self.list(events, Some(&ns)).into_iter().find(|e| {
-            e["involvedObject"]["uid"] == involved["uid"] && e["reason"] == reason && e["message"] == message
+            e["involvedObject"]["uid"] == involved["uid"]
+                && e["reason"] == reason
+                && e["message"] == message
         });
         let stamp = now();
         if let Some(mut e) = existing {
@@ -306,7 +408,11 @@ impl Store {
             let _ = self.update(events, e, false);
             return;
         }
-        let name = format!("{}.{:016x}", about["metadata"]["name"].as_str().unwrap_or("object"), fastrand::u64(..));
+        let name = format!(
+            "{}.{:016x}",
+            about["metadata"]["name"].as_str().unwrap_or("object"),
+            fastrand::u64(..)
+        );
         let event = json!({
             "metadata": {"name": name, "namespace": ns}, "involvedObject": involved,
             "reason": reason, "message": message, "type": kind, "count": 1,
@@ -336,5 +442,7 @@ pub fn controller_uid(obj: &Value) -> Option<String> {
 
 /// Five characters from the safe alphabet, as generateName and pod names use.
 pub fn random_suffix() -> String {
-    (0..5).map(|_| b"bcdfghjklmnpqrstvwxz2456789"[fastrand::usize(..27)] as char).collect()
+    (0..5)
+        .map(|_| b"bcdfghjklmnpqrstvwxz2456789"[fastrand::usize(..27)] as char)
+        .collect()
 }

@@ -8,7 +8,9 @@ use crate::store::parse_timestamp;
 
 /// Kubernetes' short ages: 45s, 3m12s, 5h, 2d.
 pub fn age(created: &Value) -> String {
-    let Some(t) = created.as_str().and_then(parse_timestamp) else { return "<unknown>".into() };
+    let Some(t) = created.as_str().and_then(parse_timestamp) else {
+        return "<unknown>".into();
+    };
     let s = (OffsetDateTime::now_utc() - t).whole_seconds().max(0);
     match s {
         0..=119 => format!("{s}s"),
@@ -24,7 +26,11 @@ fn n(v: &Value) -> i64 {
 }
 
 fn pod_status(pod: &Value) -> String {
-    for c in pod["status"]["containerStatuses"].as_array().into_iter().flatten() {
+    for c in pod["status"]["containerStatuses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         if let Some(reason) = c["state"]["waiting"]["reason"].as_str() {
             return reason.to_string();
         }
@@ -32,19 +38,62 @@ fn pod_status(pod: &Value) -> String {
     if pod["status"]["phase"] == "Pending" && pod["spec"]["nodeName"].is_string() {
         return "ContainerCreating".into();
     }
-    pod["status"]["phase"].as_str().unwrap_or("Unknown").to_string()
+    pod["status"]["phase"]
+        .as_str()
+        .unwrap_or("Unknown")
+        .to_string()
 }
 
 fn columns(res: &Resource) -> Vec<(&'static str, &'static str)> {
     match res.plural {
-        "pods" if res.group.is_empty() => vec![("Name", "name"), ("Ready", ""), ("Status", ""), ("Restarts", ""), ("Age", ""), ("IP", ""), ("Node", "")],
-        "deployments" => vec![("Name", "name"), ("Ready", ""), ("Up-to-date", ""), ("Available", ""), ("Age", "")],
-        "replicasets" => vec![("Name", "name"), ("Desired", ""), ("Current", ""), ("Ready", ""), ("Age", "")],
+        "pods" if res.group.is_empty() => vec![
+            ("Name", "name"),
+            ("Ready", ""),
+            ("Status", ""),
+            ("Restarts", ""),
+            ("Age", ""),
+            ("IP", ""),
+            ("Node", ""),
+        ],
+        "deployments" => vec![
+            ("Name", "name"),
+            ("Ready", ""),
+            ("Up-to-date", ""),
+            ("Available", ""),
+            ("Age", ""),
+        ],
+        "replicasets" => vec![
+            ("Name", "name"),
+            ("Desired", ""),
+            ("Current", ""),
+            ("Ready", ""),
+            ("Age", ""),
+        ],
         "statefulsets" => vec![("Name", "name"), ("Ready", ""), ("Age", "")],
-        "daemonsets" => vec![("Name", "name"), ("Desired", ""), ("Current", ""), ("Ready", ""), ("Up-to-date", ""), ("Available", ""), ("Age", "")],
-        "nodes" if res.group.is_empty() => vec![("Name", "name"), ("Status", ""), ("Roles", ""), ("Age", ""), ("Version", "")],
+        "daemonsets" => vec![
+            ("Name", "name"),
+            ("Desired", ""),
+            ("Current", ""),
+            ("Ready", ""),
+            ("Up-to-date", ""),
+            ("Available", ""),
+            ("Age", ""),
+        ],
+        "nodes" if res.group.is_empty() => vec![
+            ("Name", "name"),
+            ("Status", ""),
+            ("Roles", ""),
+            ("Age", ""),
+            ("Version", ""),
+        ],
         "namespaces" => vec![("Name", "name"), ("Status", ""), ("Age", "")],
-        "events" => vec![("Last Seen", ""), ("Type", ""), ("Reason", ""), ("Object", ""), ("Message", "")],
+        "events" => vec![
+            ("Last Seen", ""),
+            ("Type", ""),
+            ("Reason", ""),
+            ("Object", ""),
+            ("Message", ""),
+        ],
         _ => vec![("Name", "name"), ("Age", "")],
     }
 }
@@ -55,23 +104,52 @@ fn cells(res: &Resource, o: &Value) -> Vec<Value> {
     let age = json!(age(&meta["creationTimestamp"]));
     match (res.group, res.plural) {
         ("", "pods") => {
-            let statuses = status["containerStatuses"].as_array().cloned().unwrap_or_default();
+            let statuses = status["containerStatuses"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             let total = spec["containers"].as_array().map_or(0, Vec::len);
             let ready = statuses.iter().filter(|c| c["ready"] == true).count();
             let restarts: i64 = statuses.iter().map(|c| n(&c["restartCount"])).sum();
             let ip = status["podIP"].as_str().unwrap_or("<none>");
             let node = spec["nodeName"].as_str().unwrap_or("<none>");
-            vec![name, json!(format!("{ready}/{total}")), json!(pod_status(o)), json!(restarts), age, json!(ip), json!(node)]
+            vec![
+                name,
+                json!(format!("{ready}/{total}")),
+                json!(pod_status(o)),
+                json!(restarts),
+                age,
+                json!(ip),
+                json!(node),
+            ]
         }
         (_, "deployments") => vec![
             name,
-            json!(format!("{}/{}", n(&status["readyReplicas"]), n(&spec["replicas"]))),
+            json!(format!(
+                "{}/{}",
+                n(&status["readyReplicas"]),
+                n(&spec["replicas"])
+            )),
             json!(n(&status["updatedReplicas"])),
             json!(n(&status["availableReplicas"])),
             age,
         ],
-        (_, "replicasets") => vec![name, json!(n(&spec["replicas"])), json!(n(&status["replicas"])), json!(n(&status["readyReplicas"])), age],
-        (_, "statefulsets") => vec![name, json!(format!("{}/{}", n(&status["readyReplicas"]), n(&spec["replicas"]))), age],
+        (_, "replicasets") => vec![
+            name,
+            json!(n(&spec["replicas"])),
+            json!(n(&status["replicas"])),
+            json!(n(&status["readyReplicas"])),
+            age,
+        ],
+        (_, "statefulsets") => vec![
+            name,
+            json!(format!(
+                "{}/{}",
+                n(&status["readyReplicas"]),
+                n(&spec["replicas"])
+            )),
+            age,
+        ],
         (_, "daemonsets") => vec![
             name,
             json!(n(&status["desiredNumberScheduled"])),
@@ -82,19 +160,40 @@ fn cells(res: &Resource, o: &Value) -> Vec<Value> {
             age,
         ],
         ("", "nodes") => {
-            let ready = status["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "Ready" && c["status"] == "True");
-            let mut state = if ready { "Ready".to_string() } else { "NotReady".to_string() };
+            let ready = status["conditions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|c| c["type"] == "Ready" && c["status"] == "True");
+            let mut state = if ready {
+                "Ready".to_string()
+            } else {
+                "NotReady".to_string()
+            };
             if spec["unschedulable"] == true {
                 state.push_str(",SchedulingDisabled");
             }
-            vec![name, json!(state), json!("<none>"), age, status["nodeInfo"]["kubeletVersion"].clone()]
+            vec![
+                name,
+                json!(state),
+                json!("<none>"),
+                age,
+                status["nodeInfo"]["kubeletVersion"].clone(),
+            ]
         }
         ("", "namespaces") => vec![name, status["phase"].clone(), age],
         ("", "events") => vec![
             json!(crate::table::age(&o["lastTimestamp"])),
             o["type"].clone(),
             o["reason"].clone(),
-            json!(format!("{}/{}", o["involvedObject"]["kind"].as_str().unwrap_or_default().to_lowercase(), o["involvedObject"]["name"].as_str().unwrap_or_default())),
+            json!(format!(
+                "{}/{}",
+                o["involvedObject"]["kind"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_lowercase(),
+                o["involvedObject"]["name"].as_str().unwrap_or_default()
+            )),
             o["message"].clone(),
         ],
         _ => vec![name, age],

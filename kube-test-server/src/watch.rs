@@ -25,7 +25,10 @@ fn line(kind: &str, object: &Value) -> Bytes {
 }
 
 fn channel_stream(rx: mpsc::Receiver<Bytes>) -> impl Stream<Item = Result<Bytes, Infallible>> {
-    futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (Ok(b), rx)) })
+    futures::stream::unfold(
+        rx,
+        |mut rx| async move { rx.recv().await.map(|b| (Ok(b), rx)) },
+    )
 }
 
 struct Filter {
@@ -59,11 +62,24 @@ impl Filter {
 
 pub fn watch(req: Request) -> ApiResult<Response> {
     let (labels, fields) = selectors(&req.params)?;
-    let filter = Filter { res: req.res.key(), ns: scope(&req).map(String::from), labels, fields };
+    let filter = Filter {
+        res: req.res.key(),
+        ns: scope(&req).map(String::from),
+        labels,
+        fields,
+    };
     let bookmarks = req.params.get("allowWatchBookmarks") == Some("true");
     let initial_events = req.params.get("sendInitialEvents") == Some("true");
-    let timeout = req.params.get("timeoutSeconds").and_then(|t| t.parse().ok()).map(Duration::from_secs).unwrap_or(Duration::from_secs(1800));
-    let requested = req.params.get("resourceVersion").filter(|rv| !rv.is_empty() && *rv != "0");
+    let timeout = req
+        .params
+        .get("timeoutSeconds")
+        .and_then(|t| t.parse().ok())
+        .map(Duration::from_secs)
+        .unwrap_or(Duration::from_secs(1800));
+    let requested = req
+        .params
+        .get("resourceVersion")
+        .filter(|rv| !rv.is_empty() && *rv != "0");
     let (tx, rx) = mpsc::channel::<Bytes>(256);
     let (mut backlog, events, mut last_rv, expired) = {
         let inner = req.cluster.lock();
@@ -73,9 +89,14 @@ pub fn watch(req: Request) -> ApiResult<Response> {
         let mut expired = false;
         match requested {
             Some(rv) if !initial_events => {
-                let rv: u64 = rv.parse().map_err(|_| ApiError::bad_request(format!("invalid resourceVersion {rv:?}")))?;
+                let rv: u64 = rv.parse().map_err(|_| {
+                    ApiError::bad_request(format!("invalid resourceVersion {rv:?}"))
+                })?;
                 match inner.store.events_since(rv) {
-                    Ok(past) => backlog.extend(past.iter().filter_map(|e| filter.view(e).map(|k| line(k, &e.object)))),
+                    Ok(past) => backlog.extend(
+                        past.iter()
+                            .filter_map(|e| filter.view(e).map(|k| line(k, &e.object))),
+                    ),
                     Err(gone) => {
                         expired = true;
                         backlog.push(line("ERROR", &gone.status()));
@@ -83,7 +104,12 @@ pub fn watch(req: Request) -> ApiResult<Response> {
                 }
             }
             _ => {
-                for o in inner.store.list(req.res, filter.ns.as_deref()).iter().filter(|o| filter.matches(o)) {
+                for o in inner
+                    .store
+                    .list(req.res, filter.ns.as_deref())
+                    .iter()
+                    .filter(|o| filter.matches(o))
+                {
                     backlog.push(line("ADDED", o));
                 }
                 if initial_events {
@@ -96,7 +122,11 @@ pub fn watch(req: Request) -> ApiResult<Response> {
         }
         (backlog, events, current, expired)
     };
-    let (kind, api_version, every) = (req.res.kind, req.res.api_version(), req.cluster.config.bookmark_interval);
+    let (kind, api_version, every) = (
+        req.res.kind,
+        req.res.api_version(),
+        req.cluster.config.bookmark_interval,
+    );
     tokio::spawn(async move {
         for l in backlog.drain(..) {
             if tx.send(l).await.is_err() {
@@ -140,7 +170,12 @@ pub fn watch(req: Request) -> ApiResult<Response> {
             }
         }
     });
-    Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], Body::from_stream(channel_stream(rx))).into_response())
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(channel_stream(rx)),
+    )
+        .into_response())
 }
 
 fn deliver(filter: &Filter, e: &Arc<WatchEvent>, last_rv: &mut u64) -> Option<Bytes> {
@@ -152,7 +187,11 @@ fn deliver(filter: &Filter, e: &Arc<WatchEvent>, last_rv: &mut u64) -> Option<By
 }
 
 /// `kubectl logs -f`: what was written so far, then a line a second while the pod exists.
-pub fn follow_logs(req: Request, container: Value, initial: String) -> impl Stream<Item = Result<Bytes, Infallible>> {
+pub fn follow_logs(
+    req: Request,
+    container: Value,
+    initial: String,
+) -> impl Stream<Item = Result<Bytes, Infallible>> {
     let (tx, rx) = mpsc::channel::<Bytes>(16);
     let name = container["name"].as_str().unwrap_or_default().to_string();
     tokio::spawn(async move {
@@ -163,11 +202,23 @@ pub fn follow_logs(req: Request, container: Value, initial: String) -> impl Stre
         loop {
             tokio::time::sleep(Duration::from_secs(1)).await;
             let pod_name = req.name.clone().unwrap_or_default();
-            if req.cluster.lock().store.get(req.res, &req.ns, &pod_name).is_none() {
+            if req
+                .cluster
+                .lock()
+                .store
+                .get(req.res, &req.ns, &pod_name)
+                .is_none()
+            {
                 return;
             }
             n += 1;
-            if tx.send(Bytes::from(format!("{name} still running ({n}s into follow)\n"))).await.is_err() {
+            if tx
+                .send(Bytes::from(format!(
+                    "{name} still running ({n}s into follow)\n"
+                )))
+                .await
+                .is_err()
+            {
                 return;
             }
         }

@@ -17,11 +17,17 @@ fn int(v: &Value) -> i64 {
 }
 
 fn name(o: &Value) -> String {
-    o["metadata"]["name"].as_str().unwrap_or_default().to_string()
+    o["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn ns(o: &Value) -> String {
-    o["metadata"]["namespace"].as_str().unwrap_or_default().to_string()
+    o["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Ready for at least `minReadySeconds`, judged by the Ready condition's transition time.
@@ -49,39 +55,79 @@ fn write_status(store: &mut Store, res: &'static Resource, owner: &Value, status
 }
 
 fn delete_pod(store: &mut Store, owner: &Value, pod: &Value) {
-    if store.delete(pods(), &ns(pod), &name(pod), false, false).is_ok() {
-        store.emit_event(owner, "Normal", "SuccessfulDelete", &format!("Deleted pod: {}", name(pod)));
+    if store
+        .delete(pods(), &ns(pod), &name(pod), false, false)
+        .is_ok()
+    {
+        store.emit_event(
+            owner,
+            "Normal",
+            "SuccessfulDelete",
+            &format!("Deleted pod: {}", name(pod)),
+        );
     }
 }
 
-fn create_pod(store: &mut Store, owner: &Value, pod_name: String, template: &Value, node: Option<String>) {
+fn create_pod(
+    store: &mut Store,
+    owner: &Value,
+    pod_name: String,
+    template: &Value,
+    node: Option<String>,
+) {
     let pod = new_pod(owner, &pod_name, template, node);
     if store.create(pods(), &ns(owner), pod, false).is_ok() {
-        store.emit_event(owner, "Normal", "SuccessfulCreate", &format!("Created pod: {pod_name}"));
+        store.emit_event(
+            owner,
+            "Normal",
+            "SuccessfulCreate",
+            &format!("Created pod: {pod_name}"),
+        );
     }
 }
 
 /// The node with the fewest pods, so replicas spread as the scheduler would spread them.
 fn pick_node(store: &Store) -> Option<String> {
     let all = store.list(pods(), None);
-    schedulable_nodes(store)
-        .into_iter()
-        .min_by_key(|n| all.iter().filter(|p| p["spec"]["nodeName"].as_str() == Some(n)).count())
+    schedulable_nodes(store).into_iter().min_by_key(|n| {
+        all.iter()
+            .filter(|p| p["spec"]["nodeName"].as_str() == Some(n))
+            .count()
+    })
 }
 
 pub fn sync_replicasets(store: &mut Store) {
     let res = resources::get("apps", "replicasets");
     for rs in store.list(res, None) {
-        let uid = rs["metadata"]["uid"].as_str().unwrap_or_default().to_string();
+        let uid = rs["metadata"]["uid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let mut owned = store.owned_by(pods(), &ns(&rs), &uid);
         let want = int(&rs["spec"]["replicas"]).max(0) as usize;
         for _ in owned.len()..want {
             let node = pick_node(store);
-            create_pod(store, &rs, format!("{}-{}", name(&rs), random_suffix()), &rs["spec"]["template"], node);
+            create_pod(
+                store,
+                &rs,
+                format!("{}-{}", name(&rs), random_suffix()),
+                &rs["spec"]["template"],
+                node,
+            );
         }
         if owned.len() > want {
             // Not-ready pods go first, then the newest, as the ReplicaSet controller ranks them.
-            owned.sort_by_key(|p| (is_ready(p), std::cmp::Reverse(p["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string())));
+            owned.sort_by_key(|p| {
+                (
+                    is_ready(p),
+                    std::cmp::Reverse(
+                        p["metadata"]["creationTimestamp"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string(),
+                    ),
+                )
+            });
             for pod in owned.iter().take(owned.len() - want) {
                 delete_pod(store, &rs, pod);
             }
@@ -103,17 +149,40 @@ fn controller_revision(store: &mut Store, owner: &Value, kind: &str) -> (String,
     let uid = owner["metadata"]["uid"].as_str().unwrap_or_default();
     let existing = store.owned_by(revs, &ns(owner), uid);
     let template = &owner["spec"]["template"];
-    if let Some(rev) = existing.iter().find(|r| templates_equal(&r["data"]["spec"]["template"], template)) {
+    let latest = existing
+        .iter()
+        .map(|r| int(&r["revision"]))
+        .max()
+        .unwrap_or(0);
+    let stored = |r: &Value| {
+        let mut t = r["data"]["spec"]["template"].clone();
+        t.as_object_mut().map(|m| m.remove("$patch"));
+        t
+    };
+    if let Some(rev) = existing
+        .iter()
+        .find(|r| templates_equal(&stored(r), template))
+    {
+        // A template that comes back becomes the newest revision again, as for Deployments.
+        if int(&rev["revision"]) < latest {
+            let mut bumped = rev.clone();
+            bumped["revision"] = json!(latest + 1);
+            let _ = store.update(revs, bumped, false);
+            return (name(rev), latest + 1);
+        }
         return (name(rev), int(&rev["revision"]));
     }
     let hash = pod_template_hash(template, None);
-    let revision = existing.iter().map(|r| int(&r["revision"])).max().unwrap_or(0) + 1;
+    let revision = latest + 1;
     let rev_name = format!("{}-{hash}", name(owner));
+    // Stored as the strategic patch `kubectl rollout undo` applies: the whole template.
+    let mut replacing = template.clone();
+    replacing["$patch"] = json!("replace");
     let rev = json!({
         "metadata": {"name": rev_name, "namespace": ns(owner), "labels": template["metadata"]["labels"],
                      "ownerReferences": [{"apiVersion": "apps/v1", "kind": kind, "name": name(owner), "uid": uid,
                                           "controller": true, "blockOwnerDeletion": true}]},
-        "data": {"spec": {"template": template}}, "revision": revision,
+        "data": {"spec": {"template": replacing}}, "revision": revision,
     });
     let _ = store.create(revs, &ns(owner), rev, false);
     (rev_name, revision)
@@ -126,28 +195,54 @@ fn stamped_template(owner: &Value, revision: &str) -> Value {
 }
 
 fn pod_revision(pod: &Value) -> String {
-    pod["metadata"]["labels"]["controller-revision-hash"].as_str().unwrap_or_default().to_string()
+    pod["metadata"]["labels"]["controller-revision-hash"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 pub fn sync_statefulsets(store: &mut Store) {
     let res = resources::get("apps", "statefulsets");
     for sts in store.list(res, None) {
         let (revision, _) = controller_revision(store, &sts, "StatefulSet");
-        let uid = sts["metadata"]["uid"].as_str().unwrap_or_default().to_string();
+        let uid = sts["metadata"]["uid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let want = int(&sts["spec"]["replicas"]).max(0);
         let owned = store.owned_by(pods(), &ns(&sts), &uid);
-        let ordinal = |p: &Value| name(p).rsplit('-').next().and_then(|o| o.parse::<i64>().ok()).unwrap_or(-1);
+        let ordinal = |p: &Value| {
+            name(p)
+                .rsplit('-')
+                .next()
+                .and_then(|o| o.parse::<i64>().ok())
+                .unwrap_or(-1)
+        };
         let all_ready = owned.iter().all(is_ready);
         // Ordered: create the lowest missing ordinal only when every existing pod is ready.
         if let Some(missing) = (0..want).find(|i| !owned.iter().any(|p| ordinal(p) == *i)) {
             if all_ready || sts["spec"]["podManagementPolicy"] == "Parallel" {
                 let node = pick_node(store);
-                create_pod(store, &sts, format!("{}-{missing}", name(&sts)), &stamped_template(&sts, &revision), node);
+                create_pod(
+                    store,
+                    &sts,
+                    format!("{}-{missing}", name(&sts)),
+                    &stamped_template(&sts, &revision),
+                    node,
+                );
             }
-        } else if let Some(extra) = owned.iter().filter(|p| ordinal(p) >= want).max_by_key(|p| ordinal(p)) {
+        } else if let Some(extra) = owned
+            .iter()
+            .filter(|p| ordinal(p) >= want)
+            .max_by_key(|p| ordinal(p))
+        {
             delete_pod(store, &sts, extra);
         } else if all_ready && sts["spec"]["updateStrategy"]["type"] != "OnDelete" {
-            if let Some(stale) = owned.iter().filter(|p| pod_revision(p) != revision).max_by_key(|p| ordinal(p)) {
+            if let Some(stale) = owned
+                .iter()
+                .filter(|p| pod_revision(p) != revision)
+                .max_by_key(|p| ordinal(p))
+            {
                 delete_pod(store, &sts, stale);
             }
         }
@@ -161,7 +256,11 @@ pub fn sync_statefulsets(store: &mut Store) {
             "currentRevision": revision, "updateRevision": revision, "collisionCount": 0,
         });
         if updated < owned.len() {
-            status["currentRevision"] = json!(owned.iter().map(pod_revision).find(|r| *r != revision).unwrap_or_default());
+            status["currentRevision"] = json!(owned
+                .iter()
+                .map(pod_revision)
+                .find(|r| *r != revision)
+                .unwrap_or_default());
             status["currentReplicas"] = json!(owned.len() - updated);
         }
         write_status(store, res, &sts, status);
@@ -172,18 +271,33 @@ pub fn sync_daemonsets(store: &mut Store) {
     let res = resources::get("apps", "daemonsets");
     for ds in store.list(res, None) {
         let (revision, _) = controller_revision(store, &ds, "DaemonSet");
-        let uid = ds["metadata"]["uid"].as_str().unwrap_or_default().to_string();
+        let uid = ds["metadata"]["uid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let nodes = schedulable_nodes(store);
         let owned = store.owned_by(pods(), &ns(&ds), &uid);
         for node in &nodes {
-            let here = owned.iter().find(|p| p["spec"]["nodeName"].as_str() == Some(node.as_str()));
+            let here = owned
+                .iter()
+                .find(|p| p["spec"]["nodeName"].as_str() == Some(node.as_str()));
             match here {
-                None => create_pod(store, &ds, format!("{}-{}", name(&ds), random_suffix()), &stamped_template(&ds, &revision), Some(node.clone())),
+                None => create_pod(
+                    store,
+                    &ds,
+                    format!("{}-{}", name(&ds), random_suffix()),
+                    &stamped_template(&ds, &revision),
+                    Some(node.clone()),
+                ),
                 Some(p) if pod_revision(p) != revision => delete_pod(store, &ds, p),
                 Some(_) => {}
             }
         }
-        for stray in owned.iter().filter(|p| !nodes.iter().any(|n| p["spec"]["nodeName"].as_str() == Some(n.as_str()))) {
+        for stray in owned.iter().filter(|p| {
+            !nodes
+                .iter()
+                .any(|n| p["spec"]["nodeName"].as_str() == Some(n.as_str()))
+        }) {
             delete_pod(store, &ds, stray);
         }
         let owned = store.owned_by(pods(), &ns(&ds), &uid);

@@ -47,11 +47,15 @@ pub fn kubectl_path() -> PathBuf {
 impl TestCluster {
     pub async fn start(config: Config) -> Self {
         let cluster = Cluster::new(config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port");
         let addr = listener.local_addr().expect("local address");
         let serving = cluster.clone();
         let server = tokio::spawn(async move {
-            kube_test_server::serve(listener, serving).await.expect("serve the test API server");
+            kube_test_server::serve(listener, serving)
+                .await
+                .expect("serve the test API server");
         });
         let dir = tempfile::tempdir().expect("temp dir");
         let kubeconfig = dir.path().join("kubeconfig");
@@ -61,7 +65,13 @@ impl TestCluster {
              current-context: test\nusers: []\n"
         );
         std::fs::write(&kubeconfig, text).expect("write kubeconfig");
-        Self { cluster, addr, kubeconfig, _dir: dir, server }
+        Self {
+            cluster,
+            addr,
+            kubeconfig,
+            _dir: dir,
+            server,
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -93,7 +103,13 @@ impl TestCluster {
     /// kubectl that must succeed; returns its standard output.
     pub async fn ok(&self, args: &[&str]) -> String {
         let out = self.kubectl(args).await;
-        assert!(out.ok, "kubectl {} failed:\nstdout: {}\nstderr: {}", args.join(" "), out.stdout, out.stderr);
+        assert!(
+            out.ok,
+            "kubectl {} failed:\nstdout: {}\nstderr: {}",
+            args.join(" "),
+            out.stdout,
+            out.stderr
+        );
         out.stdout
     }
 }
