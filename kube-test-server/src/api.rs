@@ -92,7 +92,13 @@ pub struct Request {
 }
 
 impl Request {
+    /// The body as JSON. Protobuf and CBOR bodies get 415, which makes client-go fall back
+    /// to JSON, as it does against servers that do not speak them.
     fn body_json(&self) -> ApiResult<Value> {
+        let media = self.content_type.split(';').next().unwrap_or_default().trim();
+        if media.contains("protobuf") || media.contains("cbor") {
+            return Err(ApiError::unsupported_media_type(media));
+        }
         serde_json::from_slice(&self.body)
             .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))
     }
@@ -343,11 +349,13 @@ fn update(req: &Request, sub: Option<&str>) -> ApiResult<Response> {
 }
 
 fn patch_object(req: &Request, sub: Option<&str>) -> ApiResult<Response> {
-    let current = req
-        .cluster
-        .lock()
-        .store
-        .require(req.res, &req.ns, req.name()?)?;
+    let found = req.cluster.lock().store.require(req.res, &req.ns, req.name()?);
+    let server_side_apply = req.content_type.starts_with("application/apply-patch");
+    let current = match found {
+        // Server-side apply creates what does not exist yet.
+        Err(e) if e.code == 404 && server_side_apply && sub.is_none() => return create(req),
+        other => other?,
+    };
     let base = if sub == Some("scale") {
         scale_of(req.res, &current)
     } else {
