@@ -393,6 +393,14 @@ spec:
       containers: [{name: agent, image: 'agent:1'}]
 ";
 
+/// Waits for the `db` StatefulSet to roll out; returns its pods' images by ordinal.
+async fn db_images_after_rollout(k: &TestCluster) -> String {
+    k.ok(&["rollout", "status", "statefulset/db", "--timeout=60s"])
+        .await;
+    let path = "jsonpath={.items[*].spec.containers[0].image}";
+    k.ok(&["get", "pods", "-l", "app=db", "-o", path]).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn statefulsets_and_daemonsets_roll_out_and_back() {
     let k = TestCluster::start(fast_config()).await;
@@ -429,33 +437,9 @@ async fn statefulsets_and_daemonsets_roll_out_and_back() {
 
     k.ok(&["scale", "statefulset/db", "--replicas=3"]).await;
     k.ok(&["set", "image", "statefulset/db", "db=db:2"]).await;
-    k.ok(&["rollout", "status", "statefulset/db", "--timeout=60s"])
-        .await;
-    let images = k
-        .ok(&[
-            "get",
-            "pods",
-            "-l",
-            "app=db",
-            "-o",
-            "jsonpath={.items[*].spec.containers[0].image}",
-        ])
-        .await;
-    assert_eq!(images, "db:2 db:2 db:2");
+    assert_eq!(db_images_after_rollout(&k).await, "db:2 db:2 db:2");
     let history = k.ok(&["rollout", "history", "statefulset/db"]).await;
     assert!(history.lines().any(|l| l.starts_with("2 ")), "{history}");
     k.ok(&["rollout", "undo", "statefulset/db"]).await;
-    k.ok(&["rollout", "status", "statefulset/db", "--timeout=60s"])
-        .await;
-    let images = k
-        .ok(&[
-            "get",
-            "pods",
-            "-l",
-            "app=db",
-            "-o",
-            "jsonpath={.items[*].spec.containers[0].image}",
-        ])
-        .await;
-    assert_eq!(images, "db:1 db:1 db:1");
+    assert_eq!(db_images_after_rollout(&k).await, "db:1 db:1 db:1");
 }

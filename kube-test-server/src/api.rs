@@ -95,7 +95,12 @@ impl Request {
     /// The body as JSON. Protobuf and CBOR bodies get 415, which makes client-go fall back
     /// to JSON, as it does against servers that do not speak them.
     fn body_json(&self) -> ApiResult<Value> {
-        let media = self.content_type.split(';').next().unwrap_or_default().trim();
+        let media = self
+            .content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim();
         if media.contains("protobuf") || media.contains("cbor") {
             return Err(ApiError::unsupported_media_type(media));
         }
@@ -109,7 +114,7 @@ impl Request {
             .ok_or_else(|| ApiError::method_not_allowed(&self.res.qualified()))
     }
 
-    fn wants_table(&self) -> bool {
+    pub fn wants_table(&self) -> bool {
         self.accept
             .split(',')
             .next()
@@ -349,7 +354,11 @@ fn update(req: &Request, sub: Option<&str>) -> ApiResult<Response> {
 }
 
 fn patch_object(req: &Request, sub: Option<&str>) -> ApiResult<Response> {
-    let found = req.cluster.lock().store.require(req.res, &req.ns, req.name()?);
+    let found = req
+        .cluster
+        .lock()
+        .store
+        .require(req.res, &req.ns, req.name()?);
     let server_side_apply = req.content_type.starts_with("application/apply-patch");
     let current = match found {
         // Server-side apply creates what does not exist yet.

@@ -245,29 +245,18 @@ fn merge_list(slot: &mut Value, patch: &[Value], field: &str, context: &str) -> 
         *slot = Value::Array(items);
         return Ok(());
     }
-    let Some(key) = merge_key(field, context) else {
-        *slot = Value::Array(
-            patch
-                .iter()
-                .filter(|p| p.get("$patch").is_none())
-                .cloned()
-                .collect(),
-        );
-        return Ok(());
-    };
-    if patch
+    let replaces = patch
         .iter()
-        .any(|p| p.get("$patch").and_then(Value::as_str) == Some("replace"))
-    {
-        *slot = Value::Array(
-            patch
-                .iter()
-                .filter(|p| p.get("$patch").is_none())
-                .cloned()
-                .collect(),
-        );
-        return Ok(());
-    }
+        .any(|p| p.get("$patch").and_then(Value::as_str) == Some("replace"));
+    let key = match merge_key(field, context) {
+        Some(key) if !replaces => key,
+        // Lists without a merge key, or marked `$patch: replace`, are replaced whole.
+        _ => {
+            let items = patch.iter().filter(|p| p.get("$patch").is_none());
+            *slot = Value::Array(items.cloned().collect());
+            return Ok(());
+        }
+    };
     let mut items = slot.as_array().cloned().unwrap_or_default();
     let child_context = context_for(field);
     for p in patch {

@@ -36,9 +36,24 @@ struct Filter {
     ns: Option<String>,
     labels: Selector,
     fields: Selector,
+    table: Option<&'static crate::resources::Resource>,
+    columns_sent: std::cell::Cell<bool>,
 }
 
 impl Filter {
+    /// An object event; `kubectl get -w` asks for Tables, the first one with the columns.
+    fn event(&self, kind: &str, object: &Value) -> Bytes {
+        let Some(res) = self.table else {
+            return line(kind, object);
+        };
+        let meta = json!({"resourceVersion": object["metadata"]["resourceVersion"]});
+        let mut table = crate::table::render(res, std::slice::from_ref(object), meta, false);
+        if self.columns_sent.replace(true) {
+            table["columnDefinitions"] = json!([]);
+        }
+        line(kind, &table)
+    }
+
     fn matches(&self, o: &Value) -> bool {
         self.labels.matches_object(o) && self.fields.matches_fields(o)
     }
@@ -67,6 +82,8 @@ pub fn watch(req: Request) -> ApiResult<Response> {
         ns: scope(&req).map(String::from),
         labels,
         fields,
+        table: req.wants_table().then_some(req.res),
+        columns_sent: std::cell::Cell::new(false),
     };
     let bookmarks = req.params.get("allowWatchBookmarks") == Some("true");
     let initial_events = req.params.get("sendInitialEvents") == Some("true");
@@ -95,7 +112,7 @@ pub fn watch(req: Request) -> ApiResult<Response> {
                 match inner.store.events_since(rv) {
                     Ok(past) => backlog.extend(
                         past.iter()
-                            .filter_map(|e| filter.view(e).map(|k| line(k, &e.object))),
+                            .filter_map(|e| filter.view(e).map(|k| filter.event(k, &e.object))),
                     ),
                     Err(gone) => {
                         expired = true;
@@ -110,7 +127,7 @@ pub fn watch(req: Request) -> ApiResult<Response> {
                     .iter()
                     .filter(|o| filter.matches(o))
                 {
-                    backlog.push(line("ADDED", o));
+                    backlog.push(filter.event("ADDED", o));
                 }
                 if initial_events {
                     let mark = json!({"kind": req.res.kind, "apiVersion": req.res.api_version(),
@@ -183,7 +200,7 @@ fn deliver(filter: &Filter, e: &Arc<WatchEvent>, last_rv: &mut u64) -> Option<By
         return None;
     }
     *last_rv = e.rv;
-    filter.view(e).map(|kind| line(kind, &e.object))
+    filter.view(e).map(|kind| filter.event(kind, &e.object))
 }
 
 /// `kubectl logs -f`: what was written so far, then a line a second while the pod exists.
