@@ -13,6 +13,8 @@ mod openapi;
 mod patch;
 mod query;
 mod resources;
+#[cfg(test)]
+mod rollout_tests;
 mod selector;
 mod status;
 mod store;
