@@ -491,12 +491,12 @@ fn logs(req: Request) -> ApiResult<Response> {
         .store
         .require(req.res, &req.ns, req.name()?)?;
     let (container, status) = observe::log_container(&pod, req.params.get("container"))?;
-    let previous = req.params.flag("previous") && req.params.get("previous").is_some();
+    let previous = req.params.flag("previous");
     let lines = observe::log_lines(&pod, &container, &status, previous)?;
-    let timestamps = req.params.flag("timestamps") && req.params.get("timestamps").is_some();
+    let timestamps = req.params.flag("timestamps");
     let tail = req.params.get("tailLines").and_then(|t| t.parse().ok());
     let text = observe::render_lines(&lines, timestamps, tail);
-    let follow = req.params.flag("follow") && req.params.get("follow").is_some() && !previous;
+    let follow = req.params.flag("follow") && !previous;
     if !follow {
         return Ok((StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], text).into_response());
     }

@@ -131,3 +131,40 @@ pub fn apply(res: &Resource, obj: &mut Value) {
         _ => {}
     }
 }
+
+/// The API server's validation that tests are likely to trip over: names, replica counts,
+/// and a workload selector that must match its template's labels.
+pub fn validate(res: &Resource, obj: &Value) -> Result<(), String> {
+    let name = obj["metadata"]["name"].as_str().unwrap_or_default();
+    let dns_ok = !name.is_empty()
+        && name.len() <= 253
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
+    if !dns_ok && res.plural != "events" {
+        return Err(format!(
+            "metadata.name: Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case \
+             alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
+        ));
+    }
+    if res.group != "apps" || res.plural == "controllerrevisions" {
+        return Ok(());
+    }
+    if obj["spec"]["replicas"].as_i64().is_some_and(|r| r < 0) {
+        return Err("spec.replicas: Invalid value: must be greater than or equal to 0".into());
+    }
+    let labels = obj["spec"]["template"]["metadata"]["labels"].as_object();
+    let selector = crate::selector::Selector::from_label_selector(&obj["spec"]["selector"]);
+    if selector.is_empty() {
+        return Err("spec.selector: Required value".into());
+    }
+    if !selector.matches_labels(labels) {
+        return Err(format!(
+            "spec.template.metadata.labels: Invalid value: {}: `selector` does not match template `labels`",
+            obj["spec"]["template"]["metadata"]["labels"]
+        ));
+    }
+    Ok(())
+}

@@ -219,7 +219,9 @@ impl Kubelet {
                         self.restarted.insert(uid, at);
                         let mut next = pod.clone();
                         next["status"] = running_status(&pod, restarts);
-                        let _ = store.update(pods(), next, false);
+                        if let Ok(pod) = store.update(pods(), next, false) {
+                            back_off(store, &pod);
+                        }
                     }
                 }
                 _ => {}
@@ -278,17 +280,21 @@ impl Kubelet {
                 "Started",
                 &format!("Started container {name}"),
             );
-            if crash_of(&image).is_some() {
-                store.emit_event(
-                    &started,
-                    "Warning",
-                    "BackOff",
-                    &format!(
-                        "Back-off restarting failed container {name} in pod {}",
-                        started["metadata"]["name"].as_str().unwrap_or_default()
-                    ),
-                );
-            }
+        }
+        back_off(store, &started);
+    }
+}
+
+/// The kubelet's BackOff warning for each crash-looping container; repeats add to its count.
+fn back_off(store: &mut Store, pod: &Value) {
+    let pod_name = pod["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    for (name, image) in container_names(pod) {
+        if crash_of(&image).is_some() {
+            let message = format!("Back-off restarting failed container {name} in pod {pod_name}");
+            store.emit_event(pod, "Warning", "BackOff", &message);
         }
     }
 }

@@ -187,3 +187,26 @@ fn a_rolling_update_never_drops_below_the_minimum_available() {
         vec![0, 3]
     );
 }
+
+#[test]
+fn invalid_workloads_are_refused_with_the_api_servers_reasons() {
+    let (mut store, _) = cluster();
+    let mut bad = web(10);
+    bad["spec"]["selector"]["matchLabels"]["app"] = json!("other");
+    let err = store
+        .create(get("apps", "deployments"), "default", bad, false)
+        .unwrap_err();
+    assert_eq!((err.code, err.reason), (422, "Invalid"));
+    assert!(
+        err.message
+            .starts_with("Deployment.apps \"web\" is invalid: spec.template.metadata.labels"),
+        "{}",
+        err.message
+    );
+    let mut upper = web(10);
+    upper["metadata"]["name"] = json!("Web");
+    let err = store
+        .create(get("apps", "deployments"), "default", upper, false)
+        .unwrap_err();
+    assert!(err.message.contains("RFC 1123"), "{}", err.message);
+}

@@ -65,7 +65,7 @@ impl ApiError {
         Self::new(
             422,
             "Invalid",
-            format!("{} \"{name}\" is invalid: {why}", res.kind),
+            format!("{} \"{name}\" is invalid: {why}", kind_qualified(res)),
         )
         .about(res, name)
     }
@@ -123,6 +123,15 @@ impl IntoResponse for ApiError {
             self.status().to_string(),
         )
             .into_response()
+    }
+}
+
+/// `Deployment.apps`, `Pod`: how Kubernetes names a kind in validation messages.
+fn kind_qualified(res: &Resource) -> String {
+    if res.group.is_empty() {
+        res.kind.to_string()
+    } else {
+        format!("{}.{}", res.kind, res.group)
     }
 }
 

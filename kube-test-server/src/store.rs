@@ -242,6 +242,7 @@ impl Store {
         obj["apiVersion"] = json!(res.api_version());
         obj["kind"] = json!(res.kind);
         crate::defaults::apply(res, &mut obj);
+        crate::defaults::validate(res, &obj).map_err(|why| ApiError::invalid(res, &name, why))?;
         let uid = self.new_uid();
         let meta = &mut obj["metadata"];
         if res.namespaced {
@@ -297,6 +298,7 @@ impl Store {
         new["apiVersion"] = json!(res.api_version());
         new["kind"] = json!(res.kind);
         crate::defaults::apply(res, &mut new);
+        crate::defaults::validate(res, &new).map_err(|why| ApiError::invalid(res, &name, why))?;
         for keep in [
             "uid",
             "creationTimestamp",
