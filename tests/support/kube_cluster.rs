@@ -40,7 +40,7 @@ pub fn kubectl_path() -> PathBuf {
         .map(|dir| dir.join("kubectl"))
         .find(|p| p.is_file());
     found.unwrap_or_else(|| {
-        panic!("kubectl is not installed: the Kubernetes tests drive the real kubectl (v1.32 or newer) against the test API server; install it (e.g. the `kubectl` package) and rerun")
+        panic!("kubectl is not installed: the Kubernetes tests drive the real kubectl (v1.32 or newer) against the test API server; install it from the Kubernetes or Google Cloud apt repository (package `kubectl`; Debian's own `kubernetes-client` is v1.20, too old) and rerun")
     })
 }
 
