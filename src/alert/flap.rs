@@ -118,7 +118,7 @@ mod tests {
     /// Alternates firing and resolved once a second, like a value hovering
     /// at the threshold with `for = 0`.
     fn flip(t: &mut FlapTracker, i: usize) -> Option<Emitted> {
-        let (from, to) = if i % 2 == 0 {
+        let (from, to) = if i.is_multiple_of(2) {
             (Resolved, Firing)
         } else {
             (Firing, Resolved)
