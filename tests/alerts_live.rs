@@ -1,5 +1,5 @@
-//! Alerts against real components: a probe rule over the demo service that
-//! fires when the service stops and resolves when it is back (the console's
+//! Alerts against real components: a probe rule over a demo container that
+//! fires when the container stops and resolves when it is started again (the console's
 //! collectors and Model, as the app loop drives them), and a real Prometheus
 //! whose rule fires against the demo service in fault mode, read by the real
 //! binary's `alerts --json` and `status`; and a real Alertmanager whose
@@ -12,6 +12,8 @@ mod alertmanager;
 mod alerts_env;
 #[path = "support/demo_local.rs"]
 mod demo_local;
+#[path = "support/images.rs"]
+mod images;
 #[path = "support/prometheus.rs"]
 mod prometheus;
 #[path = "support/run_bin.rs"]
@@ -28,14 +30,39 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_probe_rule_fires_when_the_service_stops_and_resolves_when_it_is_back() {
-    let mut demo = Demo::start().await;
-    let addr: std::net::SocketAddr = demo.base.trim_start_matches("http://").parse().unwrap();
+async fn a_probe_rule_fires_when_the_container_stops_and_resolves_when_it_is_started() {
+    let image = images::build_demo_v1(&images::opsdeck_binary());
+    // A fixed host port, so `docker start` brings the service back where the probe looks.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let name = images::unique_name("alerts");
+    let label = format!("{}=1", images::TEST_LABEL);
+    let publish = format!("127.0.0.1:{port}:{}", images::DEMO_PORT);
+    images::docker(&[
+        "run",
+        "--detach",
+        "--name",
+        &name,
+        "--label",
+        &label,
+        "--publish",
+        &publish,
+        &image,
+    ]);
+    struct Removed(String);
+    impl Drop for Removed {
+        fn drop(&mut self) {
+            let _ = images::docker_output(&["rm", "--force", &self.0]);
+        }
+    }
+    let _removed = Removed(name.clone());
     let (_dir, config) = config(&format!(
-        "[[probe]]\nname = \"site\"\nurl = \"{}/health\"\ninterval = \"1s\"\ntimeout = \"1s\"\n\
+        "[[probe]]\nname = \"site\"\nurl = \"http://127.0.0.1:{port}/health\"\ninterval = \"1s\"\ntimeout = \"1s\"\n\
          [[alert]]\nname = \"SiteDown\"\nmetric = \"probe:site:up\"\nop = \"<\"\nthreshold = 1\n\
-         severity = \"critical\"\nrunbook = \"site-down\"\n",
-        demo.base
+         severity = \"critical\"\nrunbook = \"site-down\"\n"
     ));
     let mut model = Model::new(config.refresh.0, true);
     model.alerts = opsdeck::model::Alerts::from_config(&config);
@@ -53,7 +80,7 @@ async fn a_probe_rule_fires_when_the_service_stops_and_resolves_when_it_is_back(
     // Before the first reading the rule may have been no-data; from here on
     // the path must be exactly firing, then resolved.
     let seen_before = model.alerts.transitions.len();
-    demo.stop();
+    images::docker(&["stop", "--time", "1", &name]);
     run_until(&mut model, &mut rx, "SiteDown to fire", |m| {
         row(&m.alerts.rows(), "SiteDown").is_some_and(|r| r.alert.state == AlertState::Firing)
     })
@@ -68,7 +95,7 @@ async fn a_probe_rule_fires_when_the_service_stops_and_resolves_when_it_is_back(
         Some(opsdeck::model::Severity::Critical)
     );
 
-    let _back = Demo::start_at(addr).await;
+    images::docker(&["start", &name]);
     run_until(&mut model, &mut rx, "SiteDown to resolve", |m| {
         row(&m.alerts.rows(), "SiteDown").is_some_and(|r| r.alert.state == AlertState::Resolved)
     })

@@ -57,10 +57,24 @@ impl Verb {
 
 impl Verb {
     /// Why a silence verb cannot be asked of a workload.
+    /// What the verb acts on, when that is not a workload: the address it takes.
+    pub fn foreign_subject(&self) -> Option<&'static str> {
+        match self {
+            Verb::Scale { .. } | Verb::Restart | Verb::Rollback { .. } | Verb::Deploy { .. } => {
+                None
+            }
+            Verb::Silence { .. } | Verb::Expire => Some("Alertmanager silences (AM/silence/ID)"),
+            Verb::Cancel | Verb::Terminate => Some("PostgreSQL backends (DB/backend/PID)"),
+            Verb::Load { .. } => Some("HTTP endpoints, through `opsdeck load`"),
+        }
+    }
+
+    /// The refusal of a verb made for another kind of subject.
     pub fn not_for_workload(&self, addr: &WorkloadAddr) -> String {
         format!(
-            "{addr} is a workload; {} applies to Alertmanager silences (AM/silence/ID)",
-            self.name()
+            "{addr} is a workload; {} applies to {}",
+            self.name(),
+            self.foreign_subject().unwrap_or("workloads")
         )
     }
 }

@@ -19,7 +19,12 @@ pub async fn plan(
     let addr = &req.workload;
     let current = replicas.len() as u32;
     let (summary, steps, work) = match &req.verb {
-        Verb::Silence { .. } | Verb::Expire => return Err(Verb::not_for_workload(&req.verb, addr)),
+        // Refused before planning (`plan_with_work`); here for completeness.
+        Verb::Silence { .. }
+        | Verb::Expire
+        | Verb::Cancel
+        | Verb::Terminate
+        | Verb::Load { .. } => return Err(req.verb.not_for_workload(addr)),
         Verb::Scale { replicas: want } => {
             let want = *want;
             if want == current {
@@ -103,15 +108,6 @@ pub async fn plan(
                     verb: "deploy",
                 },
             )
-        }
-        Verb::Cancel | Verb::Terminate => {
-            return Err(format!(
-                "{} applies to PostgreSQL backends only",
-                req.verb.name()
-            ))
-        }
-        Verb::Load { .. } => {
-            return Err("a load run is not a Docker action; use `opsdeck load`".to_string())
         }
         Verb::Rollback { to } => {
             let running = replicas

@@ -15,7 +15,12 @@ pub async fn plan(ctx: &Ctx<'_>, req: &Request, c: Replica) -> Result<(Plan, Wor
     let addr = &req.workload;
     let one = std::slice::from_ref(&c);
     let (summary, steps, work) = match &req.verb {
-        Verb::Silence { .. } | Verb::Expire => return Err(Verb::not_for_workload(&req.verb, addr)),
+        // Refused before planning (`plan_with_work`); here for completeness.
+        Verb::Silence { .. }
+        | Verb::Expire
+        | Verb::Cancel
+        | Verb::Terminate
+        | Verb::Load { .. } => return Err(req.verb.not_for_workload(addr)),
         Verb::Scale { .. } => {
             return Err(format!(
                 "{addr} is a plain container, which has no replicas to scale; \
@@ -44,15 +49,6 @@ pub async fn plan(ctx: &Ctx<'_>, req: &Request, c: Replica) -> Result<(Plan, Wor
                     verb: "deploy",
                 },
             )
-        }
-        Verb::Cancel | Verb::Terminate => {
-            return Err(format!(
-                "{} applies to PostgreSQL backends only",
-                req.verb.name()
-            ))
-        }
-        Verb::Load { .. } => {
-            return Err("a load run is not a Docker action; use `opsdeck load`".to_string())
         }
         Verb::Rollback { to } => {
             let rev = ctx.revisions.pick(addr, to.as_deref(), &c.image_id)?;

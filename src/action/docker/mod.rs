@@ -19,7 +19,7 @@ pub use replica::{compose_name, Replica};
 pub use swarm::{update_for, SwarmUpdate};
 
 use crate::action::revisions::RevisionLog;
-use crate::action::{Orchestrator, Outcome, Plan, Request, Revision, Verb};
+use crate::action::{Orchestrator, Outcome, Plan, Request, Revision};
 use crate::config::Config;
 use crate::model::{WorkloadAddr, NO_GROUP};
 use crate::source::docker::{connect, Endpoint};
@@ -109,12 +109,8 @@ impl DockerOrchestrator {
         if addr.target != self.target {
             return Err(format!("{addr} is not on Docker target `{}`", self.target));
         }
-        if matches!(req.verb, Verb::Cancel | Verb::Terminate) {
-            return Err(format!(
-                "{} applies to a PostgreSQL backend; `{}` is a Docker target",
-                req.verb.name(),
-                self.target
-            ));
+        if req.verb.foreign_subject().is_some() {
+            return Err(req.verb.not_for_workload(addr));
         }
         let ctx = self.ctx();
         if addr.group == NO_GROUP {

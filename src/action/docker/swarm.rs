@@ -171,10 +171,16 @@ pub fn update_for(service: &Service, verb: &Verb) -> Result<(SwarmUpdate, String
     let mut rollback = false;
     let mut await_rollout = false;
     let detail = match verb {
-        Verb::Silence { .. } | Verb::Expire => {
+        // Refused before planning (`plan_with_work`); here for completeness.
+        Verb::Silence { .. }
+        | Verb::Expire
+        | Verb::Cancel
+        | Verb::Terminate
+        | Verb::Load { .. } => {
             return Err(format!(
-                "service {name}: {} applies to Alertmanager silences, not workloads",
-                verb.name()
+                "service {name}: {} applies to {}",
+                verb.name(),
+                verb.foreign_subject().unwrap_or("workloads")
             ))
         }
         Verb::Scale { replicas } => {
@@ -216,15 +222,6 @@ pub fn update_for(service: &Service, verb: &Verb) -> Result<(SwarmUpdate, String
                     "; its failure action becomes rollback"
                 }
             )
-        }
-        Verb::Cancel | Verb::Terminate => {
-            return Err(format!(
-                "{} applies to PostgreSQL backends only",
-                verb.name()
-            ))
-        }
-        Verb::Load { .. } => {
-            return Err("a load run is not a Docker action; use `opsdeck load`".to_string())
         }
         Verb::Rollback { to: Some(_) } => {
             return Err(format!(
