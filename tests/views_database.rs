@@ -13,7 +13,7 @@ use std::time::Duration;
 
 fn with_database() -> Model {
     let mut m = console();
-    opsdeck::model::sample::with_sample_database(&mut m, NOW);
+    opsdeck::model::sample_database::with_sample_database(&mut m, NOW);
     m
 }
 

@@ -6,6 +6,7 @@ pub mod database;
 mod host;
 pub mod panels;
 pub mod sample;
+pub mod sample_database;
 pub mod sample_metrics;
 pub mod services;
 mod severity;
