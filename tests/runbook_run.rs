@@ -375,3 +375,43 @@ fn failed_deploy_and_site_down_roll_a_broken_compose_deploy_back_and_plan_change
     assert_eq!(p.image_ids(), [image_id(&v1)], "{}", p.compose(&["ps"]));
     assert_eq!(p.audit().len(), audited + 2, "{}", p.audit_text());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_step_runs_through_the_action_path_and_passes_its_summary_on() {
+    let demo = demo_local::Demo::start().await;
+    let env = Env::new();
+    let url = format!("url={}/work", demo.base);
+    let run = ["runbook", "run", "test-load", "--param", &url, "--yes"];
+    let out = env.opsdeck(&run).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let printed = stdout(&out);
+    assert!(printed.contains("load http"), "{printed}");
+    assert!(printed.contains("outcome: completed"), "{printed}");
+    // 20/s for 2 s: about 40 requests, all answered.
+    let audit = std::fs::read_to_string(env.data().join("audit.jsonl")).unwrap();
+    let records: Vec<serde_json::Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let verbs: Vec<(&str, &str)> = records
+        .iter()
+        .map(|r| (r["verb"].as_str().unwrap(), r["phase"].as_str().unwrap()))
+        .collect();
+    assert_eq!(verbs, [("load", "intent"), ("load", "outcome")], "{audit}");
+    assert_eq!(records[1]["ok"], true, "{audit}");
+
+    // Read-only refuses the run and the step fails.
+    let refused = env
+        .opsdeck(&[
+            "--read-only",
+            "runbook",
+            "run",
+            "test-load",
+            "--param",
+            &url,
+            "--yes",
+        ])
+        .await;
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(text(&refused).contains("read-only"), "{}", text(&refused));
+}

@@ -289,6 +289,7 @@ fn degraded_performance_scales_out_when_cpu_bound() {
         |step| match step {
             "latency" => Facts::Number(Some(2.3)),
             "verify" => Facts::Number(Some(0.4)),
+            "held" => Facts::Number(Some(0.6)),
             "errors" => Facts::Number(Some(0.001)),
             "replicas" | "scaled" => workload(3, 3),
             "cpu" => Facts::Number(Some(95.0)),
@@ -299,18 +300,23 @@ fn degraded_performance_scales_out_when_cpu_bound() {
         },
     );
     assert_eq!(t.outcome, Outcome::Completed);
+    // Scaled out, then verified under 2-3x traffic before calling it recovered.
     assert_eq!(
         t.applied,
-        [Action::Scale {
-            workload: W.into(),
-            replicas: 5
-        }]
+        [
+            Action::Scale {
+                workload: W.into(),
+                replicas: 5
+            },
+            Action::Load {
+                url: "http://127.0.0.1:8080/health".into(),
+                rate: 50.0,
+                duration_secs: 30,
+                connections: crate::runbook::spec::action::DEFAULT_LOAD_CONNECTIONS,
+            }
+        ]
     );
-    assert!(t
-        .prompts
-        .last()
-        .unwrap()
-        .contains("opsdeck load http://127.0.0.1:8080/health"));
+    assert!(t.prompts.last().unwrap().contains("and held at 50"));
 }
 
 #[test]

@@ -8,6 +8,7 @@ use crate::action::{
     orchestrator_for, perform, ActionEvent, Orchestrator, PerformOptions, Performed, Request, Verb,
 };
 use crate::config::Config;
+use crate::load::{Endpoint, LoadOrchestrator, LoadSpec, Profile, Stop};
 use crate::model::WorkloadAddr;
 use crate::runbook::engine::Plan;
 use crate::runbook::spec::{Action, Prior};
@@ -45,18 +46,60 @@ pub fn request(action: &Action) -> Result<Request, String> {
         Action::Shell { .. } => {
             return Err("shell actions are not supported by runbooks yet; run it by hand".into())
         }
+        Action::Load { .. } => return load_spec(action).map(|s| s.request()),
     };
     let workload: WorkloadAddr = workload.parse()?;
     Ok(Request { workload, verb })
 }
 
-async fn orchestrator(config: &Config, req: &Request) -> Result<Arc<dyn Orchestrator>, String> {
+/// How long one request of a runbook's load run may take.
+const LOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A runbook's load step as a load run: GET, open model at a constant rate.
+fn load_spec(action: &Action) -> Result<LoadSpec, String> {
+    let Action::Load {
+        url,
+        rate,
+        duration_secs,
+        connections,
+    } = action
+    else {
+        return Err(format!("internal: {} is not a load run", action.describe()));
+    };
+    let spec = LoadSpec {
+        endpoint: Endpoint::parse(url)?,
+        url: url.clone(),
+        method: hyper::Method::GET,
+        headers: Vec::new(),
+        body: Vec::new(),
+        connections: *connections as usize,
+        stop: Stop::After(std::time::Duration::from_secs(*duration_secs)),
+        profile: Profile::Constant { rate: *rate },
+        http2: false,
+        timeout: LOAD_TIMEOUT,
+    };
+    spec.validate()?;
+    Ok(spec)
+}
+
+/// The orchestrator that carries the action out: a load run's own, or the
+/// one configured for the subject's target.
+async fn orchestrator(
+    config: &Config,
+    action: &Action,
+    req: &Request,
+) -> Result<Arc<dyn Orchestrator>, String> {
+    if let Action::Load { .. } = action {
+        // Its live figures are not watched here; the outcome carries the summary.
+        let (orch, _live) = LoadOrchestrator::new(load_spec(action)?);
+        return Ok(Arc::new(orch));
+    }
     orchestrator_for(config, &req.workload.target, HealthGate::default()).await
 }
 
 pub async fn plan(config: &Config, action: &Action) -> Result<Plan, String> {
     let req = request(action)?;
-    let orch = orchestrator(config, &req).await?;
+    let orch = orchestrator(config, action, &req).await?;
     // A dry run changes nothing, so it may preview even under --read-only.
     let opts = PerformOptions::new(false, true);
     let (tx, _rx) = mpsc::channel(64);
@@ -84,7 +127,7 @@ pub async fn apply(
         Ok(r) => r,
         Err(e) => return (false, e),
     };
-    let orch = match orchestrator(config, &req).await {
+    let orch = match orchestrator(config, action, &req).await {
         Ok(o) => o,
         Err(e) => return (false, e),
     };

@@ -13,6 +13,8 @@ pub enum ActionKind {
     Deploy,
     DbCancel,
     DbTerminate,
+    /// A short load run to see that a fix holds under more traffic.
+    Load,
     Shell,
 }
 
@@ -45,9 +47,15 @@ pub enum ActionSpec {
         command: String,
         undo: Option<String>,
     },
+    Load {
+        url: String,
+        rate: String,
+        duration: String,
+        connections: Option<String>,
+    },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     Scale {
@@ -79,6 +87,13 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         undo: Option<String>,
     },
+    /// `rate` requests a second for `duration_secs`, open model.
+    Load {
+        url: String,
+        rate: f64,
+        duration_secs: u64,
+        connections: u32,
+    },
 }
 
 /// What the executor saw before changing anything, reported with the plan,
@@ -103,6 +118,7 @@ impl ActionSpec {
             ActionSpec::DbCancel { .. } => ActionKind::DbCancel,
             ActionSpec::DbTerminate { .. } => ActionKind::DbTerminate,
             ActionSpec::Shell { .. } => ActionKind::Shell,
+            ActionSpec::Load { .. } => ActionKind::Load,
         }
     }
 
@@ -127,6 +143,19 @@ impl ActionSpec {
             ActionSpec::Shell { command, undo } => {
                 v.push(("command", command));
                 v.extend(undo.as_deref().map(|u| ("undo", u)));
+            }
+            ActionSpec::Load {
+                url,
+                rate,
+                duration,
+                connections,
+            } => {
+                v.extend([
+                    ("url", url.as_str()),
+                    ("rate", rate),
+                    ("duration", duration),
+                ]);
+                v.extend(connections.as_deref().map(|c| ("connections", c)));
             }
         }
         v
@@ -177,9 +206,43 @@ impl ActionSpec {
                     undo,
                 }
             }
+            ActionSpec::Load {
+                url,
+                rate,
+                duration,
+                connections,
+            } => {
+                let connections = match opt(connections)? {
+                    Some(c) => number("connections", &c)?,
+                    None => DEFAULT_LOAD_CONNECTIONS,
+                };
+                let rate_text = render(rate)?;
+                let rate: f64 = rate_text
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|r: &f64| r.is_finite() && *r > 0.0)
+                    .ok_or_else(|| {
+                        format!("`rate` must be requests a second above 0, got `{rate_text}`")
+                    })?;
+                let duration_text = render(duration)?;
+                let duration_secs = humantime::parse_duration(duration_text.trim())
+                    .map_err(|e| format!("`duration` `{duration_text}`: {e}"))?
+                    .as_secs()
+                    .max(1);
+                Action::Load {
+                    url: nonempty("url", render(url)?)?,
+                    rate,
+                    duration_secs,
+                    connections,
+                }
+            }
         })
     }
 }
+
+/// Connections a runbook's load run opens when the step names none.
+pub const DEFAULT_LOAD_CONNECTIONS: u32 = 10;
 
 fn nonempty(field: &str, value: String) -> Result<String, String> {
     if value.trim().is_empty() {
@@ -207,6 +270,7 @@ impl Action {
             Action::DbCancel { .. } => ActionKind::DbCancel,
             Action::DbTerminate { .. } => ActionKind::DbTerminate,
             Action::Shell { .. } => ActionKind::Shell,
+            Action::Load { .. } => ActionKind::Load,
         }
     }
 
@@ -223,6 +287,12 @@ impl Action {
             Action::DbCancel { target, pid } => format!("cancel query of pid {pid} on {target}"),
             Action::DbTerminate { target, pid } => format!("terminate pid {pid} on {target}"),
             Action::Shell { command, .. } => format!("run `{command}`"),
+            Action::Load {
+                url,
+                rate,
+                duration_secs,
+                ..
+            } => format!("load {url} at {rate}/s for {duration_secs}s"),
         }
     }
 
@@ -247,7 +317,10 @@ impl Action {
                 command,
                 undo: None,
             }),
-            Action::Restart { .. } | Action::DbCancel { .. } | Action::DbTerminate { .. } => None,
+            Action::Restart { .. }
+            | Action::DbCancel { .. }
+            | Action::DbTerminate { .. }
+            | Action::Load { .. } => None,
         }
     }
 }

@@ -98,6 +98,10 @@ struct RawStep {
     pid: Option<Scalar>,
     command: Option<String>,
     undo: Option<String>,
+    url: Option<String>,
+    rate: Option<Scalar>,
+    duration: Option<String>,
+    connections: Option<Scalar>,
     param: Option<String>,
     prompt: Option<String>,
     cases: Option<Vec<Case>>,
@@ -117,7 +121,19 @@ const SOURCES: &[&str] = &[
     "recent_deploy",
 ];
 const ACTION_FIELDS: &[&str] = &[
-    "action", "workload", "replicas", "to", "image", "target", "pid", "command", "undo",
+    "action",
+    "workload",
+    "replicas",
+    "to",
+    "image",
+    "target",
+    "pid",
+    "command",
+    "undo",
+    "url",
+    "rate",
+    "duration",
+    "connections",
 ];
 
 pub(super) fn parse(path: &Path, text: &str) -> Result<Runbook, Vec<FileError>> {
@@ -183,6 +199,10 @@ impl RawStep {
             ("pid", self.pid.is_some()),
             ("command", self.command.is_some()),
             ("undo", self.undo.is_some()),
+            ("url", self.url.is_some()),
+            ("rate", self.rate.is_some()),
+            ("duration", self.duration.is_some()),
+            ("connections", self.connections.is_some()),
             ("param", self.param.is_some()),
             ("prompt", self.prompt.is_some()),
             ("cases", self.cases.is_some()),
@@ -324,7 +344,7 @@ fn check_source(raw: &mut RawStep, problems: &mut Problems) -> Option<Check> {
 
 fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
     let Some(kind) = raw.action else {
-        problems.push(("kind", "an action step needs `action` (scale, restart, rollback, deploy, db_cancel, db_terminate, shell)".into()));
+        problems.push(("kind", "an action step needs `action` (scale, restart, rollback, deploy, db_cancel, db_terminate, load, shell)".into()));
         return None;
     };
     let (name, takes): (&str, &[&str]) = match kind {
@@ -335,6 +355,7 @@ fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
         ActionKind::DbCancel => ("db_cancel", &["target", "pid"]),
         ActionKind::DbTerminate => ("db_terminate", &["target", "pid"]),
         ActionKind::Shell => ("shell", &["command", "undo"]),
+        ActionKind::Load => ("load", &["url", "rate", "duration", "connections"]),
     };
     let before = problems.len();
     for f in raw
@@ -385,6 +406,12 @@ fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
         ActionKind::Shell => ActionSpec::Shell {
             command: need("command", raw.command.take()),
             undo: raw.undo.take(),
+        },
+        ActionKind::Load => ActionSpec::Load {
+            url: need("url", raw.url.take()),
+            rate: need("rate", raw.rate.take().map(Scalar::text)),
+            duration: need("duration", raw.duration.take()),
+            connections: raw.connections.take().map(Scalar::text),
         },
     };
     (problems.len() == before).then_some(spec)

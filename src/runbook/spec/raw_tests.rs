@@ -259,3 +259,23 @@ fn problems_in_several_steps_are_all_reported() {
     );
     assert_eq!(parse(&text).unwrap_err().len(), 2);
 }
+
+#[test]
+fn a_load_action_takes_url_rate_duration_and_connections_only() {
+    let rb = parse(&with_step(
+        "id = \"a\"\nkind = \"action\"\naction = \"load\"\nurl = \"http://x/\"\nrate = 50\nduration = \"30s\"",
+    ))
+    .unwrap();
+    let StepBody::Action(spec) = &rb.steps[0].body else {
+        panic!("{:?}", rb.steps[0].body)
+    };
+    assert_eq!(spec.kind(), ActionKind::Load);
+    let e = one_error(&with_step(
+        "id = \"a\"\nkind = \"action\"\naction = \"load\"\nurl = \"http://x/\"\nduration = \"30s\"",
+    ));
+    assert!(e.contains("a load action needs `rate`"), "{e}");
+    let e = one_error(&with_step(
+        "id = \"a\"\nkind = \"action\"\naction = \"load\"\nurl = \"u\"\nrate = 5\nduration = \"1s\"\nworkload = \"w\"",
+    ));
+    assert!(e.contains("`workload` does not apply"), "{e}");
+}
