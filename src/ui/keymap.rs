@@ -40,6 +40,7 @@ pub enum Action {
     Skip,
     Abort,
     Report,
+    EditParams,
     /// Alerts view: show the next list (alerts, silences, Prometheus rules).
     NextList,
     Silence,
@@ -344,6 +345,13 @@ pub const BINDINGS: &[Binding] = &[
         &[(k('w'), A::Report)],
         "write the Markdown incident report",
         Some(("w", "report")),
+    ),
+    b(
+        S::Runbook,
+        "p",
+        &[(k('p'), A::EditParams)],
+        "edit the params and run it again (the command line, filled in)",
+        Some(("p", "params")),
     ),
     b(
         S::Runbook,

@@ -28,6 +28,8 @@ pub struct RunbookPane {
     pub report: Option<Result<PathBuf, String>>,
     /// The `workload` param, whose live state the view shows beside the run.
     pub workload: Option<String>,
+    /// The params the run was started with, as `NAME=VALUE` words.
+    pub params: Vec<String>,
     narrator: std::sync::Arc<std::sync::Mutex<Narrator>>,
 }
 
@@ -57,6 +59,7 @@ impl RunbookPane {
             outcome: None,
             report: None,
             workload: None,
+            params: Vec::new(),
         }
     }
 
@@ -110,6 +113,11 @@ impl RunbookPane {
                 .get("workload")
                 .and_then(|v| v.as_str())
                 .map(str::to_string);
+            self.params = params
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| format!("{k}={}", crate::runbook::spec::param::display(v)))
+                .collect();
         }
         let Some(i) = e.step.as_deref().and_then(|s| self.step_index(s)) else {
             return;

@@ -119,6 +119,24 @@ pub fn typing(ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
 }
 
 pub fn key(ui: &mut UiState, action: Action) -> Vec<Command> {
+    if action == Action::EditParams {
+        if let Some(pane) = &ui.runbook {
+            if pane.is_running() {
+                ui.message = Some((
+                    "the run is still going: x aborts it, then p edits its params".into(),
+                    Severity::Info,
+                ));
+            } else {
+                let mut line = format!("runbook {}", pane.runbook.id);
+                for kv in &pane.params {
+                    line.push(' ');
+                    line.push_str(kv);
+                }
+                ui.mode = crate::ui::state::Mode::Command(line);
+            }
+        }
+        return Vec::new();
+    }
     if action == Action::Report {
         return match &ui.runbook {
             Some(_) => vec![Command::WriteReport],
@@ -209,6 +227,41 @@ mod tests {
         assert_eq!(ui.view, View::Alerts);
         keys(&mut m, &mut ui, ":rb\n");
         assert_eq!(ui.view, View::Runbook);
+        keys(&mut m, &mut ui, "p");
+        assert!(ui.message.as_ref().unwrap().0.contains("still going"));
+    }
+
+    #[test]
+    fn p_after_a_run_fills_the_command_line_with_its_params() {
+        let (mut m, mut ui) = setup();
+        running(
+            &mut ui,
+            Question::Ack {
+                step: "s".into(),
+                text: "t".into(),
+            },
+        );
+        let pane = ui.runbook.as_mut().unwrap();
+        pane.params = vec!["workload=local/shop/api".into(), "db=main-db".into()];
+        on_event(
+            &mut ui,
+            RunEvent::Finished(Ok(crate::runbook::status::Outcome::Completed)),
+        );
+        keys(&mut m, &mut ui, "p");
+        assert_eq!(
+            ui.mode,
+            crate::ui::state::Mode::Command(
+                "runbook site-down workload=local/shop/api db=main-db".into()
+            )
+        );
+        let out = keys(&mut m, &mut ui, "\x08\x08\x08\x08\x08\x08\x08other\n");
+        match &out[..] {
+            [Command::StartRunbook { id, params, .. }] => {
+                assert_eq!(id, "site-down");
+                assert_eq!(params["db"], "other");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -151,7 +151,9 @@ fn chart(area: Rect, buf: &mut Buffer, ui: &UiState, title: &str, values: &[f32]
     .render(inner, buf);
 }
 
-fn workload(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState, w: &str) {
+/// CPU and memory charts of workload `w`, one above the other; the runbook
+/// view shows them beside a run too.
+pub fn workload(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState, w: &str) {
     let t = &ui.theme;
     let ctx = Ctx { model, ui };
     let [cpu_area, mem_area] =

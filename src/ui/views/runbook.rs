@@ -26,7 +26,16 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
     let steps_w = (area.width * 2 / 5).clamp(20, 44);
     let [steps, right] =
         Layout::horizontal([Constraint::Length(steps_w), Constraint::Fill(1)]).areas(area);
-    step_list(steps, buf, ui, pane);
+    // The live panes of the workload the run is about, under its steps.
+    match pane.workload.as_deref() {
+        Some(w) if steps.height >= 24 => {
+            let [list, panes] =
+                Layout::vertical([Constraint::Fill(1), Constraint::Length(12)]).areas(steps);
+            step_list(list, buf, ui, pane);
+            super::load::workload(panes, buf, model, ui, w);
+        }
+        _ => step_list(steps, buf, ui, pane),
+    }
     let mut lines = workload_line(model, ui, pane)
         .into_iter()
         .collect::<Vec<_>>();
