@@ -87,7 +87,16 @@ struct Groups {
     groups: Vec<RuleGroup>,
 }
 
+/// How long one call may take when the `[[prometheus]]` sets no `timeout`.
+pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl Client {
+    /// The client for a configured `[[prometheus]]`: its URL, auth and timeout.
+    pub fn for_target(p: &crate::config::PrometheusTarget) -> Result<Self, String> {
+        let http = Http::new(timeout_of(p), &p.auth)?;
+        Ok(Client::new(http, p.url.get_ref()))
+    }
+
     pub fn new(http: Http, url: &str) -> Self {
         Client {
             http,
@@ -151,6 +160,11 @@ impl Client {
         let (status, body) = self.call("/api/v1/rules", &[]).await?;
         decode::<Groups>(status, &body).map(|a| a.data.groups)
     }
+}
+
+/// A `[[prometheus]]`'s timeout, or the default.
+pub fn timeout_of(p: &crate::config::PrometheusTarget) -> std::time::Duration {
+    p.timeout.map_or(DEFAULT_TIMEOUT, |t| t.0)
 }
 
 /// The step that gives about one point per chart column, never finer than 1 s.

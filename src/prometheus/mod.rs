@@ -5,4 +5,4 @@ mod client;
 pub mod red;
 
 pub use answer::{decode_value, number, Answer, Labels, RangeSeries, Sample, Value};
-pub use client::{step_for, Client, PromAlert, PromRule, RuleGroup, ScrapeTarget};
+pub use client::{step_for, timeout_of, Client, PromAlert, PromRule, RuleGroup, ScrapeTarget};

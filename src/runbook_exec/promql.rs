@@ -1,13 +1,9 @@
 //! PromQL checks: an instant query against a configured `[[prometheus]]`.
 
 use crate::config::Config;
-use crate::http::Http;
 use crate::prometheus::{Client, Value};
 use crate::runbook::judge::Facts;
 use crate::runbook::spec::check::PromqlCheck;
-use std::time::Duration;
-
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub async fn facts(config: &Config, p: &PromqlCheck) -> Facts {
     let server = match &p.prometheus {
@@ -20,12 +16,10 @@ pub async fn facts(config: &Config, p: &PromqlCheck) -> Facts {
             None => "no [[prometheus]] in the config to run the query against".into(),
         });
     };
-    let timeout = server.timeout.map_or(DEFAULT_TIMEOUT, |t| t.0);
-    let http = match Http::new(timeout, &server.auth) {
-        Ok(h) => h,
+    let client = match Client::for_target(server) {
+        Ok(c) => c,
         Err(e) => return Facts::Unavailable(e),
     };
-    let client = Client::new(http, server.url.get_ref());
     match client.query(&p.query).await {
         Ok(answer) => number(&answer.data),
         Err(e) => Facts::Unavailable(format!("prometheus `{}`: {e}", server.name.get_ref())),

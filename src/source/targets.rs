@@ -140,7 +140,7 @@ pub fn plan(config: &Config) -> Vec<Planned> {
         .unwrap_or_default();
     for p in &config.prometheus {
         let name = p.name.get_ref().clone();
-        let timeout = p.timeout.map_or(PROMETHEUS_TIMEOUT, |t| t.0);
+        let timeout = crate::prometheus::timeout_of(p);
         let panels: Vec<PanelQuery> = config
             .panel
             .iter()

@@ -21,8 +21,6 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-/// How long a panel's range query may take when its Prometheus sets no timeout.
-const PANEL_TIMEOUT: Duration = Duration::from_secs(10);
 /// History shown when a log view opens, per container.
 const LOG_TAIL: u64 = 500;
 /// Lines sent to the app loop at most this often, so a chatty container costs frames, not one per line.
@@ -261,9 +259,7 @@ fn prometheus_client(config: &Config, name: &str) -> Result<prometheus::Client, 
         .iter()
         .find(|p| p.name.get_ref() == name)
         .ok_or_else(|| format!("no prometheus named {name}"))?;
-    let timeout = p.timeout.map_or(PANEL_TIMEOUT, |t| t.0);
-    let http = crate::http::Http::new(timeout, &p.auth)?;
-    Ok(prometheus::Client::new(http, p.url.get_ref()))
+    prometheus::Client::for_target(p)
 }
 
 /// A range answer as chart columns: each series' points on the grid that ends at `end`.
