@@ -12,7 +12,7 @@ use crate::query::{route, Params, Route};
 use crate::resources::{self, Resource};
 use crate::selector::Selector;
 use crate::status::{ApiError, ApiResult};
-use crate::{observe, openapi, patch, table, watch, Cluster};
+use crate::{auth, observe, openapi, patch, table, watch, Cluster};
 
 pub fn router(cluster: Cluster) -> Router {
     Router::new().fallback(dispatch).with_state(cluster)
@@ -45,6 +45,9 @@ async fn dispatch(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
+    if let Err(e) = check_access(&cluster, &method, &uri, &headers, &params) {
+        return e.into_response();
+    }
     let found = |v: Option<Value>| {
         v.map(|v| json_response(StatusCode::OK, &v))
             .unwrap_or_else(|| ApiError::path_not_found(uri.path()).into_response())
@@ -77,6 +80,30 @@ async fn dispatch(
             }
         }
     }
+}
+
+/// Authentication, then RBAC for resource requests; discovery and health need only the former.
+fn check_access(
+    cluster: &Cluster,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    params: &Params,
+) -> ApiResult<()> {
+    let users = &cluster.config.users;
+    if users.is_empty() {
+        return Ok(());
+    }
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let user = auth::authenticate(users, authorization)?;
+    if let Route::Object { res, ns, name, sub } = route(uri.path()) {
+        let verb = auth::verb(method, name.is_some(), params);
+        let attrs = auth::attributes(verb, res, &ns, name.as_deref(), sub.as_deref());
+        auth::authorize(user, &attrs)?;
+    }
+    Ok(())
 }
 
 pub struct Request {
@@ -124,6 +151,13 @@ impl Request {
 
 async fn handle(method: Method, req: Request) -> ApiResult<Response> {
     if req.res.group == "metrics.k8s.io" {
+        if !req.cluster.config.metrics {
+            // What an API server answers for an APIService with no backend registered.
+            return Err(ApiError::path_not_found(&format!(
+                "/apis/metrics.k8s.io/v1beta1/{}",
+                req.res.plural
+            )));
+        }
         return metrics(&req);
     }
     match (method, req.name.is_some(), req.sub.as_deref()) {
@@ -178,17 +212,17 @@ pub fn scope(req: &Request) -> Option<&str> {
 
 fn list(req: &Request) -> ApiResult<Response> {
     let (labels, fields) = selectors(&req.params)?;
+    let limit = req
+        .params
+        .get("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .filter(|l| *l > 0);
     let inner = req.cluster.lock();
     let rv = inner.store.resource_version();
-    let mut items: Vec<Value> = inner
-        .store
-        .list(req.res, scope(req))
-        .into_iter()
-        .filter(|o| labels.matches_object(o) && fields.matches_fields(o))
-        .collect();
     let mut list_rv = rv;
+    let mut after = None;
     if let Some(token) = req.params.get("continue").filter(|t| !t.is_empty()) {
-        let (first_rv, after) = parse_continue(token)?;
+        let (first_rv, key) = parse_continue(token)?;
         if inner.store.events_since(first_rv).is_err() {
             return Err(ApiError::expired(
                 "The provided continue parameter is too old to display a consistent list result. \
@@ -196,24 +230,30 @@ fn list(req: &Request) -> ApiResult<Response> {
             ));
         }
         list_rv = first_rv;
-        items.retain(|o| key_of(o) > after);
+        after = Some(key);
+    }
+    // Only the page is copied: a paged list of thousands of pods would otherwise copy all of
+    // them for every page.
+    let mut items: Vec<Value> = Vec::new();
+    let mut matching = 0;
+    for o in inner
+        .store
+        .iter(req.res, scope(req))
+        .filter(|o| labels.matches_object(o) && fields.matches_fields(o))
+        .filter(|o| after.as_ref().is_none_or(|a| key_of(o) > *a))
+    {
+        matching += 1;
+        if limit.is_none_or(|l| items.len() < l) {
+            items.push(o.clone());
+        }
     }
     drop(inner);
     let mut meta = json!({"resourceVersion": list_rv.to_string()});
-    if let Some(limit) = req
-        .params
-        .get("limit")
-        .and_then(|l| l.parse::<usize>().ok())
-        .filter(|l| *l > 0)
-    {
-        if items.len() > limit {
-            let remaining = items.len() - limit;
-            items.truncate(limit);
-            let last = items.last().map(key_of).unwrap_or_default();
-            let (ns, name) = last.split_once('/').unwrap_or_default();
-            meta["continue"] = json!(continue_token(list_rv, ns, name));
-            meta["remainingItemCount"] = json!(remaining);
-        }
+    if matching > items.len() {
+        let last = items.last().map(key_of).unwrap_or_default();
+        let (ns, name) = last.split_once('/').unwrap_or_default();
+        meta["continue"] = json!(continue_token(list_rv, ns, name));
+        meta["remainingItemCount"] = json!(matching - items.len());
     }
     if req.wants_table() {
         let full = req.params.get("includeObject") == Some("Object");
@@ -453,17 +493,16 @@ fn delete_collection(req: &Request) -> ApiResult<Response> {
 
 fn metrics(req: &Request) -> ApiResult<Response> {
     let inner = req.cluster.lock();
-    let pods = inner.store.list(resources::get("", "pods"), None);
+    let pods: Vec<&Value> = inner.store.iter(resources::get("", "pods"), None).collect();
     let items: Vec<Value> = if req.res.plural == "pods" {
         pods.iter()
             .filter(|p| scope(req).is_none_or(|ns| p["metadata"]["namespace"] == ns))
-            .filter_map(observe::pod_metrics)
+            .filter_map(|p| observe::pod_metrics(p))
             .collect()
     } else {
         inner
             .store
-            .list(resources::get("", "nodes"), None)
-            .iter()
+            .iter(resources::get("", "nodes"), None)
             .map(|n| observe::node_metrics(n, &pods))
             .collect()
     };
@@ -492,18 +531,36 @@ fn logs(req: Request) -> ApiResult<Response> {
         .require(req.res, &req.ns, req.name()?)?;
     let (container, status) = observe::log_container(&pod, req.params.get("container"))?;
     let previous = req.params.flag("previous");
-    let lines = observe::log_lines(&pod, &container, &status, previous)?;
+    let log = observe::instance_log(&pod, &container, &status, previous)?;
+    let since = observe::log_since(req.params.get("sinceTime"), req.params.get("sinceSeconds"))?;
+    let mut lines = log.lines;
+    lines.retain(|(at, _)| since.is_none_or(|s| *at >= s));
+    // Following goes on after the newest line there is, shown or cut by tailLines.
+    let newest = lines.last().map(|(at, _)| *at).or(since);
+    if let Some(tail) = req
+        .params
+        .get("tailLines")
+        .and_then(|t| t.parse::<usize>().ok())
+    {
+        lines.drain(..lines.len().saturating_sub(tail));
+    }
     let timestamps = req.params.flag("timestamps");
-    let tail = req.params.get("tailLines").and_then(|t| t.parse().ok());
-    let text = observe::render_lines(&lines, timestamps, tail);
+    let text = observe::render_lines(&lines, timestamps);
     let follow = req.params.flag("follow") && !previous;
     if !follow {
         return Ok((StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], text).into_response());
     }
+    let name = container["name"].as_str().unwrap_or_default().to_string();
+    let from = watch::Followed {
+        container: name,
+        id: log.id,
+        newest,
+        timestamps,
+    };
     Ok((
         StatusCode::OK,
         [(header::CONTENT_TYPE, "text/plain")],
-        Body::from_stream(watch::follow_logs(req, container, text)),
+        Body::from_stream(watch::follow_logs(req, from, text)),
     )
         .into_response())
 }

@@ -462,9 +462,20 @@ fn update_status(store: &mut Store, d: &Value, new_rs: Option<&Value>, created_n
         prev_progress.clone().unwrap_or_default()
     };
     status["conditions"] = json!([available_cond, progress]);
-    if &status != prev {
+    // The controller copies the new ReplicaSet's revision onto the Deployment, where
+    // `kubectl describe` and `kubectl get -o yaml` show it.
+    let revision = new_rs
+        .map(|rs| rs["metadata"]["annotations"][REVISION].clone())
+        .filter(Value::is_string);
+    let stale = revision
+        .as_ref()
+        .is_some_and(|r| &d["metadata"]["annotations"][REVISION] != r);
+    if &status != prev || stale {
         let mut next = d.clone();
         next["status"] = status;
+        if let Some(r) = revision {
+            next["metadata"]["annotations"][REVISION] = r;
+        }
         let _ = store.update(resources::get("apps", "deployments"), next, false);
     }
 }

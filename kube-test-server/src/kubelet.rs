@@ -2,7 +2,7 @@
 //! `broken` or `oom` crash-loop (Error / OOMKilled last termination, CrashLoopBackOff waiting)
 //! so failed rollouts and ProgressDeadlineExceeded can be reached.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -119,6 +119,70 @@ fn pod_ip(pod: &Value) -> String {
     format!("10.244.{}.{}", (n >> 8) % 250 + 1, n % 250 + 2)
 }
 
+fn container_id() -> String {
+    format!("containerd://{:064x}", fastrand::u128(..))
+}
+
+fn status_of(pod: &Value, name: &str) -> Option<Value> {
+    pod["status"]["containerStatuses"]
+        .as_array()?
+        .iter()
+        .find(|s| s["name"] == name)
+        .cloned()
+}
+
+/// A pod whose spec now names another image for a container: the kubelet kills that container
+/// and starts the new image in its place, as it does on a real pod update. The instance that
+/// ran before (or the one that crashed, when it was waiting to restart) becomes `lastState`.
+fn restart_changed(pod: &Value) -> Option<Value> {
+    let stamp = now();
+    let mut changed = false;
+    let statuses: Vec<Value> = container_names(pod)
+        .into_iter()
+        .filter_map(|(name, image)| {
+            let mut s = status_of(pod, &name)?;
+            if s["image"] == image.as_str() {
+                return Some(s);
+            }
+            changed = true;
+            if let Some(running) = s["state"]["running"].as_object() {
+                s["lastState"] = json!({"terminated": {"exitCode": 0, "reason": "Completed",
+                    "startedAt": running["startedAt"], "finishedAt": stamp, "containerID": s["containerID"]}});
+            }
+            let ok = crash_of(&image).is_none();
+            s["image"] = json!(image);
+            s["imageID"] = json!(format!("{image}@sha256:{:064x}", fastrand::u128(..)));
+            s["containerID"] = json!(container_id());
+            s["restartCount"] = json!(s["restartCount"].as_i64().unwrap_or(0) + 1);
+            s["state"] = json!({"running": {"startedAt": stamp}});
+            s["started"] = json!(true);
+            s["ready"] = json!(ok);
+            Some(s)
+        })
+        .collect();
+    if !changed {
+        return None;
+    }
+    let all_ready = statuses.iter().all(|s| s["ready"] == true);
+    let mut next = pod.clone();
+    next["status"]["containerStatuses"] = json!(statuses);
+    for c in next["status"]["conditions"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        let readiness = c["type"] == "Ready" || c["type"] == "ContainersReady";
+        if readiness && c["status"] != json!(if all_ready { "True" } else { "False" }) {
+            *c = condition(
+                c["type"].as_str().unwrap_or_default(),
+                all_ready,
+                (!all_ready).then_some("ContainersNotReady"),
+            );
+        }
+    }
+    Some(next)
+}
+
 fn condition(kind: &str, ok: bool, reason: Option<&str>) -> Value {
     let mut c = json!({"type": kind, "status": if ok { "True" } else { "False" }, "lastProbeTime": null, "lastTransitionTime": now()});
     if let Some(r) = reason {
@@ -134,7 +198,13 @@ fn running_status(pod: &Value, restarts: i64) -> Value {
     let statuses: Vec<Value> = container_names(pod)
         .into_iter()
         .map(|(name, image)| {
-            let id = format!("containerd://{:064x}", fastrand::u128(..));
+            let id = container_id();
+            // A container that keeps running is not restarted by its neighbour's crash.
+            if let Some(same) = status_of(pod, &name).filter(|s| {
+                s["image"] == image.as_str() && s["state"]["running"].is_object() && crash_of(&image).is_none()
+            }) {
+                return same;
+            }
             let base = json!({"name": name, "image": image, "imageID": format!("{image}@sha256:{:064x}", fastrand::u128(..)),
                               "containerID": id, "started": true, "ready": true, "restartCount": 0,
                               "state": {"running": {"startedAt": stamp}}, "lastState": {}});
@@ -148,8 +218,13 @@ fn running_status(pod: &Value, restarts: i64) -> Value {
                     s["restartCount"] = json!(restarts);
                     s["state"] = json!({"waiting": {"reason": "CrashLoopBackOff",
                         "message": format!("back-off 10s restarting failed container={name} pod={}", pod["metadata"]["name"].as_str().unwrap_or_default())}});
+                    // What the crashing app wrote to its termination log, as a real one would.
+                    let message = match reason {
+                        "OOMKilled" => "fatal error: runtime: out of memory".to_string(),
+                        _ => format!("panic: image {image} is broken"),
+                    };
                     s["lastState"] = json!({"terminated": {"exitCode": code, "reason": reason, "startedAt": stamp,
-                                                           "finishedAt": stamp, "containerID": id}});
+                                                           "finishedAt": stamp, "containerID": id, "message": message}});
                     s
                 }
             }
@@ -186,42 +261,62 @@ pub struct Kubelet {
 impl Kubelet {
     pub fn tick(&mut self, store: &mut Store, start_delay: Duration, crash_every: Duration) {
         let at = Instant::now();
-        let all = store.list(pods(), None);
-        self.seen.retain(|uid, _| {
-            all.iter()
-                .any(|p| p["metadata"]["uid"].as_str() == Some(uid))
-        });
+        // Pods with something to do are copied out first; settled pods, nearly all of a big
+        // cluster, are only looked at.
+        let mut live = HashSet::new();
+        let mut due = Vec::new();
+        for pod in store.iter(pods(), None) {
+            let uid = pod["metadata"]["uid"].as_str().unwrap_or_default();
+            live.insert(uid.to_string());
+            let first = *self.seen.entry(uid.to_string()).or_insert(at);
+            let act = pod["spec"]["nodeName"].as_str().is_none()
+                || match pod["status"]["phase"].as_str() {
+                    Some("Pending") => at.duration_since(first) >= start_delay,
+                    Some("Running") => {
+                        let last = self.restarted.get(uid).copied().unwrap_or(first);
+                        // A changed image restarts the container in place; a crashing one
+                        // restarts every `crash_every`.
+                        restart_changed(pod).is_some()
+                            || (at.duration_since(last) >= crash_every
+                                && container_names(pod)
+                                    .iter()
+                                    .any(|(_, image)| crash_of(image).is_some()))
+                    }
+                    _ => false,
+                };
+            if act {
+                due.push(pod.clone());
+            }
+        }
+        self.seen.retain(|uid, _| live.contains(uid));
         self.restarted.retain(|uid, _| self.seen.contains_key(uid));
-        for pod in all {
+        for pod in due {
             let uid = pod["metadata"]["uid"]
                 .as_str()
                 .unwrap_or_default()
                 .to_string();
-            let first = *self.seen.entry(uid.clone()).or_insert(at);
             if pod["spec"]["nodeName"].as_str().is_none() {
                 self.schedule(store, pod);
                 continue;
             }
             match pod["status"]["phase"].as_str() {
-                Some("Pending") if at.duration_since(first) >= start_delay => {
-                    self.start(store, pod, at)
-                }
+                Some("Pending") => self.start(store, pod, at),
                 Some("Running") => {
-                    let crashing = container_names(&pod)
-                        .iter()
-                        .any(|(_, image)| crash_of(image).is_some());
-                    let last = self.restarted.get(&uid).copied().unwrap_or(first);
-                    if crashing && at.duration_since(last) >= crash_every {
-                        let restarts = pod["status"]["containerStatuses"][0]["restartCount"]
-                            .as_i64()
-                            .unwrap_or(0)
-                            + 1;
-                        self.restarted.insert(uid, at);
-                        let mut next = pod.clone();
-                        next["status"] = running_status(&pod, restarts);
-                        if let Ok(pod) = store.update(pods(), next, false) {
-                            back_off(store, &pod);
+                    if let Some(next) = restart_changed(&pod) {
+                        if store.update(pods(), next, false).is_ok() {
+                            self.restarted.insert(uid, at);
                         }
+                        continue;
+                    }
+                    let restarts = pod["status"]["containerStatuses"][0]["restartCount"]
+                        .as_i64()
+                        .unwrap_or(0)
+                        + 1;
+                    self.restarted.insert(uid, at);
+                    let mut next = pod.clone();
+                    next["status"] = running_status(&pod, restarts);
+                    if let Ok(pod) = store.update(pods(), next, false) {
+                        back_off(store, &pod);
                     }
                 }
                 _ => {}

@@ -4,6 +4,7 @@
 //! real ones. Serve it in-process (`router()` is a tower Service) or on a socket (`serve`).
 
 mod api;
+mod auth;
 mod defaults;
 mod deployment;
 mod hash;
@@ -29,6 +30,7 @@ use axum::Router;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
+pub use auth::{Rule, User};
 pub use patch::{json_patch, merge_patch, strategic_merge};
 pub use selector::Selector;
 
@@ -46,6 +48,10 @@ pub struct Config {
     pub history: usize,
     /// How often a watch that asked for bookmarks gets one.
     pub bookmark_interval: Duration,
+    /// Whether metrics.k8s.io is served, as when a metrics-server is installed.
+    pub metrics: bool,
+    /// Who may do what (bearer tokens and RBAC rules); empty leaves the server open to all.
+    pub users: Vec<User>,
 }
 
 impl Default for Config {
@@ -57,6 +63,8 @@ impl Default for Config {
             tick: Duration::from_millis(100),
             history: 2000,
             bookmark_interval: Duration::from_secs(5),
+            metrics: true,
+            users: Vec::new(),
         }
     }
 }
@@ -158,6 +166,45 @@ pub(crate) fn reconcile(store: &mut store::Store) {
         if store.resource_version() == before {
             break;
         }
+    }
+}
+
+/// Serves the cluster over TLS (PEM certificate chain and private key), as real API servers
+/// do: kubectl and client-go send bearer tokens only to an https server.
+pub async fn serve_tls(
+    listener: TcpListener,
+    cluster: Cluster,
+    cert_pem: &[u8],
+    key_pem: &[u8],
+) -> std::io::Result<()> {
+    use tokio_rustls::rustls::{self, pki_types::pem::PemObject, pki_types::*};
+    let invalid = |e: &dyn std::fmt::Display| std::io::Error::other(e.to_string());
+    let certs = CertificateDer::pem_slice_iter(cert_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid(&e))?;
+    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| invalid(&e))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| invalid(&e))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| invalid(&e))?;
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
+    let router = cluster.router();
+    loop {
+        let (tcp, _) = listener.accept().await?;
+        let (acceptor, router) = (acceptor.clone(), router.clone());
+        tokio::spawn(async move {
+            let Ok(stream) = acceptor.accept(tcp).await else {
+                return;
+            };
+            let service = hyper_util::service::TowerToHyperService::new(router);
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
     }
 }
 

@@ -3,7 +3,8 @@
 
 use serde_json::{json, Value};
 
-use crate::kubelet::crash_of;
+use time::{Duration, OffsetDateTime};
+
 use crate::status::{ApiError, ApiResult};
 use crate::store::{now, parse_timestamp};
 
@@ -60,58 +61,135 @@ pub fn log_container(pod: &Value, requested: Option<&str>) -> ApiResult<(Value, 
     Ok((spec, status))
 }
 
-/// The lines a container instance wrote: `previous` is the instance before the last restart.
-pub fn log_lines(
+/// The output of one container instance: its runtime id and its lines with their times.
+pub struct InstanceLog {
+    pub id: String,
+    pub lines: Vec<(OffsetDateTime, String)>,
+}
+
+/// Which instance a log request reads, as the kubelet decides: `previous` is the last
+/// terminated one; otherwise the running one, else the last terminated one (so a container
+/// waiting in CrashLoopBackOff shows the output of the instance that crashed).
+pub fn instance_log(
     pod: &Value,
     container: &Value,
     status: &Value,
     previous: bool,
-) -> ApiResult<Vec<(String, String)>> {
+) -> ApiResult<InstanceLog> {
     let name = container["name"].as_str().unwrap_or_default();
-    let image = container["image"].as_str().unwrap_or_default();
     let restarts = status["restartCount"].as_i64().unwrap_or(0);
-    if previous && restarts == 0 {
-        return Err(ApiError::bad_request(format!(
-            "previous terminated container \"{name}\" in pod \"{}\" not found",
-            pod_name(pod)
-        )));
+    let last = &status["lastState"]["terminated"];
+    let state = &status["state"];
+    let has_id = |t: &Value| t["containerID"].as_str().is_some_and(|id| !id.is_empty());
+    if previous {
+        if !has_id(last) {
+            return Err(ApiError::bad_request(format!(
+                "previous terminated container \"{name}\" in pod \"{}\" not found",
+                pod_name(pod)
+            )));
+        }
+        return Ok(terminated_log(name, last, restarts - 1));
     }
-    let instance = if previous { restarts - 1 } else { restarts };
-    let started = status["state"]["running"]["startedAt"]
+    if state["running"].is_object() {
+        let image = container["image"].as_str().unwrap_or_default();
+        let started = state["running"]["startedAt"].as_str().unwrap_or_default();
+        return Ok(running_log(name, image, status, started, restarts));
+    }
+    if has_id(&state["terminated"]) {
+        return Ok(terminated_log(name, &state["terminated"], restarts));
+    }
+    if has_id(last) {
+        return Ok(terminated_log(name, last, restarts - 1));
+    }
+    let reason = state["waiting"]["reason"]
         .as_str()
-        .or(status["lastState"]["terminated"]["startedAt"].as_str())
-        .map(String::from)
-        .unwrap_or_else(now);
-    let mut lines = vec![(
-        started.clone(),
-        format!("{name} starting image {image} (instance {instance})"),
-    )];
-    match crash_of(image) {
-        Some((_, "OOMKilled")) => {
-            lines.push((started, "fatal error: runtime: out of memory".into()))
-        }
-        Some(_) => lines.push((started, format!("panic: image {image} is broken"))),
-        None if previous => lines.push((started, "received SIGTERM, shutting down".into())),
-        None => {
-            lines.push((started.clone(), format!("{name} listening on :8080")));
-            let since = parse_timestamp(&started)
-                .map(|t| (time::OffsetDateTime::now_utc() - t).whole_seconds())
-                .unwrap_or(0);
-            for s in 1..=since.clamp(0, 500) {
-                lines.push((started.clone(), format!("{name} served request {s}")));
-            }
-        }
-    }
-    Ok(lines)
+        .unwrap_or("ContainerCreating");
+    Err(ApiError::bad_request(format!(
+        "container \"{name}\" in pod \"{}\" is waiting to start: {reason}",
+        pod_name(pod)
+    )))
 }
 
-pub fn render_lines(lines: &[(String, String)], timestamps: bool, tail: Option<usize>) -> String {
-    let skip = tail.map(|t| lines.len().saturating_sub(t)).unwrap_or(0);
-    lines[skip..]
+fn at(text: &str) -> OffsetDateTime {
+    parse_timestamp(text).unwrap_or_else(OffsetDateTime::now_utc)
+}
+
+/// A running instance logs a start, then one request a second (the last 500 of them).
+fn running_log(name: &str, image: &str, status: &Value, started: &str, n: i64) -> InstanceLog {
+    let start = at(started);
+    let mut lines = vec![
+        (
+            start,
+            format!("{name} starting image {image} (instance {n})"),
+        ),
+        (
+            start + Duration::milliseconds(1),
+            format!("{name} listening on :8080"),
+        ),
+    ];
+    let since = (OffsetDateTime::now_utc() - start).whole_seconds();
+    for s in (since - 499).max(1)..=since {
+        let when = start + Duration::seconds(s);
+        lines.push((when, format!("{name} served request {s}")));
+    }
+    InstanceLog {
+        id: status["containerID"].as_str().unwrap_or_default().into(),
+        lines,
+    }
+}
+
+/// A terminated instance: its start and what it said as it ended.
+fn terminated_log(name: &str, t: &Value, n: i64) -> InstanceLog {
+    let (start, end) = (
+        at(t["startedAt"].as_str().unwrap_or_default()),
+        at(t["finishedAt"].as_str().unwrap_or_default()),
+    );
+    let last = match (t["message"].as_str(), t["reason"].as_str()) {
+        (Some(m), _) => m.to_string(),
+        (None, Some("OOMKilled")) => "fatal error: runtime: out of memory".into(),
+        (None, Some("Completed")) => "received SIGTERM, shutting down".into(),
+        (None, _) => format!("exited with code {}", t["exitCode"]),
+    };
+    InstanceLog {
+        id: t["containerID"].as_str().unwrap_or_default().into(),
+        lines: vec![
+            (start, format!("{name} starting (instance {n})")),
+            (end, last),
+        ],
+    }
+}
+
+/// Where a log starts from `sinceTime` (RFC 3339) or `sinceSeconds` (before now).
+pub fn log_since(time: Option<&str>, seconds: Option<&str>) -> ApiResult<Option<OffsetDateTime>> {
+    match (time, seconds) {
+        (Some(_), Some(_)) => Err(ApiError::bad_request(
+            "at most one of sinceTime or sinceSeconds may be specified",
+        )),
+        (Some(t), None) => parse_timestamp(t).map(Some).ok_or_else(|| {
+            ApiError::bad_request(format!("sinceTime: invalid RFC 3339 time {t:?}"))
+        }),
+        (None, Some(s)) => match s.parse::<i64>() {
+            Ok(s) if s > 0 => Ok(Some(OffsetDateTime::now_utc() - Duration::seconds(s))),
+            _ => Err(ApiError::bad_request(
+                "sinceSeconds: must be greater than 0",
+            )),
+        },
+        (None, None) => Ok(None),
+    }
+}
+
+/// RFC 3339 with nanoseconds, as the kubelet stamps log lines.
+pub fn stamp(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+pub fn render_lines(lines: &[(OffsetDateTime, String)], timestamps: bool) -> String {
+    lines
         .iter()
         .map(|(at, text)| {
             if timestamps {
-                format!("{at} {text}\n")
+                format!("{} {text}\n", stamp(*at))
             } else {
                 format!("{text}\n")
             }
@@ -153,7 +231,7 @@ pub fn pod_metrics(pod: &Value) -> Option<Value> {
     }))
 }
 
-pub fn node_metrics(node: &Value, pods: &[Value]) -> Value {
+pub fn node_metrics(node: &Value, pods: &[&Value]) -> Value {
     let name = node["metadata"]["name"].as_str().unwrap_or_default();
     let (mut cpu, mut mem) = (150_000_000u64, 600 * 1024u64);
     for pod in pods

@@ -70,6 +70,40 @@ impl ApiError {
         .about(res, name)
     }
 
+    /// A request without credentials the server accepts; the real body says no more.
+    pub fn unauthorized() -> Self {
+        Self::new(401, "Unauthorized", "Unauthorized")
+    }
+
+    /// RBAC's refusal: `deployments.apps "web" is forbidden: User ...`, with details that
+    /// name the group, the resource (as `kind`) and the object, leaving out empty ones.
+    pub fn forbidden(user: &str, a: &crate::auth::Attributes) -> Self {
+        let qualified = if a.group.is_empty() {
+            a.resource.clone()
+        } else {
+            format!("{}.{}", a.resource, a.group)
+        };
+        let why = crate::auth::forbidden_message(user, a);
+        let message = if a.name.is_empty() {
+            format!("{qualified} is forbidden: {why}")
+        } else {
+            format!("{qualified} \"{}\" is forbidden: {why}", a.name)
+        };
+        let mut details = serde_json::Map::new();
+        for (key, value) in [
+            ("name", &a.name),
+            ("group", &a.group),
+            ("kind", &a.resource),
+        ] {
+            if !value.is_empty() {
+                details.insert(key.into(), json!(value));
+            }
+        }
+        let mut e = Self::new(403, "Forbidden", message);
+        e.details = Some(Value::Object(details));
+        e
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, "BadRequest", message)
     }

@@ -1,7 +1,7 @@
 //! Objects as JSON values under one global resourceVersion counter, with the bounded event
 //! history watches resume from (older resourceVersions are answered with 410 Expired).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -34,7 +34,16 @@ pub struct Store {
     forgotten_through: u64,
     tx: broadcast::Sender<Arc<WatchEvent>>,
     uids: u64,
+    /// Objects by the uid they point at (an owner, or what an Event is about): controllers
+    /// find their pods and the kubelet its events without scanning every object, which is
+    /// what keeps a cluster of thousands of pods settling in seconds rather than hours.
+    refs: HashMap<String, BTreeSet<Key>>,
+    /// Pods per node, for spreading replicas as the scheduler does.
+    pods_on_node: HashMap<String, usize>,
 }
+
+/// Where an object is stored: resource key, namespace, name.
+type Key = (String, String, String);
 
 pub fn timestamp(at: OffsetDateTime) -> String {
     let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
@@ -82,6 +91,8 @@ impl Store {
             forgotten_through: 0,
             tx,
             uids: 0,
+            refs: HashMap::new(),
+            pods_on_node: HashMap::new(),
         }
     }
 
@@ -141,6 +152,79 @@ impl Store {
         let _ = self.tx.send(event);
     }
 
+    /// The uids an object points at: its owners and, for an Event, the object it is about.
+    fn pointed_at(obj: &Value) -> impl Iterator<Item = String> + '_ {
+        owner_uids(obj)
+            .into_iter()
+            .chain(obj["involvedObject"]["uid"].as_str().map(String::from))
+    }
+
+    /// Stores an object (replacing any of that name), keeping the indexes.
+    fn put(&mut self, res: &Resource, ns: String, name: String, obj: Value) {
+        let key = res.key();
+        let _replaced = self.take(res, &ns, &name);
+        for uid in Self::pointed_at(&obj) {
+            self.refs
+                .entry(uid)
+                .or_default()
+                .insert((key.clone(), ns.clone(), name.clone()));
+        }
+        if let Some(node) = obj["spec"]["nodeName"].as_str().filter(|_| is_pods(res)) {
+            *self.pods_on_node.entry(node.to_string()).or_default() += 1;
+        }
+        self.objects.entry(key).or_default().insert((ns, name), obj);
+    }
+
+    /// Removes an object, keeping the indexes.
+    fn take(&mut self, res: &Resource, ns: &str, name: &str) -> Option<Value> {
+        let key = res.key();
+        let obj = self
+            .objects
+            .get_mut(&key)?
+            .remove(&(ns.to_string(), name.to_string()))?;
+        for uid in Self::pointed_at(&obj) {
+            if let Some(set) = self.refs.get_mut(&uid) {
+                set.remove(&(key.clone(), ns.to_string(), name.to_string()));
+                if set.is_empty() {
+                    self.refs.remove(&uid);
+                }
+            }
+        }
+        if let Some(node) = obj["spec"]["nodeName"].as_str().filter(|_| is_pods(res)) {
+            if let Some(n) = self.pods_on_node.get_mut(node) {
+                *n = n.saturating_sub(1);
+            }
+        }
+        Some(obj)
+    }
+
+    /// Objects of any resource in `ns` that point at `uid` (see `pointed_at`), by reference.
+    fn pointing_at<'a>(
+        &'a self,
+        res: Option<&Resource>,
+        ns: Option<&str>,
+        uid: &str,
+    ) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
+        let want = res.map(Resource::key);
+        let ns = ns.map(str::to_string);
+        self.refs
+            .get(uid)
+            .into_iter()
+            .flatten()
+            .filter(move |(k, n, _)| {
+                want.as_ref().is_none_or(|w| w == k) && ns.as_ref().is_none_or(|want| want == n)
+            })
+            .filter_map(|(k, n, name)| {
+                let obj = self.objects.get(k)?.get(&(n.clone(), name.clone()))?;
+                Some((k.as_str(), obj))
+            })
+    }
+
+    /// How many pods are bound to `node`.
+    pub fn pods_on(&self, node: &str) -> usize {
+        self.pods_on_node.get(node).copied().unwrap_or(0)
+    }
+
     fn bucket(&self, res: &Resource) -> Option<&BTreeMap<(String, String), Value>> {
         self.objects.get(&res.key())
     }
@@ -168,10 +252,28 @@ impl Store {
             .unwrap_or_default()
     }
 
-    /// Objects whose controller owner has this uid.
-    pub fn owned_by(&self, res: &Resource, ns: &str, uid: &str) -> Vec<Value> {
-        self.list(res, Some(ns))
+    /// Like `list`, without copying the objects.
+    pub fn iter<'a>(
+        &'a self,
+        res: &Resource,
+        ns: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Value> + 'a {
+        self.bucket(res)
             .into_iter()
+            .flatten()
+            .filter(move |((n, _), _)| ns.is_none_or(|want| n == want))
+            .map(|(_, v)| v)
+    }
+
+    /// Objects whose controller owner has this uid, ordered by name.
+    pub fn owned_by(&self, res: &Resource, ns: &str, uid: &str) -> Vec<Value> {
+        self.owned_refs(res, ns, uid).into_iter().cloned().collect()
+    }
+
+    /// Like `owned_by`, without copying the objects.
+    pub fn owned_refs(&self, res: &Resource, ns: &str, uid: &str) -> Vec<&Value> {
+        self.pointing_at(Some(res), Some(ns), uid)
+            .map(|(_, o)| o)
             .filter(|o| controller_uid(o).as_deref() == Some(uid))
             .collect()
     }
@@ -258,10 +360,7 @@ impl Store {
         }
         self.rv += 1;
         obj["metadata"]["resourceVersion"] = json!(self.rv.to_string());
-        self.objects
-            .entry(res.key())
-            .or_default()
-            .insert((ns, name), obj.clone());
+        self.put(res, ns, name, obj.clone());
         self.record("ADDED", res, obj.clone(), None);
         Ok(obj)
     }
@@ -319,11 +418,7 @@ impl Store {
         }
         self.rv += 1;
         new["metadata"]["resourceVersion"] = json!(self.rv.to_string());
-        let key = (ns, name);
-        self.objects
-            .entry(res.key())
-            .or_default()
-            .insert(key, new.clone());
+        self.put(res, ns, name, new.clone());
         self.record("MODIFIED", res, new.clone(), Some(old));
         Ok(new)
     }
@@ -342,9 +437,7 @@ impl Store {
         if dry_run {
             return Ok(old);
         }
-        self.objects
-            .get_mut(&res.key())
-            .map(|b| b.remove(&(ns.to_string(), name.to_string())));
+        self.take(res, ns, name);
         self.rv += 1;
         old["metadata"]["resourceVersion"] = json!(self.rv.to_string());
         self.record("DELETED", res, old.clone(), None);
@@ -352,12 +445,20 @@ impl Store {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let dependents: Vec<(&'static Resource, Value)> = crate::resources::RESOURCES
-            .iter()
-            .filter(|r| !r.read_only)
-            .flat_map(|r| self.list(r, None).into_iter().map(move |o| (r, o)))
+        // In the order of RESOURCES, then namespace and name, as a scan of every kind would be.
+        let mut dependents: Vec<(usize, &'static Resource, Value)> = self
+            .pointing_at(None, None, &uid)
             .filter(|(_, o)| owner_uids(o).contains(&uid))
+            .filter_map(|(key, o)| {
+                let (i, r) = crate::resources::RESOURCES
+                    .iter()
+                    .enumerate()
+                    .find(|(_, r)| r.key() == key && !r.read_only)?;
+                Some((i, r, o.clone()))
+            })
             .collect();
+        dependents.sort_by_key(|(i, _, _)| *i);
+        let dependents = dependents.into_iter().map(|(_, r, o)| (r, o));
         for (r, dep) in dependents {
             let (dep_ns, dep_name) = (
                 dep["metadata"]["namespace"].as_str().unwrap_or_default(),
@@ -398,11 +499,19 @@ impl Store {
             "name": about["metadata"]["name"], "uid": about["metadata"]["uid"],
             "resourceVersion": about["metadata"]["resourceVersion"],
         });
-        let existing = self.list(events, Some(&ns)).into_iter().find(|e| {
+        let same = |e: &Value| {
             e["involvedObject"]["uid"] == involved["uid"]
                 && e["reason"] == reason
                 && e["message"] == message
-        });
+        };
+        let existing = match involved["uid"].as_str() {
+            Some(uid) => self
+                .pointing_at(Some(events), Some(&ns), uid)
+                .map(|(_, e)| e)
+                .find(|e| same(e))
+                .cloned(),
+            None => self.iter(events, Some(&ns)).find(|e| same(e)).cloned(),
+        };
         let stamp = now();
         if let Some(mut e) = existing {
             e["count"] = json!(e["count"].as_i64().unwrap_or(1) + 1);
@@ -423,6 +532,10 @@ impl Store {
         });
         let _ = self.create(events, &ns, event, false);
     }
+}
+
+fn is_pods(res: &Resource) -> bool {
+    res.group.is_empty() && res.plural == "pods"
 }
 
 pub fn owner_uids(obj: &Value) -> Vec<String> {

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::api::{scope, selectors, Request};
+use crate::observe;
 use crate::selector::Selector;
 use crate::status::{ApiError, ApiResult};
 use crate::store::{WatchEvent, COMPACTED};
@@ -123,8 +124,7 @@ pub fn watch(req: Request) -> ApiResult<Response> {
             _ => {
                 for o in inner
                     .store
-                    .list(req.res, filter.ns.as_deref())
-                    .iter()
+                    .iter(req.res, filter.ns.as_deref())
                     .filter(|o| filter.matches(o))
                 {
                     backlog.push(filter.event("ADDED", o));
@@ -204,38 +204,56 @@ fn deliver(filter: &Filter, e: &Arc<WatchEvent>, last_rv: &mut u64) -> Option<By
 }
 
 /// `kubectl logs -f`: what was written so far, then a line a second while the pod exists.
+/// Where a followed log stands: the instance being read and its newest line already sent.
+pub struct Followed {
+    pub container: String,
+    pub id: String,
+    pub newest: Option<time::OffsetDateTime>,
+    pub timestamps: bool,
+}
+
+/// The initial lines, then each new line of the same container instance as it is written;
+/// the stream ends when that instance stops (or the pod goes), as the kubelet's does.
 pub fn follow_logs(
     req: Request,
-    container: Value,
+    mut from: Followed,
     initial: String,
 ) -> impl Stream<Item = Result<Bytes, Infallible>> {
     let (tx, rx) = mpsc::channel::<Bytes>(16);
-    let name = container["name"].as_str().unwrap_or_default().to_string();
     tokio::spawn(async move {
         if tx.send(Bytes::from(initial)).await.is_err() {
             return;
         }
-        let mut n = 0u64;
         loop {
-            tokio::time::sleep(Duration::from_secs(1)).await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
             let pod_name = req.name.clone().unwrap_or_default();
-            if req
+            let Some(pod) = req
                 .cluster
                 .lock()
                 .store
                 .get(req.res, &req.ns, &pod_name)
-                .is_none()
-            {
+                .cloned()
+            else {
                 return;
-            }
-            n += 1;
-            if tx
-                .send(Bytes::from(format!(
-                    "{name} still running ({n}s into follow)\n"
-                )))
-                .await
-                .is_err()
-            {
+            };
+            let Ok((spec, status)) = observe::log_container(&pod, Some(&from.container)) else {
+                return;
+            };
+            let log = match observe::instance_log(&pod, &spec, &status, false) {
+                Ok(log) if log.id == from.id && status["state"]["running"].is_object() => log,
+                _ => return,
+            };
+            let fresh: Vec<_> = log
+                .lines
+                .into_iter()
+                .filter(|(at, _)| from.newest.is_none_or(|n| *at > n))
+                .collect();
+            let Some((newest, _)) = fresh.last() else {
+                continue;
+            };
+            from.newest = Some(*newest);
+            let text = observe::render_lines(&fresh, from.timestamps);
+            if tx.send(Bytes::from(text)).await.is_err() {
                 return;
             }
         }

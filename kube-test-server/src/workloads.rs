@@ -88,12 +88,9 @@ fn create_pod(
 
 /// The node with the fewest pods, so replicas spread as the scheduler would spread them.
 fn pick_node(store: &Store) -> Option<String> {
-    let all = store.list(pods(), None);
-    schedulable_nodes(store).into_iter().min_by_key(|n| {
-        all.iter()
-            .filter(|p| p["spec"]["nodeName"].as_str() == Some(n))
-            .count()
-    })
+    schedulable_nodes(store)
+        .into_iter()
+        .min_by_key(|n| store.pods_on(n))
 }
 
 pub fn sync_replicasets(store: &mut Store) {
@@ -103,9 +100,34 @@ pub fn sync_replicasets(store: &mut Store) {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let mut owned = store.owned_by(pods(), &ns(&rs), &uid);
+        let namespace = ns(&rs);
         let want = int(&rs["spec"]["replicas"]).max(0) as usize;
-        for _ in owned.len()..want {
+        // Only the pods to delete are copied: most passes change nothing.
+        let (have, doomed) = {
+            let mut owned = store.owned_refs(pods(), &namespace, &uid);
+            let mut doomed = Vec::new();
+            if owned.len() > want {
+                // Not-ready pods go first, then the newest, as the ReplicaSet controller ranks them.
+                owned.sort_by_key(|p| {
+                    (
+                        is_ready(p),
+                        std::cmp::Reverse(
+                            p["metadata"]["creationTimestamp"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_string(),
+                        ),
+                    )
+                });
+                doomed = owned
+                    .iter()
+                    .take(owned.len() - want)
+                    .map(|p| (*p).clone())
+                    .collect();
+            }
+            (owned.len(), doomed)
+        };
+        for _ in have..want {
             let node = pick_node(store);
             create_pod(
                 store,
@@ -115,24 +137,10 @@ pub fn sync_replicasets(store: &mut Store) {
                 node,
             );
         }
-        if owned.len() > want {
-            // Not-ready pods go first, then the newest, as the ReplicaSet controller ranks them.
-            owned.sort_by_key(|p| {
-                (
-                    is_ready(p),
-                    std::cmp::Reverse(
-                        p["metadata"]["creationTimestamp"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_string(),
-                    ),
-                )
-            });
-            for pod in owned.iter().take(owned.len() - want) {
-                delete_pod(store, &rs, pod);
-            }
+        for pod in &doomed {
+            delete_pod(store, &rs, pod);
         }
-        let owned = store.owned_by(pods(), &ns(&rs), &uid);
+        let owned = store.owned_refs(pods(), &namespace, &uid);
         let min_ready = int(&rs["spec"]["minReadySeconds"]);
         let status = json!({
             "replicas": owned.len(), "fullyLabeledReplicas": owned.len(),
