@@ -9,8 +9,9 @@ mod private_engine;
 
 use images::*;
 use opsdeck::model::{EngineEvent, Health, Inventory, WorkloadKind};
-use opsdeck::source::docker::logs::{self, LogRequest, LogSource};
+use opsdeck::source::docker::logs::{self, LogSource};
 use opsdeck::source::docker::{connect, DockerSource, Endpoint};
+use opsdeck::source::logs::LogRequest;
 use opsdeck::source::{supervise, Source, Update};
 use std::path::PathBuf;
 use std::process::Command;
@@ -282,6 +283,7 @@ async fn following_logs_continues_the_history_without_repeating_it() {
         LogRequest {
             tail: Some(10),
             follow: true,
+            previous: false,
         },
     );
     let mut lines = Vec::new();
@@ -320,6 +322,7 @@ async fn logs_of_a_container_come_with_times_and_stderr_marked() {
         LogRequest {
             tail: None,
             follow: false,
+            previous: false,
         },
     );
     let mut lines = Vec::new();

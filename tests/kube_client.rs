@@ -372,7 +372,7 @@ async fn pod_logs_follow_and_refuse_a_missing_previous_instance() {
     assert!(first.contains("app starting image demo:1"), "{first}");
     let streamed = tokio::time::timeout(Duration::from_secs(5), async {
         while let Some(line) = lines.next().await {
-            if line.unwrap().contains("still running") {
+            if line.unwrap().contains("app served request") {
                 return true;
             }
         }

@@ -31,11 +31,6 @@ async fn apply_web(k: &TestCluster, replicas: u32) -> String {
     k.ok(&["apply", "-f", path.to_str().unwrap()]).await
 }
 
-async fn jsonpath(k: &TestCluster, what: &str, path: &str) -> String {
-    k.ok(&["get", what, "-o", &format!("jsonpath={path}")])
-        .await
-}
-
 /// ReplicaSets of `web` as (name, revision, desired replicas), by revision.
 async fn replica_sets(k: &TestCluster) -> Vec<(String, u32, u32)> {
     let out = k
@@ -57,13 +52,6 @@ async fn replica_sets(k: &TestCluster) -> Vec<(String, u32, u32)> {
     sets
 }
 
-async fn rolled_out(k: &TestCluster) {
-    let out = k
-        .ok(&["rollout", "status", "deployment/web", "--timeout=60s"])
-        .await;
-    assert!(out.contains("successfully rolled out"), "{out}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_drives_a_deployment_through_its_lifecycle() {
     let k = TestCluster::start(fast_config()).await;
@@ -78,9 +66,10 @@ async fn kubectl_drives_a_deployment_through_its_lifecycle() {
     assert!(apply_web(&k, 3)
         .await
         .contains("deployment.apps/web created"));
-    rolled_out(&k).await;
+    k.rolled_out("web").await;
     assert_eq!(
-        jsonpath(&k, "deployment/web", "{.status.readyReplicas}").await,
+        k.jsonpath("deployment/web", "{.status.readyReplicas}")
+            .await,
         "3"
     );
     let table = k.ok(&["get", "deployment", "web"]).await;
@@ -96,12 +85,12 @@ async fn kubectl_drives_a_deployment_through_its_lifecycle() {
         first[0].0.starts_with("web-") && first[0].1 == 1,
         "{first:?}"
     );
-    let hash = jsonpath(
-        &k,
-        &format!("rs/{}", first[0].0),
-        "{.metadata.labels.pod-template-hash}",
-    )
-    .await;
+    let hash = k
+        .jsonpath(
+            &format!("rs/{}", first[0].0),
+            "{.metadata.labels.pod-template-hash}",
+        )
+        .await;
     assert_eq!(
         first[0].0,
         format!("web-{hash}"),
@@ -110,9 +99,10 @@ async fn kubectl_drives_a_deployment_through_its_lifecycle() {
     assert!(apply_web(&k, 4)
         .await
         .contains("deployment.apps/web configured"));
-    rolled_out(&k).await;
+    k.rolled_out("web").await;
     assert_eq!(
-        jsonpath(&k, "deployment/web", "{.status.availableReplicas}").await,
+        k.jsonpath("deployment/web", "{.status.availableReplicas}")
+            .await,
         "4"
     );
 
@@ -121,7 +111,7 @@ async fn kubectl_drives_a_deployment_through_its_lifecycle() {
         .ok(&["scale", "deployment/web", "--replicas=2"])
         .await
         .contains("scaled"));
-    rolled_out(&k).await;
+    k.rolled_out("web").await;
     assert_eq!(
         k.ok(&["get", "pods", "-l", "app=web", "-o", "name"])
             .await
@@ -133,7 +123,7 @@ async fn kubectl_drives_a_deployment_through_its_lifecycle() {
     // set image rolls to a second ReplicaSet, revision 2, the first scaled to zero.
     k.ok(&["set", "image", "deployment/web", "app=demo:2"])
         .await;
-    rolled_out(&k).await;
+    k.rolled_out("web").await;
     k.ok(&[
         "annotate",
         "deployment/web",
@@ -159,10 +149,9 @@ async fn kubectl_drives_a_deployment_through_its_lifecycle() {
         .ok(&["rollout", "undo", "deployment/web"])
         .await
         .contains("rolled back"));
-    rolled_out(&k).await;
+    k.rolled_out("web").await;
     assert_eq!(
-        jsonpath(
-            &k,
+        k.jsonpath(
             "deployment/web",
             "{.spec.template.spec.containers[0].image}"
         )
@@ -188,10 +177,9 @@ async fn kubectl_drives_a_deployment_through_its_lifecycle() {
     assert!(rev2.contains("demo:2"), "{rev2}");
     k.ok(&["rollout", "undo", "deployment/web", "--to-revision=2"])
         .await;
-    rolled_out(&k).await;
+    k.rolled_out("web").await;
     assert_eq!(
-        jsonpath(
-            &k,
+        k.jsonpath(
             "deployment/web",
             "{.spec.template.spec.containers[0].image}"
         )
@@ -201,13 +189,13 @@ async fn kubectl_drives_a_deployment_through_its_lifecycle() {
 
     // restart stamps the template and rolls a new ReplicaSet.
     k.ok(&["rollout", "restart", "deployment/web"]).await;
-    rolled_out(&k).await;
-    let stamped = jsonpath(
-        &k,
-        "deployment/web",
-        r#"{.spec.template.metadata.annotations.kubectl\.kubernetes\.io/restartedAt}"#,
-    )
-    .await;
+    k.rolled_out("web").await;
+    let stamped = k
+        .jsonpath(
+            "deployment/web",
+            r#"{.spec.template.metadata.annotations.kubectl\.kubernetes\.io/restartedAt}"#,
+        )
+        .await;
     assert!(!stamped.is_empty());
     assert_eq!(replica_sets(&k).await.last().map(|s| s.1), Some(5));
 
@@ -221,10 +209,7 @@ async fn kubectl_drives_a_deployment_through_its_lifecycle() {
         ])
         .await;
     assert!(dry.contains("server dry run"), "{dry}");
-    assert_eq!(
-        jsonpath(&k, "deployment/web", "{.spec.replicas}").await,
-        "2"
-    );
+    assert_eq!(k.jsonpath("deployment/web", "{.spec.replicas}").await, "2");
 
     // Pause is representable and holds the template back; resume rolls it out.
     k.ok(&["rollout", "pause", "deployment/web"]).await;
@@ -236,17 +221,18 @@ async fn kubectl_drives_a_deployment_through_its_lifecycle() {
         3,
         "no new ReplicaSet while paused"
     );
-    let progressing = jsonpath(
-        &k,
-        "deployment/web",
-        r#"{.status.conditions[?(@.type=="Progressing")].reason}"#,
-    )
-    .await;
+    let progressing = k
+        .jsonpath(
+            "deployment/web",
+            r#"{.status.conditions[?(@.type=="Progressing")].reason}"#,
+        )
+        .await;
     assert_eq!(progressing, "DeploymentPaused");
     k.ok(&["rollout", "resume", "deployment/web"]).await;
-    rolled_out(&k).await;
+    k.rolled_out("web").await;
     assert_eq!(
-        jsonpath(&k, "deployment/web", "{.status.updatedReplicas}").await,
+        k.jsonpath("deployment/web", "{.status.updatedReplicas}")
+            .await,
         "2"
     );
 
@@ -295,7 +281,7 @@ async fn kubectl_drives_a_deployment_through_its_lifecycle() {
 async fn a_broken_image_exceeds_the_progress_deadline_and_undo_recovers() {
     let k = TestCluster::start(fast_config()).await;
     apply_web(&k, 2).await;
-    rolled_out(&k).await;
+    k.rolled_out("web").await;
     k.ok(&[
         "patch",
         "deployment/web",
@@ -333,8 +319,7 @@ async fn a_broken_image_exceeds_the_progress_deadline_and_undo_recovers() {
     assert!(previous.contains("is broken"), "{previous}");
     // The old ReplicaSet kept the Deployment available while the new one failed.
     assert_eq!(
-        jsonpath(
-            &k,
+        k.jsonpath(
             "deployment/web",
             r#"{.status.conditions[?(@.type=="Available")].status}"#
         )
@@ -342,7 +327,7 @@ async fn a_broken_image_exceeds_the_progress_deadline_and_undo_recovers() {
         "True"
     );
     k.ok(&["rollout", "undo", "deployment/web"]).await;
-    rolled_out(&k).await;
+    k.rolled_out("web").await;
     let events = k
         .ok(&[
             "get",
@@ -370,29 +355,6 @@ async fn a_broken_image_exceeds_the_progress_deadline_and_undo_recovers() {
     assert!(reasons.contains("OOMKilled"), "{reasons}");
 }
 
-const STATEFUL_AND_DAEMON: &str = "apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: db}
-spec:
-  replicas: 2
-  serviceName: db
-  selector: {matchLabels: {app: db}}
-  template:
-    metadata: {labels: {app: db}}
-    spec:
-      containers: [{name: db, image: 'db:1'}]
----
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: agent}
-spec:
-  selector: {matchLabels: {app: agent}}
-  template:
-    metadata: {labels: {app: agent}}
-    spec:
-      containers: [{name: agent, image: 'agent:1'}]
-";
-
 /// Waits for the `db` StatefulSet to roll out; returns its pods' images by ordinal.
 async fn db_images_after_rollout(k: &TestCluster) -> String {
     k.ok(&["rollout", "status", "statefulset/db", "--timeout=60s"])
@@ -405,7 +367,7 @@ async fn db_images_after_rollout(k: &TestCluster) -> String {
 async fn statefulsets_and_daemonsets_roll_out_and_back() {
     let k = TestCluster::start(fast_config()).await;
     let path = k.path("workloads.yaml");
-    std::fs::write(&path, STATEFUL_AND_DAEMON).unwrap();
+    std::fs::write(&path, kube_cluster::STATEFUL_AND_DAEMON).unwrap();
     let out = k.ok(&["apply", "-f", path.to_str().unwrap()]).await;
     assert!(
         out.contains("statefulset.apps/db created") && out.contains("daemonset.apps/agent created"),

@@ -201,6 +201,18 @@ fn logs_with_timestamps_160x48() {
     insta::assert_snapshot!(text(&frame(&console(), &logs_ui(true), 160, 48)));
 }
 
+#[test]
+fn logs_of_the_previous_instance_say_so_80x24() {
+    let mut ui = logs_ui(false);
+    ui.logs.as_mut().unwrap().previous = true;
+    let screen = text(&frame(&console(), &ui, 80, 24));
+    assert!(
+        screen.contains("(previous instance · p: current)"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
 fn sample_plan() -> Plan {
     let api: WorkloadAddr = "local/shop/api".parse().unwrap();
     let step = |op, subject: &str, detail: &str| PlanStep {

@@ -6,6 +6,7 @@
 pub mod alertmanager;
 pub mod audit;
 pub mod docker;
+pub mod kube;
 mod lock;
 mod orchestrator;
 pub mod perform;
@@ -20,8 +21,8 @@ pub use plan::{ActionEvent, Outcome, Plan, PlanStep, Request, StepOp, Verb};
 /// The orchestrator for a subject's target, by what the target is configured
 /// as: an `[[alertmanager]]` (its silences), a `[[postgres]]` target (its
 /// backends), else the Docker target of that name (or `local` when the
-/// config names none), with revisions in the data dir. Kubernetes targets
-/// will be dispatched here too.
+/// config names none), with revisions in the data dir. A Kubernetes target
+/// (`[[kubernetes]]` or the current kubeconfig context) comes before Docker.
 pub async fn orchestrator_for(
     config: &crate::config::Config,
     target: &str,
@@ -35,6 +36,9 @@ pub async fn orchestrator_for(
         return Ok(std::sync::Arc::new(postgres::PostgresOrchestrator::new(
             target, dsn,
         )));
+    }
+    if let Some(k8s) = kube::KubeOrchestrator::from_config(config, target).await {
+        return Ok(std::sync::Arc::new(k8s?));
     }
     let endpoint = docker::endpoint_for(config, target)?;
     let orch = docker::DockerOrchestrator::connect(

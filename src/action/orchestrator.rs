@@ -21,6 +21,9 @@ pub struct Revision {
     pub at: String,
     /// The verb that replaced it: deploy or rollback.
     pub verb: String,
+    /// Kubernetes: the revision's `kubernetes.io/change-cause`, as kubectl shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_cause: Option<String>,
 }
 
 pub trait Orchestrator: Send + Sync {
@@ -34,6 +37,14 @@ pub trait Orchestrator: Send + Sync {
         plan: &'a Plan,
         progress: mpsc::Sender<String>,
     ) -> BoxFuture<'a, Result<Outcome, String>>;
+
+    /// `--dry-run`: asks the target itself whether it would accept `plan`
+    /// without persisting anything (Kubernetes' `dryRun=All`), and returns its
+    /// verdict in words. `Ok(None)`: this orchestrator has no such check, so a
+    /// dry run is the plan alone. `Err`: the target refused the change.
+    fn dry_run<'a>(&'a self, _plan: &'a Plan) -> BoxFuture<'a, Result<Option<String>, String>> {
+        Box::pin(async { Ok(None) })
+    }
 
     /// The images opsdeck replaced on `workload`, oldest first.
     fn history<'a>(

@@ -1,4 +1,5 @@
-//! THE action path: plan → refuse if read-only → (dry run stops here) →
+//! THE action path: plan → refuse if read-only → (dry run: the target's
+//! own check, if it has one, then stop) →
 //! confirm → audit intent → execute → audit outcome. The CLI twins, the TUI
 //! and runbooks all come through [`perform`]; [`spawn`] is the TUI's face of it.
 
@@ -42,8 +43,9 @@ pub fn confirmed() -> Confirm {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Performed {
-    /// `--dry-run`: the plan was shown and nothing was done.
-    DryRun(Plan),
+    /// `--dry-run`: the plan was shown and nothing was done; with the
+    /// target's own verdict when it can check a change without making it.
+    DryRun(Plan, Option<String>),
     /// The person said no; nothing was done.
     Declined(Plan),
     /// It ran; the outcome may still be a failure (`ok = false`).
@@ -62,6 +64,8 @@ pub enum PerformError {
     Busy(String),
     /// Execution failed before reaching an outcome.
     Execute(String),
+    /// `--dry-run`: the target said it would not accept the change.
+    DryRunRefused(Box<Plan>, String),
 }
 
 impl std::fmt::Display for PerformError {
@@ -76,6 +80,9 @@ impl std::fmt::Display for PerformError {
             PerformError::Audit(e) => write!(f, "audit log: {e}; the action was not run"),
             PerformError::Busy(e) => write!(f, "not run: {e}"),
             PerformError::Execute(e) => write!(f, "failed: {e}"),
+            PerformError::DryRunRefused(_, e) => {
+                write!(f, "dry run refused: {e}; nothing was changed")
+            }
         }
     }
 }
@@ -105,7 +112,10 @@ pub async fn perform(
         return Err(PerformError::ReadOnly(Box::new(plan)));
     }
     if opts.dry_run {
-        return Ok(Performed::DryRun(plan));
+        return match orch.dry_run(&plan).await {
+            Ok(verdict) => Ok(Performed::DryRun(plan, verdict)),
+            Err(e) => Err(PerformError::DryRunRefused(Box::new(plan), e)),
+        };
     }
     if !confirm(&plan).await {
         return Ok(Performed::Declined(plan));
@@ -157,7 +167,10 @@ pub fn spawn(
         let result = perform(orch.as_ref(), &request, &opts, ask, &events).await;
         let done = match &result {
             Ok(Performed::Done(_, outcome)) => Ok(outcome.clone()),
-            Ok(Performed::DryRun(_)) => Err("dry run: nothing was changed".to_string()),
+            Ok(Performed::DryRun(_, None)) => Err("dry run: nothing was changed".to_string()),
+            Ok(Performed::DryRun(_, Some(verdict))) => {
+                Err(format!("dry run: {verdict}; nothing was changed"))
+            }
             Ok(Performed::Declined(_)) => Err("declined: nothing was changed".to_string()),
             Err(PerformError::Execute(e)) => Err(e.clone()),
             Err(e) => Err(e.to_string()),

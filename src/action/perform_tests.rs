@@ -132,7 +132,7 @@ async fn read_only_dry_run_and_no_change_nothing() {
         &tx,
     )
     .await;
-    assert!(matches!(dry, Ok(Performed::DryRun(_))));
+    assert!(matches!(dry, Ok(Performed::DryRun(_, None))));
     let no = perform(
         &orch,
         &request("api"),

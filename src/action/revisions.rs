@@ -57,6 +57,7 @@ impl RevisionLog {
             image_id: image_id.to_string(),
             at: now_rfc3339(),
             verb: verb.to_string(),
+            change_cause: None,
         };
         let line = serde_json::to_string(&rev).map_err(|e| e.to_string())?;
         append_line(&self.path, &line)?;

@@ -97,8 +97,11 @@ pub async fn run(
 
 fn report(result: Result<Performed, PerformError>, yes: bool) -> ExitCode {
     match result {
-        Ok(Performed::DryRun(plan)) => {
+        Ok(Performed::DryRun(plan, verdict)) => {
             print_plan(&plan);
+            if let Some(verdict) = verdict {
+                println!("server: {verdict}");
+            }
             println!("dry run: nothing was changed");
             ExitCode::SUCCESS
         }
@@ -128,6 +131,11 @@ pub(crate) fn report_error(e: PerformError) -> ExitCode {
             print_plan(&plan);
             eprintln!("error: {}", PerformError::ReadOnly(plan.clone()));
             ExitCode::from(EXIT_READ_ONLY)
+        }
+        PerformError::DryRunRefused(plan, why) => {
+            print_plan(&plan);
+            eprintln!("error: {}", PerformError::DryRunRefused(plan.clone(), why));
+            ExitCode::from(EXIT_FAILED)
         }
         e @ PerformError::Plan(_) => {
             eprintln!("error: {e}");
@@ -218,6 +226,22 @@ pub async fn history(config: &Config, addr: &WorkloadAddr, json: bool) -> ExitCo
         }
     } else if revs.is_empty() {
         println!("{addr}: no recorded revisions (opsdeck records the image each deploy or rollback replaces)");
+    } else if revs.iter().any(|r| r.change_cause.is_some()) {
+        // Kubernetes keeps the revisions itself; show them as `kubectl rollout history` does.
+        println!(
+            "{:>8}  {:<32} {:<26} CHANGE-CAUSE",
+            "REVISION", "IMAGE", "CREATED"
+        );
+        for r in &revs {
+            let cause = r.change_cause.as_deref().filter(|c| !c.is_empty());
+            println!(
+                "{:>8}  {:<32} {:<26} {}",
+                r.revision,
+                r.image,
+                r.at,
+                cause.unwrap_or("<none>")
+            );
+        }
     } else {
         println!(
             "{:>4}  {:<32} {:<20} {:<26} VERB",

@@ -216,7 +216,7 @@ pub async fn run(args: &LoadArgs, read_only: bool) -> ExitCode {
             }
             ExitCode::from(if outcome.ok { 0 } else { EXIT_FAILED })
         }
-        Ok(Performed::DryRun(plan)) => {
+        Ok(Performed::DryRun(plan, _)) => {
             act::print_plan(&plan);
             println!("dry run: nothing was sent");
             ExitCode::SUCCESS

@@ -1,10 +1,13 @@
 //! `opsdeck logs TARGET/GROUP/NAME | TARGET/CONTAINER`: the output of one
-//! container, or of every container of a workload merged by time.
+//! container, or of every container of a workload merged by time. On a
+//! Kubernetes target GROUP is the namespace and NAME a pod or a workload.
 
 use crate::config::Config;
 use crate::model::{LogLine, WorkloadAddr};
-use crate::source::docker::logs::{self, LogRequest, LogSource};
+use crate::source::docker::logs::{self, LogSource};
 use crate::source::docker::{self, convert};
+use crate::source::kube;
+use crate::source::logs::{LogRequest, LogStream};
 use bollard::query_parameters::ListContainersOptions;
 use std::io::Write;
 use std::process::ExitCode;
@@ -25,6 +28,12 @@ pub struct LogsArgs {
     /// Start each line with its time (RFC 3339, UTC)
     #[arg(long, short = 't')]
     pub timestamps: bool,
+    /// Kubernetes: the output of the container instance before the last restart
+    #[arg(long, short = 'p')]
+    pub previous: bool,
+    /// Kubernetes: only this container of each pod
+    #[arg(long, short = 'c', value_name = "NAME")]
+    pub container: Option<String>,
 }
 
 /// What the address names.
@@ -70,11 +79,76 @@ pub async fn run(config: &Config, args: &LogsArgs) -> color_eyre::Result<ExitCod
 
 async fn follow(config: &Config, args: &LogsArgs) -> Result<(), String> {
     let wanted = parse_address(&args.address)?;
+    let req = LogRequest {
+        tail: args.tail,
+        follow: args.follow,
+        previous: args.previous,
+    };
+    // A Docker target of the name wins, as in the console's logs view.
+    let is_docker = docker::targets(config)
+        .iter()
+        .any(|(n, _)| n == wanted.target());
+    let kube_target = kube::targets(config)
+        .into_iter()
+        .find(|t| t.name == wanted.target() && !is_docker);
+    let (prefix, mut stream) = match kube_target {
+        Some(target) => kube_stream(&target, &wanted, args, req).await?,
+        None => docker_stream(config, &wanted, args, req).await?,
+    };
+    while let Some(line) = stream.next().await {
+        let line = line?;
+        if args
+            .grep
+            .as_ref()
+            .is_some_and(|g| !line.text.contains(g.as_str()))
+        {
+            continue;
+        }
+        print_line(&line, prefix, args.timestamps);
+    }
+    Ok(())
+}
+
+/// The pods (or a workload's pods) the address names in its namespace.
+async fn kube_stream(
+    target: &kube::KubeTarget,
+    wanted: &Wanted,
+    args: &LogsArgs,
+    req: LogRequest,
+) -> Result<(bool, LogStream), String> {
+    let Wanted::Workload(addr) = wanted else {
+        return Err(format!(
+            "{} is a Kubernetes target: name a pod or a workload as TARGET/NAMESPACE/NAME",
+            wanted.target()
+        ));
+    };
+    let client = kube::client(target).await?;
+    let mut pods = kube::logs::pods_named(&client, &addr.group, &addr.name).await?;
+    if pods.is_empty() {
+        return Err(format!("{addr} has no pods"));
+    }
+    for p in &mut pods {
+        p.container = args.container.clone();
+    }
+    let (labels, stream) = kube::logs::stream(client, pods, req).await?;
+    Ok((labels.len() > 1, stream))
+}
+
+async fn docker_stream(
+    config: &Config,
+    wanted: &Wanted,
+    args: &LogsArgs,
+    req: LogRequest,
+) -> Result<(bool, LogStream), String> {
     let targets = docker::targets(config);
     let Some((_, endpoint)) = targets.iter().find(|(n, _)| n == wanted.target()) else {
-        let known: Vec<&str> = targets.iter().map(|(n, _)| n.as_str()).collect();
+        let known: Vec<String> = targets
+            .iter()
+            .map(|(n, _)| n.clone())
+            .chain(kube::targets(config).into_iter().map(|t| t.name))
+            .collect();
         return Err(format!(
-            "no Docker target `{}`; known: {}",
+            "no Docker or Kubernetes target `{}`; known: {}",
             wanted.target(),
             if known.is_empty() {
                 "none".to_string()
@@ -83,6 +157,9 @@ async fn follow(config: &Config, args: &LogsArgs) -> Result<(), String> {
             }
         ));
     };
+    if args.container.is_some() {
+        return Err("--container names a container of a Kubernetes pod; on Docker name the container in the address (TARGET/CONTAINER)".into());
+    }
     let client = docker::connect(endpoint).await?;
     let listed = client
         .list_containers(Some(ListContainersOptions {
@@ -94,7 +171,7 @@ async fn follow(config: &Config, args: &LogsArgs) -> Result<(), String> {
     let mut sources: Vec<LogSource> = listed
         .iter()
         .map(|c| convert::instance_from_summary(wanted.target(), c).instance)
-        .filter(|i| match &wanted {
+        .filter(|i| match wanted {
             Wanted::Workload(addr) => &i.workload == addr,
             Wanted::Container { name, .. } => &i.name == name || i.id.starts_with(name.as_str()),
         })
@@ -110,24 +187,7 @@ async fn follow(config: &Config, args: &LogsArgs) -> Result<(), String> {
         ));
     }
     sources.sort_by(|a, b| a.name.cmp(&b.name));
-    let prefix = sources.len() > 1;
-    let req = LogRequest {
-        tail: args.tail,
-        follow: args.follow,
-    };
-    let mut stream = logs::stream(client, sources, req);
-    while let Some(line) = stream.next().await {
-        let line = line?;
-        if args
-            .grep
-            .as_ref()
-            .is_some_and(|g| !line.text.contains(g.as_str()))
-        {
-            continue;
-        }
-        print_line(&line, prefix, args.timestamps);
-    }
-    Ok(())
+    Ok((sources.len() > 1, logs::stream(client, sources, req)))
 }
 
 fn print_line(line: &LogLine, prefix: bool, timestamps: bool) {

@@ -1,5 +1,6 @@
-//! `opsdeck workloads`: every workload of every Docker target, with replicas,
-//! images, CPU and memory.
+//! `opsdeck workloads`: every workload of every Docker and Kubernetes target,
+//! with replicas, images, CPU and memory (Kubernetes adds `rollout`: up-to-date,
+//! available, revision, paused, problem, requests and limits).
 //!
 //! `--json` prints `{ "generated_at", "targets": [Target], "workloads": [Workload] }`
 //! where a Workload is
@@ -13,6 +14,7 @@ use super::status::{poll_into, rfc3339, POLL_TIMEOUT};
 use crate::config::Config;
 use crate::model::{Health, Model, Target, TargetKind, Workload};
 use crate::source::docker::{self, DockerSource};
+use crate::source::kube::KubeSource;
 use serde::Serialize;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -20,6 +22,8 @@ use std::time::Duration;
 /// CPU is a difference between two stats readings, which the engine sends a
 /// second apart; two polls this far apart see at least two.
 const SETTLE: Duration = Duration::from_millis(2500);
+/// The first lists of a large cluster.
+const KUBE_FIRST_POLL: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Serialize)]
 struct Report<'a> {
@@ -39,6 +43,13 @@ pub async fn collect(config: &Config) -> Model {
         .collect();
     for s in &mut sources {
         poll_into(&mut model, s, POLL_TIMEOUT).await;
+    }
+    // One poll of a Kubernetes target is complete: it waits for the first lists
+    // and reads metrics.k8s.io; while the Docker stats settle.
+    for target in crate::source::kube::targets(config) {
+        model.add_target(&target.name, TargetKind::Kubernetes);
+        let mut source = KubeSource::new(target);
+        poll_into(&mut model, &mut source, POLL_TIMEOUT.max(KUBE_FIRST_POLL)).await;
     }
     tokio::time::sleep(SETTLE).await;
     for s in &mut sources {

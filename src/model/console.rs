@@ -199,7 +199,11 @@ impl Model {
                 self.panel_ranges.insert(title, range);
             }
             // Log lines and action progress belong to the UI state.
-            Update::Logs { .. } | Update::Action(_) | Update::Runbook(_) | Update::Load(_) => {}
+            Update::Logs { .. }
+            | Update::Action(_)
+            | Update::Runbook(_)
+            | Update::Load(_)
+            | Update::History { .. } => {}
         }
     }
 }

@@ -319,6 +319,7 @@ fn instance(now: i64, s: Spec) -> Instance {
         created_at: now - 86_400,
         started_at: s.up_secs.map(|u| now - u),
         usage: s.usage,
+        pod: None,
     }
 }
 
@@ -442,6 +443,7 @@ pub fn sample_inventory(now: i64) -> Inventory {
             images,
             usage: total,
             restarts: mine.iter().map(|i| i.restart_count).sum(),
+            rollout: None,
             addr,
         }
     };
@@ -454,6 +456,7 @@ pub fn sample_inventory(now: i64) -> Inventory {
     Inventory {
         instances,
         workloads,
+        ..Default::default()
     }
 }
 
@@ -468,6 +471,10 @@ pub fn sample_events(now: i64) -> Vec<EngineEvent> {
                 instance: instance.into(),
                 workload,
                 detail: detail.into(),
+                // As the Docker converter judges them.
+                warning: action == "oom"
+                    || (action == "die" && detail != "exit 0")
+                    || (action == "health_status" && detail == "unhealthy"),
             }
         };
     let api = || Some(addr("shop", "api"));

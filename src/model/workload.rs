@@ -63,6 +63,7 @@ pub enum WorkloadKind {
     Container,
     Deployment,
     StatefulSet,
+    DaemonSet,
     /// Not a workload: an Alertmanager silence, addressed `AM/silence/ID`.
     Silence,
     /// A PostgreSQL backend (`TARGET/backend/PID`), the subject of cancel and terminate.
@@ -79,6 +80,7 @@ impl WorkloadKind {
             WorkloadKind::Container => "container",
             WorkloadKind::Deployment => "deployment",
             WorkloadKind::StatefulSet => "statefulset",
+            WorkloadKind::DaemonSet => "daemonset",
             WorkloadKind::Silence => "silence",
             WorkloadKind::Backend => "backend",
             WorkloadKind::Endpoint => "endpoint",
@@ -142,6 +144,9 @@ pub struct Instance {
     pub started_at: Option<i64>,
     /// None until the first stats reading arrives (or when not running).
     pub usage: Option<Usage>,
+    /// A Kubernetes pod's node, phase, containers and their reasons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod: Option<Box<super::kube::PodDetail>>,
 }
 
 impl Instance {
@@ -171,6 +176,9 @@ pub struct Workload {
     pub images: Vec<String>,
     pub usage: Usage,
     pub restarts: u32,
+    /// A Kubernetes workload's rollout: up-to-date, available, revision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<Box<super::kube::Rollout>>,
 }
 
 /// Something the engine reported happening: die, oom, health_status, start, stop, kill.
@@ -184,6 +192,8 @@ pub struct EngineEvent {
     pub workload: Option<WorkloadAddr>,
     /// Exit code, signal or health verdict, where the event carries one.
     pub detail: String,
+    /// Something went wrong (an OOM kill, a Kubernetes Warning event); listed first.
+    pub warning: bool,
 }
 
 /// All a Docker or Kubernetes target knows at one moment.
@@ -191,6 +201,16 @@ pub struct EngineEvent {
 pub struct Inventory {
     pub instances: Vec<Instance>,
     pub workloads: Vec<Workload>,
+    /// A Kubernetes cluster's nodes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<super::kube::NodeInfo>,
+    /// A Kubernetes cluster's namespaces (those the target watches).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<String>,
+    /// What the target could not read while the rest worked: metrics.k8s.io
+    /// not served, a resource the credentials may not list.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// One line of a container's output.

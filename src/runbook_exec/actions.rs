@@ -104,7 +104,7 @@ pub async fn plan(config: &Config, action: &Action) -> Result<Plan, String> {
     let opts = PerformOptions::new(false, true);
     let (tx, _rx) = mpsc::channel(64);
     match perform(orch.as_ref(), &req, &opts, confirmed(), &tx).await {
-        Ok(Performed::DryRun(p)) => Ok(Plan {
+        Ok(Performed::DryRun(p, _)) => Ok(Plan {
             text: plan_text(&p),
             prior: prior(config, &req).await,
         }),
@@ -148,7 +148,7 @@ pub async fn apply(
                 plan_text(&now)
             ),
         ),
-        Ok(Performed::DryRun(_)) => (false, "not applied: nothing was changed".into()),
+        Ok(Performed::DryRun(..)) => (false, "not applied: nothing was changed".into()),
         // Read-only refusals, a busy workload, audit failures: each says why.
         Err(e) => (false, e.to_string()),
     }

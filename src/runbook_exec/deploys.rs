@@ -46,6 +46,7 @@ mod tests {
             image_id: "sha256:1".into(),
             at: "2026-01-01T10:00:00Z".into(),
             verb: "deploy".into(),
+            change_cause: None,
         };
         let now = humantime::parse_rfc3339("2026-01-01T10:30:00Z").unwrap();
         let d = deploy(&r, now).unwrap();

@@ -4,6 +4,8 @@
 pub mod alertmanager;
 pub mod docker;
 mod host;
+pub mod kube;
+pub mod logs;
 mod net_dev;
 pub mod postgres;
 pub mod probe;
@@ -103,6 +105,11 @@ pub enum Update {
     Runbook(crate::runbook_exec::console::RunEvent),
     /// Progress of an action the console asked for.
     Action(crate::action::ActionEvent),
+    /// A workload's revisions, which the console asked for (`h`).
+    History {
+        workload: crate::model::WorkloadAddr,
+        revisions: Result<Vec<crate::action::Revision>, String>,
+    },
 }
 
 /// A thing that can be asked for its current state. The supervisor decides when

@@ -3,6 +3,7 @@
 
 use super::alertmanager::AlertmanagerSource;
 use super::docker::{self, DockerSource};
+use super::kube::{self as kube_source, KubeSource};
 use super::postgres::{Dsn, PostgresSource};
 use super::probe::Expect;
 use super::prometheus::{PanelQuery, PrometheusSource, RuleQuery};
@@ -29,6 +30,7 @@ pub enum AnySource {
     Prometheus(PrometheusSource),
     Alertmanager(AlertmanagerSource),
     Docker(Box<DockerSource>),
+    Kube(Box<KubeSource>),
     Postgres(Box<PostgresSource>),
 }
 
@@ -41,6 +43,7 @@ impl Source for AnySource {
             AnySource::Prometheus(s) => s.target(),
             AnySource::Alertmanager(s) => s.target(),
             AnySource::Docker(s) => s.target(),
+            AnySource::Kube(s) => s.target(),
             AnySource::Postgres(s) => s.target(),
         }
     }
@@ -53,6 +56,7 @@ impl Source for AnySource {
             AnySource::Prometheus(s) => s.poll().await,
             AnySource::Alertmanager(s) => s.poll().await,
             AnySource::Docker(s) => s.poll().await,
+            AnySource::Kube(s) => s.poll().await,
             AnySource::Postgres(s) => s.poll().await,
         }
     }
@@ -89,6 +93,9 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             interval: refresh,
             timeout: slow_ok,
         });
+    }
+    for target in kube_source::targets(config) {
+        out.push(kube(config, target));
     }
     for p in &config.probe {
         let name = p.name.get_ref().clone();
@@ -212,6 +219,19 @@ pub fn plan(config: &Config) -> Vec<Planned> {
     out
 }
 
+/// A Kubernetes target's collector: configured, or a context chosen with `:ctx`.
+pub fn kube(config: &Config, target: kube_source::KubeTarget) -> Planned {
+    let refresh = config.refresh.0;
+    Planned {
+        name: target.name.clone(),
+        kind: TargetKind::Kubernetes,
+        source: Ok(AnySource::Kube(Box::new(KubeSource::new(target)))),
+        interval: refresh,
+        // The first poll waits for the first complete lists of a large cluster.
+        timeout: (refresh * 5).max(Duration::from_secs(30)),
+    }
+}
+
 fn unusable(name: &str, reason: String, retry_in: Duration) -> Update {
     Update::Health {
         target: name.to_string(),
@@ -227,12 +247,21 @@ fn unusable(name: &str, reason: String, retry_in: Duration) -> Update {
 pub fn start(planned: Vec<Planned>, model: &mut crate::model::Model, tx: &mpsc::Sender<Update>) {
     for p in planned {
         model.add_target(&p.name, p.kind);
-        match p.source {
-            Ok(source) => {
-                tokio::spawn(supervise(source, p.interval, p.timeout, tx.clone()));
-            }
-            Err(reason) => model.apply(unusable(&p.name, reason, p.interval)),
+        if let Err(degraded) = spawn(p, tx) {
+            model.apply(*degraded);
         }
+    }
+}
+
+/// Runs one planned collector under the supervisor; a source that could not
+/// be set up comes back as the update that shows its target degraded.
+pub fn spawn(p: Planned, tx: &mpsc::Sender<Update>) -> Result<(), Box<Update>> {
+    match p.source {
+        Ok(source) => {
+            tokio::spawn(supervise(source, p.interval, p.timeout, tx.clone()));
+            Ok(())
+        }
+        Err(reason) => Err(Box::new(unusable(&p.name, reason, p.interval))),
     }
 }
 

@@ -58,6 +58,13 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
     let (tx, mut updates) = start_sources(&opts.config, &mut model);
     let mut effects = Effects::new(opts.config.clone(), opts.read_only, tx);
     let mut ui = UiState::new(opts.theme);
+    ui.kube_contexts = crate::source::kube::targets(&opts.config)
+        .into_iter()
+        .map(|t| {
+            let contexts = crate::source::kube::contexts(&t).unwrap_or_default();
+            (t, contexts)
+        })
+        .collect();
     if let Some(e) = &model.alerts.acks.load_error {
         ui.message = Some((
             format!("acknowledgements not loaded: {e}"),
@@ -129,7 +136,8 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
                             stream,
                             target,
                             instances,
-                        } => effects.open_logs(stream, target, instances),
+                            previous,
+                        } => effects.open_logs(stream, target, instances, previous),
                         Command::CloseLogs { stream } => effects.close_logs(stream),
                         Command::PlanAction(request) => effects.plan_action(request),
                         Command::Execute(_) => effects.execute(),
@@ -165,6 +173,8 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
                         }
                         Command::PlanLoad(spec) => effects.plan_load(*spec),
                         Command::StopLoad => effects.stop_load(),
+                        Command::WatchContext(target) => effects.watch_context(*target),
+                        Command::History(workload) => effects.history(workload),
                     }
                 }
             }

@@ -13,6 +13,8 @@ use crate::prometheus;
 use crate::runbook_exec::console::{self, Answer, RunEvent};
 use crate::runbook_exec::runs;
 use crate::source::docker::{self, logs};
+use crate::source::kube::{self, logs::PodLog};
+use crate::source::logs::{LogRequest, LogStream};
 use crate::source::Update;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
@@ -52,6 +54,36 @@ impl Effects {
             panels: None,
             runbook_answers: None,
             load_abort: None,
+        }
+    }
+
+    /// Asks the workload's orchestrator for its revisions, as `opsdeck history` does.
+    pub fn history(&mut self, workload: crate::model::WorkloadAddr) {
+        let config = self.config.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let revisions =
+                match orchestrator_for(&config, &workload.target, HealthGate::default()).await {
+                    Ok(orch) => orch.history(&workload).await,
+                    Err(e) => Err(e),
+                };
+            let _ = tx
+                .send(Update::History {
+                    workload,
+                    revisions,
+                })
+                .await;
+        });
+    }
+
+    /// Watches a kubeconfig context chosen with `:ctx`, like a configured target.
+    pub fn watch_context(&mut self, target: crate::source::kube::KubeTarget) {
+        let planned = crate::source::targets::kube(&self.config, target);
+        if let Err(degraded) = crate::source::targets::spawn(planned, &self.tx) {
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                let _ = tx.send(*degraded).await;
+            });
         }
     }
 
@@ -214,16 +246,35 @@ impl Effects {
         }
     }
 
-    pub fn open_logs(&mut self, stream: u64, target: String, instances: Vec<(String, String)>) {
+    pub fn open_logs(
+        &mut self,
+        stream: u64,
+        target: String,
+        instances: Vec<(String, String)>,
+        previous: bool,
+    ) {
         let endpoint = docker::targets(&self.config)
             .into_iter()
             .find(|(name, _)| *name == target)
             .map(|(_, e)| e);
+        let cluster = kube::targets(&self.config)
+            .into_iter()
+            .find(|t| t.name == target);
+        let req = LogRequest {
+            tail: Some(LOG_TAIL),
+            follow: true,
+            previous,
+        };
         let tx = self.tx.clone();
         let task = tokio::spawn(async move {
-            let result = match endpoint {
-                Some(endpoint) => follow(stream, &endpoint, instances, &tx).await,
-                None => Err(format!("no Docker target named {target}")),
+            let opened = match (endpoint, cluster) {
+                (Some(endpoint), _) => docker_logs(&endpoint, instances, req).await,
+                (None, Some(cluster)) => kube_logs(&cluster, instances, req).await,
+                (None, None) => Err(format!("no Docker or Kubernetes target named {target}")),
+            };
+            let result = match opened {
+                Ok(lines) => forward(stream, lines, &tx).await,
+                Err(e) => Err(e),
             };
             if let Err(e) = result {
                 let line = LogLine {
@@ -292,22 +343,39 @@ impl Drop for Effects {
     }
 }
 
-async fn follow(
-    stream: u64,
+async fn docker_logs(
     endpoint: &docker::Endpoint,
     instances: Vec<(String, String)>,
-    tx: &mpsc::Sender<Update>,
-) -> Result<(), String> {
+    req: LogRequest,
+) -> Result<LogStream, String> {
     let client = docker::connect(endpoint).await?;
     let sources = instances
         .into_iter()
         .map(|(id, name)| logs::LogSource { id, name })
         .collect();
-    let req = logs::LogRequest {
-        tail: Some(LOG_TAIL),
-        follow: true,
-    };
-    let mut lines = logs::stream(client, sources, req);
+    Ok(logs::stream(client, sources, req))
+}
+
+/// Pods come as `NAMESPACE/POD`; every container of each is read.
+async fn kube_logs(
+    cluster: &kube::KubeTarget,
+    instances: Vec<(String, String)>,
+    req: LogRequest,
+) -> Result<LogStream, String> {
+    let pods = instances
+        .iter()
+        .map(|(id, _)| PodLog::parse(id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let client = kube::client(cluster).await?;
+    Ok(kube::logs::stream(client, pods, req).await?.1)
+}
+
+/// Lines to the app loop in batches.
+async fn forward(
+    stream: u64,
+    mut lines: LogStream,
+    tx: &mpsc::Sender<Update>,
+) -> Result<(), String> {
     let mut batch = Vec::new();
     let mut flush = tokio::time::interval(LOG_BATCH);
     loop {

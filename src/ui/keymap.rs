@@ -30,8 +30,14 @@ pub enum Action {
     Scale,
     Restart,
     Rollback,
+    /// The workload's rollout history (revision, image, change-cause, age).
+    History,
+    /// The events view, narrowed to the selected workload.
+    WorkloadEvents,
     Follow,
     Timestamps,
+    /// Logs view: the container instances before their last restart, or back.
+    Previous,
     NextMatch,
     PrevMatch,
     Apply,
@@ -277,6 +283,20 @@ pub const BINDINGS: &[Binding] = &[
         Some(("b", "rollback")),
     ),
     b(
+        S::Workload,
+        "h",
+        &[(k('h'), A::History)],
+        "rollout history of the workload: revision, image, change-cause, age (Esc closes)",
+        Some(("h", "history")),
+    ),
+    b(
+        S::Workload,
+        "e",
+        &[(k('e'), A::WorkloadEvents)],
+        "events of the workload (the events view, filtered to it; / Esc clears)",
+        None,
+    ),
+    b(
         S::Alerts,
         "Tab",
         &[(code(KeyCode::Tab), A::NextList)],
@@ -387,6 +407,13 @@ pub const BINDINGS: &[Binding] = &[
         &[(k('t'), A::Timestamps)],
         "show / hide timestamps",
         Some(("t", "time")),
+    ),
+    b(
+        S::Logs,
+        "p",
+        &[(k('p'), A::Previous)],
+        "Kubernetes: the previous container instance's output (after a crash or OOMKilled restart) / the current one",
+        Some(("p", "prev")),
     ),
     b(
         S::Logs,

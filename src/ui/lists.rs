@@ -7,7 +7,7 @@ use super::state::{AlertsList, UiState, View};
 use crate::model::database::DbSession;
 use crate::model::{
     AlertRow, EngineEvent, Instance, InstanceHealth, Model, PromRuleRow, Severity, SilenceRow,
-    Workload,
+    Workload, WorkloadAddr,
 };
 use std::collections::BTreeMap;
 
@@ -18,6 +18,7 @@ pub fn workloads<'m>(model: &'m Model, ui: &UiState) -> Vec<&'m Workload> {
         .inventories
         .iter()
         .flat_map(|(_, inv)| &inv.workloads)
+        .filter(|w| in_scope(ui, &w.addr))
         .filter(|w| {
             filter.is_empty()
                 || contains_ignore_case(
@@ -50,6 +51,16 @@ pub fn wanted(model: &Model, w: &Workload) -> u32 {
     })
 }
 
+/// Within the `:ctx` context and the `:ns` namespace, where they are set.
+fn in_scope(ui: &UiState, addr: &WorkloadAddr) -> bool {
+    ui.tables.context.as_ref().is_none_or(|c| *c == addr.target)
+        && ui
+            .tables
+            .namespace
+            .as_ref()
+            .is_none_or(|n| *n == addr.group)
+}
+
 pub fn workload_key(w: &Workload) -> String {
     w.addr.to_string()
 }
@@ -63,6 +74,7 @@ pub fn containers<'m>(model: &'m Model, ui: &UiState) -> Vec<&'m Instance> {
         .iter()
         .flat_map(|(_, inv)| &inv.instances)
         .filter(|i| scope.is_none_or(|w| i.workload == *w))
+        .filter(|i| in_scope(ui, &i.workload))
         .filter(|i| {
             filter.is_empty()
                 || contains_ignore_case(
@@ -83,13 +95,18 @@ pub fn container_key(i: &Instance) -> String {
     format!("{}/{}", i.workload.target, i.id)
 }
 
-/// Newest first.
+/// Warnings (crashes, OOM kills, Kubernetes Warning events) first, then the
+/// rest; each newest first.
 pub fn events<'m>(model: &'m Model, ui: &UiState) -> Vec<&'m EngineEvent> {
     let filter = &ui.tables.events.filter;
-    model
+    let mut rows: Vec<&EngineEvent> = model
         .events
         .iter()
         .rev()
+        .filter(|e| match &e.workload {
+            Some(w) => in_scope(ui, w),
+            None => ui.tables.context.as_ref().is_none_or(|c| *c == e.target),
+        })
         .filter(|e| {
             filter.is_empty()
                 || contains_ignore_case(
@@ -107,7 +124,9 @@ pub fn events<'m>(model: &'m Model, ui: &UiState) -> Vec<&'m EngineEvent> {
                     filter,
                 )
         })
-        .collect()
+        .collect();
+    rows.sort_by_key(|e| !e.warning);
+    rows
 }
 
 pub fn event_key(e: &EngineEvent) -> String {
@@ -259,6 +278,11 @@ pub fn selected_container<'m>(model: &'m Model, ui: &UiState) -> Option<&'m Inst
 /// ready is critical, fewer than wanted or running is a warning. Nothing
 /// wanted (scaled to zero, a finished job) is fine.
 pub fn workload_severity(w: &Workload, wanted: u32) -> Severity {
+    // A stalled rollout (ProgressDeadlineExceeded) is an incident even while
+    // the old replicas still serve.
+    if w.rollout.as_ref().is_some_and(|r| r.problem.is_some()) {
+        return Severity::Critical;
+    }
     if wanted == 0 && w.running == 0 {
         return Severity::Ok;
     }
@@ -361,6 +385,7 @@ mod tests {
             images: vec![],
             usage: Usage::default(),
             restarts: 0,
+            rollout: None,
         }
     }
 

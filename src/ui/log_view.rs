@@ -21,6 +21,8 @@ pub struct LogView {
     pub dropped: u64,
     pub follow: bool,
     pub timestamps: bool,
+    /// The instances before the last restart (Kubernetes), not the current ones.
+    pub previous: bool,
     pub search: String,
     /// The line (by number) of the current match, after `n` / `N`.
     pub current: Option<u64>,
@@ -46,6 +48,7 @@ impl LogView {
             dropped: 0,
             follow: true,
             timestamps: false,
+            previous: false,
             search: String::new(),
             current: None,
             back: 0,

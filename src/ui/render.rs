@@ -2,8 +2,8 @@
 
 use super::state::{Mode, UiState, View};
 use super::views::{
-    action_dialog, alerts, chrome, containers, database, events, help, load, logs, metrics,
-    overview, runbook, workloads,
+    action_dialog, alerts, chrome, containers, database, events, help, history, load, logs,
+    metrics, overview, runbook, workloads,
 };
 use crate::model::Model;
 use ratatui::buffer::Buffer;
@@ -36,6 +36,9 @@ pub fn draw(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         View::Load => load::render(body, buf, model, ui),
     }
     chrome::footer(foot, buf, ui);
+    if let Some(pane) = &ui.history {
+        history::render(body, buf, ui, pane, model.now);
+    }
     if let Some(flow) = ui.action.as_ref().filter(|f| f.is_modal()) {
         action_dialog::render(body, buf, ui, flow);
     }

@@ -84,6 +84,10 @@ pub struct Tables {
     pub database: TableState,
     /// Containers of this workload only (after Enter on a workload).
     pub containers_of: Option<WorkloadAddr>,
+    /// `:ctx`: only this target's workloads, pods and events.
+    pub context: Option<String>,
+    /// `:ns`: only this namespace (group).
+    pub namespace: Option<String>,
 }
 
 /// The alerts view's three lists, cycled with Tab.
@@ -205,6 +209,19 @@ pub struct UiState {
     pub runbook_from: View,
     /// The load run started with `:load`, kept after it ends for its figures.
     pub load: Option<super::load_run::LoadRun>,
+    /// Each Kubernetes target with the contexts of its kubeconfig, read at
+    /// start, for `:ctx`.
+    pub kube_contexts: Vec<(crate::source::kube::KubeTarget, Vec<String>)>,
+    /// The rollout history shown over the list (`h`); None when closed.
+    pub history: Option<HistoryPane>,
+}
+
+/// A workload's revisions as its orchestrator lists them, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryPane {
+    pub workload: WorkloadAddr,
+    /// None while asking; then the revisions or why there are none.
+    pub revisions: Option<Result<Vec<crate::action::Revision>, String>>,
 }
 
 /// What the metrics view last asked Prometheus for.
@@ -237,6 +254,8 @@ impl UiState {
             runbook: None,
             runbook_from: View::Alerts,
             load: None,
+            kube_contexts: Vec::new(),
+            history: None,
         }
     }
 

@@ -8,10 +8,15 @@ use std::time::Duration;
 
 use kube_test_server::{Cluster, Config};
 
+#[path = "test_ca.rs"]
+mod test_ca;
+
 pub struct TestCluster {
     pub cluster: Cluster,
     pub addr: SocketAddr,
     pub kubeconfig: PathBuf,
+    /// The certificate authority of a TLS cluster (PEM), None when it serves plain http.
+    pub ca: Option<String>,
     _dir: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
 }
@@ -69,9 +74,65 @@ impl TestCluster {
             cluster,
             addr,
             kubeconfig,
+            ca: None,
             _dir: dir,
             server,
         }
+    }
+
+    /// The cluster over TLS, needed for bearer tokens (kubectl sends none to an http server);
+    /// its certificate comes from a throwaway CA made with the openssl on the machine.
+    pub async fn start_tls(config: Config) -> Self {
+        let cluster = Cluster::new(config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port");
+        let addr = listener.local_addr().expect("local address");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (ca, cert, key) = certificates(dir.path());
+        let serving = cluster.clone();
+        let server = tokio::spawn(async move {
+            kube_test_server::serve_tls(listener, serving, cert.as_bytes(), key.as_bytes())
+                .await
+                .expect("serve the test API server over TLS");
+        });
+        let mut k = Self {
+            cluster,
+            addr,
+            kubeconfig: dir.path().join("kubeconfig"),
+            ca: Some(ca),
+            _dir: dir,
+            server,
+        };
+        k.kubeconfig = k.kubeconfig_for("kubeconfig", None);
+        k
+    }
+
+    /// A kubeconfig for this cluster whose user holds `token` (none: anonymous).
+    pub fn kubeconfig_for(&self, file: &str, token: Option<&str>) -> PathBuf {
+        let path = self.path(file);
+        let cluster = match &self.ca {
+            Some(ca) => format!(
+                "server: https://{}\n    certificate-authority-data: {}",
+                self.addr,
+                base64(ca.as_bytes())
+            ),
+            None => format!("server: http://{}", self.addr),
+        };
+        let (user, users) = match token {
+            Some(t) => (
+                "\n    user: u",
+                format!("users:\n- name: u\n  user:\n    token: {t}\n"),
+            ),
+            None => ("", "users: []\n".to_string()),
+        };
+        let text = format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    {cluster}\n\
+             contexts:\n- name: test\n  context:\n    cluster: test\n    namespace: default{user}\n\
+             current-context: test\n{users}"
+        );
+        std::fs::write(&path, text).expect("write kubeconfig");
+        path
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -100,6 +161,21 @@ impl TestCluster {
         }
     }
 
+    /// `kubectl get WHAT -o jsonpath=PATH`.
+    pub async fn jsonpath(&self, what: &str, path: &str) -> String {
+        self.ok(&["get", what, "-o", &format!("jsonpath={path}")])
+            .await
+    }
+
+    /// Waits as `kubectl rollout status deployment/NAME` does; it must succeed.
+    pub async fn rolled_out(&self, name: &str) {
+        let what = format!("deployment/{name}");
+        let out = self
+            .ok(&["rollout", "status", &what, "--timeout=60s"])
+            .await;
+        assert!(out.contains("successfully rolled out"), "{out}");
+    }
+
     /// kubectl that must succeed; returns its standard output.
     pub async fn ok(&self, args: &[&str]) -> String {
         let out = self.kubectl(args).await;
@@ -114,8 +190,58 @@ impl TestCluster {
     }
 }
 
+/// (CA certificate, server certificate for 127.0.0.1, server key), all PEM.
+fn certificates(dir: &std::path::Path) -> (String, String, String) {
+    let issued = test_ca::issue(dir, 2);
+    let read = |f: &std::path::Path| std::fs::read_to_string(f).unwrap();
+    (read(&issued.ca), read(&issued.cert), read(&issued.key))
+}
+
+fn base64(data: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 impl Drop for TestCluster {
     fn drop(&mut self) {
         self.server.abort();
     }
 }
+
+/// A StatefulSet `db` (2 replicas) and a DaemonSet `agent`, for `kubectl apply`.
+pub const STATEFUL_AND_DAEMON: &str = "apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  replicas: 2
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: 'db:1'}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      containers: [{name: agent, image: 'agent:1'}]
+";

@@ -3,9 +3,12 @@
 //! chooses. OpenSSL is in every Debian; a missing one fails the test.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "test_ca.rs"]
+mod test_ca;
 
 pub struct TlsServer {
     pub url: String,
@@ -17,78 +20,11 @@ pub struct TlsServer {
     _dir: tempfile::TempDir,
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl is needed for the TLS tests (apt-get install openssl)");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 impl TlsServer {
     pub fn start(valid_days: u32) -> TlsServer {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        let days = valid_days.to_string();
-        openssl(
-            d,
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.pem",
-                "-days",
-                "30",
-                "-subj",
-                "/CN=opsdeck test CA",
-            ],
-        );
-        openssl(
-            d,
-            &[
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "server.key",
-                "-out",
-                "server.csr",
-                "-subj",
-                "/CN=127.0.0.1",
-            ],
-        );
-        std::fs::write(d.join("ext.cnf"), "subjectAltName=IP:127.0.0.1\n").unwrap();
-        openssl(
-            d,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                "server.csr",
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-out",
-                "server.pem",
-                "-days",
-                &days,
-                "-extfile",
-                "ext.cnf",
-            ],
-        );
+        let issued = test_ca::issue(d, valid_days);
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -123,8 +59,8 @@ impl TlsServer {
         }
         TlsServer {
             url: format!("https://127.0.0.1:{port}/"),
-            ca_file: d.join("ca.pem"),
-            cert_file: d.join("server.pem"),
+            ca_file: issued.ca,
+            cert_file: issued.cert,
             child,
             _dir: dir,
         }

@@ -431,6 +431,7 @@ impl Session {
         Inventory {
             workloads: convert::group_workloads(&containers, services),
             instances: containers.into_iter().map(|c| c.instance).collect(),
+            ..Default::default()
         }
     }
 }
@@ -494,6 +495,7 @@ mod tests {
             instance: "c".into(),
             workload: None,
             detail: "1".into(),
+            warning: false,
         };
         let batch = |ats: &[i64]| {
             vec![Update::Events {

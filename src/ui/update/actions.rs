@@ -92,6 +92,30 @@ pub fn start(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
     )
 }
 
+/// `h` on a workload: its revisions over the list, asked of its orchestrator.
+pub(super) fn history(model: &Model, ui: &mut UiState) -> Vec<Command> {
+    let Some(w) = selected(model, ui) else {
+        ui.message = Some(("no workload selected".into(), Severity::Info));
+        return Vec::new();
+    };
+    ui.history = Some(crate::ui::state::HistoryPane {
+        workload: w.addr.clone(),
+        revisions: None,
+    });
+    vec![Command::History(w.addr)]
+}
+
+/// `e` on a workload: the events view filtered to its address, warnings first.
+pub(super) fn events_of(model: &Model, ui: &mut UiState) -> Vec<Command> {
+    let Some(w) = selected(model, ui) else {
+        ui.message = Some(("no workload selected".into(), Severity::Info));
+        return Vec::new();
+    };
+    ui.tables.events.filter = w.addr.to_string();
+    ui.tables.events.selected = None;
+    super::enter_view(model, ui, View::Events)
+}
+
 /// `c` / `x` on a session: its backend's address, through the same plan and dialog.
 fn start_on_session(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
     let Some((target, s)) = lists::selected_session(model, ui) else {

@@ -7,7 +7,9 @@ use crate::model::{Model, Severity};
 use crate::ui::state::{Mode, UiState, View};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-const COMMANDS: &[&str] = &["q", "quit", "theme", "help", "runbook", "rb", "load"];
+const COMMANDS: &[&str] = &[
+    "q", "quit", "theme", "help", "runbook", "rb", "load", "ctx", "ns",
+];
 
 /// Applies a key to a line being typed: Some(true) on Enter, Some(false) on Esc.
 pub fn edit_line(text: &mut String, key: KeyEvent) -> Option<bool> {
@@ -75,7 +77,7 @@ pub fn filter_key(ui: &mut UiState, mut text: String, key: KeyEvent) {
 }
 
 pub fn command_key(
-    model: &Model,
+    model: &mut Model,
     ui: &mut UiState,
     mut text: String,
     key: KeyEvent,
@@ -96,7 +98,7 @@ pub fn command_key(
     }
 }
 
-fn run_command(model: &Model, ui: &mut UiState, line: &str) -> Vec<Command> {
+fn run_command(model: &mut Model, ui: &mut UiState, line: &str) -> Vec<Command> {
     let mut words = line.split_whitespace();
     let Some(verb) = words.next() else {
         return Vec::new();
@@ -123,6 +125,8 @@ fn run_command(model: &Model, ui: &mut UiState, line: &str) -> Vec<Command> {
             Vec::new()
         }
         "theme" => vec![Command::LoadTheme(arg)],
+        "ctx" | "context" => super::scope::context(model, ui, &arg),
+        "ns" | "namespace" => super::scope::namespace(model, ui, &arg),
         "runbook" | "rb" if arg.is_empty() => super::runbook::show(ui),
         "runbook" | "rb" => {
             let mut words = arg.split_whitespace();

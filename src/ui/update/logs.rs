@@ -2,7 +2,7 @@
 //! and the keys that scroll, follow and search.
 
 use super::Command;
-use crate::model::{LogLine, Model, Severity};
+use crate::model::{Instance, LogLine, Model, Severity};
 use crate::ui::keymap::Action;
 use crate::ui::lists;
 use crate::ui::log_view::LogView;
@@ -21,7 +21,7 @@ pub fn open(model: &Model, ui: &mut UiState) -> Vec<Command> {
                 .iter()
                 .flat_map(|(_, inv)| &inv.instances)
                 .filter(|i| i.workload == w.addr)
-                .map(|i| (i.id.clone(), i.name.clone()))
+                .map(log_source)
                 .collect();
             (w.addr.target.clone(), w.addr.to_string(), instances)
         }
@@ -32,7 +32,7 @@ pub fn open(model: &Model, ui: &mut UiState) -> Vec<Command> {
             (
                 i.workload.target.clone(),
                 i.name.clone(),
-                vec![(i.id.clone(), i.name.clone())],
+                vec![log_source(i)],
             )
         }
         _ => return Vec::new(),
@@ -55,7 +55,45 @@ pub fn open(model: &Model, ui: &mut UiState) -> Vec<Command> {
         stream,
         target,
         instances,
+        previous: false,
     }]
+}
+
+/// What a log stream needs to find a container: a pod by `NAMESPACE/POD`
+/// (its uid does not address its log), anything else by its id.
+fn log_source(i: &Instance) -> (String, String) {
+    let id = match &i.pod {
+        Some(pod) => format!("{}/{}", pod.namespace, i.name),
+        None => i.id.clone(),
+    };
+    (id, i.name.clone())
+}
+
+/// `p`: the same containers' previous instances (or back to the current ones),
+/// on a new stream that replaces the shown one.
+fn toggle_previous(ui: &mut UiState) -> Vec<Command> {
+    let Some(l) = ui.logs.as_mut() else {
+        return Vec::new();
+    };
+    let old = l.stream;
+    let mut next = LogView::new(
+        ui.next_stream,
+        l.target.clone(),
+        l.title.clone(),
+        l.instances.clone(),
+    );
+    ui.next_stream += 1;
+    next.previous = !l.previous;
+    next.timestamps = l.timestamps;
+    next.search = l.search.clone();
+    let open = Command::OpenLogs {
+        stream: next.stream,
+        target: next.target.clone(),
+        instances: next.instances.clone(),
+        previous: next.previous,
+    };
+    *l = next;
+    vec![Command::CloseLogs { stream: old }, open]
 }
 
 /// Lines of a stream that is no longer shown are dropped.
@@ -82,6 +120,7 @@ pub fn key(ui: &mut UiState, action: Action) -> Vec<Command> {
             l.set_follow(on);
         }
         Action::Timestamps => l.timestamps = !l.timestamps,
+        Action::Previous => return toggle_previous(ui),
         Action::Filter => ui.mode = Mode::Filter(l.search.clone()),
         Action::NextMatch | Action::PrevMatch if !l.jump(action == Action::NextMatch) => {
             let msg = if l.search.is_empty() {
@@ -126,6 +165,7 @@ mod tests {
                 stream,
                 target,
                 instances,
+                previous: false,
             }] => {
                 assert_eq!(target, "local");
                 assert_eq!(instances.len(), 3);
@@ -215,5 +255,64 @@ mod tests {
         assert!(!l.follow);
         keys(&mut m, &mut ui, "/zzz-nothing\n");
         assert!(ui.message.as_ref().unwrap().0.contains("no line matches"));
+    }
+
+    #[test]
+    fn p_reopens_the_same_containers_previous_instances_and_back() {
+        let (mut m, mut ui) = setup();
+        let first = open_api(&mut m, &mut ui);
+        let lines = sample_log_lines(crate::ui::update::testkit::NOW);
+        update(
+            &mut m,
+            &mut ui,
+            Event::Source(Update::Logs {
+                stream: first,
+                lines,
+            }),
+        );
+        keys(&mut m, &mut ui, "t");
+        let second = match keys(&mut m, &mut ui, "p").as_slice() {
+            [Command::CloseLogs { stream }, Command::OpenLogs {
+                stream: next,
+                target,
+                instances,
+                previous: true,
+            }] if *stream == first && target == "local" && instances.len() == 3 => *next,
+            other => panic!("{other:?}"),
+        };
+        let l = ui.logs.as_ref().unwrap();
+        assert!(second > first && l.stream == second && l.previous && l.timestamps);
+        assert!(
+            l.lines.is_empty(),
+            "the current instances' lines are not the previous ones'"
+        );
+        assert!(matches!(
+            keys(&mut m, &mut ui, "p").as_slice(),
+            [
+                Command::CloseLogs { .. },
+                Command::OpenLogs {
+                    previous: false,
+                    ..
+                }
+            ]
+        ));
+    }
+
+    #[test]
+    fn a_pod_is_addressed_by_namespace_and_name_not_uid() {
+        let (m, _) = setup();
+        let mut i = m
+            .inventories
+            .iter()
+            .flat_map(|(_, inv)| &inv.instances)
+            .next()
+            .unwrap()
+            .clone();
+        assert_eq!(super::log_source(&i), (i.id.clone(), i.name.clone()));
+        i.pod = Some(Box::new(crate::model::kube::PodDetail {
+            namespace: "shop".into(),
+            ..Default::default()
+        }));
+        assert_eq!(super::log_source(&i).0, format!("shop/{}", i.name));
     }
 }

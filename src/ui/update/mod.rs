@@ -11,6 +11,7 @@ mod logs;
 mod metrics;
 mod panes;
 mod runbook;
+mod scope;
 mod tables;
 #[cfg(test)]
 mod testkit;
@@ -38,12 +39,15 @@ pub enum Command {
     Quit,
     /// Load a theme by name or path and switch to it.
     LoadTheme(String),
-    /// Start streaming the logs of these containers (id, name) on `target`;
-    /// lines come back as `Update::Logs { stream, .. }`. Stream numbers only grow.
+    /// Start streaming the logs of these containers (id, name) on `target`
+    /// (a pod's id is `NAMESPACE/POD`); `previous` asks for the instances
+    /// before the last restart. Lines come back as `Update::Logs { stream, .. }`.
+    /// Stream numbers only grow.
     OpenLogs {
         stream: u64,
         target: String,
         instances: Vec<(String, String)>,
+        previous: bool,
     },
     /// Stop the stream; later lines for it are ignored anyway.
     CloseLogs {
@@ -85,6 +89,11 @@ pub enum Command {
     PlanLoad(Box<crate::load::LoadSpec>),
     /// Stop the load run under way; its figures so far stand.
     StopLoad,
+    /// Ask the workload's orchestrator for its revisions; the answer comes
+    /// back as `Update::History`.
+    History(crate::model::WorkloadAddr),
+    /// Start watching a kubeconfig context chosen with `:ctx` (already added to the model).
+    WatchContext(Box<crate::source::kube::KubeTarget>),
 }
 
 pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command> {
@@ -100,6 +109,15 @@ pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command>
         }
         Event::Source(Update::Action(e)) => {
             actions::on_event(model, ui, e);
+            Vec::new()
+        }
+        Event::Source(Update::History {
+            workload,
+            revisions,
+        }) => {
+            if let Some(pane) = ui.history.as_mut().filter(|p| p.workload == workload) {
+                pane.revisions = Some(revisions);
+            }
             Vec::new()
         }
         Event::Source(u) => {
@@ -181,6 +199,9 @@ fn back(ui: &mut UiState) -> Vec<Command> {
             Severity::Info,
         ));
         ui.action = None;
+        return Vec::new();
+    }
+    if ui.history.take().is_some() {
         return Vec::new();
     }
     match ui.view {

@@ -90,6 +90,8 @@ pub fn key(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
         | Action::Rollback
         | Action::CancelQuery
         | Action::Terminate => actions::start(model, ui, action),
+        Action::History => actions::history(model, ui),
+        Action::WorkloadEvents => actions::events_of(model, ui),
         _ => Vec::new(),
     }
 }

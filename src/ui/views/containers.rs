@@ -1,5 +1,6 @@
 //! Every container (or the containers of one workload, after Enter on it).
 
+use super::kube_rows;
 use super::list_frame::{self, ListFrame};
 use crate::model::{Instance, InstanceHealth, Model, Severity};
 use crate::ui::format::{bytes, cpu, short_bytes, span};
@@ -8,7 +9,7 @@ use crate::ui::lists;
 use crate::ui::state::UiState;
 use crate::ui::widgets::{Cell, Column, Tone};
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 
 const COLUMNS: [Column; 12] = [
     Column::left("NAME", 12, 64, 10),
@@ -28,9 +29,22 @@ const COLUMNS: [Column; 12] = [
 pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
     let rows = lists::containers(model, ui);
     let keys: Vec<String> = rows.iter().map(|i| lists::container_key(i)).collect();
+    // Pods get kubectl's columns; a list mixing pods and containers keeps Docker's.
+    let pods = !rows.is_empty() && rows.iter().all(|i| i.pod.is_some());
+    let noun = if pods { "Pods" } else { "Containers" };
     let title = match &ui.tables.containers_of {
-        Some(w) => format!("Containers of {w}"),
-        None => "Containers".to_string(),
+        Some(w) => format!("{noun} of {w}"),
+        None => super::workloads::scope_title(noun, ui),
+    };
+    // One workload's instances: its CPU and memory charts underneath, when there is room.
+    let area = match &ui.tables.containers_of {
+        Some(w) if area.height >= 30 => {
+            let [list, charts] =
+                Layout::vertical([Constraint::Fill(1), Constraint::Length(14)]).areas(area);
+            super::workload_charts::render(charts, buf, model, ui, &w.to_string());
+            list
+        }
+        _ => area,
     };
     list_frame::draw(
         area,
@@ -38,8 +52,21 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         ui,
         ListFrame {
             title: &title,
-            columns: &COLUMNS,
-            rows: rows.iter().map(|i| row(i, model.now)).collect(),
+            columns: if pods {
+                &kube_rows::POD_COLUMNS
+            } else {
+                &COLUMNS
+            },
+            rows: rows
+                .iter()
+                .map(|i| {
+                    if pods {
+                        kube_rows::pod_row(i, model.now)
+                    } else {
+                        row(i, model.now)
+                    }
+                })
+                .collect(),
             selected: ui.tables.containers.index(&keys),
             empty: "no container matches",
         },

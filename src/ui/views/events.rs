@@ -13,7 +13,7 @@ use ratatui::layout::Rect;
 const COLUMNS: [Column; 6] = [
     Column::left("TIME", 8, 8, 10),
     Column::left("TARGET", 6, 12, 3),
-    Column::left("ACTION", 6, 14, 9),
+    Column::left("ACTION", 6, 20, 9),
     Column::left("INSTANCE", 12, 64, 8),
     Column::left("WORKLOAD", 12, 72, 5),
     Column::left("DETAIL", 8, 40, 7),

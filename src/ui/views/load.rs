@@ -5,10 +5,8 @@
 use crate::load::{ErrorKind, Snapshot};
 use crate::model::Model;
 use crate::ui::action_flow::ActionFlow;
-use crate::ui::format::{bytes, cpu};
 use crate::ui::load_run::LoadRun;
 use crate::ui::state::UiState;
-use crate::ui::views::host_panes::Ctx;
 use crate::ui::widgets::{pane_block, SeriesChart};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -39,7 +37,7 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
     chart(latency, buf, ui, "Latency p99 per second", &p99, "ms");
     chart(rate, buf, ui, "Requests per second", &rps, "/s");
     if let (Some(side), Some(w)) = (side, &run.workload) {
-        workload(side, buf, model, ui, &w.to_string());
+        super::workload_charts::render(side, buf, model, ui, &w.to_string());
     }
 }
 
@@ -149,38 +147,4 @@ fn chart(area: Rect, buf: &mut Buffer, ui: &UiState, title: &str, values: &[f32]
         gap_style: t.muted,
     }
     .render(inner, buf);
-}
-
-/// CPU and memory charts of workload `w`, one above the other; the runbook
-/// view shows them beside a run too.
-pub fn workload(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState, w: &str) {
-    let t = &ui.theme;
-    let ctx = Ctx { model, ui };
-    let [cpu_area, mem_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
-    let cpu_series = format!("workload:{w}:cpu");
-    let now_cpu = model.store.latest_by_name(&cpu_series).map(|(_, v)| cpu(v));
-    let title = format!("CPU {w}");
-    let block = pane_block(t, &title, now_cpu, false);
-    let inner = block.inner(cpu_area);
-    block.render(cpu_area, buf);
-    ctx.chart(inner, buf, &cpu_series, 100.0, t.chart);
-
-    let mem_series = format!("workload:{w}:mem_bytes");
-    let now_mem = model
-        .store
-        .latest_by_name(&mem_series)
-        .map(|(_, v)| bytes(v));
-    let title = format!("Memory {w}");
-    let block = pane_block(t, &title, now_mem, false);
-    let inner = block.inner(mem_area);
-    block.render(mem_area, buf);
-    if let Some(values) = ctx.window(&mem_series, inner.width) {
-        let top = values
-            .iter()
-            .copied()
-            .filter(|v| !v.is_nan())
-            .fold(0.0f32, f32::max);
-        ctx.draw(inner, buf, &values, top * 1.25, t.chart_alt);
-    }
 }

@@ -31,7 +31,11 @@ pub fn render(area: Rect, buf: &mut Buffer, ui: &UiState) {
             if n == 1 { "" } else { "es" }
         ));
     }
-    let title = format!("Logs {}", l.title);
+    let title = if l.previous {
+        format!("Logs {} (previous instance · p: current)", l.title)
+    } else {
+        format!("Logs {}", l.title)
+    };
     let block = pane_block(t, &title, Some(extra), true);
     let inner = block.inner(area);
     block.render(area, buf);

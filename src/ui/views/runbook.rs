@@ -32,7 +32,7 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
             let [list, panes] =
                 Layout::vertical([Constraint::Fill(1), Constraint::Length(12)]).areas(steps);
             step_list(list, buf, ui, pane);
-            super::load::workload(panes, buf, model, ui, w);
+            super::workload_charts::render(panes, buf, model, ui, w);
         }
         _ => step_list(steps, buf, ui, pane),
     }

@@ -1,5 +1,6 @@
 //! Every workload of every Docker or Kubernetes target, red first.
 
+use super::kube_rows;
 use super::list_frame::{self, ListFrame};
 use crate::model::{Model, Severity, Workload};
 use crate::ui::format::{bytes, cpu};
@@ -8,7 +9,7 @@ use crate::ui::lists;
 use crate::ui::state::UiState;
 use crate::ui::widgets::{Cell, Column};
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 
 const COLUMNS: [Column; 7] = [
     Column::left("WORKLOAD", 16, 72, 10),
@@ -28,16 +29,40 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
     } else {
         "no workload matches the filter"
     };
+    // Kubernetes workloads get kubectl's rollout columns; a mixed list keeps Docker's.
+    let kube = !rows.is_empty() && rows.iter().all(|w| w.rollout.is_some());
+    let title = scope_title("Workloads", ui);
+    let strip = super::cluster_strip::lines(model, ui);
+    let area = if strip.is_empty() || area.height < 12 {
+        area
+    } else {
+        let height = strip.len().min(6) as u16 + 2;
+        let [list, bottom] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(area);
+        super::cluster_strip::render(bottom, buf, ui, strip);
+        list
+    };
     list_frame::draw(
         area,
         buf,
         ui,
         ListFrame {
-            title: "Workloads",
-            columns: &COLUMNS,
+            title: &title,
+            columns: if kube {
+                &kube_rows::WORKLOAD_COLUMNS
+            } else {
+                &COLUMNS
+            },
             rows: rows
                 .iter()
-                .map(|w| row(w, lists::wanted(model, w)))
+                .map(|w| {
+                    let wanted = lists::wanted(model, w);
+                    if kube {
+                        kube_rows::workload_row(w, wanted, model.now)
+                    } else {
+                        row(w, wanted)
+                    }
+                })
                 .collect(),
             selected: ui.tables.workloads.index(&keys),
             empty,
@@ -79,5 +104,21 @@ fn mem(w: &Workload) -> Cell {
         Cell::sev(text, levels::memory(r))
     } else {
         Cell::plain(text)
+    }
+}
+
+/// `Workloads [ctx prod ns shop]` when `:ctx` or `:ns` narrows the list.
+pub fn scope_title(title: &str, ui: &UiState) -> String {
+    let mut scope = Vec::new();
+    if let Some(c) = &ui.tables.context {
+        scope.push(format!("ctx {c}"));
+    }
+    if let Some(n) = &ui.tables.namespace {
+        scope.push(format!("ns {n}"));
+    }
+    if scope.is_empty() {
+        title.to_string()
+    } else {
+        format!("{title} [{}]", scope.join(" "))
     }
 }

@@ -98,6 +98,9 @@ pub fn engine_event(target: &str, e: &EventMessage) -> Option<EngineEvent> {
         } else {
             name
         },
+        warning: action == "oom"
+            || (action == "die" && detail != "0")
+            || (action == "health_status" && detail == "unhealthy"),
         workload,
         detail,
     })

@@ -129,5 +129,6 @@ fn workload(
         images: images.into_iter().map(|(name, _)| name).collect(),
         usage,
         restarts,
+        rollout: None,
     }
 }

@@ -97,6 +97,7 @@ pub fn instance_from_summary(target: &str, c: &ContainerSummary) -> Container {
         created_at: c.created.unwrap_or(0),
         started_at: None,
         usage: None,
+        pod: None,
         state,
     };
     Container {
@@ -156,6 +157,7 @@ pub fn instance_from_inspect(target: &str, c: &ContainerInspectResponse) -> Cont
             None
         },
         usage: None,
+        pod: None,
     };
     let memory = c.host_config.as_ref().and_then(|h| h.memory).unwrap_or(0);
     Container {
@@ -181,13 +183,7 @@ pub fn unix_secs(s: &str) -> Option<i64> {
     unix_nanos(s).map(|n| n.div_euclid(1_000_000_000))
 }
 
-pub fn unix_nanos(s: &str) -> Option<i64> {
-    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
-    if t.year() <= 1 {
-        return None;
-    }
-    i64::try_from(t.unix_timestamp_nanos()).ok()
-}
+pub use crate::source::logs::unix_nanos;
 
 /// `docker ps` style: `127.0.0.1:49153->8080/tcp`, `[::]:80->80/tcp`, `9000/tcp`.
 fn format_port(ip: Option<&str>, public: Option<u16>, private: u16, proto: &str) -> String {

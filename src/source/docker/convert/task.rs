@@ -74,6 +74,7 @@ pub fn remote_task_instances(
                     None
                 },
                 usage: None,
+                pod: None,
                 state,
             };
             Some(Container {

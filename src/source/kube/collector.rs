@@ -1,0 +1,249 @@
+//! A Kubernetes target as a `Source`. The first poll connects and starts one
+//! watch per resource; every poll after reads the watches' stores (no listing),
+//! asks metrics.k8s.io for usage, and reports the inventory and the events
+//! that are new since the last poll.
+//!
+//! The watches reconnect by themselves, so a failed poll keeps them: the
+//! target shows degraded (with the refused verb and resource for a 401/403)
+//! until pods and workloads can be read again.
+
+use super::connect::{client, explain, KubeTarget};
+use super::convert::{self, Metrics, Objects, Owners};
+use super::watches::{namespaced, Failures, Watched};
+use crate::model::EngineEvent;
+use crate::source::{unix_now, Source, Update};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
+use kube::Client;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// How long the first poll waits for the first complete lists.
+const FIRST_LIST: Duration = Duration::from_secs(20);
+/// How often to ask again whether metrics.k8s.io is served, once it was not.
+const METRICS_RECHECK: Duration = Duration::from_secs(60);
+/// Events reported from a fresh connection: the most recent ones.
+const FIRST_EVENTS: usize = 200;
+
+pub struct KubeSource {
+    target: KubeTarget,
+    session: Option<Session>,
+}
+
+impl KubeSource {
+    pub fn new(target: KubeTarget) -> Self {
+        KubeSource {
+            target,
+            session: None,
+        }
+    }
+}
+
+/// Resources without which the target has nothing to show.
+const ESSENTIAL: [&str; 2] = ["pods", "deployments"];
+
+struct Session {
+    client: Client,
+    failures: Failures,
+    deployments: Watched<Deployment>,
+    statefulsets: Watched<StatefulSet>,
+    daemonsets: Watched<DaemonSet>,
+    replicasets: Watched<ReplicaSet>,
+    pods: Watched<Pod>,
+    events: Watched<Event>,
+    nodes: Watched<Node>,
+    namespaces: Option<Watched<Namespace>>,
+    /// Each event's resourceVersion as last reported, by uid.
+    seen_events: HashMap<String, String>,
+    first_poll: bool,
+    /// When metrics.k8s.io was last found missing, and why.
+    metrics_missing: Option<(Instant, String)>,
+}
+
+impl Session {
+    async fn open(target: &KubeTarget) -> Result<Self, String> {
+        let client = client(target).await?;
+        let failures = Failures::default();
+        let ns = &target.namespaces;
+        let f = &failures;
+        Ok(Session {
+            deployments: Watched::start(namespaced(&client, ns), "deployments", f),
+            statefulsets: Watched::start(namespaced(&client, ns), "statefulsets", f),
+            daemonsets: Watched::start(namespaced(&client, ns), "daemonsets", f),
+            replicasets: Watched::start(namespaced(&client, ns), "replicasets", f),
+            pods: Watched::start(namespaced(&client, ns), "pods", f),
+            events: Watched::start(namespaced(&client, ns), "events", f),
+            nodes: Watched::start(vec![Api::all(client.clone())], "nodes", f),
+            // A target limited to some namespaces may not be allowed to list them all.
+            namespaces: ns
+                .is_empty()
+                .then(|| Watched::start(vec![Api::all(client.clone())], "namespaces", f)),
+            client,
+            failures,
+            seen_events: HashMap::new(),
+            first_poll: true,
+            metrics_missing: None,
+        })
+    }
+
+    /// Waits for the first lists, giving up early on a resource that fails.
+    async fn first_lists(&self) -> Result<(), String> {
+        let deadline = Instant::now() + FIRST_LIST;
+        loop {
+            if let Some(reason) = ESSENTIAL.iter().find_map(|r| self.failures.of(r)) {
+                return Err(reason);
+            }
+            let step = Duration::from_millis(50);
+            let ready = self.pods.ready_within(step).await
+                && self.deployments.ready_within(step).await
+                && self.replicasets.ready_within(step).await;
+            if ready {
+                // The rest join as they come; a denied one is a note, not a wait.
+                for _ in 0..20 {
+                    let others = self.statefulsets.ready_within(step).await
+                        && self.daemonsets.ready_within(step).await
+                        && self.events.ready_within(step).await;
+                    if others || !self.failures.all().is_empty() {
+                        break;
+                    }
+                }
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(
+                    "the first lists of pods and deployments did not complete in 20 s".into(),
+                );
+            }
+        }
+    }
+
+    async fn poll(&mut self, target: &str) -> Result<Vec<Update>, String> {
+        if self.first_poll {
+            self.first_lists().await?;
+        }
+        if let Some(reason) = ESSENTIAL.iter().find_map(|r| self.failures.of(r)) {
+            return Err(reason);
+        }
+        let objects = Objects {
+            deployments: self.deployments.state(),
+            statefulsets: self.statefulsets.state(),
+            daemonsets: self.daemonsets.state(),
+            replicasets: self.replicasets.state(),
+            pods: self.pods.state(),
+            nodes: self.nodes.state(),
+        };
+        let owners = Owners::new(target, &objects.replicasets, &objects.pods);
+        let metrics = self.metrics(target).await;
+        let mut inventory = convert::inventory(target, &objects, &metrics.0, &owners);
+        inventory.namespaces = match &self.namespaces {
+            Some(w) => w
+                .state()
+                .iter()
+                .filter_map(|n| n.metadata.name.clone())
+                .collect(),
+            None => Vec::new(),
+        };
+        inventory.namespaces.sort();
+        inventory.notes = self.failures.all();
+        inventory.notes.extend(metrics.1);
+        let events = self.new_events(target, &owners);
+        self.first_poll = false;
+        let mut out = vec![Update::Inventory {
+            target: target.to_string(),
+            at: unix_now(),
+            inventory: Box::new(inventory),
+        }];
+        if !events.is_empty() {
+            out.push(Update::Events {
+                target: target.to_string(),
+                events,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Usage from metrics.k8s.io, or why there is none.
+    async fn metrics(&mut self, target: &str) -> (Metrics, Option<String>) {
+        if let Some((when, why)) = &self.metrics_missing {
+            if when.elapsed() < METRICS_RECHECK {
+                return (Metrics::default(), Some(why.clone()));
+            }
+        }
+        let api = |kind: &str, plural: &str| {
+            let gvk = GroupVersionKind::gvk("metrics.k8s.io", "v1beta1", kind);
+            Api::<DynamicObject>::all_with(
+                self.client.clone(),
+                &ApiResource::from_gvk_with_plural(&gvk, plural),
+            )
+        };
+        let pods = api("PodMetrics", "pods").list(&ListParams::default()).await;
+        let nodes = api("NodeMetrics", "nodes")
+            .list(&ListParams::default())
+            .await;
+        match pods {
+            Ok(list) => {
+                self.metrics_missing = None;
+                // The lists are read as kube decoded them; no second pass through JSON.
+                let nodes = nodes
+                    .map(|n| convert::node_metrics(&n.items))
+                    .unwrap_or_default();
+                (
+                    Metrics {
+                        pods: convert::pod_metrics(&list.items),
+                        nodes,
+                    },
+                    None,
+                )
+            }
+            Err(e) => {
+                let why = match &e {
+                    kube::Error::Api(s) if s.code == 404 => format!(
+                        "metrics.k8s.io is not served by {target} (no metrics-server): no CPU or memory figures"
+                    ),
+                    other => explain(other, "list", "pods.metrics.k8s.io"),
+                };
+                self.metrics_missing = Some((Instant::now(), why.clone()));
+                (Metrics::default(), Some(why))
+            }
+        }
+    }
+
+    /// Events new or changed (a repeat raises its count) since the last poll, oldest first.
+    fn new_events(&mut self, target: &str, owners: &Owners) -> Vec<EngineEvent> {
+        let all = self.events.state();
+        let mut fresh: Vec<EngineEvent> = Vec::new();
+        let mut seen = HashMap::with_capacity(all.len());
+        for e in &all {
+            let uid = e.metadata.uid.clone().unwrap_or_default();
+            let version = e.metadata.resource_version.clone().unwrap_or_default();
+            if self.seen_events.get(&uid) != Some(&version) {
+                fresh.push(convert::event(target, e, |k, ns, n| {
+                    owners.workload_of(k, ns, n)
+                }));
+            }
+            seen.insert(uid, version);
+        }
+        self.seen_events = seen;
+        fresh.sort_by_key(|e| e.at_nanos);
+        if self.first_poll && fresh.len() > FIRST_EVENTS {
+            fresh.drain(..fresh.len() - FIRST_EVENTS);
+        }
+        fresh
+    }
+}
+
+impl Source for KubeSource {
+    fn target(&self) -> &str {
+        &self.target.name
+    }
+
+    async fn poll(&mut self) -> Result<Vec<Update>, String> {
+        if self.session.is_none() {
+            self.session = Some(Session::open(&self.target).await?);
+        }
+        let name = self.target.name.clone();
+        let session = self.session.as_mut().expect("opened above");
+        session.poll(&name).await
+    }
+}

@@ -1,0 +1,124 @@
+//! Events and nodes, and the metrics.k8s.io readings, in the model's terms.
+
+use crate::model::{EngineEvent, NodeInfo, Resources, WorkloadAddr};
+use crate::source::kube::quantity;
+use k8s_openapi::api::core::v1::{Event, Node};
+use kube::api::DynamicObject;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// An event, addressed to the workload it concerns where `owner_of` knows it.
+pub fn event(
+    target: &str,
+    e: &Event,
+    owner_of: impl Fn(&str, &str, &str) -> Option<WorkloadAddr>,
+) -> EngineEvent {
+    let obj = &e.involved_object;
+    let ns = obj.namespace.as_deref().unwrap_or_default();
+    let name = obj.name.as_deref().unwrap_or_default();
+    let kind = obj.kind.as_deref().unwrap_or_default();
+    let at = e
+        .last_timestamp
+        .as_ref()
+        .map(|t| t.0)
+        .or(e.event_time.as_ref().map(|t| t.0))
+        .or(e.first_timestamp.as_ref().map(|t| t.0))
+        .or(e.metadata.creation_timestamp.as_ref().map(|t| t.0));
+    let count = e.count.unwrap_or(1);
+    let message = e.message.clone().unwrap_or_default();
+    EngineEvent {
+        at_nanos: at.map_or(0, |t| t.as_nanosecond() as i64),
+        target: target.to_string(),
+        action: e.reason.clone().unwrap_or_default(),
+        instance: format!("{}/{name}", kind.to_lowercase()),
+        workload: owner_of(kind, ns, name),
+        detail: if count > 1 {
+            format!("{message} (x{count})")
+        } else {
+            message
+        },
+        warning: e.type_.as_deref() == Some("Warning"),
+    }
+}
+
+pub fn node(n: &Node, usage: Option<Resources>) -> NodeInfo {
+    let status = n.status.as_ref();
+    let conditions = status
+        .and_then(|s| s.conditions.as_deref())
+        .unwrap_or_default();
+    let ready = conditions
+        .iter()
+        .any(|c| c.type_ == "Ready" && c.status == "True");
+    let pressure = conditions
+        .iter()
+        .filter(|c| c.type_ != "Ready" && c.status == "True")
+        .map(|c| c.type_.clone())
+        .collect();
+    let alloc = status.and_then(|s| s.allocatable.as_ref());
+    let get = |k: &str, f: fn(&str) -> Option<u64>| {
+        alloc
+            .and_then(|a| a.get(k))
+            .and_then(|q| f(&q.0))
+            .unwrap_or(0)
+    };
+    NodeInfo {
+        name: n.metadata.name.clone().unwrap_or_default(),
+        ready,
+        pressure,
+        unschedulable: n
+            .spec
+            .as_ref()
+            .and_then(|s| s.unschedulable)
+            .unwrap_or(false),
+        allocatable: Resources {
+            cpu_millis: get("cpu", quantity::cpu_millis),
+            mem_bytes: get("memory", quantity::bytes),
+        },
+        usage,
+        kubelet: status
+            .and_then(|s| s.node_info.as_ref())
+            .map(|i| i.kubelet_version.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// A `PodMetricsList`'s items: usage summed over each pod's containers, by `namespace/name`.
+pub fn pod_metrics(items: &[DynamicObject]) -> HashMap<String, Resources> {
+    items
+        .iter()
+        .map(|item| {
+            let mut total = Resources::default();
+            for c in item.data["containers"].as_array().into_iter().flatten() {
+                total.add(&usage(&c["usage"]));
+            }
+            let meta = &item.metadata;
+            let key = format!(
+                "{}/{}",
+                meta.namespace.as_deref().unwrap_or_default(),
+                meta.name.as_deref().unwrap_or_default()
+            );
+            (key, total)
+        })
+        .collect()
+}
+
+/// A `NodeMetricsList`'s items, by node name.
+pub fn node_metrics(items: &[DynamicObject]) -> HashMap<String, Resources> {
+    items
+        .iter()
+        .map(|item| {
+            let name = item.metadata.name.clone().unwrap_or_default();
+            (name, usage(&item.data["usage"]))
+        })
+        .collect()
+}
+
+fn usage(u: &Value) -> Resources {
+    Resources {
+        cpu_millis: u["cpu"]
+            .as_str()
+            .and_then(quantity::cpu_millis)
+            .unwrap_or(0),
+        mem_bytes: u["memory"].as_str().and_then(quantity::bytes).unwrap_or(0),
+    }
+}

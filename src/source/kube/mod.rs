@@ -1,0 +1,13 @@
+//! Kubernetes targets: kubeconfig contexts, watched through kube's reflectors.
+
+mod collector;
+mod connect;
+pub mod convert;
+pub mod logs;
+mod quantity;
+mod watches;
+
+pub use collector::KubeSource;
+pub use connect::{
+    client, client_config, contexts, explain, targets, with_context, KubeTarget, IN_CLUSTER,
+};
