@@ -97,8 +97,7 @@ async fn a_service_red_figures_come_from_promql() {
         // The 500 series appear with the fault; rates need two scrapes of them.
         // The errors are drawn at random, so the ratio is judged only once the
         // 10 s window holds at least 20 requests: over a handful it can be 0 or 1.
-        (ready && s["service:demo:rps"] >= 2.0 && s["service:demo:error_ratio"] > 0.0)
-            .then_some(s)
+        (ready && s["service:demo:rps"] >= 2.0 && s["service:demo:error_ratio"] > 0.0).then_some(s)
     })
     .await;
     // The demo sleeps 150 ms before answering, so every percentile is above it.
