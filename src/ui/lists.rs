@@ -95,6 +95,13 @@ pub fn container_key(i: &Instance) -> String {
     format!("{}/{}", i.workload.target, i.id)
 }
 
+/// `container_key(i) == key`, without making the key.
+pub fn is_container_key(i: &Instance, key: &str) -> bool {
+    key.strip_prefix(i.workload.target.as_str())
+        .and_then(|k| k.strip_prefix('/'))
+        == Some(i.id.as_str())
+}
+
 /// Warnings (crashes, OOM kills, Kubernetes Warning events) first, then the
 /// rest; each newest first.
 pub fn events<'m>(model: &'m Model, ui: &UiState) -> Vec<&'m EngineEvent> {
@@ -270,8 +277,11 @@ pub fn selected_workload<'m>(model: &'m Model, ui: &UiState) -> Option<&'m Workl
 
 pub fn selected_container<'m>(model: &'m Model, ui: &UiState) -> Option<&'m Instance> {
     let rows = containers(model, ui);
-    let keys: Vec<String> = rows.iter().map(|i| container_key(i)).collect();
-    rows.get(ui.tables.containers.index(&keys)).copied()
+    let i = ui
+        .tables
+        .containers
+        .index_where(&rows, |i, key| is_container_key(i, key));
+    rows.get(i).copied()
 }
 
 /// A workload's state given how many it should have ready (`wanted`): none

@@ -20,9 +20,16 @@ pub struct TableState {
 impl TableState {
     /// Index of the selected row among `keys` (0 when it is gone).
     pub fn index(&self, keys: &[String]) -> usize {
+        self.index_where(keys, |k, s| k == s)
+    }
+
+    /// Index of the first of `rows` that `is` the selected key (0 when it is
+    /// gone), without making every row's key: a frame of 10,000 pods would
+    /// spend more on those strings than on drawing.
+    pub fn index_where<T>(&self, rows: &[T], is: impl Fn(&T, &str) -> bool) -> usize {
         self.selected
-            .as_ref()
-            .and_then(|s| keys.iter().position(|k| k == s))
+            .as_deref()
+            .and_then(|s| rows.iter().position(|r| is(r, s)))
             .unwrap_or(0)
     }
 

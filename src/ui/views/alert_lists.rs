@@ -52,7 +52,11 @@ pub fn silences(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         ListFrame {
             title: "Silences",
             columns: &SILENCE_COLUMNS,
-            rows: rows.iter().map(|r| silence_row(r, model.now)).collect(),
+            rows: rows
+                .iter()
+                .map(|r| silence_row(r, model.now))
+                .collect::<Vec<_>>()
+                .into(),
             selected: ui.tables.silences.index(&keys),
             empty,
         },
@@ -102,7 +106,7 @@ pub fn rules(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         ListFrame {
             title: "Prometheus rules",
             columns: &RULE_COLUMNS,
-            rows: rows.iter().map(rule_row).collect(),
+            rows: rows.iter().map(rule_row).collect::<Vec<_>>().into(),
             selected: ui.tables.rules.index(&keys),
             empty,
         },

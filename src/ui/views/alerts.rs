@@ -9,7 +9,7 @@ use crate::model::{AlertRow, Model, Severity};
 use crate::ui::format::span;
 use crate::ui::lists;
 use crate::ui::state::{AlertsList, UiState};
-use crate::ui::widgets::{Cell, Column, Tone};
+use crate::ui::widgets::{Cell, Column, Rows, Tone};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
@@ -47,7 +47,7 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         ListFrame {
             title: "Alerts",
             columns: &COLUMNS,
-            rows: rows.iter().map(|r| row(r, model.now)).collect(),
+            rows: Rows::lazy(rows.len(), |n| row(&rows[n], model.now)),
             selected: ui.tables.alerts.index(&keys),
             empty,
         },

@@ -7,7 +7,7 @@ use crate::ui::format::{bytes, cpu, short_bytes, span};
 use crate::ui::levels;
 use crate::ui::lists;
 use crate::ui::state::UiState;
-use crate::ui::widgets::{Cell, Column, Tone};
+use crate::ui::widgets::{Cell, Column, Rows, Tone};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 
@@ -28,7 +28,6 @@ const COLUMNS: [Column; 12] = [
 
 pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
     let rows = lists::containers(model, ui);
-    let keys: Vec<String> = rows.iter().map(|i| lists::container_key(i)).collect();
     // Pods get kubectl's columns; a list mixing pods and containers keeps Docker's.
     let pods = !rows.is_empty() && rows.iter().all(|i| i.pod.is_some());
     let noun = if pods { "Pods" } else { "Containers" };
@@ -57,17 +56,17 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
             } else {
                 &COLUMNS
             },
-            rows: rows
-                .iter()
-                .map(|i| {
-                    if pods {
-                        kube_rows::pod_row(i, model.now)
-                    } else {
-                        row(i, model.now)
-                    }
-                })
-                .collect(),
-            selected: ui.tables.containers.index(&keys),
+            rows: Rows::lazy(rows.len(), |n| {
+                if pods {
+                    kube_rows::pod_row(rows[n], model.now)
+                } else {
+                    row(rows[n], model.now)
+                }
+            }),
+            selected: ui
+                .tables
+                .containers
+                .index_where(&rows, |i, key| lists::is_container_key(i, key)),
             empty: "no container matches",
         },
     );

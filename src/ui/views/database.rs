@@ -10,7 +10,7 @@ use crate::ui::format::{bytes, percent};
 use crate::ui::levels;
 use crate::ui::lists;
 use crate::ui::state::UiState;
-use crate::ui::widgets::{pane_block, Cell, Column};
+use crate::ui::widgets::{pane_block, Cell, Column, Rows};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -53,13 +53,11 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         ListFrame {
             title: "Sessions",
             columns: &COLUMNS,
-            rows: rows
-                .iter()
-                .map(|(t, s)| {
-                    let snap = model.databases.iter().find(|(n, ..)| n == t);
-                    row(t, s, snap.map(|(_, _, d)| d))
-                })
-                .collect(),
+            rows: Rows::lazy(rows.len(), |n| {
+                let (t, s) = rows[n];
+                let snap = model.databases.iter().find(|(n, ..)| n == t);
+                row(t, s, snap.map(|(_, _, d)| d))
+            }),
             selected: ui.tables.database.index(&keys),
             empty,
         },

@@ -6,7 +6,7 @@ use crate::model::{EngineEvent, Model};
 use crate::ui::format::time_of_day;
 use crate::ui::lists;
 use crate::ui::state::UiState;
-use crate::ui::widgets::{Cell, Column, Tone};
+use crate::ui::widgets::{Cell, Column, Rows, Tone};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
@@ -29,7 +29,7 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         ListFrame {
             title: "Events",
             columns: &COLUMNS,
-            rows: rows.iter().map(|e| row(e)).collect(),
+            rows: Rows::lazy(rows.len(), |n| row(rows[n])),
             selected: ui.tables.events.index(&keys),
             empty: "no engine events yet",
         },

@@ -45,7 +45,12 @@ pub fn render(area: Rect, buf: &mut Buffer, ui: &UiState, pane: &HistoryPane, no
             let state = TableState::default();
             DataTable {
                 columns: &COLUMNS,
-                rows: revisions.iter().rev().map(|r| row(r, now)).collect(),
+                rows: revisions
+                    .iter()
+                    .rev()
+                    .map(|r| row(r, now))
+                    .collect::<Vec<_>>()
+                    .into(),
                 selected: 0,
                 state: &state,
                 theme: t,

@@ -1,7 +1,7 @@
 //! The frame around a table view: title, row count, filter, and the table.
 
 use crate::ui::state::UiState;
-use crate::ui::widgets::{pane_block, Cell, Column, DataTable};
+use crate::ui::widgets::{pane_block, Column, DataTable, Rows};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
@@ -9,7 +9,7 @@ use ratatui::widgets::Widget;
 pub struct ListFrame<'a> {
     pub title: &'a str,
     pub columns: &'a [Column],
-    pub rows: Vec<Vec<Cell>>,
+    pub rows: Rows<'a>,
     pub selected: usize,
     pub empty: &'a str,
 }

@@ -72,7 +72,7 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         ListFrame {
             title: "Services",
             columns: &COLUMNS,
-            rows: rows.iter().map(row).collect(),
+            rows: rows.iter().map(row).collect::<Vec<_>>().into(),
             selected,
             empty,
         },

@@ -7,7 +7,7 @@ use crate::ui::format::{bytes, cpu};
 use crate::ui::levels;
 use crate::ui::lists;
 use crate::ui::state::UiState;
-use crate::ui::widgets::{Cell, Column};
+use crate::ui::widgets::{Cell, Column, Rows};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 
@@ -53,17 +53,15 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
             } else {
                 &COLUMNS
             },
-            rows: rows
-                .iter()
-                .map(|w| {
-                    let wanted = lists::wanted(model, w);
-                    if kube {
-                        kube_rows::workload_row(w, wanted, model.now)
-                    } else {
-                        row(w, wanted)
-                    }
-                })
-                .collect(),
+            rows: Rows::lazy(rows.len(), |n| {
+                let w = rows[n];
+                let wanted = lists::wanted(model, w);
+                if kube {
+                    kube_rows::workload_row(w, wanted, model.now)
+                } else {
+                    row(w, wanted)
+                }
+            }),
             selected: ui.tables.workloads.index(&keys),
             empty,
         },

@@ -4,5 +4,5 @@ pub mod table;
 pub mod titled;
 
 pub use series_chart::{usage_bar, SeriesChart};
-pub use table::{Cell, Column, DataTable, Tone};
+pub use table::{Cell, Column, DataTable, Rows, Tone};
 pub use titled::pane_block;
