@@ -17,7 +17,7 @@ mod workload;
 
 pub use acks::{Ack, Acks};
 pub use alerts::{AlertRow, Alerts, ExternalAlert};
-pub use console::Model;
+pub use console::{Model, EVENTS_KEPT};
 pub use database::DbSnapshot;
 pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
 pub use kube::{NodeInfo, PodContainer, PodDetail, Resources, Rollout};

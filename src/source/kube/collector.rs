@@ -9,14 +9,14 @@
 
 use super::connect::{client, explain, KubeTarget};
 use super::convert::{self, Metrics, Objects, Owners};
+use super::event_feed::EventFeed;
 use super::watches::{namespaced, Failures, Watched};
 use crate::model::EngineEvent;
 use crate::source::{unix_now, Source, Update};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
-use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
+use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use kube::Client;
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// How long the first poll waits for the first complete lists.
@@ -51,11 +51,9 @@ struct Session {
     daemonsets: Watched<DaemonSet>,
     replicasets: Watched<ReplicaSet>,
     pods: Watched<Pod>,
-    events: Watched<Event>,
+    events: EventFeed,
     nodes: Watched<Node>,
     namespaces: Option<Watched<Namespace>>,
-    /// Each event's resourceVersion as last reported, by uid.
-    seen_events: HashMap<String, String>,
     first_poll: bool,
     /// When metrics.k8s.io was last found missing, and why.
     metrics_missing: Option<(Instant, String)>,
@@ -73,7 +71,7 @@ impl Session {
             daemonsets: Watched::start(namespaced(&client, ns), "daemonsets", f),
             replicasets: Watched::start(namespaced(&client, ns), "replicasets", f),
             pods: Watched::start(namespaced(&client, ns), "pods", f),
-            events: Watched::start(namespaced(&client, ns), "events", f),
+            events: EventFeed::start(namespaced(&client, ns), f),
             nodes: Watched::start(vec![Api::all(client.clone())], "nodes", f),
             // A target limited to some namespaces may not be allowed to list them all.
             namespaces: ns
@@ -81,7 +79,6 @@ impl Session {
                 .then(|| Watched::start(vec![Api::all(client.clone())], "namespaces", f)),
             client,
             failures,
-            seen_events: HashMap::new(),
             first_poll: true,
             metrics_missing: None,
         })
@@ -211,25 +208,16 @@ impl Session {
 
     /// Events new or changed (a repeat raises its count) since the last poll, oldest first.
     fn new_events(&mut self, target: &str, owners: &Owners) -> Vec<EngineEvent> {
-        let all = self.events.state();
-        let mut fresh: Vec<EngineEvent> = Vec::new();
-        let mut seen = HashMap::with_capacity(all.len());
-        for e in &all {
-            let uid = e.metadata.uid.clone().unwrap_or_default();
-            let version = e.metadata.resource_version.clone().unwrap_or_default();
-            if self.seen_events.get(&uid) != Some(&version) {
-                fresh.push(convert::event(target, e, |k, ns, n| {
-                    owners.workload_of(k, ns, n)
-                }));
-            }
-            seen.insert(uid, version);
-        }
-        self.seen_events = seen;
-        fresh.sort_by_key(|e| e.at_nanos);
-        if self.first_poll && fresh.len() > FIRST_EVENTS {
-            fresh.drain(..fresh.len() - FIRST_EVENTS);
-        }
-        fresh
+        let newest = if self.first_poll {
+            FIRST_EVENTS
+        } else {
+            usize::MAX
+        };
+        self.events
+            .take(newest)
+            .iter()
+            .map(|e| convert::event(target, e, |k, ns, n| owners.workload_of(k, ns, n)))
+            .collect()
     }
 }
 

@@ -3,8 +3,10 @@
 mod collector;
 mod connect;
 pub mod convert;
+mod event_feed;
 pub mod logs;
 mod quantity;
+mod slim;
 mod watches;
 
 pub use collector::KubeSource;

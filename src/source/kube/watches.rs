@@ -4,7 +4,8 @@
 //! last is kept per resource, worded with the verb and the resource.
 
 use super::connect::explain;
-use futures::StreamExt;
+use super::slim::Slim;
+use futures::{Stream, StreamExt};
 use k8s_openapi::NamespaceResourceScope;
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::watcher;
@@ -65,7 +66,7 @@ where
 
 impl<K> Watched<K>
 where
-    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    K: Resource<DynamicType = ()> + Slim + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
 {
     /// Watches `resource` through each of `apis` (one for all namespaces, or one per namespace).
     pub fn start(apis: Vec<Api<K>>, resource: &'static str, failures: &Failures) -> Self {
@@ -73,20 +74,9 @@ where
         let mut tasks = Vec::new();
         for api in apis {
             let (reader, writer) = reflector::store();
-            let stream = reflector::reflector(writer, watcher(api, watcher::Config::default()))
-                .default_backoff();
-            let failures = failures.clone();
-            tasks.push(tokio::spawn(async move {
-                let mut stream = std::pin::pin!(stream);
-                while let Some(event) = stream.next().await {
-                    match event {
-                        Ok(_) => failures.clear(resource),
-                        // Expected after compaction; the watcher relists by itself.
-                        Err(watcher::Error::WatchError(s)) if s.code == 410 => {}
-                        Err(e) => failures.set(resource, describe(&e, resource)),
-                    }
-                }
-            }));
+            let objects = watcher(api, watcher::Config::default()).modify(K::slim);
+            let stream = reflector::reflector(writer, objects).default_backoff();
+            tasks.push(follow(stream, resource, failures, |_| {}));
             stores.push(reader);
         }
         Watched { stores, tasks }
@@ -113,6 +103,35 @@ where
     fn drop(&mut self) {
         self.tasks.iter().for_each(JoinHandle::abort);
     }
+}
+
+/// Runs a watch stream, handing each event to `each` and keeping its last
+/// failure (worded with the verb and the resource) in `failures`.
+pub fn follow<K, S>(
+    stream: S,
+    resource: &'static str,
+    failures: &Failures,
+    mut each: impl FnMut(watcher::Event<K>) + Send + 'static,
+) -> JoinHandle<()>
+where
+    K: Send + 'static,
+    S: Stream<Item = Result<watcher::Event<K>, watcher::Error>> + Send + 'static,
+{
+    let failures = failures.clone();
+    tokio::spawn(async move {
+        let mut stream = std::pin::pin!(stream);
+        while let Some(event) = stream.next().await {
+            match event {
+                Ok(e) => {
+                    failures.clear(resource);
+                    each(e);
+                }
+                // Expected after compaction; the watcher relists by itself.
+                Err(watcher::Error::WatchError(s)) if s.code == 410 => {}
+                Err(e) => failures.set(resource, describe(&e, resource)),
+            }
+        }
+    })
 }
 
 fn describe(e: &watcher::Error, resource: &str) -> String {

@@ -1,0 +1,272 @@
+//! What the watch stores keep of each object: what the conversion reads, no
+//! more. A cluster's objects carry managedFields, the whole applied object in
+//! `last-applied-configuration`, and pod specs with env, probes and volumes
+//! that opsdeck never shows; kept for 10,000 pods they are most of what a big
+//! cluster costs in memory. The actions read objects from the API, not from
+//! these stores, so nothing they need is lost here.
+
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::core::v1::{
+    Container, ContainerStatus, Event, Namespace, Node, NodeSpec, NodeStatus, Pod, PodSpec,
+    PodStatus, PodTemplateSpec,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+/// Annotations the conversion reads.
+const KEPT_ANNOTATIONS: [&str; 1] = ["deployment.kubernetes.io/revision"];
+
+pub trait Slim {
+    /// Drops what the conversion does not read.
+    fn slim(&mut self);
+}
+
+fn meta(m: &mut ObjectMeta) {
+    m.managed_fields = None;
+    m.labels = None;
+    m.finalizers = None;
+    m.generate_name = None;
+    if let Some(a) = m.annotations.as_mut() {
+        a.retain(|k, _| KEPT_ANNOTATIONS.contains(&k.as_str()));
+    }
+    if m.annotations.as_ref().is_some_and(|a| a.is_empty()) {
+        m.annotations = None;
+    }
+}
+
+/// Name, image, ports and resources: the columns and the request/limit figures.
+fn container(c: &mut Container) {
+    *c = Container {
+        name: std::mem::take(&mut c.name),
+        image: c.image.take(),
+        ports: c.ports.take(),
+        resources: c.resources.take(),
+        ..Default::default()
+    };
+}
+
+fn pod_spec(s: &mut PodSpec) {
+    let mut containers = std::mem::take(&mut s.containers);
+    containers.iter_mut().for_each(container);
+    *s = PodSpec {
+        containers,
+        node_name: s.node_name.take(),
+        ..Default::default()
+    };
+}
+
+fn template(t: &mut PodTemplateSpec) {
+    t.metadata = None;
+    if let Some(s) = t.spec.as_mut() {
+        pod_spec(s);
+    }
+}
+
+fn container_status(c: &mut ContainerStatus) {
+    *c = ContainerStatus {
+        name: std::mem::take(&mut c.name),
+        image: std::mem::take(&mut c.image),
+        image_id: std::mem::take(&mut c.image_id),
+        ready: c.ready,
+        restart_count: c.restart_count,
+        state: c.state.take(),
+        last_state: c.last_state.take(),
+        ..Default::default()
+    };
+}
+
+impl Slim for Pod {
+    fn slim(&mut self) {
+        meta(&mut self.metadata);
+        if let Some(s) = self.spec.as_mut() {
+            pod_spec(s);
+        }
+        if let Some(s) = self.status.as_mut() {
+            let mut statuses = s.container_statuses.take();
+            statuses.iter_mut().flatten().for_each(container_status);
+            *s = PodStatus {
+                phase: s.phase.take(),
+                reason: s.reason.take(),
+                conditions: s.conditions.take(),
+                start_time: s.start_time.take(),
+                container_statuses: statuses,
+                ..Default::default()
+            };
+        }
+    }
+}
+
+impl Slim for Deployment {
+    fn slim(&mut self) {
+        meta(&mut self.metadata);
+        template(&mut self.spec.template);
+    }
+}
+
+impl Slim for StatefulSet {
+    fn slim(&mut self) {
+        meta(&mut self.metadata);
+        template(&mut self.spec.template);
+        self.spec.volume_claim_templates = None;
+    }
+}
+
+impl Slim for DaemonSet {
+    fn slim(&mut self) {
+        meta(&mut self.metadata);
+        template(&mut self.spec.template);
+    }
+}
+
+impl Slim for ReplicaSet {
+    fn slim(&mut self) {
+        meta(&mut self.metadata);
+        if let Some(t) = self.spec.template.as_mut() {
+            template(t);
+        }
+    }
+}
+
+impl Slim for Node {
+    fn slim(&mut self) {
+        meta(&mut self.metadata);
+        if let Some(s) = self.spec.as_mut() {
+            *s = NodeSpec {
+                unschedulable: s.unschedulable,
+                ..Default::default()
+            };
+        }
+        // A node's status lists every image it holds, often hundreds.
+        if let Some(s) = self.status.as_mut() {
+            *s = NodeStatus {
+                conditions: s.conditions.take(),
+                allocatable: s.allocatable.take(),
+                node_info: s.node_info.take(),
+                ..Default::default()
+            };
+        }
+    }
+}
+
+impl Slim for Namespace {
+    fn slim(&mut self) {
+        meta(&mut self.metadata);
+        self.spec = None;
+    }
+}
+
+impl Slim for Event {
+    fn slim(&mut self) {
+        meta(&mut self.metadata);
+        self.source = None;
+        self.related = None;
+        self.series = None;
+        self.reporting_component = None;
+        self.reporting_instance = None;
+        self.action = None;
+        let o = &mut self.involved_object;
+        o.field_path = None;
+        o.api_version = None;
+        o.resource_version = None;
+        o.uid = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Resources, WorkloadAddr};
+    use crate::source::kube::convert::{self, Metrics, Objects, Owners};
+    use serde_json::json;
+    use std::sync::Arc;
+
+    /// A pod as a real API server sends it, with everything opsdeck ignores.
+    fn fat_pod() -> Pod {
+        serde_json::from_value(json!({
+            "metadata": {"name": "api-7d4b9c-x2x9q", "namespace": "shop", "uid": "u-1",
+                "generateName": "api-7d4b9c-", "labels": {"app": "api", "pod-template-hash": "7d4b9c"},
+                "annotations": {"kubectl.kubernetes.io/restartedAt": "2026-11-23T10:00:00Z"},
+                "creationTimestamp": "2026-11-23T10:00:00Z",
+                "managedFields": [{"manager": "kube-controller-manager", "operation": "Update",
+                                   "apiVersion": "v1", "fieldsType": "FieldsV1", "fieldsV1": {"f:metadata": {}}}],
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-7d4b9c",
+                                     "uid": "rs-1", "controller": true}]},
+            "spec": {"nodeName": "node-2", "serviceAccountName": "api",
+                "volumes": [{"name": "config", "configMap": {"name": "api"}}],
+                "containers": [
+                {"name": "api", "image": "shop/api:2", "ports": [{"containerPort": 8080}],
+                 "env": [{"name": "MODE", "value": "prod"}], "args": ["--serve"],
+                 "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080}},
+                 "volumeMounts": [{"name": "config", "mountPath": "/etc/api"}],
+                 "resources": {"limits": {"cpu": "1", "memory": "256Mi"}}},
+                {"name": "proxy", "image": "envoy:1", "resources": {"requests": {"cpu": "50m", "memory": "32Mi"}}}]},
+            "status": {"phase": "Running", "startTime": "2026-11-23T10:00:01Z", "podIP": "10.0.0.7",
+                "hostIP": "192.168.1.2", "qosClass": "Burstable",
+                "conditions": [{"type": "Ready", "status": "False"}],
+                "containerStatuses": [
+                    {"name": "api", "ready": false, "restartCount": 4, "image": "shop/api:2",
+                     "imageID": "shop/api@sha256:ab", "started": false, "containerID": "containerd://1",
+                     "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 40s"}},
+                     "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}},
+                    {"name": "proxy", "ready": true, "restartCount": 0, "image": "envoy:1",
+                     "imageID": "envoy@sha256:cd", "state": {"running": {"startedAt": "2026-11-23T10:00:02Z"}}}]}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_slim_pod_shows_exactly_what_the_full_one_shows() {
+        let full = fat_pod();
+        let mut slim = full.clone();
+        slim.slim();
+        let addr = || WorkloadAddr::new("prod", "shop", "api");
+        let usage = Some(Resources {
+            cpu_millis: 250,
+            mem_bytes: 200 << 20,
+        });
+        assert_eq!(
+            convert::instance(&slim, addr(), usage),
+            convert::instance(&full, addr(), usage)
+        );
+        let spec = slim.spec.as_ref().unwrap();
+        assert!(spec.volumes.is_none() && spec.containers[0].env.is_none());
+        assert!(spec.containers[0].liveness_probe.is_none());
+        assert!(slim.metadata.managed_fields.is_none() && slim.metadata.annotations.is_none());
+        assert_eq!(
+            slim.metadata.owner_references.as_ref().unwrap()[0].name,
+            "api-7d4b9c",
+            "ownership decides the workload"
+        );
+    }
+
+    #[test]
+    fn a_slim_deployment_keeps_its_revision_and_drops_the_applied_copy() {
+        let full: Deployment = serde_json::from_value(json!({
+            "metadata": {"name": "api", "namespace": "shop", "annotations": {
+                "deployment.kubernetes.io/revision": "7",
+                "kubectl.kubernetes.io/last-applied-configuration": "{\"apiVersion\":\"apps/v1\"}"}},
+            "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "api"}},
+                     "template": {"metadata": {"labels": {"app": "api"}},
+                                  "spec": {"containers": [{"name": "api", "image": "shop/api:2",
+                                      "env": [{"name": "MODE", "value": "prod"}],
+                                      "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}}]}}},
+            "status": {"replicas": 3, "updatedReplicas": 3, "readyReplicas": 3, "availableReplicas": 3}
+        }))
+        .unwrap();
+        let mut slim = full.clone();
+        slim.slim();
+        let shown = |d: Deployment| {
+            let o = Objects {
+                deployments: vec![Arc::new(d)],
+                ..Default::default()
+            };
+            let owners = Owners::new("prod", &[], &[]);
+            convert::inventory("prod", &o, &Metrics::default(), &owners).workloads
+        };
+        assert_eq!(shown(slim.clone()), shown(full));
+        let kept = slim.metadata.annotations.as_ref().unwrap();
+        assert_eq!(
+            kept.keys().collect::<Vec<_>>(),
+            ["deployment.kubernetes.io/revision"]
+        );
+    }
+}
