@@ -181,36 +181,24 @@ mod tests {
 
     /// A pod as a real API server sends it, with everything opsdeck ignores.
     fn fat_pod() -> Pod {
-        serde_json::from_value(json!({
-            "metadata": {"name": "api-7d4b9c-x2x9q", "namespace": "shop", "uid": "u-1",
-                "generateName": "api-7d4b9c-", "labels": {"app": "api", "pod-template-hash": "7d4b9c"},
-                "annotations": {"kubectl.kubernetes.io/restartedAt": "2026-11-23T10:00:00Z"},
-                "creationTimestamp": "2026-11-23T10:00:00Z",
-                "managedFields": [{"manager": "kube-controller-manager", "operation": "Update",
-                                   "apiVersion": "v1", "fieldsType": "FieldsV1", "fieldsV1": {"f:metadata": {}}}],
-                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-7d4b9c",
-                                     "uid": "rs-1", "controller": true}]},
-            "spec": {"nodeName": "node-2", "serviceAccountName": "api",
-                "volumes": [{"name": "config", "configMap": {"name": "api"}}],
-                "containers": [
-                {"name": "api", "image": "shop/api:2", "ports": [{"containerPort": 8080}],
-                 "env": [{"name": "MODE", "value": "prod"}], "args": ["--serve"],
-                 "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080}},
-                 "volumeMounts": [{"name": "config", "mountPath": "/etc/api"}],
-                 "resources": {"limits": {"cpu": "1", "memory": "256Mi"}}},
-                {"name": "proxy", "image": "envoy:1", "resources": {"requests": {"cpu": "50m", "memory": "32Mi"}}}]},
-            "status": {"phase": "Running", "startTime": "2026-11-23T10:00:01Z", "podIP": "10.0.0.7",
-                "hostIP": "192.168.1.2", "qosClass": "Burstable",
-                "conditions": [{"type": "Ready", "status": "False"}],
-                "containerStatuses": [
-                    {"name": "api", "ready": false, "restartCount": 4, "image": "shop/api:2",
-                     "imageID": "shop/api@sha256:ab", "started": false, "containerID": "containerd://1",
-                     "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 40s"}},
-                     "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}},
-                    {"name": "proxy", "ready": true, "restartCount": 0, "image": "envoy:1",
-                     "imageID": "envoy@sha256:cd", "state": {"running": {"startedAt": "2026-11-23T10:00:02Z"}}}]}
-        }))
-        .unwrap()
+        let mut v = serde_json::to_value(convert::tests::crash_looping_pod()).unwrap();
+        v["metadata"]["generateName"] = json!("api-7d4b9c-");
+        v["metadata"]["labels"] = json!({"app": "api", "pod-template-hash": "7d4b9c"});
+        v["metadata"]["annotations"] =
+            json!({"kubectl.kubernetes.io/restartedAt": "2026-11-23T10:00:00Z"});
+        v["metadata"]["managedFields"] = json!([{"manager": "kube-controller-manager",
+            "operation": "Update", "apiVersion": "v1", "fieldsType": "FieldsV1",
+            "fieldsV1": {"f:metadata": {}}}]);
+        v["spec"]["serviceAccountName"] = json!("api");
+        v["spec"]["volumes"] = json!([{"name": "config", "configMap": {"name": "api"}}]);
+        let api = &mut v["spec"]["containers"][0];
+        api["env"] = json!([{"name": "MODE", "value": "prod"}]);
+        api["livenessProbe"] = json!({"httpGet": {"path": "/healthz", "port": 8080}});
+        api["volumeMounts"] = json!([{"name": "config", "mountPath": "/etc/api"}]);
+        v["status"]["podIP"] = json!("10.0.0.7");
+        v["status"]["qosClass"] = json!("Burstable");
+        v["status"]["containerStatuses"][0]["containerID"] = json!("containerd://1");
+        serde_json::from_value(v).unwrap()
     }
 
     #[test]

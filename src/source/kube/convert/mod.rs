@@ -4,7 +4,7 @@
 mod cluster;
 mod pods;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod workloads;
 
 pub use cluster::{event, node, node_metrics, pod_metrics};

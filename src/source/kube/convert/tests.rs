@@ -5,7 +5,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
 use serde_json::json;
 
-fn crash_looping_pod() -> Pod {
+pub(crate) fn crash_looping_pod() -> Pod {
     serde_json::from_value(json!({
         "metadata": {"name": "api-7d4b9c-x2x9q", "namespace": "shop", "uid": "u-1",
             "creationTimestamp": "2026-11-23T10:00:00Z",
