@@ -10,6 +10,7 @@ pub mod duration;
 pub mod exposition;
 pub mod http;
 pub mod load;
+pub mod memory;
 pub mod metrics;
 pub mod model;
 pub mod prometheus;

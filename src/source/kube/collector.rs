@@ -8,14 +8,14 @@
 //! until pods and workloads can be read again.
 
 use super::connect::{client, explain, KubeTarget};
-use super::convert::{self, Metrics, Objects, Owners};
+use super::convert::{self, Metrics, Objects, Owners, UsageList};
 use super::event_feed::EventFeed;
 use super::watches::{namespaced, Failures, Watched};
 use crate::model::EngineEvent;
 use crate::source::{unix_now, Source, Update};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
-use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
+use kube::api::{Api, ListParams};
 use kube::Client;
 use std::time::{Duration, Instant};
 
@@ -167,21 +167,18 @@ impl Session {
                 return (Metrics::default(), Some(why.clone()));
             }
         }
-        let api = |kind: &str, plural: &str| {
-            let gvk = GroupVersionKind::gvk("metrics.k8s.io", "v1beta1", kind);
-            Api::<DynamicObject>::all_with(
-                self.client.clone(),
-                &ApiResource::from_gvk_with_plural(&gvk, plural),
-            )
+        let client = &self.client;
+        let list = |path: &'static str| async move {
+            let req = kube::core::Request::new(path)
+                .list(&ListParams::default())
+                .map_err(kube::Error::BuildRequest)?;
+            client.request::<UsageList>(req).await
         };
-        let pods = api("PodMetrics", "pods").list(&ListParams::default()).await;
-        let nodes = api("NodeMetrics", "nodes")
-            .list(&ListParams::default())
-            .await;
+        let pods = list("/apis/metrics.k8s.io/v1beta1/pods").await;
+        let nodes = list("/apis/metrics.k8s.io/v1beta1/nodes").await;
         match pods {
             Ok(list) => {
                 self.metrics_missing = None;
-                // The lists are read as kube decoded them; no second pass through JSON.
                 let nodes = nodes
                     .map(|n| convert::node_metrics(&n.items))
                     .unwrap_or_default();
@@ -232,6 +229,8 @@ impl Source for KubeSource {
         }
         let name = self.target.name.clone();
         let session = self.session.as_mut().expect("opened above");
-        session.poll(&name).await
+        let updates = session.poll(&name).await;
+        crate::memory::give_back();
+        updates
     }
 }

@@ -3,8 +3,7 @@
 use crate::model::{EngineEvent, NodeInfo, Resources, WorkloadAddr};
 use crate::source::kube::quantity;
 use k8s_openapi::api::core::v1::{Event, Node};
-use kube::api::DynamicObject;
-use serde_json::Value;
+use serde::Deserialize;
 use std::collections::HashMap;
 
 /// An event, addressed to the workload it concerns where `owner_of` knows it.
@@ -82,43 +81,72 @@ pub fn node(n: &Node, usage: Option<Resources>) -> NodeInfo {
     }
 }
 
+/// A PodMetricsList or NodeMetricsList, as much of it as opsdeck reads:
+/// decoded as generic objects, 10,000 PodMetrics cost more than their figures.
+#[derive(Debug, Default, Deserialize)]
+pub struct UsageList {
+    #[serde(default)]
+    pub items: Vec<UsageItem>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct UsageItem {
+    #[serde(default)]
+    metadata: UsageMeta,
+    /// A pod's containers.
+    #[serde(default)]
+    containers: Vec<ContainerUsage>,
+    /// A node's.
+    #[serde(default)]
+    usage: Quantities,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct UsageMeta {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    namespace: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ContainerUsage {
+    #[serde(default)]
+    usage: Quantities,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Quantities {
+    cpu: Option<String>,
+    memory: Option<String>,
+}
+
 /// A `PodMetricsList`'s items: usage summed over each pod's containers, by `namespace/name`.
-pub fn pod_metrics(items: &[DynamicObject]) -> HashMap<String, Resources> {
+pub fn pod_metrics(items: &[UsageItem]) -> HashMap<String, Resources> {
     items
         .iter()
         .map(|item| {
             let mut total = Resources::default();
-            for c in item.data["containers"].as_array().into_iter().flatten() {
-                total.add(&usage(&c["usage"]));
+            for c in &item.containers {
+                total.add(&usage(&c.usage));
             }
             let meta = &item.metadata;
-            let key = format!(
-                "{}/{}",
-                meta.namespace.as_deref().unwrap_or_default(),
-                meta.name.as_deref().unwrap_or_default()
-            );
-            (key, total)
+            (format!("{}/{}", meta.namespace, meta.name), total)
         })
         .collect()
 }
 
 /// A `NodeMetricsList`'s items, by node name.
-pub fn node_metrics(items: &[DynamicObject]) -> HashMap<String, Resources> {
+pub fn node_metrics(items: &[UsageItem]) -> HashMap<String, Resources> {
     items
         .iter()
-        .map(|item| {
-            let name = item.metadata.name.clone().unwrap_or_default();
-            (name, usage(&item.data["usage"]))
-        })
+        .map(|item| (item.metadata.name.clone(), usage(&item.usage)))
         .collect()
 }
 
-fn usage(u: &Value) -> Resources {
+fn usage(u: &Quantities) -> Resources {
     Resources {
-        cpu_millis: u["cpu"]
-            .as_str()
-            .and_then(quantity::cpu_millis)
-            .unwrap_or(0),
-        mem_bytes: u["memory"].as_str().and_then(quantity::bytes).unwrap_or(0),
+        cpu_millis: u.cpu.as_deref().and_then(quantity::cpu_millis).unwrap_or(0),
+        mem_bytes: u.memory.as_deref().and_then(quantity::bytes).unwrap_or(0),
     }
 }

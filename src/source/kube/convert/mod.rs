@@ -7,7 +7,7 @@ mod pods;
 pub(crate) mod tests;
 mod workloads;
 
-pub use cluster::{event, node, node_metrics, pod_metrics};
+pub use cluster::{event, node, node_metrics, pod_metrics, UsageItem, UsageList};
 pub use pods::instance;
 
 use crate::model::{Instance, Inventory, Resources, WorkloadAddr};

@@ -110,9 +110,8 @@ fn metrics_lists_sum_containers_per_pod() {
         {"metadata": {"name": "api-1", "namespace": "shop"}, "containers": [
             {"name": "api", "usage": {"cpu": "15000000n", "memory": "10240Ki"}},
             {"name": "proxy", "usage": {"cpu": "5m", "memory": "2Mi"}}]}]});
-    let items: Vec<kube::api::DynamicObject> =
-        serde_json::from_value(list["items"].clone()).unwrap();
-    let m = pod_metrics(&items);
+    let list: UsageList = serde_json::from_value(list).unwrap();
+    let m = pod_metrics(&list.items);
     assert_eq!(
         m["shop/api-1"],
         Resources {
