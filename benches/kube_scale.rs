@@ -12,10 +12,11 @@ mod proc_stats;
 
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Namespace, Pod};
+use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams, PostParams};
 use opsdeck::model::{Inventory, Model, TargetKind};
 use opsdeck::source::kube::convert::{self, Metrics, Objects, Owners};
+use opsdeck::source::kube::pod_record::PodRecord;
 use opsdeck::source::kube::{client, KubeSource, KubeTarget};
 use opsdeck::source::{Source, Update};
 use opsdeck::ui::render::draw;
@@ -296,7 +297,7 @@ async fn conversion(kube: &kube::Client, repeat: usize) -> (Duration, Duration) 
     let objects = Objects {
         deployments: list_all::<Deployment>(kube).await,
         replicasets: list_all(kube).await,
-        pods: list_all::<Pod>(kube).await,
+        pods: list_all::<PodRecord>(kube).await,
         nodes: list_all(kube).await,
         ..Objects::default()
     };

@@ -10,11 +10,12 @@
 use super::connect::{client, explain, KubeTarget};
 use super::convert::{self, Metrics, Objects, Owners, UsageList};
 use super::event_feed::EventFeed;
+use super::pod_record::PodRecord;
 use super::watches::{namespaced, Failures, Watched};
 use crate::model::EngineEvent;
 use crate::source::{unix_now, Source, Update};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
-use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
+use k8s_openapi::api::core::v1::{Namespace, Node};
 use kube::api::{Api, ListParams};
 use kube::Client;
 use std::time::{Duration, Instant};
@@ -50,7 +51,7 @@ struct Session {
     statefulsets: Watched<StatefulSet>,
     daemonsets: Watched<DaemonSet>,
     replicasets: Watched<ReplicaSet>,
-    pods: Watched<Pod>,
+    pods: Watched<PodRecord>,
     events: EventFeed,
     nodes: Watched<Node>,
     namespaces: Option<Watched<Namespace>>,

@@ -5,6 +5,7 @@ mod connect;
 pub mod convert;
 mod event_feed;
 pub mod logs;
+pub mod pod_record;
 mod quantity;
 mod slim;
 mod watches;

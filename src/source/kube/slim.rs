@@ -5,10 +5,10 @@
 //! cluster costs in memory. The actions read objects from the API, not from
 //! these stores, so nothing they need is lost here.
 
+use super::pod_record::PodRecord;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
-    Container, ContainerStatus, Event, Namespace, Node, NodeSpec, NodeStatus, Pod, PodSpec,
-    PodStatus, PodTemplateSpec,
+    Container, Event, Namespace, Node, NodeSpec, NodeStatus, PodSpec, PodTemplateSpec,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -61,37 +61,11 @@ fn template(t: &mut PodTemplateSpec) {
     }
 }
 
-fn container_status(c: &mut ContainerStatus) {
-    *c = ContainerStatus {
-        name: std::mem::take(&mut c.name),
-        image: std::mem::take(&mut c.image),
-        image_id: std::mem::take(&mut c.image_id),
-        ready: c.ready,
-        restart_count: c.restart_count,
-        state: c.state.take(),
-        last_state: c.last_state.take(),
-        ..Default::default()
-    };
-}
-
-impl Slim for Pod {
+/// Pods are decoded into records of the fields opsdeck reads; their
+/// metadata still comes whole.
+impl Slim for PodRecord {
     fn slim(&mut self) {
         meta(&mut self.metadata);
-        if let Some(s) = self.spec.as_mut() {
-            pod_spec(s);
-        }
-        if let Some(s) = self.status.as_mut() {
-            let mut statuses = s.container_statuses.take();
-            statuses.iter_mut().flatten().for_each(container_status);
-            *s = PodStatus {
-                phase: s.phase.take(),
-                reason: s.reason.take(),
-                conditions: s.conditions.take(),
-                start_time: s.start_time.take(),
-                container_statuses: statuses,
-                ..Default::default()
-            };
-        }
     }
 }
 
@@ -180,8 +154,8 @@ mod tests {
     use std::sync::Arc;
 
     /// A pod as a real API server sends it, with everything opsdeck ignores.
-    fn fat_pod() -> Pod {
-        let mut v = serde_json::to_value(convert::tests::crash_looping_pod()).unwrap();
+    fn fat_pod() -> PodRecord {
+        let mut v = convert::tests::crash_looping_pod_json();
         v["metadata"]["generateName"] = json!("api-7d4b9c-");
         v["metadata"]["labels"] = json!({"app": "api", "pod-template-hash": "7d4b9c"});
         v["metadata"]["annotations"] =
@@ -202,25 +176,23 @@ mod tests {
     }
 
     #[test]
-    fn a_slim_pod_shows_exactly_what_the_full_one_shows() {
-        let full = fat_pod();
-        let mut slim = full.clone();
-        slim.slim();
+    fn a_pod_record_shows_exactly_what_the_full_pod_shows() {
+        let plain: PodRecord =
+            serde_json::from_value(convert::tests::crash_looping_pod_json()).unwrap();
+        let mut fat = fat_pod();
+        fat.slim();
         let addr = || WorkloadAddr::new("prod", "shop", "api");
         let usage = Some(Resources {
             cpu_millis: 250,
             mem_bytes: 200 << 20,
         });
         assert_eq!(
-            convert::instance(&slim, addr(), usage),
-            convert::instance(&full, addr(), usage)
+            convert::instance(&fat, addr(), usage),
+            convert::instance(&plain, addr(), usage)
         );
-        let spec = slim.spec.as_ref().unwrap();
-        assert!(spec.volumes.is_none() && spec.containers[0].env.is_none());
-        assert!(spec.containers[0].liveness_probe.is_none());
-        assert!(slim.metadata.managed_fields.is_none() && slim.metadata.annotations.is_none());
+        assert!(fat.metadata.managed_fields.is_none() && fat.metadata.annotations.is_none());
         assert_eq!(
-            slim.metadata.owner_references.as_ref().unwrap()[0].name,
+            fat.metadata.owner_references.as_ref().unwrap()[0].name,
             "api-7d4b9c",
             "ownership decides the workload"
         );

@@ -10,9 +10,10 @@ mod workloads;
 pub use cluster::{event, node, node_metrics, pod_metrics, UsageItem, UsageList};
 pub use pods::instance;
 
+use super::pod_record::PodRecord;
 use crate::model::{Instance, Inventory, Resources, WorkloadAddr};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,7 +25,7 @@ pub struct Objects {
     pub statefulsets: Vec<Arc<StatefulSet>>,
     pub daemonsets: Vec<Arc<DaemonSet>>,
     pub replicasets: Vec<Arc<ReplicaSet>>,
-    pub pods: Vec<Arc<Pod>>,
+    pub pods: Vec<Arc<PodRecord>>,
     pub nodes: Vec<Arc<Node>>,
 }
 
@@ -44,7 +45,7 @@ pub struct Owners {
 }
 
 impl Owners {
-    pub fn new(target: &str, replicasets: &[Arc<ReplicaSet>], pods: &[Arc<Pod>]) -> Self {
+    pub fn new(target: &str, replicasets: &[Arc<ReplicaSet>], pods: &[Arc<PodRecord>]) -> Self {
         let replicaset_owner = replicasets
             .iter()
             .filter_map(|rs| {
@@ -79,7 +80,7 @@ impl Owners {
         }
     }
 
-    fn pod_workload(&self, pod: &Pod) -> WorkloadAddr {
+    fn pod_workload(&self, pod: &PodRecord) -> WorkloadAddr {
         let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
         let own = controller(&pod.metadata).and_then(|(kind, name)| {
             self.workload_of(kind, ns, name).or_else(|| {

@@ -4,16 +4,17 @@
 use crate::model::{
     Instance, InstanceHealth, PodContainer, PodDetail, Resources, Usage, WorkloadAddr,
 };
+use crate::source::kube::pod_record::{ContainerRecord, ContainerStatusRecord, PodRecord};
 use crate::source::kube::quantity;
-use k8s_openapi::api::core::v1::{Container, ContainerStatus, Pod, ResourceRequirements};
+use k8s_openapi::api::core::v1::ResourceRequirements;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use std::collections::BTreeMap;
 
-pub fn instance(pod: &Pod, workload: WorkloadAddr, usage: Option<Resources>) -> Instance {
+pub fn instance(pod: &PodRecord, workload: WorkloadAddr, usage: Option<Resources>) -> Instance {
     let meta = &pod.metadata;
     let spec = pod.spec.as_ref();
     let status = pod.status.as_ref();
-    let statuses: &[ContainerStatus] = status
+    let statuses: &[ContainerStatusRecord] = status
         .and_then(|s| s.container_statuses.as_deref())
         .unwrap_or_default();
     let containers: Vec<PodContainer> = spec
@@ -84,7 +85,7 @@ pub fn instance(pod: &Pod, workload: WorkloadAddr, usage: Option<Resources>) -> 
 /// The STATUS column's word, lower-cased where it is a phase so that
 /// `Instance::is_running` holds for a running pod: a terminating pod, a
 /// container's waiting or terminated reason (CrashLoopBackOff, OOMKilled), else the phase.
-fn pod_state(pod: &Pod, detail: &PodDetail) -> String {
+fn pod_state(pod: &PodRecord, detail: &PodDetail) -> String {
     if pod.metadata.deletion_timestamp.is_some() {
         return "terminating".into();
     }
@@ -97,7 +98,7 @@ fn pod_state(pod: &Pod, detail: &PodDetail) -> String {
     detail.phase.to_lowercase()
 }
 
-fn container(c: &Container, status: Option<&ContainerStatus>) -> PodContainer {
+fn container(c: &ContainerRecord, status: Option<&ContainerStatusRecord>) -> PodContainer {
     let state = status.and_then(|s| s.state.as_ref());
     let (state_word, reason) = match state {
         Some(s) if s.waiting.is_some() => {
@@ -160,7 +161,7 @@ pub fn resources(r: Option<&ResourceRequirements>) -> (Resources, Resources) {
 }
 
 /// As `docker ps` writes them, for the one PORTS column: `8080/TCP`.
-fn ports(containers: &[Container]) -> Vec<String> {
+fn ports(containers: &[ContainerRecord]) -> Vec<String> {
     containers
         .iter()
         .flat_map(|c| c.ports.as_deref().unwrap_or_default())

@@ -2,11 +2,10 @@
 
 use super::*;
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::Pod;
 use serde_json::json;
 
-pub(crate) fn crash_looping_pod() -> Pod {
-    serde_json::from_value(json!({
+pub(crate) fn crash_looping_pod_json() -> serde_json::Value {
+    json!({
         "metadata": {"name": "api-7d4b9c-x2x9q", "namespace": "shop", "uid": "u-1",
             "creationTimestamp": "2026-11-23T10:00:00Z",
             "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-7d4b9c",
@@ -24,8 +23,11 @@ pub(crate) fn crash_looping_pod() -> Pod {
                  "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}},
                 {"name": "proxy", "ready": true, "restartCount": 0, "image": "envoy:1",
                  "imageID": "envoy@sha256:cd", "state": {"running": {"startedAt": "2026-11-23T10:00:02Z"}}}]}
-    }))
-    .unwrap()
+    })
+}
+
+fn crash_looping_pod() -> PodRecord {
+    serde_json::from_value(crash_looping_pod_json()).unwrap()
 }
 
 #[test]
