@@ -256,7 +256,7 @@ refresh = "2s"
 
 # [[kubernetes]]
 # name = "prod"
-# context = "prod-cluster"
+# context = "prod-cluster"   # "*": every context of the kubeconfig
 # namespaces = ["default"]
 
 # [[prometheus]]

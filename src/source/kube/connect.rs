@@ -20,6 +20,9 @@ pub struct KubeTarget {
     pub namespaces: Vec<String>,
 }
 
+/// `context = "*"` in a `[[kubernetes]]` table: every context of its kubeconfig.
+pub const ALL_CONTEXTS: &str = "*";
+
 /// The target name of the in-cluster service account.
 pub const IN_CLUSTER: &str = "in-cluster";
 
@@ -34,6 +37,7 @@ pub fn targets(config: &Config) -> Vec<KubeTarget> {
                 kubeconfig: k.kubeconfig.clone(),
                 namespaces: k.namespaces.clone(),
             })
+            .flat_map(every_context)
             .collect();
     }
     let taken: Vec<String> = crate::source::docker::targets(config)
@@ -42,6 +46,25 @@ pub fn targets(config: &Config) -> Vec<KubeTarget> {
         .chain(["host".to_string()])
         .collect();
     implicit(&taken).into_iter().collect()
+}
+
+/// `context = "*"`: one target per context of the kubeconfig, each named as
+/// its context. A kubeconfig that cannot be read leaves the one target, which
+/// then fails to connect for the same reason and shows it as degraded.
+fn every_context(t: KubeTarget) -> Vec<KubeTarget> {
+    if t.context.as_deref() != Some(ALL_CONTEXTS) {
+        return vec![t];
+    }
+    match contexts(&t) {
+        Ok(names) => names
+            .iter()
+            .map(|c| KubeTarget {
+                name: c.clone(),
+                ..with_context(&t, c)
+            })
+            .collect(),
+        Err(_) => vec![t],
+    }
 }
 
 /// The current context, when a kubeconfig exists; its name is the target's
@@ -177,5 +200,38 @@ mod tests {
             ..t
         };
         assert!(contexts(&missing).unwrap_err().contains("nope"));
+    }
+
+    #[test]
+    fn a_star_context_watches_every_context_of_the_kubeconfig() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        std::fs::write(
+            &path,
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: a\n  cluster:\n    server: https://a.example:6443\n\
+             contexts:\n- name: staging\n  context:\n    cluster: a\n- name: prod-eu\n  context:\n    cluster: a\n\
+             current-context: staging\nusers: []\n",
+        )
+        .unwrap();
+        let text = format!(
+            "[[kubernetes]]\nname = \"all\"\ncontext = \"*\"\nkubeconfig = {:?}\nnamespaces = [\"shop\"]\n\n\
+             [[kubernetes]]\nname = \"one\"\ncontext = \"staging\"\nkubeconfig = {:?}\n",
+            path.display().to_string(),
+            path.display().to_string()
+        );
+        let config = crate::config::parse(std::path::Path::new("t.toml"), &text).unwrap();
+        let got: Vec<(String, Option<String>, Vec<String>)> = targets(&config)
+            .into_iter()
+            .map(|t| (t.name, t.context, t.namespaces))
+            .collect();
+        let shop = vec!["shop".to_string()];
+        assert_eq!(
+            got,
+            [
+                ("staging".into(), Some("staging".into()), shop.clone()),
+                ("prod-eu".into(), Some("prod-eu".into()), shop),
+                ("one".into(), Some("staging".into()), Vec::new()),
+            ]
+        );
     }
 }
