@@ -248,6 +248,10 @@ async fn a_cluster_without_metrics_says_so_and_still_reports() {
         inv.notes
     );
     assert!(inv.instances.iter().all(|i| i.usage.is_none()));
+    // As without a metrics-server, discovery does not list the group either.
+    let versions = cluster.ok(&["api-versions"]).await;
+    assert!(versions.contains("apps/v1"), "{versions}");
+    assert!(!versions.contains("metrics.k8s.io"), "{versions}");
 }
 
 #[tokio::test]

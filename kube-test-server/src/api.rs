@@ -56,7 +56,16 @@ async fn dispatch(
         Route::Version => json_response(StatusCode::OK, &resources::version_info()),
         Route::Healthy => (StatusCode::OK, "ok").into_response(),
         Route::Api => json_response(StatusCode::OK, &resources::core_versions()),
-        Route::Apis => json_response(StatusCode::OK, &resources::group_list()),
+        Route::Apis => json_response(
+            StatusCode::OK,
+            &resources::group_list(cluster.config.metrics),
+        ),
+        // Without a metrics-server the aggregated group is not there at all.
+        Route::Group(g) | Route::Resources(g, _)
+            if g == resources::METRICS_GROUP && !cluster.config.metrics =>
+        {
+            ApiError::path_not_found(uri.path()).into_response()
+        }
         Route::Group(g) => found(resources::group(&g)),
         Route::Resources(g, v) => found(resources::resource_list(&g, &v)),
         Route::OpenApi(gv) if gv.is_empty() => json_response(StatusCode::OK, &openapi::root()),

@@ -237,8 +237,15 @@ fn group_doc(name: &str, version: &str) -> Value {
     json!({"name": name, "versions": [gv.clone()], "preferredVersion": gv})
 }
 
-pub fn group_list() -> Value {
-    let groups: Vec<Value> = GROUPS.iter().map(|(g, v)| group_doc(g, v)).collect();
+pub const METRICS_GROUP: &str = "metrics.k8s.io";
+
+/// The API groups, metrics.k8s.io only where a metrics-server would serve it.
+pub fn group_list(metrics: bool) -> Value {
+    let groups: Vec<Value> = GROUPS
+        .iter()
+        .filter(|(g, _)| metrics || *g != METRICS_GROUP)
+        .map(|(g, v)| group_doc(g, v))
+        .collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
