@@ -134,11 +134,12 @@ pub fn footer(area: Rect, buf: &mut Buffer, ui: &UiState) {
 }
 
 /// The footer entries of the bindings in `scopes`: help, then the view's own,
-/// then the rest, as many whole entries as fit.
+/// then the rest, as many whole entries as fit; how to quit always shows, last.
 fn key_hints(ui: &UiState, scopes: &[Scope], width: u16) -> Line<'static> {
     let t = &ui.theme;
     let footer = |scope: Scope| bindings_of(scope).filter_map(|b| b.footer);
     let global = scopes.contains(&Scope::Global);
+    let is_quit = |e: &(&str, &str)| e.0 == "q";
     let mut entries: Vec<(&str, &str)> = Vec::new();
     if global {
         entries.extend(footer(Scope::Global).take(1));
@@ -147,16 +148,24 @@ fn key_hints(ui: &UiState, scopes: &[Scope], width: u16) -> Line<'static> {
         entries.extend(footer(*scope));
     }
     if global {
-        entries.extend(footer(Scope::Global).skip(1));
+        entries.extend(footer(Scope::Global).skip(1).filter(|e| !is_quit(e)));
     }
+    let quit = global
+        .then(|| footer(Scope::Global).find(is_quit))
+        .flatten();
+    let cells = |(key, what): (&str, &str)| key.chars().count() + what.chars().count() + 3;
+    let room = (width as usize).saturating_sub(quit.map_or(0, cells));
     let mut spans = Vec::new();
     let mut used = 0;
-    for (key, what) in entries {
-        let w = key.chars().count() + what.chars().count() + 3;
-        if used + w > width as usize {
+    for entry in entries {
+        if used + cells(entry) > room {
             break;
         }
-        used += w;
+        used += cells(entry);
+        spans.push(Span::styled(format!(" {}", entry.0), t.key));
+        spans.push(Span::styled(format!(" {} ", entry.1), t.muted));
+    }
+    if let Some((key, what)) = quit {
         spans.push(Span::styled(format!(" {key}"), t.key));
         spans.push(Span::styled(format!(" {what} "), t.muted));
     }
