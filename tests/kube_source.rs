@@ -125,7 +125,11 @@ async fn the_inventory_follows_rollouts_crash_loops_and_events() {
         assert!(p.name.starts_with("web-"), "{}", p.name);
         assert!(detail.node.starts_with("node-"), "{detail:?}");
         assert_eq!(detail.ready_text(), "1/1");
-        assert_eq!(p.usage.unwrap().mem_limit_bytes, 128 * 1024 * 1024);
+        let usage = p.usage.unwrap();
+        assert_eq!(usage.mem_limit_bytes, 128 * 1024 * 1024);
+        // One container: its own reading from metrics.k8s.io is the pod's.
+        let own = detail.containers[0].usage.expect("the container's usage");
+        assert_eq!(own.mem_bytes, usage.mem_bytes, "{detail:?}");
     }
     let bad = inv
         .instances

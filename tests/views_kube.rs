@@ -185,3 +185,34 @@ fn e_shows_the_events_of_the_selected_workload() {
         "another workload's event: {screen}"
     );
 }
+
+#[test]
+fn enter_on_a_pod_shows_its_containers_and_esc_closes_them() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use opsdeck::ui::update::{update, Event};
+    fn press(model: &mut Model, ui: &mut UiState, c: KeyCode) {
+        update(model, ui, Event::Key(KeyEvent::new(c, KeyModifiers::NONE)));
+    }
+    let mut m = model();
+    let mut ui = in_prod(View::Workloads);
+    // The red workload, then its last pod: the one crash-looping after an OOM kill.
+    press(&mut m, &mut ui, KeyCode::Enter);
+    press(&mut m, &mut ui, KeyCode::Char('G'));
+    press(&mut m, &mut ui, KeyCode::Enter);
+    let screen = text(&frame(&m, &ui, 160, 48));
+    insta::assert_snapshot!(screen);
+    assert!(
+        screen.contains("Containers of shop/checkout-5f7d-zz81k"),
+        "{screen}"
+    );
+    assert!(screen.contains("OOMKilled (exit 137)"), "{screen}");
+    press(&mut m, &mut ui, KeyCode::Esc);
+    assert!(ui.pod_containers.is_none());
+    assert_eq!(
+        ui.view,
+        View::Containers,
+        "the first Esc only closes the pane"
+    );
+    press(&mut m, &mut ui, KeyCode::Esc);
+    assert_eq!(ui.view, View::Workloads);
+}

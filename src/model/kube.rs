@@ -53,6 +53,9 @@ pub struct PodContainer {
     pub last_termination: Option<String>,
     pub requests: Resources,
     pub limits: Resources,
+    /// From metrics.k8s.io, while it runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Resources>,
 }
 
 /// What a pod adds to its instance.

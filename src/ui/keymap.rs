@@ -251,7 +251,7 @@ pub const BINDINGS: &[Binding] = &[
         S::Table,
         "Enter",
         &[(code(KeyCode::Enter), A::Open)],
-        "workloads: show its containers (Esc goes back)",
+        "workloads: its pods or containers; a pod: its containers (Esc goes back)",
         Some(("Enter", "open")),
     ),
     b(

@@ -3,7 +3,7 @@
 use super::state::{Mode, UiState, View};
 use super::views::{
     action_dialog, alerts, chrome, containers, database, events, help, history, load, logs,
-    metrics, overview, runbook, workloads,
+    metrics, overview, pod_containers, runbook, workloads,
 };
 use crate::model::Model;
 use ratatui::buffer::Buffer;
@@ -38,6 +38,13 @@ pub fn draw(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
     chrome::footer(foot, buf, ui);
     if let Some(pane) = &ui.history {
         history::render(body, buf, ui, pane, model.now);
+    }
+    if let Some(pod) = ui
+        .pod_containers
+        .as_deref()
+        .filter(|_| ui.view == View::Containers)
+    {
+        pod_containers::render(body, buf, model, ui, pod);
     }
     if let Some(flow) = ui.action.as_ref().filter(|f| f.is_modal()) {
         action_dialog::render(body, buf, ui, flow);

@@ -214,6 +214,9 @@ pub struct UiState {
     pub kube_contexts: Vec<(crate::source::kube::KubeTarget, Vec<String>)>,
     /// The rollout history shown over the list (`h`); None when closed.
     pub history: Option<HistoryPane>,
+    /// The pod (its key in the pods list) whose containers are shown over
+    /// the list (Enter on a pod); None when closed.
+    pub pod_containers: Option<String>,
 }
 
 /// A workload's revisions as its orchestrator lists them, oldest first.
@@ -256,6 +259,7 @@ impl UiState {
             load: None,
             kube_contexts: Vec::new(),
             history: None,
+            pod_containers: None,
         }
     }
 

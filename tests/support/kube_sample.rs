@@ -212,13 +212,13 @@ pub fn metrics() -> Metrics {
         ("checkout-44b1-t7r2c", 45, 241),
         ("db-0", 310, 180),
     ] {
-        m.pods.insert(
-            format!("shop/{pod}"),
-            opsdeck::model::Resources {
-                cpu_millis: cpu,
-                mem_bytes: mem << 20,
-            },
-        );
+        let used = opsdeck::model::Resources {
+            cpu_millis: cpu,
+            mem_bytes: mem << 20,
+        };
+        m.pods.insert(format!("shop/{pod}"), used);
+        // Each sample pod runs one container, `app`.
+        m.containers.insert(format!("shop/{pod}/app"), used);
     }
     m
 }

@@ -183,9 +183,11 @@ impl Session {
                 let nodes = nodes
                     .map(|n| convert::node_metrics(&n.items))
                     .unwrap_or_default();
+                let (pods, containers) = convert::pod_metrics(&list.items);
                 (
                     Metrics {
-                        pods: convert::pod_metrics(&list.items),
+                        pods,
+                        containers,
                         nodes,
                     },
                     None,

@@ -201,7 +201,7 @@ fn back(ui: &mut UiState) -> Vec<Command> {
         ui.action = None;
         return Vec::new();
     }
-    if ui.history.take().is_some() {
+    if ui.history.take().is_some() || ui.pod_containers.take().is_some() {
         return Vec::new();
     }
     match ui.view {

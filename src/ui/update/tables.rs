@@ -78,6 +78,12 @@ pub fn key(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
             }
             Vec::new()
         }
+        Action::Open if view == View::Containers => {
+            if let Some(i) = lists::selected_container(model, ui).filter(|i| i.pod.is_some()) {
+                ui.pod_containers = Some(lists::container_key(i));
+            }
+            Vec::new()
+        }
         Action::Open if view == View::Alerts && ui.tables.alerts_list == AlertsList::Alerts => {
             open_alert(model, ui)
         }

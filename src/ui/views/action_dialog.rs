@@ -71,13 +71,7 @@ pub fn render(area: Rect, buf: &mut Buffer, ui: &UiState, flow: &ActionFlow) {
     let mut lines = head;
     lines.extend(steps(ui, plan, inner_w, room));
     lines.extend(tail);
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = Rect::new(
-        area.x + (area.width - width.min(area.width)) / 2,
-        area.y + (area.height - height) / 2,
-        width.min(area.width),
-        height,
-    );
+    let popup = super::popup::centred(area, width, lines.len() as u16 + 2);
     Clear.render(popup, buf);
     let extra = format!(
         "{} step{}",

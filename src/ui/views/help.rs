@@ -35,14 +35,8 @@ pub fn render(area: Rect, buf: &mut Buffer, ui: &UiState) {
         " Commands: :theme NAME|PATH  :runbook [ID [k=v...]]  :load [URL ...]  :help  :q",
         t.muted,
     ));
-    let width = (lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4).min(area.width);
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    );
+    let width = lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4;
+    let popup = super::popup::centred(area, width, lines.len() as u16 + 2);
     Clear.render(popup, buf);
     let title = format!("Keys: {}", ui.view.title());
     Paragraph::new(lines)

@@ -5,11 +5,11 @@
 use crate::action::Revision;
 use crate::ui::selection::TableState;
 use crate::ui::state::{HistoryPane, UiState};
-use crate::ui::widgets::{pane_block, Cell, Column, DataTable};
+use crate::ui::widgets::{Cell, Column, DataTable};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 const COLUMNS: [Column; 5] = [
     Column::right("REVISION", 8, 8, 10),
@@ -25,19 +25,8 @@ pub fn render(area: Rect, buf: &mut Buffer, ui: &UiState, pane: &HistoryPane, no
         Some(Ok(revisions)) => revisions.len(),
         _ => 1,
     };
-    let width = area.width.saturating_sub(4).clamp(1, 120);
-    let height = (rows as u16 + 4).min(area.height);
-    let popup = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    );
-    Clear.render(popup, buf);
     let title = format!("Rollout history of {}", pane.workload);
-    let block = pane_block(t, &title, Some("Esc closes".into()), true);
-    let inner = block.inner(popup);
-    block.render(popup, buf);
+    let inner = super::popup::open(area, buf, ui, &title, rows);
     match &pane.revisions {
         None => Paragraph::new(Line::styled(" asking…", t.muted)).render(inner, buf),
         Some(Err(e)) => Paragraph::new(Line::styled(format!(" {e}"), t.warning)).render(inner, buf),

@@ -2,7 +2,7 @@
 //! workloads and containers views when what they list is Kubernetes'; usage
 //! shown against requests and limits, coloured by the limit.
 
-use crate::model::{Instance, Resources, Severity, Usage, Workload};
+use crate::model::{Instance, PodContainer, Resources, Severity, Usage, Workload};
 use crate::ui::format::short_bytes;
 use crate::ui::levels;
 use crate::ui::lists;
@@ -119,6 +119,50 @@ pub fn pod_row(i: &Instance, now: i64) -> Vec<Cell> {
         cpu_cell(i.usage.as_ref(), pod.requests(), pod.limits()),
         mem_cell(i.usage.as_ref(), pod.requests(), pod.limits()),
         Cell::plain(i.image.clone()),
+    ]
+}
+
+pub const CONTAINER_COLUMNS: [Column; 7] = [
+    Column::left("CONTAINER", 10, 40, 10),
+    Column::right("READY", 5, 5, 9),
+    Column::left("STATE", 8, 24, 9),
+    Column::right("RESTARTS", 8, 8, 7),
+    Column::left("LAST TERMINATION", 10, 24, 8),
+    Column::right("CPU use/req/lim", 15, 19, 8),
+    Column::right("MEM use/req/lim", 15, 19, 8),
+];
+
+/// One container of a pod, as `kubectl describe pod` and k9s's container
+/// list show it: which of the pod's containers burns the CPU or nears its
+/// memory limit.
+pub fn container_row(c: &PodContainer) -> Vec<Cell> {
+    let state = match &c.reason {
+        Some(r) => Cell::sev(r.clone(), pod_severity(r)),
+        None if c.state == "running" => Cell::sev("running", Severity::Ok),
+        None => Cell::muted(c.state.clone()),
+    };
+    let last = match &c.last_termination {
+        Some(t) if t.starts_with("OOMKilled") => Cell::sev(t.clone(), Severity::Critical),
+        Some(t) => Cell::sev(t.clone(), Severity::Warning),
+        None => Cell::muted("-"),
+    };
+    let usage = c.usage.map(|u| Usage {
+        cpu_percent: u.cpu_millis as f64 / 10.0,
+        mem_bytes: u.mem_bytes,
+        ..Usage::default()
+    });
+    vec![
+        Cell::plain(c.name.clone()),
+        if c.ready {
+            Cell::sev("yes", Severity::Ok)
+        } else {
+            Cell::sev("no", Severity::Warning)
+        },
+        state,
+        restarts(c.restarts),
+        last,
+        cpu_cell(usage.as_ref(), c.requests, c.limits),
+        mem_cell(usage.as_ref(), c.requests, c.limits),
     ]
 }
 

@@ -16,6 +16,8 @@ pub mod load;
 pub mod logs;
 pub mod metrics;
 pub mod overview;
+pub mod pod_containers;
+mod popup;
 pub mod runbook;
 mod workload_charts;
 pub mod workloads;

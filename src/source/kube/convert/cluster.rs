@@ -112,6 +112,8 @@ struct UsageMeta {
 #[derive(Debug, Default, Deserialize)]
 struct ContainerUsage {
     #[serde(default)]
+    name: String,
+    #[serde(default)]
     usage: Quantities,
 }
 
@@ -121,19 +123,24 @@ struct Quantities {
     memory: Option<String>,
 }
 
-/// A `PodMetricsList`'s items: usage summed over each pod's containers, by `namespace/name`.
-pub fn pod_metrics(items: &[UsageItem]) -> HashMap<String, Resources> {
-    items
-        .iter()
-        .map(|item| {
-            let mut total = Resources::default();
-            for c in &item.containers {
-                total.add(&usage(&c.usage));
-            }
-            let meta = &item.metadata;
-            (format!("{}/{}", meta.namespace, meta.name), total)
-        })
-        .collect()
+/// A `PodMetricsList`'s items: each pod's usage (its containers' sum) by
+/// `namespace/pod`, and each container's by `namespace/pod/container`.
+pub fn pod_metrics(
+    items: &[UsageItem],
+) -> (HashMap<String, Resources>, HashMap<String, Resources>) {
+    let mut pods = HashMap::with_capacity(items.len());
+    let mut containers = HashMap::with_capacity(items.len());
+    for item in items {
+        let pod = format!("{}/{}", item.metadata.namespace, item.metadata.name);
+        let mut total = Resources::default();
+        for c in &item.containers {
+            let used = usage(&c.usage);
+            total.add(&used);
+            containers.insert(format!("{pod}/{}", c.name), used);
+        }
+        pods.insert(pod, total);
+    }
+    (pods, containers)
 }
 
 /// A `NodeMetricsList`'s items, by node name.

@@ -33,6 +33,8 @@ pub struct Objects {
 #[derive(Default)]
 pub struct Metrics {
     pub pods: HashMap<String, Resources>,
+    /// By `namespace/pod/container`.
+    pub containers: HashMap<String, Resources>,
     pub nodes: HashMap<String, Resources>,
 }
 
@@ -120,9 +122,19 @@ pub fn inventory(target: &str, o: &Objects, metrics: &Metrics, owners: &Owners) 
         .pods
         .iter()
         .map(|p| {
-            let usage = metrics.pods.get(&key(&p.metadata)).copied();
-            let workload = owners.pod_owner.get(&key(&p.metadata)).cloned();
-            instance(p, workload.unwrap_or_else(|| owners.pod_workload(p)), usage)
+            let pod = key(&p.metadata);
+            let usage = metrics.pods.get(&pod).copied();
+            let workload = owners.pod_owner.get(&pod).cloned();
+            let mut i = instance(p, workload.unwrap_or_else(|| owners.pod_workload(p)), usage);
+            if let Some(d) = i.pod.as_mut().filter(|_| i.usage.is_some()) {
+                for c in &mut d.containers {
+                    c.usage = metrics
+                        .containers
+                        .get(&format!("{pod}/{}", c.name))
+                        .copied();
+                }
+            }
+            i
         })
         .collect();
     instances.sort_by(|a, b| (&a.workload, &a.name).cmp(&(&b.workload, &b.name)));

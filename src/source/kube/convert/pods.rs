@@ -134,6 +134,7 @@ fn container(c: &ContainerRecord, status: Option<&ContainerStatusRecord>) -> Pod
         last_termination,
         requests,
         limits,
+        usage: None,
     }
 }
 

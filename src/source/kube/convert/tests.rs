@@ -113,12 +113,19 @@ fn metrics_lists_sum_containers_per_pod() {
             {"name": "api", "usage": {"cpu": "15000000n", "memory": "10240Ki"}},
             {"name": "proxy", "usage": {"cpu": "5m", "memory": "2Mi"}}]}]});
     let list: UsageList = serde_json::from_value(list).unwrap();
-    let m = pod_metrics(&list.items);
+    let (pods, containers) = pod_metrics(&list.items);
     assert_eq!(
-        m["shop/api-1"],
+        pods["shop/api-1"],
         Resources {
             cpu_millis: 20,
             mem_bytes: 12 << 20
+        }
+    );
+    assert_eq!(
+        containers["shop/api-1/proxy"],
+        Resources {
+            cpu_millis: 5,
+            mem_bytes: 2 << 20
         }
     );
 }
