@@ -146,7 +146,7 @@ impl Model {
                 inventory,
             } => {
                 self.now = self.now.max(at);
-                for (name, value) in inventory_series(&inventory) {
+                for (name, value) in inventory_series(&target, &inventory) {
                     self.store.record(&name, at, value);
                 }
                 match self.inventories.iter_mut().find(|(n, _)| *n == target) {
@@ -210,7 +210,7 @@ impl Model {
 
 /// The series an inventory feeds, named as DESIGN.md lists them. CPU is percent
 /// of one core, like `docker stats` and `host:cpu`.
-pub fn inventory_series(inv: &Inventory) -> Vec<(String, f64)> {
+pub fn inventory_series(target: &str, inv: &Inventory) -> Vec<(String, f64)> {
     let mut out = Vec::with_capacity(inv.instances.len() * 2 + inv.workloads.len() * 4);
     // A Kubernetes pod's history is its workload's: 10,000 pods kept for 48 h
     // in three tiers would be most of a gigabyte, and pods come and go by name.
@@ -219,6 +219,16 @@ pub fn inventory_series(inv: &Inventory) -> Vec<(String, f64)> {
             let key = format!("container:{}/{}", i.workload.target, i.name);
             out.push((format!("{key}:cpu"), u.cpu_percent));
             out.push((format!("{key}:mem_bytes"), u.mem_bytes as f64));
+        }
+    }
+    // Nodes are few, and what a node-pressure rule reads.
+    for (n, u) in inv.nodes.iter().filter_map(|n| Some((n, n.usage?))) {
+        let key = format!("node:{target}/{}", n.name);
+        out.push((format!("{key}:cpu"), u.cpu_millis as f64 / 10.0));
+        out.push((format!("{key}:mem_bytes"), u.mem_bytes as f64));
+        if n.allocatable.mem_bytes > 0 {
+            let ratio = u.mem_bytes as f64 / n.allocatable.mem_bytes as f64;
+            out.push((format!("{key}:mem_ratio"), ratio));
         }
     }
     for w in &inv.workloads {
@@ -271,7 +281,7 @@ mod tests {
     }
 
     #[test]
-    fn containers_are_series_and_pods_are_not() {
+    fn containers_and_nodes_are_series_and_pods_are_not() {
         let mut inv = crate::model::sample::sample_inventory(1000);
         let container = inv.instances[0].clone();
         assert!(container.usage.is_some());
@@ -284,7 +294,26 @@ mod tests {
             containers: Vec::new(),
         }));
         inv.instances = vec![container.clone(), pod];
-        let names: Vec<String> = inventory_series(&inv)
+        inv.nodes = vec![crate::model::NodeInfo {
+            name: "node-1".into(),
+            ready: true,
+            pressure: Vec::new(),
+            unschedulable: false,
+            allocatable: crate::model::Resources {
+                cpu_millis: 4000,
+                mem_bytes: 8 << 30,
+            },
+            usage: Some(crate::model::Resources {
+                cpu_millis: 1500,
+                mem_bytes: 6 << 30,
+            }),
+            kubelet: "v1.37.0".into(),
+        }];
+        let series: std::collections::HashMap<String, f64> =
+            inventory_series("prod", &inv).into_iter().collect();
+        assert_eq!(series["node:prod/node-1:cpu"], 150.0, "percent of one core");
+        assert_eq!(series["node:prod/node-1:mem_ratio"], 0.75);
+        let names: Vec<String> = inventory_series("local", &inv)
             .into_iter()
             .map(|(n, _)| n)
             .filter(|n| n.starts_with("container:"))
