@@ -5,6 +5,7 @@
 //! report each change once even across a relist, a hash of each live event's
 //! uid and resourceVersion.
 
+use super::convert::event_nanos;
 use super::slim::Slim;
 use super::watches::{follow, Failures};
 use k8s_openapi::api::core::v1::Event;
@@ -43,16 +44,6 @@ fn hash(s: Option<&String>) -> u64 {
     h.finish()
 }
 
-fn time_of(e: &Event) -> i64 {
-    e.last_timestamp
-        .as_ref()
-        .map(|t| t.0)
-        .or(e.event_time.as_ref().map(|t| t.0))
-        .or(e.first_timestamp.as_ref().map(|t| t.0))
-        .or(e.metadata.creation_timestamp.as_ref().map(|t| t.0))
-        .map_or(0, |t| t.as_nanosecond() as i64)
-}
-
 impl Pending {
     fn observe(&mut self, event: watcher::Event<Event>) {
         match event {
@@ -86,7 +77,7 @@ impl Pending {
         self.events.push(e);
         // Trimmed in batches: a first list arrives in no particular order.
         if self.events.len() >= 2 * KEPT {
-            self.events.sort_by_key(time_of);
+            self.events.sort_by_key(event_nanos);
             self.events.drain(..self.events.len() - KEPT);
         }
     }
@@ -130,7 +121,7 @@ impl EventFeed {
     /// the newest `newest` of them.
     pub fn take(&self, newest: usize) -> Vec<Event> {
         let mut events = std::mem::take(&mut lock(&self.pending).events);
-        events.sort_by_key(time_of);
+        events.sort_by_key(event_nanos);
         if events.len() > newest {
             events.drain(..events.len() - newest);
         }
@@ -216,7 +207,7 @@ mod tests {
             p.observe(watcher::Event::InitApply(e));
         }
         assert!(p.events.len() < 2 * KEPT);
-        p.events.sort_by_key(time_of);
+        p.events.sort_by_key(event_nanos);
         let oldest_kept = p.events.first().unwrap().metadata.uid.clone().unwrap();
         let n: usize = oldest_kept[1..].parse().unwrap();
         assert!(n >= 3 * KEPT, "the oldest kept is e{n}");

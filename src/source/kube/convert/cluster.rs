@@ -16,17 +16,10 @@ pub fn event(
     let ns = obj.namespace.as_deref().unwrap_or_default();
     let name = obj.name.as_deref().unwrap_or_default();
     let kind = obj.kind.as_deref().unwrap_or_default();
-    let at = e
-        .last_timestamp
-        .as_ref()
-        .map(|t| t.0)
-        .or(e.event_time.as_ref().map(|t| t.0))
-        .or(e.first_timestamp.as_ref().map(|t| t.0))
-        .or(e.metadata.creation_timestamp.as_ref().map(|t| t.0));
     let count = e.count.unwrap_or(1);
     let message = e.message.clone().unwrap_or_default();
     EngineEvent {
-        at_nanos: at.map_or(0, |t| t.as_nanosecond() as i64),
+        at_nanos: event_nanos(e),
         target: target.to_string(),
         action: e.reason.clone().unwrap_or_default(),
         instance: format!("{}/{name}", kind.to_lowercase()),
@@ -38,6 +31,18 @@ pub fn event(
         },
         warning: e.type_.as_deref() == Some("Warning"),
     }
+}
+
+/// When an event last happened, in unix nanoseconds: its last timestamp, or
+/// what an events.k8s.io writer or an older API server set instead; 0 if none.
+pub fn event_nanos(e: &Event) -> i64 {
+    e.last_timestamp
+        .as_ref()
+        .map(|t| t.0)
+        .or(e.event_time.as_ref().map(|t| t.0))
+        .or(e.first_timestamp.as_ref().map(|t| t.0))
+        .or(e.metadata.creation_timestamp.as_ref().map(|t| t.0))
+        .map_or(0, |t| t.as_nanosecond() as i64)
 }
 
 pub fn node(n: &Node, usage: Option<Resources>) -> NodeInfo {

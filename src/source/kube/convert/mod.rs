@@ -7,7 +7,7 @@ mod pods;
 pub(crate) mod tests;
 mod workloads;
 
-pub use cluster::{event, node, node_metrics, pod_metrics, UsageItem, UsageList};
+pub use cluster::{event, event_nanos, node, node_metrics, pod_metrics, UsageItem, UsageList};
 pub use pods::instance;
 
 use super::pod_record::PodRecord;
