@@ -6,7 +6,7 @@
 
 use k8s_openapi::jiff::Timestamp;
 use opsdeck::model::{Model, TargetKind};
-use opsdeck::source::kube::convert::{self, Metrics, Objects, Owners};
+use opsdeck::source::kube::convert::{self, Metrics, Objects, Owners, PodUsage};
 use opsdeck::source::Update;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -216,9 +216,12 @@ pub fn metrics() -> Metrics {
             cpu_millis: cpu,
             mem_bytes: mem << 20,
         };
-        m.pods.insert(format!("shop/{pod}"), used);
         // Each sample pod runs one container, `app`.
-        m.containers.insert(format!("shop/{pod}/app"), used);
+        let usage = PodUsage {
+            total: used,
+            containers: vec![("app".to_string(), used)],
+        };
+        m.pods.insert(format!("shop/{pod}"), usage);
     }
     m
 }

@@ -183,11 +183,9 @@ impl Session {
                 let nodes = nodes
                     .map(|n| convert::node_metrics(&n.items))
                     .unwrap_or_default();
-                let (pods, containers) = convert::pod_metrics(&list.items);
                 (
                     Metrics {
-                        pods,
-                        containers,
+                        pods: convert::pod_metrics(&list.items),
                         nodes,
                     },
                     None,

@@ -128,24 +128,29 @@ struct Quantities {
     memory: Option<String>,
 }
 
-/// A `PodMetricsList`'s items: each pod's usage (its containers' sum) by
-/// `namespace/pod`, and each container's by `namespace/pod/container`.
-pub fn pod_metrics(
-    items: &[UsageItem],
-) -> (HashMap<String, Resources>, HashMap<String, Resources>) {
-    let mut pods = HashMap::with_capacity(items.len());
-    let mut containers = HashMap::with_capacity(items.len());
-    for item in items {
-        let pod = format!("{}/{}", item.metadata.namespace, item.metadata.name);
-        let mut total = Resources::default();
-        for c in &item.containers {
-            let used = usage(&c.usage);
-            total.add(&used);
-            containers.insert(format!("{pod}/{}", c.name), used);
-        }
-        pods.insert(pod, total);
-    }
-    (pods, containers)
+/// A pod's usage from metrics.k8s.io: its containers' sum, and each container's.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PodUsage {
+    pub total: Resources,
+    /// By container name.
+    pub containers: Vec<(String, Resources)>,
+}
+
+/// A `PodMetricsList`'s items, by `namespace/pod`.
+pub fn pod_metrics(items: &[UsageItem]) -> HashMap<String, PodUsage> {
+    items
+        .iter()
+        .map(|item| {
+            let mut pod = PodUsage::default();
+            for c in &item.containers {
+                let used = usage(&c.usage);
+                pod.total.add(&used);
+                pod.containers.push((c.name.clone(), used));
+            }
+            let meta = &item.metadata;
+            (format!("{}/{}", meta.namespace, meta.name), pod)
+        })
+        .collect()
 }
 
 /// A `NodeMetricsList`'s items, by node name.

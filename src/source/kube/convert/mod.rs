@@ -7,7 +7,9 @@ mod pods;
 pub(crate) mod tests;
 mod workloads;
 
-pub use cluster::{event, event_nanos, node, node_metrics, pod_metrics, UsageItem, UsageList};
+pub use cluster::{
+    event, event_nanos, node, node_metrics, pod_metrics, PodUsage, UsageItem, UsageList,
+};
 pub use pods::instance;
 
 use super::pod_record::PodRecord;
@@ -32,9 +34,8 @@ pub struct Objects {
 /// Usage from metrics.k8s.io; empty when it is not served.
 #[derive(Default)]
 pub struct Metrics {
-    pub pods: HashMap<String, Resources>,
-    /// By `namespace/pod/container`.
-    pub containers: HashMap<String, Resources>,
+    /// By `namespace/pod`.
+    pub pods: HashMap<String, PodUsage>,
     pub nodes: HashMap<String, Resources>,
 }
 
@@ -123,15 +124,17 @@ pub fn inventory(target: &str, o: &Objects, metrics: &Metrics, owners: &Owners) 
         .iter()
         .map(|p| {
             let pod = key(&p.metadata);
-            let usage = metrics.pods.get(&pod).copied();
+            let usage = metrics.pods.get(&pod);
             let workload = owners.pod_owner.get(&pod).cloned();
-            let mut i = instance(p, workload.unwrap_or_else(|| owners.pod_workload(p)), usage);
-            if let Some(d) = i.pod.as_mut().filter(|_| i.usage.is_some()) {
+            let workload = workload.unwrap_or_else(|| owners.pod_workload(p));
+            let mut i = instance(p, workload, usage.map(|u| u.total));
+            if let (Some(d), Some(u)) = (i.pod.as_mut().filter(|_| i.usage.is_some()), usage) {
                 for c in &mut d.containers {
-                    c.usage = metrics
+                    c.usage = u
                         .containers
-                        .get(&format!("{pod}/{}", c.name))
-                        .copied();
+                        .iter()
+                        .find(|(n, _)| *n == c.name)
+                        .map(|(_, r)| *r);
                 }
             }
             i

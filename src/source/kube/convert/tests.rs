@@ -113,19 +113,22 @@ fn metrics_lists_sum_containers_per_pod() {
             {"name": "api", "usage": {"cpu": "15000000n", "memory": "10240Ki"}},
             {"name": "proxy", "usage": {"cpu": "5m", "memory": "2Mi"}}]}]});
     let list: UsageList = serde_json::from_value(list).unwrap();
-    let (pods, containers) = pod_metrics(&list.items);
+    let pods = pod_metrics(&list.items);
     assert_eq!(
-        pods["shop/api-1"],
+        pods["shop/api-1"].total,
         Resources {
             cpu_millis: 20,
             mem_bytes: 12 << 20
         }
     );
     assert_eq!(
-        containers["shop/api-1/proxy"],
-        Resources {
-            cpu_millis: 5,
-            mem_bytes: 2 << 20
-        }
+        pods["shop/api-1"].containers[1],
+        (
+            "proxy".to_string(),
+            Resources {
+                cpu_millis: 5,
+                mem_bytes: 2 << 20
+            }
+        )
     );
 }
