@@ -122,7 +122,7 @@ async fn a_tls_probe_shows_the_certificate_expiry_and_refuses_an_unknown_ca() {
     };
     let trusting = opsdeck::http::Http::new(TIMEOUT, &auth).unwrap();
     let mut probe = ProbeSource::new("tls", &server.url, Expect::default(), trusting, TIMEOUT);
-    let before = opsdeck::source::unix_now();
+    let before = opsdeck::base::time::unix_now();
     let (s, health) = series(poll_once(&mut probe, TIMEOUT).await.unwrap());
     assert_eq!((s["probe:tls:up"], &health), (1.0, &Health::Ok), "{s:?}");
     let left = s["probe:tls:cert_expiry_seconds"];

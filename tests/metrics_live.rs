@@ -144,7 +144,7 @@ async fn panels_ask_prometheus_for_the_range_and_show_its_answer_or_its_error() 
         for _ in 0..5 {
             let _ = http().get(&format!("{}/work", demo.base)).await;
         }
-        model.now = opsdeck::source::unix_now();
+        model.now = opsdeck::base::time::unix_now();
         ui.panels_asked = None;
         ui.view = opsdeck::ui::state::View::Overview;
         let key = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('6'));
@@ -228,7 +228,7 @@ async fn a_stopped_prometheus_is_an_error_in_the_panel_not_a_hang() {
     prom.stop();
     let (tx, mut rx) = mpsc::channel(16);
     let mut effects = Effects::new(cfg, false, tx);
-    effects.query_panels(300, 5, opsdeck::source::unix_now(), 60);
+    effects.query_panels(300, 5, opsdeck::base::time::unix_now(), 60);
     for _ in 0..2 {
         let u = tokio::time::timeout(Duration::from_secs(20), rx.recv())
             .await

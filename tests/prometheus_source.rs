@@ -181,7 +181,7 @@ async fn targets_rules_alerts_and_range_queries_from_the_api() {
     assert_eq!(alert.labels["alertname"], "DemoErrors");
     assert_eq!(alert.labels["severity"], "critical");
 
-    let now = opsdeck::source::unix_now() as f64;
+    let now = opsdeck::base::time::unix_now() as f64;
     let range = client
         .query_range(
             "up",
@@ -239,7 +239,7 @@ async fn scraped_p95_agrees_with_prometheus_within_one_bucket() {
     let mut scrape =
         opsdeck::source::ScrapeSource::new("api", &format!("{}/metrics", demo.base), http());
     poll_once(&mut scrape, TIMEOUT).await.unwrap();
-    let t0 = opsdeck::source::unix_now();
+    let t0 = opsdeck::base::time::unix_now();
     // Answers spread over 75..225 ms: p95 falls in the (0.1, 0.25] bucket.
     demo.fault(r#"{"slow_ms": 150, "slow_jitter": 0.5}"#).await;
     let burst: Vec<_> = (0..60)
@@ -263,7 +263,7 @@ async fn scraped_p95_agrees_with_prometheus_within_one_bucket() {
     };
     // Let Prometheus scrape the state after the burst, then ask it over the same span.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let window = opsdeck::source::unix_now() - t0 + 1;
+    let window = opsdeck::base::time::unix_now() - t0 + 1;
     let promql = format!(
         "histogram_quantile(0.95, sum by (le) (increase(demo_http_request_duration_seconds_bucket[{window}s])))"
     );

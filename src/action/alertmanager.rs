@@ -80,7 +80,7 @@ impl AlertmanagerOrchestrator {
         if duration < Duration::from_secs(60) {
             return Err(format!(
                 "a silence of {} ends before it helps: give at least 1m",
-                crate::duration::format(duration)
+                crate::base::duration::format(duration)
             ));
         }
         if comment.trim().is_empty() {
@@ -91,14 +91,14 @@ impl AlertmanagerOrchestrator {
             .iter()
             .filter(|a| all_match(matchers, &a.labels))
             .collect();
-        let until = crate::cli::rfc3339(crate::source::unix_now() + duration.as_secs() as i64);
+        let until = crate::base::time::rfc3339(crate::base::time::unix_now() + duration.as_secs() as i64);
         let mut steps = vec![PlanStep {
             op: StepOp::Create,
             subject: request.workload.to_string(),
             detail: format!(
                 "{} for {} (until about {until}) by {}: {}",
                 list(matchers),
-                crate::duration::format(duration),
+                crate::base::duration::format(duration),
                 self.created_by,
                 comment.trim()
             ),
@@ -113,7 +113,7 @@ impl AlertmanagerOrchestrator {
                 "silence {} on {} for {} (mutes {} now)",
                 list(matchers),
                 self.name,
-                crate::duration::format(duration),
+                crate::base::duration::format(duration),
                 count(muted.len())
             ),
             request: request.clone(),
@@ -263,13 +263,13 @@ impl Orchestrator for AlertmanagerOrchestrator {
                     duration,
                     comment,
                 } => {
-                    let now = crate::source::unix_now();
-                    let ends = crate::cli::rfc3339(now + duration.as_secs() as i64);
+                    let now = crate::base::time::unix_now();
+                    let ends = crate::base::time::rfc3339(now + duration.as_secs() as i64);
                     let id = self
                         .client
                         .create(&NewSilence {
                             matchers: matchers.clone(),
-                            starts_at: crate::cli::rfc3339(now),
+                            starts_at: crate::base::time::rfc3339(now),
                             ends_at: ends.clone(),
                             created_by: self.created_by.clone(),
                             comment: comment.trim().to_string(),

@@ -1,9 +1,11 @@
 //! The audit log: `DATA_DIR/audit.jsonl`, append-only, one JSON record a line,
 //! synced to disk after each record so a crash mid-action still leaves the
 //! intent on disk. Records carry what was asked and planned, never a secret:
-//! every string passes through [`redact`] on its way in.
+//! every string passes through [`redact`](crate::base::redact::redact) on its way in.
 
 use super::{Outcome, Plan, PlanStep};
+use crate::base::redact::redact;
+use crate::base::time::now_rfc3339;
 use serde::{Deserialize, Serialize};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -168,11 +170,6 @@ pub(crate) fn append_line(path: &Path, line: &str) -> Result<(), String> {
     f.sync_data().map_err(fail)
 }
 
-pub(crate) fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
 
 /// `user@host` of whoever runs opsdeck.
 pub fn whoami() -> String {
@@ -207,45 +204,11 @@ fn user_from_uid() -> Option<String> {
     })
 }
 
-/// Hides the userinfo of every `scheme://user:pass@host` in `text`, so a
-/// host string with credentials never reaches the log.
-pub fn redact(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("://") {
-        let (head, tail) = rest.split_at(i + 3);
-        out.push_str(head);
-        let end = tail
-            .find(|c: char| c.is_whitespace() || matches!(c, '/' | '"' | '\''))
-            .unwrap_or(tail.len());
-        let authority = &tail[..end];
-        match authority.rfind('@') {
-            Some(at) => {
-                out.push_str("***");
-                out.push_str(&authority[at..]);
-            }
-            None => out.push_str(authority),
-        }
-        rest = &tail[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::action::{Request, StepOp, Verb};
     use crate::model::WorkloadKind;
-
-    #[test]
-    fn userinfo_is_redacted_everywhere_in_a_string() {
-        assert_eq!(
-            redact("ssh://bob:pw@h1 and tcp://h2:2376/x https://a@b/c"),
-            "ssh://***@h1 and tcp://h2:2376/x https://***@b/c"
-        );
-        assert_eq!(redact("no urls"), "no urls");
-    }
 
     #[test]
     fn records_are_appended_as_lines_and_read_back() {

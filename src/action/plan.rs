@@ -21,7 +21,7 @@ pub enum Verb {
     /// An Alertmanager silence (`AM/silence/new`) over these matchers.
     Silence {
         matchers: Vec<crate::alertmanager::Matcher>,
-        #[serde(serialize_with = "crate::duration::serialize")]
+        #[serde(serialize_with = "crate::base::duration::serialize")]
         duration: std::time::Duration,
         comment: String,
     },
@@ -95,7 +95,7 @@ impl fmt::Display for Verb {
                 f,
                 "silence {} for {}: {comment}",
                 crate::alertmanager::matcher::list(matchers),
-                crate::duration::format(*duration)
+                crate::base::duration::format(*duration)
             ),
             Verb::Expire => f.write_str("expire the silence"),
             Verb::Cancel => f.write_str("cancel the running query"),

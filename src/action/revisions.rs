@@ -3,7 +3,8 @@
 //! and plain containers keep no history of their own, so this is what
 //! `history` lists and `rollback` restores.
 
-use super::audit::{append_line, now_rfc3339, read_lines};
+use super::audit::{append_line, read_lines};
+use crate::base::time::now_rfc3339;
 use super::orchestrator::Revision;
 use crate::model::WorkloadAddr;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 
 use super::rule::{MetricPatterns, Op, RuleSpec};
 use super::suggest;
-use crate::duration::HumanDuration;
+use crate::base::duration::HumanDuration;
 use crate::model::Severity;
 use std::collections::BTreeSet;
 use std::fmt;

@@ -1,7 +1,7 @@
 use super::*;
 use crate::alert::rule::{MetricPatterns, Op, RuleSpec};
 use crate::alert::runbook_ref::RunbookRef;
-use crate::duration::HumanDuration;
+use crate::base::duration::HumanDuration;
 use crate::metrics::glob::glob_match;
 use AlertState::*;
 

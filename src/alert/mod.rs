@@ -19,7 +19,7 @@ mod suggest;
 mod validate;
 mod view;
 
-pub use crate::duration::HumanDuration;
+pub use crate::base::duration::HumanDuration;
 pub use crate::metrics::glob::{glob_match, is_pattern};
 pub use defaults::{default_rules, merge_rules, MergeError};
 pub use engine::{AlertEngine, EngineOptions, PromResult, PromSample, SeriesLookup};

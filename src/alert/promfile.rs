@@ -4,8 +4,8 @@
 
 use super::rule::RuleSpec;
 use super::runbook_ref::map_runbook_url;
-use crate::diag::FileError;
-use crate::duration::HumanDuration;
+use crate::base::diag::FileError;
+use crate::base::duration::HumanDuration;
 use crate::model::Severity;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,7 +1,7 @@
 //! The `[[alert]]` table as written in config: `RuleSpec` and its small types.
 //! Checking a spec and turning it into an evaluable `Rule` is in `validate`.
 
-use crate::duration::HumanDuration;
+use crate::base::duration::HumanDuration;
 use crate::model::Severity;
 use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

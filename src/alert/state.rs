@@ -423,7 +423,7 @@ pub(crate) fn fmt_num(v: f64) -> String {
 
 pub(crate) fn fmt_secs(secs: f64) -> String {
     let d = std::time::Duration::from_secs_f64(secs.max(0.0));
-    crate::duration::HumanDuration(d).to_string()
+    crate::base::duration::HumanDuration(d).to_string()
 }
 
 #[cfg(test)]

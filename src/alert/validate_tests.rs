@@ -1,6 +1,6 @@
 use super::*;
 use crate::alert::rule::MetricPatterns;
-use crate::duration::HumanDuration;
+use crate::base::duration::HumanDuration;
 
 fn metric_rule() -> RuleSpec {
     let mut r = RuleSpec::named("HighCpu");

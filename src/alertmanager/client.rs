@@ -86,7 +86,7 @@ impl Client {
     async fn get<T: for<'de> Deserialize<'de>>(&self, path: &str) -> Result<T, String> {
         let url = self.url(path);
         let body = answered(&url, self.http.get(&url).await?)?;
-        let shown = crate::http::redact(&url);
+        let shown = crate::base::redact::redact(&url);
         serde_json::from_str(&body)
             .map_err(|e| format!("{shown}: not an Alertmanager v2 answer ({e})"))
     }
@@ -112,7 +112,7 @@ impl Client {
         let url = self.url("/api/v2/silences");
         let body = serde_json::to_string(silence).map_err(|e| e.to_string())?;
         let answer = answered(&url, self.http.post_json(&url, &body).await?)?;
-        let shown = crate::http::redact(&url);
+        let shown = crate::base::redact::redact(&url);
         #[derive(Deserialize)]
         struct Created {
             #[serde(rename = "silenceID")]
@@ -140,7 +140,7 @@ fn answered(url: &str, resp: crate::http::Response) -> Result<String, String> {
     }
     Err(format!(
         "{}: HTTP {}: {}",
-        crate::http::redact(url),
+        crate::base::redact::redact(url),
         resp.status,
         brief(&resp.body)
     ))

@@ -49,7 +49,7 @@ pub struct GateFlags {
 }
 
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    crate::duration::HumanDuration::parse(s).map(|d| d.0)
+    crate::base::duration::HumanDuration::parse(s).map(|d| d.0)
 }
 
 async fn orchestrator(

@@ -20,7 +20,8 @@
 //! "silences" each Alertmanager's (shape in src/cli/silences.rs). Exit 0 when nothing fires, 1 when a warning
 //! fires, 2 when a critical alert fires.
 
-use super::status::{collect, rfc3339};
+use super::status::collect;
+use crate::base::time::rfc3339;
 use crate::config::Config;
 use crate::model::{AlertRow, Health, PromRuleRow, Severity, SilenceRow, Target};
 use crate::ui::views::alerts::value_text;
@@ -42,7 +43,7 @@ struct Report<'a> {
 pub async fn run(config: &Config, json: bool) -> color_eyre::Result<ExitCode> {
     let model = collect(config, true).await;
     let report = Report {
-        generated_at: rfc3339(crate::source::unix_now()),
+        generated_at: rfc3339(crate::base::time::unix_now()),
         targets: &model.targets,
         alerts: model.alerts.rows(),
         rules: model.alerts.prom_rule_rows(),

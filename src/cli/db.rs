@@ -8,7 +8,8 @@
 //! when no such `[[postgres]]` target is configured.
 
 use super::act::{self, ActFlags, EXIT_FAILED, EXIT_NO_PLAN};
-use super::status::{poll_into, rfc3339, POLL_TIMEOUT};
+use super::status::{poll_into, POLL_TIMEOUT};
+use crate::base::time::rfc3339;
 use crate::action::docker::HealthGate;
 use crate::action::postgres::BACKEND;
 use crate::action::{Request, Verb};
@@ -16,7 +17,7 @@ use crate::config::Config;
 use crate::model::database::{DbSnapshot, Statements};
 use crate::model::{Health, Model, TargetKind, WorkloadAddr};
 use crate::source::postgres::{Dsn, PostgresSource};
-use crate::ui::format::{bytes, percent};
+use crate::base::units::{bytes, percent};
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Subcommand)]

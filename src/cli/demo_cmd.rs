@@ -11,7 +11,7 @@ async fn docker(config: &Config, target: &str) -> Result<bollard::Docker, String
     connect(&endpoint).await.map_err(|e| {
         format!(
             "Docker target `{target}` is unreachable: {}",
-            crate::action::audit::redact(&e)
+            crate::base::redact::redact(&e)
         )
     })
 }

@@ -81,7 +81,7 @@ pub struct LoadArgs {
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
-    crate::duration::parse(s)
+    crate::base::duration::parse(s)
 }
 
 impl LoadArgs {

@@ -2,6 +2,7 @@
 //! container, or of every container of a workload merged by time. On a
 //! Kubernetes target GROUP is the namespace and NAME a pod or a workload.
 
+use crate::base::time::rfc3339_nanos;
 use crate::config::Config;
 use crate::model::{LogLine, WorkloadAddr};
 use crate::source::docker::logs::{self, LogSource};
@@ -208,17 +209,6 @@ fn print_line(line: &LogLine, prefix: bool, timestamps: bool) {
         writeln!(std::io::stdout(), "{text}")
     };
 }
-
-fn rfc3339_nanos(nanos: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos))
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ mod status;
 mod themes;
 mod workloads;
 
-pub use status::rfc3339;
+
 
 use crate::action::{docker::HealthGate, Verb};
 use crate::config::{self, Config};
@@ -246,7 +246,7 @@ fn load_config(cli: &Cli) -> Option<config::Loaded> {
     }
 }
 
-fn load_theme(cli: &Cli, config: &Config) -> Result<Theme, crate::diag::FileError> {
+fn load_theme(cli: &Cli, config: &Config) -> Result<Theme, crate::base::diag::FileError> {
     Theme::load(cli.theme.as_deref().unwrap_or(&config.theme))
 }
 

@@ -245,7 +245,7 @@ fn start(catalog: &Catalog, mode: Mode, args: &RunArgs) -> Result<(Engine, Strin
     let params = rb
         .bind_params(&given, &BTreeMap::new())
         .map_err(|errors| errors.join("; "))?;
-    let run_id = runs::new_id(&rb.id, &crate::action::audit::now_rfc3339());
+    let run_id = runs::new_id(&rb.id, &crate::base::time::now_rfc3339());
     Ok((Engine::new(rb, params, BTreeMap::new(), mode), run_id))
 }
 

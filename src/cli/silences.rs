@@ -139,7 +139,7 @@ pub async fn list(config: &Config, alertmanager: &str, json: bool) -> ExitCode {
             "{:<36} {:<8} until {}  mutes {}  {}  by {}: {}",
             s.id,
             s.state,
-            super::rfc3339(s.ends_at as i64),
+            crate::base::time::rfc3339(s.ends_at as i64),
             r.muting,
             crate::alertmanager::matcher::list(&s.matchers),
             s.created_by,

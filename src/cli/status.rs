@@ -25,7 +25,7 @@ pub async fn collect(config: &Config, read_only: bool) -> Model {
     crate::source::targets::poll_all(crate::source::targets::plan(config), &mut model).await;
     // One evaluation: a rule whose condition holds is pending, or firing when
     // its `for` is 0; a one-shot reading cannot wait out a `for` duration.
-    model.tick(crate::source::unix_now());
+    model.tick(crate::base::time::unix_now());
     model
 }
 
@@ -49,7 +49,7 @@ pub async fn run(config: &Config, read_only: bool, json: bool) -> color_eyre::Re
         .filter_map(|n| model.store.latest_by_name(n).map(|(_, v)| (n, v)))
         .collect();
     let report = StatusReport {
-        generated_at: rfc3339(crate::source::unix_now()),
+        generated_at: crate::base::time::rfc3339(crate::base::time::unix_now()),
         read_only,
         overall,
         targets: &model.targets,
@@ -92,19 +92,8 @@ pub fn overall(model: &Model) -> Severity {
         .unwrap_or(Severity::Ok);
     targets.max(alerts)
 }
-
-pub fn rfc3339(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
 fn print_text(r: &StatusReport) {
-    use crate::ui::format::{bytes, percent};
+    use crate::base::units::{bytes, percent};
     println!("opsdeck status at {}: {}", r.generated_at, r.overall);
     for t in r.targets {
         match &t.health {

@@ -10,7 +10,8 @@
 //!               "net_tx_bytes_per_sec", "blk_read_bytes_per_sec", "blk_write_bytes_per_sec" },
 //!    "restarts": 0 }`.
 
-use super::status::{poll_into, rfc3339, POLL_TIMEOUT};
+use super::status::{poll_into, POLL_TIMEOUT};
+use crate::base::time::rfc3339;
 use crate::config::Config;
 use crate::model::{Health, Model, Target, TargetKind, Workload};
 use crate::source::docker::{self, DockerSource};
@@ -71,7 +72,7 @@ pub async fn run(config: &Config, json: bool) -> color_eyre::Result<ExitCode> {
         .any(|t| !matches!(t.health, Health::Ok));
     if json {
         let report = Report {
-            generated_at: rfc3339(crate::source::unix_now()),
+            generated_at: rfc3339(crate::base::time::unix_now()),
             targets: &model.targets,
             workloads,
         };
@@ -87,7 +88,7 @@ pub async fn run(config: &Config, json: bool) -> color_eyre::Result<ExitCode> {
 }
 
 fn print_table(targets: &[Target], workloads: &[&Workload]) {
-    use crate::ui::format::{bytes, percent};
+    use crate::base::units::{bytes, percent};
     if targets.is_empty() {
         println!("no Docker targets: none configured and no local engine socket");
     }

@@ -4,7 +4,7 @@
 
 use super::Config;
 use crate::alert::{self, Rule, RuleSpec};
-use crate::diag::FileError;
+use crate::base::diag::FileError;
 use std::path::Path;
 
 /// The rules to run: the built-in defaults overlaid by the config's.

@@ -1,7 +1,7 @@
 //! Reading config files: every error found is reported with file, line and column.
 
 use super::{paths, Config};
-use crate::diag::{did_you_mean, parse_toml_all, FileError};
+use crate::base::diag::{did_you_mean, parse_toml_all, FileError};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -112,7 +112,7 @@ pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
                     ),
                 );
             } else if let Some(first) = seen.insert(name.get_ref(), name.span().start) {
-                let (line, _) = crate::diag::line_col(text, first);
+                let (line, _) = crate::base::diag::line_col(text, first);
                 at(
                     name.span(),
                     format!(
@@ -191,13 +191,13 @@ pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
     }
     for panel in &c.panel {
         if let Some(unit) = &panel.unit {
-            if crate::model::Unit::parse(unit).is_none() {
+            if crate::base::units::Unit::parse(unit).is_none() {
                 at(
                     panel.title.span(),
                     format!(
                         "panel {:?} has unit {unit:?}; expected one of {}",
                         panel.title.get_ref(),
-                        crate::model::panels::UNIT_NAMES
+                        crate::base::units::UNIT_NAMES
                     ),
                 );
             }

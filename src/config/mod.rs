@@ -6,7 +6,7 @@ mod load;
 pub mod paths;
 mod targets;
 
-pub use crate::duration::HumanDuration;
+pub use crate::base::duration::HumanDuration;
 pub use alerts::alert_rules;
 pub use load::{load, parse, validate, Loaded, INIT_TEMPLATE};
 pub use targets::*;

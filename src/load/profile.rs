@@ -224,7 +224,7 @@ impl Profile {
 
 impl fmt::Display for Profile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = |d: &Duration| crate::duration::HumanDuration(*d);
+        let d = |d: &Duration| crate::base::duration::HumanDuration(*d);
         match self {
             Profile::Max => f.write_str("as fast as possible"),
             Profile::Constant { rate } => write!(f, "constant {rate}/s"),

@@ -29,7 +29,7 @@ pub struct Endpoint {
 
 impl Endpoint {
     pub fn parse(url: &str) -> Result<Self, String> {
-        let shown = crate::http::redact(url);
+        let shown = crate::base::redact::redact(url);
         let uri: hyper::Uri = url
             .parse()
             .map_err(|e| format!("`{shown}` is not a URL: {e}"))?;
@@ -134,7 +134,7 @@ impl LoadSpec {
         Request {
             workload: self.address(),
             verb: Verb::Load {
-                url: crate::http::redact(&self.url),
+                url: crate::base::redact::redact(&self.url),
                 profile: self.profile.to_string(),
             },
         }
@@ -168,10 +168,10 @@ impl LoadSpec {
     /// Header values are left out: they often carry tokens.
     pub fn plan(&self) -> Plan {
         let request = self.request();
-        let url = crate::http::redact(&self.url);
+        let url = crate::base::redact::redact(&self.url);
         let duration = self.expected_duration().map_or_else(
             || "until done".to_string(),
-            |d| crate::duration::HumanDuration(d).to_string(),
+            |d| crate::base::duration::HumanDuration(d).to_string(),
         );
         let count = self.expected_requests().map_or_else(
             || "as many requests as answers allow".to_string(),
@@ -187,7 +187,7 @@ impl LoadSpec {
             self.protocol(),
             self.connections,
             self.profile,
-            crate::duration::HumanDuration(self.timeout)
+            crate::base::duration::HumanDuration(self.timeout)
         );
         if !self.headers.is_empty() {
             let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();

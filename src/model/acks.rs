@@ -31,15 +31,15 @@ impl Ack {
     /// An ack of `row` now by `who`.
     pub fn of(row: &AlertRow, who: &str, unix: i64, note: &str) -> Ack {
         Ack {
-            at: crate::cli::rfc3339(unix),
+            at: crate::base::time::rfc3339(unix),
             unix,
-            who: crate::action::audit::redact(who),
+            who: crate::base::redact::redact(who),
             source: row.source.clone(),
             rule: row.alert.rule.clone(),
             series: row.alert.series.clone(),
             state: row.alert.state.as_str().to_string(),
             since: row.alert.since,
-            note: crate::action::audit::redact(note.trim()),
+            note: crate::base::redact::redact(note.trim()),
         }
     }
 

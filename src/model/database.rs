@@ -90,7 +90,7 @@ pub struct Statement {
 impl DbSession {
     /// `1m20s`, to the second.
     pub fn running_for(&self) -> String {
-        crate::duration::format(std::time::Duration::from_secs(self.running_secs as u64))
+        crate::base::duration::format(std::time::Duration::from_secs(self.running_secs as u64))
     }
 }
 

@@ -21,7 +21,7 @@ pub use console::{Model, EVENTS_KEPT};
 pub use database::DbSnapshot;
 pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
 pub use kube::{NodeInfo, PodContainer, PodDetail, Resources, Rollout};
-pub use panels::{PanelDef, PanelRange, Unit};
+pub use panels::{PanelDef, PanelRange};
 pub use services::{ServiceDef, ServiceRow};
 pub use severity::Severity;
 pub use silences::{PromRuleRow, Silence, SilenceRow};

@@ -2,44 +2,10 @@
 //! the unit their values are in. The range data comes from `query_range`,
 //! one point per chart column.
 
-use serde::Serialize;
+use crate::base::units::Unit;
 
 /// The ranges the panels' selector offers, in seconds: 5m, 1h, 6h, 24h.
 pub const PANEL_RANGES: [i64; 4] = [300, 3600, 6 * 3600, 24 * 3600];
-
-/// What a panel's numbers measure, so they read as `230 ms`, not `0.23`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    Seconds,
-    Millis,
-    Bytes,
-    /// 0–100.
-    Percent,
-    /// 0–1, shown as a percentage.
-    Ratio,
-    PerSecond,
-    #[default]
-    None,
-}
-
-/// The spellings a config may use, for the error message.
-pub const UNIT_NAMES: &str = "s, ms, bytes, %, ratio, req/s (or /s)";
-
-impl Unit {
-    pub fn parse(text: &str) -> Option<Unit> {
-        Some(match text.trim() {
-            "s" | "seconds" => Unit::Seconds,
-            "ms" | "milliseconds" => Unit::Millis,
-            "bytes" | "B" => Unit::Bytes,
-            "%" | "percent" => Unit::Percent,
-            "ratio" => Unit::Ratio,
-            "" | "none" => Unit::None,
-            t if t.ends_with("/s") => Unit::PerSecond,
-            _ => return None,
-        })
-    }
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PanelDef {

@@ -3,7 +3,8 @@
 //! degraded Prometheus, a probe whose certificate expires soon, and panels
 //! with data, a gap and an error.
 
-use super::panels::{PanelDef, PanelRange, PanelSeries, Unit};
+use super::panels::{PanelDef, PanelRange, PanelSeries};
+use crate::base::units::Unit;
 use super::services::{ServiceDef, ServiceSource};
 use super::{Health, Model, TargetKind};
 use std::time::Duration;

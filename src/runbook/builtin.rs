@@ -1,7 +1,7 @@
 //! The runbooks shipped inside the binary (`runbooks/*.toml` in the repo).
 
 use super::spec::Runbook;
-use crate::diag::FileError;
+use crate::base::diag::FileError;
 use std::path::PathBuf;
 
 /// File name and text of every built-in runbook.

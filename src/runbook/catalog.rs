@@ -5,7 +5,7 @@
 use super::builtin::BUILTIN;
 use super::lint::lint;
 use super::spec::Runbook;
-use crate::diag::FileError;
+use crate::base::diag::FileError;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use super::expr::{self, Scope};
 use super::spec::check::Check;
-use crate::duration;
+use crate::base::duration;
 use serde_json::{json, Value};
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! file:line:col, using toml's span-keeping parse so that problems found
 //! after deserializing still point at the right line.
 
-use crate::diag::FileError;
+use crate::base::diag::FileError;
 use std::path::Path;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;

@@ -124,7 +124,7 @@ impl From<&crate::model::Ack> for TimelineEntry {
 /// The run's entries with the acknowledgements made between its first and
 /// last entry, in time order.
 pub fn with_acks(entries: &[TimelineEntry], acks: &crate::model::Acks) -> Vec<TimelineEntry> {
-    let unix = |at: &str| crate::source::prometheus_alerts::parse_time(at).unwrap_or(0.0);
+    let unix = |at: &str| crate::base::time::unix_seconds(at).unwrap_or(0.0);
     let (Some(first), Some(last)) = (entries.first(), entries.last()) else {
         return entries.to_vec();
     };

@@ -189,7 +189,7 @@ pub fn start(
     let params = rb
         .bind_params(given, labels)
         .map_err(|errors| format!("runbook {id}: {}", errors.join("; ")))?;
-    let run_id = runs::new_id(&rb.id, &crate::action::audit::now_rfc3339());
+    let run_id = runs::new_id(&rb.id, &crate::base::time::now_rfc3339());
     let path = runs::path_of(&runs::runs_dir(), &run_id)?;
     let mut file = TimelineFile::open(&path)?;
     let engine = Engine::new(rb.clone(), params, labels.clone(), Mode::Run);

@@ -6,7 +6,8 @@ use crate::action::{orchestrator_for, Revision};
 use crate::config::Config;
 use crate::model::WorkloadAddr;
 use crate::runbook::judge::{Deploy, Facts};
-use std::time::{Duration, SystemTime};
+use crate::base::time::{unix_now, unix_secs};
+use std::time::Duration;
 
 pub async fn last(config: &Config, workload: &str) -> Facts {
     let addr: WorkloadAddr = match workload.parse() {
@@ -18,17 +19,17 @@ pub async fn last(config: &Config, workload: &str) -> Facts {
         Err(e) => return Facts::Unavailable(e),
     };
     match orch.history(&addr).await {
-        Ok(revs) => Facts::LastDeploy(revs.last().and_then(|r| deploy(r, SystemTime::now()))),
+        Ok(revs) => Facts::LastDeploy(revs.last().and_then(|r| deploy(r, unix_now()))),
         Err(e) => Facts::Unavailable(e),
     }
 }
 
 /// The newest change as a deploy: it replaced revision `r`, so what runs now
 /// is the one after it.
-fn deploy(r: &Revision, now: SystemTime) -> Option<Deploy> {
-    let at = humantime::parse_rfc3339_weak(&r.at).ok()?;
+fn deploy(r: &Revision, now: i64) -> Option<Deploy> {
+    let at = unix_secs(&r.at)?;
     Some(Deploy {
-        age: now.duration_since(at).unwrap_or(Duration::ZERO),
+        age: Duration::from_secs(now.saturating_sub(at).max(0) as u64),
         revision: format!("{} ({} replaced {})", r.revision + 1, r.verb, r.image),
     })
 }
@@ -48,7 +49,7 @@ mod tests {
             verb: "deploy".into(),
             change_cause: None,
         };
-        let now = humantime::parse_rfc3339("2026-01-01T10:30:00Z").unwrap();
+        let now = unix_secs("2026-01-01T10:30:00Z").unwrap();
         let d = deploy(&r, now).unwrap();
         assert_eq!(d.age, Duration::from_secs(1800));
         assert_eq!(d.revision, "2 (deploy replaced shop-api:v1)");

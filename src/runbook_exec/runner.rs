@@ -202,7 +202,7 @@ fn ask(tx: mpsc::UnboundedSender<Event>, question: impl FnOnce() -> Event + Send
 }
 
 fn now() -> String {
-    crate::action::audit::now_rfc3339()
+    crate::base::time::now_rfc3339()
 }
 
 #[cfg(test)]

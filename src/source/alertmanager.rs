@@ -1,7 +1,8 @@
 //! An Alertmanager (API v2): the alerts it holds, with the silences and
 //! inhibitions that mute them, shown beside opsdeck's own alerts.
 
-use super::prometheus_alerts::{parse_time, severity_of};
+use super::prometheus_alerts::severity_of;
+use crate::base::time::unix_seconds as parse_time;
 use super::{Source, Update};
 use crate::alert::{AlertState, AlertView, RunbookRef};
 pub use crate::alertmanager::{AmAlert, AmSilence, AmStatus, Client};
@@ -115,7 +116,7 @@ impl Source for AlertmanagerSource {
             },
             Update::Silences {
                 source: self.name.clone(),
-                silences: listed_silences(&silences, super::unix_now() as f64),
+                silences: listed_silences(&silences, crate::base::time::unix_now() as f64),
             },
         ])
     }

@@ -1,7 +1,8 @@
 //! The local host through sysinfo. sysinfo reads /proc synchronously, so each poll
 //! runs on the blocking pool and never holds up the async workers.
 
-use super::{net_dev, unix_now, Source, Update};
+use super::{net_dev, Source, Update};
+use crate::base::time::unix_now;
 use crate::model::{DiskUsage, HostSnapshot, NetRate};
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};

@@ -73,16 +73,6 @@ impl Drop for LogStream {
     }
 }
 
-/// Unix nanoseconds of an RFC 3339 time (as engines and kubelets stamp lines);
-/// the zero time (`0001-01-01T00:00:00Z`, "never") is None.
-pub fn unix_nanos(s: &str) -> Option<i64> {
-    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
-    if t.year() <= 1 {
-        return None;
-    }
-    i64::try_from(t.unix_timestamp_nanos()).ok()
-}
-
 /// Splits timestamped output into lines: each starts with an RFC 3339 time,
 /// then a space. A line without one (a long line the engine split) takes the
 /// time of the line before it.
@@ -93,7 +83,7 @@ pub fn parse_lines(instance: &str, stderr: bool, text: &[u8], last_nanos: i64) -
     for raw in text.split_terminator('\n') {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         let (stamp, rest) = raw.split_once(' ').unwrap_or((raw, ""));
-        let text = match unix_nanos(stamp) {
+        let text = match crate::base::time::unix_nanos(stamp) {
             Some(n) => {
                 at = n;
                 rest

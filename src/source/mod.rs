@@ -118,9 +118,3 @@ pub trait Source: Send + 'static {
     fn target(&self) -> &str;
     fn poll(&mut self) -> impl Future<Output = Result<Vec<Update>, String>> + Send;
 }
-
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}

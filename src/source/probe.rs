@@ -4,8 +4,10 @@
 //! left on the server's certificate. A failed probe is data (`up` = 0) as well as a
 //! degraded target, so alerts and runbooks see it happen.
 
-use super::{unix_now, Source, Update};
-use crate::http::{redact, Http, Response};
+use super::{Source, Update};
+use crate::base::time::unix_now;
+use crate::base::redact::redact;
+use crate::http::{Http, Response};
 use crate::model::Health;
 use std::collections::VecDeque;
 use std::time::Duration;

@@ -4,7 +4,8 @@
 //! evaluates itself.
 
 use super::prometheus_alerts::{alert_view, rule_result};
-use super::{unix_now, Source, Update};
+use super::{Source, Update};
+use crate::base::time::unix_now;
 use crate::http::Http;
 use crate::model::Health;
 use crate::prometheus::{Client, Sample, Value};

@@ -39,7 +39,7 @@ pub fn alert_view(a: &PromAlert) -> AlertView {
         "pending" => AlertState::Pending,
         _ => AlertState::Inactive,
     };
-    let since = a.active_at.as_deref().and_then(parse_time).unwrap_or(0.0);
+    let since = a.active_at.as_deref().and_then(crate::base::time::unix_seconds).unwrap_or(0.0);
     let series: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
     AlertView {
         rule,
@@ -56,13 +56,6 @@ pub fn alert_view(a: &PromAlert) -> AlertView {
         message: None,
         flapping: false,
     }
-}
-
-/// RFC 3339 as Prometheus and Alertmanager write it, to unix seconds.
-pub fn parse_time(text: &str) -> Option<f64> {
-    let t =
-        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
-    Some(t.unix_timestamp_nanos() as f64 / 1e9)
 }
 
 #[cfg(test)]

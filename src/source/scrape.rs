@@ -1,9 +1,11 @@
 //! A service's own `/metrics`, read directly (no Prometheus needed): request
 //! rate, error ratio and latency percentiles as `scrape:NAME:*` series.
 
-use super::{unix_now, Source, Update};
+use super::{Source, Update};
+use crate::base::time::unix_now;
 use crate::exposition::{group, parse, Format};
-use crate::http::{redact, Http};
+use crate::base::redact::redact;
+use crate::http::Http;
 use crate::metrics::service_rates::ServiceRates;
 use crate::model::Health;
 

@@ -1,7 +1,8 @@
 //! The one retry loop: polls a source on its interval, reports health changes,
 //! and backs off exponentially while the source keeps failing.
 
-use super::{unix_now, Source, Update};
+use super::{Source, Update};
+use crate::base::time::unix_now;
 use crate::model::Health;
 use std::time::Duration;
 use tokio::sync::mpsc;

@@ -7,9 +7,8 @@ use super::kube::{self as kube_source, KubeSource};
 use super::postgres::{Dsn, PostgresSource};
 use super::probe::Expect;
 use super::prometheus::{PanelQuery, PrometheusSource, RuleQuery};
-use super::{
-    poll_once, supervise, unix_now, HostSource, ProbeSource, ScrapeSource, Source, Update,
-};
+use super::{poll_once, supervise, HostSource, ProbeSource, ScrapeSource, Source, Update};
+use crate::base::time::unix_now;
 use crate::config::{Config, HttpAuth};
 use crate::http::Http;
 use crate::model::{Health, TargetKind};

@@ -116,7 +116,7 @@ pub fn parse_silence(text: &str) -> Result<(Duration, String), String> {
     if first.is_empty() {
         return Err("type a duration and a comment, e.g. 2h disk swap".into());
     }
-    let duration = crate::duration::parse(first)?;
+    let duration = crate::base::duration::parse(first)?;
     let comment = rest.trim();
     if comment.is_empty() {
         return Err("add a comment after the duration: say why".into());

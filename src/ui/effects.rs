@@ -278,7 +278,7 @@ impl Effects {
             };
             if let Err(e) = result {
                 let line = LogLine {
-                    at_nanos: crate::source::unix_now() * 1_000_000_000,
+                    at_nanos: crate::base::time::unix_now() * 1_000_000_000,
                     instance: String::new(),
                     stderr: true,
                     text: format!("[opsdeck] the logs stopped: {e}"),

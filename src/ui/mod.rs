@@ -2,7 +2,6 @@
 pub mod action_flow;
 pub mod app;
 pub mod effects;
-pub mod format;
 pub mod keymap;
 pub mod levels;
 pub mod lists;

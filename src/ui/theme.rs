@@ -1,7 +1,7 @@
 //! Themes: semantic roles (ok, warning, critical, muted, ...) mapped to styles.
 //! Built-in themes are embedded; a theme file may inherit from any other by name.
 
-use crate::diag::{did_you_mean, parse_toml, FileError};
+use crate::base::diag::{did_you_mean, parse_toml, FileError};
 use crate::model::Severity;
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;

@@ -4,7 +4,8 @@
 #![allow(dead_code)]
 
 use opsdeck::model::{AlertRow, Model};
-use opsdeck::source::{unix_now, Update};
+use opsdeck::base::time::unix_now;
+use opsdeck::source::Update;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 

@@ -84,7 +84,7 @@ impl DockerOrchestrator {
         let docker = connect(endpoint).await.map_err(|e| {
             format!(
                 "Docker target `{target}` is unreachable: {}",
-                crate::action::audit::redact(&e)
+                crate::base::redact::redact(&e)
             )
         })?;
         Ok(DockerOrchestrator {

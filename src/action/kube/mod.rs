@@ -82,7 +82,7 @@ impl KubeOrchestrator {
             StepOp::Verify,
             format!(
                 "wait for the rollout as `kubectl rollout status` does (up to {})",
-                crate::duration::format(self.rollout_timeout)
+                crate::base::duration::format(self.rollout_timeout)
             ),
         );
         let (summary, steps, change, destructive) = match &req.verb {

@@ -160,7 +160,7 @@ where
         Err(_) => {
             let mut why = format!(
                 "rollout did not finish within {}",
-                crate::duration::format(timeout)
+                crate::base::duration::format(timeout)
             );
             if !last.is_empty() {
                 why.push_str(&format!("; last: {last}"));

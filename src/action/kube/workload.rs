@@ -158,9 +158,7 @@ pub async fn send(
             serde_json::to_value(scale).map_err(|e| e.to_string())
         }
         Change::Restart => {
-            let now = time::OffsetDateTime::now_utc()
-                .format(&time::format_description::well_known::Rfc3339)
-                .map_err(|e| e.to_string())?;
+            let now = crate::base::time::rfc3339(crate::base::time::unix_now());
             let patch = Patch::Strategic(serde_json::json!({"spec": {"template": {"metadata": {
                 "annotations": {RESTARTED_AT: now}}}}}));
             Box::pin(send(client, found, &Change::Patch(patch), dry_run)).await

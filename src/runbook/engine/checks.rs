@@ -3,7 +3,7 @@
 //! automated phase.
 
 use super::{Effect, Engine, Event, Phase};
-use crate::duration;
+use crate::base::duration;
 use crate::runbook::spec::{Check, StepBody};
 use crate::runbook::status::{Mode, StepState};
 use crate::runbook::timeline::Entry;

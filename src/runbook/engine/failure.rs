@@ -3,7 +3,7 @@
 //! goto; rollback).
 
 use super::{Effect, Engine, Event, Phase};
-use crate::duration;
+use crate::base::duration;
 use crate::runbook::spec::OnFailure;
 use crate::runbook::status::{Outcome, StepState};
 use crate::runbook::timeline::Entry;

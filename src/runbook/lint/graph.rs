@@ -2,7 +2,7 @@
 //! to missing steps, steps nothing leads to, and loops that would spin
 //! without a `wait` to pace them.
 
-use crate::diag::FileError;
+use crate::base::diag::FileError;
 use crate::runbook::locate::{Locator, Seg};
 use crate::runbook::spec::{OnFailure, Runbook, StepBody, END};
 use crate::runbook::suggest;

@@ -7,7 +7,7 @@ mod graph;
 mod names;
 mod params;
 
-use crate::diag::FileError;
+use crate::base::diag::FileError;
 use crate::runbook::locate::{step_field, Locator};
 use crate::runbook::spec::{Runbook, END};
 use std::collections::BTreeMap;

@@ -2,7 +2,7 @@
 //! declared params, `alert.labels.*`, and `steps.ID.{status,value,output}`
 //! of real steps. A check's `expect` sees the facts of its source instead.
 
-use crate::diag::FileError;
+use crate::base::diag::FileError;
 use crate::runbook::expr;
 use crate::runbook::judge::expect_expr;
 use crate::runbook::locate::{step_field, Locator, Seg};

@@ -1,7 +1,7 @@
 //! Param declarations: defaults and choices of the declared type, a
 //! default among the choices, and input steps that set declared params.
 
-use crate::diag::FileError;
+use crate::base::diag::FileError;
 use crate::runbook::locate::{step_field, Locator, Seg};
 use crate::runbook::spec::param::display;
 use crate::runbook::spec::{Runbook, StepBody};

@@ -6,11 +6,12 @@ mod events;
 pub use events::describe;
 pub mod sparkline;
 
+use crate::base::time::unix_seconds;
 use super::judge::fmt_num;
 use super::spec::param::display;
 use super::spec::Runbook;
 use super::timeline::{Snapshot, TimelineEntry};
-use crate::duration;
+use crate::base::duration;
 use std::fmt::Write;
 use std::time::Duration;
 
@@ -93,11 +94,8 @@ fn summary(out: &mut String, rb: &Runbook, entries: &[TimelineEntry], snap: &Sna
 
 /// Whole seconds between two RFC 3339 UTC timestamps.
 fn elapsed(from: &str, to: &str) -> Option<Duration> {
-    let a = humantime::parse_rfc3339_weak(from).ok()?;
-    let b = humantime::parse_rfc3339_weak(to).ok()?;
-    b.duration_since(a)
-        .ok()
-        .map(|d| Duration::from_secs(d.as_secs()))
+    let (a, b) = (unix_seconds(from)?, unix_seconds(to)?);
+    (b >= a).then(|| Duration::from_secs((b - a) as u64))
 }
 
 fn steps(out: &mut String, rb: &Runbook, snap: &Snapshot) {

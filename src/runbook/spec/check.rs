@@ -2,7 +2,7 @@
 //! hold both the templated form (from the file) and the resolved form (sent
 //! to the runner), since resolving only rewrites strings.
 
-use crate::duration;
+use crate::base::duration;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 

@@ -5,7 +5,7 @@ pub mod check;
 pub mod param;
 mod raw;
 
-use crate::diag::FileError;
+use crate::base::diag::FileError;
 use crate::model::Severity;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -54,7 +54,7 @@ impl ParamType {
                 _ => Err(bad()),
             },
             ParamType::Duration => {
-                crate::duration::parse(raw).map(|_| Value::String(raw.to_string()))
+                crate::base::duration::parse(raw).map(|_| Value::String(raw.to_string()))
             }
         }
     }
@@ -66,7 +66,7 @@ impl ParamType {
             (ParamType::Int, Value::Number(n)) => n.is_i64() || n.is_u64(),
             (ParamType::Float, Value::Number(_)) => true,
             (ParamType::Bool, Value::Bool(_)) => true,
-            (ParamType::Duration, Value::String(s)) => crate::duration::parse(s).is_ok(),
+            (ParamType::Duration, Value::String(s)) => crate::base::duration::parse(s).is_ok(),
             _ => false,
         };
         if ok {

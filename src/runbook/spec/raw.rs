@@ -6,8 +6,8 @@ use super::check::{
     Check, MetricCheck, ProbeCheck, PromqlCheck, RecentDeployCheck, SqlCheck, WorkloadCheck,
 };
 use super::{Case, OnFailure, ParamSpec, Runbook, Step, StepBody, Trigger};
-use crate::diag::FileError;
-use crate::duration;
+use crate::base::diag::FileError;
+use crate::base::duration;
 use crate::model::Severity;
 use crate::runbook::locate::{step_field, Locator, Seg};
 use serde::Deserialize;
@@ -137,7 +137,7 @@ const ACTION_FIELDS: &[&str] = &[
 ];
 
 pub(super) fn parse(path: &Path, text: &str) -> Result<Runbook, Vec<FileError>> {
-    let raw: RawRunbook = crate::diag::parse_toml(path, text).map_err(|e| vec![e])?;
+    let raw: RawRunbook = crate::base::diag::parse_toml(path, text).map_err(|e| vec![e])?;
     let loc = Locator::new(path, text);
     if raw.steps.is_empty() {
         return Err(vec![loc.error(&[], "a runbook needs at least one [[step]]")]);

@@ -17,7 +17,8 @@ use super::discovery::{Scrapes, Wanted};
 use super::streams::{stream_events, stream_stats, Feed};
 use super::{connect, Endpoint};
 use crate::model::{EngineEvent, Inventory};
-use crate::source::{unix_now, Source, Update};
+use crate::source::{Source, Update};
+use crate::base::time::unix_now;
 use bollard::errors::Error as DockerError;
 use bollard::models::{ContainerStatsResponse, Task};
 use bollard::query_parameters::{

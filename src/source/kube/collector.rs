@@ -13,7 +13,8 @@ use super::event_feed::EventFeed;
 use super::pod_record::PodRecord;
 use super::watches::{namespaced, Failures, Watched};
 use crate::model::EngineEvent;
-use crate::source::{unix_now, Source, Update};
+use crate::source::{Source, Update};
+use crate::base::time::unix_now;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{Namespace, Node};
 use kube::api::{Api, ListParams};
@@ -231,7 +232,7 @@ impl Source for KubeSource {
         let name = self.target.name.clone();
         let session = self.session.as_mut().expect("opened above");
         let updates = session.poll(&name).await;
-        crate::memory::give_back();
+        crate::base::memory::give_back();
         updates
     }
 }

@@ -70,7 +70,7 @@ impl Dsn {
         let mut config = tokio_postgres::Config::from_str(&rest).map_err(|e| {
             format!(
                 "not a PostgreSQL connection string ({})",
-                crate::http::scrub(&e.to_string(), &[text])
+                crate::base::redact::scrub(&e.to_string(), &[text])
             )
         })?;
         if let Some(pw) = config.get_password() {
@@ -108,7 +108,7 @@ impl Dsn {
     /// `text` with the DSN, its password and any URL credentials removed.
     pub fn scrub(&self, text: &str) -> String {
         let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
-        crate::http::scrub(text, &secrets)
+        crate::base::redact::scrub(text, &secrets)
     }
 }
 

@@ -10,7 +10,8 @@ mod read;
 pub use dsn::Dsn;
 pub use read::describe;
 
-use super::{unix_now, Source, Update};
+use super::{Source, Update};
+use crate::base::time::unix_now;
 use crate::model::database::Statements;
 use crate::model::Health;
 use convert::Counter;

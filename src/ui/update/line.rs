@@ -2,7 +2,7 @@
 //! table's filter, or the logs search — whatever the current view filters).
 
 use super::Command;
-use crate::diag::did_you_mean;
+use crate::base::diag::did_you_mean;
 use crate::model::{Model, Severity};
 use crate::ui::state::{Mode, UiState, View};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

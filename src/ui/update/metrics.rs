@@ -64,7 +64,8 @@ pub fn ask_if_due(model: &Model, ui: &mut UiState) -> Vec<Command> {
 mod tests {
     use super::super::testkit::{keys, setup};
     use super::*;
-    use crate::model::{PanelDef, Unit};
+    use crate::base::units::Unit;
+    use crate::model::PanelDef;
     use crate::ui::update::{update, Event};
 
     fn with_panel(m: &mut Model) {

@@ -3,7 +3,7 @@
 //! that is not watched yet starts being watched when chosen.
 
 use super::Command;
-use crate::diag::did_you_mean;
+use crate::base::diag::did_you_mean;
 use crate::model::{Model, Severity, TargetKind};
 use crate::source::kube::{with_context, KubeTarget};
 use crate::ui::state::UiState;

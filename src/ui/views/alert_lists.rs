@@ -7,7 +7,7 @@ use super::list_frame::{self, ListFrame};
 use crate::alert::AlertState;
 use crate::alertmanager::matcher::list;
 use crate::model::{Model, PromRuleRow, Severity, SilenceRow};
-use crate::ui::format::span;
+use crate::base::units::span;
 use crate::ui::lists;
 use crate::ui::state::UiState;
 use crate::ui::widgets::{Cell, Column, Tone};

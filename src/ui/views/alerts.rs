@@ -6,7 +6,7 @@
 use super::list_frame::{self, ListFrame};
 use crate::alert::AlertState;
 use crate::model::{AlertRow, Model, Severity};
-use crate::ui::format::span;
+use crate::base::units::span;
 use crate::ui::lists;
 use crate::ui::state::{AlertsList, UiState};
 use crate::ui::widgets::{Cell, Column, Rows, Tone};

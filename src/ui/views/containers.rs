@@ -3,7 +3,7 @@
 use super::kube_rows;
 use super::list_frame::{self, ListFrame};
 use crate::model::{Instance, InstanceHealth, Model, Severity};
-use crate::ui::format::{bytes, cpu, short_bytes, span};
+use crate::base::units::{bytes, cpu, short_bytes, span};
 use crate::ui::levels;
 use crate::ui::lists;
 use crate::ui::state::UiState;

@@ -6,7 +6,7 @@
 use super::list_frame::{self, ListFrame};
 use crate::model::database::{DbSession, DbSnapshot, Statements};
 use crate::model::{Health, Model, Severity};
-use crate::ui::format::{bytes, percent};
+use crate::base::units::{bytes, percent};
 use crate::ui::levels;
 use crate::ui::lists;
 use crate::ui::state::UiState;
@@ -168,7 +168,7 @@ fn summary_lines(model: &Model, ui: &UiState) -> Vec<Line<'static>> {
             Statements::Top { rows } => match rows.first() {
                 Some(top) => format!(
                     "top statement: {} in {} calls: {}",
-                    crate::duration::format(std::time::Duration::from_secs(
+                    crate::base::duration::format(std::time::Duration::from_secs(
                         (top.total_ms / 1000.0) as u64
                     )),
                     top.calls,

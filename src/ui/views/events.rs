@@ -3,7 +3,7 @@
 
 use super::list_frame::{self, ListFrame};
 use crate::model::{EngineEvent, Model};
-use crate::ui::format::time_of_day;
+use crate::base::time::time_of_day;
 use crate::ui::lists;
 use crate::ui::state::UiState;
 use crate::ui::widgets::{Cell, Column, Rows, Tone};

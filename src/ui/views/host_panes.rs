@@ -2,7 +2,7 @@
 //! value plus a chart of the recent past.
 
 use crate::model::{ratio, HostSnapshot, Model, Severity};
-use crate::ui::format::{bytes, percent, rate, span};
+use crate::base::units::{bytes, percent, rate, span};
 use crate::ui::levels;
 use crate::ui::state::{Pane, UiState};
 use crate::ui::views::chrome::severity_style;

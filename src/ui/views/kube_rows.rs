@@ -3,7 +3,7 @@
 //! shown against requests and limits, coloured by the limit.
 
 use crate::model::{Instance, PodContainer, Resources, Severity, Usage, Workload};
-use crate::ui::format::short_bytes;
+use crate::base::units::short_bytes;
 use crate::ui::levels;
 use crate::ui::lists;
 use crate::ui::widgets::{Cell, Column};

@@ -61,7 +61,7 @@ fn ms(v: f64) -> String {
 
 fn figures(area: Rect, buf: &mut Buffer, ui: &UiState, run: &LoadRun) {
     let t = &ui.theme;
-    let url = crate::http::redact(&run.spec.url);
+    let url = crate::base::redact::redact(&run.spec.url);
     let title = format!("Load {url}");
     let block = pane_block(t, &title, Some(status(ui, run).to_string()), true);
     let inner = block.inner(area);

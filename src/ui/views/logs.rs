@@ -3,7 +3,7 @@
 //! highlighted.
 
 use crate::model::LogLine;
-use crate::ui::format::time_of_day_millis;
+use crate::base::time::time_of_day_millis;
 use crate::ui::log_view::LogView;
 use crate::ui::state::UiState;
 use crate::ui::widgets::pane_block;

@@ -5,7 +5,7 @@
 use crate::model::{Model, Severity};
 use crate::runbook::status::StepState;
 use crate::runbook_exec::console::Question;
-use crate::ui::format::{bytes, cpu};
+use crate::base::units::{bytes, cpu};
 use crate::ui::lists;
 use crate::ui::runbook_pane::RunbookPane;
 use crate::ui::state::UiState;

@@ -5,7 +5,7 @@
 //! and throttling are the top of the chart.
 
 use crate::model::{Model, Resources};
-use crate::ui::format::{bytes, cpu};
+use crate::base::units::{bytes, cpu};
 use crate::ui::state::UiState;
 use crate::ui::views::host_panes::Ctx;
 use crate::ui::widgets::pane_block;

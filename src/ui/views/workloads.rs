@@ -3,7 +3,7 @@
 use super::kube_rows;
 use super::list_frame::{self, ListFrame};
 use crate::model::{Model, Severity, Workload};
-use crate::ui::format::{bytes, cpu};
+use crate::base::units::{bytes, cpu};
 use crate::ui::levels;
 use crate::ui::lists;
 use crate::ui::state::UiState;

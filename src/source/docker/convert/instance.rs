@@ -183,7 +183,7 @@ pub fn unix_secs(s: &str) -> Option<i64> {
     unix_nanos(s).map(|n| n.div_euclid(1_000_000_000))
 }
 
-pub use crate::source::logs::unix_nanos;
+pub use crate::base::time::unix_nanos;
 
 /// `docker ps` style: `127.0.0.1:49153->8080/tcp`, `[::]:80->80/tcp`, `9000/tcp`.
 fn format_port(ip: Option<&str>, public: Option<u16>, private: u16, proto: &str) -> String {

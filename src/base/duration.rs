@@ -65,7 +65,7 @@ pub fn format(d: Duration) -> String {
     HumanDuration(d).to_string()
 }
 
-/// For plain `Duration` fields: `#[serde(with = "crate::duration")]`.
+/// For plain `Duration` fields: `#[serde(with = "crate::base::duration")]`.
 pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     HumanDuration(*d).serialize(s)
 }
@@ -74,7 +74,7 @@ pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error
     HumanDuration::deserialize(d).map(|h| h.0)
 }
 
-/// For `Option<Duration>` fields: `#[serde(default, with = "crate::duration::opt")]`.
+/// For `Option<Duration>` fields: `#[serde(default, with = "crate::base::duration::opt")]`.
 pub mod opt {
     use super::*;
 

@@ -1,4 +1,41 @@
-//! Numbers as people read them on a small screen.
+//! Numbers as people read them on a small screen, and the units they are in.
+
+use serde::Serialize;
+
+/// What a panel's numbers measure, so they read as `230 ms`, not `0.23`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Seconds,
+    Millis,
+    Bytes,
+    /// 0–100.
+    Percent,
+    /// 0–1, shown as a percentage.
+    Ratio,
+    PerSecond,
+    #[default]
+    None,
+}
+
+/// The spellings a config may use, for the error message.
+pub const UNIT_NAMES: &str = "s, ms, bytes, %, ratio, req/s (or /s)";
+
+impl Unit {
+    pub fn parse(text: &str) -> Option<Unit> {
+        Some(match text.trim() {
+            "s" | "seconds" => Unit::Seconds,
+            "ms" | "milliseconds" => Unit::Millis,
+            "bytes" | "B" => Unit::Bytes,
+            "%" | "percent" => Unit::Percent,
+            "ratio" => Unit::Ratio,
+            "" | "none" => Unit::None,
+            t if t.ends_with("/s") => Unit::PerSecond,
+            _ => return None,
+        })
+    }
+}
+
 
 pub fn bytes(n: f64) -> String {
     const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
@@ -55,21 +92,6 @@ pub fn span(secs: i64) -> String {
     }
 }
 
-/// "14:03:27", UTC, from unix seconds.
-pub fn time_of_day(unix: i64) -> String {
-    let s = unix.rem_euclid(86400);
-    format!("{:02}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
-}
-
-/// "14:03:27.250", UTC, from unix nanoseconds: log lines come faster than seconds.
-pub fn time_of_day_millis(nanos: i64) -> String {
-    let millis = nanos.rem_euclid(1_000_000_000) / 1_000_000;
-    format!(
-        "{}.{millis:03}",
-        time_of_day(nanos.div_euclid(1_000_000_000))
-    )
-}
-
 /// CPU as `docker stats` shows it: percent of one core, so above 100 is fine.
 pub fn cpu(percent: f64) -> String {
     format!("{percent:.1}%")
@@ -77,8 +99,7 @@ pub fn cpu(percent: f64) -> String {
 
 /// A value in a panel's unit as a person reads it: `231 ms`, `1.50 s`,
 /// `12 MiB`, `4.20%`, `1234/s`; NaN and infinities as Prometheus spells them.
-pub fn with_unit(unit: crate::model::Unit, v: f64) -> String {
-    use crate::model::Unit;
+pub fn with_unit(unit: Unit, v: f64) -> String {
     if v.is_nan() {
         return "NaN".into();
     }
@@ -128,8 +149,6 @@ mod tests {
         assert_eq!(span(76), "76s");
         assert_eq!(span(600), "10m");
         assert_eq!(span(3 * 3600 + 60), "3h01m");
-        assert_eq!(time_of_day(86400 + 3600 + 61), "01:01:01");
-        assert_eq!(time_of_day_millis(61_250_000_000), "00:01:01.250");
         assert_eq!(cpu(197.04), "197.0%");
         assert_eq!(short_bytes(512.0), "512B");
         assert_eq!(short_bytes(3.4e6), "3.2M");
@@ -139,7 +158,6 @@ mod tests {
 
     #[test]
     fn values_in_units() {
-        use crate::model::Unit;
         assert_eq!(with_unit(Unit::Seconds, 0.231), "231 ms");
         assert_eq!(with_unit(Unit::Seconds, 1.5), "1.50 s");
         assert_eq!(with_unit(Unit::Millis, 2500.0), "2.50 s");
