@@ -7,7 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod base;
 pub mod exposition;
-pub mod http;
+pub mod connect;
 pub mod load;
 pub mod metrics;
 pub mod model;

@@ -7,7 +7,8 @@ mod images;
 
 use images::*;
 use opsdeck::model::{Model, TargetKind};
-use opsdeck::source::docker::{DockerSource, Endpoint};
+use opsdeck::connect::docker::Endpoint;
+use opsdeck::source::docker::DockerSource;
 use opsdeck::source::{Source, Update};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -158,6 +159,6 @@ async fn labelled_containers_are_scraped_and_forgotten_when_they_stop() {
 }
 
 async fn demo_local_get(url: &str) -> Result<u16, String> {
-    let http = opsdeck::http::Http::new(Duration::from_secs(5), &Default::default())?;
+    let http = opsdeck::connect::http::Http::new(Duration::from_secs(5), &Default::default())?;
     http.get(url).await.map(|r| r.status)
 }

@@ -120,7 +120,7 @@ async fn a_tls_probe_shows_the_certificate_expiry_and_refuses_an_unknown_ca() {
         ca_file: Some(server.ca_file.clone()),
         ..Default::default()
     };
-    let trusting = opsdeck::http::Http::new(TIMEOUT, &auth).unwrap();
+    let trusting = opsdeck::connect::http::Http::new(TIMEOUT, &auth).unwrap();
     let mut probe = ProbeSource::new("tls", &server.url, Expect::default(), trusting, TIMEOUT);
     let before = opsdeck::base::time::unix_now();
     let (s, health) = series(poll_once(&mut probe, TIMEOUT).await.unwrap());

@@ -14,7 +14,7 @@ use kube_cluster::{fast_config, TestCluster};
 use kube_test_server::{Rule, User};
 use opsdeck::action::kube::KubeOrchestrator;
 use opsdeck::action::{Orchestrator, PerformError, Verb};
-use opsdeck::source::kube::KubeTarget;
+use opsdeck::connect::kube::KubeTarget;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_twins_act_on_a_configured_kubernetes_target() {

@@ -15,7 +15,7 @@ use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube_cluster::{fast_config, TestCluster};
 use opsdeck::model::LogLine;
 use opsdeck::source::kube::logs::{self, PodLog};
-use opsdeck::source::kube::{client, KubeTarget};
+use opsdeck::connect::kube::{client, KubeTarget};
 use opsdeck::source::logs::{LogRequest, LogStream};
 use serde_json::json;
 

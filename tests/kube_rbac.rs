@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use kube_cluster::{fast_config, TestCluster};
 use kube_test_server::{Config, Rule, User};
-use opsdeck::source::kube::{client, explain, KubeTarget};
+use opsdeck::connect::kube::{client, explain, KubeTarget};
 use serde_json::json;
 
 const ADMIN: &str = "admin-token-1f2e";

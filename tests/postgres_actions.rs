@@ -333,7 +333,8 @@ async fn the_database_runbook_clears_a_lock_chain_by_terminating_its_head() {
 async fn the_console_cancels_the_selected_session_through_the_confirmation_dialog() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use opsdeck::model::{Model, TargetKind};
-    use opsdeck::source::postgres::{Dsn, PostgresSource};
+    use opsdeck::source::postgres::PostgresSource;
+use opsdeck::connect::postgres::Dsn;
     use opsdeck::source::{poll_once, Update};
     use opsdeck::ui::action_flow::ActionFlow;
     use opsdeck::ui::effects::Effects;

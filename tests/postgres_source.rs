@@ -7,7 +7,8 @@ mod postgres;
 
 use opsdeck::model::database::{DbSnapshot, Statements};
 use opsdeck::model::{Health, Model, TargetKind};
-use opsdeck::source::postgres::{Dsn, PostgresSource};
+use opsdeck::source::postgres::PostgresSource;
+use opsdeck::connect::postgres::Dsn;
 use opsdeck::source::{poll_once, supervise, Update};
 use opsdeck::ui::render::draw;
 use opsdeck::ui::state::{UiState, View};

@@ -219,7 +219,7 @@ async fn what_is_not_prometheus_or_too_slow_is_named() {
 
     demo.fault(r#"{"slow_ms": 3000}"#).await;
     let impatient =
-        opsdeck::http::Http::new(Duration::from_millis(500), &Default::default()).unwrap();
+        opsdeck::connect::http::Http::new(Duration::from_millis(500), &Default::default()).unwrap();
     let slow = opsdeck::prometheus::Client::new(impatient, &format!("{}/work?", demo.base));
     let e = slow.query("up").await.unwrap_err();
     assert!(e.contains("timed out"), "{e}");

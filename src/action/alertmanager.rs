@@ -51,7 +51,7 @@ impl AlertmanagerOrchestrator {
             .alertmanager
             .iter()
             .find(|a| a.name.get_ref() == name)?;
-        let made = crate::http::Http::new(crate::source::targets::PROMETHEUS_TIMEOUT, &am.auth)
+        let made = crate::connect::http::Http::new(crate::source::targets::PROMETHEUS_TIMEOUT, &am.auth)
             .map(|http| {
                 AlertmanagerOrchestrator::new(
                     name,

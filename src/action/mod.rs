@@ -32,7 +32,7 @@ pub async fn orchestrator_for(
         return Ok(std::sync::Arc::new(am?));
     }
     if let Some(pg) = config.postgres.iter().find(|p| p.name.get_ref() == target) {
-        let dsn = crate::source::postgres::Dsn::of(pg)?;
+        let dsn = crate::connect::postgres::Dsn::of(pg)?;
         return Ok(std::sync::Arc::new(postgres::PostgresOrchestrator::new(
             target, dsn,
         )));

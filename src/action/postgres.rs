@@ -6,7 +6,7 @@
 use super::{Orchestrator, Outcome, Plan, PlanStep, Request, Revision, StepOp, Verb};
 use crate::model::database::shorten_query;
 use crate::model::{WorkloadAddr, WorkloadKind};
-use crate::source::postgres::{connect, describe, Dsn};
+use crate::connect::postgres::{connect, describe, Dsn};
 use futures::future::BoxFuture;
 use std::time::Duration;
 use tokio::sync::mpsc;

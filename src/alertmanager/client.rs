@@ -2,7 +2,7 @@
 //! a silence created or expired. Every error names the URL without credentials.
 
 use super::Matcher;
-use crate::http::Http;
+use crate::connect::http::Http;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -102,7 +102,7 @@ impl Client {
     pub async fn silence(&self, id: &str) -> Result<AmSilence, String> {
         self.get(&format!(
             "/api/v2/silence/{}",
-            crate::http::encode_component(id)
+            crate::connect::http::encode_component(id)
         ))
         .await
     }
@@ -126,7 +126,7 @@ impl Client {
     pub async fn expire(&self, id: &str) -> Result<(), String> {
         let url = self.url(&format!(
             "/api/v2/silence/{}",
-            crate::http::encode_component(id)
+            crate::connect::http::encode_component(id)
         ));
         answered(&url, self.http.delete(&url).await?).map(|_| ())
     }
@@ -134,7 +134,7 @@ impl Client {
 
 /// The body of a 200 answer; any other status is an error naming the URL
 /// (without credentials) and what Alertmanager said.
-fn answered(url: &str, resp: crate::http::Response) -> Result<String, String> {
+fn answered(url: &str, resp: crate::connect::http::Response) -> Result<String, String> {
     if resp.status == 200 {
         return Ok(resp.body);
     }

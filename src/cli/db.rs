@@ -16,7 +16,8 @@ use crate::action::{Request, Verb};
 use crate::config::Config;
 use crate::model::database::{DbSnapshot, Statements};
 use crate::model::{Health, Model, TargetKind, WorkloadAddr};
-use crate::source::postgres::{Dsn, PostgresSource};
+use crate::connect::postgres::Dsn;
+use crate::source::postgres::PostgresSource;
 use crate::base::units::{bytes, percent};
 use std::process::ExitCode;
 

@@ -3,7 +3,7 @@
 use crate::action::docker::endpoint_for;
 use crate::config::{paths, Config};
 use crate::demo::playground::{self, SERVICE};
-use crate::source::docker::connect;
+use crate::connect::docker::connect;
 use std::process::ExitCode;
 
 async fn docker(config: &Config, target: &str) -> Result<bollard::Docker, String> {

@@ -6,7 +6,7 @@ use crate::base::time::rfc3339_nanos;
 use crate::config::Config;
 use crate::model::{LogLine, WorkloadAddr};
 use crate::source::docker::logs::{self, LogSource};
-use crate::source::docker::{self, convert};
+use crate::source::docker::convert;
 use crate::source::kube;
 use crate::source::logs::{LogRequest, LogStream};
 use bollard::query_parameters::ListContainersOptions;
@@ -86,10 +86,10 @@ async fn follow(config: &Config, args: &LogsArgs) -> Result<(), String> {
         previous: args.previous,
     };
     // A Docker target of the name wins, as in the console's logs view.
-    let is_docker = docker::targets(config)
+    let is_docker = crate::connect::docker::targets(config)
         .iter()
         .any(|(n, _)| n == wanted.target());
-    let kube_target = kube::targets(config)
+    let kube_target = crate::connect::kube::targets(config)
         .into_iter()
         .find(|t| t.name == wanted.target() && !is_docker);
     let (prefix, mut stream) = match kube_target {
@@ -112,7 +112,7 @@ async fn follow(config: &Config, args: &LogsArgs) -> Result<(), String> {
 
 /// The pods (or a workload's pods) the address names in its namespace.
 async fn kube_stream(
-    target: &kube::KubeTarget,
+    target: &crate::connect::kube::KubeTarget,
     wanted: &Wanted,
     args: &LogsArgs,
     req: LogRequest,
@@ -123,7 +123,7 @@ async fn kube_stream(
             wanted.target()
         ));
     };
-    let client = kube::client(target).await?;
+    let client = crate::connect::kube::client(target).await?;
     let mut pods = kube::logs::pods_named(&client, &addr.group, &addr.name).await?;
     if pods.is_empty() {
         return Err(format!("{addr} has no pods"));
@@ -141,12 +141,12 @@ async fn docker_stream(
     args: &LogsArgs,
     req: LogRequest,
 ) -> Result<(bool, LogStream), String> {
-    let targets = docker::targets(config);
+    let targets = crate::connect::docker::targets(config);
     let Some((_, endpoint)) = targets.iter().find(|(n, _)| n == wanted.target()) else {
         let known: Vec<String> = targets
             .iter()
             .map(|(n, _)| n.clone())
-            .chain(kube::targets(config).into_iter().map(|t| t.name))
+            .chain(crate::connect::kube::targets(config).into_iter().map(|t| t.name))
             .collect();
         return Err(format!(
             "no Docker or Kubernetes target `{}`; known: {}",
@@ -161,7 +161,7 @@ async fn docker_stream(
     if args.container.is_some() {
         return Err("--container names a container of a Kubernetes pod; on Docker name the container in the address (TARGET/CONTAINER)".into());
     }
-    let client = docker::connect(endpoint).await?;
+    let client = crate::connect::docker::connect(endpoint).await?;
     let listed = client
         .list_containers(Some(ListContainersOptions {
             all: true,

@@ -14,7 +14,7 @@ use super::status::{poll_into, POLL_TIMEOUT};
 use crate::base::time::rfc3339;
 use crate::config::Config;
 use crate::model::{Health, Model, Target, TargetKind, Workload};
-use crate::source::docker::{self, DockerSource};
+use crate::source::docker::DockerSource;
 use crate::source::kube::KubeSource;
 use serde::Serialize;
 use std::process::ExitCode;
@@ -35,7 +35,7 @@ struct Report<'a> {
 
 pub async fn collect(config: &Config) -> Model {
     let mut model = Model::new(config.refresh.0, true);
-    let mut sources: Vec<DockerSource> = docker::targets(config)
+    let mut sources: Vec<DockerSource> = crate::connect::docker::targets(config)
         .into_iter()
         .map(|(name, endpoint)| {
             model.add_target(&name, TargetKind::Docker);
@@ -47,7 +47,7 @@ pub async fn collect(config: &Config) -> Model {
     }
     // One poll of a Kubernetes target is complete: it waits for the first lists
     // and reads metrics.k8s.io; while the Docker stats settle.
-    for target in crate::source::kube::targets(config) {
+    for target in crate::connect::kube::targets(config) {
         model.add_target(&target.name, TargetKind::Kubernetes);
         let mut source = KubeSource::new(target);
         poll_into(&mut model, &mut source, POLL_TIMEOUT.max(KUBE_FIRST_POLL)).await;

@@ -1,6 +1,6 @@
 //! The load generator's connections: hyper driven directly, one HTTP/1.1
 //! keep-alive connection per worker, or one HTTP/2 connection whose streams
-//! all workers share. reqwest (`crate::http`) adds a pool, redirects and a
+//! all workers share. reqwest (`crate::connect::http`) adds a pool, redirects and a
 //! per-request allocation of its own that cost throughput here and blur
 //! which connection a latency belongs to; TLS comes from the same place.
 
@@ -51,7 +51,7 @@ impl Connector {
         let e = &spec.endpoint;
         let tls = if e.https {
             let alpn: &[&[u8]] = if spec.http2 { &[b"h2"] } else { &[b"http/1.1"] };
-            let config = crate::http::tls_client_config(alpn)?;
+            let config = crate::connect::http::tls_client_config(alpn)?;
             let name = ServerName::try_from(e.host.clone())
                 .map_err(|_| format!("`{}` is not a name TLS can verify", e.host))?;
             Some((TlsConnector::from(config), name))

@@ -1,7 +1,7 @@
 //! Talking to one Prometheus server through the crate's HTTP client.
 
 use super::answer::{decode, decode_value, Answer, Labels, Value};
-use crate::http::{encode_component, Http};
+use crate::connect::http::{encode_component, Http};
 use serde::Deserialize;
 
 /// Longer expressions go in a POST body: proxies cap URL length.

@@ -1,7 +1,7 @@
 //! Probe checks: one GET through the shared HTTP client.
 
 use crate::config::HttpAuth;
-use crate::http::Http;
+use crate::connect::http::Http;
 use crate::runbook::judge::Facts;
 use crate::runbook::spec::check::ProbeCheck;
 use std::time::{Duration, Instant};

@@ -6,7 +6,7 @@
 use crate::config::Config;
 use crate::runbook::judge::Facts;
 use crate::runbook::spec::check::SqlCheck;
-use crate::source::postgres::{connect, describe, Dsn};
+use crate::connect::postgres::{connect, describe, Dsn};
 use serde_json::Value;
 use tokio_postgres::SimpleQueryMessage;
 

@@ -6,7 +6,7 @@ use crate::base::time::unix_seconds as parse_time;
 use super::{Source, Update};
 use crate::alert::{AlertState, AlertView, RunbookRef};
 pub use crate::alertmanager::{AmAlert, AmSilence, AmStatus, Client};
-use crate::http::Http;
+use crate::connect::http::Http;
 use crate::model::ExternalAlert;
 use crate::model::Silence;
 

@@ -7,7 +7,7 @@
 use super::{Source, Update};
 use crate::base::time::unix_now;
 use crate::base::redact::redact;
-use crate::http::{Http, Response};
+use crate::connect::http::{Http, Response};
 use crate::model::Health;
 use std::collections::VecDeque;
 use std::time::Duration;

@@ -6,7 +6,7 @@
 use super::prometheus_alerts::{alert_view, rule_result};
 use super::{Source, Update};
 use crate::base::time::unix_now;
-use crate::http::Http;
+use crate::connect::http::Http;
 use crate::model::Health;
 use crate::prometheus::{Client, Sample, Value};
 

@@ -5,7 +5,7 @@ use super::{Source, Update};
 use crate::base::time::unix_now;
 use crate::exposition::{group, parse, Format};
 use crate::base::redact::redact;
-use crate::http::Http;
+use crate::connect::http::Http;
 use crate::metrics::service_rates::ServiceRates;
 use crate::model::Health;
 

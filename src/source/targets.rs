@@ -2,15 +2,16 @@
 //! `supervise` and `status` polls once, so the two never disagree.
 
 use super::alertmanager::AlertmanagerSource;
-use super::docker::{self, DockerSource};
-use super::kube::{self as kube_source, KubeSource};
-use super::postgres::{Dsn, PostgresSource};
+use super::docker::DockerSource;
+use super::kube::KubeSource;
+use super::postgres::PostgresSource;
+use crate::connect::postgres::Dsn;
 use super::probe::Expect;
 use super::prometheus::{PanelQuery, PrometheusSource, RuleQuery};
 use super::{poll_once, supervise, HostSource, ProbeSource, ScrapeSource, Source, Update};
 use crate::base::time::unix_now;
 use crate::config::{Config, HttpAuth};
-use crate::http::Http;
+use crate::connect::http::Http;
 use crate::model::{Health, TargetKind};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -82,7 +83,7 @@ pub fn plan(config: &Config) -> Vec<Planned> {
         interval: refresh,
         timeout: slow_ok,
     }];
-    for (name, endpoint) in docker::targets(config) {
+    for (name, endpoint) in crate::connect::docker::targets(config) {
         out.push(Planned {
             source: Ok(AnySource::Docker(Box::new(
                 DockerSource::new(name.clone(), endpoint).scraping_every(refresh),
@@ -93,7 +94,7 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             timeout: slow_ok,
         });
     }
-    for target in kube_source::targets(config) {
+    for target in crate::connect::kube::targets(config) {
         out.push(kube(config, target));
     }
     for p in &config.probe {
@@ -219,7 +220,7 @@ pub fn plan(config: &Config) -> Vec<Planned> {
 }
 
 /// A Kubernetes target's collector: configured, or a context chosen with `:ctx`.
-pub fn kube(config: &Config, target: kube_source::KubeTarget) -> Planned {
+pub fn kube(config: &Config, target: crate::connect::kube::KubeTarget) -> Planned {
     let refresh = config.refresh.0;
     Planned {
         name: target.name.clone(),

@@ -59,10 +59,10 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
     let (tx, mut updates) = start_sources(&opts.config, &mut model);
     let mut effects = Effects::new(opts.config.clone(), opts.read_only, tx);
     let mut ui = UiState::new(opts.theme);
-    ui.kube_contexts = crate::source::kube::targets(&opts.config)
+    ui.kube_contexts = crate::connect::kube::targets(&opts.config)
         .into_iter()
         .map(|t| {
-            let contexts = crate::source::kube::contexts(&t).unwrap_or_default();
+            let contexts = crate::connect::kube::contexts(&t).unwrap_or_default();
             (t, contexts)
         })
         .collect();

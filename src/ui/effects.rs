@@ -12,7 +12,7 @@ use crate::model::{LogLine, PanelRange};
 use crate::prometheus;
 use crate::runbook_exec::console::{self, Answer, RunEvent};
 use crate::runbook_exec::runs;
-use crate::source::docker::{self, logs};
+use crate::source::docker::logs;
 use crate::source::kube::{self, logs::PodLog};
 use crate::source::logs::{LogRequest, LogStream};
 use crate::source::Update;
@@ -77,7 +77,7 @@ impl Effects {
     }
 
     /// Watches a kubeconfig context chosen with `:ctx`, like a configured target.
-    pub fn watch_context(&mut self, target: crate::source::kube::KubeTarget) {
+    pub fn watch_context(&mut self, target: crate::connect::kube::KubeTarget) {
         let planned = crate::source::targets::kube(&self.config, target);
         if let Err(degraded) = crate::source::targets::spawn(planned, &self.tx) {
             let tx = self.tx.clone();
@@ -253,11 +253,11 @@ impl Effects {
         instances: Vec<(String, String)>,
         previous: bool,
     ) {
-        let endpoint = docker::targets(&self.config)
+        let endpoint = crate::connect::docker::targets(&self.config)
             .into_iter()
             .find(|(name, _)| *name == target)
             .map(|(_, e)| e);
-        let cluster = kube::targets(&self.config)
+        let cluster = crate::connect::kube::targets(&self.config)
             .into_iter()
             .find(|t| t.name == target);
         let req = LogRequest {
@@ -344,11 +344,11 @@ impl Drop for Effects {
 }
 
 async fn docker_logs(
-    endpoint: &docker::Endpoint,
+    endpoint: &crate::connect::docker::Endpoint,
     instances: Vec<(String, String)>,
     req: LogRequest,
 ) -> Result<LogStream, String> {
-    let client = docker::connect(endpoint).await?;
+    let client = crate::connect::docker::connect(endpoint).await?;
     let sources = instances
         .into_iter()
         .map(|(id, name)| logs::LogSource { id, name })
@@ -358,7 +358,7 @@ async fn docker_logs(
 
 /// Pods come as `NAMESPACE/POD`; every container of each is read.
 async fn kube_logs(
-    cluster: &kube::KubeTarget,
+    cluster: &crate::connect::kube::KubeTarget,
     instances: Vec<(String, String)>,
     req: LogRequest,
 ) -> Result<LogStream, String> {
@@ -366,7 +366,7 @@ async fn kube_logs(
         .iter()
         .map(|(id, _)| PodLog::parse(id))
         .collect::<Result<Vec<_>, _>>()?;
-    let client = kube::client(cluster).await?;
+    let client = crate::connect::kube::client(cluster).await?;
     Ok(kube::logs::stream(client, pods, req).await?.1)
 }
 

@@ -211,7 +211,7 @@ pub struct UiState {
     pub load: Option<super::load_run::LoadRun>,
     /// Each Kubernetes target with the contexts of its kubeconfig, read at
     /// start, for `:ctx`.
-    pub kube_contexts: Vec<(crate::source::kube::KubeTarget, Vec<String>)>,
+    pub kube_contexts: Vec<(crate::connect::kube::KubeTarget, Vec<String>)>,
     /// The rollout history shown over the list (`h`); None when closed.
     pub history: Option<HistoryPane>,
     /// The pod (its key in the pods list) whose containers are shown over

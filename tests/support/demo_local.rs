@@ -4,7 +4,7 @@
 
 use opsdeck::config::HttpAuth;
 use opsdeck::demo::{DemoConfig, DemoServer};
-use opsdeck::http::Http;
+use opsdeck::connect::http::Http;
 use std::time::Duration;
 use tokio::sync::oneshot;
 

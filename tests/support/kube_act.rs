@@ -10,7 +10,7 @@ use opsdeck::action::audit::AuditLog;
 use opsdeck::action::kube::KubeOrchestrator;
 use opsdeck::action::perform::confirmed;
 use opsdeck::action::{perform, PerformError, PerformOptions, Performed, Request, Verb};
-use opsdeck::source::kube::KubeTarget;
+use opsdeck::connect::kube::KubeTarget;
 
 pub fn deployment_yaml(name: &str, image: &str, replicas: u32, extra_spec: &str) -> String {
     format!(

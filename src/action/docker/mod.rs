@@ -22,7 +22,7 @@ use crate::action::revisions::RevisionLog;
 use crate::action::{Orchestrator, Outcome, Plan, Request, Revision};
 use crate::config::Config;
 use crate::model::{WorkloadAddr, NO_GROUP};
-use crate::source::docker::{connect, Endpoint};
+use crate::connect::docker::{connect, Endpoint};
 use bollard::Docker;
 use futures::future::BoxFuture;
 use tokio::sync::mpsc;

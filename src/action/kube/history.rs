@@ -13,7 +13,7 @@ use super::revision::{self, CHANGE_CAUSE};
 use super::workload::{Change, Found};
 use crate::action::Revision;
 use crate::model::WorkloadAddr;
-use crate::source::kube::explain;
+use crate::connect::kube::explain;
 
 /// One revision: its number, pod template and the object that holds it.
 pub struct Rev {

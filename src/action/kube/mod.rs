@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 use crate::action::{Orchestrator, Outcome, Plan, PlanStep, Request, Revision, StepOp, Verb};
 use crate::config::Config;
 use crate::model::WorkloadAddr;
-use crate::source::kube::{client, targets, KubeTarget};
+use crate::connect::kube::{client, targets, KubeTarget};
 use rollout::Rollout;
 use workload::{Change, Found, RESTARTED_AT};
 

@@ -8,7 +8,7 @@ use kube::{Api, Client};
 use serde_json::Value;
 
 use crate::model::WorkloadKind;
-use crate::source::kube::explain;
+use crate::connect::kube::explain;
 
 pub const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
 

@@ -15,7 +15,7 @@
 use super::convert::{self, Change, Container, SwarmService};
 use super::discovery::{Scrapes, Wanted};
 use super::streams::{stream_events, stream_stats, Feed};
-use super::{connect, Endpoint};
+use crate::connect::docker::{connect, Endpoint};
 use crate::model::{EngineEvent, Inventory};
 use crate::source::{Source, Update};
 use crate::base::time::unix_now;

@@ -5,7 +5,7 @@
 
 use super::streams::Feed;
 use crate::config::HttpAuth;
-use crate::http::Http;
+use crate::connect::http::Http;
 use crate::source::targets::poll_updates;
 use crate::source::ScrapeSource;
 use std::collections::HashMap;

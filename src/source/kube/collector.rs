@@ -7,7 +7,7 @@
 //! target shows degraded (with the refused verb and resource for a 401/403)
 //! until pods and workloads can be read again.
 
-use super::connect::{client, explain, KubeTarget};
+use crate::connect::kube::{client, explain, KubeTarget};
 use super::convert::{self, Metrics, Objects, Owners, UsageList};
 use super::event_feed::EventFeed;
 use super::pod_record::PodRecord;

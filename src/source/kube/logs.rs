@@ -3,7 +3,7 @@
 //! (what an on-call reads after a CrashLoopBackOff or OOMKilled restart), with
 //! the kubelet's timestamps so several pods merge by time.
 
-use super::explain;
+use crate::connect::kube::explain;
 use crate::model::LogLine;
 use crate::source::logs::{self as shared, LogFeed, LogRequest, LogStream, Resume};
 use futures::stream::BoxStream;

@@ -1,7 +1,6 @@
 //! Kubernetes targets: kubeconfig contexts, watched through kube's reflectors.
 
 mod collector;
-mod connect;
 pub mod convert;
 mod event_feed;
 pub mod logs;
@@ -11,6 +10,3 @@ mod slim;
 mod watches;
 
 pub use collector::KubeSource;
-pub use connect::{
-    client, client_config, contexts, explain, targets, with_context, KubeTarget, IN_CLUSTER,
-};

@@ -3,7 +3,7 @@
 //! resourceVersion and relists by itself after a 410 Gone. What went wrong
 //! last is kept per resource, worded with the verb and the resource.
 
-use super::connect::explain;
+use crate::connect::kube::explain;
 use super::slim::Slim;
 use futures::{Stream, StreamExt};
 use k8s_openapi::NamespaceResourceScope;

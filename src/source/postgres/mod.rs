@@ -4,52 +4,16 @@
 //! server fails a poll rather than stalls the collector.
 
 pub mod convert;
-pub mod dsn;
 mod read;
 
-pub use dsn::Dsn;
-pub use read::describe;
 
 use super::{Source, Update};
 use crate::base::time::unix_now;
 use crate::model::database::Statements;
 use crate::model::Health;
 use convert::Counter;
-use dsn::{Tls, STATEMENT_TIMEOUT};
-use tokio_postgres::{Client, NoTls};
-
-/// Opens a session on `dsn` with opsdeck's statement timeout; the
-/// connection runs on its own task until the client is dropped.
-pub async fn connect(dsn: &Dsn) -> Result<Client, String> {
-    let fail = |e: tokio_postgres::Error| dsn.scrub(&describe(&e));
-    let client = match dsn.tls {
-        Tls::Off => {
-            let (client, conn) = dsn.config.connect(NoTls).await.map_err(fail)?;
-            tokio::spawn(async move {
-                let _ = conn.await;
-            });
-            client
-        }
-        Tls::Prefer | Tls::Require => {
-            let tls = tokio_postgres_rustls::MakeRustlsConnect::new(
-                (*crate::http::tls_client_config(&[])?).clone(),
-            );
-            let (client, conn) = dsn.config.connect(tls).await.map_err(fail)?;
-            tokio::spawn(async move {
-                let _ = conn.await;
-            });
-            client
-        }
-    };
-    client
-        .batch_execute(&format!(
-            "set statement_timeout = {}",
-            STATEMENT_TIMEOUT.as_millis()
-        ))
-        .await
-        .map_err(fail)?;
-    Ok(client)
-}
+use crate::connect::postgres::{connect, describe, Dsn};
+use tokio_postgres::Client;
 
 pub struct PostgresSource {
     name: String,

@@ -2,6 +2,7 @@
 //! pure converter takes. Only catalog views and functions the pg_monitor role
 //! may read; what it may not is said by the converter.
 
+use crate::connect::postgres::describe;
 use super::convert::{ActivityRow, RawReading, RoleRights, StatementRow};
 use tokio_postgres::Client;
 
@@ -36,20 +37,6 @@ const HAS_STATEMENTS: &str =
 
 const STATEMENTS: &str = "select calls, total_exec_time, mean_exec_time, query \
     from pg_stat_statements order by total_exec_time desc limit 10";
-
-/// The words for an error from the server or the connection, with nothing of the DSN.
-pub fn describe(e: &tokio_postgres::Error) -> String {
-    if let Some(db) = e.as_db_error() {
-        return format!("{}: {}", db.severity(), db.message());
-    }
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text = format!("{text}: {s}");
-        source = s.source();
-    }
-    text
-}
 
 pub async fn reading(client: &Client) -> Result<RawReading, tokio_postgres::Error> {
     let server = client.query_one(SERVER, &[]).await?;

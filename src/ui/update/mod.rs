@@ -93,7 +93,7 @@ pub enum Command {
     /// back as `Update::History`.
     History(crate::model::WorkloadAddr),
     /// Start watching a kubeconfig context chosen with `:ctx` (already added to the model).
-    WatchContext(Box<crate::source::kube::KubeTarget>),
+    WatchContext(Box<crate::connect::kube::KubeTarget>),
 }
 
 pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command> {

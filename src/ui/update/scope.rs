@@ -5,7 +5,7 @@
 use super::Command;
 use crate::base::diag::did_you_mean;
 use crate::model::{Model, Severity, TargetKind};
-use crate::source::kube::{with_context, KubeTarget};
+use crate::connect::kube::{with_context, KubeTarget};
 use crate::ui::state::UiState;
 
 const ALL: [&str; 3] = ["all", "-", "*"];

@@ -2,7 +2,7 @@
 //! `DOCKER_HOST` / the default socket when there is none. The API version is
 //! negotiated, so an engine as old as 20.10 (API 1.41) is spoken to in its own terms.
 
-use crate::config::DockerTarget;
+use crate::config::{Config, DockerTarget};
 use bollard::{Docker, API_DEFAULT_VERSION};
 use std::path::Path;
 
@@ -102,6 +102,27 @@ pub async fn connect(endpoint: &Endpoint) -> Result<Docker, String> {
         .negotiate_version()
         .await
         .map_err(|e| format!("{}: {e}", endpoint.host))
+}
+
+/// The target name used for the engine found without configuration.
+pub const LOCAL: &str = "local";
+
+/// Which Docker engines to watch: every `[[docker]]` entry, or, with none,
+/// the local engine (`DOCKER_HOST` or the default socket) when it exists.
+pub fn targets(config: &Config) -> Vec<(String, Endpoint)> {
+    if !config.docker.is_empty() {
+        return config
+            .docker
+            .iter()
+            .map(|t| (t.name.get_ref().clone(), Endpoint::from_config(t)))
+            .collect();
+    }
+    let local = Endpoint::from_env();
+    if local.is_absent_local_socket() {
+        Vec::new()
+    } else {
+        vec![(LOCAL.to_string(), local)]
+    }
 }
 
 #[cfg(test)]

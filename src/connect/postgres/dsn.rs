@@ -1,7 +1,7 @@
 //! The DSN of a `[[postgres]]` target: read from its environment variable or
 //! file, never shown whole. `sslmode` is read here because tokio-postgres
 //! knows only disable/prefer/require: every TLS mode verifies the server's
-//! certificate against the platform's roots (crate::http's one TLS setup).
+//! certificate against the platform's roots (crate::connect::http's one TLS setup).
 
 use crate::config::PostgresTarget;
 use std::str::FromStr as _;
@@ -40,7 +40,7 @@ impl Dsn {
     /// Reads and parses the target's DSN; errors name where it came from, never what it says.
     pub fn of(target: &PostgresTarget) -> Result<Dsn, String> {
         let text =
-            crate::http::read_secret(&target.url_env, &target.url_file)?.ok_or_else(|| {
+            crate::connect::http::read_secret(&target.url_env, &target.url_file)?.ok_or_else(|| {
                 format!(
                     "postgres {}: set url_env or url_file",
                     target.name.get_ref()

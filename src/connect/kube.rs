@@ -40,7 +40,7 @@ pub fn targets(config: &Config) -> Vec<KubeTarget> {
             .flat_map(every_context)
             .collect();
     }
-    let taken: Vec<String> = crate::source::docker::targets(config)
+    let taken: Vec<String> = crate::connect::docker::targets(config)
         .into_iter()
         .map(|(name, _)| name)
         .chain(["host".to_string()])

@@ -1,0 +1,7 @@
+//! Client set-up, in one place for collectors and actions alike: the HTTP
+//! client (TLS verified, auth from the environment or files), Docker engines,
+//! Kubernetes contexts and PostgreSQL sessions.
+pub mod docker;
+pub mod http;
+pub mod kube;
+pub mod postgres;

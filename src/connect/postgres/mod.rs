@@ -1,0 +1,56 @@
+//! The one place a PostgreSQL session is opened: the DSN from the
+//! environment or a file, TLS verified, opsdeck's statement timeout set.
+
+pub mod dsn;
+
+pub use dsn::{Dsn, Tls, CONNECT_TIMEOUT, STATEMENT_TIMEOUT};
+
+use tokio_postgres::{Client, NoTls};
+
+/// Opens a session on `dsn` with opsdeck's statement timeout; the
+/// connection runs on its own task until the client is dropped.
+pub async fn connect(dsn: &Dsn) -> Result<Client, String> {
+    let fail = |e: tokio_postgres::Error| dsn.scrub(&describe(&e));
+    let client = match dsn.tls {
+        Tls::Off => {
+            let (client, conn) = dsn.config.connect(NoTls).await.map_err(fail)?;
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            client
+        }
+        Tls::Prefer | Tls::Require => {
+            let tls = tokio_postgres_rustls::MakeRustlsConnect::new(
+                (*crate::connect::http::tls_client_config(&[])?).clone(),
+            );
+            let (client, conn) = dsn.config.connect(tls).await.map_err(fail)?;
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            client
+        }
+    };
+    client
+        .batch_execute(&format!(
+            "set statement_timeout = {}",
+            STATEMENT_TIMEOUT.as_millis()
+        ))
+        .await
+        .map_err(fail)?;
+    Ok(client)
+}
+
+/// A driver error as one line: the server's own words when it sent any,
+/// else the error and its causes.
+pub fn describe(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return format!("{}: {}", db.severity(), db.message());
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text = format!("{text}: {s}");
+        source = s.source();
+    }
+    text
+}
