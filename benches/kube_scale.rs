@@ -14,15 +14,17 @@ use futures::StreamExt;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams, PostParams};
-use opsdeck::model::{Inventory, Model, TargetKind};
-use opsdeck::source::kube::convert::{self, Metrics, Objects, Owners};
+use opsdeck::config::theme::Theme;
+use opsdeck::connect::kube::{client, KubeTarget};
+use opsdeck::console::Model;
+use opsdeck::model::{Inventory, TargetKind};
+use opsdeck::source::kube::convert;
+use opsdeck::source::kube::convert::{Metrics, Objects, Owners};
 use opsdeck::source::kube::pod_record::PodRecord;
 use opsdeck::source::kube::KubeSource;
-use opsdeck::connect::kube::{client, KubeTarget};
 use opsdeck::source::{Source, Update};
 use opsdeck::ui::render::draw;
 use opsdeck::ui::state::{UiState, View};
-use opsdeck::ui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use serde_json::json;
@@ -194,7 +196,7 @@ fn apply(model: &mut Model, updates: Vec<Update>) -> Option<(usize, usize)> {
         if let Update::Inventory { inventory, .. } = &u {
             counts = Some((inventory.workloads.len(), inventory.instances.len()));
         }
-        model.apply(u);
+        model.apply_update(u);
     }
     counts
 }

@@ -6,12 +6,13 @@
 mod kube_sample;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use opsdeck::model::sample::sample_model;
-use opsdeck::model::{Inventory, Model};
+use opsdeck::config::theme::Theme;
+use opsdeck::console::sample::sample_model;
+use opsdeck::console::Model;
+use opsdeck::model::Inventory;
 use opsdeck::source::Update;
 use opsdeck::ui::render::{draw, render};
 use opsdeck::ui::state::{UiState, View};
-use opsdeck::ui::theme::Theme;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -65,7 +66,7 @@ fn big_cluster(now: i64, workloads: usize, replicas: usize) -> Model {
         inv.workloads.push(wl);
     }
     let mut model = model;
-    model.apply(Update::Inventory {
+    model.apply_update(Update::Inventory {
         target: "prod".into(),
         at: now,
         inventory: Box::new(inv),

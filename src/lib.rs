@@ -1,18 +1,27 @@
-//! opsdeck: a terminal operations console. See DESIGN.md for the shape.
-pub mod action;
-pub mod alert;
-pub mod alertmanager;
-pub mod cli;
-pub mod config;
-pub mod demo;
+//! opsdeck: a terminal operations console. See DESIGN.md for the shape and the
+//! README's "Architecture" for the layers; `tests/architecture.rs` keeps them.
+
+// Layer 0: vocabulary, config, base.
 pub mod base;
-pub mod exposition;
-pub mod connect;
-pub mod load;
-pub mod metrics;
+pub mod config;
 pub mod model;
-pub mod prometheus;
+// Layer 1: pure engines.
+pub mod alert;
+pub mod exposition;
+pub mod metrics;
 pub mod runbook;
-pub mod runbook_exec;
+// Layer 2: adapters to the outside world.
+pub mod action;
+pub mod alertmanager;
+pub mod connect;
+pub mod demo;
+pub mod load;
+pub mod prometheus;
 pub mod source;
+// Layer 3: the console's state.
+pub mod console;
+// Layer 4: executors.
+pub mod exec;
+// Layer 5: entry points.
+pub mod cli;
 pub mod ui;

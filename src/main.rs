@@ -7,7 +7,13 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let cli = opsdeck::cli::Cli::parse();
-    match opsdeck::cli::run(cli) {
+    // The entry points sit side by side: the console with no subcommand,
+    // the CLI twins otherwise.
+    let result = match cli.command {
+        None => opsdeck::ui::launch(cli.config.clone(), cli.theme.clone(), cli.read_only),
+        Some(_) => opsdeck::cli::run(cli),
+    };
+    match result {
         Ok(code) => code,
         Err(e) => {
             opsdeck::ui::terminal::restore();

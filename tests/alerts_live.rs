@@ -23,7 +23,7 @@ use alertmanager::Alertmanager;
 use alerts_env::{config, opsdeck, post, row, run_until, shown, PATIENCE};
 use demo_local::{http, Demo};
 use opsdeck::alert::AlertState;
-use opsdeck::model::Model;
+use opsdeck::console::Model;
 use opsdeck::source::targets;
 use prometheus::Prometheus;
 use std::time::{Duration, Instant};
@@ -65,9 +65,9 @@ async fn a_probe_rule_fires_when_the_container_stops_and_resolves_when_it_is_sta
          severity = \"critical\"\nrunbook = \"site-down\"\n"
     ));
     let mut model = Model::new(config.refresh.0, true);
-    model.alerts = opsdeck::model::Alerts::from_config(&config);
+    model.alerts = opsdeck::console::Alerts::from_config(&config, vec!["site-down".into()]);
     let (tx, mut rx) = mpsc::channel(256);
-    targets::start(targets::plan(&config), &mut model, &tx);
+    model.add_started(targets::start(targets::plan(&config), &tx));
 
     run_until(&mut model, &mut rx, "the probe to answer", |m| {
         m.store

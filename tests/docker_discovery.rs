@@ -6,8 +6,9 @@
 mod images;
 
 use images::*;
-use opsdeck::model::{Model, TargetKind};
 use opsdeck::connect::docker::Endpoint;
+use opsdeck::console::Model;
+use opsdeck::model::TargetKind;
 use opsdeck::source::docker::DockerSource;
 use opsdeck::source::{Source, Update};
 use std::collections::HashMap;
@@ -52,7 +53,7 @@ async fn poll_until(
             if let Update::Series { series: s, .. } = &u {
                 series.extend(s.iter().cloned());
             }
-            model.apply(u);
+            model.apply_update(u);
         }
         if check(model, &series) {
             return;
@@ -130,7 +131,7 @@ async fn labelled_containers_are_scraped_and_forgotten_when_they_stop() {
             if let Update::Series { series: s, .. } = &u {
                 series.extend(s.iter().cloned());
             }
-            model.apply(u);
+            model.apply_update(u);
         }
         if series.get(&rps).is_some_and(|v| *v > 0.0) {
             break;
@@ -141,7 +142,7 @@ async fn labelled_containers_are_scraped_and_forgotten_when_they_stop() {
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    let row = opsdeck::model::services::rows(&model)
+    let row = opsdeck::console::services::rows(&model)
         .into_iter()
         .find(|r| r.name == p)
         .unwrap();

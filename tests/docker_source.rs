@@ -8,9 +8,10 @@ mod images;
 mod private_engine;
 
 use images::*;
-use opsdeck::model::{EngineEvent, Health, Inventory, WorkloadKind};
-use opsdeck::source::docker::logs::{self, LogSource};
 use opsdeck::connect::docker::{connect, Endpoint};
+use opsdeck::model::{EngineEvent, Health, Inventory, WorkloadKind};
+use opsdeck::source::docker::logs;
+use opsdeck::source::docker::logs::LogSource;
 use opsdeck::source::docker::DockerSource;
 use opsdeck::source::logs::LogRequest;
 use opsdeck::source::{supervise, Source, Update};

@@ -13,7 +13,8 @@ mod screen;
 
 use kube_act::{deploy, target};
 use kube_cluster::{fast_config, TestCluster};
-use opsdeck::model::{Model, TargetKind};
+use opsdeck::console::Model;
+use opsdeck::model::TargetKind;
 use opsdeck::source::kube::KubeSource;
 use opsdeck::source::{Source, Update};
 use opsdeck::ui::state::View;
@@ -30,7 +31,7 @@ async fn console_until(source: &mut KubeSource, what: &str, done: impl Fn(&str) 
             if let Update::Inventory { at, .. } = &u {
                 model.now = *at;
             }
-            model.apply(u);
+            model.apply_update(u);
         }
         let screen = screen::text(&screen::frame(
             &model,

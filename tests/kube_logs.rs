@@ -13,9 +13,10 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube_cluster::{fast_config, TestCluster};
-use opsdeck::model::LogLine;
-use opsdeck::source::kube::logs::{self, PodLog};
 use opsdeck::connect::kube::{client, KubeTarget};
+use opsdeck::model::LogLine;
+use opsdeck::source::kube::logs;
+use opsdeck::source::kube::logs::PodLog;
 use opsdeck::source::logs::{LogRequest, LogStream};
 use serde_json::json;
 

@@ -8,13 +8,14 @@ mod demo_local;
 mod prometheus;
 
 use demo_local::{http, Demo};
-use opsdeck::model::{Model, PanelRange};
+use opsdeck::config::theme::Theme;
+use opsdeck::console::Event;
+use opsdeck::console::{Model, PanelRange};
+use opsdeck::exec::Performer;
 use opsdeck::source::prometheus::PrometheusSource;
 use opsdeck::source::{poll_once, Update};
-use opsdeck::ui::effects::Effects;
 use opsdeck::ui::state::UiState;
-use opsdeck::ui::theme::Theme;
-use opsdeck::ui::update::{update, Command, Event};
+use opsdeck::ui::update::{update, Command, UiEvent};
 use prometheus::Prometheus;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -134,8 +135,9 @@ async fn panels_ask_prometheus_for_the_range_and_show_its_answer_or_its_error() 
     demo.fault(r#"{"slow_ms": 120}"#).await;
     let cfg = config(&prom.url);
     let (tx, mut rx) = mpsc::channel(16);
-    let mut effects = Effects::new(cfg.clone(), false, tx);
-    let mut model = Model::new(Duration::from_secs(2), false).with_config(&cfg);
+    let (updates, _collected) = mpsc::channel(16);
+    let mut performer = Performer::new(cfg.clone(), false, tx, updates);
+    let mut model = Model::new(Duration::from_secs(2), false).with_config(&cfg, Vec::new());
     let mut ui = UiState::new(Theme::default());
     ui.screen_width = 120;
 
@@ -148,11 +150,11 @@ async fn panels_ask_prometheus_for_the_range_and_show_its_answer_or_its_error() 
         ui.panels_asked = None;
         ui.view = opsdeck::ui::state::View::Overview;
         let key = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('6'));
-        let commands = update(&mut model, &mut ui, Event::Key(key));
+        let commands = update(&mut model, &mut ui, UiEvent::Key(key));
         let [Command::QueryPanels {
             range_secs,
-            step,
-            end,
+            step: _,
+            end: _,
             columns,
         }] = commands[..]
         else {
@@ -163,17 +165,17 @@ async fn panels_ask_prometheus_for_the_range_and_show_its_answer_or_its_error() 
             (300, 58),
             "5 minutes over a 58-column chart"
         );
-        effects.query_panels(range_secs, step, end, columns);
+        performer.perform(commands[0].clone());
         let mut ranges = HashMap::<String, PanelRange>::new();
         for _ in 0..2 {
             let u = tokio::time::timeout(Duration::from_secs(20), rx.recv())
                 .await
                 .expect("an answer per panel")
                 .unwrap();
-            if let Update::PanelRange { title, range } = &u {
+            if let Event::PanelRange { title, range } = &u {
                 ranges.insert(title.clone(), range.clone());
             }
-            update(&mut model, &mut ui, Event::Source(u));
+            update(&mut model, &mut ui, UiEvent::from(u));
         }
         let has_points = ranges
             .get("work p95")
@@ -206,7 +208,7 @@ async fn panels_ask_prometheus_for_the_range_and_show_its_answer_or_its_error() 
 
     // `[` widens the range to an hour and asks again.
     let key = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('['));
-    let commands = update(&mut model, &mut ui, Event::Key(key));
+    let commands = update(&mut model, &mut ui, UiEvent::Key(key));
     assert!(
         matches!(
             commands[..],
@@ -227,14 +229,20 @@ async fn a_stopped_prometheus_is_an_error_in_the_panel_not_a_hang() {
     let cfg = config(&prom.url);
     prom.stop();
     let (tx, mut rx) = mpsc::channel(16);
-    let mut effects = Effects::new(cfg, false, tx);
-    effects.query_panels(300, 5, opsdeck::base::time::unix_now(), 60);
+    let (updates, _collected) = mpsc::channel(16);
+    let mut performer = Performer::new(cfg, false, tx, updates);
+    performer.perform(Command::QueryPanels {
+        range_secs: 300,
+        step: 5,
+        end: opsdeck::base::time::unix_now(),
+        columns: 60,
+    });
     for _ in 0..2 {
         let u = tokio::time::timeout(Duration::from_secs(20), rx.recv())
             .await
             .expect("an answer even from a dead server")
             .unwrap();
-        let Update::PanelRange { range, .. } = u else {
+        let Event::PanelRange { range, .. } = u else {
             panic!("{u:?}")
         };
         let err = range.result.unwrap_err();

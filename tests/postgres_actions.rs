@@ -332,14 +332,16 @@ async fn the_database_runbook_clears_a_lock_chain_by_terminating_its_head() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_cancels_the_selected_session_through_the_confirmation_dialog() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    use opsdeck::model::{Model, TargetKind};
+    use opsdeck::connect::postgres::Dsn;
+    use opsdeck::console::Event;
+    use opsdeck::console::Model;
+    use opsdeck::exec::Performer;
+    use opsdeck::model::TargetKind;
+    use opsdeck::source::poll_once;
     use opsdeck::source::postgres::PostgresSource;
-use opsdeck::connect::postgres::Dsn;
-    use opsdeck::source::{poll_once, Update};
     use opsdeck::ui::action_flow::ActionFlow;
-    use opsdeck::ui::effects::Effects;
     use opsdeck::ui::state::UiState;
-    use opsdeck::ui::update::{update, Command, Event};
+    use opsdeck::ui::update::{update, Command, UiEvent};
 
     let pg = Postgres::start(20);
     let dir = tempfile::tempdir().unwrap();
@@ -363,14 +365,15 @@ use opsdeck::connect::postgres::Dsn;
     model.add_target("main-db", TargetKind::Postgres);
     let mut src = PostgresSource::new("main-db", Dsn::of(&config.postgres[0]).unwrap());
     for u in poll_once(&mut src, Duration::from_secs(20)).await.unwrap() {
-        model.apply(u);
+        model.apply_update(u);
     }
-    let mut ui = UiState::new(opsdeck::ui::theme::Theme::default());
+    let mut ui = UiState::new(opsdeck::config::theme::Theme::default());
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    let mut effects = Effects::new(config, false, tx);
+    let (updates, _collected) = tokio::sync::mpsc::channel(64);
+    let mut performer = Performer::new(config, false, tx, updates);
     let press = |model: &mut Model, ui: &mut UiState, c: char| {
         let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-        update(model, ui, Event::Key(key))
+        update(model, ui, UiEvent::Key(key))
     };
     press(&mut model, &mut ui, '7');
     let row = opsdeck::ui::lists::sessions(&model, &ui)
@@ -388,17 +391,17 @@ use opsdeck::connect::postgres::Dsn;
         request.workload.to_string(),
         format!("main-db/backend/{c_pid}")
     );
-    effects.plan_action(request.clone());
+    performer.perform(Command::PlanAction(request.clone()));
     let mut next = async || {
         let u = tokio::time::timeout(Duration::from_secs(20), rx.recv())
             .await
             .expect("the effects answer")
             .unwrap();
-        assert!(matches!(u, Update::Action(_)), "{u:?}");
+        assert!(matches!(u, Event::Action(_)), "{u:?}");
         u
     };
     let planned = next().await;
-    update(&mut model, &mut ui, Event::Source(planned));
+    update(&mut model, &mut ui, UiEvent::from(planned));
     let Some(ActionFlow::Confirm(plan)) = &ui.action else {
         panic!("expected the dialog: {:?} {:?}", ui.action, ui.message)
     };
@@ -409,10 +412,10 @@ use opsdeck::connect::postgres::Dsn;
     );
     let cmds = press(&mut model, &mut ui, 'y');
     assert!(matches!(cmds.as_slice(), [Command::Execute(_)]), "{cmds:?}");
-    effects.execute();
+    performer.perform(cmds[0].clone());
     while !matches!(ui.action, Some(ActionFlow::Finished { .. })) {
         let u = next().await;
-        update(&mut model, &mut ui, Event::Source(u));
+        update(&mut model, &mut ui, UiEvent::from(u));
     }
     let Some(ActionFlow::Finished { ok, result, .. }) = &ui.action else {
         unreachable!()

@@ -5,14 +5,15 @@
 #[path = "support/postgres.rs"]
 mod postgres;
 
-use opsdeck::model::database::{DbSnapshot, Statements};
-use opsdeck::model::{Health, Model, TargetKind};
-use opsdeck::source::postgres::PostgresSource;
+use opsdeck::config::theme::Theme;
 use opsdeck::connect::postgres::Dsn;
+use opsdeck::console::Model;
+use opsdeck::model::database::{DbSnapshot, Statements};
+use opsdeck::model::{Health, TargetKind};
+use opsdeck::source::postgres::PostgresSource;
 use opsdeck::source::{poll_once, supervise, Update};
 use opsdeck::ui::render::draw;
 use opsdeck::ui::state::{UiState, View};
-use opsdeck::ui::theme::Theme;
 use postgres::{backend_pid, session, Postgres, SUPER_PASSWORD};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -154,7 +155,7 @@ async fn a_monitoring_role_sees_long_queries_lock_chains_and_saturation() {
     let mut model = Model::new(Duration::from_secs(2), false);
     model.add_target("main-db", TargetKind::Postgres);
     for u in poll_once(&mut src, Duration::from_secs(20)).await.unwrap() {
-        model.apply(u);
+        model.apply_update(u);
     }
     let mut ui = UiState::new(Theme::default());
     ui.view = View::Database;

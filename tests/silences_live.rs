@@ -20,8 +20,8 @@ use alertmanager::Alertmanager;
 use alerts_env::{config, opsdeck, post, row, run_until, shown, PATIENCE};
 use demo_local::{http, Demo};
 use opsdeck::alert::AlertState;
-use opsdeck::model::Model;
-use opsdeck::source::{targets, Update};
+use opsdeck::console::Model;
+use opsdeck::source::targets;
 use prometheus::Prometheus;
 use std::path::Path;
 use std::process::Output;
@@ -342,7 +342,7 @@ fn press(
                 KeyCode::Char(c)
             };
             let key = KeyEvent::new(code, KeyModifiers::NONE);
-            opsdeck::ui::update::update(model, ui, opsdeck::ui::update::Event::Key(key))
+            opsdeck::ui::update::update(model, ui, opsdeck::ui::update::UiEvent::Key(key))
         })
         .collect()
 }
@@ -353,8 +353,9 @@ fn press(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_silences_the_selected_alert_after_y_and_then_shows_it_muted() {
     use opsdeck::action::{perform, ActionEvent, PerformOptions};
+    use opsdeck::console::Event;
     use opsdeck::ui::action_flow::ActionFlow;
-    use opsdeck::ui::update::{update, Command, Event};
+    use opsdeck::ui::update::{update, Command, UiEvent};
     let am = Alertmanager::start();
     post(
         &format!("{}/api/v2/alerts", am.url),
@@ -367,13 +368,13 @@ async fn the_console_silences_the_selected_alert_after_y_and_then_shows_it_muted
     ));
     let mut model = Model::new(config.refresh.0, false);
     let (tx, mut rx) = mpsc::channel(256);
-    targets::start(targets::plan(&config), &mut model, &tx);
+    model.add_started(targets::start(targets::plan(&config), &tx));
     run_until(&mut model, &mut rx, "DiskNoise to show", |m| {
         row(&m.alerts.rows(), "DiskNoise").is_some_and(|r| r.alert.state == AlertState::Firing)
     })
     .await;
 
-    let mut ui = opsdeck::ui::state::UiState::new(opsdeck::ui::theme::Theme::default());
+    let mut ui = opsdeck::ui::state::UiState::new(opsdeck::config::theme::Theme::default());
     assert!(press(&mut model, &mut ui, "5S").is_empty());
     let cmds = press(&mut model, &mut ui, "disk swap\n");
     let [Command::PlanAction(request)] = cmds.as_slice() else {
@@ -393,7 +394,7 @@ async fn the_console_silences_the_selected_alert_after_y_and_then_shows_it_muted
     let (events_tx, mut events) = mpsc::channel(64);
     let job = perform::spawn(request.clone(), orch, opts.clone(), answer, events_tx);
     let planned = events.recv().await.unwrap();
-    update(&mut model, &mut ui, Event::Source(Update::Action(planned)));
+    update(&mut model, &mut ui, UiEvent::from(Event::Action(planned)));
     let Some(ActionFlow::Confirm(plan)) = &ui.action else {
         panic!("no plan to confirm: {:?} {:?}", ui.action, ui.message);
     };
@@ -407,7 +408,7 @@ async fn the_console_silences_the_selected_alert_after_y_and_then_shows_it_muted
     yes.send(true).unwrap();
     while let Some(event) = events.recv().await {
         let done = matches!(event, ActionEvent::Done(_));
-        update(&mut model, &mut ui, Event::Source(Update::Action(event)));
+        update(&mut model, &mut ui, UiEvent::from(Event::Action(event)));
         if done {
             break;
         }

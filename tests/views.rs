@@ -1,10 +1,11 @@
 //! Snapshots of every view through ratatui's TestBackend, and checks that
 //! severity colours land on the right cells.
 
-use opsdeck::model::sample::sample_model;
-use opsdeck::model::{Health, Model};
+use opsdeck::config::theme::Theme;
+use opsdeck::console::sample::sample_model;
+use opsdeck::console::Model;
+use opsdeck::model::Health;
 use opsdeck::ui::state::{Mode, Pane, UiState};
-use opsdeck::ui::theme::Theme;
 use std::time::Duration;
 
 #[path = "support/screen.rs"]
@@ -124,7 +125,7 @@ fn every_size_down_to_tiny_renders_without_panic() {
 // ---- workloads, containers, events, logs and the action dialog ----
 
 use opsdeck::action::{Plan, PlanStep, Request, StepOp, Verb};
-use opsdeck::model::sample::sample_log_lines;
+use opsdeck::console::sample::sample_log_lines;
 use opsdeck::model::{WorkloadAddr, WorkloadKind};
 use opsdeck::ui::action_flow::ActionFlow;
 use opsdeck::ui::log_view::LogView;

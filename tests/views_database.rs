@@ -5,7 +5,8 @@
 mod screen;
 
 use opsdeck::action::{Plan, PlanStep, Request, StepOp, Verb};
-use opsdeck::model::{Health, Model, WorkloadAddr, WorkloadKind};
+use opsdeck::console::Model;
+use opsdeck::model::{Health, WorkloadAddr, WorkloadKind};
 use opsdeck::ui::action_flow::ActionFlow;
 use opsdeck::ui::state::View;
 use screen::*;
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 fn with_database() -> Model {
     let mut m = console();
-    opsdeck::model::sample_database::with_sample_database(&mut m, NOW);
+    opsdeck::console::sample_database::with_sample_database(&mut m, NOW);
     m
 }
 

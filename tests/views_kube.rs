@@ -7,9 +7,10 @@ mod kube_sample;
 #[path = "support/screen.rs"]
 mod screen;
 
-use opsdeck::model::{Model, WorkloadAddr};
+use opsdeck::config::theme::Theme;
+use opsdeck::console::Model;
+use opsdeck::model::WorkloadAddr;
 use opsdeck::ui::state::{UiState, View};
-use opsdeck::ui::theme::Theme;
 use screen::*;
 
 fn model() -> Model {
@@ -133,10 +134,11 @@ fn rollout_history_160x48() {
 #[test]
 fn history_key_asks_the_orchestrator_and_esc_closes() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    use opsdeck::ui::update::{update, Command, Event};
+    use opsdeck::console::Event;
+    use opsdeck::ui::update::{update, Command, UiEvent};
     let mut model = model();
     let mut ui = in_prod(View::Workloads);
-    let key = |c| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    let key = |c| UiEvent::Key(KeyEvent::new(c, KeyModifiers::NONE));
     let commands = update(&mut model, &mut ui, key(KeyCode::Char('h')));
     let asked = WorkloadAddr::new("prod", "shop", "checkout");
     assert_eq!(
@@ -152,7 +154,7 @@ fn history_key_asks_the_orchestrator_and_esc_closes() {
     update(
         &mut model,
         &mut ui,
-        Event::Source(opsdeck::source::Update::History {
+        UiEvent::from(Event::History {
             workload: asked,
             revisions: Err("403 Forbidden: not allowed to list replicasets".into()),
         }),
@@ -166,13 +168,14 @@ fn history_key_asks_the_orchestrator_and_esc_closes() {
 #[test]
 fn e_shows_the_events_of_the_selected_workload() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    use opsdeck::ui::update::{update, Event};
+
+    use opsdeck::ui::update::{update, UiEvent};
     let mut model = model();
     let mut ui = in_prod(View::Workloads);
     update(
         &mut model,
         &mut ui,
-        Event::Key(KeyEvent::new(KeyCode::Char('e'), KeyModifiers::NONE)),
+        UiEvent::Key(KeyEvent::new(KeyCode::Char('e'), KeyModifiers::NONE)),
     );
     assert_eq!(ui.view, View::Events);
     let screen = text(&frame(&model, &ui, 160, 48));
@@ -189,9 +192,14 @@ fn e_shows_the_events_of_the_selected_workload() {
 #[test]
 fn enter_on_a_pod_shows_its_containers_and_esc_closes_them() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    use opsdeck::ui::update::{update, Event};
+
+    use opsdeck::ui::update::{update, UiEvent};
     fn press(model: &mut Model, ui: &mut UiState, c: KeyCode) {
-        update(model, ui, Event::Key(KeyEvent::new(c, KeyModifiers::NONE)));
+        update(
+            model,
+            ui,
+            UiEvent::Key(KeyEvent::new(c, KeyModifiers::NONE)),
+        );
     }
     let mut m = model();
     let mut ui = in_prod(View::Workloads);

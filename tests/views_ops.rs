@@ -5,11 +5,11 @@
 #[path = "support/screen.rs"]
 mod screen;
 
-use opsdeck::model::sample::sample_model;
-use opsdeck::model::Model;
+use opsdeck::config::theme::Theme;
+use opsdeck::console::sample::sample_model;
+use opsdeck::console::Model;
 use opsdeck::ui::action_flow::ActionFlow;
 use opsdeck::ui::state::{UiState, View};
-use opsdeck::ui::theme::Theme;
 use screen::*;
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ fn alerting() -> Model {
 
 fn metrics_model() -> Model {
     let mut m = console();
-    opsdeck::model::sample_metrics::add_sample_metrics(&mut m, NOW);
+    opsdeck::console::sample_metrics::add_sample_metrics(&mut m, NOW);
     m
 }
 
@@ -66,12 +66,13 @@ fn metrics_colours_slow_failing_and_expiring() {
 
 /// site-down mid-run: the probe failed, the replicas check passed, and the
 /// rollback's plan waits for a yes.
-fn runbook_ui() -> UiState {
+/// Returns the view and the model holding the run.
+fn runbook_ui(mut model: Model) -> (Model, UiState) {
+    use opsdeck::console::runbook::{Question, RunEvent};
     use opsdeck::runbook::timeline::{Entry, TimelineEntry};
-    use opsdeck::runbook_exec::console::{Question, RunEvent};
-    let (catalog, _) = opsdeck::runbook::catalog::Catalog::load(&[]);
+    let (catalog, _) = opsdeck::runbook::catalog::Catalog::builtin();
     let rb = catalog.get("site-down").unwrap().runbook.clone();
-    let mut pane = opsdeck::ui::runbook_pane::RunbookPane::new(
+    let mut pane = opsdeck::console::runbook::RunbookPane::new(
         "site-down-20261123T141300Z-1a2b".into(),
         rb,
         "/data/runs/site-down-20261123T141300Z-1a2b.jsonl".into(),
@@ -123,19 +124,20 @@ fn runbook_ui() -> UiState {
     ] {
         pane.on_event(e);
     }
-    let mut ui = in_view(View::Runbook);
-    ui.runbook = Some(pane);
-    ui
+    model.runbook = Some(pane);
+    (model, in_view(View::Runbook))
 }
 
 #[test]
 fn runbook_mid_run_120x36() {
-    insta::assert_snapshot!(text(&frame(&console(), &runbook_ui(), 120, 36)));
+    let (model, ui) = runbook_ui(console());
+    insta::assert_snapshot!(text(&frame(&model, &ui, 120, 36)));
 }
 
 #[test]
 fn runbook_mid_run_80x24() {
-    insta::assert_snapshot!(text(&frame(&console(), &runbook_ui(), 80, 24)));
+    let (model, ui) = runbook_ui(console());
+    insta::assert_snapshot!(text(&frame(&model, &ui, 80, 24)));
 }
 
 fn alerts_list(list: opsdeck::ui::state::AlertsList) -> UiState {
@@ -156,8 +158,7 @@ fn acknowledged() -> Model {
         .expect("SiteDown fires in the sample");
     model
         .alerts
-        .acknowledge(&row, "ana@ops-1", NOW, "restarting the proxy")
-        .unwrap();
+        .acknowledge(&row, "ana@ops-1", NOW, "restarting the proxy");
     model
 }
 
@@ -239,10 +240,10 @@ fn silence_prompt_in_the_footer() {
 
 /// A load run at `local/shop/api`'s published port: figures beside the
 /// workload's CPU and memory, the dialog stepped aside while it runs.
-fn load_ui(model: &Model) -> UiState {
+fn load_ui(model: &mut Model) -> UiState {
+    use opsdeck::console::load_run::LoadRun;
     use opsdeck::load::{ErrorKind, Sample, Stats};
-    use opsdeck::ui::load_run::LoadRun;
-    let spec = opsdeck::cli::load::parse_line(
+    let spec = opsdeck::load::args::parse_line(
         "http://127.0.0.1:8081/work -c 20 -d 30s --rate 200 --profile spike --spike-x 5",
     )
     .unwrap();
@@ -265,7 +266,7 @@ fn load_ui(model: &Model) -> UiState {
     let plan = spec.plan();
     let mut run = LoadRun::new(spec, model);
     run.figures = Some(stats.snapshot(Duration::from_secs(12), 10));
-    ui.load = Some(run);
+    model.load = Some(run);
     ui.action = Some(ActionFlow::Running {
         plan,
         progress: Vec::new(),
@@ -276,21 +277,28 @@ fn load_ui(model: &Model) -> UiState {
 
 #[test]
 fn load_view_80x24() {
-    let model = sample_model(NOW, 4, 600);
-    insta::assert_snapshot!(text(&frame(&model, &load_ui(&model), 80, 24)));
+    let mut model = sample_model(NOW, 4, 600);
+    let ui = load_ui(&mut model);
+    insta::assert_snapshot!(text(&frame(&model, &ui, 80, 24)));
 }
 
 #[test]
 fn load_view_160x48() {
-    let model = sample_model(NOW, 16, 3600);
-    insta::assert_snapshot!(text(&frame(&model, &load_ui(&model), 160, 48)));
+    let mut model = sample_model(NOW, 16, 3600);
+    let ui = load_ui(&mut model);
+    insta::assert_snapshot!(text(&frame(&model, &ui, 160, 48)));
 }
 
 #[test]
 fn these_views_render_at_every_size_without_panic() {
-    let model = metrics_model();
-    let uis = [in_view(View::Metrics), runbook_ui(), load_ui(&model)];
-    for mut ui in uis {
+    let mut with_load = metrics_model();
+    let load = load_ui(&mut with_load);
+    let views = [
+        (metrics_model(), in_view(View::Metrics)),
+        runbook_ui(metrics_model()),
+        (with_load, load),
+    ];
+    for (model, mut ui) in views {
         for (w, h) in [(1, 1), (10, 5), (40, 12), (80, 24), (300, 90)] {
             frame(&model, &ui, w, h);
             ui.mode = opsdeck::ui::state::Mode::Help;

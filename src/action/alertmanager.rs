@@ -51,7 +51,7 @@ impl AlertmanagerOrchestrator {
             .alertmanager
             .iter()
             .find(|a| a.name.get_ref() == name)?;
-        let made = crate::connect::http::Http::new(crate::source::targets::PROMETHEUS_TIMEOUT, &am.auth)
+        let made = crate::connect::http::Http::new(crate::connect::http::API_TIMEOUT, &am.auth)
             .map(|http| {
                 AlertmanagerOrchestrator::new(
                     name,
@@ -91,7 +91,8 @@ impl AlertmanagerOrchestrator {
             .iter()
             .filter(|a| all_match(matchers, &a.labels))
             .collect();
-        let until = crate::base::time::rfc3339(crate::base::time::unix_now() + duration.as_secs() as i64);
+        let until =
+            crate::base::time::rfc3339(crate::base::time::unix_now() + duration.as_secs() as i64);
         let mut steps = vec![PlanStep {
             op: StepOp::Create,
             subject: request.workload.to_string(),

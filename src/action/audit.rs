@@ -170,7 +170,6 @@ pub(crate) fn append_line(path: &Path, line: &str) -> Result<(), String> {
     f.sync_data().map_err(fail)
 }
 
-
 /// `user@host` of whoever runs opsdeck.
 pub fn whoami() -> String {
     let user = ["USER", "LOGNAME"]

@@ -4,9 +4,9 @@
 //! the function and reads back until the query or the session is gone.
 
 use super::{Orchestrator, Outcome, Plan, PlanStep, Request, Revision, StepOp, Verb};
+use crate::connect::postgres::{connect, describe, Dsn};
 use crate::model::database::shorten_query;
 use crate::model::{WorkloadAddr, WorkloadKind};
-use crate::connect::postgres::{connect, describe, Dsn};
 use futures::future::BoxFuture;
 use std::time::Duration;
 use tokio::sync::mpsc;

@@ -4,8 +4,8 @@
 //! `history` lists and `rollback` restores.
 
 use super::audit::{append_line, read_lines};
-use crate::base::time::now_rfc3339;
 use super::orchestrator::Revision;
+use crate::base::time::now_rfc3339;
 use crate::model::WorkloadAddr;
 use std::path::{Path, PathBuf};
 

@@ -1,8 +1,8 @@
 //! Built-in rules (DESIGN.md, Alerts) and merging them with the user's.
 
-use super::rule::{MetricPatterns, Op, RuleSpec};
 use super::suggest;
 use crate::base::duration::HumanDuration;
+use crate::config::alert_rule::{MetricPatterns, Op, RuleSpec};
 use crate::model::Severity;
 use std::collections::BTreeSet;
 use std::fmt;

@@ -1,7 +1,7 @@
 use super::*;
-use crate::alert::rule::{MetricPatterns, Op, RuleSpec};
 use crate::alert::runbook_ref::RunbookRef;
 use crate::base::duration::HumanDuration;
+use crate::config::alert_rule::{MetricPatterns, Op, RuleSpec};
 use crate::metrics::glob::glob_match;
 use AlertState::*;
 

@@ -8,10 +8,11 @@
 pub mod defaults;
 
 mod engine;
+mod external;
 mod flap;
 
+mod from_config;
 pub mod promfile;
-mod rule;
 mod runbook_ref;
 mod series;
 mod state;
@@ -20,11 +21,13 @@ mod validate;
 mod view;
 
 pub use crate::base::duration::HumanDuration;
+pub use crate::config::alert_rule::{MetricPatterns, Op, RuleSpec};
 pub use crate::metrics::glob::{glob_match, is_pattern};
 pub use defaults::{default_rules, merge_rules, MergeError};
 pub use engine::{AlertEngine, EngineOptions, PromResult, PromSample, SeriesLookup};
+pub use external::ExternalAlert;
+pub use from_config::{check_config, rules_of};
 pub use promfile::{import_rule_file, rules_to_toml, ImportNote, ImportReport};
-pub use rule::{MetricPatterns, Op, RuleSpec};
 pub use runbook_ref::{map_runbook_url, RunbookRef};
 pub use series::series_labels;
 pub use state::AlertState;

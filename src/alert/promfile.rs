@@ -2,10 +2,10 @@
 //! opsdeck PromQL rules against a named Prometheus, with a note for
 //! everything that could not be carried over as it was.
 
-use super::rule::RuleSpec;
 use super::runbook_ref::map_runbook_url;
 use crate::base::diag::FileError;
 use crate::base::duration::HumanDuration;
+use crate::config::alert_rule::RuleSpec;
 use crate::model::Severity;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};

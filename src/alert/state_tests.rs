@@ -1,6 +1,6 @@
 use super::*;
-use crate::alert::rule::{MetricPatterns, Op, RuleSpec};
 use crate::base::duration::HumanDuration;
+use crate::config::alert_rule::{MetricPatterns, Op, RuleSpec};
 use AlertState::*;
 
 const RETENTION: f64 = 900.0;

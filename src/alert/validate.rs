@@ -1,8 +1,8 @@
 //! Checking `RuleSpec`s and turning them into evaluable `Rule`s.
 
-use super::rule::{Op, RuleSpec};
 use super::runbook_ref::RunbookRef;
 use super::suggest;
+use crate::config::alert_rule::{Op, RuleSpec};
 use crate::model::Severity;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

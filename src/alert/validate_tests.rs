@@ -1,6 +1,6 @@
 use super::*;
-use crate::alert::rule::MetricPatterns;
 use crate::base::duration::HumanDuration;
+use crate::config::alert_rule::MetricPatterns;
 
 fn metric_rule() -> RuleSpec {
     let mut r = RuleSpec::named("HighCpu");

@@ -4,6 +4,8 @@
 
 pub mod client;
 pub mod matcher;
+mod silence;
 
 pub use client::{AmAlert, AmSilence, AmStatus, Client, NewSilence, SilenceStatus};
 pub use matcher::{matchers_for_alert, Matcher};
+pub use silence::Silence;

@@ -109,7 +109,10 @@ mod tests {
             redact("ssh://bob:pw@h1 and tcp://h2:2376/x (https://a@b/c)."),
             "ssh://h1 and tcp://h2:2376/x (https://b/c)."
         );
-        assert_eq!(redact("\"postgres://u:pw@db/app\""), "\"postgres://db/app\"");
+        assert_eq!(
+            redact("\"postgres://u:pw@db/app\""),
+            "\"postgres://db/app\""
+        );
         assert_eq!(redact("no urls, a: b"), "no urls, a: b");
     }
 

@@ -43,7 +43,11 @@ pub fn unix_seconds(text: &str) -> Option<f64> {
 
 /// Whole unix seconds of an RFC 3339 time.
 pub fn unix_secs(text: &str) -> Option<i64> {
-    Some(OffsetDateTime::parse(text.trim(), &Rfc3339).ok()?.unix_timestamp())
+    Some(
+        OffsetDateTime::parse(text.trim(), &Rfc3339)
+            .ok()?
+            .unix_timestamp(),
+    )
 }
 
 /// Unix nanoseconds of an RFC 3339 time (as engines and kubelets stamp
@@ -71,7 +75,6 @@ pub fn time_of_day_millis(nanos: i64) -> String {
     )
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,9 +83,15 @@ mod tests {
     fn rfc3339_round_trips() {
         assert_eq!(rfc3339(1_767_261_600), "2026-01-01T10:00:00Z");
         assert_eq!(unix_secs("2026-01-01T10:00:00Z"), Some(1_767_261_600));
-        assert_eq!(unix_seconds("2026-01-01T10:00:00.5Z"), Some(1_767_261_600.5));
+        assert_eq!(
+            unix_seconds("2026-01-01T10:00:00.5Z"),
+            Some(1_767_261_600.5)
+        );
         assert_eq!(unix_secs("2026-01-01T11:00:00+01:00"), Some(1_767_261_600));
-        assert_eq!(rfc3339_nanos(1_767_261_600_250_000_000), "2026-01-01T10:00:00.25Z");
+        assert_eq!(
+            rfc3339_nanos(1_767_261_600_250_000_000),
+            "2026-01-01T10:00:00.25Z"
+        );
         assert_eq!(unix_nanos("0001-01-01T00:00:00Z"), None);
         assert_eq!(unix_secs("yesterday"), None);
         assert!(unix_seconds(&now_rfc3339()).is_some());

@@ -36,7 +36,6 @@ impl Unit {
     }
 }
 
-
 pub fn bytes(n: f64) -> String {
     const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
     let mut v = n.max(0.0);

@@ -23,8 +23,10 @@
 use super::status::collect;
 use crate::base::time::rfc3339;
 use crate::config::Config;
-use crate::model::{AlertRow, Health, PromRuleRow, Severity, SilenceRow, Target};
-use crate::ui::views::alerts::value_text;
+use crate::console::{AlertRow, SilenceRow};
+use crate::model::{Health, Severity, Target};
+use crate::prometheus::PromRuleRow;
+
 use serde::Serialize;
 use std::path::Path;
 use std::process::ExitCode;
@@ -98,7 +100,7 @@ fn print_text(r: &Report) {
             v.severity.as_str(),
             state,
             v.rule,
-            value_text(a),
+            a.value_text(),
             a.source
         );
     }
@@ -115,7 +117,7 @@ pub fn import(config: &Config, file: &Path, prometheus: &str) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (catalog, _) = crate::runbook::catalog::Catalog::load(&config.runbook_dirs);
+    let (catalog, _) = crate::exec::files::load_catalog(&config.runbook_dirs);
     let ids: Vec<String> = catalog
         .entries()
         .iter()

@@ -1,5 +1,5 @@
 use super::{load_theme, Cli, ConfigAction};
-use crate::config::{self, paths, INIT_TEMPLATE};
+use crate::config::{paths, INIT_TEMPLATE};
 use std::process::ExitCode;
 
 pub fn run(cli: &Cli, action: &ConfigAction) -> ExitCode {
@@ -37,7 +37,7 @@ pub fn run(cli: &Cli, action: &ConfigAction) -> ExitCode {
                 }
             }
         }
-        ConfigAction::Check => match config::load(cli.config.clone()) {
+        ConfigAction::Check => match crate::exec::files::load_config(cli.config.clone()) {
             Err(errors) => {
                 for e in &errors {
                     println!("{e}");

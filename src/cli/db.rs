@@ -9,16 +9,17 @@
 
 use super::act::{self, ActFlags, EXIT_FAILED, EXIT_NO_PLAN};
 use super::status::{poll_into, POLL_TIMEOUT};
-use crate::base::time::rfc3339;
 use crate::action::docker::HealthGate;
 use crate::action::postgres::BACKEND;
 use crate::action::{Request, Verb};
-use crate::config::Config;
-use crate::model::database::{DbSnapshot, Statements};
-use crate::model::{Health, Model, TargetKind, WorkloadAddr};
-use crate::connect::postgres::Dsn;
-use crate::source::postgres::PostgresSource;
+use crate::base::time::rfc3339;
 use crate::base::units::{bytes, percent};
+use crate::config::Config;
+use crate::connect::postgres::Dsn;
+use crate::console::Model;
+use crate::model::database::{DbSnapshot, Statements};
+use crate::model::{Health, TargetKind, WorkloadAddr};
+use crate::source::postgres::PostgresSource;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Subcommand)]

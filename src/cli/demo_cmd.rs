@@ -2,8 +2,9 @@
 
 use crate::action::docker::endpoint_for;
 use crate::config::{paths, Config};
-use crate::demo::playground::{self, SERVICE};
 use crate::connect::docker::connect;
+use crate::demo::playground;
+use crate::demo::playground::SERVICE;
 use std::process::ExitCode;
 
 async fn docker(config: &Config, target: &str) -> Result<bollard::Docker, String> {

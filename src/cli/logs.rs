@@ -5,8 +5,9 @@
 use crate::base::time::rfc3339_nanos;
 use crate::config::Config;
 use crate::model::{LogLine, WorkloadAddr};
-use crate::source::docker::logs::{self, LogSource};
 use crate::source::docker::convert;
+use crate::source::docker::logs;
+use crate::source::docker::logs::LogSource;
 use crate::source::kube;
 use crate::source::logs::{LogRequest, LogStream};
 use bollard::query_parameters::ListContainersOptions;
@@ -146,7 +147,11 @@ async fn docker_stream(
         let known: Vec<String> = targets
             .iter()
             .map(|(n, _)| n.clone())
-            .chain(crate::connect::kube::targets(config).into_iter().map(|t| t.name))
+            .chain(
+                crate::connect::kube::targets(config)
+                    .into_iter()
+                    .map(|t| t.name),
+            )
             .collect();
         return Err(format!(
             "no Docker or Kubernetes target `{}`; known: {}",

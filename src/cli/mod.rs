@@ -15,12 +15,11 @@ mod status;
 mod themes;
 mod workloads;
 
-
-
 use crate::action::{docker::HealthGate, Verb};
-use crate::config::{self, Config};
+use crate::config;
+use crate::config::theme::Theme;
+use crate::config::Config;
 use crate::model::WorkloadAddr;
-use crate::ui::theme::Theme;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -229,21 +228,9 @@ pub enum ConfigAction {
     Check,
 }
 
-/// Loads config and theme, printing every problem; None means "stop, exit 2".
+/// Loads the config, printing every problem; None means "stop, exit 2".
 fn load_config(cli: &Cli) -> Option<config::Loaded> {
-    match config::load(cli.config.clone()) {
-        Ok(loaded) => Some(loaded),
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("error: {e}");
-            }
-            eprintln!(
-                "{} error(s) in the config; nothing was started",
-                errors.len()
-            );
-            None
-        }
-    }
+    crate::exec::files::load_config_or_report(cli.config.clone())
 }
 
 fn load_theme(cli: &Cli, config: &Config) -> Result<Theme, crate::base::diag::FileError> {
@@ -428,25 +415,8 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             };
             runtime()?.block_on(logs::run(&loaded.config, args))
         }
-        None => {
-            let Some(loaded) = load_config(&cli) else {
-                return Ok(ExitCode::from(2));
-            };
-            let theme = match load_theme(&cli, &loaded.config) {
-                Ok(t) => t,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return Ok(ExitCode::from(2));
-                }
-            };
-            let opts = crate::ui::app::Options {
-                config: loaded.config,
-                theme,
-                read_only: cli.read_only,
-            };
-            runtime()?.block_on(crate::ui::app::run(opts))?;
-            Ok(ExitCode::SUCCESS)
-        }
+        // The console itself is the ui's: main.rs starts it.
+        None => Ok(ExitCode::SUCCESS),
     }
 }
 
@@ -471,8 +441,5 @@ fn act_on(
 }
 
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
+    crate::exec::runtime()
 }

@@ -7,13 +7,12 @@
 
 use super::runbook_term::{Printer, Terminal};
 use crate::config::Config;
+use crate::exec::runbook::runner::drive;
+use crate::exec::runbook::runs;
+use crate::exec::runbook::setup::{prepare, Prepared, Start};
+use crate::exec::runbook::Executor;
 use crate::runbook::catalog::{Catalog, Origin};
-use crate::runbook::engine::Engine;
 use crate::runbook::status::{Mode, Outcome};
-use crate::runbook::timeline::Snapshot;
-use crate::runbook_exec::runner::drive;
-use crate::runbook_exec::runs::{self, TimelineFile};
-use crate::runbook_exec::Executor;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,7 +76,7 @@ pub fn command(cli: &super::Cli, action: &RunbookAction) -> color_eyre::Result<E
 }
 
 fn catalog(config: &Config) -> Catalog {
-    let (catalog, errors) = Catalog::load(&config.runbook_dirs);
+    let (catalog, errors) = crate::exec::files::load_catalog(&config.runbook_dirs);
     for e in &errors {
         eprintln!("warning: {e} (runbook left out)");
     }
@@ -135,11 +134,11 @@ fn unknown(catalog: &Catalog, id: &str) -> String {
 fn lint(config: Option<&Config>, files: &[PathBuf]) -> ExitCode {
     let errors = if files.is_empty() {
         let dirs = config.map(|c| c.runbook_dirs.clone()).unwrap_or_default();
-        Catalog::load(&dirs).1
+        crate::exec::files::load_catalog(&dirs).1
     } else {
         files
             .iter()
-            .flat_map(|f| crate::runbook::lint::lint_file(f))
+            .flat_map(|f| crate::exec::files::lint_file(f))
             .collect()
     };
     for e in &errors {
@@ -157,34 +156,41 @@ fn lint(config: Option<&Config>, files: &[PathBuf]) -> ExitCode {
 async fn run(config: &Config, read_only: bool, args: &RunArgs) -> ExitCode {
     let catalog = catalog(config);
     let mode = if args.plan { Mode::Plan } else { Mode::Run };
-    let started = match start(&catalog, mode, args) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_CANNOT_START);
-        }
+    let start = match &args.resume {
+        Some(run_id) => Start::Resume {
+            run_id: run_id.clone(),
+            id: args.id.clone(),
+        },
+        None => match parse_params(&args.params) {
+            Ok(given) => Start::New {
+                id: args.id.clone().unwrap_or_default(),
+                given,
+                labels: BTreeMap::new(),
+            },
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_CANNOT_START);
+            }
+        },
     };
-    let (engine, run_id) = started;
-    let rb = engine.runbook().clone();
-    let path = match runs::path_of(&runs::runs_dir(), &run_id) {
+    let Prepared {
+        run_id,
+        runbook: rb,
+        engine,
+        mut timeline,
+    } = match prepare(&catalog, start, mode) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(EXIT_CANNOT_START);
         }
     };
-    let mut file = match TimelineFile::open(&path) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_CANNOT_START);
-        }
-    };
-    println!("run {run_id} (timeline {})", file.path().display());
+    let path = timeline.path().to_path_buf();
+    println!("run {run_id} (timeline {})", path.display());
     let exec = Arc::new(Executor::new(config.clone(), read_only));
     let person = Arc::new(Terminal::new(args.yes));
     let mut printer = Printer::new(rb.clone());
-    let outcome = drive(engine, exec, person, &mut file, &mut printer).await;
+    let outcome = drive(engine, exec, person, &mut timeline, &mut printer).await;
     if let Some(report) = &args.report {
         match runs::write_report(&rb, &path, report) {
             Ok(()) => println!("report written to {}", report.display()),
@@ -204,49 +210,6 @@ async fn run(config: &Config, read_only: bool, args: &RunArgs) -> ExitCode {
             ExitCode::from(EXIT_FAILED)
         }
     }
-}
-
-/// A fresh engine with its params bound, or one rebuilt from a run's timeline.
-fn start(catalog: &Catalog, mode: Mode, args: &RunArgs) -> Result<(Engine, String), String> {
-    if let Some(run_id) = &args.resume {
-        let dir = runs::runs_dir();
-        let path = runs::path_of(&dir, run_id)?;
-        if !path.exists() {
-            let recent = runs::recent(&dir, 5);
-            return Err(if recent.is_empty() {
-                format!("no run `{run_id}`: {} holds no runs", dir.display())
-            } else {
-                format!("no run `{run_id}`; the latest: {}", recent.join(", "))
-            });
-        }
-        let entries = runs::read(&path)?;
-        let snap = Snapshot::rebuild(&entries)?;
-        if let Some(id) = args.id.as_deref().filter(|id| *id != snap.runbook) {
-            return Err(format!(
-                "run {run_id} is a run of `{}`, not `{id}`",
-                snap.runbook
-            ));
-        }
-        let rb = catalog
-            .get(&snap.runbook)
-            .ok_or_else(|| unknown(catalog, &snap.runbook))?
-            .runbook
-            .clone();
-        let engine = Engine::resume(rb, &entries, mode)?;
-        return Ok((engine, run_id.clone()));
-    }
-    let id = args.id.as_deref().unwrap_or_default();
-    let rb = catalog
-        .get(id)
-        .ok_or_else(|| unknown(catalog, id))?
-        .runbook
-        .clone();
-    let given = parse_params(&args.params)?;
-    let params = rb
-        .bind_params(&given, &BTreeMap::new())
-        .map_err(|errors| errors.join("; "))?;
-    let run_id = runs::new_id(&rb.id, &crate::base::time::now_rfc3339());
-    Ok((Engine::new(rb, params, BTreeMap::new(), mode), run_id))
 }
 
 fn parse_params(raw: &[String]) -> Result<BTreeMap<String, String>, String> {

@@ -2,12 +2,12 @@
 //! happens, and the engine's questions asked on stdin (or answered by
 //! `--yes`; with no terminal and no `--yes`, actions are declined).
 
+use crate::exec::runbook::runner::{Ask, Observer, Person};
 use crate::runbook::engine::{Event, Plan};
 use crate::runbook::narrate::Narrator;
 use crate::runbook::spec::param::display;
 use crate::runbook::spec::{Action, Runbook};
 use crate::runbook::timeline::TimelineEntry;
-use crate::runbook_exec::runner::{Ask, Observer, Person};
 use std::io::{IsTerminal as _, Write as _};
 
 pub struct Terminal {

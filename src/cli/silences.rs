@@ -16,7 +16,8 @@ use crate::action::docker::HealthGate;
 use crate::action::{Request, Verb};
 use crate::alertmanager::Matcher;
 use crate::config::Config;
-use crate::model::{Health, Model};
+use crate::console::Model;
+use crate::model::Health;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -114,7 +115,7 @@ pub async fn list(config: &Config, alertmanager: &str, json: bool) -> ExitCode {
         .into_iter()
         .filter(|p| p.name == alertmanager)
         .collect();
-    crate::source::targets::poll_all(planned, &mut model).await;
+    model.add_started(crate::source::targets::poll_all(planned).await);
     if let Some(Health::Degraded { reason, .. }) = model.target(alertmanager).map(|t| &t.health) {
         eprintln!("error: {alertmanager}: {reason}");
         return ExitCode::from(1);

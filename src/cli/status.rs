@@ -1,7 +1,8 @@
 //! `opsdeck status`: one reading of every target, without a UI.
 
 use crate::config::Config;
-use crate::model::{Model, Severity};
+use crate::console::Model;
+use crate::model::Severity;
 use crate::source::Source;
 use serde::Serialize;
 use std::process::ExitCode;
@@ -15,14 +16,18 @@ pub struct StatusReport<'a> {
     pub host: Option<&'a crate::model::HostSnapshot>,
     pub series: std::collections::BTreeMap<&'a str, f64>,
     /// As `opsdeck alerts --json` lists them (one evaluation).
-    pub alerts: Vec<crate::model::AlertRow>,
+    pub alerts: Vec<crate::console::AlertRow>,
     /// The latency pane's rows: each service's figures and their source.
-    pub services: Vec<crate::model::ServiceRow>,
+    pub services: Vec<crate::console::ServiceRow>,
 }
 
 pub async fn collect(config: &Config, read_only: bool) -> Model {
-    let mut model = Model::new(config.refresh.0, read_only).with_config(config);
-    crate::source::targets::poll_all(crate::source::targets::plan(config), &mut model).await;
+    let ids = crate::exec::files::runbook_ids(&config.runbook_dirs);
+    let mut model = Model::new(config.refresh.0, read_only).with_config(config, ids);
+    model.alerts.acks = crate::console::Acks::from_read(crate::exec::files::read_acks(
+        &crate::exec::files::acks_path(),
+    ));
+    model.add_started(crate::source::targets::poll_all(crate::source::targets::plan(config)).await);
     // One evaluation: a rule whose condition holds is pending, or firing when
     // its `for` is 0; a one-shot reading cannot wait out a `for` duration.
     model.tick(crate::base::time::unix_now());
@@ -36,7 +41,7 @@ pub const POLL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10)
 /// failure marks the target degraded with the reason.
 pub async fn poll_into<S: Source>(model: &mut Model, source: &mut S, timeout: std::time::Duration) {
     for u in crate::source::targets::poll_updates(source, timeout, timeout).await {
-        model.apply(u);
+        model.apply_update(u);
     }
 }
 
@@ -56,7 +61,7 @@ pub async fn run(config: &Config, read_only: bool, json: bool) -> color_eyre::Re
         host: model.host(),
         series,
         alerts: model.alerts.rows(),
-        services: crate::model::services::rows(&model),
+        services: crate::console::services::rows(&model),
     };
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);

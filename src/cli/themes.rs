@@ -1,4 +1,4 @@
-use crate::ui::theme::Theme;
+use crate::config::theme::Theme;
 use std::process::ExitCode;
 
 pub fn run() -> ExitCode {

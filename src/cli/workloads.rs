@@ -13,7 +13,8 @@
 use super::status::{poll_into, POLL_TIMEOUT};
 use crate::base::time::rfc3339;
 use crate::config::Config;
-use crate::model::{Health, Model, Target, TargetKind, Workload};
+use crate::console::Model;
+use crate::model::{Health, Target, TargetKind, Workload};
 use crate::source::docker::DockerSource;
 use crate::source::kube::KubeSource;
 use serde::Serialize;

@@ -13,6 +13,8 @@ pub struct Loaded {
     pub path: PathBuf,
     /// False when no file existed and the defaults are in use.
     pub from_file: bool,
+    /// The file as read (empty with the defaults), so later checks can locate errors.
+    pub text: String,
 }
 
 /// Loads the config named by `--config`/`OPSDECK_CONFIG`/the default path. A missing
@@ -28,6 +30,7 @@ pub fn load(explicit: Option<PathBuf>) -> Result<Loaded, Vec<FileError>> {
                 config: Config::default(),
                 path,
                 from_file: false,
+                text: String::new(),
             })
         }
         Err(e) => {
@@ -42,6 +45,7 @@ pub fn load(explicit: Option<PathBuf>) -> Result<Loaded, Vec<FileError>> {
         config,
         path,
         from_file: true,
+        text,
     })
 }
 
@@ -203,7 +207,6 @@ pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
             }
         }
     }
-    errors.extend(super::alerts::check(path, text, c));
     errors
 }
 

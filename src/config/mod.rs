@@ -1,13 +1,13 @@
 //! The config model (`config.toml`), as DESIGN.md shows it. Every table denies
 //! unknown keys so a typo is an error with a did-you-mean, not a silent default.
 
-mod alerts;
+pub mod alert_rule;
 mod load;
 pub mod paths;
 mod targets;
+pub mod theme;
 
 pub use crate::base::duration::HumanDuration;
-pub use alerts::alert_rules;
 pub use load::{load, parse, validate, Loaded, INIT_TEMPLATE};
 pub use targets::*;
 
@@ -32,7 +32,7 @@ pub struct Config {
     pub panel: Vec<Panel>,
     pub service: Vec<Service>,
     /// The user's alert rules, kept with their place in the file for errors.
-    pub alert: Vec<toml::Spanned<crate::alert::RuleSpec>>,
+    pub alert: Vec<toml::Spanned<alert_rule::RuleSpec>>,
 }
 
 impl Default for Config {

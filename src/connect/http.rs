@@ -8,6 +8,9 @@ use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use std::fmt;
 use std::time::Duration;
 
+/// How long one request to a Prometheus or an Alertmanager may take.
+pub const API_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A client for one target. Cloning shares the connection pool.
 #[derive(Clone)]
 pub struct Http {

@@ -9,7 +9,21 @@ use super::error::{LineError, Reason};
 use super::labels::Label;
 use super::number::parse_value;
 use super::{MetadataKind, MetricType, Sample, Scrape};
-use crate::metrics::histogram::Bucket;
+
+/// One cumulative bucket: the count of observations `<= le`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucket {
+    /// Upper bound (the `le` label); `f64::INFINITY` for the `+Inf` bucket.
+    pub le: f64,
+    /// Cumulative count of observations less than or equal to `le`.
+    pub count: f64,
+}
+
+impl Bucket {
+    pub const fn new(le: f64, count: f64) -> Self {
+        Self { le, count }
+    }
+}
 
 /// All families of a scrape, plus the samples that could not be placed.
 #[derive(Debug, Clone, PartialEq, Default)]

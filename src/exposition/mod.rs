@@ -20,7 +20,7 @@
 //!
 //! [`group`] (or [`Scrape::group`]) then assembles metric families: counters,
 //! gauges, histograms (buckets sorted by `le`, ready for
-//! [`crate::metrics::histogram::histogram_quantile`]) and summaries.
+//! `metrics::histogram::histogram_quantile`) and summaries.
 //!
 //! Leniency, in both formats: blank lines and leading blanks are ignored,
 //! `\r\n` line ends are accepted, a trailing comma in a label set is
@@ -45,7 +45,7 @@ mod tests;
 
 pub use error::{LineError, Reason};
 pub use group::{
-    group, Families, Family, HistogramData, Quantile, Series, SeriesValue, SummaryData,
+    group, Bucket, Families, Family, HistogramData, Quantile, Series, SeriesValue, SummaryData,
 };
 pub use labels::{Label, Labels};
 pub use write::{write_eof, write_help, write_sample, write_type, write_unit, write_value};

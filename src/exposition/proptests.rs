@@ -3,8 +3,8 @@
 
 use proptest::prelude::*;
 
+use super::Bucket;
 use super::*;
-use crate::metrics::histogram::Bucket;
 
 #[derive(Debug, Clone)]
 struct GenSample {

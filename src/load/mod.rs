@@ -9,6 +9,7 @@
 //! goes down the one action path (plan → read-only refusal → confirm →
 //! audit), its live figures on a channel of their own.
 
+pub mod args;
 pub mod client;
 pub mod errors;
 pub mod orchestrator;

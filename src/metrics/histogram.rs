@@ -32,20 +32,7 @@
 //!   0 for the lowest bucket. (As in Prometheus, an empty lowest bucket with
 //!   `q = 0` yields NaN from the 0/0 interpolation.)
 
-/// One cumulative bucket: the count of observations `<= le`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Bucket {
-    /// Upper bound (the `le` label); `f64::INFINITY` for the `+Inf` bucket.
-    pub le: f64,
-    /// Cumulative count of observations less than or equal to `le`.
-    pub count: f64,
-}
-
-impl Bucket {
-    pub const fn new(le: f64, count: f64) -> Self {
-        Self { le, count }
-    }
-}
+pub use crate::exposition::Bucket;
 
 /// Relative tolerance under which neighbouring bucket counts are treated as
 /// equal (Prometheus's `smallDeltaTolerance`).

@@ -22,6 +22,16 @@ impl Severity {
             Severity::Critical => "critical",
         }
     }
+
+    /// An alert's `severity` label as Prometheus rules write it: warning when
+    /// absent or unknown, the common default.
+    pub fn of_labels(labels: &std::collections::BTreeMap<String, String>) -> Severity {
+        match labels.get("severity").map(String::as_str) {
+            Some("critical") | Some("page") => Severity::Critical,
+            Some("info") | Some("none") => Severity::Info,
+            _ => Severity::Warning,
+        }
+    }
 }
 
 impl std::fmt::Display for Severity {

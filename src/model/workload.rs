@@ -5,6 +5,9 @@ use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
 
+/// Engine events kept for the events pane, newest last; a feed keeps no more unreported.
+pub const EVENTS_KEPT: usize = 1000;
+
 /// `TARGET/GROUP/NAME`; group is `_` when there is none (a plain container).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct WorkloadAddr {

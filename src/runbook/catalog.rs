@@ -28,39 +28,22 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    pub fn load(dirs: &[PathBuf]) -> (Catalog, Vec<FileError>) {
+    /// The built-in runbooks; the caller overlays the users' files with
+    /// [`Catalog::add_file`] (reading them is the executors' job).
+    pub fn builtin() -> (Catalog, Vec<FileError>) {
         let mut catalog = Catalog::default();
         let mut errors = Vec::new();
         for (name, text) in BUILTIN {
             let path = PathBuf::from(format!("builtin:{name}"));
             catalog.add(&path, text.to_string(), Origin::Builtin(name), &mut errors);
         }
-        for dir in dirs {
-            let files = match toml_files(dir) {
-                Ok(files) => files,
-                Err(e) => {
-                    errors.push(FileError::at_offset(
-                        dir,
-                        "",
-                        0,
-                        format!("cannot read runbook directory: {e}"),
-                    ));
-                    continue;
-                }
-            };
-            for path in files {
-                match std::fs::read_to_string(&path) {
-                    Ok(text) => catalog.add(&path, text, Origin::File(path.clone()), &mut errors),
-                    Err(e) => errors.push(FileError::at_offset(
-                        &path,
-                        "",
-                        0,
-                        format!("cannot read: {e}"),
-                    )),
-                }
-            }
-        }
         (catalog, errors)
+    }
+
+    /// A user's runbook file, linted; it replaces a runbook with the same id,
+    /// and a file with lint errors is left out with its errors reported.
+    pub fn add_file(&mut self, path: &Path, text: String, errors: &mut Vec<FileError>) {
+        self.add(path, text, Origin::File(path.to_path_buf()), errors);
     }
 
     fn add(&mut self, path: &Path, text: String, origin: Origin, errors: &mut Vec<FileError>) {
@@ -109,33 +92,13 @@ impl Catalog {
     }
 }
 
-fn toml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    Ok(files)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::fs;
-
-    fn scratch(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("opsdeck-catalog-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    const MINE: &str = "id = \"site-down\"\ntitle = \"Our own site-down\"\n\n[[trigger]]\nalert = \"Custom\"\n\n[[step]]\nid = \"a\"\nkind = \"note\"\n";
 
     #[test]
     fn builtins_load_clean_and_answer_their_alerts() {
-        let (catalog, errors) = Catalog::load(&[]);
+        let (catalog, errors) = Catalog::builtin();
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(catalog.entries().len(), BUILTIN.len());
         assert_eq!(
@@ -149,39 +112,5 @@ mod tests {
             .collect();
         assert_eq!(ids, ["site-down", "failed-deploy"]);
         assert_eq!(catalog.suggest("site-dwn"), Some("site-down"));
-    }
-
-    #[test]
-    fn user_files_override_by_id_and_bad_files_are_reported() {
-        let dir = scratch("override");
-        fs::write(dir.join("mine.toml"), MINE).unwrap();
-        fs::write(
-            dir.join("broken.toml"),
-            "id = \"x\"\ntitle = \"X\"\n[[step]]\nid = \"a\"\nkind = \"nope\"\n",
-        )
-        .unwrap();
-        fs::write(dir.join("notes.txt"), "not a runbook").unwrap();
-        let (catalog, errors) = Catalog::load(std::slice::from_ref(&dir));
-        assert_eq!(catalog.entries().len(), BUILTIN.len());
-        let mine = catalog.get("site-down").unwrap();
-        assert_eq!(mine.runbook.title, "Our own site-down");
-        assert_eq!(mine.origin, Origin::File(dir.join("mine.toml")));
-        assert_eq!(mine.text, MINE);
-        assert_eq!(errors.len(), 1);
-        assert!(
-            errors[0].path.ends_with("broken.toml") && errors[0].line == 5,
-            "{}",
-            errors[0]
-        );
-        fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn a_missing_directory_is_an_error_not_a_panic() {
-        let (catalog, errors) = Catalog::load(&[PathBuf::from("/nonexistent/opsdeck/runbooks")]);
-        assert_eq!(catalog.entries().len(), BUILTIN.len());
-        assert!(errors[0]
-            .message
-            .starts_with("cannot read runbook directory"));
     }
 }

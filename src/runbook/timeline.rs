@@ -123,7 +123,7 @@ impl From<&crate::model::Ack> for TimelineEntry {
 
 /// The run's entries with the acknowledgements made between its first and
 /// last entry, in time order.
-pub fn with_acks(entries: &[TimelineEntry], acks: &crate::model::Acks) -> Vec<TimelineEntry> {
+pub fn with_acks(entries: &[TimelineEntry], acks: &[crate::model::Ack]) -> Vec<TimelineEntry> {
     let unix = |at: &str| crate::base::time::unix_seconds(at).unwrap_or(0.0);
     let (Some(first), Some(last)) = (entries.first(), entries.last()) else {
         return entries.to_vec();
@@ -131,8 +131,8 @@ pub fn with_acks(entries: &[TimelineEntry], acks: &crate::model::Acks) -> Vec<Ti
     let (from, to) = (unix(&first.at), unix(&last.at));
     let mut all: Vec<TimelineEntry> = entries.to_vec();
     all.extend(
-        acks.between(from.floor() as i64, to.ceil() as i64)
-            .into_iter()
+        acks.iter()
+            .filter(|a| a.unix >= from.floor() as i64 && a.unix <= to.ceil() as i64)
             .map(TimelineEntry::from),
     );
     // Stable: a run's own entries keep their order when times tie.

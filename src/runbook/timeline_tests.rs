@@ -175,12 +175,11 @@ fn acks_made_during_the_run_join_its_timeline_in_time_order() {
         since: 0.0,
         note: note.into(),
     };
-    let mut acks = crate::model::Acks::default();
     // 2026-01-01T10:00:30Z, inside the run; then one an hour later, outside.
-    acks.record(ack("2026-01-01T10:00:30Z", 1_767_261_630, "on it"))
-        .unwrap();
-    acks.record(ack("2026-01-01T11:00:00Z", 1_767_265_200, "later"))
-        .unwrap();
+    let acks = vec![
+        ack("2026-01-01T10:00:30Z", 1_767_261_630, "on it"),
+        ack("2026-01-01T11:00:00Z", 1_767_265_200, "later"),
+    ];
     let run = vec![
         e(
             "2026-01-01T10:00:00.5Z",

@@ -1,21 +1,21 @@
 //! An Alertmanager (API v2): the alerts it holds, with the silences and
 //! inhibitions that mute them, shown beside opsdeck's own alerts.
 
-use super::prometheus_alerts::severity_of;
-use crate::base::time::unix_seconds as parse_time;
 use super::{Source, Update};
+use crate::alert::ExternalAlert;
 use crate::alert::{AlertState, AlertView, RunbookRef};
+use crate::alertmanager::Silence;
 pub use crate::alertmanager::{AmAlert, AmSilence, AmStatus, Client};
+use crate::base::time::unix_seconds as parse_time;
 use crate::connect::http::Http;
-use crate::model::ExternalAlert;
-use crate::model::Silence;
+use crate::model::Severity;
 
 /// An Alertmanager alert is firing by definition (it was sent); one not yet
 /// processed is pending. Severity and runbook come as from Prometheus.
 pub fn am_alert(a: &AmAlert) -> ExternalAlert {
     let mut labels = a.labels.clone();
     let rule = labels.remove("alertname").unwrap_or_default();
-    let severity = severity_of(&labels);
+    let severity = Severity::of_labels(&labels);
     let state = match a.status.state.as_str() {
         "unprocessed" => AlertState::Pending,
         _ => AlertState::Firing,

@@ -1,5 +1,5 @@
 //! Collectors: one tokio task per target, each sending `Update`s over a bounded
-//! channel to the app loop. Sources never touch the UI.
+//! channel to the app loop. Sources never touch the UI, and never act.
 
 pub mod alertmanager;
 pub mod docker;
@@ -20,10 +20,10 @@ pub use probe::ProbeSource;
 pub use scrape::ScrapeSource;
 pub use supervisor::{backoff, poll_once, supervise};
 
-use crate::model::{EngineEvent, Health, HostSnapshot, Inventory, LogLine};
+use crate::model::{EngineEvent, Health, HostSnapshot, Inventory};
 use std::future::Future;
 
-/// What a collector tells the app loop.
+/// What a collector saw; the app loop folds it into the Model.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Update {
     Health {
@@ -46,13 +46,6 @@ pub enum Update {
         target: String,
         events: Vec<EngineEvent>,
     },
-    /// Lines for the logs view that asked for them (`stream` is its request number).
-    Logs {
-        stream: u64,
-        lines: Vec<LogLine>,
-    },
-    /// The live figures of the load run the console started (`:load`).
-    Load(Box<crate::load::Snapshot>),
     /// Named values from a probe or a scrape, with the target's health as the
     /// source judged it (a failed probe is data and a degraded target at once).
     Series {
@@ -77,38 +70,24 @@ pub enum Update {
     /// (`/api/v2/alerts`) reports, replacing what it reported before.
     ExternalAlerts {
         source: String,
-        alerts: Vec<crate::model::ExternalAlert>,
+        alerts: Vec<crate::alert::ExternalAlert>,
     },
     /// An Alertmanager's silences (`/api/v2/silences`): active, pending and
     /// recently expired, replacing what it reported before.
     Silences {
         source: String,
-        silences: Vec<crate::model::Silence>,
+        silences: Vec<crate::alertmanager::Silence>,
     },
     /// A Prometheus's own alerting rules (`/api/v1/rules`), replacing the last.
     PromRules {
         source: String,
-        rules: Vec<crate::model::PromRuleRow>,
+        rules: Vec<crate::prometheus::PromRuleRow>,
     },
     /// The `/metrics` endpoints a Docker target found by their labels
     /// (`prometheus.io/scrape`), by scrape name; replaces what `by` found before.
     Discovered {
         by: String,
         scrapes: Vec<String>,
-    },
-    /// A panel's range query, which the metrics view asked for.
-    PanelRange {
-        title: String,
-        range: crate::model::PanelRange,
-    },
-    /// What a runbook run in the console reports: entries, questions, the end.
-    Runbook(crate::runbook_exec::console::RunEvent),
-    /// Progress of an action the console asked for.
-    Action(crate::action::ActionEvent),
-    /// A workload's revisions, which the console asked for (`h`).
-    History {
-        workload: crate::model::WorkloadAddr,
-        revisions: Result<Vec<crate::action::Revision>, String>,
     },
 }
 

@@ -5,8 +5,8 @@
 //! degraded target, so alerts and runbooks see it happen.
 
 use super::{Source, Update};
-use crate::base::time::unix_now;
 use crate::base::redact::redact;
+use crate::base::time::unix_now;
 use crate::connect::http::{Http, Response};
 use crate::model::Health;
 use std::collections::VecDeque;

@@ -135,7 +135,7 @@ impl Source for PrometheusSource {
                 source: self.name.clone(),
                 alerts: alerts
                     .iter()
-                    .map(|a| crate::model::ExternalAlert::new(alert_view(a)))
+                    .map(|a| crate::alert::ExternalAlert::new(alert_view(a)))
                     .collect(),
             }),
             Err(e) => failed.push(format!("alerts: {e}")),
@@ -143,7 +143,7 @@ impl Source for PrometheusSource {
         match self.client.rules().await {
             Ok(groups) => updates.push(Update::PromRules {
                 source: self.name.clone(),
-                rules: crate::model::PromRuleRow::from_groups(&self.name, &groups),
+                rules: crate::prometheus::PromRuleRow::from_groups(&self.name, &groups),
             }),
             Err(e) => failed.push(format!("rules: {e}")),
         }

@@ -17,29 +17,23 @@ pub fn rule_result(value: Value) -> PromResult {
     }
 }
 
-/// The `severity` label as Prometheus and Alertmanager alerts carry it:
-/// warning when absent or unknown, the common default.
-pub fn severity_of(labels: &std::collections::BTreeMap<String, String>) -> Severity {
-    match labels.get("severity").map(String::as_str) {
-        Some("critical") | Some("page") => Severity::Critical,
-        Some("info") | Some("none") => Severity::Info,
-        _ => Severity::Warning,
-    }
-}
-
 /// One alert as Prometheus reports it. Its `severity` label sets the severity
 /// (warning when absent or unknown, the common default); `runbook_url` is
 /// kept as a URL for the model to map onto a local runbook.
 pub fn alert_view(a: &PromAlert) -> AlertView {
     let mut labels = a.labels.clone();
     let rule = labels.remove("alertname").unwrap_or_default();
-    let severity = severity_of(&labels);
+    let severity = Severity::of_labels(&labels);
     let state = match a.state.as_str() {
         "firing" => AlertState::Firing,
         "pending" => AlertState::Pending,
         _ => AlertState::Inactive,
     };
-    let since = a.active_at.as_deref().and_then(crate::base::time::unix_seconds).unwrap_or(0.0);
+    let since = a
+        .active_at
+        .as_deref()
+        .and_then(crate::base::time::unix_seconds)
+        .unwrap_or(0.0);
     let series: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
     AlertView {
         rule,

@@ -2,10 +2,10 @@
 //! rate, error ratio and latency percentiles as `scrape:NAME:*` series.
 
 use super::{Source, Update};
-use crate::base::time::unix_now;
-use crate::exposition::{group, parse, Format};
 use crate::base::redact::redact;
+use crate::base::time::unix_now;
 use crate::connect::http::Http;
+use crate::exposition::{group, parse, Format};
 use crate::metrics::service_rates::ServiceRates;
 use crate::model::Health;
 

@@ -5,13 +5,14 @@ use super::alertmanager::AlertmanagerSource;
 use super::docker::DockerSource;
 use super::kube::KubeSource;
 use super::postgres::PostgresSource;
-use crate::connect::postgres::Dsn;
 use super::probe::Expect;
 use super::prometheus::{PanelQuery, PrometheusSource, RuleQuery};
 use super::{poll_once, supervise, HostSource, ProbeSource, ScrapeSource, Source, Update};
 use crate::base::time::unix_now;
 use crate::config::{Config, HttpAuth};
 use crate::connect::http::Http;
+use crate::connect::http::API_TIMEOUT as PROMETHEUS_TIMEOUT;
+use crate::connect::postgres::Dsn;
 use crate::model::{Health, TargetKind};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -19,7 +20,6 @@ use tokio::sync::mpsc;
 const PROBE_INTERVAL: Duration = Duration::from_secs(5);
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 const SCRAPE_TIMEOUT: Duration = Duration::from_secs(5);
-pub const PROMETHEUS_TIMEOUT: Duration = Duration::from_secs(10);
 const POSTGRES_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Any of the collectors, so one list can hold them all.
@@ -137,7 +137,7 @@ pub fn plan(config: &Config) -> Vec<Planned> {
         });
     }
     // A config that loaded has valid rules; anything else runs no PromQL rules.
-    let alert_rules: Vec<(String, String, String)> = crate::config::alert_rules(config)
+    let alert_rules: Vec<(String, String, String)> = crate::alert::rules_of(config)
         .map(|rules| {
             crate::alert::AlertEngine::new(rules)
                 .promql_rules()
@@ -243,14 +243,32 @@ fn unusable(name: &str, reason: String, retry_in: Duration) -> Update {
     }
 }
 
-/// Starts every planned collector under the supervisor, each target added to the model first.
-pub fn start(planned: Vec<Planned>, model: &mut crate::model::Model, tx: &mpsc::Sender<Update>) {
-    for p in planned {
-        model.add_target(&p.name, p.kind);
-        if let Err(degraded) = spawn(p, tx) {
-            model.apply(*degraded);
-        }
-    }
+/// A target a collector was planned for, with what it said so far (for a
+/// collector that could not start, the update that shows it degraded).
+#[derive(Debug, Clone)]
+pub struct Started {
+    pub name: String,
+    pub kind: TargetKind,
+    pub updates: Vec<Update>,
+}
+
+/// Starts every planned collector under the supervisor.
+pub fn start(planned: Vec<Planned>, tx: &mpsc::Sender<Update>) -> Vec<Started> {
+    planned
+        .into_iter()
+        .map(|p| {
+            let (name, kind) = (p.name.clone(), p.kind);
+            let updates = match spawn(p, tx) {
+                Ok(()) => Vec::new(),
+                Err(degraded) => vec![*degraded],
+            };
+            Started {
+                name,
+                kind,
+                updates,
+            }
+        })
+        .collect()
 }
 
 /// Runs one planned collector under the supervisor; a source that could not
@@ -265,23 +283,20 @@ pub fn spawn(p: Planned, tx: &mpsc::Sender<Update>) -> Result<(), Box<Update>> {
     }
 }
 
-/// Polls every planned collector once, all at the same time, into `model`.
-pub async fn poll_all(planned: Vec<Planned>, model: &mut crate::model::Model) {
-    let mut jobs = Vec::new();
-    for p in planned {
-        model.add_target(&p.name, p.kind);
-        jobs.push(async move {
-            match p.source {
-                Ok(mut source) => poll_updates(&mut source, p.timeout, p.interval).await,
-                Err(reason) => vec![unusable(&p.name, reason, p.interval)],
-            }
-        });
-    }
-    for updates in futures::future::join_all(jobs).await {
-        for u in updates {
-            model.apply(u);
+/// Polls every planned collector once, all at the same time.
+pub async fn poll_all(planned: Vec<Planned>) -> Vec<Started> {
+    let jobs = planned.into_iter().map(|p| async move {
+        let updates = match p.source {
+            Ok(mut source) => poll_updates(&mut source, p.timeout, p.interval).await,
+            Err(reason) => vec![unusable(&p.name, reason, p.interval)],
+        };
+        Started {
+            name: p.name,
+            kind: p.kind,
+            updates,
         }
-    }
+    });
+    futures::future::join_all(jobs).await
 }
 
 /// One poll for a one-shot reading: the target's health, then what it said.

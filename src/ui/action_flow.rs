@@ -5,7 +5,8 @@
 
 use crate::action::{Plan, Request};
 use crate::alertmanager::Matcher;
-use crate::model::{AlertRow, WorkloadAddr};
+use crate::console::AlertRow;
+use crate::model::WorkloadAddr;
 use std::time::Duration;
 
 /// The largest replica count the prompt accepts; a typo like 300 for 3 should

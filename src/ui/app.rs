@@ -2,16 +2,18 @@
 //! updates, signals and the clock into events for `update`, runs the commands
 //! that come back, and redraws only when something changed, at most ~30 times a second.
 
-use super::effects::Effects;
 use super::render::render;
 use super::state::UiState;
 use super::terminal;
-use super::theme::Theme;
-use super::update::{update, Command, Event};
-use crate::config::Config;
-use crate::model::{Model, Severity};
-use crate::source::{targets, Update};
+use super::update::{update, Command, UiEvent};
 use crate::base::time::unix_now;
+use crate::config::theme::Theme;
+use crate::config::Config;
+use crate::console::Acks;
+use crate::console::Model;
+use crate::exec::{files, Performer};
+use crate::model::Severity;
+use crate::source::targets;
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use std::time::Duration;
@@ -29,16 +31,6 @@ pub struct Options {
     pub read_only: bool,
 }
 
-/// Starts every collector; effects report on the same channel, hence the sender back.
-pub fn start_sources(
-    config: &Config,
-    model: &mut Model,
-) -> (mpsc::Sender<Update>, mpsc::Receiver<Update>) {
-    let (tx, rx) = mpsc::channel(UPDATE_QUEUE);
-    targets::start(targets::plan(config), model, &tx);
-    (tx, rx)
-}
-
 /// For the end-to-end test that a panic in a background task still restores the
 /// terminal: `OPSDECK_TEST_PANIC_AFTER_MS=N` panics a task N ms after start.
 fn spawn_test_panic() {
@@ -54,18 +46,22 @@ fn spawn_test_panic() {
 }
 
 pub async fn run(opts: Options) -> color_eyre::Result<()> {
-    let mut model = Model::new(opts.config.refresh.0, opts.read_only).with_config(&opts.config);
+    // What the files say, read before the loop starts: the loop never reads one.
+    let start = tokio::task::spawn_blocking({
+        let config = opts.config.clone();
+        move || files::startup(&config)
+    })
+    .await?;
+    let mut model = Model::new(opts.config.refresh.0, opts.read_only)
+        .with_config(&opts.config, start.runbook_ids);
+    model.alerts.acks = Acks::from_read(start.acks);
     model.now = unix_now();
-    let (tx, mut updates) = start_sources(&opts.config, &mut model);
-    let mut effects = Effects::new(opts.config.clone(), opts.read_only, tx);
+    let (update_tx, mut updates) = mpsc::channel(UPDATE_QUEUE);
+    let (reply_tx, mut replies) = mpsc::channel(UPDATE_QUEUE);
+    model.add_started(targets::start(targets::plan(&opts.config), &update_tx));
+    let mut performer = Performer::new(opts.config.clone(), opts.read_only, reply_tx, update_tx);
     let mut ui = UiState::new(opts.theme);
-    ui.kube_contexts = crate::connect::kube::targets(&opts.config)
-        .into_iter()
-        .map(|t| {
-            let contexts = crate::connect::kube::contexts(&t).unwrap_or_default();
-            (t, contexts)
-        })
-        .collect();
+    ui.kube_contexts = start.kube_contexts;
     if let Some(e) = &model.alerts.acks.load_error {
         ui.message = Some((
             format!("acknowledgements not loaded: {e}"),
@@ -96,24 +92,30 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
             let mut events = Vec::new();
             tokio::select! {
                 ev = input.next() => match ev {
-                    Some(Ok(TermEvent::Key(k))) => events.push(Event::Key(k)),
-                    Some(Ok(TermEvent::Resize(w, h))) => events.push(Event::Resize(w, h)),
+                    Some(Ok(TermEvent::Key(k))) => events.push(UiEvent::Key(k)),
+                    Some(Ok(TermEvent::Resize(w, h))) => events.push(UiEvent::Resize(w, h)),
                     Some(Ok(_)) => {}
                     Some(Err(e)) => return Err(e.into()),
                     None => return Ok(()),
                 },
                 Some(u) = updates.recv() => {
-                    events.push(Event::Source(u));
+                    events.push(UiEvent::from(u));
                     // Take whatever else is queued, so a burst costs one frame.
                     while let Ok(u) = updates.try_recv() {
-                        events.push(Event::Source(u));
+                        events.push(UiEvent::from(u));
+                    }
+                }
+                Some(e) = replies.recv() => {
+                    events.push(UiEvent::Console(e));
+                    while let Ok(e) = replies.try_recv() {
+                        events.push(UiEvent::Console(e));
                     }
                 }
                 _ = clock.tick() => {
                     let now = unix_now();
                     // Only the header's minute display depends on the clock.
                     dirty |= now / 60 != model.now / 60;
-                    events.push(Event::Tick(now));
+                    events.push(UiEvent::Tick(now));
                 }
                 _ = sigterm.recv() => return Ok(()),
                 _ = sighup.recv() => return Ok(()),
@@ -121,62 +123,12 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
                 _ = tokio::time::sleep_until(next_frame), if dirty => {}
             }
             for event in events {
-                dirty |= !matches!(event, Event::Tick(_));
+                dirty |= !matches!(event, UiEvent::Tick(_));
                 for command in update(&mut model, &mut ui, event) {
-                    match command {
-                        Command::Quit => return Ok(()),
-                        Command::LoadTheme(name) => match Theme::load(&name) {
-                            Ok(theme) => {
-                                ui.message =
-                                    Some((format!("theme {}", theme.name), Severity::Info));
-                                ui.theme = theme;
-                            }
-                            Err(e) => ui.message = Some((e.to_string(), Severity::Warning)),
-                        },
-                        Command::OpenLogs {
-                            stream,
-                            target,
-                            instances,
-                            previous,
-                        } => effects.open_logs(stream, target, instances, previous),
-                        Command::CloseLogs { stream } => effects.close_logs(stream),
-                        Command::PlanAction(request) => effects.plan_action(request),
-                        Command::Execute(_) => effects.execute(),
-                        Command::Acknowledge { row, note } => {
-                            let who = crate::action::audit::whoami();
-                            ui.message = Some(
-                                match model.alerts.acknowledge(&row, &who, unix_now(), &note) {
-                                    Ok(ack) => (
-                                        format!("{}: {}", row.alert.rule, ack.describe()),
-                                        Severity::Info,
-                                    ),
-                                    Err(e) => (
-                                        format!("acknowledgement not recorded: {e}"),
-                                        Severity::Critical,
-                                    ),
-                                },
-                            );
-                        }
-                        Command::QueryPanels {
-                            range_secs,
-                            step,
-                            end,
-                            columns,
-                        } => effects.query_panels(range_secs, step, end, columns),
-                        Command::StartRunbook { id, params, labels } => {
-                            effects.start_runbook(&id, &params, &labels)
-                        }
-                        Command::AnswerRunbook(answer) => effects.answer_runbook(answer),
-                        Command::WriteReport => {
-                            if let Some(pane) = &ui.runbook {
-                                effects.write_report(pane);
-                            }
-                        }
-                        Command::PlanLoad(spec) => effects.plan_load(*spec),
-                        Command::StopLoad => effects.stop_load(),
-                        Command::WatchContext(target) => effects.watch_context(*target),
-                        Command::History(workload) => effects.history(workload),
+                    if command == Command::Quit {
+                        return Ok(());
                     }
+                    performer.perform(command);
                 }
             }
         }

@@ -4,12 +4,10 @@
 
 use super::log_view::contains_ignore_case;
 use super::state::{AlertsList, UiState, View};
+use crate::console::{AlertRow, Model, SilenceRow};
 use crate::model::database::DbSession;
-use crate::model::{
-    AlertRow, EngineEvent, Instance, InstanceHealth, Model, PromRuleRow, Severity, SilenceRow,
-    Workload, WorkloadAddr,
-};
-use std::collections::BTreeMap;
+use crate::model::{EngineEvent, Instance, InstanceHealth, Severity, Workload, WorkloadAddr};
+use crate::prometheus::PromRuleRow;
 
 /// Red first, so a paged engineer sees the problem without scrolling.
 pub fn workloads<'m>(model: &'m Model, ui: &UiState) -> Vec<&'m Workload> {
@@ -155,7 +153,7 @@ pub fn alerts(model: &Model, ui: &UiState) -> Vec<AlertRow> {
             state,
             a.severity,
             r.source,
-            labels_text(&a.labels)
+            crate::model::labels_text(&a.labels)
         )
     })
 }
@@ -169,9 +167,9 @@ fn filtered<T>(mut rows: Vec<T>, filter: &str, text: impl Fn(&T) -> String) -> V
 }
 
 /// The latency pane's services, filtered by name or source.
-pub fn services(model: &Model, ui: &UiState) -> Vec<crate::model::ServiceRow> {
+pub fn services(model: &Model, ui: &UiState) -> Vec<crate::console::ServiceRow> {
     let filter = &ui.tables.services.filter;
-    let mut rows = crate::model::services::rows(model);
+    let mut rows = crate::console::services::rows(model);
     rows.retain(|r| contains_ignore_case(&format!("{} {}", r.name, r.source), filter));
     rows
 }
@@ -235,15 +233,6 @@ pub fn prom_rules(model: &Model, ui: &UiState) -> Vec<PromRuleRow> {
 
 pub fn rule_key(r: &PromRuleRow) -> String {
     format!("{}/{}/{}", r.source, r.group, r.name)
-}
-
-/// `k=v k=v`, in label order.
-pub fn labels_text(labels: &BTreeMap<String, String>) -> String {
-    labels
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The keys of the rows `view` shows now.

@@ -1,18 +1,44 @@
 //! The console: app loop, views, widgets, theme, keymap.
 pub mod action_flow;
 pub mod app;
-pub mod effects;
 pub mod keymap;
 pub mod levels;
 pub mod lists;
-pub mod load_run;
 pub mod log_view;
 pub mod render;
-pub mod runbook_pane;
 pub mod selection;
 pub mod state;
 pub mod terminal;
-pub mod theme;
 pub mod update;
 pub mod views;
 pub mod widgets;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// `opsdeck` with no subcommand: the config and theme loaded (every problem
+/// printed, exit 2), then the console until the user quits.
+pub fn launch(
+    config: Option<PathBuf>,
+    theme: Option<String>,
+    read_only: bool,
+) -> color_eyre::Result<ExitCode> {
+    let Some(loaded) = crate::exec::files::load_config_or_report(config) else {
+        return Ok(ExitCode::from(2));
+    };
+    let theme =
+        match crate::exec::files::load_theme(theme.as_deref().unwrap_or(&loaded.config.theme)) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        };
+    let opts = app::Options {
+        config: loaded.config,
+        theme,
+        read_only,
+    };
+    crate::exec::runtime()?.block_on(app::run(opts))?;
+    Ok(ExitCode::SUCCESS)
+}

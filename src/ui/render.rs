@@ -5,7 +5,7 @@ use super::views::{
     action_dialog, alerts, chrome, containers, database, events, help, history, load, logs,
     metrics, overview, pod_containers, runbook, workloads,
 };
-use crate::model::Model;
+use crate::console::Model;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::Frame;

@@ -5,7 +5,7 @@ use super::action_flow::ActionFlow;
 use super::keymap::Scope;
 use super::log_view::LogView;
 use super::selection::TableState;
-use super::theme::Theme;
+use crate::config::theme::Theme;
 use crate::model::{Severity, WorkloadAddr};
 
 /// The top-level screens. Logs is entered from a list with `l`, not by number.
@@ -203,12 +203,8 @@ pub struct UiState {
     pub panels_asked: Option<PanelAsk>,
     /// The terminal's width, which decides how many points a chart needs.
     pub screen_width: u16,
-    /// The runbook run shown in the runbook view (running or ended).
-    pub runbook: Option<crate::ui::runbook_pane::RunbookPane>,
     /// Where Esc from the runbook view returns to.
     pub runbook_from: View,
-    /// The load run started with `:load`, kept after it ends for its figures.
-    pub load: Option<super::load_run::LoadRun>,
     /// Each Kubernetes target with the contexts of its kubeconfig, read at
     /// start, for `:ctx`.
     pub kube_contexts: Vec<(crate::connect::kube::KubeTarget, Vec<String>)>,
@@ -254,9 +250,7 @@ impl UiState {
             panel_range: 0,
             panels_asked: None,
             screen_width: 80,
-            runbook: None,
             runbook_from: View::Alerts,
-            load: None,
             kube_contexts: Vec::new(),
             history: None,
             pod_containers: None,

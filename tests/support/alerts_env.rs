@@ -3,8 +3,8 @@
 //! loop feeds it. Include beside `demo_local.rs` (for `post`).
 #![allow(dead_code)]
 
-use opsdeck::model::{AlertRow, Model};
 use opsdeck::base::time::unix_now;
+use opsdeck::console::{AlertRow, Model};
 use opsdeck::source::Update;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -40,7 +40,7 @@ pub async fn run_until(
             model.alerts.rows()
         );
         if let Ok(Some(u)) = tokio::time::timeout(Duration::from_millis(500), rx.recv()).await {
-            model.apply(u);
+            model.apply_update(u);
         }
         model.tick(unix_now());
     }

@@ -3,8 +3,8 @@
 #![allow(dead_code)] // each test crate uses a different part
 
 use opsdeck::config::HttpAuth;
-use opsdeck::demo::{DemoConfig, DemoServer};
 use opsdeck::connect::http::Http;
+use opsdeck::demo::{DemoConfig, DemoServer};
 use std::time::Duration;
 use tokio::sync::oneshot;
 

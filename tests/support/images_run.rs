@@ -4,7 +4,8 @@
 use std::io;
 use std::time::{Duration, Instant};
 
-use opsdeck::demo::client::{self, HttpResponse};
+use opsdeck::demo::client;
+use opsdeck::demo::client::HttpResponse;
 
 use super::{docker, docker_output, poll, unique_name, DEMO_PORT, TEST_LABEL};
 

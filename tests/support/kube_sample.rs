@@ -5,8 +5,10 @@
 #![allow(dead_code)]
 
 use k8s_openapi::jiff::Timestamp;
-use opsdeck::model::{Model, TargetKind};
-use opsdeck::source::kube::convert::{self, Metrics, Objects, Owners, PodUsage};
+use opsdeck::console::Model;
+use opsdeck::model::TargetKind;
+use opsdeck::source::kube::convert;
+use opsdeck::source::kube::convert::{Metrics, Objects, Owners, PodUsage};
 use opsdeck::source::Update;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -232,11 +234,11 @@ pub fn kube_model(mut model: Model, now: i64) -> Model {
     let owners = Owners::new("prod", &o.replicasets, &o.pods);
     let inventory = convert::inventory("prod", &o, &metrics(), &owners);
     model.add_target("prod", TargetKind::Kubernetes);
-    model.apply(Update::Health {
+    model.apply_update(Update::Health {
         target: "prod".into(),
         health: opsdeck::model::Health::Ok,
     });
-    model.apply(Update::Inventory {
+    model.apply_update(Update::Inventory {
         target: "prod".into(),
         at: now,
         inventory: Box::new(inventory),
@@ -250,7 +252,7 @@ pub fn kube_model(mut model: Model, now: i64) -> Model {
         .unwrap();
         convert::event("prod", &e, |k, ns, n| owners.workload_of(k, ns, n))
     };
-    model.apply(Update::Events {
+    model.apply_update(Update::Events {
         target: "prod".into(),
         events: vec![
             event(

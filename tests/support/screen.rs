@@ -1,11 +1,11 @@
 //! Drawing a whole screen into a buffer and reading it back, for the view tests.
 #![allow(dead_code)]
 
-use opsdeck::model::sample::sample_model;
-use opsdeck::model::Model;
+use opsdeck::config::theme::Theme;
+use opsdeck::console::sample::sample_model;
+use opsdeck::console::Model;
 use opsdeck::ui::render::draw;
 use opsdeck::ui::state::{UiState, View};
-use opsdeck::ui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 

@@ -113,9 +113,10 @@ pub async fn wait_ready(docker: &Docker, id: &str, gate: &HealthGate) -> Result<
         let (reading, log) = read(docker, id).await?;
         let probe_ok = match &gate.url {
             Some(url) if matches!(reading, Reading::Running { .. }) => {
-                let ok = crate::demo::client::get(url, PROBE_TIMEOUT)
-                    .await
-                    .map(|r| (200..300).contains(&r.status));
+                let ok = match crate::connect::http::Http::new(PROBE_TIMEOUT, &Default::default()) {
+                    Ok(http) => http.get(url).await.map(|r| (200..300).contains(&r.status)),
+                    Err(e) => Err(e),
+                };
                 last = match &ok {
                     Ok(true) => format!("{url} answers"),
                     Ok(false) => format!("{url} answers but not 2xx"),

@@ -12,8 +12,8 @@ use serde_json::Value;
 use super::revision::{self, CHANGE_CAUSE};
 use super::workload::{Change, Found};
 use crate::action::Revision;
-use crate::model::WorkloadAddr;
 use crate::connect::kube::explain;
+use crate::model::WorkloadAddr;
 
 /// One revision: its number, pod template and the object that holds it.
 pub struct Rev {

@@ -19,8 +19,8 @@ use tokio::sync::mpsc;
 
 use crate::action::{Orchestrator, Outcome, Plan, PlanStep, Request, Revision, StepOp, Verb};
 use crate::config::Config;
-use crate::model::WorkloadAddr;
 use crate::connect::kube::{client, targets, KubeTarget};
+use crate::model::WorkloadAddr;
 use rollout::Rollout;
 use workload::{Change, Found, RESTARTED_AT};
 

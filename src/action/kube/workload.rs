@@ -7,8 +7,8 @@ use kube::api::{Patch, PatchParams};
 use kube::{Api, Client};
 use serde_json::Value;
 
-use crate::model::WorkloadKind;
 use crate::connect::kube::explain;
+use crate::model::WorkloadKind;
 
 pub const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
 

@@ -39,8 +39,8 @@ impl std::fmt::Debug for Dsn {
 impl Dsn {
     /// Reads and parses the target's DSN; errors name where it came from, never what it says.
     pub fn of(target: &PostgresTarget) -> Result<Dsn, String> {
-        let text =
-            crate::connect::http::read_secret(&target.url_env, &target.url_file)?.ok_or_else(|| {
+        let text = crate::connect::http::read_secret(&target.url_env, &target.url_file)?
+            .ok_or_else(|| {
                 format!(
                     "postgres {}: set url_env or url_file",
                     target.name.get_ref()

@@ -28,19 +28,6 @@ pub fn lint(path: &Path, text: &str) -> Vec<FileError> {
     errors
 }
 
-/// Reads and lints one file; an unreadable file is one error at 1:1.
-pub fn lint_file(path: &Path) -> Vec<FileError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => lint(path, &text),
-        Err(e) => vec![FileError::at_offset(
-            path,
-            "",
-            0,
-            format!("cannot read: {e}"),
-        )],
-    }
-}
-
 fn ids(rb: &Runbook, loc: &Locator) -> Vec<FileError> {
     let mut errors = Vec::new();
     let mut first: BTreeMap<&str, usize> = BTreeMap::new();

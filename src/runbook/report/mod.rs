@@ -6,12 +6,12 @@ mod events;
 pub use events::describe;
 pub mod sparkline;
 
-use crate::base::time::unix_seconds;
 use super::judge::fmt_num;
 use super::spec::param::display;
 use super::spec::Runbook;
 use super::timeline::{Snapshot, TimelineEntry};
 use crate::base::duration;
+use crate::base::time::unix_seconds;
 use std::fmt::Write;
 use std::time::Duration;
 

@@ -15,10 +15,10 @@
 use super::convert::{self, Change, Container, SwarmService};
 use super::discovery::{Scrapes, Wanted};
 use super::streams::{stream_events, stream_stats, Feed};
+use crate::base::time::unix_now;
 use crate::connect::docker::{connect, Endpoint};
 use crate::model::{EngineEvent, Inventory};
 use crate::source::{Source, Update};
-use crate::base::time::unix_now;
 use bollard::errors::Error as DockerError;
 use bollard::models::{ContainerStatsResponse, Task};
 use bollard::query_parameters::{

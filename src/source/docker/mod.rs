@@ -7,7 +7,4 @@ mod discovery;
 pub mod logs;
 mod streams;
 
-
 pub use collector::DockerSource;
-
-

@@ -7,14 +7,14 @@
 //! target shows degraded (with the refused verb and resource for a 401/403)
 //! until pods and workloads can be read again.
 
-use crate::connect::kube::{client, explain, KubeTarget};
 use super::convert::{self, Metrics, Objects, Owners, UsageList};
 use super::event_feed::EventFeed;
 use super::pod_record::PodRecord;
 use super::watches::{namespaced, Failures, Watched};
+use crate::base::time::unix_now;
+use crate::connect::kube::{client, explain, KubeTarget};
 use crate::model::EngineEvent;
 use crate::source::{Source, Update};
-use crate::base::time::unix_now;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{Namespace, Node};
 use kube::api::{Api, ListParams};

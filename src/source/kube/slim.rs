@@ -149,7 +149,8 @@ impl Slim for Event {
 mod tests {
     use super::*;
     use crate::model::{Resources, WorkloadAddr};
-    use crate::source::kube::convert::{self, Metrics, Objects, Owners};
+    use crate::source::kube::convert;
+    use crate::source::kube::convert::{Metrics, Objects, Owners};
     use serde_json::json;
     use std::sync::Arc;
 

@@ -3,8 +3,8 @@
 //! resourceVersion and relists by itself after a 410 Gone. What went wrong
 //! last is kept per resource, worded with the verb and the resource.
 
-use crate::connect::kube::explain;
 use super::slim::Slim;
+use crate::connect::kube::explain;
 use futures::{Stream, StreamExt};
 use k8s_openapi::NamespaceResourceScope;
 use kube::runtime::reflector::{self, Store};

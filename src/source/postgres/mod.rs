@@ -6,13 +6,12 @@
 pub mod convert;
 mod read;
 
-
 use super::{Source, Update};
 use crate::base::time::unix_now;
+use crate::connect::postgres::{connect, describe, Dsn};
 use crate::model::database::Statements;
 use crate::model::Health;
 use convert::Counter;
-use crate::connect::postgres::{connect, describe, Dsn};
 use tokio_postgres::Client;
 
 pub struct PostgresSource {

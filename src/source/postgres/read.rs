@@ -2,8 +2,8 @@
 //! pure converter takes. Only catalog views and functions the pg_monitor role
 //! may read; what it may not is said by the converter.
 
-use crate::connect::postgres::describe;
 use super::convert::{ActivityRow, RawReading, RoleRights, StatementRow};
+use crate::connect::postgres::describe;
 use tokio_postgres::Client;
 
 const ACTIVITY: &str = "select pid, coalesce(usename::text, ''), coalesce(application_name, ''), \

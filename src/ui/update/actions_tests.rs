@@ -1,9 +1,10 @@
 use super::super::testkit::{keys, setup};
-use super::super::{update, Command, Event};
+use super::super::{update, Command, UiEvent};
 use super::READ_ONLY;
 use crate::action::{ActionEvent, Outcome, Plan, PlanStep, Request, StepOp, Verb};
-use crate::model::{Model, Severity, WorkloadAddr, WorkloadKind};
-use crate::source::Update;
+use crate::console::Event;
+use crate::console::Model;
+use crate::model::{Severity, WorkloadAddr, WorkloadKind};
 use crate::ui::action_flow::ActionFlow;
 use crate::ui::state::UiState;
 
@@ -16,7 +17,7 @@ fn select_api(m: &mut Model, ui: &mut UiState) {
 }
 
 fn send(m: &mut Model, ui: &mut UiState, e: ActionEvent) {
-    update(m, ui, Event::Source(Update::Action(e)));
+    update(m, ui, UiEvent::from(Event::Action(e)));
 }
 
 fn plan_for(verb: Verb) -> Plan {
@@ -227,7 +228,7 @@ fn esc_stops_waiting_for_a_plan() {
 fn c_and_x_on_a_session_plan_cancel_and_terminate_of_its_backend() {
     let (mut m, mut ui) = setup();
     let now = m.now;
-    crate::model::sample_database::with_sample_database(&mut m, now);
+    crate::console::sample_database::with_sample_database(&mut m, now);
     keys(&mut m, &mut ui, "7");
     assert_eq!(ui.view, crate::ui::state::View::Database);
     // Longest running first: the report query, then the lock holder.

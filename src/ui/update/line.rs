@@ -3,7 +3,8 @@
 
 use super::Command;
 use crate::base::diag::did_you_mean;
-use crate::model::{Model, Severity};
+use crate::console::Model;
+use crate::model::Severity;
 use crate::ui::state::{Mode, UiState, View};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -114,7 +115,7 @@ fn run_command(model: &mut Model, ui: &mut UiState, line: &str) -> Vec<Command> 
             Vec::new()
         }
         "theme" if arg.is_empty() => {
-            let names = crate::ui::theme::Theme::builtin_names().join(", ");
+            let names = crate::config::theme::Theme::builtin_names().join(", ");
             ui.message = Some((
                 format!(
                     "theme is {}; :theme NAME|PATH, built-in: {names}",
@@ -127,7 +128,7 @@ fn run_command(model: &mut Model, ui: &mut UiState, line: &str) -> Vec<Command> 
         "theme" => vec![Command::LoadTheme(arg)],
         "ctx" | "context" => super::scope::context(model, ui, &arg),
         "ns" | "namespace" => super::scope::namespace(model, ui, &arg),
-        "runbook" | "rb" if arg.is_empty() => super::runbook::show(ui),
+        "runbook" | "rb" if arg.is_empty() => super::runbook::show(model, ui),
         "runbook" | "rb" => {
             let mut words = arg.split_whitespace();
             let id = words.next().unwrap_or_default().to_string();
@@ -146,7 +147,7 @@ fn run_command(model: &mut Model, ui: &mut UiState, line: &str) -> Vec<Command> 
                     }
                 }
             }
-            super::runbook::start(ui, &id, params, Default::default())
+            super::runbook::start(model, ui, &id, params, Default::default())
         }
         "load" => super::load::command(model, ui, &arg),
         other => {

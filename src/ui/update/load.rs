@@ -4,18 +4,18 @@
 
 use super::Command;
 use crate::action::Verb;
-use crate::load::Snapshot;
-use crate::model::{Model, Severity};
+use crate::console::load_run::LoadRun;
+use crate::console::Model;
+use crate::model::Severity;
 use crate::ui::action_flow::ActionFlow;
 use crate::ui::keymap::Action;
-use crate::ui::load_run::LoadRun;
 use crate::ui::state::{UiState, View};
 
 /// `:load` with the rest of the line: plans a new run, or with nothing
 /// after it, shows the last one.
-pub fn command(model: &Model, ui: &mut UiState, line: &str) -> Vec<Command> {
+pub fn command(model: &mut Model, ui: &mut UiState, line: &str) -> Vec<Command> {
     if line.is_empty() {
-        if ui.load.is_some() {
+        if model.load.is_some() {
             ui.view = View::Load;
         } else {
             ui.message = Some((
@@ -34,7 +34,7 @@ pub fn command(model: &Model, ui: &mut UiState, line: &str) -> Vec<Command> {
         ui.message = Some((busy, Severity::Info));
         return Vec::new();
     }
-    let spec = match crate::cli::load::parse_line(line) {
+    let spec = match crate::load::args::parse_line(line) {
         Ok(s) => s,
         Err(e) => {
             ui.message = Some((format!(":load: {e}"), Severity::Warning));
@@ -42,7 +42,7 @@ pub fn command(model: &Model, ui: &mut UiState, line: &str) -> Vec<Command> {
         }
     };
     let request = spec.request();
-    ui.load = Some(LoadRun::new(spec.clone(), model));
+    model.load = Some(LoadRun::new(spec.clone(), model));
     ui.view = View::Load;
     ui.message = Some((format!("planning {}", request.verb), Severity::Info));
     ui.action = Some(ActionFlow::Planning(request));
@@ -68,12 +68,6 @@ pub fn is_load(flow: &ActionFlow) -> bool {
     matches!(plan.request.verb, Verb::Load { .. })
 }
 
-pub fn on_figures(ui: &mut UiState, figures: Snapshot) {
-    if let Some(run) = ui.load.as_mut() {
-        run.figures = Some(figures);
-    }
-}
-
 pub fn key(ui: &mut UiState, action: Action) -> Vec<Command> {
     match action {
         Action::StopLoad if ui.action.as_ref().is_some_and(is_load) => {
@@ -91,10 +85,10 @@ pub fn key(ui: &mut UiState, action: Action) -> Vec<Command> {
 #[cfg(test)]
 mod tests {
     use super::super::testkit::{keys, setup};
-    use super::super::{update, Event};
+    use super::super::{update, UiEvent};
     use super::*;
     use crate::action::ActionEvent;
-    use crate::source::Update;
+    use crate::console::Event;
 
     #[test]
     fn load_plans_confirms_runs_and_shows_figures() {
@@ -106,7 +100,7 @@ mod tests {
         );
         assert_eq!(ui.view, View::Load);
         assert_eq!(
-            ui.load
+            m.load
                 .as_ref()
                 .unwrap()
                 .workload
@@ -114,11 +108,11 @@ mod tests {
                 .map(|w| w.to_string()),
             Some("local/shop/api".into())
         );
-        let plan = ui.load.as_ref().unwrap().spec.plan();
+        let plan = m.load.as_ref().unwrap().spec.plan();
         update(
             &mut m,
             &mut ui,
-            Event::Source(Update::Action(ActionEvent::Planned(Ok(plan.clone())))),
+            UiEvent::from(Event::Action(ActionEvent::Planned(Ok(plan.clone())))),
         );
         assert!(matches!(ui.action, Some(ActionFlow::Confirm(_))));
         let cmds = keys(&mut m, &mut ui, "y");
@@ -126,8 +120,8 @@ mod tests {
         // The dialog steps aside while the run goes on.
         assert!(!ui.action.as_ref().unwrap().is_modal());
         let snap = crate::load::Stats::new().snapshot(std::time::Duration::from_secs(1), 4);
-        update(&mut m, &mut ui, Event::Source(Update::Load(Box::new(snap))));
-        assert!(ui.load.as_ref().unwrap().figures.is_some());
+        update(&mut m, &mut ui, UiEvent::from(Event::Load(Box::new(snap))));
+        assert!(m.load.as_ref().unwrap().figures.is_some());
         assert_eq!(keys(&mut m, &mut ui, "x"), vec![Command::StopLoad]);
     }
 

@@ -2,7 +2,8 @@
 //! and the keys that scroll, follow and search.
 
 use super::Command;
-use crate::model::{Instance, LogLine, Model, Severity};
+use crate::console::Model;
+use crate::model::{Instance, LogLine, Severity};
 use crate::ui::keymap::Action;
 use crate::ui::lists;
 use crate::ui::log_view::LogView;
@@ -153,12 +154,13 @@ pub fn first_match(ui: &mut UiState) {
 #[cfg(test)]
 mod tests {
     use super::super::testkit::{keys, setup};
-    use super::super::{update, Command, Event};
-    use crate::model::sample::sample_log_lines;
-    use crate::source::Update;
+    use super::super::{update, Command, UiEvent};
+    use crate::console::sample::sample_log_lines;
+    use crate::console::Event;
+
     use crate::ui::state::View;
 
-    fn open_api(m: &mut crate::model::Model, ui: &mut crate::ui::state::UiState) -> u64 {
+    fn open_api(m: &mut crate::console::Model, ui: &mut crate::ui::state::UiState) -> u64 {
         keys(m, ui, "2/\x1b/shop/api\n");
         match keys(m, ui, "l").as_slice() {
             [Command::OpenLogs {
@@ -203,7 +205,7 @@ mod tests {
         update(
             &mut m,
             &mut ui,
-            Event::Source(Update::Logs {
+            UiEvent::from(Event::Logs {
                 stream: stream + 7,
                 lines: lines.clone(),
             }),
@@ -212,7 +214,7 @@ mod tests {
         update(
             &mut m,
             &mut ui,
-            Event::Source(Update::Logs { stream, lines }),
+            UiEvent::from(Event::Logs { stream, lines }),
         );
         assert_eq!(ui.logs.as_ref().unwrap().lines.len(), n);
     }
@@ -225,7 +227,7 @@ mod tests {
         update(
             &mut m,
             &mut ui,
-            Event::Source(Update::Logs { stream, lines }),
+            UiEvent::from(Event::Logs { stream, lines }),
         );
         keys(&mut m, &mut ui, "kk");
         let l = ui.logs.as_ref().unwrap();
@@ -245,7 +247,7 @@ mod tests {
         update(
             &mut m,
             &mut ui,
-            Event::Source(Update::Logs { stream, lines }),
+            UiEvent::from(Event::Logs { stream, lines }),
         );
         keys(&mut m, &mut ui, "/timeout\n");
         let l = ui.logs.as_ref().unwrap();
@@ -265,7 +267,7 @@ mod tests {
         update(
             &mut m,
             &mut ui,
-            Event::Source(Update::Logs {
+            UiEvent::from(Event::Logs {
                 stream: first,
                 lines,
             }),

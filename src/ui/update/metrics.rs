@@ -3,8 +3,8 @@
 //! the last answer grown old).
 
 use super::{tables, Command};
-use crate::model::panels::PANEL_RANGES;
-use crate::model::Model;
+use crate::console::panels::PANEL_RANGES;
+use crate::console::Model;
 use crate::prometheus::step_for;
 use crate::ui::keymap::Action;
 use crate::ui::state::{PanelAsk, UiState, View};
@@ -65,8 +65,8 @@ mod tests {
     use super::super::testkit::{keys, setup};
     use super::*;
     use crate::base::units::Unit;
-    use crate::model::PanelDef;
-    use crate::ui::update::{update, Event};
+    use crate::console::PanelDef;
+    use crate::ui::update::{update, UiEvent};
 
     fn with_panel(m: &mut Model) {
         m.panels.push(PanelDef {
@@ -93,8 +93,8 @@ mod tests {
                 columns: 80
             }]
         );
-        assert!(update(&mut m, &mut ui, Event::Tick(1001)).is_empty());
-        let later = update(&mut m, &mut ui, Event::Tick(1004));
+        assert!(update(&mut m, &mut ui, UiEvent::Tick(1001)).is_empty());
+        let later = update(&mut m, &mut ui, UiEvent::Tick(1004));
         assert_eq!(later.len(), 1, "a step later the chart has moved on");
     }
 
@@ -123,12 +123,12 @@ mod tests {
         let (mut m, mut ui) = setup();
         with_panel(&mut m);
         keys(&mut m, &mut ui, "6");
-        let out = update(&mut m, &mut ui, Event::Resize(120, 40));
+        let out = update(&mut m, &mut ui, UiEvent::Resize(120, 40));
         assert!(matches!(
             out[..],
             [Command::QueryPanels { columns: 58, .. }]
         ));
-        assert!(update(&mut m, &mut ui, Event::Resize(120, 50)).is_empty());
+        assert!(update(&mut m, &mut ui, UiEvent::Resize(120, 50)).is_empty());
     }
 
     #[test]

@@ -19,134 +19,117 @@ mod testkit;
 use super::action_flow::ActionFlow;
 use super::keymap::{action_for, Action};
 use super::state::{Mode, UiState, View};
-use crate::action::{Plan, Request};
-use crate::model::{Model, Severity};
+use crate::console::runbook::RunEvent;
+pub use crate::console::Command;
+use crate::console::{Event, Model};
+use crate::model::Severity;
 use crate::source::Update;
 use crossterm::event::{KeyEvent, KeyEventKind};
 
+/// What the console's loop hands `update`: a key, the terminal's size, the
+/// clock, or an Event for the console's state.
 #[derive(Debug, Clone)]
-pub enum Event {
+pub enum UiEvent {
     Key(KeyEvent),
-    Source(Update),
+    Console(Event),
     /// The terminal's new width and height.
     Resize(u16, u16),
     /// The clock moved on (unix seconds); lets the header's time advance.
     Tick(i64),
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    Quit,
-    /// Load a theme by name or path and switch to it.
-    LoadTheme(String),
-    /// Start streaming the logs of these containers (id, name) on `target`
-    /// (a pod's id is `NAMESPACE/POD`); `previous` asks for the instances
-    /// before the last restart. Lines come back as `Update::Logs { stream, .. }`.
-    /// Stream numbers only grow.
-    OpenLogs {
-        stream: u64,
-        target: String,
-        instances: Vec<(String, String)>,
-        previous: bool,
-    },
-    /// Stop the stream; later lines for it are ignored anyway.
-    CloseLogs {
-        stream: u64,
-    },
-    /// Work out what the request would change; answer with
-    /// `Update::Action(ActionEvent::Planned(..))`.
-    PlanAction(Request),
-    /// Run a plan the user confirmed; answer with `ActionEvent::Progress` and
-    /// finally `ActionEvent::Done`.
-    Execute(Plan),
-    /// Record a local acknowledgement of this alert with the note typed.
-    Acknowledge {
-        row: Box<crate::model::AlertRow>,
-        note: String,
-    },
-    /// Ask every panel's Prometheus for `range_secs` up to `end`, one point
-    /// every `step` seconds (`columns` points); answers come back as
-    /// `Update::PanelRange`.
-    QueryPanels {
-        range_secs: i64,
-        step: i64,
-        end: i64,
-        columns: u16,
-    },
-    /// Start runbook `id` with `params` given and an alert's `labels` bound;
-    /// the run reports as `Update::Runbook`.
-    StartRunbook {
-        id: String,
-        params: std::collections::BTreeMap<String, String>,
-        labels: std::collections::BTreeMap<String, String>,
-    },
-    /// The person's answer to the question the run is waiting on.
-    AnswerRunbook(crate::runbook_exec::console::Answer),
-    /// Write the run's Markdown report next to its timeline.
-    WriteReport,
-    /// Plan a load run through the action path, like `PlanAction`; once
-    /// confirmed (`Execute`), its figures come back as `Update::Load`.
-    PlanLoad(Box<crate::load::LoadSpec>),
-    /// Stop the load run under way; its figures so far stand.
-    StopLoad,
-    /// Ask the workload's orchestrator for its revisions; the answer comes
-    /// back as `Update::History`.
-    History(crate::model::WorkloadAddr),
-    /// Start watching a kubeconfig context chosen with `:ctx` (already added to the model).
-    WatchContext(Box<crate::connect::kube::KubeTarget>),
+impl From<Event> for UiEvent {
+    fn from(e: Event) -> Self {
+        UiEvent::Console(e)
+    }
 }
 
-pub fn update(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command> {
+impl From<Update> for UiEvent {
+    fn from(u: Update) -> Self {
+        UiEvent::Console(Event::Source(u))
+    }
+}
+
+pub fn update(model: &mut Model, ui: &mut UiState, event: UiEvent) -> Vec<Command> {
     match event {
-        Event::Source(Update::Logs { stream, lines }) => {
-            logs::on_lines(ui, stream, lines);
-            Vec::new()
-        }
-        Event::Source(Update::Runbook(e)) => runbook::on_event(ui, e),
-        Event::Source(Update::Load(figures)) => {
-            load::on_figures(ui, *figures);
-            Vec::new()
-        }
-        Event::Source(Update::Action(e)) => {
-            actions::on_event(model, ui, e);
-            Vec::new()
-        }
-        Event::Source(Update::History {
-            workload,
-            revisions,
-        }) => {
-            if let Some(pane) = ui.history.as_mut().filter(|p| p.workload == workload) {
-                pane.revisions = Some(revisions);
-            }
-            Vec::new()
-        }
-        Event::Source(u) => {
-            model.apply(u);
-            Vec::new()
-        }
-        Event::Tick(now) => {
+        UiEvent::Console(e) => on_event(model, ui, e),
+        UiEvent::Tick(now) => {
             model.tick(now);
             metrics::ask_if_due(model, ui)
         }
-        Event::Resize(width, _) => {
+        UiEvent::Resize(width, _) => {
             ui.screen_width = width;
             metrics::ask_if_due(model, ui)
         }
-        Event::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
-        Event::Key(key) => match ui.mode.clone() {
+        UiEvent::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
+        UiEvent::Key(key) => match ui.mode.clone() {
             Mode::Command(text) => line::command_key(model, ui, text, key),
             Mode::Filter(text) => {
                 line::filter_key(ui, text, key);
                 Vec::new()
             }
             Mode::Help | Mode::Normal if actions::takes_keys(ui) => actions::key(model, ui, key),
-            Mode::Normal if runbook::takes_keys(ui) => runbook::typing(ui, key),
+            Mode::Normal if runbook::takes_keys(model, ui) => runbook::typing(model, ui, key),
             Mode::Help | Mode::Normal => normal_key(model, ui, key),
         },
     }
 }
 
-fn normal_key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
+/// The console's state takes the event; what only the views hold (log
+/// lines, an action's progress, revisions, a theme, messages) is kept here.
+fn on_event(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command> {
+    match event {
+        Event::Logs { stream, lines } => {
+            logs::on_lines(ui, stream, lines);
+            Vec::new()
+        }
+        Event::Runbook(RunEvent::Read { id, read }) => vec![Command::AnswerRead {
+            id,
+            facts: crate::console::reads::live_facts(model, &read),
+        }],
+        Event::Runbook(e) => runbook::on_event(model, ui, e),
+        Event::Action(e) => {
+            actions::on_event(model, ui, e);
+            Vec::new()
+        }
+        Event::History {
+            workload,
+            revisions,
+        } => {
+            if let Some(pane) = ui.history.as_mut().filter(|p| p.workload == workload) {
+                pane.revisions = Some(revisions);
+            }
+            Vec::new()
+        }
+        Event::Theme(result) => {
+            match result {
+                Ok(theme) => {
+                    ui.message = Some((format!("theme {}", theme.name), Severity::Info));
+                    ui.theme = *theme;
+                }
+                Err(e) => ui.message = Some((e, Severity::Warning)),
+            }
+            Vec::new()
+        }
+        Event::Acknowledged { rule, result } => {
+            ui.message = Some(match &result {
+                Ok(ack) => (format!("{rule}: {}", ack.describe()), Severity::Info),
+                Err(e) => (
+                    format!("acknowledgement not recorded: {e}"),
+                    Severity::Critical,
+                ),
+            });
+            model.apply(Event::Acknowledged { rule, result });
+            Vec::new()
+        }
+        other => {
+            model.apply(other);
+            Vec::new()
+        }
+    }
+}
+
+fn normal_key(model: &mut Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
     let Some(action) = action_for(ui.view.scopes(), key) else {
         return Vec::new();
     };
@@ -181,7 +164,7 @@ fn normal_key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
             View::Overview => panes::key(ui, action),
             View::Logs => logs::key(ui, action),
             View::Metrics => metrics::key(model, ui, action),
-            View::Runbook => runbook::key(ui, action),
+            View::Runbook => runbook::key(model, ui, action),
             View::Load => load::key(ui, action),
             View::Workloads | View::Containers | View::Events | View::Alerts | View::Database => {
                 tables::key(model, ui, action)
@@ -251,7 +234,7 @@ mod tests {
         let (mut m, mut ui) = setup();
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(
-            update(&mut m, &mut ui, Event::Key(ctrl_c)),
+            update(&mut m, &mut ui, UiEvent::Key(ctrl_c)),
             vec![Command::Quit]
         );
     }

@@ -4,22 +4,23 @@
 
 use super::line::edit_line;
 use super::Command;
+use crate::console::runbook::{Answer, Question, RunEvent};
+use crate::console::{Event, Model};
 use crate::model::Severity;
-use crate::runbook_exec::console::{Answer, Question, RunEvent};
 use crate::ui::keymap::Action;
-use crate::ui::runbook_pane::RunbookPane;
 use crate::ui::state::{UiState, View};
 use crossterm::event::KeyEvent;
 use std::collections::BTreeMap;
 
 /// A run starting: the view opens on it, remembering where Esc goes back to.
 pub fn start(
+    model: &Model,
     ui: &mut UiState,
     id: &str,
     params: BTreeMap<String, String>,
     labels: BTreeMap<String, String>,
 ) -> Vec<Command> {
-    if ui.runbook.as_ref().is_some_and(|r| r.is_running()) {
+    if model.runbook.as_ref().is_some_and(|r| r.is_running()) {
         ui.message = Some((
             "a runbook is already running: :runbook shows it".into(),
             Severity::Warning,
@@ -35,8 +36,8 @@ pub fn start(
 }
 
 /// Opens the view on the current run, if there is one.
-pub fn show(ui: &mut UiState) -> Vec<Command> {
-    if ui.runbook.is_none() {
+pub fn show(model: &Model, ui: &mut UiState) -> Vec<Command> {
+    if model.runbook.is_none() {
         ui.message = Some((
             "no runbook run yet: :runbook ID, or Enter on an alert".into(),
             Severity::Info,
@@ -50,57 +51,53 @@ pub fn show(ui: &mut UiState) -> Vec<Command> {
     Vec::new()
 }
 
-pub fn on_event(ui: &mut UiState, event: RunEvent) -> Vec<Command> {
-    match event {
+/// What the run reports: the console's state folds it, the view says so.
+pub fn on_event(model: &mut Model, ui: &mut UiState, event: RunEvent) -> Vec<Command> {
+    let open = match &event {
         RunEvent::Started {
-            run_id,
-            runbook,
-            timeline,
+            run_id, runbook, ..
         } => {
             ui.message = Some((
                 format!("runbook {} started: run {run_id}", runbook.id),
                 Severity::Info,
             ));
-            ui.runbook = Some(RunbookPane::new(run_id, *runbook, timeline));
-            show(ui)
+            true
         }
         RunEvent::NotStarted(e) => {
             ui.message = Some((
                 format!("runbook not started: {e} (:runbook ID NAME=VALUE sets a param)"),
                 Severity::Warning,
             ));
-            Vec::new()
+            false
         }
         RunEvent::ReportWritten(r) => {
-            ui.message = Some(match &r {
+            ui.message = Some(match r {
                 Ok(p) => (format!("report written to {}", p.display()), Severity::Info),
                 Err(e) => (format!("report: {e}"), Severity::Warning),
             });
-            if let Some(p) = ui.runbook.as_mut() {
-                p.on_event(RunEvent::ReportWritten(r));
-            }
-            Vec::new()
+            false
         }
-        other => {
-            if let Some(p) = ui.runbook.as_mut() {
-                p.on_event(other);
-            }
-            Vec::new()
-        }
+        _ => false,
+    };
+    model.apply(Event::Runbook(event));
+    if open {
+        show(model, ui)
+    } else {
+        Vec::new()
     }
 }
 
 /// An input question takes the keyboard like a line being typed.
-pub fn takes_keys(ui: &UiState) -> bool {
+pub fn takes_keys(model: &Model, ui: &UiState) -> bool {
     ui.view == View::Runbook
         && matches!(
-            ui.runbook.as_ref().and_then(|r| r.question.as_ref()),
+            model.runbook.as_ref().and_then(|r| r.question.as_ref()),
             Some(Question::Input { .. })
         )
 }
 
-pub fn typing(ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
-    let Some(pane) = ui.runbook.as_mut() else {
+pub fn typing(model: &mut Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
+    let Some(pane) = model.runbook.as_mut() else {
         return Vec::new();
     };
     match edit_line(&mut pane.input, key) {
@@ -118,9 +115,9 @@ pub fn typing(ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
     }
 }
 
-pub fn key(ui: &mut UiState, action: Action) -> Vec<Command> {
+pub fn key(model: &mut Model, ui: &mut UiState, action: Action) -> Vec<Command> {
     if action == Action::EditParams {
-        if let Some(pane) = &ui.runbook {
+        if let Some(pane) = &model.runbook {
             if pane.is_running() {
                 ui.message = Some((
                     "the run is still going: x aborts it, then p edits its params".into(),
@@ -138,12 +135,15 @@ pub fn key(ui: &mut UiState, action: Action) -> Vec<Command> {
         return Vec::new();
     }
     if action == Action::Report {
-        return match &ui.runbook {
-            Some(_) => vec![Command::WriteReport],
+        return match &model.runbook {
+            Some(run) => vec![Command::WriteReport {
+                runbook: Box::new(run.runbook.clone()),
+                timeline: run.timeline.clone(),
+            }],
             None => Vec::new(),
         };
     }
-    let Some(pane) = ui.runbook.as_mut() else {
+    let Some(pane) = model.runbook.as_mut() else {
         return Vec::new();
     };
     let Some(q) = pane.question.as_ref() else {
@@ -181,12 +181,12 @@ pub fn key(ui: &mut UiState, action: Action) -> Vec<Command> {
 mod tests {
     use super::super::testkit::{keys, setup};
     use super::*;
-    use crate::runbook_exec::console::RunEvent;
 
-    fn running(ui: &mut UiState, q: Question) {
-        let (catalog, _) = crate::runbook::catalog::Catalog::load(&[]);
+    fn running(m: &mut Model, ui: &mut UiState, q: Question) {
+        let (catalog, _) = crate::runbook::catalog::Catalog::builtin();
         let rb = catalog.get("site-down").unwrap().runbook.clone();
         on_event(
+            m,
             ui,
             RunEvent::Started {
                 run_id: "r1".into(),
@@ -194,7 +194,7 @@ mod tests {
                 timeline: "/tmp/r1.jsonl".into(),
             },
         );
-        on_event(ui, RunEvent::Ask(q));
+        on_event(m, ui, RunEvent::Ask(q));
     }
 
     #[test]
@@ -207,7 +207,7 @@ mod tests {
             plan: "p".into(),
             undo: false,
         };
-        running(&mut ui, confirm);
+        running(&mut m, &mut ui, confirm);
         assert_eq!((ui.view, ui.runbook_from), (View::Runbook, View::Alerts));
         assert!(
             keys(&mut m, &mut ui, "r").is_empty(),
@@ -217,12 +217,18 @@ mod tests {
             keys(&mut m, &mut ui, "n"),
             vec![Command::AnswerRunbook(Answer::No)]
         );
-        assert!(ui.runbook.as_ref().unwrap().question.is_none());
+        assert!(m.runbook.as_ref().unwrap().question.is_none());
         assert!(
             keys(&mut m, &mut ui, "y").is_empty(),
             "nothing is asked now"
         );
-        assert_eq!(keys(&mut m, &mut ui, "w"), vec![Command::WriteReport]);
+        assert_eq!(
+            keys(&mut m, &mut ui, "w"),
+            vec![Command::WriteReport {
+                runbook: Box::new(m.runbook.as_ref().unwrap().runbook.clone()),
+                timeline: "/tmp/r1.jsonl".into(),
+            }]
+        );
         keys(&mut m, &mut ui, "\x1b");
         assert_eq!(ui.view, View::Alerts);
         keys(&mut m, &mut ui, ":rb\n");
@@ -235,15 +241,17 @@ mod tests {
     fn p_after_a_run_fills_the_command_line_with_its_params() {
         let (mut m, mut ui) = setup();
         running(
+            &mut m,
             &mut ui,
             Question::Ack {
                 step: "s".into(),
                 text: "t".into(),
             },
         );
-        let pane = ui.runbook.as_mut().unwrap();
+        let pane = m.runbook.as_mut().unwrap();
         pane.params = vec!["workload=local/shop/api".into(), "db=main-db".into()];
         on_event(
+            &mut m,
             &mut ui,
             RunEvent::Finished(Ok(crate::runbook::status::Outcome::Completed)),
         );
@@ -271,12 +279,12 @@ mod tests {
             step: "probe".into(),
             reason: "refused".into(),
         };
-        running(&mut ui, halted.clone());
+        running(&mut m, &mut ui, halted.clone());
         assert_eq!(
             keys(&mut m, &mut ui, "s"),
             vec![Command::AnswerRunbook(Answer::Skip)]
         );
-        on_event(&mut ui, RunEvent::Ask(halted));
+        on_event(&mut m, &mut ui, RunEvent::Ask(halted));
         assert_eq!(
             keys(&mut m, &mut ui, "x"),
             vec![Command::AnswerRunbook(Answer::Abort)]
@@ -289,7 +297,7 @@ mod tests {
             current: Some("2".into()),
             error: None,
         };
-        on_event(&mut ui, RunEvent::Ask(input));
+        on_event(&mut m, &mut ui, RunEvent::Ask(input));
         // `s`, `x` and `q` are text here, not keys.
         assert!(keys(&mut m, &mut ui, "\x08sxq").is_empty());
         assert_eq!(
@@ -302,6 +310,7 @@ mod tests {
     fn a_second_run_waits_for_the_first() {
         let (mut m, mut ui) = setup();
         running(
+            &mut m,
             &mut ui,
             Question::Ack {
                 step: "s".into(),

@@ -4,8 +4,9 @@
 
 use super::Command;
 use crate::base::diag::did_you_mean;
-use crate::model::{Model, Severity, TargetKind};
 use crate::connect::kube::{with_context, KubeTarget};
+use crate::console::Model;
+use crate::model::{Severity, TargetKind};
 use crate::ui::state::UiState;
 
 const ALL: [&str; 3] = ["all", "-", "*"];
@@ -131,7 +132,7 @@ mod tests {
     fn with_cluster() -> (Model, UiState) {
         let (mut m, mut ui) = setup();
         m.add_target("prod", TargetKind::Kubernetes);
-        m.apply(Update::Inventory {
+        m.apply_update(Update::Inventory {
             target: "prod".into(),
             at: 1,
             inventory: Box::new(Inventory {

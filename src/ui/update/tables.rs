@@ -2,7 +2,8 @@
 //! workload's containers, and handing logs and actions the selected row.
 
 use super::{actions, logs, Command};
-use crate::model::{Model, Severity};
+use crate::console::Model;
+use crate::model::Severity;
 use crate::ui::keymap::Action;
 use crate::ui::lists;
 use crate::ui::state::{AlertsList, Mode, UiState, View};
@@ -26,7 +27,7 @@ fn open_alert(model: &Model, ui: &mut UiState) -> Vec<Command> {
             labels
                 .entry("alertname".into())
                 .or_insert_with(|| r.alert.rule.clone());
-            let out = super::runbook::start(ui, id, Default::default(), labels);
+            let out = super::runbook::start(model, ui, id, Default::default(), labels);
             if let Some((text, _)) = ui.message.as_mut() {
                 text.push_str(&acked);
             }
@@ -137,14 +138,14 @@ mod tests {
         rule.op = Some(crate::alert::Op::Lt);
         rule.threshold = Some(1.0);
         rule.runbook = Some("site-down".into());
-        m.alerts = crate::model::Alerts::new(vec![rule.validate().unwrap()], vec![]);
+        m.alerts = crate::console::Alerts::new(vec![rule.validate().unwrap()], vec![]);
         m.store.record("probe:site:up", m.now, 0.0);
         assert!(
             lists::alerts(&m, &ui).is_empty(),
             "not evaluated before a tick"
         );
         let now = m.now;
-        super::super::update(&mut m, &mut ui, super::super::Event::Tick(now + 1));
+        super::super::update(&mut m, &mut ui, super::super::UiEvent::Tick(now + 1));
         let out = keys(&mut m, &mut ui, "5\n");
         assert_eq!(ui.view, View::Alerts);
         match &out[..] {

@@ -1,11 +1,11 @@
 //! Helpers for the update tests: a model with the sample inventory and a way
 //! to type keys.
 
-use super::{update, Command, Event};
-use crate::model::sample::sample_model;
-use crate::model::Model;
+use super::{update, Command, UiEvent};
+use crate::config::theme::Theme;
+use crate::console::sample::sample_model;
+use crate::console::Model;
 use crate::ui::state::UiState;
-use crate::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub const NOW: i64 = 1_790_000_000;
@@ -27,7 +27,7 @@ pub fn keys(m: &mut Model, ui: &mut UiState, s: &str) -> Vec<Command> {
                 '\x08' => KeyCode::Backspace,
                 c => KeyCode::Char(c),
             };
-            update(m, ui, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+            update(m, ui, UiEvent::Key(KeyEvent::new(code, KeyModifiers::NONE)))
         })
         .collect()
 }

@@ -5,8 +5,9 @@
 
 use super::list_frame::{self, ListFrame};
 use crate::alert::AlertState;
-use crate::model::{AlertRow, Model, Severity};
 use crate::base::units::span;
+use crate::console::{AlertRow, Model};
+use crate::model::Severity;
 use crate::ui::lists;
 use crate::ui::state::{AlertsList, UiState};
 use crate::ui::widgets::{Cell, Column, Rows, Tone};
@@ -97,7 +98,7 @@ fn row(r: &AlertRow, now: i64) -> Vec<Cell> {
             Cell::muted("")
         },
         Cell::new(a.rule.clone(), tone),
-        Cell::new(value_text(r), tone),
+        Cell::new(r.value_text(), tone),
         Cell::muted(span(age)),
         Cell::plain(what(r)),
         Cell::muted(r.source.clone()),
@@ -121,58 +122,20 @@ fn what(r: &AlertRow) -> String {
                 .filter(|(k, v)| derived.get(*k) != Some(*v))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            let extra = lists::labels_text(&extra);
+            let extra = crate::model::labels_text(&extra);
             if extra.is_empty() {
                 series.clone()
             } else {
                 format!("{series} {extra}")
             }
         }
-        None => lists::labels_text(&a.labels),
-    }
-}
-
-/// `0 < 1`: the value against the threshold it crossed; a failed query's error.
-pub fn value_text(r: &AlertRow) -> String {
-    let a = &r.alert;
-    if let (AlertState::Error, Some(m)) = (a.state, &a.message) {
-        return m.clone();
-    }
-    let Some(v) = a.value else {
-        return "-".into();
-    };
-    match (a.threshold, r.op) {
-        (Some(t), Some(op)) => format!("{} {op} {}", number(v), number(t)),
-        (Some(t), None) => format!("{} / {}", number(v), number(t)),
-        (None, _) => number(v),
-    }
-}
-
-/// Up to three decimals, trailing zeros dropped: `0.053`, `1`, `87.5`.
-pub fn number(v: f64) -> String {
-    if v.abs() >= 1000.0 {
-        return format!("{v:.0}");
-    }
-    let s = format!("{v:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.to_string()
+        None => crate::model::labels_text(&a.labels),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_are_short() {
-        assert_eq!(number(0.0534), "0.053");
-        assert_eq!(number(1.0), "1");
-        assert_eq!(number(87.5), "87.5");
-        assert_eq!(number(123456.7), "123457");
-    }
 
     #[test]
     fn tones_follow_state_then_severity() {

@@ -1,7 +1,8 @@
 //! The header (the view, targets and their health, read-only badge, clock) and
 //! the footer (keys that work here, the command, filter or prompt line, or a message).
 
-use crate::model::{Health, Model, Severity};
+use crate::console::Model;
+use crate::model::{Health, Severity};
 use crate::ui::action_flow::ActionFlow;
 use crate::ui::keymap::{bindings_of, Scope};
 use crate::ui::state::{Mode, UiState, View};
@@ -21,7 +22,7 @@ pub fn header(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
     if model.read_only {
         spans.push(Span::styled(" READ-ONLY ", t.read_only));
     }
-    spans.extend(view_tabs(ui, area.width >= 100));
+    spans.extend(view_tabs(model, ui, area.width >= 100));
     // Found targets (labelled containers) are listed in the metrics view, not here.
     for target in model.targets.iter().filter(|t| t.discovered_by.is_none()) {
         let (mark, style) = match &target.health {
@@ -59,7 +60,7 @@ pub fn header(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
 
 /// Every numbered view when there is room, else only the current one; the
 /// current view stands out either way.
-fn view_tabs(ui: &UiState, wide: bool) -> Vec<Span<'static>> {
+fn view_tabs(model: &Model, ui: &UiState, wide: bool) -> Vec<Span<'static>> {
     let t = &ui.theme;
     let mut spans = vec![Span::raw(" ")];
     for (n, view) in View::NUMBERED.iter().enumerate() {
@@ -76,7 +77,7 @@ fn view_tabs(ui: &UiState, wide: bool) -> Vec<Span<'static>> {
         spans.push(Span::styled(" Load ", t.selection));
     }
     if ui.view == View::Runbook {
-        let id = ui.runbook.as_ref().map_or("", |r| r.runbook.id.as_str());
+        let id = model.runbook.as_ref().map_or("", |r| r.runbook.id.as_str());
         spans.push(Span::styled(format!(" Runbook {id} "), t.selection));
     }
     spans

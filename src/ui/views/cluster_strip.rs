@@ -2,7 +2,8 @@
 //! are ready, which are not or are under pressure, how busy the cluster is;
 //! then what the target could not read (metrics.k8s.io, a denied list).
 
-use crate::model::{Inventory, Model, NodeInfo};
+use crate::console::Model;
+use crate::model::{Inventory, NodeInfo};
 use crate::ui::state::UiState;
 use crate::ui::widgets::pane_block;
 use ratatui::buffer::Buffer;

@@ -2,8 +2,9 @@
 
 use super::kube_rows;
 use super::list_frame::{self, ListFrame};
-use crate::model::{Instance, InstanceHealth, Model, Severity};
 use crate::base::units::{bytes, cpu, short_bytes, span};
+use crate::console::Model;
+use crate::model::{Instance, InstanceHealth, Severity};
 use crate::ui::levels;
 use crate::ui::lists;
 use crate::ui::state::UiState;

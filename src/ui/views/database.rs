@@ -4,9 +4,10 @@
 //! lock chains marked. `c` cancels the selected query, `x` ends the session.
 
 use super::list_frame::{self, ListFrame};
-use crate::model::database::{DbSession, DbSnapshot, Statements};
-use crate::model::{Health, Model, Severity};
 use crate::base::units::{bytes, percent};
+use crate::console::Model;
+use crate::model::database::{DbSession, DbSnapshot, Statements};
+use crate::model::{Health, Severity};
 use crate::ui::levels;
 use crate::ui::lists;
 use crate::ui::state::UiState;

@@ -2,8 +2,9 @@
 //! failed health checks in the critical colour.
 
 use super::list_frame::{self, ListFrame};
-use crate::model::{EngineEvent, Model};
 use crate::base::time::time_of_day;
+use crate::console::Model;
+use crate::model::EngineEvent;
 use crate::ui::lists;
 use crate::ui::state::UiState;
 use crate::ui::widgets::{Cell, Column, Rows, Tone};

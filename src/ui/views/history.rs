@@ -52,10 +52,9 @@ pub fn render(area: Rect, buf: &mut Buffer, ui: &UiState, pane: &HistoryPane, no
 
 fn row(r: &Revision, now: i64) -> Vec<Cell> {
     // RFC 3339, as both orchestrators record it.
-    let age =
-        crate::base::time::unix_secs(&r.at)
-            .map(|t| super::kube_rows::age_text(t, now))
-            .unwrap_or_else(|| "-".into());
+    let age = crate::base::time::unix_secs(&r.at)
+        .map(|t| super::kube_rows::age_text(t, now))
+        .unwrap_or_else(|| "-".into());
     vec![
         Cell::plain(r.revision.to_string()),
         Cell::plain(r.image.clone()),

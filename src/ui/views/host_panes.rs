@@ -1,8 +1,9 @@
 //! The local host's panes: CPU, memory, load, network and disks, each a current
 //! value plus a chart of the recent past.
 
-use crate::model::{ratio, HostSnapshot, Model, Severity};
 use crate::base::units::{bytes, percent, rate, span};
+use crate::console::Model;
+use crate::model::{ratio, HostSnapshot, Severity};
 use crate::ui::levels;
 use crate::ui::state::{Pane, UiState};
 use crate::ui::views::chrome::severity_style;

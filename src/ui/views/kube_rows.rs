@@ -2,8 +2,8 @@
 //! workloads and containers views when what they list is Kubernetes'; usage
 //! shown against requests and limits, coloured by the limit.
 
-use crate::model::{Instance, PodContainer, Resources, Severity, Usage, Workload};
 use crate::base::units::short_bytes;
+use crate::model::{Instance, PodContainer, Resources, Severity, Usage, Workload};
 use crate::ui::levels;
 use crate::ui::lists;
 use crate::ui::widgets::{Cell, Column};

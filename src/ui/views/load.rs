@@ -2,10 +2,10 @@
 //! error kinds), latency and rate per second as charts, and — when the URL
 //! reaches a known workload — that workload's CPU and memory beside them.
 
+use crate::console::load_run::LoadRun;
+use crate::console::Model;
 use crate::load::{ErrorKind, Snapshot};
-use crate::model::Model;
 use crate::ui::action_flow::ActionFlow;
-use crate::ui::load_run::LoadRun;
 use crate::ui::state::UiState;
 use crate::ui::widgets::{pane_block, SeriesChart};
 use ratatui::buffer::Buffer;
@@ -14,7 +14,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
-    let Some(run) = ui.load.as_ref() else {
+    let Some(run) = model.load.as_ref() else {
         return;
     };
     let (main, side) = match &run.workload {

@@ -2,8 +2,8 @@
 //! names in front when several containers share the stream, search matches
 //! highlighted.
 
-use crate::model::LogLine;
 use crate::base::time::time_of_day_millis;
+use crate::model::LogLine;
 use crate::ui::log_view::LogView;
 use crate::ui::state::UiState;
 use crate::ui::widgets::pane_block;

@@ -4,11 +4,11 @@
 
 use super::host_panes::Ctx;
 use super::list_frame::{self, ListFrame};
-use crate::model::panels::PANEL_RANGES;
-use crate::model::Severity;
 use crate::base::units::Unit;
-use crate::model::{Model, PanelDef, ServiceRow};
 use crate::base::units::{span, with_unit};
+use crate::console::panels::PANEL_RANGES;
+use crate::console::{Model, PanelDef, ServiceRow};
+use crate::model::Severity;
 use crate::ui::lists;
 use crate::ui::state::UiState;
 use crate::ui::widgets::{pane_block, Cell, Column, Tone};

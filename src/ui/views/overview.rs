@@ -1,7 +1,7 @@
 //! The first screen: every pane of the local host in a grid that still reads at 80×24.
 
 use super::host_panes::{self, Ctx};
-use crate::model::Model;
+use crate::console::Model;
 use crate::ui::state::{Pane, UiState};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -3,7 +3,7 @@
 //! sidecar near its memory limit is not hidden in the pod's sum.
 
 use super::kube_rows::{container_row, CONTAINER_COLUMNS};
-use crate::model::Model;
+use crate::console::Model;
 use crate::ui::lists;
 use crate::ui::selection::TableState;
 use crate::ui::state::UiState;

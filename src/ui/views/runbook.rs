@@ -2,12 +2,13 @@
 //! the workload the run is about (live), the question the run waits on with
 //! the keys that answer it, and the timeline as it happens.
 
-use crate::model::{Model, Severity};
-use crate::runbook::status::StepState;
-use crate::runbook_exec::console::Question;
 use crate::base::units::{bytes, cpu};
+use crate::console::runbook::Question;
+use crate::console::runbook::RunbookPane;
+use crate::console::Model;
+use crate::model::Severity;
+use crate::runbook::status::StepState;
 use crate::ui::lists;
-use crate::ui::runbook_pane::RunbookPane;
 use crate::ui::state::UiState;
 use crate::ui::widgets::pane_block;
 use ratatui::buffer::Buffer;
@@ -17,7 +18,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
-    let Some(pane) = ui.runbook.as_ref() else {
+    let Some(pane) = model.runbook.as_ref() else {
         let block = pane_block(&ui.theme, "Runbook", None, true);
         return Paragraph::new("no runbook run: Enter on an alert, or :runbook ID")
             .block(block)

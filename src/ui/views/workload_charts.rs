@@ -4,8 +4,9 @@
 //! the title names them and a full-height bar is the limit, so the OOM line
 //! and throttling are the top of the chart.
 
-use crate::model::{Model, Resources};
 use crate::base::units::{bytes, cpu};
+use crate::console::Model;
+use crate::model::Resources;
 use crate::ui::state::UiState;
 use crate::ui::views::host_panes::Ctx;
 use crate::ui::widgets::pane_block;

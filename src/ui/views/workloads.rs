@@ -2,8 +2,9 @@
 
 use super::kube_rows;
 use super::list_frame::{self, ListFrame};
-use crate::model::{Model, Severity, Workload};
 use crate::base::units::{bytes, cpu};
+use crate::console::Model;
+use crate::model::{Severity, Workload};
 use crate::ui::levels;
 use crate::ui::lists;
 use crate::ui::state::UiState;

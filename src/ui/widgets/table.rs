@@ -2,9 +2,9 @@
 //! minimum and then drop (lowest priority first) as the screen narrows, a
 //! selected row that stays in the window, and cells coloured by theme role.
 
+use crate::config::theme::Theme;
 use crate::model::Severity;
 use crate::ui::selection::TableState;
-use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

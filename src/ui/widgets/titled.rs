@@ -1,4 +1,4 @@
-use crate::ui::theme::Theme;
+use crate::config::theme::Theme;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
 

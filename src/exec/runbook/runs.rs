@@ -1,7 +1,8 @@
 //! Run timelines on disk: one append-only JSONL file per run under
 //! `DATA_DIR/runs/`, named by the run id.
 
-use crate::runbook::timeline::{self, TimelineEntry};
+use crate::runbook::timeline;
+use crate::runbook::timeline::TimelineEntry;
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -98,7 +99,9 @@ pub fn write_report(
     let entries = read(timeline)?;
     let series = super::observed::series(&entries);
     // Acknowledgements made while the run went on belong in its report.
-    let entries = crate::runbook::timeline::with_acks(&entries, &crate::model::Acks::in_data_dir());
+    // An acks log that cannot be read leaves the report without acks, not unwritten.
+    let acks = crate::exec::files::read_acks(&crate::exec::files::acks_path()).unwrap_or_default();
+    let entries = crate::runbook::timeline::with_acks(&entries, &acks);
     let text = crate::runbook::report::render(rb, &entries, &series);
     std::fs::write(to, text).map_err(|e| format!("cannot write {}: {e}", to.display()))
 }

@@ -1,14 +1,15 @@
 //! The Model: everything the console knows, owned by the app loop alone and
 //! changed only through `apply`. Rendering reads it by shared reference.
 
-use super::{EngineEvent, Health, HostSnapshot, Inventory, Target, TargetKind};
+use super::runbook::{RunEvent, RunbookPane};
+use super::Event;
+use crate::console::load_run::LoadRun;
 use crate::metrics::MetricStore;
+use crate::model::EVENTS_KEPT;
+use crate::model::{EngineEvent, Health, HostSnapshot, Inventory, Target, TargetKind};
 use crate::source::Update;
 use std::collections::VecDeque;
 use std::time::Duration;
-
-/// Engine events kept for the events pane, newest last.
-pub const EVENTS_KEPT: usize = 1000;
 
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -19,7 +20,7 @@ pub struct Model {
     /// The latest inventory of each Docker or Kubernetes target.
     pub inventories: Vec<(String, Inventory)>,
     /// The latest reading of each PostgreSQL target, with when it was taken.
-    pub databases: Vec<(String, i64, super::DbSnapshot)>,
+    pub databases: Vec<(String, i64, crate::model::DbSnapshot)>,
     pub events: VecDeque<EngineEvent>,
     pub alerts: super::Alerts,
     /// The services of the latency pane, from the config.
@@ -31,6 +32,10 @@ pub struct Model {
     pub refresh: Duration,
     /// Unix seconds of the latest event, so rendering never reads the clock.
     pub now: i64,
+    /// The runbook run the console started (running or ended).
+    pub runbook: Option<RunbookPane>,
+    /// The load run started with `:load`, kept after it ends for its figures.
+    pub load: Option<LoadRun>,
 }
 
 impl Model {
@@ -49,14 +54,17 @@ impl Model {
             read_only,
             refresh,
             now: 0,
+            runbook: None,
+            load: None,
         }
     }
 
-    /// The services and panels a config names; what the metrics view shows.
-    pub fn with_config(mut self, config: &crate::config::Config) -> Self {
+    /// The services, panels and alert rules a config names; `runbook_ids`
+    /// are the catalogue's, for mapping alerts' runbook URLs onto.
+    pub fn with_config(mut self, config: &crate::config::Config, runbook_ids: Vec<String>) -> Self {
         self.services = super::services::from_config(config);
         self.panels = super::panels::from_config(config);
-        self.alerts = super::Alerts::from_config(config);
+        self.alerts = super::Alerts::from_config(config, runbook_ids);
         self
     }
 
@@ -104,8 +112,18 @@ impl Model {
         self.alerts.evaluate(self.now, &self.store);
     }
 
+    /// The targets collectors were started or polled for, with what they said.
+    pub fn add_started(&mut self, started: Vec<crate::source::targets::Started>) {
+        for s in started {
+            self.add_target(&s.name, s.kind);
+            for u in s.updates {
+                self.apply_update(u);
+            }
+        }
+    }
+
     /// Folds one collector update into the model.
-    pub fn apply(&mut self, update: Update) {
+    pub fn apply_update(&mut self, update: Update) {
         match update {
             Update::Health { target, health } => {
                 // An unreachable Prometheus cannot say whether its rules hold:
@@ -195,15 +213,42 @@ impl Model {
             Update::Silences { source, silences } => self.alerts.set_silences(source, silences),
             Update::PromRules { source, rules } => self.alerts.set_prom_rules(source, rules),
             Update::Discovered { by, scrapes } => self.set_discovered(&by, &scrapes),
-            Update::PanelRange { title, range } => {
+        }
+    }
+
+    /// Folds an event into the console's state. Events only the views hold
+    /// (log lines, an action's progress, revisions) leave it as it is.
+    pub fn apply(&mut self, event: Event) {
+        match event {
+            Event::Source(u) => self.apply_update(u),
+            Event::PanelRange { title, range } => {
                 self.panel_ranges.insert(title, range);
             }
-            // Log lines and action progress belong to the UI state.
-            Update::Logs { .. }
-            | Update::Action(_)
-            | Update::Runbook(_)
-            | Update::Load(_)
-            | Update::History { .. } => {}
+            Event::Runbook(e) => {
+                if let RunEvent::Started {
+                    run_id,
+                    runbook,
+                    timeline,
+                } = e
+                {
+                    self.runbook = Some(RunbookPane::new(run_id, *runbook, timeline));
+                } else if let Some(run) = self.runbook.as_mut() {
+                    run.on_event(e);
+                }
+            }
+            Event::Load(figures) => {
+                if let Some(run) = self.load.as_mut() {
+                    run.figures = Some(*figures);
+                }
+            }
+            Event::Acknowledged {
+                result: Ok(ack), ..
+            } => self.alerts.acks.record(ack),
+            Event::Logs { .. }
+            | Event::Action(_)
+            | Event::History { .. }
+            | Event::Theme(_)
+            | Event::Acknowledged { .. } => {}
         }
     }
 }
@@ -256,7 +301,7 @@ mod tests {
             mem_used_bytes: 25,
             ..Default::default()
         };
-        m.apply(Update::Host {
+        m.apply_update(Update::Host {
             target: "local".into(),
             at: 1000,
             snapshot: Box::new(snap),
@@ -273,7 +318,7 @@ mod tests {
             since: 1001,
             retry_in: Duration::from_secs(4),
         };
-        m.apply(Update::Health {
+        m.apply_update(Update::Health {
             target: "local".into(),
             health: degraded.clone(),
         });
@@ -282,7 +327,7 @@ mod tests {
 
     #[test]
     fn containers_and_nodes_are_series_and_pods_are_not() {
-        let mut inv = crate::model::sample::sample_inventory(1000);
+        let mut inv = crate::console::sample::sample_inventory(1000);
         let container = inv.instances[0].clone();
         assert!(container.usage.is_some());
         let mut pod = container.clone();

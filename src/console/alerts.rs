@@ -2,10 +2,15 @@
 //! Prometheus reports, listed together with where each comes from.
 
 use crate::alert::{
-    display_order, AlertEngine, AlertView, PromResult, Rule, SeriesLookup, Transition,
+    display_order, AlertEngine, AlertView, ExternalAlert, PromResult, Rule, SeriesLookup,
+    Transition,
 };
+use crate::alertmanager::Silence;
+use crate::console::{Acks, SilenceRow};
 use crate::metrics::MetricStore;
-use crate::model::{Ack, Acks, PromRuleRow, Severity, Silence, SilenceRow};
+use crate::model::Ack;
+use crate::model::Severity;
+use crate::prometheus::PromRuleRow;
 use std::collections::VecDeque;
 
 /// The source name of alerts from opsdeck's own rules.
@@ -29,23 +34,6 @@ pub struct Alerts {
     pub prom_rules: Vec<(String, Vec<PromRuleRow>)>,
     /// Local acknowledgements, reloaded from the data dir on start.
     pub acks: Acks,
-}
-
-/// An alert another system evaluates (Prometheus, Alertmanager).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExternalAlert {
-    pub alert: AlertView,
-    /// The Alertmanager silences or inhibiting alerts that mute it.
-    pub muted_by: Vec<String>,
-}
-
-impl ExternalAlert {
-    pub fn new(alert: AlertView) -> Self {
-        ExternalAlert {
-            alert,
-            muted_by: Vec::new(),
-        }
-    }
 }
 
 /// One line of the alerts list.
@@ -85,17 +73,9 @@ impl Default for Alerts {
 impl Alerts {
     /// The config's rules (built-ins merged with `[[alert]]`) and the ids of
     /// the runbooks in the catalogue. A config that loaded has valid rules.
-    pub fn from_config(config: &crate::config::Config) -> Self {
-        let rules = crate::config::alert_rules(config).unwrap_or_default();
-        let (catalog, _) = crate::runbook::catalog::Catalog::load(&config.runbook_dirs);
-        let ids = catalog
-            .entries()
-            .iter()
-            .map(|e| e.runbook.id.clone())
-            .collect();
-        let mut alerts = Alerts::new(rules, ids);
-        alerts.acks = Acks::in_data_dir();
-        alerts
+    pub fn from_config(config: &crate::config::Config, runbook_ids: Vec<String>) -> Self {
+        let rules = crate::alert::rules_of(config).unwrap_or_default();
+        Alerts::new(rules, runbook_ids)
     }
 
     pub fn new(rules: Vec<Rule>, runbook_ids: Vec<String>) -> Self {
@@ -210,17 +190,12 @@ impl Alerts {
         rows
     }
 
-    /// Records a local acknowledgement of `row` (on disk first).
-    pub fn acknowledge(
-        &mut self,
-        row: &AlertRow,
-        who: &str,
-        now: i64,
-        note: &str,
-    ) -> Result<Ack, String> {
+    /// Records a local acknowledgement of `row` in memory; writing it to
+    /// the log is the executors' part.
+    pub fn acknowledge(&mut self, row: &AlertRow, who: &str, now: i64, note: &str) -> Ack {
         let ack = Ack::of(row, who, now, note);
-        self.acks.record(ack.clone())?;
-        Ok(ack)
+        self.acks.record(ack.clone());
+        ack
     }
 
     fn record(&mut self, changes: Vec<Transition>) {
@@ -308,9 +283,50 @@ impl SeriesLookup for StoreLookup<'_> {
     }
 }
 
+impl AlertRow {
+    /// `0 < 1`: the value against the threshold it crossed; a failed query's error.
+    pub fn value_text(&self) -> String {
+        let (r, a) = (self, &self.alert);
+        if let (crate::alert::AlertState::Error, Some(m)) = (a.state, &a.message) {
+            return m.clone();
+        }
+        let Some(v) = a.value else {
+            return "-".into();
+        };
+        match (a.threshold, r.op) {
+            (Some(t), Some(op)) => format!("{} {op} {}", number(v), number(t)),
+            (Some(t), None) => format!("{} / {}", number(v), number(t)),
+            (None, _) => number(v),
+        }
+    }
+}
+
+/// Up to three decimals, trailing zeros dropped: `0.053`, `1`, `87.5`.
+pub fn number(v: f64) -> String {
+    if v.abs() >= 1000.0 {
+        return format!("{v:.0}");
+    }
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_short() {
+        assert_eq!(number(0.0534), "0.053");
+        assert_eq!(number(1.0), "1");
+        assert_eq!(number(87.5), "87.5");
+        assert_eq!(number(123456.7), "123457");
+    }
+
     use crate::alert::{AlertState, MetricPatterns, Op, RuleSpec};
 
     fn probe_rule() -> Rule {

@@ -4,9 +4,10 @@
 //! with data, a gap and an error.
 
 use super::panels::{PanelDef, PanelRange, PanelSeries};
-use crate::base::units::Unit;
 use super::services::{ServiceDef, ServiceSource};
-use super::{Health, Model, TargetKind};
+use super::Model;
+use crate::base::units::Unit;
+use crate::model::{Health, TargetKind};
 use std::time::Duration;
 
 pub fn add_sample_metrics(m: &mut Model, now: i64) {

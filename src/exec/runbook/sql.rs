@@ -4,9 +4,9 @@
 //! (the simple protocol) and are judged as numbers where they are numbers.
 
 use crate::config::Config;
+use crate::connect::postgres::{connect, describe, Dsn};
 use crate::runbook::judge::Facts;
 use crate::runbook::spec::check::SqlCheck;
-use crate::connect::postgres::{connect, describe, Dsn};
 use serde_json::Value;
 use tokio_postgres::SimpleQueryMessage;
 

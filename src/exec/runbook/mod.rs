@@ -6,15 +6,18 @@ mod actions;
 mod collect;
 pub mod console;
 mod deploys;
+pub mod live;
 pub mod observed;
 mod probe;
 mod promql;
 pub mod runner;
 pub mod runs;
+pub mod setup;
 mod sql;
 
 use crate::action::ActionEvent;
 use crate::config::Config;
+use crate::console::reads::LiveRead;
 use crate::runbook::engine::Plan;
 use crate::runbook::judge::{judge, Facts, Verdict};
 use crate::runbook::spec::{Action, Check};
@@ -22,15 +25,26 @@ use tokio::sync::mpsc;
 
 /// Everything a check or an action needs from the outside: the config
 /// (targets, Prometheus servers, collectors) and whether changes are allowed.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Executor {
     config: Config,
     read_only: bool,
+    /// A console run reads metrics and workloads from the live Model.
+    live: Option<live::LiveReads>,
 }
 
 impl Executor {
     pub fn new(config: Config, read_only: bool) -> Self {
-        Executor { config, read_only }
+        Executor {
+            config,
+            read_only,
+            live: None,
+        }
+    }
+
+    pub fn with_live(mut self, live: live::LiveReads) -> Self {
+        self.live = Some(live);
+        self
     }
 
     /// One read of `check`, judged.
@@ -42,8 +56,14 @@ impl Executor {
         match check {
             Check::Probe(p) => probe::facts(p).await,
             Check::Promql(p) => promql::facts(&self.config, p).await,
-            Check::Metric(m) => collect::metric(&self.config, &m.series).await,
-            Check::Workload(w) => collect::workload(&self.config, &w.workload).await,
+            Check::Metric(m) => match &self.live {
+                Some(live) => live.read(LiveRead::Metric(m.series.clone())).await,
+                None => collect::metric(&self.config, &m.series).await,
+            },
+            Check::Workload(w) => match &self.live {
+                Some(live) => live.read(LiveRead::Workload(w.workload.clone())).await,
+                None => collect::workload(&self.config, &w.workload).await,
+            },
             Check::RecentDeploy(r) => deploys::last(&self.config, &r.workload).await,
             Check::Sql(s) => sql::facts(&self.config, s).await,
         }

@@ -1,33 +1,6 @@
-//! Alertmanager silences and Prometheus's own alerting rules, as the console
-//! lists them beside opsdeck's alerts.
+//! A Prometheus's own alerting rules (`/api/v1/rules`), as the console lists them.
 
-use crate::alertmanager::Matcher;
 use serde::Serialize;
-
-/// One silence of an Alertmanager.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Silence {
-    pub id: String,
-    pub matchers: Vec<Matcher>,
-    /// active, pending or expired.
-    pub state: String,
-    /// Unix seconds.
-    pub starts_at: f64,
-    pub ends_at: f64,
-    pub created_by: String,
-    pub comment: String,
-}
-
-/// One line of the silences list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SilenceRow {
-    /// The Alertmanager's configured name.
-    pub source: String,
-    #[serde(flatten)]
-    pub silence: Silence,
-    /// How many of that Alertmanager's alerts it mutes now.
-    pub muting: usize,
-}
 
 /// One alerting rule a Prometheus evaluates (`/api/v1/rules`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -53,7 +26,7 @@ pub struct PromRuleRow {
 
 impl PromRuleRow {
     /// The alerting rules of one `/api/v1/rules` answer (recording rules left out).
-    pub fn from_groups(source: &str, groups: &[crate::prometheus::RuleGroup]) -> Vec<PromRuleRow> {
+    pub fn from_groups(source: &str, groups: &[super::RuleGroup]) -> Vec<PromRuleRow> {
         groups
             .iter()
             .flat_map(|g| g.rules.iter().map(move |r| (g, r)))
@@ -70,7 +43,7 @@ impl PromRuleRow {
                     r.health.clone()
                 },
                 last_error: r.last_error.clone().filter(|e| !e.is_empty()),
-                severity: crate::source::prometheus_alerts::severity_of(&r.labels),
+                severity: crate::model::Severity::of_labels(&r.labels),
                 for_secs: r.duration,
                 runbook: crate::alert::RunbookRef::from_annotations(&r.annotations),
                 runbook_id: None,

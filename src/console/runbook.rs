@@ -1,13 +1,84 @@
-//! The console's view of a runbook run: each step's state, the timeline as
-//! lines, the question waiting for the person, and how the run ended. Folded
-//! from what the runner reports; the engine's own state stays in the runner.
+//! The console's runbook session: what a run reports (`RunEvent`), the
+//! questions it asks and the answers it takes, and the run as the console
+//! holds it: each step's state, the timeline as lines, the question waiting
+//! for the person, and how the run ended. Folded from what the runner
+//! reports; the engine's own state stays in the runner.
 
+use super::reads::LiveRead;
 use crate::runbook::narrate::Narrator;
 use crate::runbook::spec::Runbook;
 use crate::runbook::status::{Outcome, StepState};
 use crate::runbook::timeline::{Entry, TimelineEntry};
-use crate::runbook_exec::console::{Question, RunEvent};
 use std::path::PathBuf;
+
+/// What a run in the console reports to the app loop.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunEvent {
+    Started {
+        run_id: String,
+        runbook: Box<Runbook>,
+        timeline: PathBuf,
+    },
+    Entry(Box<TimelineEntry>),
+    /// A line of an action's progress.
+    Progress(String),
+    Ask(Question),
+    Finished(Result<Outcome, String>),
+    /// The run could not start (unknown runbook, a param that does not bind).
+    NotStarted(String),
+    /// Where the Markdown report was written, when the person asked for one.
+    ReportWritten(Result<PathBuf, String>),
+    /// A check asks what the live Model holds; the answer goes back as
+    /// `Command::AnswerRead` with the same id.
+    Read {
+        id: u64,
+        read: LiveRead,
+    },
+}
+
+/// What the engine waits for the person to answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Question {
+    Confirm {
+        step: String,
+        what: String,
+        plan: String,
+        undo: bool,
+    },
+    Input {
+        step: String,
+        param: String,
+        prompt: String,
+        choices: Vec<String>,
+        current: Option<String>,
+        error: Option<String>,
+    },
+    /// A note to read (or a manual task to do), then continue.
+    Ack { step: String, text: String },
+    /// A step failed with `on_failure = abort`: retry, skip or abort.
+    Halted { step: String, reason: String },
+}
+
+impl Question {
+    pub fn step(&self) -> &str {
+        match self {
+            Question::Confirm { step, .. }
+            | Question::Input { step, .. }
+            | Question::Ack { step, .. }
+            | Question::Halted { step, .. } => step,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Yes,
+    No,
+    Text(String),
+    Retry,
+    Skip,
+    Abort,
+}
 
 /// Lines of timeline kept for the view; the file keeps everything.
 const LINES_KEPT: usize = 2000;
@@ -74,7 +145,7 @@ impl RunbookPane {
     /// Folds one report of the runner (all but `Started`, which makes the pane).
     pub fn on_event(&mut self, event: RunEvent) {
         match event {
-            RunEvent::Started { .. } | RunEvent::NotStarted(_) => {}
+            RunEvent::Started { .. } | RunEvent::NotStarted(_) | RunEvent::Read { .. } => {}
             RunEvent::Entry(e) => self.on_entry(&e),
             RunEvent::Progress(line) => self.push(format!("      . {line}")),
             RunEvent::Ask(q) => {

@@ -3,10 +3,10 @@
 
 use crate::action::docker::HealthGate;
 use crate::action::{orchestrator_for, Revision};
+use crate::base::time::{unix_now, unix_secs};
 use crate::config::Config;
 use crate::model::WorkloadAddr;
 use crate::runbook::judge::{Deploy, Facts};
-use crate::base::time::{unix_now, unix_secs};
 use std::time::Duration;
 
 pub async fn last(config: &Config, workload: &str) -> Facts {

@@ -1,45 +1,47 @@
-//! Metric and workload checks: the configured collectors polled once into a
-//! fresh `Model` (the same plan the console supervises), then read from its
-//! metric store or Docker inventory.
+//! What a runbook check reads from the Model: a series' latest sample, a
+//! workload's replicas. The console answers its runs' checks from the live
+//! Model with these; a headless run polls once into a fresh Model first.
 
-use crate::config::Config;
-use crate::model::{Health, Model, WorkloadAddr};
+use crate::console::Model;
+use crate::model::{Health, WorkloadAddr};
 use crate::runbook::judge::Facts;
-use crate::source::targets::{plan, poll_all};
 
-/// The latest sample of `series` after one poll of every collector.
-pub async fn metric(config: &Config, series: &str) -> Facts {
-    let mut model = Model::new(config.refresh.0, true);
-    poll_all(plan(config), &mut model).await;
-    metric_facts(&model, series)
+/// A sample older than this is stale, as the alert engine judges it.
+const STALE_AFTER_SECS: i64 = 60;
+
+/// A read a console run asks the app loop for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiveRead {
+    /// The latest sample of a series (`metric` checks).
+    Metric(String),
+    /// A workload's replicas (`workload` checks).
+    Workload(String),
 }
 
-/// Replica counts of `workload` after one poll of its target's collector.
-pub async fn workload(config: &Config, workload: &str) -> Facts {
-    let addr: WorkloadAddr = match workload.parse() {
-        Ok(a) => a,
-        Err(e) => return Facts::Unavailable(e),
-    };
-    let planned: Vec<_> = plan(config)
-        .into_iter()
-        .filter(|p| p.name == addr.target)
-        .collect();
-    if planned.is_empty() {
-        return Facts::Unavailable(format!(
-            "no target `{}` is configured (workload {addr})",
-            addr.target
-        ));
+/// Answers `read` from the live Model.
+pub fn live_facts(model: &Model, read: &LiveRead) -> Facts {
+    match read {
+        LiveRead::Metric(series) => match model.store.latest_by_name(series) {
+            // A value the collectors stopped refreshing is not a reading of now.
+            Some((at, _)) if model.now - at > STALE_AFTER_SECS => Facts::Unavailable(format!(
+                "series `{series}` was last read {}s ago: stale{}",
+                model.now - at,
+                degraded(model)
+            )),
+            _ => metric_facts(model, series, "in the console now"),
+        },
+        LiveRead::Workload(w) => match w.parse::<WorkloadAddr>() {
+            Ok(addr) => workload_facts(model, &addr),
+            Err(e) => Facts::Unavailable(e),
+        },
     }
-    let mut model = Model::new(config.refresh.0, true);
-    poll_all(planned, &mut model).await;
-    workload_facts(&model, &addr)
 }
 
-pub fn metric_facts(model: &Model, series: &str) -> Facts {
+pub fn metric_facts(model: &Model, series: &str, when: &str) -> Facts {
     match model.store.latest_by_name(series) {
         Some((_, v)) => Facts::Number(Some(v)),
         None => Facts::Unavailable(format!(
-            "no data for series `{series}` after one poll of the configured collectors{}",
+            "no data for series `{series}` {when}{}",
             degraded(model)
         )),
     }
@@ -90,7 +92,7 @@ fn degraded(model: &Model) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::sample::sample_inventory;
+    use crate::console::sample::sample_inventory;
     use crate::model::TargetKind;
     use crate::source::Update;
 
@@ -142,11 +144,11 @@ mod tests {
         model.store.record("probe:site:up", 10, 0.0);
         model.store.record("probe:site:up", 20, 1.0);
         assert_eq!(
-            metric_facts(&model, "probe:site:up"),
+            metric_facts(&model, "probe:site:up", "now"),
             Facts::Number(Some(1.0))
         );
         model.add_target("site", TargetKind::Probe);
-        model.apply(Update::Health {
+        model.apply_update(Update::Health {
             target: "site".into(),
             health: Health::Degraded {
                 reason: "connection refused".into(),
@@ -154,7 +156,7 @@ mod tests {
                 retry_in: std::time::Duration::from_secs(5),
             },
         });
-        let Facts::Unavailable(why) = metric_facts(&model, "probe:site:error_ratio") else {
+        let Facts::Unavailable(why) = metric_facts(&model, "probe:site:error_ratio", "now") else {
             panic!()
         };
         assert!(why.contains("site: connection refused"), "{why}");

@@ -1,14 +1,16 @@
-//! The `[[alert]]` tables and `disable_alerts`: checked with located errors by
-//! `config check`, and turned into the rules the engine runs (built-ins merged
-//! with the user's by `alert::merge_rules`).
+//! The `[[alert]]` tables and `disable_alerts` of a config: checked with
+//! located errors when a config is loaded and by `config check`, and turned
+//! into the rules the engine runs (built-ins merged with the user's by
+//! `merge_rules`).
 
-use super::Config;
-use crate::alert::{self, Rule, RuleSpec};
+use crate::alert;
+use crate::alert::{Rule, RuleSpec};
 use crate::base::diag::FileError;
+use crate::config::Config;
 use std::path::Path;
 
 /// The rules to run: the built-in defaults overlaid by the config's.
-pub fn alert_rules(c: &Config) -> Result<Vec<Rule>, String> {
+pub fn rules_of(c: &Config) -> Result<Vec<Rule>, String> {
     checked(c).map_err(|problems| {
         problems
             .into_iter()
@@ -66,7 +68,7 @@ fn checked(c: &Config) -> Result<Vec<Rule>, Vec<Problem>> {
 
 /// `path:line:col` errors for `config check` and loading: a rule's problem
 /// points at its `[[alert]]` table, a `disable_alerts` problem at that key.
-pub fn check(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
+pub fn check_config(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
     let Err(problems) = checked(c) else {
         return Vec::new();
     };
@@ -82,25 +84,24 @@ pub fn check(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::load::parse;
     use super::*;
+    use crate::config::parse;
 
+    /// The file's own errors, else its rules' (as `exec::files::load_config` checks).
     fn errs(text: &str) -> Vec<String> {
-        parse(Path::new("c.toml"), text)
-            .unwrap_err()
-            .iter()
-            .map(|e| e.to_string())
-            .collect()
+        let path = Path::new("c.toml");
+        let errors = match parse(path, text) {
+            Err(errors) => errors,
+            Ok(c) => check_config(path, text, &c),
+        };
+        assert!(!errors.is_empty(), "expected errors in {text}");
+        errors.iter().map(|e| e.to_string()).collect()
     }
 
     #[test]
     fn no_alert_tables_gives_the_defaults() {
         let c = parse(Path::new("c.toml"), "").unwrap();
-        let names: Vec<String> = alert_rules(&c)
-            .unwrap()
-            .into_iter()
-            .map(|r| r.name)
-            .collect();
+        let names: Vec<String> = rules_of(&c).unwrap().into_iter().map(|r| r.name).collect();
         assert!(names.contains(&"SiteDown".to_string()), "{names:?}");
         assert!(names.contains(&"HostDiskFull".to_string()), "{names:?}");
     }
@@ -113,7 +114,7 @@ mod tests {
                     severity = \"critical\"\nrunbook_url = \"https://wiki/runbooks/site-down\"\n\
                     [[alert]]\nname = \"SiteDown\"\nmetric = \"probe:site:up\"\nop = \"<\"\nthreshold = 1\n";
         let c = parse(Path::new("c.toml"), text).unwrap();
-        let rules = alert_rules(&c).unwrap();
+        let rules = rules_of(&c).unwrap();
         let names: Vec<&str> = rules.iter().map(|r| r.name.as_str()).collect();
         assert!(!names.contains(&"HostHighCpu"), "{names:?}");
         assert_eq!(names.last(), Some(&"ApiDown"));

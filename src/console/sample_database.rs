@@ -1,7 +1,9 @@
 //! A PostgreSQL target under pressure for the Database view's snapshots and
 //! tests, as deterministic as the rest of the sample Model.
 
-use super::{Health, Model, TargetKind};
+use super::Model;
+
+use crate::model::{Health, TargetKind};
 use crate::source::Update;
 
 const GIB: u64 = 1024 * 1024 * 1024;
@@ -11,7 +13,7 @@ const MIB: u64 = 1024 * 1024;
 /// row idle in a transaction, 4243 waits), a runaway report query, and a
 /// monitoring role that cannot signal superusers.
 pub fn with_sample_database(model: &mut Model, now: i64) {
-    use super::database::{BlockEdge, DbSession, DbSnapshot, Statement, Statements};
+    use crate::model::database::{BlockEdge, DbSession, DbSnapshot, Statement, Statements};
     let session =
         |pid: i32, user: &str, app: &str, state: &str, secs: f64, query: &str| DbSession {
             pid,
@@ -85,13 +87,13 @@ pub fn with_sample_database(model: &mut Model, now: i64) {
         ],
     };
     model.add_target("main-db", TargetKind::Postgres);
-    model.apply(Update::Series {
+    model.apply_update(Update::Series {
         target: "main-db".into(),
         at: now,
         series: snap.series("main-db"),
         health: Health::Ok,
     });
-    model.apply(Update::Database {
+    model.apply_update(Update::Database {
         target: "main-db".into(),
         at: now,
         snapshot: Box::new(snap),

@@ -4,7 +4,9 @@
 //! the source named. A `[[service]]` table lists a service's sources, best
 //! first; every probe and scrape no service claims is a service of its own.
 
-use super::{Health, Model};
+use super::Model;
+
+use crate::model::Health;
 use serde::Serialize;
 
 /// Older readings are not shown as current.

@@ -2,12 +2,16 @@
 //! few workloads in various states of trouble) for view snapshots, update tests
 //! and render benchmarks, so all draw exactly the same thing on every machine.
 
-use super::{Alerts, ExternalAlert, Health, Severity};
-use super::{
-    DiskUsage, EngineEvent, HostSnapshot, Instance, InstanceHealth, Inventory, LogLine, Model,
-    NetRate, TargetKind, Usage, Workload, WorkloadAddr, WorkloadKind,
-};
+use super::Alerts;
+
+use super::Model;
+use crate::alert::ExternalAlert;
 use crate::alert::{AlertState, AlertView, RuleSpec, RunbookRef};
+use crate::model::{
+    DiskUsage, EngineEvent, HostSnapshot, Instance, InstanceHealth, Inventory, LogLine, NetRate,
+    TargetKind, Usage, Workload, WorkloadAddr, WorkloadKind,
+};
+use crate::model::{Health, Severity};
 use crate::source::Update;
 use std::time::Duration;
 
@@ -23,16 +27,16 @@ pub fn sample_model(now: i64, cores: usize, history_secs: i64) -> Model {
     let mut t = start;
     while t <= now {
         let phase = (t - start) as f64 / 60.0;
-        model.apply(Update::Host {
+        model.apply_update(Update::Host {
             target: "local".into(),
             at: t,
             snapshot: Box::new(snapshot(phase, cores)),
         });
-        model.apply(probe_reading(t, now));
+        model.apply_update(probe_reading(t, now));
         model.tick(t);
         t += 2;
     }
-    model.apply(Update::RuleResults {
+    model.apply_update(Update::RuleResults {
         target: "main".into(),
         at: now,
         results: vec![(
@@ -40,31 +44,31 @@ pub fn sample_model(now: i64, cores: usize, history_secs: i64) -> Model {
             Err("connection refused (127.0.0.1:9090)".into()),
         )],
     });
-    model.apply(Update::ExternalAlerts {
+    model.apply_update(Update::ExternalAlerts {
         source: "main".into(),
         alerts: prometheus_alerts(now)
             .into_iter()
             .map(ExternalAlert::new)
             .collect(),
     });
-    model.apply(Update::ExternalAlerts {
+    model.apply_update(Update::ExternalAlerts {
         source: "am".into(),
         alerts: vec![silenced_alert(now)],
     });
-    model.apply(Update::Silences {
+    model.apply_update(Update::Silences {
         source: "am".into(),
         silences: sample_silences(now),
     });
-    model.apply(Update::PromRules {
+    model.apply_update(Update::PromRules {
         source: "main".into(),
         rules: sample_prom_rules(),
     });
-    model.apply(Update::Inventory {
+    model.apply_update(Update::Inventory {
         target: "local".into(),
         at: now,
         inventory: Box::new(sample_inventory(now)),
     });
-    model.apply(Update::Events {
+    model.apply_update(Update::Events {
         target: "local".into(),
         events: sample_events(now),
     });
@@ -150,10 +154,10 @@ fn silenced_alert(now: i64) -> ExternalAlert {
 
 /// The `am` Alertmanager's silences: the one muting BackupLate, one that
 /// starts tonight, and one that ended ten minutes ago.
-fn sample_silences(now: i64) -> Vec<super::Silence> {
+fn sample_silences(now: i64) -> Vec<crate::alertmanager::Silence> {
     use crate::alertmanager::Matcher;
-    let silence =
-        |id: &str, state: &str, from: i64, to: i64, matchers, comment: &str| super::Silence {
+    let silence = |id: &str, state: &str, from: i64, to: i64, matchers, comment: &str| {
+        crate::alertmanager::Silence {
             id: id.into(),
             matchers,
             state: state.into(),
@@ -161,7 +165,8 @@ fn sample_silences(now: i64) -> Vec<super::Silence> {
             ends_at: (now + to) as f64,
             created_by: "ana@ops-1".into(),
             comment: comment.into(),
-        };
+        }
+    };
     vec![
         silence(
             "8e6d45bd",
@@ -195,8 +200,8 @@ fn sample_silences(now: i64) -> Vec<super::Silence> {
 
 /// The `main` Prometheus's alerting rules: one firing (runbook by URL), one
 /// pending, one inactive and one whose query fails.
-fn sample_prom_rules() -> Vec<super::PromRuleRow> {
-    let rule = |name: &str, state: &str, severity, for_secs: f64| super::PromRuleRow {
+fn sample_prom_rules() -> Vec<crate::prometheus::PromRuleRow> {
+    let rule = |name: &str, state: &str, severity, for_secs: f64| crate::prometheus::PromRuleRow {
         source: "main".into(),
         group: "demo".into(),
         name: name.into(),

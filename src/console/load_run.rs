@@ -1,8 +1,9 @@
 //! The load view's state: the run asked for, the latest figures, and the
 //! workload the URL reaches, whose CPU and memory sit beside them. Pure.
 
+use crate::console::Model;
 use crate::load::{Endpoint, LoadSpec, Snapshot};
-use crate::model::{Model, WorkloadAddr};
+use crate::model::WorkloadAddr;
 
 #[derive(Debug, Clone)]
 pub struct LoadRun {
@@ -51,7 +52,7 @@ pub fn workload_for(model: &Model, e: &Endpoint) -> Option<WorkloadAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::sample::sample_model;
+    use crate::console::sample::sample_model;
 
     #[test]
     fn a_published_port_names_its_workload() {

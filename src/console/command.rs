@@ -1,0 +1,72 @@
+//! What the console asks the executors to do; each answer comes back as an
+//! [`Event`](super::Event).
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Leave the console (the app loop, not an executor, acts on it).
+    Quit,
+    /// Load a theme by name or path; it comes back as `Event::Theme`.
+    LoadTheme(String),
+    /// Start streaming the logs of these containers (id, name) on `target`
+    /// (a pod's id is `NAMESPACE/POD`); `previous` asks for the instances
+    /// before the last restart. Lines come back as `Event::Logs { stream, .. }`.
+    /// Stream numbers only grow.
+    OpenLogs {
+        stream: u64,
+        target: String,
+        instances: Vec<(String, String)>,
+        previous: bool,
+    },
+    /// Stop the stream; later lines for it are ignored anyway.
+    CloseLogs { stream: u64 },
+    /// Work out what the request would change; answer with
+    /// `Event::Action(ActionEvent::Planned(..))`.
+    PlanAction(crate::action::Request),
+    /// Run a plan the user confirmed; answer with `ActionEvent::Progress` and
+    /// finally `ActionEvent::Done`.
+    Execute(crate::action::Plan),
+    /// Record a local acknowledgement of this alert with the note typed; the
+    /// ack written comes back as `Event::Acknowledged`.
+    Acknowledge {
+        row: Box<crate::console::AlertRow>,
+        note: String,
+    },
+    /// Ask every panel's Prometheus for `range_secs` up to `end`, one point
+    /// every `step` seconds (`columns` points); answers come back as
+    /// `Event::PanelRange`.
+    QueryPanels {
+        range_secs: i64,
+        step: i64,
+        end: i64,
+        columns: u16,
+    },
+    /// Start runbook `id` with `params` given and an alert's `labels` bound;
+    /// the run reports as `Event::Runbook`.
+    StartRunbook {
+        id: String,
+        params: std::collections::BTreeMap<String, String>,
+        labels: std::collections::BTreeMap<String, String>,
+    },
+    /// The person's answer to the question the run is waiting on.
+    AnswerRunbook(super::runbook::Answer),
+    /// The live Model's answer to a run's check (`RunEvent::Read` with this id).
+    AnswerRead {
+        id: u64,
+        facts: crate::runbook::judge::Facts,
+    },
+    /// Write the run's Markdown report next to its timeline.
+    WriteReport {
+        runbook: Box<crate::runbook::spec::Runbook>,
+        timeline: std::path::PathBuf,
+    },
+    /// Plan a load run through the action path, like `PlanAction`; once
+    /// confirmed (`Execute`), its figures come back as `Event::Load`.
+    PlanLoad(Box<crate::load::LoadSpec>),
+    /// Stop the load run under way; its figures so far stand.
+    StopLoad,
+    /// Ask the workload's orchestrator for its revisions; the answer comes
+    /// back as `Event::History`.
+    History(crate::model::WorkloadAddr),
+    /// Start watching a kubeconfig context chosen with `:ctx` (already added to the model).
+    WatchContext(Box<crate::connect::kube::KubeTarget>),
+}
