@@ -2,12 +2,14 @@
 //! and pods views of a 10,000-pod cluster (goal < 5 ms).
 //! `cargo bench --bench render`
 
+#[path = "../tests/support/fixtures/mod.rs"]
+mod fixtures;
 #[path = "../tests/support/kube_sample.rs"]
 mod kube_sample;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use opsdeck::config::theme::Theme;
-use opsdeck::console::sample::sample_model;
+use fixtures::sample_model;
 use opsdeck::console::Model;
 use opsdeck::model::Inventory;
 use opsdeck::source::Update;

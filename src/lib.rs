@@ -25,3 +25,11 @@ pub mod exec;
 // Layer 5: entry points.
 pub mod cli;
 pub mod ui;
+
+// Test fixtures live with the integration tests, which name the crate
+// `opsdeck`; the unit tests reach them by the same name.
+#[cfg(test)]
+extern crate self as opsdeck;
+#[cfg(test)]
+#[path = "../tests/support/fixtures/mod.rs"]
+pub mod fixtures;

@@ -2,7 +2,7 @@
 //! severity colours land on the right cells.
 
 use opsdeck::config::theme::Theme;
-use opsdeck::console::sample::sample_model;
+use screen::fixtures::sample_model;
 use opsdeck::console::Model;
 use opsdeck::model::Health;
 use opsdeck::ui::state::{Mode, Pane, UiState};
@@ -125,7 +125,7 @@ fn every_size_down_to_tiny_renders_without_panic() {
 // ---- workloads, containers, events, logs and the action dialog ----
 
 use opsdeck::action::{Plan, PlanStep, Request, StepOp, Verb};
-use opsdeck::console::sample::sample_log_lines;
+use screen::fixtures::sample_log_lines;
 use opsdeck::model::{WorkloadAddr, WorkloadKind};
 use opsdeck::ui::action_flow::ActionFlow;
 use opsdeck::ui::log_view::LogView;

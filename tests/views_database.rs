@@ -14,7 +14,7 @@ use std::time::Duration;
 
 fn with_database() -> Model {
     let mut m = console();
-    opsdeck::console::sample_database::with_sample_database(&mut m, NOW);
+    screen::fixtures::with_sample_database(&mut m, NOW);
     m
 }
 

@@ -6,7 +6,7 @@
 mod screen;
 
 use opsdeck::config::theme::Theme;
-use opsdeck::console::sample::sample_model;
+use screen::fixtures::sample_model;
 use opsdeck::console::Model;
 use opsdeck::ui::action_flow::ActionFlow;
 use opsdeck::ui::state::{UiState, View};
@@ -20,7 +20,7 @@ fn alerting() -> Model {
 
 fn metrics_model() -> Model {
     let mut m = console();
-    opsdeck::console::sample_metrics::add_sample_metrics(&mut m, NOW);
+    screen::fixtures::add_sample_metrics(&mut m, NOW);
     m
 }
 

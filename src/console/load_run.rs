@@ -52,7 +52,7 @@ pub fn workload_for(model: &Model, e: &Endpoint) -> Option<WorkloadAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::console::sample::sample_model;
+    use crate::fixtures::sample_model;
 
     #[test]
     fn a_published_port_names_its_workload() {

@@ -10,9 +10,6 @@ mod model;
 pub mod panels;
 pub mod reads;
 pub mod runbook;
-pub mod sample;
-pub mod sample_database;
-pub mod sample_metrics;
 pub mod services;
 pub mod silences;
 

@@ -327,7 +327,7 @@ mod tests {
 
     #[test]
     fn containers_and_nodes_are_series_and_pods_are_not() {
-        let mut inv = crate::console::sample::sample_inventory(1000);
+        let mut inv = crate::fixtures::sample_inventory(1000);
         let container = inv.instances[0].clone();
         assert!(container.usage.is_some());
         let mut pod = container.clone();

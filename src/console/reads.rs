@@ -92,7 +92,7 @@ fn degraded(model: &Model) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::console::sample::sample_inventory;
+    use crate::fixtures::sample_inventory;
     use crate::model::TargetKind;
     use crate::source::Update;
 

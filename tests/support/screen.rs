@@ -2,7 +2,10 @@
 #![allow(dead_code)]
 
 use opsdeck::config::theme::Theme;
-use opsdeck::console::sample::sample_model;
+#[path = "fixtures/mod.rs"]
+pub mod fixtures;
+
+use fixtures::sample_model;
 use opsdeck::console::Model;
 use opsdeck::ui::render::draw;
 use opsdeck::ui::state::{UiState, View};

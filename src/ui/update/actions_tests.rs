@@ -228,7 +228,7 @@ fn esc_stops_waiting_for_a_plan() {
 fn c_and_x_on_a_session_plan_cancel_and_terminate_of_its_backend() {
     let (mut m, mut ui) = setup();
     let now = m.now;
-    crate::console::sample_database::with_sample_database(&mut m, now);
+    crate::fixtures::with_sample_database(&mut m, now);
     keys(&mut m, &mut ui, "7");
     assert_eq!(ui.view, crate::ui::state::View::Database);
     // Longest running first: the report query, then the lock holder.

@@ -155,7 +155,7 @@ pub fn first_match(ui: &mut UiState) {
 mod tests {
     use super::super::testkit::{keys, setup};
     use super::super::{update, Command, UiEvent};
-    use crate::console::sample::sample_log_lines;
+    use crate::fixtures::sample_log_lines;
     use crate::console::Event;
 
     use crate::ui::state::View;

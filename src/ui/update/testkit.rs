@@ -3,7 +3,7 @@
 
 use super::{update, Command, UiEvent};
 use crate::config::theme::Theme;
-use crate::console::sample::sample_model;
+use crate::fixtures::sample_model;
 use crate::console::Model;
 use crate::ui::state::UiState;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
