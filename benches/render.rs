@@ -8,8 +8,8 @@ mod fixtures;
 mod kube_sample;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use opsdeck::config::theme::Theme;
 use fixtures::sample_model;
+use opsdeck::config::theme::Theme;
 use opsdeck::console::Model;
 use opsdeck::model::Inventory;
 use opsdeck::source::Update;

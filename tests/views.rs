@@ -2,10 +2,10 @@
 //! severity colours land on the right cells.
 
 use opsdeck::config::theme::Theme;
-use screen::fixtures::sample_model;
 use opsdeck::console::Model;
 use opsdeck::model::Health;
 use opsdeck::ui::state::{Mode, Pane, UiState};
+use screen::fixtures::sample_model;
 use std::time::Duration;
 
 #[path = "support/screen.rs"]
@@ -125,11 +125,11 @@ fn every_size_down_to_tiny_renders_without_panic() {
 // ---- workloads, containers, events, logs and the action dialog ----
 
 use opsdeck::action::{Plan, PlanStep, Request, StepOp, Verb};
-use screen::fixtures::sample_log_lines;
 use opsdeck::model::{WorkloadAddr, WorkloadKind};
 use opsdeck::ui::action_flow::ActionFlow;
 use opsdeck::ui::log_view::LogView;
 use opsdeck::ui::state::View;
+use screen::fixtures::sample_log_lines;
 
 #[test]
 fn workloads_80x24() {

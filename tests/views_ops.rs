@@ -6,10 +6,10 @@
 mod screen;
 
 use opsdeck::config::theme::Theme;
-use screen::fixtures::sample_model;
 use opsdeck::console::Model;
 use opsdeck::ui::action_flow::ActionFlow;
 use opsdeck::ui::state::{UiState, View};
+use screen::fixtures::sample_model;
 use screen::*;
 use std::time::Duration;
 
@@ -72,7 +72,7 @@ fn runbook_ui(mut model: Model) -> (Model, UiState) {
     use opsdeck::runbook::timeline::{Entry, TimelineEntry};
     let (catalog, _) = opsdeck::runbook::catalog::Catalog::builtin();
     let rb = catalog.get("site-down").unwrap().runbook.clone();
-    let mut pane = opsdeck::console::runbook::RunbookPane::new(
+    let mut pane = opsdeck::console::runbook::RunbookSession::new(
         "site-down-20261123T141300Z-1a2b".into(),
         rb,
         "/data/runs/site-down-20261123T141300Z-1a2b.jsonl".into(),
@@ -92,7 +92,7 @@ fn runbook_ui(mut model: Model) -> (Model, UiState) {
             None,
             Entry::RunStarted {
                 runbook: "site-down".into(),
-                mode: opsdeck::runbook::status::Mode::Run,
+                mode: opsdeck::runbook::status::RunMode::Run,
                 params,
                 labels: Default::default(),
             },

@@ -90,7 +90,9 @@ pub async fn run(args: &LoadArgs, read_only: bool) -> ExitCode {
     }
 }
 
-async fn show_progress(mut figures: tokio::sync::watch::Receiver<Option<crate::load::Snapshot>>) {
+async fn show_progress(
+    mut figures: tokio::sync::watch::Receiver<Option<crate::load::LoadFigures>>,
+) {
     while figures.changed().await.is_ok() {
         if let Some(s) = figures.borrow_and_update().as_ref() {
             eprint!("\r{}\x1b[K", progress_line(s));

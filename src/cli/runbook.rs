@@ -12,7 +12,7 @@ use crate::exec::runbook::runs;
 use crate::exec::runbook::setup::{prepare, Prepared, Start};
 use crate::exec::runbook::Executor;
 use crate::runbook::catalog::{Catalog, Origin};
-use crate::runbook::status::{Mode, Outcome};
+use crate::runbook::status::{RunMode, RunOutcome};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -155,7 +155,11 @@ fn lint(config: Option<&Config>, files: &[PathBuf]) -> ExitCode {
 
 async fn run(config: &Config, read_only: bool, args: &RunArgs) -> ExitCode {
     let catalog = catalog(config);
-    let mode = if args.plan { Mode::Plan } else { Mode::Run };
+    let mode = if args.plan {
+        RunMode::Plan
+    } else {
+        RunMode::Run
+    };
     let start = match &args.resume {
         Some(run_id) => Start::Resume {
             run_id: run_id.clone(),
@@ -198,7 +202,7 @@ async fn run(config: &Config, read_only: bool, args: &RunArgs) -> ExitCode {
         }
     }
     match outcome {
-        Ok(Outcome::Completed | Outcome::Planned) => ExitCode::SUCCESS,
+        Ok(RunOutcome::Completed | RunOutcome::Planned) => ExitCode::SUCCESS,
         Ok(o) => {
             if o.resume_step().is_some() {
                 eprintln!("continue with: opsdeck runbook run --resume {run_id}");

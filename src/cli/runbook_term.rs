@@ -3,7 +3,7 @@
 //! `--yes`; with no terminal and no `--yes`, actions are declined).
 
 use crate::exec::runbook::runner::{Ask, Observer, Person};
-use crate::runbook::engine::{Event, Plan};
+use crate::runbook::engine::{Input, StepPlan};
 use crate::runbook::narrate::Narrator;
 use crate::runbook::spec::param::display;
 use crate::runbook::spec::{Action, Runbook};
@@ -35,7 +35,7 @@ impl Terminal {
 }
 
 impl Person for Terminal {
-    fn confirm(&self, _step: &str, action: &Action, _plan: &Plan, undo: bool) -> bool {
+    fn confirm(&self, _step: &str, action: &Action, _plan: &StepPlan, undo: bool) -> bool {
         let what = if undo { "undo" } else { "apply" };
         if self.yes {
             println!("    confirmed by --yes: {what} {}", action.describe());
@@ -96,18 +96,18 @@ impl Person for Terminal {
             .is_some_and(|l| l != "abort")
     }
 
-    fn halted(&self, step: &str, reason: &str) -> Event {
+    fn halted(&self, step: &str, reason: &str) -> Input {
         if self.yes || !self.interactive {
             eprintln!("    step `{step}` failed: {reason}; stopping (resume with --resume)");
-            return Event::Abort;
+            return Input::Abort;
         }
         match self
             .read_line("    [r]etry, [s]kip or [a]bort? ")
             .as_deref()
         {
-            Some("r" | "retry") => Event::Retry,
-            Some("s" | "skip") => Event::Skip,
-            _ => Event::Abort,
+            Some("r" | "retry") => Input::Retry,
+            Some("s" | "skip") => Input::Skip,
+            _ => Input::Abort,
         }
     }
 }

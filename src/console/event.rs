@@ -15,7 +15,7 @@ pub enum Event {
     /// Lines for the logs view that asked for them (`stream` is its request number).
     Logs { stream: u64, lines: Vec<LogLine> },
     /// The live figures of the load run the console started (`:load`).
-    Load(Box<crate::load::Snapshot>),
+    Load(Box<crate::load::LoadFigures>),
     /// A panel's range query, which the metrics view asked for.
     PanelRange { title: String, range: PanelRange },
     /// What a runbook run in the console reports: entries, questions, the end.

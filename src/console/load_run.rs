@@ -2,14 +2,14 @@
 //! workload the URL reaches, whose CPU and memory sit beside them. Pure.
 
 use crate::console::Model;
-use crate::load::{Endpoint, LoadSpec, Snapshot};
+use crate::load::{Endpoint, LoadFigures, LoadSpec};
 use crate::model::WorkloadAddr;
 
 #[derive(Debug, Clone)]
 pub struct LoadRun {
     pub spec: LoadSpec,
     /// The newest figures; None until the run has sent something.
-    pub figures: Option<Snapshot>,
+    pub figures: Option<LoadFigures>,
     /// The workload whose published port the URL names, if one is known.
     pub workload: Option<WorkloadAddr>,
 }

@@ -1,7 +1,7 @@
 //! The Model: everything the console knows, owned by the app loop alone and
 //! changed only through `apply`. Rendering reads it by shared reference.
 
-use super::runbook::{RunEvent, RunbookPane};
+use super::runbook::{RunEvent, RunbookSession};
 use super::Event;
 use crate::console::load_run::LoadRun;
 use crate::metrics::MetricStore;
@@ -33,7 +33,7 @@ pub struct Model {
     /// Unix seconds of the latest event, so rendering never reads the clock.
     pub now: i64,
     /// The runbook run the console started (running or ended).
-    pub runbook: Option<RunbookPane>,
+    pub runbook: Option<RunbookSession>,
     /// The load run started with `:load`, kept after it ends for its figures.
     pub load: Option<LoadRun>,
 }
@@ -231,7 +231,7 @@ impl Model {
                     timeline,
                 } = e
                 {
-                    self.runbook = Some(RunbookPane::new(run_id, *runbook, timeline));
+                    self.runbook = Some(RunbookSession::new(run_id, *runbook, timeline));
                 } else if let Some(run) = self.runbook.as_mut() {
                     run.on_event(e);
                 }

@@ -7,7 +7,7 @@
 use super::reads::LiveRead;
 use crate::runbook::narrate::Narrator;
 use crate::runbook::spec::Runbook;
-use crate::runbook::status::{Outcome, StepState};
+use crate::runbook::status::{RunOutcome, StepState};
 use crate::runbook::timeline::{Entry, TimelineEntry};
 use std::path::PathBuf;
 
@@ -23,7 +23,7 @@ pub enum RunEvent {
     /// A line of an action's progress.
     Progress(String),
     Ask(Question),
-    Finished(Result<Outcome, String>),
+    Finished(Result<RunOutcome, String>),
     /// The run could not start (unknown runbook, a param that does not bind).
     NotStarted(String),
     /// Where the Markdown report was written, when the person asked for one.
@@ -84,7 +84,7 @@ pub enum Answer {
 const LINES_KEPT: usize = 2000;
 
 #[derive(Clone)]
-pub struct RunbookPane {
+pub struct RunbookSession {
     pub run_id: String,
     pub runbook: Runbook,
     pub timeline: PathBuf,
@@ -95,7 +95,7 @@ pub struct RunbookPane {
     pub question: Option<Question>,
     /// What is typed for an input question.
     pub input: String,
-    pub outcome: Option<Result<Outcome, String>>,
+    pub outcome: Option<Result<RunOutcome, String>>,
     pub report: Option<Result<PathBuf, String>>,
     /// The `workload` param, whose live state the view shows beside the run.
     pub workload: Option<String>,
@@ -104,9 +104,9 @@ pub struct RunbookPane {
     narrator: std::sync::Arc<std::sync::Mutex<Narrator>>,
 }
 
-impl std::fmt::Debug for RunbookPane {
+impl std::fmt::Debug for RunbookSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RunbookPane")
+        f.debug_struct("RunbookSession")
             .field("run_id", &self.run_id)
             .field("states", &self.states)
             .field("question", &self.question)
@@ -115,9 +115,9 @@ impl std::fmt::Debug for RunbookPane {
     }
 }
 
-impl RunbookPane {
+impl RunbookSession {
     pub fn new(run_id: String, runbook: Runbook, timeline: PathBuf) -> Self {
-        RunbookPane {
+        RunbookSession {
             run_id,
             states: vec![StepState::Pending; runbook.steps.len()],
             narrator: std::sync::Arc::new(std::sync::Mutex::new(Narrator::new(runbook.clone()))),

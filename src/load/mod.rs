@@ -23,4 +23,4 @@ pub use errors::ErrorKind;
 pub use orchestrator::LoadOrchestrator;
 pub use profile::Profile;
 pub use spec::{Endpoint, LoadSpec, Stop};
-pub use stats::{Sample, Snapshot, Stats};
+pub use stats::{LoadFigures, Sample, Stats};

@@ -6,7 +6,7 @@
 use super::report::outcome_line;
 use super::runner;
 use super::spec::LoadSpec;
-use super::stats::Snapshot;
+use super::stats::LoadFigures;
 use crate::action::{Orchestrator, Outcome, Plan, Request, Revision};
 use crate::model::WorkloadAddr;
 use futures::future::BoxFuture;
@@ -14,13 +14,13 @@ use tokio::sync::{mpsc, watch};
 
 pub struct LoadOrchestrator {
     spec: LoadSpec,
-    live: watch::Sender<Option<Snapshot>>,
+    live: watch::Sender<Option<LoadFigures>>,
     abort: watch::Receiver<bool>,
 }
 
 /// The caller's side: the figures as they come, and a way to stop early.
 pub struct Live {
-    pub figures: watch::Receiver<Option<Snapshot>>,
+    pub figures: watch::Receiver<Option<LoadFigures>>,
     pub abort: watch::Sender<bool>,
 }
 

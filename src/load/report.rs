@@ -2,7 +2,7 @@
 //! end-of-run summary with its latency histogram.
 
 use super::errors::ErrorKind;
-use super::stats::Snapshot;
+use super::stats::LoadFigures;
 use std::fmt::Write as _;
 
 fn ms(v: f64) -> String {
@@ -16,7 +16,7 @@ fn ms(v: f64) -> String {
 }
 
 /// One line for the terminal while the run goes on.
-pub fn progress_line(s: &Snapshot) -> String {
+pub fn progress_line(s: &LoadFigures) -> String {
     format!(
         "{:>6.1}s  {} requests  {:.0}/s now  p50 {}  p99 {}  errors {}",
         s.elapsed_s,
@@ -29,7 +29,7 @@ pub fn progress_line(s: &Snapshot) -> String {
 }
 
 /// One line for the audit log's outcome and the console's status line.
-pub fn outcome_line(s: &Snapshot) -> String {
+pub fn outcome_line(s: &LoadFigures) -> String {
     format!(
         "{} requests in {:.1}s ({:.1}/s), p50 {}, p99 {}, max {}, {} errors",
         s.requests,
@@ -44,7 +44,7 @@ pub fn outcome_line(s: &Snapshot) -> String {
 
 /// The summary printed at the end; `open` when latency was measured from
 /// the schedule (then service time is shown beside it).
-pub fn summary(s: &Snapshot, open: bool) -> String {
+pub fn summary(s: &LoadFigures, open: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -75,7 +75,7 @@ pub fn summary(s: &Snapshot, open: bool) -> String {
     out
 }
 
-fn latency_lines(out: &mut String, s: &Snapshot, open: bool) {
+fn latency_lines(out: &mut String, s: &LoadFigures, open: bool) {
     let p = &s.latency;
     let _ = writeln!(
         out,
@@ -101,7 +101,7 @@ fn latency_lines(out: &mut String, s: &Snapshot, open: bool) {
 }
 
 /// Bars scaled to the fullest bucket, `width` characters at most.
-pub fn histogram(s: &Snapshot, width: usize) -> String {
+pub fn histogram(s: &LoadFigures, width: usize) -> String {
     let mut out = String::new();
     let top = s.histogram.iter().map(|b| b.count).max().unwrap_or(0);
     if top == 0 {

@@ -9,7 +9,7 @@ use super::client::Connector;
 use super::errors::ErrorKind;
 use super::profile::Profile;
 use super::spec::{LoadSpec, Stop};
-use super::stats::{Sample, Snapshot, Stats};
+use super::stats::{LoadFigures, Sample, Stats};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,9 +36,9 @@ struct Shared {
 /// snapshots on `live`; returns the final one, also published last.
 pub async fn run(
     spec: &LoadSpec,
-    live: &watch::Sender<Option<Snapshot>>,
+    live: &watch::Sender<Option<LoadFigures>>,
     abort: watch::Receiver<bool>,
-) -> Result<Snapshot, String> {
+) -> Result<LoadFigures, String> {
     spec.validate()?;
     let connector = Connector::new(spec)?;
     let shared = Arc::new(Shared {

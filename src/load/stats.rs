@@ -109,7 +109,7 @@ pub struct Bucket {
 
 /// What the run looks like at one moment; the final one is the summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Snapshot {
+pub struct LoadFigures {
     pub elapsed_s: f64,
     /// Finished requests: answers plus errors.
     pub requests: u64,
@@ -180,7 +180,7 @@ impl Stats {
     }
 
     /// The figures as of `elapsed` into the run, with `buckets` histogram bars.
-    pub fn snapshot(&self, elapsed: Duration, buckets: usize) -> Snapshot {
+    pub fn snapshot(&self, elapsed: Duration, buckets: usize) -> LoadFigures {
         let secs = elapsed.as_secs_f64();
         let requests = self.requests();
         let whole = elapsed.as_secs() as usize;
@@ -188,7 +188,7 @@ impl Stats {
             0 => 0.0,
             w => self.seconds.get(w - 1).map_or(0.0, |s| s.requests as f64),
         };
-        Snapshot {
+        LoadFigures {
             elapsed_s: secs,
             requests,
             answers: self.answers(),

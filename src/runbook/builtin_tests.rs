@@ -2,11 +2,11 @@
 //! an on-call engineer would see it, driven by a simulated runner.
 
 use super::*;
-use crate::runbook::engine::{Effect, Engine, Event, Plan};
+use crate::runbook::engine::{Effect, Engine, Input, StepPlan};
 use crate::runbook::judge::{judge, Deploy, Facts};
 use crate::runbook::lint::lint;
 use crate::runbook::spec::{Action, Prior};
-use crate::runbook::status::{Mode, Outcome};
+use crate::runbook::status::{RunMode, RunOutcome};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -32,7 +32,7 @@ fn every_builtin_lints_clean() {
 
 /// What the simulated runner saw: steps in the order they started, actions applied.
 struct Trace {
-    outcome: Outcome,
+    outcome: RunOutcome,
     started: Vec<String>,
     applied: Vec<Action>,
     prompts: Vec<String>,
@@ -42,7 +42,7 @@ struct Trace {
 /// acknowledges notes, answers inputs, and fires timers in due order.
 fn drive(
     id: &str,
-    mode: Mode,
+    mode: RunMode,
     params: &[(&str, &str)],
     inputs: &[(&str, &str)],
     facts: impl Fn(&str) -> Facts,
@@ -54,11 +54,11 @@ fn drive(
         .collect();
     let bound = rb.bind_params(&given, &BTreeMap::new()).unwrap();
     let mut engine = Engine::new(rb, bound, BTreeMap::new(), mode);
-    let mut queue = vec![Event::Start];
+    let mut queue = vec![Input::Start];
     let mut timers: Vec<(u64, u64)> = Vec::new();
     let mut now = 0u64;
     let mut trace = Trace {
-        outcome: Outcome::Completed,
+        outcome: RunOutcome::Completed,
         started: vec![],
         applied: vec![],
         prompts: vec![],
@@ -72,7 +72,7 @@ fn drive(
                 };
                 let (due, timer) = timers.remove(k);
                 now = now.max(due);
-                Event::TimerFired { timer }
+                Input::TimerFired { timer }
             }
         };
         let at = format!("2024-05-01T03:{:02}:{:02}Z", now / 60 % 60, now % 60);
@@ -82,7 +82,7 @@ fn drive(
                     step,
                     ticket,
                     check,
-                } => queue.push(Event::check_done(
+                } => queue.push(Input::check_done(
                     &step,
                     ticket,
                     judge(&check, &facts(&step)),
@@ -97,20 +97,20 @@ fn drive(
                         image: Some("api:1".into()),
                         revision: Some("4".into()),
                     };
-                    let plan = Ok(Plan {
+                    let plan = Ok(StepPlan {
                         text: action.describe(),
                         prior,
                     });
-                    queue.push(Event::ActionPlanned { step, ticket, plan });
+                    queue.push(Input::ActionPlanned { step, ticket, plan });
                 }
-                Effect::AskConfirm { step, .. } => queue.push(Event::Confirmed { step }),
+                Effect::AskConfirm { step, .. } => queue.push(Input::Confirmed { step }),
                 Effect::ApplyAction {
                     step,
                     ticket,
                     action,
                 } => {
                     trace.applied.push(action);
-                    queue.push(Event::ActionDone {
+                    queue.push(Input::ActionDone {
                         step,
                         ticket,
                         ok: true,
@@ -129,16 +129,16 @@ fn drive(
                         .find(|(p, _)| *p == param)
                         .map(|(_, v)| v.to_string())
                         .unwrap();
-                    queue.push(Event::InputGiven { step, value });
+                    queue.push(Input::InputGiven { step, value });
                 }
                 Effect::AskAck { step, text } => {
                     trace.prompts.push(text);
-                    queue.push(Event::Acked { step });
+                    queue.push(Input::Acked { step });
                 }
                 Effect::StartTimer { timer, after, .. } => {
                     timers.push((now + after.as_secs(), timer))
                 }
-                Effect::Halted { .. } => queue.push(Event::Abort),
+                Effect::Halted { .. } => queue.push(Input::Abort),
                 Effect::Record(entry) => {
                     if let crate::runbook::timeline::Entry::StepStarted { .. } = entry.event {
                         trace.started.push(entry.step.unwrap());
@@ -202,12 +202,12 @@ fn site_down_facts(step: &str) -> Facts {
 fn site_down_rolls_back_a_recent_deploy() {
     let t = drive(
         "site-down",
-        Mode::Run,
+        RunMode::Run,
         &[("workload", W)],
         &[],
         site_down_facts,
     );
-    assert_eq!(t.outcome, Outcome::Completed);
+    assert_eq!(t.outcome, RunOutcome::Completed);
     assert_eq!(
         t.applied,
         [Action::Rollback {
@@ -237,7 +237,7 @@ fn site_down_rolls_back_a_recent_deploy() {
 fn site_down_restarts_then_escalates_when_nothing_helps() {
     let t = drive(
         "site-down",
-        Mode::Run,
+        RunMode::Run,
         &[("workload", W)],
         &[],
         |step| match step {
@@ -270,12 +270,12 @@ fn site_down_restarts_then_escalates_when_nothing_helps() {
 fn site_down_in_plan_mode_changes_nothing() {
     let t = drive(
         "site-down",
-        Mode::Plan,
+        RunMode::Plan,
         &[("workload", W)],
         &[],
         site_down_facts,
     );
-    assert_eq!(t.outcome, Outcome::Planned);
+    assert_eq!(t.outcome, RunOutcome::Planned);
     assert!(t.applied.is_empty());
 }
 
@@ -283,7 +283,7 @@ fn site_down_in_plan_mode_changes_nothing() {
 fn degraded_performance_scales_out_when_cpu_bound() {
     let t = drive(
         "degraded-performance",
-        Mode::Run,
+        RunMode::Run,
         &[("workload", W)],
         &[],
         |step| match step {
@@ -299,7 +299,7 @@ fn degraded_performance_scales_out_when_cpu_bound() {
             other => panic!("unexpected check {other}"),
         },
     );
-    assert_eq!(t.outcome, Outcome::Completed);
+    assert_eq!(t.outcome, RunOutcome::Completed);
     // Scaled out, then verified under 2-3x traffic before calling it recovered.
     assert_eq!(
         t.applied,
@@ -323,7 +323,7 @@ fn degraded_performance_scales_out_when_cpu_bound() {
 fn degraded_performance_points_at_the_database() {
     let t = drive(
         "degraded-performance",
-        Mode::Run,
+        RunMode::Run,
         &[("workload", W)],
         &[],
         |step| match step {
@@ -355,7 +355,7 @@ fn database_cancels_then_terminates_the_head_of_a_lock_chain() {
     };
     let t = drive(
         "database",
-        Mode::Run,
+        RunMode::Run,
         &[],
         &[("pid", "4242")],
         |step| match step {
@@ -376,7 +376,7 @@ fn database_cancels_then_terminates_the_head_of_a_lock_chain() {
             other => panic!("unexpected check {other}"),
         },
     );
-    assert_eq!(t.outcome, Outcome::Completed);
+    assert_eq!(t.outcome, RunOutcome::Completed);
     assert_eq!(
         t.applied,
         [
@@ -404,7 +404,7 @@ fn database_cancels_then_terminates_the_head_of_a_lock_chain() {
 fn failed_deploy_rolls_back_verifies_and_freezes() {
     let t = drive(
         "failed-deploy",
-        Mode::Run,
+        RunMode::Run,
         &[("workload", W)],
         &[],
         |step| match step {
@@ -418,7 +418,7 @@ fn failed_deploy_rolls_back_verifies_and_freezes() {
             other => panic!("unexpected check {other}"),
         },
     );
-    assert_eq!(t.outcome, Outcome::Completed);
+    assert_eq!(t.outcome, RunOutcome::Completed);
     assert_eq!(
         t.applied,
         [Action::Rollback {
@@ -433,7 +433,7 @@ fn failed_deploy_rolls_back_verifies_and_freezes() {
 fn failed_deploy_leaves_a_healthy_revision_alone() {
     let t = drive(
         "failed-deploy",
-        Mode::Run,
+        RunMode::Run,
         &[("workload", W)],
         &[],
         |step| match step {

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Mode {
+pub enum RunMode {
     #[default]
     Run,
     /// Checks run for real; actions are planned and shown, never applied.
@@ -39,7 +39,7 @@ impl StepState {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
-pub enum Outcome {
+pub enum RunOutcome {
     /// Ran to the end (some steps may have failed with `on_failure = continue`).
     Completed,
     /// A `--plan` run reached the end; nothing was changed.
@@ -61,24 +61,24 @@ pub enum Outcome {
     },
 }
 
-impl Outcome {
+impl RunOutcome {
     /// The step a resumed run starts from.
     pub fn resume_step(&self) -> Option<&str> {
         match self {
-            Outcome::Failed { step, .. } | Outcome::RolledBack { step, .. } => Some(step),
-            Outcome::Aborted { step } => step.as_deref(),
-            Outcome::Completed | Outcome::Planned => None,
+            RunOutcome::Failed { step, .. } | RunOutcome::RolledBack { step, .. } => Some(step),
+            RunOutcome::Aborted { step } => step.as_deref(),
+            RunOutcome::Completed | RunOutcome::Planned => None,
         }
     }
 
     pub fn describe(&self) -> String {
         match self {
-            Outcome::Completed => "completed".into(),
-            Outcome::Planned => "planned (nothing changed)".into(),
-            Outcome::Failed { step, reason } => format!("failed at `{step}`: {reason}"),
-            Outcome::Aborted { step: Some(s) } => format!("aborted at `{s}`"),
-            Outcome::Aborted { step: None } => "aborted".into(),
-            Outcome::RolledBack { step, reason, undone, kept } => format!(
+            RunOutcome::Completed => "completed".into(),
+            RunOutcome::Planned => "planned (nothing changed)".into(),
+            RunOutcome::Failed { step, reason } => format!("failed at `{step}`: {reason}"),
+            RunOutcome::Aborted { step: Some(s) } => format!("aborted at `{s}`"),
+            RunOutcome::Aborted { step: None } => "aborted".into(),
+            RunOutcome::RolledBack { step, reason, undone, kept } => format!(
                 "rolled back after `{step}` failed ({reason}): {undone} action(s) undone, {kept} kept"
             ),
         }
@@ -105,15 +105,15 @@ mod tests {
 
     #[test]
     fn outcomes_know_where_to_resume() {
-        let failed = Outcome::Failed {
+        let failed = RunOutcome::Failed {
             step: "probe".into(),
             reason: "HTTP 503".into(),
         };
         assert_eq!(failed.resume_step(), Some("probe"));
         assert_eq!(failed.describe(), "failed at `probe`: HTTP 503");
-        assert_eq!(Outcome::Completed.resume_step(), None);
-        assert_eq!(Outcome::Aborted { step: None }.describe(), "aborted");
-        let rb = Outcome::RolledBack {
+        assert_eq!(RunOutcome::Completed.resume_step(), None);
+        assert_eq!(RunOutcome::Aborted { step: None }.describe(), "aborted");
+        let rb = RunOutcome::RolledBack {
             step: "v".into(),
             reason: "r".into(),
             undone: 1,

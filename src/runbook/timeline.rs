@@ -4,7 +4,7 @@
 //! can resume from the step that failed.
 
 use super::spec::{Action, Check, Params, Prior};
-use super::status::{Mode, Outcome, StepState};
+use super::status::{RunMode, RunOutcome, StepState};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -23,14 +23,14 @@ pub struct TimelineEntry {
 pub enum Entry {
     RunStarted {
         runbook: String,
-        mode: Mode,
+        mode: RunMode,
         params: Params,
         #[serde(default)]
         labels: BTreeMap<String, String>,
     },
     RunResumed {
         from: String,
-        mode: Mode,
+        mode: RunMode,
     },
     StepStarted {
         attempt: u32,
@@ -76,7 +76,7 @@ pub enum Entry {
         value: Value,
     },
     RunFinished {
-        outcome: Outcome,
+        outcome: RunOutcome,
     },
     /// Someone acknowledged an alert in the console while the run went on
     /// (from the ack log, merged in when the report is written).
@@ -175,23 +175,23 @@ pub struct Applied {
 
 /// A run's state as its timeline tells it.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Snapshot {
+pub struct RunState {
     pub runbook: String,
-    pub mode: Mode,
+    pub mode: RunMode,
     pub params: Params,
     pub labels: BTreeMap<String, String>,
     pub steps: BTreeMap<String, StepResult>,
     /// Actions that changed something and were not undone, oldest first.
     pub applied: Vec<Applied>,
     pub last_started: Option<String>,
-    pub outcome: Option<Outcome>,
+    pub outcome: Option<RunOutcome>,
     pub started_at: Option<String>,
     pub last_at: Option<String>,
 }
 
-impl Snapshot {
-    pub fn rebuild(entries: &[TimelineEntry]) -> Result<Snapshot, String> {
-        let mut snap = Snapshot::default();
+impl RunState {
+    pub fn rebuild(entries: &[TimelineEntry]) -> Result<RunState, String> {
+        let mut snap = RunState::default();
         let mut seen_start = false;
         for e in entries {
             snap.last_at = Some(e.at.clone());

@@ -14,7 +14,7 @@ fn started() -> TimelineEntry {
         None,
         Entry::RunStarted {
             runbook: "site-down".into(),
-            mode: Mode::Run,
+            mode: RunMode::Run,
             params,
             labels: BTreeMap::new(),
         },
@@ -101,14 +101,14 @@ fn rebuilds_params_results_and_actions_still_in_effect() {
             "t9",
             None,
             Entry::RunFinished {
-                outcome: Outcome::Failed {
+                outcome: RunOutcome::Failed {
                     step: "verify".into(),
                     reason: "timed out".into(),
                 },
             },
         ),
     ];
-    let snap = Snapshot::rebuild(&entries).unwrap();
+    let snap = RunState::rebuild(&entries).unwrap();
     assert_eq!(snap.runbook, "site-down");
     assert_eq!(snap.params["replicas"], json!(4));
     assert_eq!(snap.steps["probe"].output, "HTTP 503");
@@ -129,7 +129,7 @@ fn resume_point_after_a_crash_or_a_finished_run() {
         e("t", Some("probe"), Entry::StepStarted { attempt: 1 }),
     ];
     assert_eq!(
-        Snapshot::rebuild(&crashed).unwrap().resume_point().unwrap(),
+        RunState::rebuild(&crashed).unwrap().resume_point().unwrap(),
         "probe"
     );
     let done = vec![
@@ -138,11 +138,11 @@ fn resume_point_after_a_crash_or_a_finished_run() {
             "t",
             None,
             Entry::RunFinished {
-                outcome: Outcome::Completed,
+                outcome: RunOutcome::Completed,
             },
         ),
     ];
-    assert!(Snapshot::rebuild(&done)
+    assert!(RunState::rebuild(&done)
         .unwrap()
         .resume_point()
         .unwrap_err()
@@ -153,13 +153,13 @@ fn resume_point_after_a_crash_or_a_finished_run() {
         None,
         Entry::RunResumed {
             from: "probe".into(),
-            mode: Mode::Plan,
+            mode: RunMode::Plan,
         },
     ));
-    let snap = Snapshot::rebuild(&resumed).unwrap();
-    assert_eq!((snap.outcome.clone(), snap.mode), (None, Mode::Plan));
+    let snap = RunState::rebuild(&resumed).unwrap();
+    assert_eq!((snap.outcome.clone(), snap.mode), (None, RunMode::Plan));
     assert!(snap.resume_point().unwrap_err().contains("never started"));
-    assert!(Snapshot::rebuild(&[]).unwrap_err().contains("run_started"));
+    assert!(RunState::rebuild(&[]).unwrap_err().contains("run_started"));
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub enum Intent {
     Quit,
     Help,
     NextPane,
@@ -113,7 +113,7 @@ pub struct Binding {
     pub scope: Scope,
     /// How help spells the keys.
     pub label: &'static str,
-    pub keys: &'static [(Key, Action)],
+    pub keys: &'static [(Key, Intent)],
     pub what: &'static str,
     /// Short key and word for the footer, when the binding earns a place there.
     pub footer: Option<(&'static str, &'static str)>,
@@ -122,7 +122,7 @@ pub struct Binding {
 const fn b(
     scope: Scope,
     label: &'static str,
-    keys: &'static [(Key, Action)],
+    keys: &'static [(Key, Intent)],
     what: &'static str,
     footer: Option<(&'static str, &'static str)>,
 ) -> Binding {
@@ -135,10 +135,10 @@ const fn b(
     }
 }
 
-use Action as A;
+use Intent as A;
 use Scope as S;
 
-const ARROWS: &[(Key, Action)] = &[
+const ARROWS: &[(Key, Intent)] = &[
     (code(KeyCode::Left), A::Left),
     (k('h'), A::Left),
     (code(KeyCode::Down), A::Down),
@@ -149,14 +149,14 @@ const ARROWS: &[(Key, Action)] = &[
     (k('l'), A::Right),
 ];
 
-const ROWS: &[(Key, Action)] = &[
+const ROWS: &[(Key, Intent)] = &[
     (code(KeyCode::Down), A::Down),
     (k('j'), A::Down),
     (code(KeyCode::Up), A::Up),
     (k('k'), A::Up),
 ];
 
-const PAGES: &[(Key, Action)] = &[
+const PAGES: &[(Key, Intent)] = &[
     (code(KeyCode::PageUp), A::PageUp),
     (code(KeyCode::PageDown), A::PageDown),
     (code(KeyCode::Home), A::Top),
@@ -493,7 +493,7 @@ impl Key {
 }
 
 /// The action `key` has in the given scopes, the first scope winning.
-pub fn action_for(scopes: &[Scope], key: KeyEvent) -> Option<Action> {
+pub fn intent_for(scopes: &[Scope], key: KeyEvent) -> Option<Intent> {
     scopes.iter().find_map(|scope| {
         BINDINGS
             .iter()
@@ -520,24 +520,24 @@ mod tests {
     #[test]
     fn scope_order_decides_a_shared_key() {
         let l = key(KeyCode::Char('l'), KeyModifiers::NONE);
-        assert_eq!(action_for(&[S::Panes, S::Global], l), Some(A::Right));
+        assert_eq!(intent_for(&[S::Panes, S::Global], l), Some(A::Right));
         assert_eq!(
-            action_for(&[S::Table, S::Workload, S::Global], l),
+            intent_for(&[S::Table, S::Workload, S::Global], l),
             Some(A::Logs)
         );
         let esc = key(KeyCode::Esc, KeyModifiers::NONE);
-        assert_eq!(action_for(&[S::Confirm, S::Global], esc), Some(A::Cancel));
-        assert_eq!(action_for(&[S::Global], esc), Some(A::Back));
+        assert_eq!(intent_for(&[S::Confirm, S::Global], esc), Some(A::Cancel));
+        assert_eq!(intent_for(&[S::Global], esc), Some(A::Back));
     }
 
     #[test]
     fn ctrl_must_match_and_shift_is_ignored() {
         let ctrl_c = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(&[S::Global], ctrl_c), Some(A::Quit));
+        assert_eq!(intent_for(&[S::Global], ctrl_c), Some(A::Quit));
         let ctrl_q = key(KeyCode::Char('q'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(&[S::Global], ctrl_q), None);
+        assert_eq!(intent_for(&[S::Global], ctrl_q), None);
         let big_n = key(KeyCode::Char('N'), KeyModifiers::SHIFT);
-        assert_eq!(action_for(&[S::Logs], big_n), Some(A::PrevMatch));
+        assert_eq!(intent_for(&[S::Logs], big_n), Some(A::PrevMatch));
     }
 
     #[test]

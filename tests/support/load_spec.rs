@@ -1,7 +1,7 @@
 //! Load specs for the load tests, and a way to run one in-process.
 #![allow(dead_code)]
 
-use opsdeck::load::{Endpoint, LoadSpec, Profile, Snapshot, Stop};
+use opsdeck::load::{Endpoint, LoadFigures, LoadSpec, Profile, Stop};
 use std::time::Duration;
 
 pub fn spec(url: &str, connections: usize, stop: Stop, profile: Profile) -> LoadSpec {
@@ -20,7 +20,7 @@ pub fn spec(url: &str, connections: usize, stop: Stop, profile: Profile) -> Load
 }
 
 /// Runs `spec` to its end through the runner the CLI and console use.
-pub async fn run(spec: &LoadSpec) -> Snapshot {
+pub async fn run(spec: &LoadSpec) -> LoadFigures {
     let (live, _figures) = tokio::sync::watch::channel(None);
     let (_abort, abort_rx) = tokio::sync::watch::channel(false);
     opsdeck::load::runner::run(spec, &live, abort_rx)

@@ -10,7 +10,7 @@ use crate::action::{
 use crate::config::Config;
 use crate::load::{Endpoint, LoadOrchestrator, LoadSpec, Profile, Stop};
 use crate::model::WorkloadAddr;
-use crate::runbook::engine::Plan;
+use crate::runbook::engine::StepPlan;
 use crate::runbook::spec::{Action, Prior};
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -97,14 +97,14 @@ async fn orchestrator(
     orchestrator_for(config, &req.workload.target, HealthGate::default()).await
 }
 
-pub async fn plan(config: &Config, action: &Action) -> Result<Plan, String> {
+pub async fn plan(config: &Config, action: &Action) -> Result<StepPlan, String> {
     let req = request(action)?;
     let orch = orchestrator(config, action, &req).await?;
     // A dry run changes nothing, so it may preview even under --read-only.
     let opts = PerformOptions::new(false, true);
     let (tx, _rx) = mpsc::channel(64);
     match perform(orch.as_ref(), &req, &opts, confirmed(), &tx).await {
-        Ok(Performed::DryRun(p, _)) => Ok(Plan {
+        Ok(Performed::DryRun(p, _)) => Ok(StepPlan {
             text: plan_text(&p),
             prior: prior(config, &req).await,
         }),

@@ -11,10 +11,10 @@ use super::Executor;
 use crate::config::Config;
 use crate::console::runbook::{Answer, Question, RunEvent};
 use crate::console::Event as Update;
-use crate::runbook::engine::{Event, Plan};
+use crate::runbook::engine::{Input, StepPlan};
 use crate::runbook::spec::param::display;
 use crate::runbook::spec::Action;
-use crate::runbook::status::Mode;
+use crate::runbook::status::RunMode;
 use crate::runbook::timeline::TimelineEntry;
 use std::sync::{mpsc as std_mpsc, Arc, Mutex};
 use tokio::sync::mpsc;
@@ -42,7 +42,7 @@ impl ConsolePerson {
 }
 
 impl Person for ConsolePerson {
-    fn confirm(&self, step: &str, action: &Action, plan: &Plan, undo: bool) -> bool {
+    fn confirm(&self, step: &str, action: &Action, plan: &StepPlan, undo: bool) -> bool {
         let q = Question::Confirm {
             step: step.into(),
             what: action.describe(),
@@ -75,15 +75,15 @@ impl Person for ConsolePerson {
         self.ask(q) == Answer::Yes
     }
 
-    fn halted(&self, step: &str, reason: &str) -> Event {
+    fn halted(&self, step: &str, reason: &str) -> Input {
         let q = Question::Halted {
             step: step.into(),
             reason: reason.into(),
         };
         match self.ask(q) {
-            Answer::Retry => Event::Retry,
-            Answer::Skip => Event::Skip,
-            _ => Event::Abort,
+            Answer::Retry => Input::Retry,
+            Answer::Skip => Input::Skip,
+            _ => Input::Abort,
         }
     }
 }
@@ -123,7 +123,7 @@ pub fn start(
         let dirs = config.runbook_dirs.clone();
         let prepared = tokio::task::spawn_blocking(move || {
             let (catalog, _) = crate::exec::files::load_catalog(&dirs);
-            prepare(&catalog, start, Mode::Run)
+            prepare(&catalog, start, RunMode::Run)
         })
         .await
         .unwrap_or_else(|e| Err(format!("the run's set-up failed: {e}")));

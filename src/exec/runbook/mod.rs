@@ -18,7 +18,7 @@ mod sql;
 use crate::action::ActionEvent;
 use crate::config::Config;
 use crate::console::reads::LiveRead;
-use crate::runbook::engine::Plan;
+use crate::runbook::engine::StepPlan;
 use crate::runbook::judge::{judge, Facts, Verdict};
 use crate::runbook::spec::{Action, Check};
 use tokio::sync::mpsc;
@@ -70,7 +70,7 @@ impl Executor {
     }
 
     /// What `action` would change, through the action path's dry run.
-    pub async fn plan(&self, action: &Action) -> Result<Plan, String> {
+    pub async fn plan(&self, action: &Action) -> Result<StepPlan, String> {
         actions::plan(&self.config, action).await
     }
 

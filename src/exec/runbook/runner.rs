@@ -6,9 +6,9 @@
 use super::runs::TimelineFile;
 use super::Executor;
 use crate::action::ActionEvent;
-use crate::runbook::engine::{Effect, Engine, Event, Plan};
+use crate::runbook::engine::{Effect, Engine, Input, StepPlan};
 use crate::runbook::spec::Action;
-use crate::runbook::status::Outcome;
+use crate::runbook::status::RunOutcome;
 use crate::runbook::timeline::TimelineEntry;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -18,13 +18,13 @@ use tokio::sync::mpsc;
 /// What the engine asks a person; the runner calls these on a blocking
 /// thread, one at a time (they may read the terminal).
 pub trait Person: Send + Sync + 'static {
-    fn confirm(&self, step: &str, action: &Action, plan: &Plan, undo: bool) -> bool;
+    fn confirm(&self, step: &str, action: &Action, plan: &StepPlan, undo: bool) -> bool;
     /// `None` when no answer can be had (no terminal): the run aborts.
     fn input(&self, ask: &Ask) -> Option<String>;
     /// False stops the run (the person chose to abort).
     fn ack(&self, step: &str, text: &str) -> bool;
     /// A step failed with `on_failure = abort`: Retry, Skip or Abort.
-    fn halted(&self, step: &str, reason: &str) -> Event;
+    fn halted(&self, step: &str, reason: &str) -> Input;
 }
 
 #[derive(Debug, Clone)]
@@ -51,12 +51,12 @@ pub async fn drive(
     person: Arc<dyn Person>,
     file: &mut TimelineFile,
     show: &mut (dyn Observer + Send),
-) -> Result<Outcome, String> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+) -> Result<RunOutcome, String> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Input>();
     let (progress_tx, mut progress_rx) = mpsc::channel::<ActionEvent>(64);
     // The plan text each step's person confirmed, checked again at apply time.
     let mut approved: HashMap<String, String> = HashMap::new();
-    let mut next = Some(Event::Start);
+    let mut next = Some(Input::Start);
     loop {
         let event = match next.take() {
             Some(e) => e,
@@ -103,7 +103,7 @@ fn perform(
     approved: Option<String>,
     exec: &Arc<Executor>,
     person: &Arc<dyn Person>,
-    tx: &mpsc::UnboundedSender<Event>,
+    tx: &mpsc::UnboundedSender<Input>,
     progress: &mpsc::Sender<ActionEvent>,
 ) {
     let (exec, person, tx) = (exec.clone(), person.clone(), tx.clone());
@@ -115,7 +115,7 @@ fn perform(
         } => {
             tokio::spawn(async move {
                 let verdict = exec.check(&check).await;
-                let _ = tx.send(Event::check_done(&step, ticket, verdict));
+                let _ = tx.send(Input::check_done(&step, ticket, verdict));
             });
         }
         Effect::PlanAction {
@@ -125,7 +125,7 @@ fn perform(
         } => {
             tokio::spawn(async move {
                 let plan = exec.plan(&action).await;
-                let _ = tx.send(Event::ActionPlanned { step, ticket, plan });
+                let _ = tx.send(Input::ActionPlanned { step, ticket, plan });
             });
         }
         Effect::ApplyAction {
@@ -136,7 +136,7 @@ fn perform(
             let progress = progress.clone();
             tokio::spawn(async move {
                 let (ok, output) = exec.apply(&action, approved, &progress).await;
-                let _ = tx.send(Event::ActionDone {
+                let _ = tx.send(Input::ActionDone {
                     step,
                     ticket,
                     ok,
@@ -147,7 +147,7 @@ fn perform(
         Effect::StartTimer { timer, after, .. } => {
             tokio::spawn(async move {
                 tokio::time::sleep(after).await;
-                let _ = tx.send(Event::TimerFired { timer });
+                let _ = tx.send(Input::TimerFired { timer });
             });
         }
         Effect::AskConfirm {
@@ -157,9 +157,9 @@ fn perform(
             undo,
         } => ask(tx, move || {
             if person.confirm(&step, &action, &plan, undo) {
-                Event::Confirmed { step }
+                Input::Confirmed { step }
             } else {
-                Event::Declined { step }
+                Input::Declined { step }
             }
         }),
         Effect::AskInput {
@@ -179,15 +179,15 @@ fn perform(
                 error,
             };
             match person.input(&q) {
-                Some(value) => Event::InputGiven { step, value },
-                None => Event::Abort,
+                Some(value) => Input::InputGiven { step, value },
+                None => Input::Abort,
             }
         }),
         Effect::AskAck { step, text } => ask(tx, move || {
             if person.ack(&step, &text) {
-                Event::Acked { step }
+                Input::Acked { step }
             } else {
-                Event::Abort
+                Input::Abort
             }
         }),
         Effect::Halted { step, reason } => ask(tx, move || person.halted(&step, &reason)),
@@ -195,7 +195,7 @@ fn perform(
     }
 }
 
-fn ask(tx: mpsc::UnboundedSender<Event>, question: impl FnOnce() -> Event + Send + 'static) {
+fn ask(tx: mpsc::UnboundedSender<Input>, question: impl FnOnce() -> Input + Send + 'static) {
     tokio::task::spawn_blocking(move || {
         let _ = tx.send(question());
     });

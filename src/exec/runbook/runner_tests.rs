@@ -1,6 +1,6 @@
 use super::*;
 use crate::runbook::spec::Runbook;
-use crate::runbook::status::Mode;
+use crate::runbook::status::RunMode;
 use crate::runbook::timeline::Entry;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -15,7 +15,7 @@ struct Scripted {
 }
 
 impl Person for Scripted {
-    fn confirm(&self, step: &str, _: &Action, _: &Plan, _: bool) -> bool {
+    fn confirm(&self, step: &str, _: &Action, _: &StepPlan, _: bool) -> bool {
         self.asked.lock().unwrap().push(format!("confirm {step}"));
         self.confirm
     }
@@ -33,9 +33,9 @@ impl Person for Scripted {
             .push(format!("ack {step}: {text}"));
         true
     }
-    fn halted(&self, step: &str, _: &str) -> Event {
+    fn halted(&self, step: &str, _: &str) -> Input {
         self.asked.lock().unwrap().push(format!("halted {step}"));
-        Event::Abort
+        Input::Abort
     }
 }
 
@@ -93,10 +93,10 @@ title = "Probe a closed port"
 probe = { url = "http://127.0.0.1:1/health", timeout = "1s" }
 "#;
 
-async fn run(person: Arc<Scripted>) -> (Result<Outcome, String>, Vec<TimelineEntry>, String) {
+async fn run(person: Arc<Scripted>) -> (Result<RunOutcome, String>, Vec<TimelineEntry>, String) {
     let rb = Runbook::parse(std::path::Path::new("runner-test.toml"), RUNBOOK).unwrap();
     let params = rb.bind_params(&BTreeMap::new(), &BTreeMap::new()).unwrap();
-    let engine = Engine::new(rb, params, BTreeMap::new(), Mode::Run);
+    let engine = Engine::new(rb, params, BTreeMap::new(), RunMode::Run);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("run.jsonl");
     let mut file = TimelineFile::open(&path).unwrap();
@@ -118,7 +118,7 @@ async fn every_effect_is_answered_and_recorded_until_the_run_fails() {
         .expect("the run hung");
     let outcome = outcome.unwrap();
     assert!(
-        matches!(&outcome, Outcome::Failed { step, .. } if step == "probe"),
+        matches!(&outcome, RunOutcome::Failed { step, .. } if step == "probe"),
         "{outcome:?}"
     );
     let asked = person.asked.lock().unwrap().clone();
@@ -166,7 +166,7 @@ async fn no_answer_to_an_input_aborts_the_run() {
         .expect("the run hung");
     assert_eq!(
         outcome.unwrap(),
-        Outcome::Aborted {
+        RunOutcome::Aborted {
             step: Some("ask".into())
         }
     );

@@ -7,8 +7,8 @@ use super::runs::{self, TimelineFile};
 use crate::runbook::catalog::Catalog;
 use crate::runbook::engine::Engine;
 use crate::runbook::spec::Runbook;
-use crate::runbook::status::Mode;
-use crate::runbook::timeline::Snapshot;
+use crate::runbook::status::RunMode;
+use crate::runbook::timeline::RunState;
 use std::collections::BTreeMap;
 
 /// Which run to set up.
@@ -32,7 +32,7 @@ pub struct Prepared {
     pub timeline: TimelineFile,
 }
 
-pub fn prepare(catalog: &Catalog, start: Start, mode: Mode) -> Result<Prepared, String> {
+pub fn prepare(catalog: &Catalog, start: Start, mode: RunMode) -> Result<Prepared, String> {
     let (engine, run_id) = match start {
         Start::New { id, given, labels } => {
             let rb = runbook(catalog, &id)?;
@@ -54,7 +54,7 @@ pub fn prepare(catalog: &Catalog, start: Start, mode: Mode) -> Result<Prepared, 
                 });
             }
             let entries = runs::read(&path)?;
-            let snap = Snapshot::rebuild(&entries)?;
+            let snap = RunState::rebuild(&entries)?;
             if let Some(id) = id.filter(|id| *id != snap.runbook) {
                 return Err(format!(
                     "run {run_id} is a run of `{}`, not `{id}`",

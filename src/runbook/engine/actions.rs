@@ -1,8 +1,8 @@
 //! `action` steps: plan → confirm → apply. A plan run stops after the plan.
 
-use super::{Effect, Engine, Event, InFlight, Phase, Plan};
+use super::{Effect, Engine, InFlight, Input, Phase, StepPlan};
 use crate::runbook::spec::Action;
-use crate::runbook::status::{Mode, StepState};
+use crate::runbook::status::{RunMode, StepState};
 use crate::runbook::timeline::{Applied, Entry};
 use serde_json::Value;
 
@@ -28,10 +28,10 @@ impl Engine {
         step: usize,
         ticket: u64,
         action: Action,
-        event: Event,
+        event: Input,
     ) -> Phase {
         match event {
-            Event::ActionPlanned {
+            Input::ActionPlanned {
                 ticket: t, plan, ..
             } if t == ticket => match plan {
                 Err(e) => self.fail(
@@ -48,7 +48,7 @@ impl Engine {
                         undo: false,
                     };
                     self.record_step(step, entry);
-                    if self.mode == Mode::Plan {
+                    if self.mode == RunMode::Plan {
                         let text = format!("plan only, not applied: {}", plan.text);
                         return self.finish_step(step, StepState::Skipped, Value::Null, text);
                     }
@@ -75,12 +75,12 @@ impl Engine {
         &mut self,
         step: usize,
         action: Action,
-        plan: Plan,
-        event: Event,
+        plan: StepPlan,
+        event: Input,
     ) -> Phase {
         let id = self.rb.steps[step].id.clone();
         match event {
-            Event::Confirmed { step: s } if s == id => {
+            Input::Confirmed { step: s } if s == id => {
                 self.record_step(
                     step,
                     Entry::Decision {
@@ -97,7 +97,7 @@ impl Engine {
                 self.arm_timeout(step);
                 Phase::Applying { step, ticket }
             }
-            Event::Declined { step: s } if s == id => {
+            Input::Declined { step: s } if s == id => {
                 self.record_step(
                     step,
                     Entry::Decision {
@@ -151,9 +151,9 @@ impl Engine {
         Some(flight)
     }
 
-    pub(super) fn on_applying(&mut self, step: usize, ticket: u64, event: Event) -> Phase {
+    pub(super) fn on_applying(&mut self, step: usize, ticket: u64, event: Input) -> Phase {
         match event {
-            Event::ActionDone {
+            Input::ActionDone {
                 ticket: t,
                 ok,
                 output,

@@ -2,10 +2,10 @@
 //! polled until it passes or the step's timeout), plus timeouts for every
 //! automated phase.
 
-use super::{Effect, Engine, Event, Phase};
+use super::{Effect, Engine, Input, Phase};
 use crate::base::duration;
 use crate::runbook::spec::{Check, StepBody};
-use crate::runbook::status::{Mode, StepState};
+use crate::runbook::status::{RunMode, StepState};
 use crate::runbook::timeline::Entry;
 use serde_json::Value;
 
@@ -42,7 +42,7 @@ impl Engine {
         );
         let ticket = self.request_check(step, &check);
         // A plan run reads once and does not wait, so it has no deadline.
-        if self.mode == Mode::Run {
+        if self.mode == RunMode::Run {
             self.arm_timeout(step);
         }
         Phase::Waiting {
@@ -52,9 +52,9 @@ impl Engine {
         }
     }
 
-    pub(super) fn on_checking(&mut self, step: usize, ticket: u64, event: Event) -> Phase {
+    pub(super) fn on_checking(&mut self, step: usize, ticket: u64, event: Input) -> Phase {
         match event {
-            Event::CheckDone {
+            Input::CheckDone {
                 ticket: t,
                 passed,
                 value,
@@ -76,10 +76,10 @@ impl Engine {
         step: usize,
         ticket: Option<u64>,
         check: Check,
-        event: Event,
+        event: Input,
     ) -> Phase {
         match event {
-            Event::CheckDone {
+            Input::CheckDone {
                 ticket: t,
                 passed,
                 value,
@@ -90,7 +90,7 @@ impl Engine {
                     return self.finish_step(step, StepState::Passed, value, output);
                 }
                 let interval = self.wait_interval(step);
-                if self.mode == Mode::Plan {
+                if self.mode == RunMode::Plan {
                     let limit = self.rb.steps[step]
                         .timeout
                         .map(duration::format)
@@ -111,7 +111,7 @@ impl Engine {
                     check,
                 }
             }
-            Event::TimerFired { timer } if ticket.is_none() && self.timers.poll == Some(timer) => {
+            Input::TimerFired { timer } if ticket.is_none() && self.timers.poll == Some(timer) => {
                 self.timers.poll = None;
                 let ticket = self.request_check(step, &check);
                 Phase::Waiting {

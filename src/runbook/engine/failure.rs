@@ -2,10 +2,10 @@
 //! (abort halts the run for a person to retry, skip or abort; continue;
 //! goto; rollback).
 
-use super::{Effect, Engine, Event, Phase};
+use super::{Effect, Engine, Input, Phase};
 use crate::base::duration;
 use crate::runbook::spec::OnFailure;
-use crate::runbook::status::{Outcome, StepState};
+use crate::runbook::status::{RunOutcome, StepState};
 use crate::runbook::timeline::Entry;
 use serde_json::Value;
 
@@ -70,18 +70,18 @@ impl Engine {
         }
     }
 
-    pub(super) fn on_retry_delay(&mut self, step: usize, event: Event) -> Phase {
+    pub(super) fn on_retry_delay(&mut self, step: usize, event: Input) -> Phase {
         match event {
-            Event::TimerFired { timer } if self.timers.retry == Some(timer) => {
+            Input::TimerFired { timer } if self.timers.retry == Some(timer) => {
                 self.start_attempt(step)
             }
             _ => Phase::RetryDelay { step },
         }
     }
 
-    pub(super) fn on_halted(&mut self, step: usize, reason: String, event: Event) -> Phase {
+    pub(super) fn on_halted(&mut self, step: usize, reason: String, event: Input) -> Phase {
         match event {
-            Event::Retry => {
+            Input::Retry => {
                 self.record_step(
                     step,
                     Entry::Decision {
@@ -91,15 +91,15 @@ impl Engine {
                 self.records[step].attempts = 0;
                 self.start_attempt(step)
             }
-            Event::Skip => {
+            Input::Skip => {
                 let why = format!("skipped after failure: {reason}");
                 self.record_step(step, Entry::Decision { text: why.clone() });
                 let value = self.records[step].value.clone();
                 self.finish_step(step, StepState::Skipped, value, why)
             }
-            Event::Abort => {
+            Input::Abort => {
                 let id = self.rb.steps[step].id.clone();
-                self.finish(Outcome::Failed { step: id, reason })
+                self.finish(RunOutcome::Failed { step: id, reason })
             }
             _ => Phase::Halted { step, reason },
         }

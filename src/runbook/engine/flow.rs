@@ -4,7 +4,7 @@
 use super::{Effect, Engine, Phase, MAX_VISITS};
 use crate::runbook::expr;
 use crate::runbook::spec::{StepBody, END};
-use crate::runbook::status::{Mode, Outcome, StepState};
+use crate::runbook::status::{RunMode, RunOutcome, StepState};
 use crate::runbook::timeline::Entry;
 use serde_json::Value;
 
@@ -18,7 +18,7 @@ impl Engine {
             let id = self.rb.steps[step].id.clone();
             let reason =
                 format!("entered {MAX_VISITS} times; stopping a loop that does not settle");
-            return self.finish(Outcome::Failed { step: id, reason });
+            return self.finish(RunOutcome::Failed { step: id, reason });
         }
         self.start_attempt(step)
     }
@@ -164,7 +164,7 @@ impl Engine {
             Some(i) => self.enter(i),
             None => {
                 let step = self.rb.steps[from].id.clone();
-                self.finish(Outcome::Failed {
+                self.finish(RunOutcome::Failed {
                     step,
                     reason: format!("goto to unknown step `{target}`"),
                 })
@@ -174,12 +174,12 @@ impl Engine {
 
     fn finish_success(&mut self) -> Phase {
         match self.mode {
-            Mode::Run => self.finish(Outcome::Completed),
-            Mode::Plan => self.finish(Outcome::Planned),
+            RunMode::Run => self.finish(RunOutcome::Completed),
+            RunMode::Plan => self.finish(RunOutcome::Planned),
         }
     }
 
-    pub(super) fn finish(&mut self, outcome: Outcome) -> Phase {
+    pub(super) fn finish(&mut self, outcome: RunOutcome) -> Phase {
         self.clear_timers();
         self.record(
             None,

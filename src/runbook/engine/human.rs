@@ -1,7 +1,7 @@
 //! Steps that wait for a person: `note` (acknowledge) and `input` (a value
 //! that becomes a param), plus editing a param mid-run.
 
-use super::{Effect, Engine, Event, Phase};
+use super::{Effect, Engine, Input, Phase};
 use crate::runbook::spec::param::display;
 use crate::runbook::spec::StepBody;
 use crate::runbook::status::StepState;
@@ -29,7 +29,7 @@ impl Engine {
         Phase::Inputting { step }
     }
 
-    pub(super) fn on_inputting(&mut self, step: usize, event: Event) -> Phase {
+    pub(super) fn on_inputting(&mut self, step: usize, event: Input) -> Phase {
         let (id, StepBody::Input { param, prompt }) =
             (&self.rb.steps[step].id, &self.rb.steps[step].body)
         else {
@@ -37,7 +37,7 @@ impl Engine {
         };
         let (param, prompt) = (param.clone(), prompt.clone());
         match event {
-            Event::InputGiven { step: s, value } if &s == id => {
+            Input::InputGiven { step: s, value } if &s == id => {
                 let spec = self.rb.params.get(&param).cloned().unwrap_or_default();
                 match spec.parse_input(&value) {
                     Ok(v) => {
@@ -71,9 +71,9 @@ impl Engine {
         }
     }
 
-    pub(super) fn on_acking(&mut self, step: usize, event: Event) -> Phase {
+    pub(super) fn on_acking(&mut self, step: usize, event: Input) -> Phase {
         match event {
-            Event::Acked { step: s } if s == self.rb.steps[step].id => {
+            Input::Acked { step: s } if s == self.rb.steps[step].id => {
                 self.finish_step(step, StepState::Passed, Value::Null, "acknowledged".into())
             }
             _ => Phase::Acking { step },

@@ -16,11 +16,11 @@ mod resume;
 mod rollback;
 mod types;
 
-pub use types::{Effect, Event, Plan};
+pub use types::{Effect, Input, StepPlan};
 
 use super::expr::Scope;
 use super::spec::{Action, Check, Params, Runbook, Step};
-use super::status::{Mode, Outcome, StepState};
+use super::status::{RunMode, RunOutcome, StepState};
 use super::timeline::{Applied, Entry, TimelineEntry};
 use rollback::Rollback;
 use serde_json::{json, Value};
@@ -59,7 +59,7 @@ enum Phase {
     Confirming {
         step: usize,
         action: Action,
-        plan: Plan,
+        plan: StepPlan,
     },
     Applying {
         step: usize,
@@ -79,7 +79,7 @@ enum Phase {
         reason: String,
     },
     RollingBack(Box<Rollback>),
-    Done(Outcome),
+    Done(RunOutcome),
 }
 
 impl Phase {
@@ -118,7 +118,7 @@ struct InFlight {
 #[derive(Debug, Clone)]
 pub struct Engine {
     rb: Runbook,
-    mode: Mode,
+    mode: RunMode,
     params: Params,
     labels: BTreeMap<String, String>,
     records: Vec<StepRecord>,
@@ -139,7 +139,7 @@ impl Engine {
         rb: Runbook,
         params: Params,
         labels: BTreeMap<String, String>,
-        mode: Mode,
+        mode: RunMode,
     ) -> Engine {
         let records = vec![StepRecord::default(); rb.steps.len()];
         Engine {
@@ -159,15 +159,15 @@ impl Engine {
         }
     }
 
-    pub fn handle(&mut self, at: &str, event: Event) -> Vec<Effect> {
+    pub fn handle(&mut self, at: &str, event: Input) -> Vec<Effect> {
         self.at = at.to_string();
         let phase = std::mem::replace(&mut self.phase, Phase::Idle);
         self.phase = self.dispatch(phase, event);
         std::mem::take(&mut self.out)
     }
 
-    fn dispatch(&mut self, phase: Phase, event: Event) -> Phase {
-        if let Event::ActionDone {
+    fn dispatch(&mut self, phase: Phase, event: Input) -> Phase {
+        if let Input::ActionDone {
             ticket, ok, output, ..
         } = &event
         {
@@ -176,7 +176,7 @@ impl Engine {
                 return phase;
             }
         }
-        if let Event::SetParam { name, value } = event {
+        if let Input::SetParam { name, value } = event {
             if !matches!(phase, Phase::Done(_)) {
                 self.set_param(&name, &value);
             }
@@ -191,9 +191,9 @@ impl Engine {
         }
     }
 
-    fn on_idle(&mut self, event: Event) -> Phase {
+    fn on_idle(&mut self, event: Input) -> Phase {
         match event {
-            Event::Start => match self.resume_from {
+            Input::Start => match self.resume_from {
                 Some(i) => {
                     let entry = Entry::RunResumed {
                         from: self.rb.steps[i].id.clone(),
@@ -213,23 +213,23 @@ impl Engine {
                     self.enter(0)
                 }
             },
-            Event::Abort => self.finish(Outcome::Aborted { step: None }),
+            Input::Abort => self.finish(RunOutcome::Aborted { step: None }),
             _ => Phase::Idle,
         }
     }
 
     /// Events every per-step phase answers the same way, then the phase's own.
-    fn on_active(&mut self, phase: Phase, event: Event) -> Phase {
+    fn on_active(&mut self, phase: Phase, event: Input) -> Phase {
         let Some(step) = phase.step() else {
             return phase;
         };
         match event {
-            Event::Abort => {
+            Input::Abort => {
                 let id = self.rb.steps[step].id.clone();
-                self.finish(Outcome::Aborted { step: Some(id) })
+                self.finish(RunOutcome::Aborted { step: Some(id) })
             }
-            Event::Skip => self.skip(step, "skipped by you"),
-            Event::TimerFired { timer } if self.timers.timeout == Some(timer) => {
+            Input::Skip => self.skip(step, "skipped by you"),
+            Input::TimerFired { timer } if self.timers.timeout == Some(timer) => {
                 self.timed_out(phase)
             }
             event => match phase {
@@ -299,7 +299,7 @@ impl Engine {
         &self.rb
     }
 
-    pub fn mode(&self) -> Mode {
+    pub fn mode(&self) -> RunMode {
         self.mode
     }
 
@@ -321,7 +321,7 @@ impl Engine {
         self.phase.step()
     }
 
-    pub fn outcome(&self) -> Option<&Outcome> {
+    pub fn outcome(&self) -> Option<&RunOutcome> {
         match &self.phase {
             Phase::Done(o) => Some(o),
             _ => None,

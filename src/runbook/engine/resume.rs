@@ -4,13 +4,13 @@
 
 use super::Engine;
 use crate::runbook::spec::Runbook;
-use crate::runbook::status::{Mode, StepState};
-use crate::runbook::timeline::{Snapshot, TimelineEntry};
+use crate::runbook::status::{RunMode, StepState};
+use crate::runbook::timeline::{RunState, TimelineEntry};
 use serde_json::Value;
 
 impl Engine {
-    pub fn resume(rb: Runbook, entries: &[TimelineEntry], mode: Mode) -> Result<Engine, String> {
-        let snap = Snapshot::rebuild(entries)?;
+    pub fn resume(rb: Runbook, entries: &[TimelineEntry], mode: RunMode) -> Result<Engine, String> {
+        let snap = RunState::rebuild(entries)?;
         if snap.runbook != rb.id {
             return Err(format!(
                 "the timeline is a run of `{}`, not `{}`",

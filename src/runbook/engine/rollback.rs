@@ -2,9 +2,9 @@
 //! applied, newest first, each with its own plan and confirmation. Actions
 //! with no inverse (a restart, a terminated query) are kept and recorded.
 
-use super::{Effect, Engine, Event, Phase, Plan};
+use super::{Effect, Engine, Input, Phase, StepPlan};
 use crate::runbook::spec::Action;
-use crate::runbook::status::{Mode, Outcome};
+use crate::runbook::status::{RunMode, RunOutcome};
 use crate::runbook::timeline::{Applied, Entry};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +28,7 @@ struct Undo {
 #[derive(Debug, Clone, PartialEq)]
 enum Stage {
     Planning { ticket: u64 },
-    Confirming { plan: Plan },
+    Confirming { plan: StepPlan },
     Applying { ticket: u64 },
 }
 
@@ -85,7 +85,7 @@ impl Engine {
                 }
             }
         }
-        let outcome = Outcome::RolledBack {
+        let outcome = RunOutcome::RolledBack {
             step: run.step,
             reason: run.reason,
             undone: run.undone,
@@ -102,23 +102,23 @@ impl Engine {
         self.next_undo(run)
     }
 
-    pub(super) fn on_rolling_back(&mut self, mut run: Box<Rollback>, event: Event) -> Phase {
+    pub(super) fn on_rolling_back(&mut self, mut run: Box<Rollback>, event: Input) -> Phase {
         let Some(undo) = run.current.clone() else {
             return self.next_undo(run);
         };
         match (event, undo.stage) {
-            (Event::Abort, _) => self.finish(Outcome::Aborted {
+            (Input::Abort, _) => self.finish(RunOutcome::Aborted {
                 step: Some(run.step),
             }),
-            (Event::Skip, _) => self.keep(run, "undo skipped by you".into()),
+            (Input::Skip, _) => self.keep(run, "undo skipped by you".into()),
             (
-                Event::ActionPlanned {
+                Input::ActionPlanned {
                     ticket: t, plan, ..
                 },
                 Stage::Planning { ticket },
             ) if t == ticket => match plan {
                 Err(e) => self.keep(run, format!("cannot plan undo: {e}")),
-                Ok(_) if self.mode == Mode::Plan => {
+                Ok(_) if self.mode == RunMode::Plan => {
                     self.keep(run, "plan run: undo not applied".into())
                 }
                 Ok(plan) => {
@@ -142,7 +142,7 @@ impl Engine {
                     Phase::RollingBack(run)
                 }
             },
-            (Event::Confirmed { step }, Stage::Confirming { plan }) if step == undo.of.step => {
+            (Input::Confirmed { step }, Stage::Confirming { plan }) if step == undo.of.step => {
                 let text = format!("confirmed undo: {}", undo.inverse.describe());
                 self.record(Some(&step), Entry::Decision { text });
                 let applied = Applied {
@@ -157,11 +157,11 @@ impl Engine {
                 });
                 Phase::RollingBack(run)
             }
-            (Event::Declined { step }, Stage::Confirming { .. }) if step == undo.of.step => {
+            (Input::Declined { step }, Stage::Confirming { .. }) if step == undo.of.step => {
                 self.keep(run, format!("declined undo: {}", undo.inverse.describe()))
             }
             (
-                Event::ActionDone {
+                Input::ActionDone {
                     ticket: t,
                     ok,
                     output,

@@ -2,7 +2,7 @@
 
 use crate::runbook::judge::Verdict;
 use crate::runbook::spec::{Action, Check, Prior};
-use crate::runbook::status::Outcome;
+use crate::runbook::status::RunOutcome;
 use crate::runbook::timeline::TimelineEntry;
 use serde_json::Value;
 use std::time::Duration;
@@ -11,7 +11,7 @@ use std::time::Duration;
 /// so a late answer to a request the run has moved past (after a timeout or
 /// a skip) is recognised and not taken for the current one.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Event {
+pub enum Input {
     Start,
     CheckDone {
         step: String,
@@ -23,7 +23,7 @@ pub enum Event {
     ActionPlanned {
         step: String,
         ticket: u64,
-        plan: Result<Plan, String>,
+        plan: Result<StepPlan, String>,
     },
     Confirmed {
         step: String,
@@ -59,9 +59,9 @@ pub enum Event {
     },
 }
 
-impl Event {
-    pub fn check_done(step: &str, ticket: u64, verdict: Verdict) -> Event {
-        Event::CheckDone {
+impl Input {
+    pub fn check_done(step: &str, ticket: u64, verdict: Verdict) -> Input {
+        Input::CheckDone {
             step: step.to_string(),
             ticket,
             passed: verdict.passed,
@@ -74,7 +74,7 @@ impl Event {
 /// An executor's preview of an action: what will change, and what was there
 /// before (used to propose the inverse if the run rolls back).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Plan {
+pub struct StepPlan {
     pub text: String,
     pub prior: Prior,
 }
@@ -95,7 +95,7 @@ pub enum Effect {
     AskConfirm {
         step: String,
         action: Action,
-        plan: Plan,
+        plan: StepPlan,
         undo: bool,
     },
     ApplyAction {
@@ -128,6 +128,6 @@ pub enum Effect {
         reason: String,
     },
     Finished {
-        outcome: Outcome,
+        outcome: RunOutcome,
     },
 }

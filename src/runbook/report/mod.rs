@@ -9,7 +9,7 @@ pub mod sparkline;
 use super::judge::fmt_num;
 use super::spec::param::display;
 use super::spec::Runbook;
-use super::timeline::{Snapshot, TimelineEntry};
+use super::timeline::{RunState, TimelineEntry};
 use crate::base::duration;
 use crate::base::time::unix_seconds;
 use std::fmt::Write;
@@ -19,7 +19,7 @@ use std::time::Duration;
 const SPARK_WIDTH: usize = 48;
 
 pub fn render(rb: &Runbook, entries: &[TimelineEntry], series: &[(String, Vec<f64>)]) -> String {
-    let snap = Snapshot::rebuild(entries).unwrap_or_default();
+    let snap = RunState::rebuild(entries).unwrap_or_default();
     let mut out = String::new();
     let _ = writeln!(out, "# Incident report: {}\n", rb.title);
     summary(&mut out, rb, entries, &snap);
@@ -42,7 +42,7 @@ fn section(out: &mut String, title: &str) {
     let _ = write!(out, "\n\n## {title}\n\n");
 }
 
-fn summary(out: &mut String, rb: &Runbook, entries: &[TimelineEntry], snap: &Snapshot) {
+fn summary(out: &mut String, rb: &Runbook, entries: &[TimelineEntry], snap: &RunState) {
     let started = entries.first().map(|e| e.at.as_str()).unwrap_or("-");
     let ended = entries.last().map(|e| e.at.as_str()).unwrap_or("-");
     let outcome = match &snap.outcome {
@@ -98,7 +98,7 @@ fn elapsed(from: &str, to: &str) -> Option<Duration> {
     (b >= a).then(|| Duration::from_secs((b - a) as u64))
 }
 
-fn steps(out: &mut String, rb: &Runbook, snap: &Snapshot) {
+fn steps(out: &mut String, rb: &Runbook, snap: &RunState) {
     out.push_str("| Step | Kind | State | Result |\n|---|---|---|---|\n");
     for step in &rb.steps {
         let (state, result) = match snap.steps.get(&step.id) {

@@ -1,7 +1,7 @@
 use super::*;
-use crate::runbook::engine::{Effect, Engine, Event, Plan};
+use crate::runbook::engine::{Effect, Engine, Input, StepPlan};
 use crate::runbook::spec::Prior;
-use crate::runbook::status::Mode;
+use crate::runbook::status::RunMode;
 use crate::runbook::timeline::Entry;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -52,7 +52,7 @@ struct Driver {
 }
 
 impl Driver {
-    fn send(&mut self, e: Event) {
+    fn send(&mut self, e: Input) {
         self.t += 30;
         let at = format!("2024-05-01T03:{:02}:{:02}Z", self.t / 60, self.t % 60);
         let fx = self.engine.handle(&at, e);
@@ -82,19 +82,19 @@ impl Driver {
 fn run() -> (Runbook, Vec<TimelineEntry>) {
     let rb = Runbook::parse(Path::new("r.toml"), RB).unwrap();
     let params = rb.bind_params(&BTreeMap::new(), &BTreeMap::new()).unwrap();
-    let engine = Engine::new(rb.clone(), params, BTreeMap::new(), Mode::Run);
+    let engine = Engine::new(rb.clone(), params, BTreeMap::new(), RunMode::Run);
     let mut d = Driver {
         engine,
         effects: Vec::new(),
         t: 0,
     };
-    d.send(Event::Start);
+    d.send(Input::Start);
     let ticket = d.ticket(|e| match e {
         Effect::RunCheck { ticket, .. } => Some(*ticket),
         _ => None,
     });
     let output = "HTTP 503".to_string();
-    d.send(Event::CheckDone {
+    d.send(Input::CheckDone {
         step: "probe".into(),
         ticket,
         passed: false,
@@ -106,32 +106,32 @@ fn run() -> (Runbook, Vec<TimelineEntry>) {
             Effect::PlanAction { ticket, .. } => Some(*ticket),
             _ => None,
         });
-        let plan = Plan {
+        let plan = StepPlan {
             text: format!("api: 2 → {replicas} replicas"),
             prior: Prior::default(),
         };
-        d.send(Event::ActionPlanned {
+        d.send(Input::ActionPlanned {
             step: step.into(),
             ticket,
             plan: Ok(plan),
         });
         if confirm {
-            d.send(Event::Confirmed { step: step.into() });
+            d.send(Input::Confirmed { step: step.into() });
             let ticket = d.ticket(|e| match e {
                 Effect::ApplyAction { ticket, .. } => Some(*ticket),
                 _ => None,
             });
-            d.send(Event::ActionDone {
+            d.send(Input::ActionDone {
                 step: step.into(),
                 ticket,
                 ok: true,
                 output: "scaled | ok".into(),
             });
         } else {
-            d.send(Event::Declined { step: step.into() });
+            d.send(Input::Declined { step: step.into() });
         }
     }
-    d.send(Event::Acked {
+    d.send(Input::Acked {
         step: "done".into(),
     });
     (rb, d.entries())
@@ -207,7 +207,7 @@ fn a_run_without_actions_or_series_says_so() {
         None,
         Entry::RunStarted {
             runbook: "scale-out".into(),
-            mode: Mode::Plan,
+            mode: RunMode::Plan,
             params: BTreeMap::new(),
             labels: [("alertname".to_string(), "X".to_string())].into(),
         },

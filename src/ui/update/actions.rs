@@ -9,7 +9,7 @@ use crate::action::{ActionEvent, Request, Verb};
 use crate::console::Model;
 use crate::model::{Severity, Workload, WorkloadAddr, WorkloadKind};
 use crate::ui::action_flow::{parse_replicas, ActionFlow};
-use crate::ui::keymap::{action_for, Action, Scope};
+use crate::ui::keymap::{intent_for, Intent, Scope};
 use crate::ui::lists;
 use crate::ui::state::{UiState, View};
 use crossterm::event::{KeyEvent, KeyModifiers};
@@ -40,7 +40,7 @@ fn selected(model: &Model, ui: &UiState) -> Option<Workload> {
     }
 }
 
-pub fn start(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
+pub fn start(model: &Model, ui: &mut UiState, action: Intent) -> Vec<Command> {
     if model.read_only {
         ui.message = Some((READ_ONLY.into(), Severity::Warning));
         return Vec::new();
@@ -64,14 +64,14 @@ pub fn start(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
         return Vec::new();
     };
     let verb = match action {
-        Action::Scale if w.kind == WorkloadKind::Container => {
+        Intent::Scale if w.kind == WorkloadKind::Container => {
             ui.message = Some((
                 format!("{} is a plain container: it cannot be scaled", w.addr),
                 Severity::Info,
             ));
             return Vec::new();
         }
-        Action::Scale => {
+        Intent::Scale => {
             ui.action = Some(ActionFlow::AskReplicas {
                 current: lists::wanted(model, &w),
                 workload: w.addr,
@@ -80,8 +80,8 @@ pub fn start(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
             });
             return Vec::new();
         }
-        Action::Restart => Verb::Restart,
-        Action::Rollback => Verb::Rollback { to: None },
+        Intent::Restart => Verb::Restart,
+        Intent::Rollback => Verb::Rollback { to: None },
         _ => return Vec::new(),
     };
     plan(
@@ -118,14 +118,14 @@ pub(super) fn events_of(model: &Model, ui: &mut UiState) -> Vec<Command> {
 }
 
 /// `c` / `x` on a session: its backend's address, through the same plan and dialog.
-fn start_on_session(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
+fn start_on_session(model: &Model, ui: &mut UiState, action: Intent) -> Vec<Command> {
     let Some((target, s)) = lists::selected_session(model, ui) else {
         ui.message = Some(("no session selected".into(), Severity::Info));
         return Vec::new();
     };
     let verb = match action {
-        Action::CancelQuery => Verb::Cancel,
-        Action::Terminate => Verb::Terminate,
+        Intent::CancelQuery => Verb::Cancel,
+        Intent::Terminate => Verb::Terminate,
         _ => return Vec::new(),
     };
     let workload = WorkloadAddr::new(target, BACKEND, &s.pid.to_string());
@@ -180,18 +180,18 @@ pub fn key(model: &Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
 }
 
 fn dialog_key(model: &Model, ui: &mut UiState, flow: ActionFlow, key: KeyEvent) -> Vec<Command> {
-    let action = action_for(&[Scope::Confirm, Scope::Global], key);
+    let action = intent_for(&[Scope::Confirm, Scope::Global], key);
     match (flow, action) {
         // Only Ctrl-C: a `q` meant for the dialog must not end the console.
-        (_, Some(Action::Quit)) if key.modifiers.contains(KeyModifiers::CONTROL) => {
+        (_, Some(Intent::Quit)) if key.modifiers.contains(KeyModifiers::CONTROL) => {
             ui.quit = true;
             vec![Command::Quit]
         }
-        (ActionFlow::Confirm(_), Some(Action::Apply)) if model.read_only => {
+        (ActionFlow::Confirm(_), Some(Intent::Apply)) if model.read_only => {
             ui.message = Some((READ_ONLY.into(), Severity::Warning));
             Vec::new()
         }
-        (ActionFlow::Confirm(plan), Some(Action::Apply)) => {
+        (ActionFlow::Confirm(plan), Some(Intent::Apply)) => {
             ui.message = Some((format!("applying: {}", plan.summary), Severity::Info));
             // A load run's figures are its progress: the dialog steps aside.
             let hidden = matches!(plan.request.verb, Verb::Load { .. });
@@ -202,11 +202,11 @@ fn dialog_key(model: &Model, ui: &mut UiState, flow: ActionFlow, key: KeyEvent) 
             });
             vec![Command::Execute(plan)]
         }
-        (ActionFlow::Confirm(plan), Some(Action::Cancel)) => {
+        (ActionFlow::Confirm(plan), Some(Intent::Cancel)) => {
             ui.message = Some((format!("cancelled: {}", plan.summary), Severity::Info));
             Vec::new()
         }
-        (ActionFlow::Running { plan, progress, .. }, Some(Action::Cancel)) => {
+        (ActionFlow::Running { plan, progress, .. }, Some(Intent::Cancel)) => {
             // The action carries on; its progress and result reach the message line.
             ui.action = Some(ActionFlow::Running {
                 plan,

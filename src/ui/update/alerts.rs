@@ -13,20 +13,20 @@ use crate::alertmanager::matchers_for_alert;
 use crate::console::{AlertRow, Model};
 use crate::model::{Severity, TargetKind};
 use crate::ui::action_flow::{parse_silence, ActionFlow, SILENCE_DEFAULT};
-use crate::ui::keymap::Action;
+use crate::ui::keymap::Intent;
 use crate::ui::lists;
 use crate::ui::state::{AlertsList, UiState};
 use crossterm::event::KeyEvent;
 
-pub fn key(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
+pub fn key(model: &Model, ui: &mut UiState, action: Intent) -> Vec<Command> {
     match action {
-        Action::NextList => {
+        Intent::NextList => {
             ui.tables.alerts_list = ui.tables.alerts_list.next();
             Vec::new()
         }
-        Action::Silence => ask_silence(model, ui),
-        Action::Expire => expire(model, ui),
-        Action::Acknowledge => {
+        Intent::Silence => ask_silence(model, ui),
+        Intent::Expire => expire(model, ui),
+        Intent::Acknowledge => {
             if ui.tables.alerts_list != AlertsList::Alerts {
                 ui.message = Some((
                     "acknowledge works on the alerts list (Tab)".into(),

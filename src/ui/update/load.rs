@@ -8,7 +8,7 @@ use crate::console::load_run::LoadRun;
 use crate::console::Model;
 use crate::model::Severity;
 use crate::ui::action_flow::ActionFlow;
-use crate::ui::keymap::Action;
+use crate::ui::keymap::Intent;
 use crate::ui::state::{UiState, View};
 
 /// `:load` with the rest of the line: plans a new run, or with nothing
@@ -68,13 +68,13 @@ pub fn is_load(flow: &ActionFlow) -> bool {
     matches!(plan.request.verb, Verb::Load { .. })
 }
 
-pub fn key(ui: &mut UiState, action: Action) -> Vec<Command> {
+pub fn key(ui: &mut UiState, action: Intent) -> Vec<Command> {
     match action {
-        Action::StopLoad if ui.action.as_ref().is_some_and(is_load) => {
+        Intent::StopLoad if ui.action.as_ref().is_some_and(is_load) => {
             ui.message = Some(("stopping the load run".into(), Severity::Info));
             vec![Command::StopLoad]
         }
-        Action::StopLoad => {
+        Intent::StopLoad => {
             ui.message = Some(("no load run is under way".into(), Severity::Info));
             Vec::new()
         }

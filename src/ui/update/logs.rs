@@ -4,7 +4,7 @@
 use super::Command;
 use crate::console::Model;
 use crate::model::{Instance, LogLine, Severity};
-use crate::ui::keymap::Action;
+use crate::ui::keymap::Intent;
 use crate::ui::lists;
 use crate::ui::log_view::LogView;
 use crate::ui::state::{Mode, UiState, View};
@@ -104,30 +104,30 @@ pub fn on_lines(ui: &mut UiState, stream: u64, lines: Vec<LogLine>) {
     }
 }
 
-pub fn key(ui: &mut UiState, action: Action) -> Vec<Command> {
+pub fn key(ui: &mut UiState, action: Intent) -> Vec<Command> {
     let Some(l) = ui.logs.as_mut() else {
         return Vec::new();
     };
     let page = l.page_size();
     match action {
-        Action::Up => l.scroll(-1),
-        Action::Down => l.scroll(1),
-        Action::PageUp => l.scroll(-page),
-        Action::PageDown => l.scroll(page),
-        Action::Top => l.to_oldest(),
-        Action::Bottom => l.set_follow(true),
-        Action::Follow => {
+        Intent::Up => l.scroll(-1),
+        Intent::Down => l.scroll(1),
+        Intent::PageUp => l.scroll(-page),
+        Intent::PageDown => l.scroll(page),
+        Intent::Top => l.to_oldest(),
+        Intent::Bottom => l.set_follow(true),
+        Intent::Follow => {
             let on = !l.follow;
             l.set_follow(on);
         }
-        Action::Timestamps => l.timestamps = !l.timestamps,
-        Action::Previous => return toggle_previous(ui),
-        Action::Filter => ui.mode = Mode::Filter(l.search.clone()),
-        Action::NextMatch | Action::PrevMatch if !l.jump(action == Action::NextMatch) => {
+        Intent::Timestamps => l.timestamps = !l.timestamps,
+        Intent::Previous => return toggle_previous(ui),
+        Intent::Filter => ui.mode = Mode::Filter(l.search.clone()),
+        Intent::NextMatch | Intent::PrevMatch if !l.jump(action == Intent::NextMatch) => {
             let msg = if l.search.is_empty() {
                 "no search: / to search".to_string()
             } else {
-                let dir = if action == Action::NextMatch {
+                let dir = if action == Intent::NextMatch {
                     "newer"
                 } else {
                     "older"
@@ -155,8 +155,8 @@ pub fn first_match(ui: &mut UiState) {
 mod tests {
     use super::super::testkit::{keys, setup};
     use super::super::{update, Command, UiEvent};
-    use crate::fixtures::sample_log_lines;
     use crate::console::Event;
+    use crate::fixtures::sample_log_lines;
 
     use crate::ui::state::View;
 

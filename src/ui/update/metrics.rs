@@ -6,18 +6,18 @@ use super::{tables, Command};
 use crate::console::panels::PANEL_RANGES;
 use crate::console::Model;
 use crate::prometheus::step_for;
-use crate::ui::keymap::Action;
+use crate::ui::keymap::Intent;
 use crate::ui::state::{PanelAsk, UiState, View};
 use crate::ui::views::metrics::chart_columns;
 
 /// Range answers are asked again at most this often, however fine the step.
 const MAX_AGE_SECS: i64 = 60;
 
-pub fn key(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
+pub fn key(model: &Model, ui: &mut UiState, action: Intent) -> Vec<Command> {
     match action {
-        Action::ZoomOut | Action::ZoomIn => {
+        Intent::ZoomOut | Intent::ZoomIn => {
             ui.panel_range = match action {
-                Action::ZoomOut => (ui.panel_range + 1).min(PANEL_RANGES.len() - 1),
+                Intent::ZoomOut => (ui.panel_range + 1).min(PANEL_RANGES.len() - 1),
                 _ => ui.panel_range.saturating_sub(1),
             };
             ask_if_due(model, ui)

@@ -17,7 +17,7 @@ mod tables;
 mod testkit;
 
 use super::action_flow::ActionFlow;
-use super::keymap::{action_for, Action};
+use super::keymap::{intent_for, Intent};
 use super::state::{Mode, UiState, View};
 use crate::console::runbook::RunEvent;
 pub use crate::console::Command;
@@ -130,36 +130,36 @@ fn on_event(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command> {
 }
 
 fn normal_key(model: &mut Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command> {
-    let Some(action) = action_for(ui.view.scopes(), key) else {
+    let Some(action) = intent_for(ui.view.scopes(), key) else {
         return Vec::new();
     };
     let in_help = ui.mode == Mode::Help;
     match action {
-        Action::Quit => {
+        Intent::Quit => {
             ui.quit = true;
             vec![Command::Quit]
         }
-        Action::Help => {
+        Intent::Help => {
             ui.mode = if in_help { Mode::Normal } else { Mode::Help };
             Vec::new()
         }
-        Action::Back if in_help => {
+        Intent::Back if in_help => {
             ui.mode = Mode::Normal;
             Vec::new()
         }
         _ if in_help => Vec::new(),
-        Action::Command => {
+        Intent::Command => {
             ui.mode = Mode::Command(String::new());
             Vec::new()
         }
-        Action::View(n) => {
+        Intent::View(n) => {
             let view = View::NUMBERED[usize::from(n).clamp(1, View::NUMBERED.len()) - 1];
             if view == View::Containers {
                 ui.tables.containers_of = None;
             }
             enter_view(model, ui, view)
         }
-        Action::Back => back(ui),
+        Intent::Back => back(ui),
         _ => match ui.view {
             View::Overview => panes::key(ui, action),
             View::Logs => logs::key(ui, action),

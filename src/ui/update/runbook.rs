@@ -7,7 +7,7 @@ use super::Command;
 use crate::console::runbook::{Answer, Question, RunEvent};
 use crate::console::{Event, Model};
 use crate::model::Severity;
-use crate::ui::keymap::Action;
+use crate::ui::keymap::Intent;
 use crate::ui::state::{UiState, View};
 use crossterm::event::KeyEvent;
 use std::collections::BTreeMap;
@@ -115,8 +115,8 @@ pub fn typing(model: &mut Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command
     }
 }
 
-pub fn key(model: &mut Model, ui: &mut UiState, action: Action) -> Vec<Command> {
-    if action == Action::EditParams {
+pub fn key(model: &mut Model, ui: &mut UiState, action: Intent) -> Vec<Command> {
+    if action == Intent::EditParams {
         if let Some(pane) = &model.runbook {
             if pane.is_running() {
                 ui.message = Some((
@@ -134,7 +134,7 @@ pub fn key(model: &mut Model, ui: &mut UiState, action: Action) -> Vec<Command> 
         }
         return Vec::new();
     }
-    if action == Action::Report {
+    if action == Intent::Report {
         return match &model.runbook {
             Some(run) => vec![Command::WriteReport {
                 runbook: Box::new(run.runbook.clone()),
@@ -149,19 +149,19 @@ pub fn key(model: &mut Model, ui: &mut UiState, action: Action) -> Vec<Command> 
     let Some(q) = pane.question.as_ref() else {
         if matches!(
             action,
-            Action::Apply | Action::Cancel | Action::Retry | Action::Skip | Action::Abort
+            Intent::Apply | Intent::Cancel | Intent::Retry | Intent::Skip | Intent::Abort
         ) {
             ui.message = Some(("the run is not waiting for you".into(), Severity::Info));
         }
         return Vec::new();
     };
     let answer = match (q, action) {
-        (Question::Confirm { .. }, Action::Apply) => Answer::Yes,
-        (Question::Confirm { .. }, Action::Cancel) => Answer::No,
-        (Question::Ack { .. }, Action::Apply | Action::Open) => Answer::Yes,
-        (Question::Halted { .. }, Action::Retry) => Answer::Retry,
-        (Question::Halted { .. }, Action::Skip) => Answer::Skip,
-        (_, Action::Abort) => Answer::Abort,
+        (Question::Confirm { .. }, Intent::Apply) => Answer::Yes,
+        (Question::Confirm { .. }, Intent::Cancel) => Answer::No,
+        (Question::Ack { .. }, Intent::Apply | Intent::Open) => Answer::Yes,
+        (Question::Halted { .. }, Intent::Retry) => Answer::Retry,
+        (Question::Halted { .. }, Intent::Skip) => Answer::Skip,
+        (_, Intent::Abort) => Answer::Abort,
         (q, _) => {
             let hint = match q {
                 Question::Confirm { .. } => "y applies, n declines, x aborts the run",
@@ -253,7 +253,7 @@ mod tests {
         on_event(
             &mut m,
             &mut ui,
-            RunEvent::Finished(Ok(crate::runbook::status::Outcome::Completed)),
+            RunEvent::Finished(Ok(crate::runbook::status::RunOutcome::Completed)),
         );
         keys(&mut m, &mut ui, "p");
         assert_eq!(

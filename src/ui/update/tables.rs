@@ -4,7 +4,7 @@
 use super::{actions, logs, Command};
 use crate::console::Model;
 use crate::model::Severity;
-use crate::ui::keymap::Action;
+use crate::ui::keymap::Intent;
 use crate::ui::lists;
 use crate::ui::state::{AlertsList, Mode, UiState, View};
 
@@ -43,35 +43,35 @@ fn open_alert(model: &Model, ui: &mut UiState) -> Vec<Command> {
     }
 }
 
-pub fn key(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
+pub fn key(model: &Model, ui: &mut UiState, action: Intent) -> Vec<Command> {
     let view = ui.view;
     match action {
-        Action::Up
-        | Action::Down
-        | Action::PageUp
-        | Action::PageDown
-        | Action::Top
-        | Action::Bottom => {
+        Intent::Up
+        | Intent::Down
+        | Intent::PageUp
+        | Intent::PageDown
+        | Intent::Top
+        | Intent::Bottom => {
             let keys = lists::keys(model, ui, view);
             if let Some(t) = ui.table_mut(view) {
                 let page = t.page_size();
                 let delta = match action {
-                    Action::Up => -1,
-                    Action::Down => 1,
-                    Action::PageUp => -page,
-                    Action::PageDown => page,
-                    Action::Top => isize::MIN / 2,
+                    Intent::Up => -1,
+                    Intent::Down => 1,
+                    Intent::PageUp => -page,
+                    Intent::PageDown => page,
+                    Intent::Top => isize::MIN / 2,
                     _ => isize::MAX / 2,
                 };
                 t.step(&keys, delta);
             }
             Vec::new()
         }
-        Action::Filter => {
+        Intent::Filter => {
             ui.mode = Mode::Filter(ui.current_filter().to_string());
             Vec::new()
         }
-        Action::Open if view == View::Workloads => {
+        Intent::Open if view == View::Workloads => {
             if let Some(w) = lists::selected_workload(model, ui) {
                 ui.tables.containers_of = Some(w.addr.clone());
                 ui.tables.containers.selected = None;
@@ -79,26 +79,26 @@ pub fn key(model: &Model, ui: &mut UiState, action: Action) -> Vec<Command> {
             }
             Vec::new()
         }
-        Action::Open if view == View::Containers => {
+        Intent::Open if view == View::Containers => {
             if let Some(i) = lists::selected_container(model, ui).filter(|i| i.pod.is_some()) {
                 ui.pod_containers = Some(lists::container_key(i));
             }
             Vec::new()
         }
-        Action::Open if view == View::Alerts && ui.tables.alerts_list == AlertsList::Alerts => {
+        Intent::Open if view == View::Alerts && ui.tables.alerts_list == AlertsList::Alerts => {
             open_alert(model, ui)
         }
-        Action::NextList | Action::Silence | Action::Expire | Action::Acknowledge => {
+        Intent::NextList | Intent::Silence | Intent::Expire | Intent::Acknowledge => {
             super::alerts::key(model, ui, action)
         }
-        Action::Logs => logs::open(model, ui),
-        Action::Scale
-        | Action::Restart
-        | Action::Rollback
-        | Action::CancelQuery
-        | Action::Terminate => actions::start(model, ui, action),
-        Action::History => actions::history(model, ui),
-        Action::WorkloadEvents => actions::events_of(model, ui),
+        Intent::Logs => logs::open(model, ui),
+        Intent::Scale
+        | Intent::Restart
+        | Intent::Rollback
+        | Intent::CancelQuery
+        | Intent::Terminate => actions::start(model, ui, action),
+        Intent::History => actions::history(model, ui),
+        Intent::WorkloadEvents => actions::events_of(model, ui),
         _ => Vec::new(),
     }
 }

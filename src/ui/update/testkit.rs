@@ -3,8 +3,8 @@
 
 use super::{update, Command, UiEvent};
 use crate::config::theme::Theme;
-use crate::fixtures::sample_model;
 use crate::console::Model;
+use crate::fixtures::sample_model;
 use crate::ui::state::UiState;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 

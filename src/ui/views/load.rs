@@ -4,7 +4,7 @@
 
 use crate::console::load_run::LoadRun;
 use crate::console::Model;
-use crate::load::{ErrorKind, Snapshot};
+use crate::load::{ErrorKind, LoadFigures};
 use crate::ui::action_flow::ActionFlow;
 use crate::ui::state::UiState;
 use crate::ui::widgets::{pane_block, SeriesChart};
@@ -84,7 +84,7 @@ fn figures(area: Rect, buf: &mut Buffer, ui: &UiState, run: &LoadRun) {
     Paragraph::new(lines).render(inner, buf);
 }
 
-fn figure_lines<'a>(ui: &UiState, f: &'a Snapshot) -> Vec<Line<'a>> {
+fn figure_lines<'a>(ui: &UiState, f: &'a LoadFigures) -> Vec<Line<'a>> {
     let t = &ui.theme;
     let p = &f.latency;
     let mut out = vec![

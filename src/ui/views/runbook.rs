@@ -4,7 +4,7 @@
 
 use crate::base::units::{bytes, cpu};
 use crate::console::runbook::Question;
-use crate::console::runbook::RunbookPane;
+use crate::console::runbook::RunbookSession;
 use crate::console::Model;
 use crate::model::Severity;
 use crate::runbook::status::StepState;
@@ -70,7 +70,7 @@ fn mark(state: StepState, ui: &UiState) -> (&'static str, Style) {
     }
 }
 
-fn step_list(area: Rect, buf: &mut Buffer, ui: &UiState, pane: &RunbookPane) {
+fn step_list(area: Rect, buf: &mut Buffer, ui: &UiState, pane: &RunbookSession) {
     let state = match &pane.outcome {
         None => "running".to_string(),
         Some(Ok(o)) => o.describe(),
@@ -103,7 +103,7 @@ fn step_list(area: Rect, buf: &mut Buffer, ui: &UiState, pane: &RunbookPane) {
 }
 
 /// The live state of the workload the run is about, as the workloads view has it.
-fn workload_line(model: &Model, ui: &UiState, pane: &RunbookPane) -> Option<Line<'static>> {
+fn workload_line(model: &Model, ui: &UiState, pane: &RunbookSession) -> Option<Line<'static>> {
     let addr = pane.workload.as_deref()?;
     let t = &ui.theme;
     let found = model
@@ -134,7 +134,7 @@ fn workload_line(model: &Model, ui: &UiState, pane: &RunbookPane) -> Option<Line
     })
 }
 
-fn question_lines(pane: &RunbookPane, ui: &UiState) -> Vec<Line<'static>> {
+fn question_lines(pane: &RunbookSession, ui: &UiState) -> Vec<Line<'static>> {
     let t = &ui.theme;
     let keys = |k: &str| Line::styled(k.to_string(), t.key);
     let text = |s: &str, style: Style| -> Vec<Line<'static>> {
@@ -204,7 +204,7 @@ fn question_lines(pane: &RunbookPane, ui: &UiState) -> Vec<Line<'static>> {
     out
 }
 
-fn timeline(area: Rect, buf: &mut Buffer, ui: &UiState, pane: &RunbookPane) {
+fn timeline(area: Rect, buf: &mut Buffer, ui: &UiState, pane: &RunbookSession) {
     let title = format!("Timeline · run {}", pane.run_id);
     let block = pane_block(&ui.theme, &title, None, false);
     let inner = block.inner(area);

@@ -30,7 +30,7 @@ fn an_action_is_planned_then_confirmed_then_applied() {
         vec![Effect::AskConfirm {
             step: "scale".into(),
             action: scale_to(4),
-            plan: Plan {
+            plan: StepPlan {
                 text: "api: 2 → 4 replicas".into(),
                 prior: prior.clone()
             },
@@ -73,7 +73,7 @@ fn a_confirmation_for_another_step_is_ignored() {
 fn declining_skips_the_action_and_changes_nothing() {
     let mut run = Run::start(&with_replicas(""));
     run.planned("p", Prior::default());
-    run.send(Event::Declined {
+    run.send(Input::Declined {
         step: "scale".into(),
     });
     assert_eq!(run.state("scale"), StepState::Skipped);
@@ -86,7 +86,7 @@ fn declining_skips_the_action_and_changes_nothing() {
 fn a_plan_that_cannot_be_made_fails_the_step() {
     let mut run = Run::start(&with_replicas(""));
     let (step, ticket, _) = run.planning();
-    run.send(Event::ActionPlanned {
+    run.send(Input::ActionPlanned {
         step,
         ticket,
         plan: Err("no Docker target configured".into()),
@@ -112,8 +112,12 @@ fn a_failed_apply_follows_on_failure() {
 
 #[test]
 fn an_action_whose_fields_do_not_resolve_fails() {
-    let mut run = Run::with(runbook(&with_replicas("")), Mode::Run, &[("workload", " ")]);
-    run.send(Event::Start);
+    let mut run = Run::with(
+        runbook(&with_replicas("")),
+        RunMode::Run,
+        &[("workload", " ")],
+    );
+    run.send(Input::Start);
     assert!(run
         .output("scale")
         .contains("`workload` resolved to an empty string"));
@@ -121,18 +125,18 @@ fn an_action_whose_fields_do_not_resolve_fails() {
 
 #[test]
 fn a_plan_run_plans_actions_but_never_applies_them() {
-    let mut run = Run::with(runbook(&with_replicas("")), Mode::Plan, &[]);
-    run.send(Event::Start);
+    let mut run = Run::with(runbook(&with_replicas("")), RunMode::Plan, &[]);
+    run.send(Input::Start);
     run.planned("api: 2 → 4 replicas", Prior::default());
     assert_eq!(run.state("scale"), StepState::Skipped);
     assert_eq!(
         run.output("scale"),
         "plan only, not applied: api: 2 → 4 replicas"
     );
-    run.send(Event::Acked {
+    run.send(Input::Acked {
         step: "end_note".into(),
     });
-    assert_eq!(run.outcome(), Some(Outcome::Planned));
+    assert_eq!(run.outcome(), Some(RunOutcome::Planned));
     assert!(!run
         .all
         .iter()
@@ -157,7 +161,7 @@ fn an_apply_that_times_out_fails_and_its_late_outcome_is_still_recorded() {
     run.fire(timer);
     assert_eq!(run.state("scale"), StepState::Failed);
     assert!(run.output("scale").starts_with("no outcome after 30s"));
-    run.send(Event::ActionDone {
+    run.send(Input::ActionDone {
         step,
         ticket,
         ok: true,
@@ -200,9 +204,9 @@ fn skipping_an_action_in_flight_records_its_outcome_later() {
     run.planned("p", Prior::default());
     run.confirm("scale");
     let (step, ticket, _) = run.applying();
-    run.send(Event::Skip);
+    run.send(Input::Skip);
     assert_eq!(run.state("scale"), StepState::Skipped);
-    run.send(Event::ActionDone {
+    run.send(Input::ActionDone {
         step,
         ticket,
         ok: false,

@@ -6,7 +6,7 @@ fn start_records_the_run_and_runs_the_first_check_with_templates_resolved() {
     let mut run = Run::new(
         "[[step]]\nid = \"probe\"\nkind = \"check\"\nprobe = { url = \"http://{{ params.workload }}/health\", expect_status = 200 }\n",
     );
-    run.send(Event::Start);
+    run.send(Input::Start);
     let (step, _, check) = run.check();
     assert_eq!(step, "probe");
     assert_eq!(
@@ -21,7 +21,7 @@ fn start_records_the_run_and_runs_the_first_check_with_templates_resolved() {
     assert_eq!(run.state("probe"), StepState::Running);
     let entries = run.entries();
     assert!(
-        matches!(&entries[0].event, Entry::RunStarted { runbook, mode: Mode::Run, .. } if runbook == "t")
+        matches!(&entries[0].event, Entry::RunStarted { runbook, mode: RunMode::Run, .. } if runbook == "t")
     );
     assert_eq!(entries[0].at, "2024-05-01T03:00:01Z");
     assert!(matches!(
@@ -45,11 +45,11 @@ fn a_passing_check_moves_on_and_the_last_step_completes_the_run() {
             text: "done".into()
         }]
     );
-    run.send(Event::Acked {
+    run.send(Input::Acked {
         step: "end_note".into(),
     });
-    assert_eq!(finished(&run.last), Some(Outcome::Completed));
-    assert_eq!(run.outcome(), Some(Outcome::Completed));
+    assert_eq!(finished(&run.last), Some(RunOutcome::Completed));
+    assert_eq!(run.outcome(), Some(RunOutcome::Completed));
     assert_eq!(run.engine.current(), None);
 }
 
@@ -82,7 +82,7 @@ fn a_failing_check_halts_and_retry_runs_it_again() {
     );
     assert_eq!(run.state("probe"), StepState::Failed);
     assert_eq!(run.engine.current(), Some(0));
-    run.send(Event::Retry);
+    run.send(Input::Retry);
     run.pass();
     assert_eq!(run.state("probe"), StepState::Passed);
     assert!(run.decisions().contains(&"retry requested".to_string()));
@@ -92,17 +92,17 @@ fn a_failing_check_halts_and_retry_runs_it_again() {
 fn a_halted_run_can_skip_the_step_or_abort() {
     let mut run = Run::start(&format!("{PROBE}{NOTE_END}"));
     run.fail();
-    run.send(Event::Skip);
+    run.send(Input::Skip);
     assert_eq!(run.state("probe"), StepState::Skipped);
     assert!(run.output("probe").contains("skipped after failure: bad"));
     assert_eq!(run.state("end_note"), StepState::WaitingForYou);
 
     let mut run = Run::start(&format!("{PROBE}{NOTE_END}"));
     run.fail();
-    run.send(Event::Abort);
+    run.send(Input::Abort);
     assert_eq!(
         finished(&run.last),
-        Some(Outcome::Failed {
+        Some(RunOutcome::Failed {
             step: "probe".into(),
             reason: "bad".into()
         })
@@ -121,7 +121,7 @@ fn a_check_that_times_out_fails_and_its_late_result_is_ignored() {
     assert_eq!(run.state("probe"), StepState::Failed);
     assert_eq!(run.output("probe"), "no result after 10s");
     let late = run
-        .send(Event::CheckDone {
+        .send(Input::CheckDone {
             step,
             ticket,
             passed: true,
@@ -141,7 +141,7 @@ fn stale_tickets_and_stale_timers_are_ignored() {
     let (step, ticket, _) = run.check();
     let (timer, _) = run.timer();
     assert!(run
-        .send(Event::CheckDone {
+        .send(Input::CheckDone {
             step,
             ticket: ticket + 100,
             passed: true,
@@ -222,8 +222,8 @@ fn a_wait_timing_out_mid_poll_says_so() {
 
 #[test]
 fn a_plan_run_reads_a_wait_once_and_does_not_wait() {
-    let mut run = Run::with(runbook(&format!("{WAIT}{NOTE_END}")), Mode::Plan, &[]);
-    run.send(Event::Start);
+    let mut run = Run::with(runbook(&format!("{WAIT}{NOTE_END}")), RunMode::Plan, &[]);
+    run.send(Input::Start);
     assert!(!run
         .last
         .iter()
@@ -233,16 +233,16 @@ fn a_plan_run_reads_a_wait_once_and_does_not_wait() {
     assert!(run
         .output("ready")
         .contains("not waiting (a run would poll every 5s for up to 1m); now: 1/3 ready"));
-    run.send(Event::Acked {
+    run.send(Input::Acked {
         step: "end_note".into(),
     });
-    assert_eq!(run.outcome(), Some(Outcome::Planned));
+    assert_eq!(run.outcome(), Some(RunOutcome::Planned));
 }
 
 #[test]
 fn a_plan_run_passes_a_wait_that_already_holds() {
-    let mut run = Run::with(runbook(&format!("{WAIT}{NOTE_END}")), Mode::Plan, &[]);
-    run.send(Event::Start);
+    let mut run = Run::with(runbook(&format!("{WAIT}{NOTE_END}")), RunMode::Plan, &[]);
+    run.send(Input::Start);
     run.pass();
     assert_eq!(run.state("ready"), StepState::Passed);
 }

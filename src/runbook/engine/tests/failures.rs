@@ -62,7 +62,7 @@ fn skipping_during_a_retry_delay_moves_on() {
     let mut run = Run::start(&probe_with("retry = 1\nretry_delay = \"10s\"\n"));
     run.fail();
     let (timer, _) = run.timer();
-    run.send(Event::Skip);
+    run.send(Input::Skip);
     assert_eq!(run.state("probe"), StepState::Skipped);
     assert!(run.fire(timer).is_empty());
 }
@@ -92,7 +92,7 @@ fn on_failure_goto_jumps() {
 fn on_failure_goto_end_completes() {
     let mut run = Run::start(&probe_with("on_failure = \"goto:end\"\n"));
     run.fail();
-    assert_eq!(run.outcome(), Some(Outcome::Completed));
+    assert_eq!(run.outcome(), Some(RunOutcome::Completed));
 }
 
 #[test]
@@ -104,7 +104,7 @@ fn a_loop_that_never_settles_is_stopped() {
         run.fire(timer);
     }
     match run.outcome() {
-        Some(Outcome::Failed { step, reason }) => {
+        Some(RunOutcome::Failed { step, reason }) => {
             assert_eq!(step, "w");
             assert!(reason.contains("does not settle"), "{reason}");
         }
@@ -115,37 +115,37 @@ fn a_loop_that_never_settles_is_stopped() {
 #[test]
 fn abort_ends_the_run_wherever_it_is() {
     let mut run = Run::start(&probe_with(""));
-    run.send(Event::Abort);
+    run.send(Input::Abort);
     assert_eq!(
         finished(&run.last),
-        Some(Outcome::Aborted {
+        Some(RunOutcome::Aborted {
             step: Some("probe".into())
         })
     );
     assert!(
-        run.send(Event::Start).is_empty(),
+        run.send(Input::Start).is_empty(),
         "a finished run ignores events"
     );
-    assert!(run.send(Event::Retry).is_empty());
+    assert!(run.send(Input::Retry).is_empty());
 
     let mut run = Run::new(&probe_with(""));
-    run.send(Event::Abort);
-    assert_eq!(run.outcome(), Some(Outcome::Aborted { step: None }));
+    run.send(Input::Abort);
+    assert_eq!(run.outcome(), Some(RunOutcome::Aborted { step: None }));
 }
 
 #[test]
 fn events_before_start_and_retry_outside_a_halt_are_ignored() {
     let mut run = Run::new(&probe_with(""));
-    assert!(run.send(Event::Skip).is_empty());
-    run.send(Event::Start);
-    assert!(run.send(Event::Retry).is_empty());
+    assert!(run.send(Input::Skip).is_empty());
+    run.send(Input::Start);
+    assert!(run.send(Input::Retry).is_empty());
     assert_eq!(run.state("probe"), StepState::Running);
 }
 
 #[test]
 fn skip_passes_over_a_running_step() {
     let mut run = Run::start(&probe_with(""));
-    run.send(Event::Skip);
+    run.send(Input::Skip);
     assert_eq!(run.state("probe"), StepState::Skipped);
     assert_eq!(run.output("probe"), "skipped by you");
     assert_eq!(run.state("fix"), StepState::WaitingForYou);
@@ -154,12 +154,12 @@ fn skip_passes_over_a_running_step() {
 #[test]
 fn a_goto_to_a_missing_step_fails_the_run_instead_of_panicking() {
     let rb = runbook(&probe_with("on_failure = \"goto:nowhere\"\n"));
-    let mut run = Run::with(rb, Mode::Run, &[]);
-    run.send(Event::Start);
+    let mut run = Run::with(rb, RunMode::Run, &[]);
+    run.send(Input::Start);
     run.fail();
     assert_eq!(
         run.outcome(),
-        Some(Outcome::Failed {
+        Some(RunOutcome::Failed {
             step: "probe".into(),
             reason: "goto to unknown step `nowhere`".into()
         })

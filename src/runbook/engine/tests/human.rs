@@ -7,11 +7,11 @@ fn a_note_waits_for_an_acknowledgement() {
     let mut run = Run::start(NOTE_END);
     assert_eq!(run.state("end_note"), StepState::WaitingForYou);
     assert!(run
-        .send(Event::Acked {
+        .send(Input::Acked {
             step: "other".into()
         })
         .is_empty());
-    run.send(Event::Acked {
+    run.send(Input::Acked {
         step: "end_note".into(),
     });
     assert_eq!(run.state("end_note"), StepState::Passed);
@@ -33,7 +33,7 @@ fn an_input_asks_with_choices_and_stores_the_value_in_params() {
         }]
     );
     assert_eq!(run.state("ask"), StepState::WaitingForYou);
-    run.send(Event::InputGiven {
+    run.send(Input::InputGiven {
         step: "ask".into(),
         value: "4".into(),
     });
@@ -52,7 +52,7 @@ fn an_input_asks_with_choices_and_stores_the_value_in_params() {
 #[test]
 fn a_refused_input_asks_again_with_the_reason() {
     let mut run = Run::start(INPUT);
-    run.send(Event::InputGiven {
+    run.send(Input::InputGiven {
         step: "ask".into(),
         value: "5".into(),
     });
@@ -67,7 +67,7 @@ fn a_refused_input_asks_again_with_the_reason() {
         }
         other => panic!("{other:?}"),
     }
-    run.send(Event::InputGiven {
+    run.send(Input::InputGiven {
         step: "ask".into(),
         value: "many".into(),
     });
@@ -75,7 +75,7 @@ fn a_refused_input_asks_again_with_the_reason() {
         matches!(&run.asks()[..], [Effect::AskInput { error: Some(e), .. }] if e.contains("not a valid int"))
     );
     assert!(run
-        .send(Event::InputGiven {
+        .send(Input::InputGiven {
             step: "other".into(),
             value: "4".into()
         })
@@ -87,26 +87,26 @@ fn a_refused_input_asks_again_with_the_reason() {
 fn an_input_without_a_prompt_asks_with_the_title() {
     let mut run = Run::start("[params.reason]\n\n[[step]]\nid = \"why\"\nkind = \"input\"\ntitle = \"Why?\"\nparam = \"reason\"\n");
     assert!(matches!(&run.asks()[..], [Effect::AskInput { prompt, .. }] if prompt == "Why?"));
-    run.send(Event::InputGiven {
+    run.send(Input::InputGiven {
         step: "why".into(),
         value: "disk full".into(),
     });
-    assert_eq!(run.outcome(), Some(Outcome::Completed));
+    assert_eq!(run.outcome(), Some(RunOutcome::Completed));
 }
 
 #[test]
 fn params_can_be_edited_mid_run() {
     let mut run = Run::start(INPUT);
-    run.send(Event::SetParam {
+    run.send(Input::SetParam {
         name: "workload".into(),
         value: "prod/pay/checkout".into(),
     });
     assert_eq!(run.engine.params()["workload"], json!("prod/pay/checkout"));
-    run.send(Event::SetParam {
+    run.send(Input::SetParam {
         name: "replicas".into(),
         value: "3".into(),
     });
-    run.send(Event::SetParam {
+    run.send(Input::SetParam {
         name: "nope".into(),
         value: "3".into(),
     });
@@ -173,14 +173,14 @@ fn a_branch_whose_condition_errors_fails() {
 fn goto_end_and_next_steer_the_run() {
     let mut run = Run::start(&branch("{ when = \"true\", goto = \"end\" }", None));
     run.pass();
-    assert_eq!(run.outcome(), Some(Outcome::Completed));
+    assert_eq!(run.outcome(), Some(RunOutcome::Completed));
     assert_eq!(run.state("below"), StepState::Pending);
 
     let steps = format!("[[step]]\nid = \"a\"\nkind = \"note\"\nnext = \"c\"\n\n[[step]]\nid = \"b\"\nkind = \"note\"\n\n[[step]]\nid = \"c\"\nkind = \"note\"\nnext = \"end\"\n\n{NOTE_END}");
     let mut run = Run::start(&steps);
-    run.send(Event::Acked { step: "a".into() });
+    run.send(Input::Acked { step: "a".into() });
     assert_eq!(run.state("c"), StepState::WaitingForYou);
-    run.send(Event::Acked { step: "c".into() });
-    assert_eq!(run.outcome(), Some(Outcome::Completed));
+    run.send(Input::Acked { step: "c".into() });
+    assert_eq!(run.outcome(), Some(RunOutcome::Completed));
     assert_eq!(run.state("b"), StepState::Pending);
 }

@@ -8,9 +8,9 @@ mod human;
 mod resume;
 mod rollback;
 
-use super::{Effect, Engine, Event, Plan, MAX_VISITS};
+use super::{Effect, Engine, Input, StepPlan, MAX_VISITS};
 use crate::runbook::spec::{Action, Check, Prior, Runbook};
-use crate::runbook::status::{Mode, Outcome, StepState};
+use crate::runbook::status::{RunMode, RunOutcome, StepState};
 use crate::runbook::timeline::{Entry, TimelineEntry};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -34,10 +34,10 @@ pub(super) struct Run {
 
 impl Run {
     pub fn new(steps: &str) -> Run {
-        Run::with(runbook(steps), Mode::Run, &[])
+        Run::with(runbook(steps), RunMode::Run, &[])
     }
 
-    pub fn with(rb: Runbook, mode: Mode, given: &[(&str, &str)]) -> Run {
+    pub fn with(rb: Runbook, mode: RunMode, given: &[(&str, &str)]) -> Run {
         let given: BTreeMap<String, String> = given
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -57,11 +57,11 @@ impl Run {
 
     pub fn start(steps: &str) -> Run {
         let mut run = Run::new(steps);
-        run.send(Event::Start);
+        run.send(Input::Start);
         run
     }
 
-    pub fn send(&mut self, event: Event) -> &[Effect] {
+    pub fn send(&mut self, event: Input) -> &[Effect] {
         self.clock += 1;
         let at = format!(
             "2024-05-01T03:{:02}:{:02}Z",
@@ -83,7 +83,7 @@ impl Run {
         self.engine.records()[i].output.clone()
     }
 
-    pub fn outcome(&self) -> Option<Outcome> {
+    pub fn outcome(&self) -> Option<RunOutcome> {
         self.engine.outcome().cloned()
     }
 
@@ -176,7 +176,7 @@ impl Run {
 
     pub fn check_done(&mut self, passed: bool, value: Value, output: &str) -> &[Effect] {
         let (step, ticket, _) = self.check();
-        self.send(Event::CheckDone {
+        self.send(Input::CheckDone {
             step,
             ticket,
             passed,
@@ -195,10 +195,10 @@ impl Run {
 
     pub fn planned(&mut self, text: &str, prior: Prior) -> &[Effect] {
         let (step, ticket, _) = self.planning();
-        self.send(Event::ActionPlanned {
+        self.send(Input::ActionPlanned {
             step,
             ticket,
-            plan: Ok(Plan {
+            plan: Ok(StepPlan {
                 text: text.into(),
                 prior,
             }),
@@ -206,12 +206,12 @@ impl Run {
     }
 
     pub fn confirm(&mut self, step: &str) -> &[Effect] {
-        self.send(Event::Confirmed { step: step.into() })
+        self.send(Input::Confirmed { step: step.into() })
     }
 
     pub fn done(&mut self, ok: bool, output: &str) -> &[Effect] {
         let (step, ticket, _) = self.applying();
-        self.send(Event::ActionDone {
+        self.send(Input::ActionDone {
             step,
             ticket,
             ok,
@@ -228,11 +228,11 @@ impl Run {
     }
 
     pub fn fire(&mut self, timer: u64) -> &[Effect] {
-        self.send(Event::TimerFired { timer })
+        self.send(Input::TimerFired { timer })
     }
 }
 
-pub(super) fn finished(effects: &[Effect]) -> Option<Outcome> {
+pub(super) fn finished(effects: &[Effect]) -> Option<RunOutcome> {
     effects.iter().find_map(|e| match e {
         Effect::Finished { outcome } => Some(outcome.clone()),
         _ => None,

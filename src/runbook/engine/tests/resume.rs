@@ -31,7 +31,7 @@ text = "verify said {{ steps.verify.output }} after scaling to {{ params.replica
 /// A run that scaled, then failed verify and was aborted; its timeline as JSONL.
 fn failed_run() -> String {
     let mut run = Run::start(STEPS);
-    run.send(Event::InputGiven {
+    run.send(Input::InputGiven {
         step: "ask".into(),
         value: "5".into(),
     });
@@ -40,25 +40,25 @@ fn failed_run() -> String {
         ..Prior::default()
     });
     run.check_done(false, json!(3), "value = 3");
-    run.send(Event::Abort);
+    run.send(Input::Abort);
     run.entries().iter().map(TimelineEntry::to_line).collect()
 }
 
-fn resumed(jsonl: &str, mode: Mode) -> Run {
+fn resumed(jsonl: &str, mode: RunMode) -> Run {
     let entries = timeline::parse(jsonl).unwrap();
     Run::from_engine(Engine::resume(runbook(STEPS), &entries, mode).unwrap())
 }
 
 #[test]
 fn resume_restarts_at_the_failed_step_with_params_and_results_restored() {
-    let mut run = resumed(&failed_run(), Mode::Run);
+    let mut run = resumed(&failed_run(), RunMode::Run);
     assert_eq!(run.state("ask"), StepState::Passed);
     assert_eq!(run.state("verify"), StepState::Pending);
     assert_eq!(run.engine.params()["replicas"], json!(5));
     assert_eq!(run.engine.applied().len(), 1);
-    run.send(Event::Start);
+    run.send(Input::Start);
     assert!(
-        matches!(&run.entries()[0].event, Entry::RunResumed { from, mode: Mode::Run } if from == "verify")
+        matches!(&run.entries()[0].event, Entry::RunResumed { from, mode: RunMode::Run } if from == "verify")
     );
     assert_eq!(run.check().0, "verify");
     run.check_done(true, json!(0.2), "value = 0.2");
@@ -78,7 +78,7 @@ fn a_resumed_run_can_still_roll_back_what_the_first_run_did() {
         "expect = \"< 1\" }\non_failure = \"rollback\"",
     );
     let mut run = Run::start(&steps);
-    run.send(Event::InputGiven {
+    run.send(Input::InputGiven {
         step: "ask".into(),
         value: "5".into(),
     });
@@ -86,11 +86,12 @@ fn a_resumed_run_can_still_roll_back_what_the_first_run_did() {
         replicas: Some(2),
         ..Prior::default()
     });
-    run.send(Event::Abort);
+    run.send(Input::Abort);
     let jsonl: String = run.entries().iter().map(TimelineEntry::to_line).collect();
     let entries = timeline::parse(&jsonl).unwrap();
-    let mut run = Run::from_engine(Engine::resume(runbook(&steps), &entries, Mode::Run).unwrap());
-    run.send(Event::Start);
+    let mut run =
+        Run::from_engine(Engine::resume(runbook(&steps), &entries, RunMode::Run).unwrap());
+    run.send(Input::Start);
     run.fail();
     assert_eq!(
         run.planning().2,
@@ -106,24 +107,24 @@ fn resume_refuses_other_runbooks_finished_runs_and_vanished_steps() {
     let entries = timeline::parse(&failed_run()).unwrap();
     let mut other = runbook(STEPS);
     other.id = "other".into();
-    assert!(Engine::resume(other, &entries, Mode::Run)
+    assert!(Engine::resume(other, &entries, RunMode::Run)
         .err()
         .unwrap()
         .contains("run of `t`, not `other`"));
 
     let mut renamed = runbook(STEPS);
     renamed.steps[2].id = "check".into();
-    assert!(Engine::resume(renamed, &entries, Mode::Run)
+    assert!(Engine::resume(renamed, &entries, RunMode::Run)
         .err()
         .unwrap()
         .contains("`verify` is no longer"));
 
     let mut run = Run::start(NOTE_END);
-    run.send(Event::Acked {
+    run.send(Input::Acked {
         step: "end_note".into(),
     });
     let done = run.entries();
-    assert!(Engine::resume(runbook(NOTE_END), &done, Mode::Run)
+    assert!(Engine::resume(runbook(NOTE_END), &done, RunMode::Run)
         .err()
         .unwrap()
         .contains("nothing to resume"));
@@ -133,13 +134,14 @@ fn resume_refuses_other_runbooks_finished_runs_and_vanished_steps() {
 fn resume_in_plan_mode_and_new_params_get_their_defaults() {
     let steps = format!("[params.extra]\ndefault = \"x\"\n{STEPS}");
     let entries = timeline::parse(&failed_run()).unwrap();
-    let mut run = Run::from_engine(Engine::resume(runbook(&steps), &entries, Mode::Plan).unwrap());
+    let mut run =
+        Run::from_engine(Engine::resume(runbook(&steps), &entries, RunMode::Plan).unwrap());
     assert_eq!(run.engine.params()["extra"], json!("x"));
-    assert_eq!(run.engine.mode(), Mode::Plan);
-    run.send(Event::Start);
+    assert_eq!(run.engine.mode(), RunMode::Plan);
+    run.send(Input::Start);
     run.pass();
-    run.send(Event::Acked {
+    run.send(Input::Acked {
         step: "report".into(),
     });
-    assert_eq!(run.outcome(), Some(Outcome::Planned));
+    assert_eq!(run.outcome(), Some(RunOutcome::Planned));
 }

@@ -86,7 +86,7 @@ fn rollback_undoes_applied_actions_newest_first() {
     run.done(true, "scaled");
     assert_eq!(
         run.outcome(),
-        Some(Outcome::RolledBack {
+        Some(RunOutcome::RolledBack {
             step: "verify".into(),
             reason: "value = 0.3".into(),
             undone: 2,
@@ -110,12 +110,12 @@ fn rollback_undoes_applied_actions_newest_first() {
 #[test]
 fn undos_can_be_declined_skipped_unplannable_or_fail() {
     let mut run = failed_verify();
-    run.send(Event::Declined {
+    run.send(Input::Declined {
         step: "deploy".into(),
     });
     assert!(run.last.is_empty(), "declining before the plan is ignored");
     run.planned("p", Prior::default());
-    run.send(Event::Declined {
+    run.send(Input::Declined {
         step: "deploy".into(),
     });
     assert!(run
@@ -123,7 +123,7 @@ fn undos_can_be_declined_skipped_unplannable_or_fail() {
         .iter()
         .any(|d| d.starts_with("declined undo: roll back")));
     let (step, ticket, _) = run.planning();
-    run.send(Event::ActionPlanned {
+    run.send(Input::ActionPlanned {
         step,
         ticket,
         plan: Err("no history".into()),
@@ -134,7 +134,7 @@ fn undos_can_be_declined_skipped_unplannable_or_fail() {
         .any(|d| d == "cannot plan undo: no history"));
     assert_eq!(
         run.outcome(),
-        Some(Outcome::RolledBack {
+        Some(RunOutcome::RolledBack {
             step: "verify".into(),
             reason: "value = 0.3".into(),
             undone: 0,
@@ -143,14 +143,14 @@ fn undos_can_be_declined_skipped_unplannable_or_fail() {
     );
 
     let mut run = failed_verify();
-    run.send(Event::Skip);
+    run.send(Input::Skip);
     assert!(run.decisions().iter().any(|d| d == "undo skipped by you"));
     run.planned("p", Prior::default());
     run.confirm("scale");
     run.done(false, "quota");
     assert_eq!(
         run.outcome(),
-        Some(Outcome::RolledBack {
+        Some(RunOutcome::RolledBack {
             step: "verify".into(),
             reason: "value = 0.3".into(),
             undone: 0,
@@ -163,10 +163,10 @@ fn undos_can_be_declined_skipped_unplannable_or_fail() {
 #[test]
 fn abort_during_rollback_stops_it() {
     let mut run = failed_verify();
-    run.send(Event::Abort);
+    run.send(Input::Abort);
     assert_eq!(
         run.outcome(),
-        Some(Outcome::Aborted {
+        Some(RunOutcome::Aborted {
             step: Some("verify".into())
         })
     );
@@ -178,8 +178,8 @@ fn a_late_undo_outcome_is_recorded_after_abort() {
     run.planned("p", Prior::default());
     run.confirm("deploy");
     let (step, ticket, _) = run.applying();
-    run.send(Event::Abort);
-    run.send(Event::ActionDone {
+    run.send(Input::Abort);
+    run.send(Input::ActionDone {
         step,
         ticket,
         ok: true,
@@ -206,7 +206,7 @@ fn rollback_with_nothing_applied_finishes_at_once() {
     run.fail();
     assert_eq!(
         run.outcome(),
-        Some(Outcome::RolledBack {
+        Some(RunOutcome::RolledBack {
             step: "v".into(),
             reason: "bad".into(),
             undone: 0,
