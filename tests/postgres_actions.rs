@@ -339,7 +339,7 @@ async fn the_console_cancels_the_selected_session_through_the_confirmation_dialo
     use opsdeck::model::TargetKind;
     use opsdeck::source::poll_once;
     use opsdeck::source::postgres::PostgresSource;
-    use opsdeck::ui::action_flow::ActionFlow;
+    use opsdeck::ui::state::action_flow::ActionFlow;
     use opsdeck::ui::state::UiState;
     use opsdeck::ui::update::{update, Command, UiEvent};
 

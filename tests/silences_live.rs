@@ -354,7 +354,7 @@ fn press(
 async fn the_console_silences_the_selected_alert_after_y_and_then_shows_it_muted() {
     use opsdeck::action::{perform, ActionEvent, PerformOptions};
     use opsdeck::console::Event;
-    use opsdeck::ui::action_flow::ActionFlow;
+    use opsdeck::ui::state::action_flow::ActionFlow;
     use opsdeck::ui::update::{update, Command, UiEvent};
     let am = Alertmanager::start();
     post(

@@ -126,8 +126,8 @@ fn every_size_down_to_tiny_renders_without_panic() {
 
 use opsdeck::action::{Plan, PlanStep, Request, StepOp, Verb};
 use opsdeck::model::{WorkloadAddr, WorkloadKind};
-use opsdeck::ui::action_flow::ActionFlow;
-use opsdeck::ui::log_view::LogView;
+use opsdeck::ui::state::action_flow::ActionFlow;
+use opsdeck::ui::state::log_view::LogView;
 use opsdeck::ui::state::View;
 use screen::fixtures::sample_log_lines;
 

@@ -7,7 +7,7 @@ mod screen;
 use opsdeck::action::{Plan, PlanStep, Request, StepOp, Verb};
 use opsdeck::console::Model;
 use opsdeck::model::{Health, WorkloadAddr, WorkloadKind};
-use opsdeck::ui::action_flow::ActionFlow;
+use opsdeck::ui::state::action_flow::ActionFlow;
 use opsdeck::ui::state::View;
 use screen::*;
 use std::time::Duration;

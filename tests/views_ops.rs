@@ -7,7 +7,7 @@ mod screen;
 
 use opsdeck::config::theme::Theme;
 use opsdeck::console::Model;
-use opsdeck::ui::action_flow::ActionFlow;
+use opsdeck::ui::state::action_flow::ActionFlow;
 use opsdeck::ui::state::{UiState, View};
 use screen::fixtures::sample_model;
 use screen::*;

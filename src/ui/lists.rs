@@ -2,7 +2,7 @@
 //! bad each one is. The views draw these rows and `update` moves through the
 //! same ones, so what is selected is always what is on screen.
 
-use super::log_view::contains_ignore_case;
+use super::state::log_view::contains_ignore_case;
 use super::state::{AlertsList, UiState, View};
 use crate::console::{AlertRow, Model, SilenceRow};
 use crate::model::database::DbSession;

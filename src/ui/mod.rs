@@ -1,12 +1,9 @@
 //! The console: app loop, views, widgets, theme, keymap.
-pub mod action_flow;
 pub mod app;
 pub mod keymap;
 pub mod levels;
 pub mod lists;
-pub mod log_view;
 pub mod render;
-pub mod selection;
 pub mod state;
 pub mod terminal;
 pub mod update;

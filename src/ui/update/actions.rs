@@ -8,9 +8,9 @@ use crate::action::postgres::BACKEND;
 use crate::action::{ActionEvent, Request, Verb};
 use crate::console::Model;
 use crate::model::{Severity, Workload, WorkloadAddr, WorkloadKind};
-use crate::ui::action_flow::{parse_replicas, ActionFlow};
 use crate::ui::keymap::{intent_for, Intent, Scope};
 use crate::ui::lists;
+use crate::ui::state::action_flow::{parse_replicas, ActionFlow};
 use crate::ui::state::{UiState, View};
 use crossterm::event::{KeyEvent, KeyModifiers};
 

@@ -5,7 +5,7 @@ use crate::action::{ActionEvent, Outcome, Plan, PlanStep, Request, StepOp, Verb}
 use crate::console::Event;
 use crate::console::Model;
 use crate::model::{Severity, WorkloadAddr, WorkloadKind};
-use crate::ui::action_flow::ActionFlow;
+use crate::ui::state::action_flow::ActionFlow;
 use crate::ui::state::UiState;
 
 fn api() -> WorkloadAddr {

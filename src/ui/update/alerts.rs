@@ -12,9 +12,9 @@ use crate::action::{Request, Verb};
 use crate::alertmanager::matchers_for_alert;
 use crate::console::{AlertRow, Model};
 use crate::model::{Severity, TargetKind};
-use crate::ui::action_flow::{parse_silence, ActionFlow, SILENCE_DEFAULT};
 use crate::ui::keymap::Intent;
 use crate::ui::lists;
+use crate::ui::state::action_flow::{parse_silence, ActionFlow, SILENCE_DEFAULT};
 use crate::ui::state::{AlertsList, UiState};
 use crossterm::event::KeyEvent;
 

@@ -7,8 +7,8 @@ use crate::action::Verb;
 use crate::console::load_run::LoadRun;
 use crate::console::Model;
 use crate::model::Severity;
-use crate::ui::action_flow::ActionFlow;
 use crate::ui::keymap::Intent;
+use crate::ui::state::action_flow::ActionFlow;
 use crate::ui::state::{UiState, View};
 
 /// `:load` with the rest of the line: plans a new run, or with nothing

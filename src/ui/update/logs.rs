@@ -6,7 +6,7 @@ use crate::console::Model;
 use crate::model::{Instance, LogLine, Severity};
 use crate::ui::keymap::Intent;
 use crate::ui::lists;
-use crate::ui::log_view::LogView;
+use crate::ui::state::log_view::LogView;
 use crate::ui::state::{Mode, UiState, View};
 
 /// `l`: the logs of the selected container, or of every container of the

@@ -16,8 +16,8 @@ mod tables;
 #[cfg(test)]
 mod testkit;
 
-use super::action_flow::ActionFlow;
 use super::keymap::{intent_for, Intent};
+use super::state::action_flow::ActionFlow;
 use super::state::{Mode, UiState, View};
 use crate::console::runbook::RunEvent;
 pub use crate::console::Command;

@@ -2,8 +2,8 @@
 //! progress and result. Nothing runs until the user presses y here.
 
 use crate::action::{Plan, StepOp};
-use crate::ui::action_flow::ActionFlow;
 use crate::ui::keymap::{bindings_of, Scope};
+use crate::ui::state::action_flow::ActionFlow;
 use crate::ui::state::UiState;
 use crate::ui::widgets::pane_block;
 use crate::ui::widgets::table::clip;

@@ -3,8 +3,8 @@
 
 use crate::console::Model;
 use crate::model::{Health, Severity};
-use crate::ui::action_flow::ActionFlow;
 use crate::ui::keymap::{bindings_of, Scope};
+use crate::ui::state::action_flow::ActionFlow;
 use crate::ui::state::{Mode, UiState, View};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

@@ -3,7 +3,7 @@
 //! Docker workloads show the images opsdeck replaced.
 
 use crate::action::Revision;
-use crate::ui::selection::TableState;
+use crate::ui::state::table::TableState;
 use crate::ui::state::{HistoryPane, UiState};
 use crate::ui::widgets::{Cell, Column, DataTable};
 use ratatui::buffer::Buffer;

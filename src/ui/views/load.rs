@@ -5,7 +5,7 @@
 use crate::console::load_run::LoadRun;
 use crate::console::Model;
 use crate::load::{ErrorKind, LoadFigures};
-use crate::ui::action_flow::ActionFlow;
+use crate::ui::state::action_flow::ActionFlow;
 use crate::ui::state::UiState;
 use crate::ui::widgets::{pane_block, SeriesChart};
 use ratatui::buffer::Buffer;

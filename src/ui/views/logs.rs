@@ -4,7 +4,7 @@
 
 use crate::base::time::time_of_day_millis;
 use crate::model::LogLine;
-use crate::ui::log_view::LogView;
+use crate::ui::state::log_view::LogView;
 use crate::ui::state::UiState;
 use crate::ui::widgets::pane_block;
 use ratatui::buffer::Buffer;

@@ -5,7 +5,7 @@
 use super::kube_rows::{container_row, CONTAINER_COLUMNS};
 use crate::console::Model;
 use crate::ui::lists;
-use crate::ui::selection::TableState;
+use crate::ui::state::table::TableState;
 use crate::ui::state::UiState;
 use crate::ui::widgets::DataTable;
 use ratatui::buffer::Buffer;

@@ -4,7 +4,7 @@
 
 use crate::config::theme::Theme;
 use crate::model::Severity;
-use crate::ui::selection::TableState;
+use crate::ui::state::table::TableState;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

@@ -1,10 +1,15 @@
 //! What the console shows and where the user is: kept apart from the Model,
 //! which holds what opsdeck knows about the world.
 
-use super::action_flow::ActionFlow;
+pub mod action_flow;
+pub mod log_view;
+pub mod table;
+
+pub use action_flow::ActionFlow;
+pub use log_view::LogView;
+pub use table::TableState;
+
 use super::keymap::Scope;
-use super::log_view::LogView;
-use super::selection::TableState;
 use crate::config::theme::Theme;
 use crate::model::{Severity, WorkloadAddr};
 
