@@ -117,16 +117,9 @@ fn show(config: &Config, id: &str) -> ExitCode {
             ExitCode::SUCCESS
         }
         None => {
-            eprintln!("error: {}", unknown(&catalog, id));
+            eprintln!("error: {}", catalog.not_found(id));
             ExitCode::from(EXIT_CANNOT_START)
         }
-    }
-}
-
-fn unknown(catalog: &Catalog, id: &str) -> String {
-    match catalog.suggest(id) {
-        Some(s) => format!("no runbook `{id}` (did you mean `{s}`?); see `opsdeck runbook list`"),
-        None => format!("no runbook `{id}`; see `opsdeck runbook list`"),
     }
 }
 

@@ -86,6 +86,16 @@ impl Catalog {
         &self.entries
     }
 
+    /// Why `id` is not here, with the closest id when one is close.
+    pub fn not_found(&self, id: &str) -> String {
+        match self.suggest(id) {
+            Some(s) => {
+                format!("no runbook `{id}` (did you mean `{s}`?); see `opsdeck runbook list`")
+            }
+            None => format!("no runbook `{id}`; see `opsdeck runbook list`"),
+        }
+    }
+
     /// The closest id, for "no runbook `x` (did you mean `y`?)".
     pub fn suggest(&self, id: &str) -> Option<&str> {
         super::suggest(id, self.entries.iter().map(|e| e.runbook.id.as_str()))

@@ -71,3 +71,36 @@ pub fn answer(pending: &Pending, id: u64, facts: Facts) {
         let _ = tx.send(facts);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_read_goes_out_as_an_event_and_takes_the_answer_with_its_id() {
+        let (tx, mut rx) = mpsc::channel(4);
+        let pending = Pending::default();
+        let live = LiveReads::new(tx, pending.clone());
+        let asking =
+            tokio::spawn(async move { live.read(LiveRead::Metric("host:cpu".into())).await });
+        let Some(Event::Runbook(RunEvent::Read { id, read })) = rx.recv().await else {
+            panic!("no read asked")
+        };
+        assert_eq!(read, LiveRead::Metric("host:cpu".into()));
+        answer(&pending, id + 1, Facts::Number(Some(0.0)));
+        answer(&pending, id, Facts::Number(Some(42.0)));
+        assert_eq!(asking.await.unwrap(), Facts::Number(Some(42.0)));
+        assert!(pending.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_console_that_has_gone_is_no_answer() {
+        let (tx, rx) = mpsc::channel(4);
+        drop(rx);
+        let live = LiveReads::new(tx, Pending::default());
+        assert!(matches!(
+            live.read(LiveRead::Workload("local/shop/api".into())).await,
+            Facts::Unavailable(_)
+        ));
+    }
+}

@@ -325,4 +325,50 @@ mod tests {
             "Enter continues after a note"
         );
     }
+
+    #[test]
+    fn a_runs_reads_are_answered_from_the_live_model() {
+        use crate::console::reads::LiveRead;
+        use crate::runbook::judge::Facts;
+        let (mut m, mut ui) = setup();
+        let now = m.now;
+        m.store.record("probe:site:up", now, 1.0);
+        let read = |m: &mut Model, ui: &mut UiState, read: LiveRead| {
+            super::super::update(
+                m,
+                ui,
+                super::super::UiEvent::from(Event::Runbook(RunEvent::Read { id: 7, read })),
+            )
+        };
+        assert_eq!(
+            read(&mut m, &mut ui, LiveRead::Metric("probe:site:up".into())),
+            vec![Command::AnswerRead {
+                id: 7,
+                facts: Facts::Number(Some(1.0))
+            }]
+        );
+        let workload = m.inventories[0].1.workloads[0].addr.to_string();
+        let out = read(&mut m, &mut ui, LiveRead::Workload(workload));
+        assert!(
+            matches!(
+                &out[..],
+                [Command::AnswerRead {
+                    facts: Facts::Workload { .. },
+                    ..
+                }]
+            ),
+            "{out:?}"
+        );
+        // A series the collectors stopped refreshing is no reading of now.
+        m.now = now + 600;
+        let out = read(&mut m, &mut ui, LiveRead::Metric("probe:site:up".into()));
+        let [Command::AnswerRead {
+            facts: Facts::Unavailable(why),
+            ..
+        }] = &out[..]
+        else {
+            panic!("{out:?}")
+        };
+        assert!(why.contains("stale"), "{why}");
+    }
 }
