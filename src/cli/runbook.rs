@@ -12,7 +12,7 @@ use crate::exec::runbook::runs;
 use crate::exec::runbook::setup::{prepare, Prepared, Start};
 use crate::exec::runbook::Executor;
 use crate::runbook::catalog::{Catalog, Origin};
-use crate::runbook::status::{RunMode, RunOutcome};
+use crate::runbook::status::RunMode;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -195,7 +195,7 @@ async fn run(config: &Config, read_only: bool, args: &RunArgs) -> ExitCode {
         }
     }
     match outcome {
-        Ok(RunOutcome::Completed | RunOutcome::Planned) => ExitCode::SUCCESS,
+        Ok(o) if o.is_clean() => ExitCode::SUCCESS,
         Ok(o) => {
             if o.resume_step().is_some() {
                 eprintln!("continue with: opsdeck runbook run --resume {run_id}");

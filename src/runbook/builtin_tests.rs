@@ -58,7 +58,7 @@ fn drive(
     let mut timers: Vec<(u64, u64)> = Vec::new();
     let mut now = 0u64;
     let mut trace = Trace {
-        outcome: RunOutcome::Completed,
+        outcome: RunOutcome::completed(),
         started: vec![],
         applied: vec![],
         prompts: vec![],
@@ -207,7 +207,7 @@ fn site_down_rolls_back_a_recent_deploy() {
         &[],
         site_down_facts,
     );
-    assert_eq!(t.outcome, RunOutcome::Completed);
+    assert_eq!(t.outcome, RunOutcome::completed());
     assert_eq!(
         t.applied,
         [Action::Rollback {
@@ -275,7 +275,7 @@ fn site_down_in_plan_mode_changes_nothing() {
         &[],
         site_down_facts,
     );
-    assert_eq!(t.outcome, RunOutcome::Planned);
+    assert_eq!(t.outcome, RunOutcome::planned());
     assert!(t.applied.is_empty());
 }
 
@@ -299,7 +299,7 @@ fn degraded_performance_scales_out_when_cpu_bound() {
             other => panic!("unexpected check {other}"),
         },
     );
-    assert_eq!(t.outcome, RunOutcome::Completed);
+    assert_eq!(t.outcome, RunOutcome::completed());
     // Scaled out, then verified under 2-3x traffic before calling it recovered.
     assert_eq!(
         t.applied,
@@ -376,7 +376,7 @@ fn database_cancels_then_terminates_the_head_of_a_lock_chain() {
             other => panic!("unexpected check {other}"),
         },
     );
-    assert_eq!(t.outcome, RunOutcome::Completed);
+    assert_eq!(t.outcome, RunOutcome::completed());
     assert_eq!(
         t.applied,
         [
@@ -418,7 +418,7 @@ fn failed_deploy_rolls_back_verifies_and_freezes() {
             other => panic!("unexpected check {other}"),
         },
     );
-    assert_eq!(t.outcome, RunOutcome::Completed);
+    assert_eq!(t.outcome, RunOutcome::completed());
     assert_eq!(
         t.applied,
         [Action::Rollback {

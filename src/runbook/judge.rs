@@ -43,6 +43,9 @@ pub struct Deploy {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
     pub passed: bool,
+    /// Nothing was read (the source is unreachable or unknown, there is no
+    /// data, the expectation cannot be judged): neither a pass nor a fail.
+    pub inconclusive: bool,
     pub value: Value,
     pub output: String,
 }
@@ -52,7 +55,7 @@ const MAX_ROWS_SHOWN: usize = 10;
 
 pub fn judge(check: &Check, facts: &Facts) -> Verdict {
     match (check, facts) {
-        (_, Facts::Unavailable(why)) => fail(Value::Null, why.clone()),
+        (_, Facts::Unavailable(why)) => unread(why.clone()),
         (
             Check::Probe(p),
             Facts::Probe {
@@ -80,15 +83,14 @@ pub fn judge(check: &Check, facts: &Facts) -> Verdict {
                     }
                     Verdict {
                         passed: status_ok && body_ok,
+                        inconclusive: false,
                         value: json!(code),
                         output,
                     }
                 }
             }
         }
-        (Check::Promql(_) | Check::Metric(_), Facts::Number(None)) => {
-            fail(Value::Null, "no data".into())
-        }
+        (Check::Promql(_) | Check::Metric(_), Facts::Number(None)) => unread("no data".into()),
         (Check::Promql(_) | Check::Metric(_), Facts::Number(Some(v))) => {
             let expect = check.expect().unwrap_or_default();
             expect_verdict(
@@ -131,6 +133,7 @@ pub fn judge(check: &Check, facts: &Facts) -> Verdict {
             match last {
                 Some(d) if d.age <= r.within => Verdict {
                     passed: true,
+                    inconclusive: false,
                     value: json!(d.age.as_secs()),
                     output: format!(
                         "revision {} deployed {} ago",
@@ -152,20 +155,28 @@ pub fn judge(check: &Check, facts: &Facts) -> Verdict {
                 ),
             }
         }
-        (check, facts) => fail(
-            Value::Null,
-            format!(
-                "internal: a {} check got facts of another kind ({facts:?})",
-                check.source_name()
-            ),
-        ),
+        (check, facts) => unread(format!(
+            "internal: a {} check got facts of another kind ({facts:?})",
+            check.source_name()
+        )),
     }
 }
 
 fn fail(value: Value, output: String) -> Verdict {
     Verdict {
         passed: false,
+        inconclusive: false,
         value,
+        output,
+    }
+}
+
+/// Nothing was read, so nothing can be concluded.
+pub fn unread(output: String) -> Verdict {
+    Verdict {
+        passed: false,
+        inconclusive: true,
+        value: Value::Null,
         output,
     }
 }
@@ -191,10 +202,14 @@ fn expect_verdict(expect: &str, scope: Value, value: Value, observed: String) ->
     match expr::eval_bool(&expect_expr(expect), &Scope::from_json(&scope)) {
         Ok(passed) => Verdict {
             passed,
+            inconclusive: false,
             value,
             output: format!("{head} (expect {expect}){rest}"),
         },
-        Err(e) => fail(value, format!("{head}; cannot judge `{expect}`: {e}{rest}")),
+        Err(e) => Verdict {
+            value,
+            ..unread(format!("{head}; cannot judge `{expect}`: {e}{rest}"))
+        },
     }
 }
 

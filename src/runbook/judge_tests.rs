@@ -144,6 +144,7 @@ fn sql_exposes_rows_value_and_the_first_row() {
         judge(&c, &empty),
         Verdict {
             passed: true,
+            inconclusive: false,
             value: Value::Null,
             output: "0 row(s) (expect rows == 0)".into()
         }

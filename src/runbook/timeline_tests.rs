@@ -138,7 +138,7 @@ fn resume_point_after_a_crash_or_a_finished_run() {
             "t",
             None,
             Entry::RunFinished {
-                outcome: RunOutcome::Completed,
+                outcome: RunOutcome::completed(),
             },
         ),
     ];

@@ -34,11 +34,7 @@ impl Engine {
             Input::ActionPlanned {
                 ticket: t, plan, ..
             } if t == ticket => match plan {
-                Err(e) => self.fail(
-                    step,
-                    format!("cannot plan {}: {e}", action.describe()),
-                    Value::Null,
-                ),
+                Err(e) => self.fail_now(step, format!("cannot plan {}: {e}", action.describe())),
                 Ok(plan) => {
                     self.timers.timeout = None;
                     let entry = Entry::ActionPlanned {
@@ -162,6 +158,10 @@ impl Engine {
                 self.outcome_of(ticket, ok, output.clone());
                 if ok {
                     self.finish_step(step, StepState::Passed, Value::Null, output)
+                } else if output.starts_with("refused") {
+                    // A refusal (read-only, another action holds the
+                    // workload) is not mended by trying again.
+                    self.fail_now(step, output)
                 } else {
                     self.fail(step, output, Value::Null)
                 }

@@ -57,11 +57,14 @@ impl Engine {
             Input::CheckDone {
                 ticket: t,
                 passed,
+                inconclusive,
                 value,
                 output,
                 ..
             } if t == ticket => {
-                if passed {
+                if inconclusive {
+                    self.unread(step, output)
+                } else if passed {
                     self.finish_step(step, StepState::Passed, value, output)
                 } else {
                     self.fail(step, output, value)
@@ -82,6 +85,7 @@ impl Engine {
             Input::CheckDone {
                 ticket: t,
                 passed,
+                inconclusive,
                 value,
                 output,
                 ..
@@ -91,6 +95,9 @@ impl Engine {
                 }
                 let interval = self.wait_interval(step);
                 if self.mode == RunMode::Plan {
+                    if inconclusive {
+                        return self.unread(step, output);
+                    }
                     let limit = self.rb.steps[step]
                         .timeout
                         .map(duration::format)
@@ -99,8 +106,9 @@ impl Engine {
                         "plan run: not waiting (a run would poll every {} for up to {limit}); now: {output}",
                         duration::format(interval)
                     );
-                    return self.finish_step(step, StepState::Skipped, value, text);
+                    return self.plan_past_wait(step, value, text);
                 }
+                self.records[step].unread = inconclusive;
                 self.records[step].value = value.clone();
                 self.records[step].output = output.clone();
                 self.record_step(step, Entry::Polled { value, output });
@@ -125,6 +133,21 @@ impl Engine {
                 ticket,
                 check,
             },
+        }
+    }
+
+    /// A plan run does not wait: it reports the reading and takes the path
+    /// a run would take if the condition never came true (a goto on
+    /// failure), so the actions behind it are planned and shown too.
+    fn plan_past_wait(&mut self, step: usize, value: Value, text: String) -> Phase {
+        self.settle(step, StepState::Skipped, value, text);
+        match self.rb.steps[step].on_failure.clone() {
+            crate::runbook::spec::OnFailure::Goto(target) => {
+                let text = format!("plan run: a run that waits in vain goes on to {target}");
+                self.record_step(step, crate::runbook::timeline::Entry::Decision { text });
+                self.goto(step, &target)
+            }
+            _ => self.advance(step),
         }
     }
 
@@ -164,6 +187,10 @@ impl Engine {
         };
         let value = self.records[step].value.clone();
         self.timers.timeout = None;
+        // A wait whose last reading read nothing never learnt the answer.
+        if matches!(phase, Phase::Waiting { .. }) && self.records[step].unread {
+            return self.unread(step, reason);
+        }
         self.fail(
             step,
             reason,

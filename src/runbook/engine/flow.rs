@@ -14,6 +14,17 @@ impl Engine {
         let rec = &mut self.records[step];
         rec.visits += 1;
         rec.attempts = 0;
+        rec.unread = false;
+        // A plan run shows a loop's body once: coming round again would only
+        // show the same plans with the same readings.
+        if self.mode == RunMode::Plan && rec.visits > 1 {
+            let id = self.rb.steps[step].id.clone();
+            let text = format!(
+                "plan run: the path comes back to `{id}`; a run would repeat from here until it settles, so the plan ends"
+            );
+            self.record(None, Entry::Decision { text });
+            return self.finish_success();
+        }
         if rec.visits > MAX_VISITS {
             let id = self.rb.steps[step].id.clone();
             let reason =
@@ -35,7 +46,7 @@ impl Engine {
         let mut render =
             |t: &str| expr::render(t, &scope).map_err(|e| format!("template `{t}`: {e}"));
         match self.rb.steps[step].body.clone() {
-            StepBody::Note { text } => match render(&text) {
+            StepBody::Note { text, .. } => match render(&text) {
                 Ok(text) => {
                     self.records[step].state = StepState::WaitingForYou;
                     self.emit(Effect::AskAck { step: id, text });
@@ -43,17 +54,18 @@ impl Engine {
                 }
                 Err(e) => self.fail(step, e, Value::Null),
             },
+            // A check whose templates do not resolve has nothing to read.
             StepBody::Check(check) => match check.render(&mut render) {
                 Ok(check) => self.run_check(step, check),
-                Err(e) => self.fail(step, e, Value::Null),
+                Err(e) => self.unread(step, e),
             },
             StepBody::Wait { check, .. } => match check.render(&mut render) {
                 Ok(check) => self.start_wait(step, check),
-                Err(e) => self.fail(step, e, Value::Null),
+                Err(e) => self.unread(step, e),
             },
             StepBody::Action(spec) => match spec.resolve(&mut render) {
                 Ok(action) => self.plan_action(step, action),
-                Err(e) => self.fail(step, e, Value::Null),
+                Err(e) => self.fail_now(step, e),
             },
             StepBody::Input { param, prompt } => {
                 let prompt = if prompt.is_empty() {
@@ -173,9 +185,11 @@ impl Engine {
     }
 
     fn finish_success(&mut self) -> Phase {
-        match self.mode {
-            RunMode::Run => self.finish(RunOutcome::Completed),
-            RunMode::Plan => self.finish(RunOutcome::Planned),
+        let problems: Vec<String> = std::mem::take(&mut self.problems).into_values().collect();
+        match (self.mode, self.unresolved.take()) {
+            (RunMode::Plan, _) => self.finish(RunOutcome::Planned { problems }),
+            (RunMode::Run, Some(step)) => self.finish(RunOutcome::Unresolved { step, problems }),
+            (RunMode::Run, None) => self.finish(RunOutcome::Completed { problems }),
         }
     }
 

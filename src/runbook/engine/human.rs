@@ -74,6 +74,12 @@ impl Engine {
     pub(super) fn on_acking(&mut self, step: usize, event: Input) -> Phase {
         match event {
             Input::Acked { step: s } if s == self.rb.steps[step].id => {
+                if let StepBody::Note {
+                    unresolved: true, ..
+                } = self.rb.steps[step].body
+                {
+                    self.unresolved = Some(s);
+                }
                 self.finish_step(step, StepState::Passed, Value::Null, "acknowledged".into())
             }
             _ => Phase::Acking { step },

@@ -36,6 +36,8 @@ pub struct StepRecord {
     pub visits: u32,
     pub value: Value,
     pub output: String,
+    /// The last reading of a wait step read nothing.
+    pub unread: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -128,6 +130,10 @@ pub struct Engine {
     timers: Timers,
     next_id: u64,
     resume_from: Option<usize>,
+    /// What keeps the run from ending clean, by step (the latest word each).
+    problems: BTreeMap<String, String>,
+    /// The note marked `unresolved` the run last passed through.
+    unresolved: Option<String>,
     /// The time of the event being handled and the effects produced so far.
     at: String,
     out: Vec<Effect>,
@@ -154,6 +160,8 @@ impl Engine {
             timers: Timers::default(),
             next_id: 1,
             resume_from: None,
+            problems: BTreeMap::new(),
+            unresolved: None,
             at: String::new(),
             out: Vec::new(),
         }

@@ -17,6 +17,8 @@ pub enum Input {
         step: String,
         ticket: u64,
         passed: bool,
+        /// Nothing could be read: the step is neither passed nor failed.
+        inconclusive: bool,
         value: Value,
         output: String,
     },
@@ -65,6 +67,7 @@ impl Input {
             step: step.to_string(),
             ticket,
             passed: verdict.passed,
+            inconclusive: verdict.inconclusive,
             value: verdict.value,
             output: verdict.output,
         }

@@ -56,7 +56,7 @@ fn texts(rb: &Runbook) -> Vec<Text<'_>> {
     for (i, step) in rb.steps.iter().enumerate() {
         let here = |f: &'static str| step_field(i, f).to_vec();
         match &step.body {
-            StepBody::Note { text } => out.push(Text {
+            StepBody::Note { text, .. } => out.push(Text {
                 at: here("text"),
                 text,
                 kind: Kind::Template,

@@ -98,6 +98,7 @@ fn run() -> (Runbook, Vec<TimelineEntry>) {
         step: "probe".into(),
         ticket,
         passed: false,
+        inconclusive: false,
         value: json!(503),
         output,
     });

@@ -59,6 +59,9 @@ pub struct Step {
 pub enum StepBody {
     Note {
         text: String,
+        /// Acknowledging it ends the path with the incident still open
+        /// (`RunOutcome::Unresolved`), as an "escalate" note does.
+        unresolved: bool,
     },
     Check(Check),
     Wait {

@@ -81,6 +81,7 @@ struct RawStep {
     on_failure: Option<OnFailure>,
     next: Option<String>,
     text: Option<String>,
+    unresolved: Option<bool>,
     probe: Option<ProbeCheck>,
     promql: Option<PromqlCheck>,
     workload: Option<String>,
@@ -183,6 +184,7 @@ impl RawStep {
             ("retry_delay", self.retry_delay.is_some()),
             ("on_failure", self.on_failure.is_some()),
             ("text", self.text.is_some()),
+            ("unresolved", self.unresolved.is_some()),
             ("probe", self.probe.is_some()),
             ("promql", self.promql.is_some()),
             ("workload", self.workload.is_some()),
@@ -218,7 +220,7 @@ impl RawStep {
 fn convert(mut raw: RawStep) -> Result<Step, Problems> {
     let kind_word = kind_word(raw.kind);
     let allowed: Vec<&str> = match raw.kind {
-        KindName::Note => vec!["text"],
+        KindName::Note => vec!["text", "unresolved"],
         KindName::Check => [FAILURE_FIELDS, SOURCES].concat(),
         KindName::Wait => [FAILURE_FIELDS, SOURCES, &["interval"]].concat(),
         KindName::Action => [FAILURE_FIELDS, ACTION_FIELDS].concat(),
@@ -234,6 +236,7 @@ fn convert(mut raw: RawStep) -> Result<Step, Problems> {
     let body = match raw.kind {
         KindName::Note => Some(StepBody::Note {
             text: raw.text.take().unwrap_or_default(),
+            unresolved: raw.unresolved.unwrap_or(false),
         }),
         KindName::Check => check_source(&mut raw, &mut problems).map(StepBody::Check),
         KindName::Wait => check_source(&mut raw, &mut problems).map(|check| StepBody::Wait {

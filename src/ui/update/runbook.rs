@@ -253,7 +253,7 @@ mod tests {
         on_event(
             &mut m,
             &mut ui,
-            RunEvent::Finished(Ok(crate::runbook::status::RunOutcome::Completed)),
+            RunEvent::Finished(Ok(crate::runbook::status::RunOutcome::completed())),
         );
         keys(&mut m, &mut ui, "p");
         assert_eq!(

@@ -67,6 +67,7 @@ fn mark(state: StepState, ui: &UiState) -> (&'static str, Style) {
         StepState::Failed => ("✗", t.severity(Severity::Critical)),
         StepState::Skipped => ("↷", t.muted),
         StepState::WaitingForYou => ("?", t.severity(Severity::Warning)),
+        StepState::Inconclusive => ("~", t.severity(Severity::Warning)),
     }
 }
 
@@ -147,7 +148,8 @@ fn question_lines(pane: &RunbookSession, ui: &UiState) -> Vec<Line<'static>> {
             None => vec![Line::styled("working…", t.muted)],
             Some(result) => {
                 let (what, sev) = match result {
-                    Ok(o) if o.resume_step().is_none() => (o.describe(), Severity::Ok),
+                    Ok(o) if o.is_clean() => (o.describe(), Severity::Ok),
+                    Ok(o) if o.resume_step().is_none() => (o.describe(), Severity::Warning),
                     Ok(o) => (o.describe(), Severity::Critical),
                     Err(e) => (e.clone(), Severity::Critical),
                 };

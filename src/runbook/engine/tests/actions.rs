@@ -136,7 +136,7 @@ fn a_plan_run_plans_actions_but_never_applies_them() {
     run.send(Input::Acked {
         step: "end_note".into(),
     });
-    assert_eq!(run.outcome(), Some(RunOutcome::Planned));
+    assert_eq!(run.outcome(), Some(RunOutcome::planned()));
     assert!(!run
         .all
         .iter()

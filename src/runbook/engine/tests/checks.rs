@@ -48,8 +48,8 @@ fn a_passing_check_moves_on_and_the_last_step_completes_the_run() {
     run.send(Input::Acked {
         step: "end_note".into(),
     });
-    assert_eq!(finished(&run.last), Some(RunOutcome::Completed));
-    assert_eq!(run.outcome(), Some(RunOutcome::Completed));
+    assert_eq!(finished(&run.last), Some(RunOutcome::completed()));
+    assert_eq!(run.outcome(), Some(RunOutcome::completed()));
     assert_eq!(run.engine.current(), None);
 }
 
@@ -125,6 +125,7 @@ fn a_check_that_times_out_fails_and_its_late_result_is_ignored() {
             step,
             ticket,
             passed: true,
+            inconclusive: false,
             value: json!(1),
             output: "late".into(),
         })
@@ -145,6 +146,7 @@ fn stale_tickets_and_stale_timers_are_ignored() {
             step,
             ticket: ticket + 100,
             passed: true,
+            inconclusive: false,
             value: Value::Null,
             output: String::new()
         })
@@ -236,7 +238,7 @@ fn a_plan_run_reads_a_wait_once_and_does_not_wait() {
     run.send(Input::Acked {
         step: "end_note".into(),
     });
-    assert_eq!(run.outcome(), Some(RunOutcome::Planned));
+    assert_eq!(run.outcome(), Some(RunOutcome::planned()));
 }
 
 #[test]

@@ -92,7 +92,7 @@ fn on_failure_goto_jumps() {
 fn on_failure_goto_end_completes() {
     let mut run = Run::start(&probe_with("on_failure = \"goto:end\"\n"));
     run.fail();
-    assert_eq!(run.outcome(), Some(RunOutcome::Completed));
+    assert_eq!(run.outcome(), Some(RunOutcome::completed()));
 }
 
 #[test]

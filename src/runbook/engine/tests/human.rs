@@ -91,7 +91,7 @@ fn an_input_without_a_prompt_asks_with_the_title() {
         step: "why".into(),
         value: "disk full".into(),
     });
-    assert_eq!(run.outcome(), Some(RunOutcome::Completed));
+    assert_eq!(run.outcome(), Some(RunOutcome::completed()));
 }
 
 #[test]
@@ -173,7 +173,7 @@ fn a_branch_whose_condition_errors_fails() {
 fn goto_end_and_next_steer_the_run() {
     let mut run = Run::start(&branch("{ when = \"true\", goto = \"end\" }", None));
     run.pass();
-    assert_eq!(run.outcome(), Some(RunOutcome::Completed));
+    assert_eq!(run.outcome(), Some(RunOutcome::completed()));
     assert_eq!(run.state("below"), StepState::Pending);
 
     let steps = format!("[[step]]\nid = \"a\"\nkind = \"note\"\nnext = \"c\"\n\n[[step]]\nid = \"b\"\nkind = \"note\"\n\n[[step]]\nid = \"c\"\nkind = \"note\"\nnext = \"end\"\n\n{NOTE_END}");
@@ -181,6 +181,6 @@ fn goto_end_and_next_steer_the_run() {
     run.send(Input::Acked { step: "a".into() });
     assert_eq!(run.state("c"), StepState::WaitingForYou);
     run.send(Input::Acked { step: "c".into() });
-    assert_eq!(run.outcome(), Some(RunOutcome::Completed));
+    assert_eq!(run.outcome(), Some(RunOutcome::completed()));
     assert_eq!(run.state("b"), StepState::Pending);
 }

@@ -4,6 +4,7 @@
 mod actions;
 mod checks;
 mod failures;
+mod honest;
 mod human;
 mod resume;
 mod rollback;
@@ -180,6 +181,7 @@ impl Run {
             step,
             ticket,
             passed,
+            inconclusive: false,
             value,
             output: output.into(),
         })

@@ -143,5 +143,5 @@ fn resume_in_plan_mode_and_new_params_get_their_defaults() {
     run.send(Input::Acked {
         step: "report".into(),
     });
-    assert_eq!(run.outcome(), Some(RunOutcome::Planned));
+    assert_eq!(run.outcome(), Some(RunOutcome::planned()));
 }
