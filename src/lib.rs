@@ -7,6 +7,7 @@ pub mod config;
 pub mod model;
 // Layer 1: pure engines.
 pub mod alert;
+pub mod binding;
 pub mod exposition;
 pub mod metrics;
 pub mod runbook;

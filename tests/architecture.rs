@@ -29,6 +29,7 @@ const LAYERS: &[(&str, u8, u8)] = &[
     ("metrics", 1, 1),
     ("alert", 1, 2),
     ("runbook", 1, 2),
+    ("binding", 1, 3),
     ("connect", 2, 0),
     ("prometheus", 2, 1),
     ("alertmanager", 2, 1),
@@ -54,6 +55,7 @@ const PURE: &[&str] = &[
     "metrics",
     "alert",
     "runbook",
+    "binding",
     "console",
 ];
 const IMPURE: &[&str] = &[

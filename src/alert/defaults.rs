@@ -7,58 +7,182 @@ use crate::model::Severity;
 use std::collections::BTreeSet;
 use std::fmt;
 
-/// The rules opsdeck runs unless told otherwise. Each waits 5 minutes
-/// before firing, common practice for paging on a sustained problem rather
-/// than a blip. Latencies are in seconds and `host:cpu` is a percentage
-/// (0-100); ratios are 0-1.
+/// Waits before firing: common practice pages on a sustained problem, not a blip.
+const SUSTAINED: u64 = 300;
+const BRIEF: u64 = 60;
+const AT_ONCE: u64 = 0;
+const DAY: f64 = 86_400.0;
+
+/// The rules opsdeck runs unless told otherwise, with the thresholds of
+/// common practice (warning, then critical). Every trigger of a built-in
+/// runbook names one of them. Latencies are in seconds, `host:cpu` is a
+/// percentage (0-100), ratios are 0-1.
 pub fn default_rules() -> Vec<RuleSpec> {
+    use Op::{Eq, Gt, Lt};
     vec![
         builtin(
             "SiteDown",
             &["probe:*:up"],
-            (Op::Eq, 0.0, None),
+            (Eq, 0.0, None),
             Severity::Critical,
+            SUSTAINED,
             "A health probe has been failing for 5 minutes",
             Some("site-down"),
         ),
         builtin(
             "HighErrorRate",
             &["probe:*:error_ratio", "scrape:*:error_ratio"],
-            (Op::Gt, 0.05, Some(0.01)),
+            (Gt, 0.05, Some(0.01)),
             Severity::Critical,
+            SUSTAINED,
             "More than 5% of requests fail (warning above 1%)",
             Some("site-down"),
         ),
         builtin(
             "HighLatency",
             &["*:latency_p95", "scrape:*:p95"],
-            (Op::Gt, 1.0, None),
+            (Gt, 1.0, None),
             Severity::Warning,
+            SUSTAINED,
             "p95 latency above 1 s",
             Some("degraded-performance"),
         ),
         builtin(
             "HostHighCpu",
             &["host:cpu"],
-            (Op::Gt, 80.0, None),
+            (Gt, 80.0, None),
             Severity::Warning,
+            SUSTAINED,
             "Host CPU above 80%",
             None,
         ),
         builtin(
             "HostHighMemory",
             &["host:mem_used_ratio"],
-            (Op::Gt, 0.85, None),
+            (Gt, 0.85, None),
             Severity::Warning,
+            SUSTAINED,
             "Host memory more than 85% used",
             None,
         ),
         builtin(
             "HostDiskFull",
             &["host:disk:*:used_ratio"],
-            (Op::Gt, 0.90, None),
+            (Gt, 0.90, None),
             Severity::Critical,
+            SUSTAINED,
             "A filesystem is more than 90% full",
+            None,
+        ),
+        builtin(
+            "DatabaseDown",
+            &["postgres:*:up"],
+            (Eq, 0.0, None),
+            Severity::Critical,
+            BRIEF,
+            "The database cannot be reached or read",
+            Some("database"),
+        ),
+        builtin(
+            "DatabaseConnectionsHigh",
+            &["postgres:*:connections_ratio"],
+            (Gt, 0.9, Some(0.8)),
+            Severity::Critical,
+            SUSTAINED,
+            "Connections above 90% of max_connections (warning above 80%)",
+            Some("database"),
+        ),
+        builtin(
+            "SlowQueries",
+            &["postgres:*:mean_statement_seconds"],
+            (Gt, 0.5, None),
+            Severity::Warning,
+            SUSTAINED,
+            "Statements take 500 ms on average (pg_stat_statements)",
+            Some("database"),
+        ),
+        builtin(
+            "LongRunningQuery",
+            &[
+                "postgres:*:longest_query_seconds",
+                "postgres:*:longest_idle_in_transaction_seconds",
+            ],
+            (Gt, 300.0, None),
+            Severity::Warning,
+            AT_ONCE,
+            "A statement, or a transaction left idle, has run for more than 5 minutes",
+            Some("database"),
+        ),
+        builtin(
+            "ReplicationLag",
+            &["postgres:*:replication_lag_seconds"],
+            (Gt, 300.0, Some(30.0)),
+            Severity::Critical,
+            SUSTAINED,
+            "A replica is more than 5 minutes behind (warning above 30 s)",
+            Some("database"),
+        ),
+        builtin(
+            "WorkloadNotReady",
+            &["workload:*:ready_ratio"],
+            (Lt, 0.01, Some(1.0)),
+            Severity::Critical,
+            SUSTAINED,
+            "Replicas not ready for 5 minutes (critical when none is)",
+            Some("site-down"),
+        ),
+        builtin(
+            "CrashLooping",
+            &["workload:*:crashlooping"],
+            (Gt, 0.0, None),
+            Severity::Critical,
+            BRIEF,
+            "Replicas keep crashing and restarting",
+            Some("failed-deploy"),
+        ),
+        builtin(
+            "OOMKilled",
+            &["workload:*:oom_killed"],
+            (Gt, 0.0, None),
+            Severity::Warning,
+            AT_ONCE,
+            "A replica was killed for using too much memory",
+            Some("degraded-performance"),
+        ),
+        builtin(
+            "ContainerUnhealthy",
+            &["workload:*:unhealthy"],
+            (Gt, 0.0, None),
+            Severity::Warning,
+            BRIEF * 2,
+            "A container fails its health check",
+            Some("site-down"),
+        ),
+        builtin(
+            "DeployFailed",
+            &["workload:*:rollout_failed"],
+            (Gt, 0.0, None),
+            Severity::Critical,
+            AT_ONCE,
+            "A rollout failed its progress deadline",
+            Some("failed-deploy"),
+        ),
+        builtin(
+            "HighCpu",
+            &["workload:*:cpu_ratio"],
+            (Gt, 0.7, None),
+            Severity::Warning,
+            SUSTAINED,
+            "A workload uses more than 70% of its CPU limit (or its request): time to scale out",
+            Some("degraded-performance"),
+        ),
+        builtin(
+            "CertificateExpiry",
+            &["probe:*:cert_expiry_seconds"],
+            (Lt, 3.0 * DAY, Some(14.0 * DAY)),
+            Severity::Critical,
+            AT_ONCE,
+            "A TLS certificate expires within 3 days (warning within 14)",
             None,
         ),
     ]
@@ -69,6 +193,7 @@ fn builtin(
     patterns: &[&str],
     (op, threshold, warn): (Op, f64, Option<f64>),
     severity: Severity,
+    for_secs: u64,
     summary: &str,
     runbook: Option<&str>,
 ) -> RuleSpec {
@@ -77,7 +202,7 @@ fn builtin(
     r.op = Some(op);
     r.threshold = Some(threshold);
     r.warn_threshold = warn;
-    r.for_duration = HumanDuration::from_secs(300);
+    r.for_duration = HumanDuration::from_secs(for_secs);
     r.severity = severity;
     r.annotations.insert("summary".into(), summary.into());
     r.runbook = runbook.map(str::to_string);
@@ -167,19 +292,33 @@ mod tests {
         r
     }
 
+    const ALL: [&str; 18] = [
+        "SiteDown",
+        "HighErrorRate",
+        "HighLatency",
+        "HostHighCpu",
+        "HostHighMemory",
+        "HostDiskFull",
+        "DatabaseDown",
+        "DatabaseConnectionsHigh",
+        "SlowQueries",
+        "LongRunningQuery",
+        "ReplicationLag",
+        "WorkloadNotReady",
+        "CrashLooping",
+        "OOMKilled",
+        "ContainerUnhealthy",
+        "DeployFailed",
+        "HighCpu",
+        "CertificateExpiry",
+    ];
+
     #[test]
     fn defaults_are_valid_and_as_designed() {
         let rules = validate_rules(&default_rules(), &[]).unwrap();
         assert_eq!(
             rules.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
-            [
-                "SiteDown",
-                "HighErrorRate",
-                "HighLatency",
-                "HostHighCpu",
-                "HostHighMemory",
-                "HostDiskFull"
-            ]
+            ALL
         );
         let by_name = |n: &str| rules.iter().find(|r| r.name == n).unwrap();
         let site = by_name("SiteDown");
@@ -193,6 +332,13 @@ mod tests {
         assert_eq!(by_name("HostHighCpu").condition.unwrap().threshold, 80.0);
         assert_eq!(by_name("HostDiskFull").severity, Severity::Critical);
         assert_eq!(by_name("HighLatency").severity, Severity::Warning);
+        let conns = by_name("DatabaseConnectionsHigh").condition.unwrap();
+        assert_eq!((conns.threshold, conns.warn_threshold), (0.9, Some(0.8)));
+        let cert = by_name("CertificateExpiry").condition.unwrap();
+        assert_eq!(
+            (cert.op, cert.threshold, cert.warn_threshold),
+            (Op::Lt, 3.0 * DAY, Some(14.0 * DAY))
+        );
     }
 
     #[test]
@@ -211,18 +357,9 @@ mod tests {
             &[],
         )
         .unwrap();
-        assert_eq!(
-            names(&merged),
-            [
-                "SiteDown",
-                "HighErrorRate",
-                "HighLatency",
-                "HostHighCpu",
-                "HostHighMemory",
-                "HostDiskFull",
-                "Mine"
-            ]
-        );
+        let mut expected = ALL.to_vec();
+        expected.push("Mine");
+        assert_eq!(names(&merged), expected);
         assert_eq!(merged[3].threshold, Some(95.0));
     }
 
@@ -234,15 +371,11 @@ mod tests {
             &["HostHighCpu".into(), "SiteDown".into()],
         )
         .unwrap();
-        assert_eq!(
-            names(&merged),
-            [
-                "HighErrorRate",
-                "HighLatency",
-                "HostHighMemory",
-                "HostDiskFull"
-            ]
-        );
+        let expected: Vec<&str> = ALL
+            .into_iter()
+            .filter(|n| !["HostHighCpu", "SiteDown"].contains(n))
+            .collect();
+        assert_eq!(names(&merged), expected);
     }
 
     #[test]

@@ -58,6 +58,10 @@ struct Tracked {
 #[derive(Debug, Clone)]
 pub struct AlertEngine {
     rules: Vec<Rule>,
+    /// What is known of each target beyond its series' names (the workload
+    /// a probe serves, its URL, the service it belongs to), added to the
+    /// labels of every alert about it.
+    target_labels: BTreeMap<String, BTreeMap<String, String>>,
     /// Keyed by rule index, then series; BTreeMap keeps output deterministic.
     instances: BTreeMap<(usize, String), Tracked>,
     options: EngineOptions,
@@ -73,8 +77,19 @@ impl AlertEngine {
         let rules = rules.into_iter().filter(|r| r.enabled).collect();
         AlertEngine {
             rules,
+            target_labels: BTreeMap::new(),
             instances: BTreeMap::new(),
             options,
+        }
+    }
+
+    /// Labels every later alert about `target` carries; a series' own
+    /// labels and the rule's win over them.
+    pub fn set_target_labels(&mut self, target: &str, labels: BTreeMap<String, String>) {
+        if labels.is_empty() {
+            self.target_labels.remove(target);
+        } else {
+            self.target_labels.insert(target.to_string(), labels);
         }
     }
 
@@ -178,7 +193,12 @@ impl AlertEngine {
         for (series, value) in seen {
             let key = (ri, series.clone());
             if !self.instances.contains_key(&key) {
-                self.insert(ri, series.clone(), series_labels(series), now);
+                let mut labels = series_labels(series);
+                let known = labels.get("target").and_then(|t| self.target_labels.get(t));
+                for (k, v) in known.into_iter().flatten() {
+                    labels.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+                self.insert(ri, series.clone(), labels, now);
             }
             let obs = match value {
                 Some(v) => Observation::Value(*v),

@@ -7,6 +7,7 @@ use crate::alert;
 use crate::alert::{Rule, RuleSpec};
 use crate::base::diag::FileError;
 use crate::config::Config;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The rules to run: the built-in defaults overlaid by the config's.
@@ -18,6 +19,52 @@ pub fn rules_of(c: &Config) -> Result<Vec<Rule>, String> {
             .collect::<Vec<_>>()
             .join("\n")
     })
+}
+
+/// What the config knows of each probe and scrape beyond its series: the
+/// workload that serves it, the service it belongs to, and a probe's URL
+/// (kept only when it holds no secret, so showing it as a label leaks nothing).
+pub fn target_labels(c: &Config) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for p in &c.probe {
+        let labels = out.entry(p.name.get_ref().clone()).or_default();
+        if let Some(w) = &p.workload {
+            labels.insert("workload".into(), w.get_ref().clone());
+        }
+        let url = p.url.get_ref();
+        if crate::base::redact::redact(url) == *url {
+            labels.insert("url".into(), url.clone());
+        }
+    }
+    for s in &c.scrape {
+        if let Some(w) = &s.workload {
+            out.entry(s.name.get_ref().clone())
+                .or_default()
+                .insert("workload".into(), w.get_ref().clone());
+        }
+    }
+    for svc in &c.service {
+        let members = [&svc.probe, &svc.scrape];
+        for name in members.into_iter().flatten() {
+            let labels = out.entry(name.get_ref().clone()).or_default();
+            labels.insert("service".into(), svc.name.get_ref().clone());
+            if let Some(w) = &svc.workload {
+                labels
+                    .entry("workload".into())
+                    .or_insert_with(|| w.get_ref().clone());
+            }
+        }
+    }
+    out.retain(|_, labels| !labels.is_empty());
+    out
+}
+
+/// The rules as written (built-ins merged with the config's), for checks
+/// that read their patterns; a config whose rules do not merge gives the built-ins.
+pub fn specs_of(c: &Config) -> Vec<RuleSpec> {
+    let user: Vec<RuleSpec> = c.alert.iter().map(|s| s.get_ref().clone()).collect();
+    alert::merge_rules(alert::default_rules(), user, &c.disable_alerts)
+        .unwrap_or_else(|_| alert::default_rules())
 }
 
 /// One problem and, when known, the byte offset it is about.

@@ -26,7 +26,7 @@ pub use crate::metrics::glob::{glob_match, is_pattern};
 pub use defaults::{default_rules, merge_rules, MergeError};
 pub use engine::{AlertEngine, EngineOptions, PromResult, PromSample, SeriesLookup};
 pub use external::ExternalAlert;
-pub use from_config::{check_config, rules_of};
+pub use from_config::{check_config, rules_of, specs_of, target_labels};
 pub use promfile::{import_rule_file, rules_to_toml, ImportNote, ImportReport};
 pub use runbook_ref::{map_runbook_url, RunbookRef};
 pub use series::series_labels;

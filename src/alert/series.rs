@@ -16,15 +16,31 @@ pub fn series_labels(series: &str) -> BTreeMap<String, String> {
         return labels;
     };
     labels.insert("metric".to_string(), metric.to_string());
+    let mut set = |k: &str, v: &str| {
+        labels.insert(k.to_string(), v.to_string());
+    };
     match kind {
         "host" => {
             if let Some(mount) = name.strip_prefix("disk:") {
-                labels.insert("mount".to_string(), mount.to_string());
+                set("mount", mount);
             }
         }
-        "container" | "workload" | "probe" | "scrape" | "postgres" | "panel" => {
-            labels.insert(kind.to_string(), name.to_string());
+        // Targets of their own: the name is the target's.
+        "probe" | "scrape" | "postgres" => {
+            set(kind, name);
+            set("target", name);
         }
+        // `TARGET/GROUP/NAME` and `TARGET/NAME`: the target is the first part.
+        "workload" | "container" | "node" => {
+            set(kind, name);
+            if let Some((target, rest)) = name.split_once('/') {
+                set("target", target);
+                if kind == "container" || kind == "node" {
+                    set(kind, rest);
+                }
+            }
+        }
+        "panel" | "service" => set(kind, name),
         _ => {}
     }
     labels
@@ -57,7 +73,8 @@ mod tests {
             owned(&[
                 ("metric", "up"),
                 ("probe", "site"),
-                ("series", "probe:site:up")
+                ("series", "probe:site:up"),
+                ("target", "site")
             ])
         );
         assert_eq!(
@@ -65,7 +82,26 @@ mod tests {
             owned(&[
                 ("metric", "cpu"),
                 ("series", "workload:local/shop/api:cpu"),
+                ("target", "local"),
                 ("workload", "local/shop/api")
+            ])
+        );
+        assert_eq!(
+            pairs("postgres:orders:connections_ratio"),
+            owned(&[
+                ("metric", "connections_ratio"),
+                ("postgres", "orders"),
+                ("series", "postgres:orders:connections_ratio"),
+                ("target", "orders")
+            ])
+        );
+        assert_eq!(
+            pairs("node:prod/node-1:mem_ratio"),
+            owned(&[
+                ("metric", "mem_ratio"),
+                ("node", "node-1"),
+                ("series", "node:prod/node-1:mem_ratio"),
+                ("target", "prod")
             ])
         );
         assert_eq!(

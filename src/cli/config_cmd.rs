@@ -56,8 +56,19 @@ pub fn run(cli: &Cli, action: &ConfigAction) -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Ok(_) => {
-                    println!("{}: ok", loaded.path.display());
-                    ExitCode::SUCCESS
+                    // Runbooks are part of the setup an alert depends on: a
+                    // param that cannot bind, a default naming nothing here.
+                    let errors = crate::exec::files::lint_runbooks(Some(&loaded.config), &[]);
+                    if errors.is_empty() {
+                        println!("{}: ok", loaded.path.display());
+                        ExitCode::SUCCESS
+                    } else {
+                        for e in &errors {
+                            println!("{e}");
+                        }
+                        println!("{} error(s)", errors.len());
+                        ExitCode::from(1)
+                    }
                 }
             },
         },

@@ -125,15 +125,7 @@ fn show(config: &Config, id: &str) -> ExitCode {
 
 /// Lints the files given, or with none the whole catalogue.
 fn lint(config: Option<&Config>, files: &[PathBuf]) -> ExitCode {
-    let errors = if files.is_empty() {
-        let dirs = config.map(|c| c.runbook_dirs.clone()).unwrap_or_default();
-        crate::exec::files::load_catalog(&dirs).1
-    } else {
-        files
-            .iter()
-            .flat_map(|f| crate::exec::files::lint_file(f))
-            .collect()
-    };
+    let errors = crate::exec::files::lint_runbooks(config, files);
     for e in &errors {
         println!("{e}");
     }

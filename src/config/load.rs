@@ -155,6 +155,29 @@ pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
         }
     }
 
+    // A workload named by a probe, scrape or service is an address; its
+    // alerts carry it, and runbooks act on it.
+    let workloads = c
+        .probe
+        .iter()
+        .map(|p| (format!("probe {:?}", p.name.get_ref()), &p.workload))
+        .chain(
+            c.scrape
+                .iter()
+                .map(|p| (format!("scrape {:?}", p.name.get_ref()), &p.workload)),
+        )
+        .chain(
+            c.service
+                .iter()
+                .map(|p| (format!("service {:?}", p.name.get_ref()), &p.workload)),
+        );
+    for (who, workload) in workloads {
+        let Some(w) = workload else { continue };
+        if let Err(e) = w.get_ref().parse::<crate::model::WorkloadAddr>() {
+            at(w.span(), format!("{who}: workload {:?}: {e}", w.get_ref()));
+        }
+    }
+
     let proms: Vec<&str> = c
         .prometheus
         .iter()

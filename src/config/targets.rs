@@ -81,6 +81,8 @@ pub struct AlertmanagerTarget {
 pub struct ScrapeTarget {
     pub name: Spanned<String>,
     pub url: Spanned<String>,
+    /// What serves it (`TARGET/GROUP/NAME`): its alerts carry the workload label.
+    pub workload: Option<Spanned<String>>,
     pub interval: Option<HumanDuration>,
     pub timeout: Option<HumanDuration>,
     /// CA certificates (PEM) trusted besides the system's roots. Not a
@@ -93,6 +95,9 @@ pub struct ScrapeTarget {
 pub struct ProbeTarget {
     pub name: Spanned<String>,
     pub url: Spanned<String>,
+    /// What serves it (`TARGET/GROUP/NAME`): a SiteDown from this probe
+    /// knows which workload to look at and roll back.
+    pub workload: Option<Spanned<String>>,
     pub interval: Option<HumanDuration>,
     pub timeout: Option<HumanDuration>,
     pub expect_status: Option<u16>,
@@ -142,4 +147,6 @@ pub struct Service {
     pub window: Option<HumanDuration>,
     pub scrape: Option<Spanned<String>>,
     pub probe: Option<Spanned<String>>,
+    /// What serves it: given to its probe's and scrape's alerts.
+    pub workload: Option<Spanned<String>>,
 }

@@ -75,7 +75,11 @@ impl Alerts {
     /// the runbooks in the catalogue. A config that loaded has valid rules.
     pub fn from_config(config: &crate::config::Config, runbook_ids: Vec<String>) -> Self {
         let rules = crate::alert::rules_of(config).unwrap_or_default();
-        Alerts::new(rules, runbook_ids)
+        let mut alerts = Alerts::new(rules, runbook_ids);
+        for (target, labels) in crate::alert::target_labels(config) {
+            alerts.engine.set_target_labels(&target, labels);
+        }
+        alerts
     }
 
     pub fn new(rules: Vec<Rule>, runbook_ids: Vec<String>) -> Self {

@@ -70,14 +70,18 @@ impl Model {
 
     /// What `by` found to scrape now: a target and a service each, replacing
     /// what it found before; a name the config already uses is left to the config.
-    fn set_discovered(&mut self, by: &str, names: &[String]) {
+    fn set_discovered(&mut self, by: &str, found: &[(String, String)]) {
+        let names: Vec<String> = found.iter().map(|(n, _)| n.clone()).collect();
         let found_here = |d: &Option<String>| d.as_deref() == Some(by);
         self.targets
             .retain(|t| !found_here(&t.discovered_by) || names.contains(&t.name));
         self.services
             .retain(|s| !found_here(&s.discovered_by) || names.contains(&s.name));
-        for name in names {
+        for (name, workload) in found {
             if self.target(name).is_none() {
+                // Its alerts say which workload its container belongs to.
+                let labels = [("workload".to_string(), workload.clone())].into();
+                self.alerts.engine.set_target_labels(name, labels);
                 let mut t = Target::new(name.clone(), TargetKind::Scrape);
                 t.discovered_by = Some(by.to_string());
                 self.targets.push(t);
@@ -109,6 +113,7 @@ impl Model {
     /// The clock moved on: opsdeck's own rules are evaluated on every tick.
     pub fn tick(&mut self, now: i64) {
         self.now = self.now.max(now);
+        self.record_down_databases();
         self.alerts.evaluate(self.now, &self.store);
     }
 
@@ -118,6 +123,19 @@ impl Model {
             self.add_target(&s.name, s.kind);
             for u in s.updates {
                 self.apply_update(u);
+            }
+        }
+        self.record_down_databases();
+    }
+
+    /// A database that cannot be read sends no readings, only its health:
+    /// its `up` reads 0 while it is degraded, so DatabaseDown can fire and a
+    /// runbook can ask.
+    fn record_down_databases(&mut self) {
+        for t in &self.targets {
+            if t.kind == TargetKind::Postgres && matches!(t.health, Health::Degraded { .. }) {
+                self.store
+                    .record(&format!("postgres:{}:up", t.name), self.now, 0.0);
             }
         }
     }
@@ -278,11 +296,52 @@ pub fn inventory_series(target: &str, inv: &Inventory) -> Vec<(String, f64)> {
     }
     for w in &inv.workloads {
         let key = format!("workload:{}", w.addr);
+        let mine: Vec<&crate::model::Instance> = inv
+            .instances
+            .iter()
+            .filter(|i| i.workload == w.addr)
+            .collect();
         out.push((format!("{key}:cpu"), w.usage.cpu_percent));
         out.push((format!("{key}:mem_bytes"), w.usage.mem_bytes as f64));
         out.push((format!("{key}:ready"), f64::from(w.ready)));
-        let desired = w.desired.unwrap_or(w.running);
+        // Compose has no desired count: every replica container that exists is wanted,
+        // so a replica that exited counts as not ready rather than as not wanted.
+        let desired = w.desired.unwrap_or(mine.len() as u32);
         out.push((format!("{key}:desired"), f64::from(desired)));
+        if desired > 0 {
+            let ratio = f64::from(w.ready.min(desired)) / f64::from(desired);
+            out.push((format!("{key}:ready_ratio"), ratio));
+        }
+        let count = |f: &dyn Fn(&crate::model::Instance) -> bool| {
+            mine.iter().filter(|i| f(i)).count() as f64
+        };
+        out.push((
+            format!("{key}:crashlooping"),
+            count(&|i| i.state == "restarting" || i.state == "CrashLoopBackOff"),
+        ));
+        out.push((format!("{key}:oom_killed"), count(&|i| i.oom_killed)));
+        out.push((
+            format!("{key}:unhealthy"),
+            count(&|i| {
+                i.pod.is_none() && i.health == Some(crate::model::InstanceHealth::Unhealthy)
+            }),
+        ));
+        if let Some(r) = &w.rollout {
+            let failed = r
+                .problem
+                .as_deref()
+                .is_some_and(|p| p.contains("ProgressDeadlineExceeded"));
+            out.push((format!("{key}:rollout_failed"), f64::from(u8::from(failed))));
+        }
+        // CPU against its limit, or against what it requested where it has no limit.
+        let allocated = match (w.usage.cpu_limit_percent, &w.rollout) {
+            (l, _) if l > 0.0 => Some(l),
+            (_, Some(r)) if r.requests.cpu_millis > 0 => Some(r.requests.cpu_millis as f64 / 10.0),
+            _ => None,
+        };
+        if let Some(a) = allocated {
+            out.push((format!("{key}:cpu_ratio"), w.usage.cpu_percent / a));
+        }
     }
     out
 }

@@ -117,6 +117,30 @@ pub fn lint_file(path: &Path) -> Vec<FileError> {
     }
 }
 
+/// Every problem of the runbooks `files` (or, with none, of the whole
+/// catalogue): each file's lint, then how it binds to the alerts its
+/// triggers name; with a config, against its rules and targets too.
+pub fn lint_runbooks(config: Option<&config::Config>, files: &[PathBuf]) -> Vec<FileError> {
+    let rules = config.map_or_else(crate::alert::default_rules, crate::alert::specs_of);
+    let (catalog, mut errors) = if files.is_empty() {
+        let dirs = config.map(|c| c.runbook_dirs.clone()).unwrap_or_default();
+        load_catalog(&dirs)
+    } else {
+        let mut catalog = Catalog::default();
+        let mut errors = Vec::new();
+        for f in files {
+            match std::fs::read_to_string(f) {
+                Ok(text) => catalog.add_file(f, text, &mut errors),
+                // Reported as lint reports an unreadable file.
+                Err(_) => errors.extend(lint_file(f)),
+            }
+        }
+        (catalog, errors)
+    };
+    errors.extend(crate::binding::check(catalog.entries(), &rules, config));
+    errors
+}
+
 /// A built-in theme by name, or a theme file by path.
 pub fn load_theme(name_or_path: &str) -> Result<Theme, FileError> {
     Theme::load(name_or_path)

@@ -23,6 +23,9 @@ pub struct DbSnapshot {
     pub blocking: Vec<BlockEdge>,
     /// Commits and rollbacks per second since the previous reading.
     pub tps: Option<f64>,
+    /// The mean time of the statements run since the previous reading, from
+    /// pg_stat_statements (0 when none ran); None without it or on the first reading.
+    pub mean_statement_ms: Option<f64>,
     pub cache_hit_ratio: Option<f64>,
     /// Database name and size in bytes, largest first.
     pub databases: Vec<(String, i64)>,
@@ -113,6 +116,16 @@ impl DbSnapshot {
             .fold(0.0, f64::max)
     }
 
+    /// The oldest session idle in a transaction, in seconds (0 when none):
+    /// it holds its locks and a connection all that time.
+    pub fn longest_idle_in_transaction_secs(&self) -> f64 {
+        self.sessions
+            .iter()
+            .filter(|s| s.state.starts_with("idle in transaction"))
+            .map(|s| s.running_secs)
+            .fold(0.0, f64::max)
+    }
+
     pub fn count_in(&self, state: &str) -> u32 {
         self.states
             .iter()
@@ -147,10 +160,21 @@ impl DbSnapshot {
                 format!("{key}:idle_in_transaction"),
                 f64::from(self.count_in("idle in transaction")),
             ),
+            (
+                format!("{key}:longest_idle_in_transaction_seconds"),
+                self.longest_idle_in_transaction_secs(),
+            ),
+            // A reading arrived: the server answered. The console records 0
+            // when the target goes degraded.
+            (format!("{key}:up"), 1.0),
         ];
         let optional = [
             ("replication_lag_seconds", self.replication_lag()),
             ("tps", self.tps),
+            (
+                "mean_statement_seconds",
+                self.mean_statement_ms.map(|ms| ms / 1000.0),
+            ),
             ("cache_hit_ratio", self.cache_hit_ratio),
         ];
         for (name, value) in optional {

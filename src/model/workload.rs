@@ -108,6 +108,9 @@ pub struct Usage {
     pub mem_bytes: u64,
     /// 0 when unlimited.
     pub mem_limit_bytes: u64,
+    /// The CPU limit in percent of one core (150 = 1.5 cores); 0 when unlimited.
+    #[serde(default)]
+    pub cpu_limit_percent: f64,
     pub net_rx_bytes_per_sec: f64,
     pub net_tx_bytes_per_sec: f64,
     pub blk_read_bytes_per_sec: f64,
@@ -119,6 +122,7 @@ impl Usage {
         self.cpu_percent += o.cpu_percent;
         self.mem_bytes += o.mem_bytes;
         self.mem_limit_bytes += o.mem_limit_bytes;
+        self.cpu_limit_percent += o.cpu_limit_percent;
         self.net_rx_bytes_per_sec += o.net_rx_bytes_per_sec;
         self.net_tx_bytes_per_sec += o.net_tx_bytes_per_sec;
         self.blk_read_bytes_per_sec += o.blk_read_bytes_per_sec;
@@ -140,6 +144,10 @@ pub struct Instance {
     pub exit_code: Option<i64>,
     pub health: Option<InstanceHealth>,
     pub restart_count: u32,
+    /// The last exit was the kernel's OOM kill (Docker's `State.OOMKilled`;
+    /// a pod's containers say so in their last termination).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub oom_killed: bool,
     /// As `docker ps` prints them: `0.0.0.0:8080->8080/tcp`.
     pub ports: Vec<String>,
     pub created_at: i64,

@@ -188,10 +188,13 @@ fn recent_deploy() -> Facts {
 
 const W: &str = "local/shop/api";
 
+const URL: &str = "http://127.0.0.1:8080/health";
+
 fn site_down_facts(step: &str) -> Facts {
     match step {
         "probe" => http(503),
-        "verify_rollback" => http(200),
+        "verify_probe" => http(200),
+        "verify_ready" => workload(3, 3),
         "replicas" => workload(0, 3),
         "deployed" => recent_deploy(),
         other => panic!("unexpected check {other}"),
@@ -203,7 +206,7 @@ fn site_down_rolls_back_a_recent_deploy() {
     let t = drive(
         "site-down",
         RunMode::Run,
-        &[("workload", W)],
+        &[("workload", W), ("health_url", URL), ("signal", "probe:site:up")],
         &[],
         site_down_facts,
     );
@@ -222,15 +225,41 @@ fn site_down_rolls_back_a_recent_deploy() {
             "probe",
             "probe",
             "probe",
+            "errors",
             "decide",
             "replicas",
             "deployed",
             "suspect",
             "rollback",
-            "verify_rollback",
+            "verify_ready",
+            "verify_probe",
+            "verify_errors",
             "recovered"
         ]
     );
+}
+
+#[test]
+fn site_down_from_an_error_rate_verifies_against_the_series_that_fired() {
+    let t = drive(
+        "site-down",
+        RunMode::Run,
+        &[("workload", W), ("signal", "scrape:api:error_ratio")],
+        &[],
+        |step| match step {
+            // The alert's own series: failing now, fine after the rollback.
+            "errors" => Facts::Number(Some(0.4)),
+            "verify_errors" => Facts::Number(Some(0.0)),
+            "replicas" => workload(2, 2),
+            "deployed" => recent_deploy(),
+            "verify_ready" => workload(2, 2),
+            other => panic!("unexpected check {other}"),
+        },
+    );
+    assert_eq!(t.outcome, RunOutcome::completed());
+    assert_eq!(t.applied.len(), 1);
+    assert_eq!(t.started.last().unwrap(), "recovered");
+    assert!(t.started.contains(&"verify_errors".to_string()));
 }
 
 #[test]
@@ -238,23 +267,34 @@ fn site_down_restarts_then_escalates_when_nothing_helps() {
     let t = drive(
         "site-down",
         RunMode::Run,
-        &[("workload", W)],
+        &[("workload", W), ("health_url", URL), ("db", "main-db")],
         &[],
         |step| match step {
-            "probe" | "verify_restart" => http(503),
-            "replicas" | "unhealthy" => workload(1, 3),
+            "probe" | "verify_probe" => http(503),
+            "replicas" | "unhealthy" | "verify_ready" => workload(1, 3),
             "deployed" => Facts::LastDeploy(None),
             "dependencies" => Facts::Unavailable("connection refused".into()),
             other => panic!("unexpected check {other}"),
         },
     );
     assert_eq!(t.applied, [Action::Restart { workload: W.into() }]);
-    assert!(t.started.ends_with(&[
-        "restart".into(),
-        "verify_restart".into(),
-        "dependencies".into(),
-        "escalate".into()
-    ]));
+    assert!(
+        t.started.ends_with(&[
+            "restart".into(),
+            "verify_ready".into(),
+            "not_fixed".into(),
+            "dependencies".into(),
+            "escalate".into()
+        ]),
+        "{:?}",
+        t.started
+    );
+    // Escalating is not resolving; the database check could not read.
+    let RunOutcome::Unresolved { step, problems } = &t.outcome else {
+        panic!("{:?}", t.outcome)
+    };
+    assert_eq!(step, "escalate");
+    assert!(problems.iter().any(|p| p.contains("`dependencies` could not read")), "{problems:?}");
     let escalation = t.prompts.last().unwrap();
     assert!(
         escalation.contains("database main-db: connection refused"),
@@ -271,7 +311,7 @@ fn site_down_in_plan_mode_changes_nothing() {
     let t = drive(
         "site-down",
         RunMode::Plan,
-        &[("workload", W)],
+        &[("workload", W), ("health_url", URL)],
         &[],
         site_down_facts,
     );
@@ -284,13 +324,17 @@ fn degraded_performance_scales_out_when_cpu_bound() {
     let t = drive(
         "degraded-performance",
         RunMode::Run,
-        &[("workload", W)],
+        &[
+            ("workload", W),
+            ("signal", "probe:site:latency_p95"),
+            ("health_url", URL),
+            ("db", "main-db"),
+        ],
         &[],
         |step| match step {
             "latency" => Facts::Number(Some(2.3)),
             "verify" => Facts::Number(Some(0.4)),
             "held" => Facts::Number(Some(0.6)),
-            "errors" => Facts::Number(Some(0.001)),
             "replicas" | "scaled" => workload(3, 3),
             "cpu" => Facts::Number(Some(95.0)),
             "memory" => Facts::Number(Some(0.5)),
@@ -316,7 +360,7 @@ fn degraded_performance_scales_out_when_cpu_bound() {
             }
         ]
     );
-    assert!(t.prompts.last().unwrap().contains("and held at 50"));
+    assert!(t.prompts.last().unwrap().contains("At 50.0 requests/s: done"), "{:?}", t.prompts.last());
 }
 
 #[test]
@@ -324,11 +368,10 @@ fn degraded_performance_points_at_the_database() {
     let t = drive(
         "degraded-performance",
         RunMode::Run,
-        &[("workload", W)],
+        &[("workload", W), ("signal", "probe:site:latency_p95"), ("db", "main-db")],
         &[],
         |step| match step {
             "latency" => Facts::Number(Some(2.3)),
-            "errors" => Facts::Number(Some(0.001)),
             "replicas" => workload(3, 3),
             "cpu" => Facts::Number(Some(30.0)),
             "memory" => Facts::Number(Some(0.5)),
@@ -356,9 +399,10 @@ fn database_cancels_then_terminates_the_head_of_a_lock_chain() {
     let t = drive(
         "database",
         RunMode::Run,
-        &[],
+        &[("db", "main-db")],
         &[("pid", "4242")],
         |step| match step {
+            "up" => Facts::Number(Some(1.0)),
             "connections" => Facts::Number(Some(0.93)),
             "idle_in_tx" => rows(&["sessions"], vec![vec![json!(1)]]),
             "long_queries" | "root_blockers" => blocker(),
@@ -405,7 +449,7 @@ fn failed_deploy_rolls_back_verifies_and_freezes() {
     let t = drive(
         "failed-deploy",
         RunMode::Run,
-        &[("workload", W)],
+        &[("workload", W), ("health_url", URL), ("signal", "probe:site:error_ratio")],
         &[],
         |step| match step {
             "deployed" => recent_deploy(),
@@ -434,7 +478,7 @@ fn failed_deploy_leaves_a_healthy_revision_alone() {
     let t = drive(
         "failed-deploy",
         RunMode::Run,
-        &[("workload", W)],
+        &[("workload", W), ("health_url", URL), ("signal", "probe:site:error_ratio")],
         &[],
         |step| match step {
             "deployed" => recent_deploy(),

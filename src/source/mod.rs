@@ -84,10 +84,11 @@ pub enum Update {
         rules: Vec<crate::prometheus::PromRuleRow>,
     },
     /// The `/metrics` endpoints a Docker target found by their labels
-    /// (`prometheus.io/scrape`), by scrape name; replaces what `by` found before.
+    /// (`prometheus.io/scrape`): each scrape's name and the workload its
+    /// container belongs to; replaces what `by` found before.
     Discovered {
         by: String,
-        scrapes: Vec<String>,
+        scrapes: Vec<(String, String)>,
     },
 }
 

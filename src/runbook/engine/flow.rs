@@ -43,6 +43,16 @@ impl Engine {
         self.record_step(step, Entry::StepStarted { attempt });
         let id = self.rb.steps[step].id.clone();
         let scope = self.scope();
+        if let Some(when) = self.rb.steps[step].when.clone() {
+            match expr::eval_bool(&when, &scope) {
+                Ok(true) => {}
+                Ok(false) => {
+                    let why = format!("not applicable: `{when}` does not hold");
+                    return self.skip(step, &why);
+                }
+                Err(e) => return self.fail_now(step, format!("condition `{when}`: {e}")),
+            }
+        }
         let mut render =
             |t: &str| expr::render(t, &scope).map_err(|e| format!("template `{t}`: {e}"));
         match self.rb.steps[step].body.clone() {

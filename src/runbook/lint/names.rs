@@ -55,6 +55,13 @@ fn texts(rb: &Runbook) -> Vec<Text<'_>> {
     let mut out = Vec::new();
     for (i, step) in rb.steps.iter().enumerate() {
         let here = |f: &'static str| step_field(i, f).to_vec();
+        if let Some(when) = &step.when {
+            out.push(Text {
+                at: here("when"),
+                text: when,
+                kind: Kind::Condition,
+            });
+        }
         match &step.body {
             StepBody::Note { text, .. } => out.push(Text {
                 at: here("text"),

@@ -52,6 +52,9 @@ pub struct Step {
     pub on_failure: OnFailure,
     /// Where to go after this step instead of the one below it.
     pub next: Option<String>,
+    /// A condition the step runs under; when it does not hold the step is
+    /// skipped as not applicable (a health URL the alert did not name, say).
+    pub when: Option<String>,
     pub body: StepBody,
 }
 

@@ -80,6 +80,7 @@ struct RawStep {
     retry_delay: Option<Duration>,
     on_failure: Option<OnFailure>,
     next: Option<String>,
+    when: Option<String>,
     text: Option<String>,
     unresolved: Option<bool>,
     probe: Option<ProbeCheck>,
@@ -285,6 +286,7 @@ fn convert(mut raw: RawStep) -> Result<Step, Problems> {
                 retry_delay: raw.retry_delay,
                 on_failure: raw.on_failure.unwrap_or_default(),
                 next: raw.next,
+                when: raw.when,
                 body,
             })
         }

@@ -322,7 +322,7 @@ impl Session {
             // Before their readings, so the model knows the targets they are for.
             Update::Discovered {
                 by: self.target.clone(),
-                scrapes: self.scrapes.names(),
+                scrapes: self.scrapes.found(),
             },
         ];
         updates.extend(scraped);
@@ -384,6 +384,7 @@ impl Session {
                     id: id.clone(),
                     name: c.instance.name.clone(),
                     url: url.clone(),
+                    workload: c.instance.workload.to_string(),
                 })
             })
             .collect();

@@ -16,24 +16,26 @@ use tokio::task::JoinHandle;
 /// One scrape may take this long before it counts as failed.
 const SCRAPE_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A container to scrape: its id, its name (the scrape's name) and its URL.
+/// A container to scrape: its id, its name (the scrape's name), its URL and
+/// the workload it is a replica of.
 pub struct Wanted {
     pub id: String,
     pub name: String,
     pub url: String,
+    pub workload: String,
 }
 
 #[derive(Default)]
 pub struct Scrapes {
-    /// By container id: its name, URL and scraping task.
-    tasks: HashMap<String, (String, String, JoinHandle<()>)>,
+    /// By container id: its name, URL, workload and scraping task.
+    tasks: HashMap<String, (String, String, String, JoinHandle<()>)>,
 }
 
 impl Scrapes {
     /// Starts a task for each wanted container not yet scraped (or whose URL
     /// changed), and stops those no longer wanted.
     pub fn sync(&mut self, wanted: Vec<Wanted>, every: Duration, tx: &mpsc::Sender<Feed>) {
-        self.tasks.retain(|id, (_, url, task)| {
+        self.tasks.retain(|id, (_, url, _, task)| {
             let keep = wanted.iter().any(|w| w.id == *id && w.url == *url);
             if !keep {
                 task.abort();
@@ -43,22 +45,26 @@ impl Scrapes {
         for w in wanted {
             if let std::collections::hash_map::Entry::Vacant(slot) = self.tasks.entry(w.id) {
                 let task = tokio::spawn(scrape(w.name.clone(), w.url.clone(), every, tx.clone()));
-                slot.insert((w.name, w.url, task));
+                slot.insert((w.name, w.url, w.workload, task));
             }
         }
     }
 
-    /// The names of the scrapes under way, sorted.
-    pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.tasks.values().map(|(n, _, _)| n.clone()).collect();
-        names.sort();
-        names
+    /// The scrapes under way, sorted by name, each with its container's workload.
+    pub fn found(&self) -> Vec<(String, String)> {
+        let mut found: Vec<(String, String)> = self
+            .tasks
+            .values()
+            .map(|(n, _, w, _)| (n.clone(), w.clone()))
+            .collect();
+        found.sort();
+        found
     }
 }
 
 impl Drop for Scrapes {
     fn drop(&mut self) {
-        for (_, _, task) in self.tasks.values() {
+        for (_, _, _, task) in self.tasks.values() {
             task.abort();
         }
     }

@@ -43,6 +43,10 @@ pub struct StatementRow {
     pub total_ms: f64,
     pub mean_ms: f64,
     pub query: String,
+    /// Calls and time of every statement pg_stat_statements tracks (the
+    /// same on each row), for the mean over the window between readings.
+    pub all_calls: f64,
+    pub all_total_ms: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +73,8 @@ pub struct RawReading {
 pub struct Counter {
     pub at_secs: f64,
     pub xacts: f64,
+    /// pg_stat_statements' calls and total time over every statement.
+    pub statements: Option<(f64, f64)>,
 }
 
 /// Builds the snapshot; `prev` is the counter of the reading before, and the
@@ -78,10 +84,23 @@ pub fn convert(
     now_secs: f64,
     prev: Option<Counter>,
 ) -> (DbSnapshot, Option<Counter>) {
+    let totals = raw.statements.as_ref().ok().map(|rows| {
+        rows.first()
+            .map_or((0.0, 0.0), |r| (r.all_calls, r.all_total_ms))
+    });
     let counter = raw.xacts.map(|xacts| Counter {
         at_secs: now_secs,
         xacts,
+        statements: totals,
     });
+    // The mean time of the statements that ran since the last reading; none
+    // ran is 0 ms. A total that went down was reset: no figure this time.
+    let mean_statement_ms = match (prev.and_then(|p| p.statements), totals) {
+        (Some((c0, t0)), Some((c1, t1))) if c1 >= c0 && t1 >= t0 => {
+            Some(if c1 > c0 { (t1 - t0) / (c1 - c0) } else { 0.0 })
+        }
+        _ => None,
+    };
     let tps = match (prev, counter) {
         // A counter that went down was reset (stats reset, restart): no rate this time.
         (Some(p), Some(c)) if c.at_secs > p.at_secs && c.xacts >= p.xacts => {
@@ -155,6 +174,7 @@ pub fn convert(
         sessions,
         blocking,
         tps,
+        mean_statement_ms,
         cache_hit_ratio,
         databases: raw.databases,
         replicas: raw

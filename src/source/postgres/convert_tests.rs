@@ -85,7 +85,8 @@ fn counts_states_against_the_limit_and_lists_busy_sessions_longest_first() {
         counter,
         Some(Counter {
             at_secs: 100.0,
-            xacts: 1000.0
+            xacts: 1000.0,
+            statements: None
         })
     );
 }
@@ -95,12 +96,14 @@ fn tps_is_the_counter_rate_and_a_reset_gives_none() {
     let prev = Counter {
         at_secs: 90.0,
         xacts: 800.0,
+        statements: None,
     };
     let (snap, _) = convert(reading(vec![]), 100.0, Some(prev));
     assert_eq!(snap.tps, Some(20.0));
     let after_reset = Counter {
         at_secs: 90.0,
         xacts: 5000.0,
+        statements: None,
     };
     let (snap, _) = convert(reading(vec![]), 100.0, Some(after_reset));
     assert_eq!(snap.tps, None);
@@ -142,6 +145,8 @@ fn statements_are_kept_in_order_with_queries_shortened() {
         total_ms: 1500.0,
         mean_ms: 500.0,
         query: format!("select {}", "x, ".repeat(100)),
+        all_calls: 3.0,
+        all_total_ms: 1500.0,
     }]);
     let (snap, _) = convert(raw, 0.0, None);
     let Statements::Top { rows } = snap.statements else {
@@ -150,4 +155,30 @@ fn statements_are_kept_in_order_with_queries_shortened() {
     assert_eq!(rows[0].calls, 3);
     assert_eq!(rows[0].query.chars().count(), QUERY_CHARS);
     assert!(rows[0].query.ends_with('…'));
+}
+
+#[test]
+fn mean_statement_time_is_over_the_window_between_readings() {
+    let row = |calls: f64, total: f64| StatementRow {
+        calls: 1,
+        total_ms: 1.0,
+        mean_ms: 1.0,
+        query: "select 1".into(),
+        all_calls: calls,
+        all_total_ms: total,
+    };
+    let mut first = reading(vec![]);
+    first.statements = Ok(vec![row(100.0, 1_000.0)]);
+    let (snap, counter) = convert(first, 100.0, None);
+    assert_eq!(snap.mean_statement_ms, None, "one reading makes no window");
+    let mut second = reading(vec![]);
+    // 10 calls took 6 s between the readings: 600 ms each, though the
+    // all-time mean is about 63 ms.
+    second.statements = Ok(vec![row(110.0, 7_000.0)]);
+    let (snap, counter) = convert(second, 110.0, counter);
+    assert_eq!(snap.mean_statement_ms, Some(600.0));
+    let mut idle = reading(vec![]);
+    idle.statements = Ok(vec![row(110.0, 7_000.0)]);
+    let (snap, _) = convert(idle, 120.0, counter);
+    assert_eq!(snap.mean_statement_ms, Some(0.0), "nothing ran");
 }

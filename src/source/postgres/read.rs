@@ -35,7 +35,8 @@ const REPLICAS: &str = "select coalesce(application_name, client_addr::text, pid
 const HAS_STATEMENTS: &str =
     "select exists (select 1 from pg_extension where extname = 'pg_stat_statements')";
 
-const STATEMENTS: &str = "select calls, total_exec_time, mean_exec_time, query \
+const STATEMENTS: &str = "select calls, total_exec_time, mean_exec_time, query, \
+    (sum(calls) over ())::float8, (sum(total_exec_time) over ())::float8 \
     from pg_stat_statements order by total_exec_time desc limit 10";
 
 pub async fn reading(client: &Client) -> Result<RawReading, tokio_postgres::Error> {
@@ -108,6 +109,8 @@ async fn statements(
                 total_ms: r.get(1),
                 mean_ms: r.get(2),
                 query: r.get(3),
+                all_calls: r.get(4),
+                all_total_ms: r.get(5),
             })
             .collect())),
         Err(e) if client.is_closed() => Err(e),

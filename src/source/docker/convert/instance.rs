@@ -46,6 +46,8 @@ pub struct Container {
     pub kind: WorkloadKind,
     /// Whether it has a memory limit of its own; None when not known (a listing).
     pub mem_limited: Option<bool>,
+    /// Its CPU limit in percent of one core; 0 unlimited, None when not known.
+    pub cpu_limit_percent: Option<f64>,
 }
 
 impl Container {
@@ -56,6 +58,7 @@ impl Container {
             if self.mem_limited == Some(false) {
                 u.mem_limit_bytes = 0;
             }
+            u.cpu_limit_percent = self.cpu_limit_percent.unwrap_or(0.0);
             u
         });
         self
@@ -93,6 +96,7 @@ pub fn instance_from_summary(target: &str, c: &ContainerSummary) -> Container {
             .and_then(|h| h.status)
             .and_then(|s| health_verdict(s.as_ref())),
         restart_count: 0,
+        oom_killed: false,
         ports: ports_from_summary(c.ports.as_deref().unwrap_or_default()),
         created_at: c.created.unwrap_or(0),
         started_at: None,
@@ -104,6 +108,7 @@ pub fn instance_from_summary(target: &str, c: &ContainerSummary) -> Container {
         instance,
         kind,
         mem_limited: None,
+        cpu_limit_percent: None,
     }
 }
 
@@ -149,6 +154,7 @@ pub fn instance_from_inspect(target: &str, c: &ContainerInspectResponse) -> Cont
         exit_code,
         health,
         restart_count: c.restart_count.unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32,
+        oom_killed: st.and_then(|s| s.oom_killed).unwrap_or(false),
         ports,
         created_at: c.created.as_deref().and_then(unix_secs).unwrap_or(0),
         started_at: if running {
@@ -159,11 +165,22 @@ pub fn instance_from_inspect(target: &str, c: &ContainerInspectResponse) -> Cont
         usage: None,
         pod: None,
     };
-    let memory = c.host_config.as_ref().and_then(|h| h.memory).unwrap_or(0);
+    let host = c.host_config.as_ref();
+    let memory = host.and_then(|h| h.memory).unwrap_or(0);
     Container {
         instance,
         kind,
         mem_limited: Some(memory > 0),
+        cpu_limit_percent: Some(host.map_or(0.0, cpu_limit_percent)),
+    }
+}
+
+/// `--cpus` (NanoCpus) or `--cpu-quota`/`--cpu-period`, in percent of one core.
+fn cpu_limit_percent(h: &bollard::models::HostConfig) -> f64 {
+    match (h.nano_cpus, h.cpu_quota, h.cpu_period) {
+        (Some(n), _, _) if n > 0 => n as f64 / 1e7,
+        (_, Some(q), Some(p)) if q > 0 && p > 0 => q as f64 * 100.0 / p as f64,
+        _ => 0.0,
     }
 }
 

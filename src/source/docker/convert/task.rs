@@ -64,6 +64,7 @@ pub fn remote_task_instances(
                 exit_code: None,
                 health: None,
                 restart_count: 0,
+                oom_killed: false,
                 ports: Vec::new(),
                 created_at: t.created_at.as_deref().and_then(unix_secs).unwrap_or(0),
                 started_at: if running {
@@ -81,6 +82,7 @@ pub fn remote_task_instances(
                 instance,
                 kind: WorkloadKind::SwarmService,
                 mem_limited: None,
+                cpu_limit_percent: None,
             })
         })
         .collect()

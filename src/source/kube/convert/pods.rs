@@ -62,6 +62,13 @@ pub fn instance(pod: &PodRecord, workload: WorkloadAddr, usage: Option<Resources
             .map(|t| i64::from(t.exit_code)),
         health,
         restart_count: detail.containers.iter().map(|c| c.restarts).sum(),
+        // As the kubelet words it: the container ended, now or last time, OOMKilled.
+        oom_killed: detail.containers.iter().any(|c| {
+            c.reason.as_deref() == Some("OOMKilled")
+                || c.last_termination
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("OOMKilled"))
+        }),
         ports: ports(spec.map(|s| s.containers.as_slice()).unwrap_or_default()),
         created_at: meta
             .creation_timestamp
@@ -75,6 +82,7 @@ pub fn instance(pod: &PodRecord, workload: WorkloadAddr, usage: Option<Resources
             cpu_percent: u.cpu_millis as f64 / 10.0,
             mem_bytes: u.mem_bytes,
             mem_limit_bytes: limits.mem_bytes,
+            cpu_limit_percent: limits.cpu_millis as f64 / 10.0,
             ..Usage::default()
         }),
         state,
