@@ -71,7 +71,9 @@ pub fn display_order(a: &AlertView, b: &AlertView) -> Ordering {
         .then_with(|| a.series.cmp(&b.series))
 }
 
-fn state_rank(state: AlertState) -> u8 {
+/// Firing first: how far along an alert is, for ordering and for keeping the
+/// most advanced of several copies.
+pub fn state_rank(state: AlertState) -> u8 {
     match state {
         AlertState::Firing => 0,
         AlertState::Pending => 1,

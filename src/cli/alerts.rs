@@ -17,8 +17,11 @@
 //! each Prometheus's alerting rules `{ "source", "group", "name", "query",
 //! "state": "inactive" | "pending" | "firing", "health", "last_error",
 //! "severity", "for_secs", "runbook", "runbook_id" }`, firing first; and
-//! "silences" each Alertmanager's (shape in src/cli/silences.rs). Exit 0 when nothing fires, 1 when a warning
-//! fires, 2 when a critical alert fires.
+//! "silences" each Alertmanager's (shape in src/cli/silences.rs). Each alert is
+//! listed once with every source that reports it (`"sources"`). Exit 0 when
+//! nothing fires and every alert source was read, 1 when a warning fires or a
+//! Prometheus or Alertmanager cannot be read (stderr names it and why), 2 when
+//! a critical alert fires.
 
 use super::status::collect;
 use crate::base::time::rfc3339;
@@ -56,7 +59,28 @@ pub async fn run(config: &Config, json: bool) -> color_eyre::Result<ExitCode> {
     } else {
         print_text(&report);
     }
-    Ok(ExitCode::from(exit_code(model.alerts.worst_firing())))
+    // Blind is not green: a Prometheus or Alertmanager that cannot be read may
+    // hold alerts that are firing now.
+    let blind = unreadable_alert_sources(&model.targets);
+    for (name, reason) in &blind {
+        eprintln!("error: alert source {name} cannot be read: {reason}");
+    }
+    let code = exit_code(model.alerts.worst_firing()).max(u8::from(!blind.is_empty()));
+    Ok(ExitCode::from(code))
+}
+
+/// Each Prometheus or Alertmanager that could not be read, with why.
+pub fn unreadable_alert_sources(targets: &[Target]) -> Vec<(String, String)> {
+    use crate::model::TargetKind;
+    targets
+        .iter()
+        .filter(|t| matches!(t.kind, TargetKind::Prometheus | TargetKind::Alertmanager))
+        .filter_map(|t| match &t.health {
+            Health::Degraded { reason, .. } => Some((t.name.clone(), reason.clone())),
+            Health::Connecting => Some((t.name.clone(), "no answer yet".into())),
+            Health::Ok => None,
+        })
+        .collect()
 }
 
 pub fn exit_code(worst_firing: Option<Severity>) -> u8 {
@@ -101,7 +125,7 @@ fn print_text(r: &Report) {
             state,
             v.rule,
             a.value_text(),
-            a.source
+            a.sources.join("+")
         );
     }
 }

@@ -19,6 +19,8 @@ pub struct StatusReport<'a> {
     pub alerts: Vec<crate::console::AlertRow>,
     /// The latency pane's rows: each service's figures and their source.
     pub services: Vec<crate::console::ServiceRow>,
+    /// Workloads short of ready replicas: address, ready, wanted.
+    pub not_ready: Vec<(String, u32, u32)>,
 }
 
 pub async fn collect(config: &Config, read_only: bool) -> Model {
@@ -62,6 +64,7 @@ pub async fn run(config: &Config, read_only: bool, json: bool) -> color_eyre::Re
         series,
         alerts: model.alerts.rows(),
         services: crate::console::services::rows(&model),
+        not_ready: model.not_ready(),
     };
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -75,8 +78,21 @@ pub async fn run(config: &Config, read_only: bool, json: bool) -> color_eyre::Re
     }))
 }
 
-/// The worst of: a degraded target (a warning) and the firing alerts.
+/// The worst of: a degraded target (a warning), a workload short of ready
+/// replicas (a warning; none ready is critical) and the firing alerts.
 pub fn overall(model: &Model) -> Severity {
+    let workloads = model
+        .not_ready()
+        .iter()
+        .map(|(_, ready, _)| {
+            if *ready == 0 {
+                Severity::Critical
+            } else {
+                Severity::Warning
+            }
+        })
+        .max()
+        .unwrap_or(Severity::Ok);
     let targets = model
         .targets
         .iter()
@@ -95,9 +111,12 @@ pub fn overall(model: &Model) -> Severity {
         .worst_firing()
         .filter(|s| *s >= Severity::Warning)
         .unwrap_or(Severity::Ok);
-    targets.max(alerts)
+    targets.max(alerts).max(workloads)
 }
 fn print_text(r: &StatusReport) {
+    for (w, ready, wanted) in &r.not_ready {
+        println!("workload {w}: {ready}/{wanted} ready");
+    }
     use crate::base::units::{bytes, percent};
     println!("opsdeck status at {}: {}", r.generated_at, r.overall);
     for t in r.targets {

@@ -34,12 +34,19 @@ pub struct Alerts {
     pub prom_rules: Vec<(String, Vec<PromRuleRow>)>,
     /// Local acknowledgements, reloaded from the data dir on start.
     pub acks: Acks,
+    /// The sources that are Alertmanagers: a merged alert names one of them
+    /// first, where a silence for it goes.
+    pub alertmanagers: std::collections::BTreeSet<String>,
 }
 
 /// One line of the alerts list.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AlertRow {
+    /// Where it comes from; an Alertmanager when one holds a copy.
     pub source: String,
+    /// Every source reporting this same alert (a Prometheus, its
+    /// Alertmanager, opsdeck's own rule): one alert, one row.
+    pub sources: Vec<String>,
     #[serde(flatten)]
     pub alert: AlertView,
     /// The rule's comparison, to show the value against the threshold.
@@ -91,6 +98,7 @@ impl Alerts {
             silences: Vec::new(),
             prom_rules: Vec::new(),
             acks: Acks::default(),
+            alertmanagers: Default::default(),
         }
     }
 
@@ -222,7 +230,7 @@ impl Alerts {
             .external
             .iter()
             .flat_map(|(s, list)| list.iter().map(move |a| (s.clone(), a.clone())));
-        let mut rows: Vec<AlertRow> = own
+        let rows: Vec<AlertRow> = own
             .chain(external)
             .map(|(source, ExternalAlert { alert, muted_by })| AlertRow {
                 op: (source == OWN_SOURCE)
@@ -234,12 +242,14 @@ impl Alerts {
                     .runbook
                     .as_ref()
                     .and_then(|r| r.local_id(&self.runbook_ids)),
+                sources: vec![source.clone()],
                 source,
                 alert,
                 muted_by,
                 ack: None,
             })
             .collect();
+        let mut rows = merge_copies(rows, &self.alertmanagers);
         for r in &mut rows {
             r.ack = self.acks.current(r).cloned();
         }
@@ -256,16 +266,74 @@ impl Alerts {
     }
 
     /// The worst severity among firing alerts, opsdeck's own and others',
-    /// leaving out what an Alertmanager silence mutes.
+    /// each counted once, leaving out what an Alertmanager silence mutes
+    /// (a silence on one copy mutes them all).
     pub fn worst_firing(&self) -> Option<Severity> {
-        let external = self
-            .external
+        self.rows()
             .iter()
-            .flat_map(|(_, l)| l)
-            .filter(|a| a.alert.state == crate::alert::AlertState::Firing && a.muted_by.is_empty())
-            .map(|a| a.alert.severity);
-        self.engine.worst_firing().into_iter().chain(external).max()
+            .filter(|r| r.alert.state == crate::alert::AlertState::Firing && !r.muted())
+            .map(|r| r.alert.severity)
+            .max()
     }
+}
+
+/// Labels that name a copy rather than the alert: opsdeck's series names.
+const COPY_LABELS: &[&str] = &["alertname", "series", "metric"];
+
+/// Whether `a` and `b` are one alert seen through two sources: the same rule,
+/// and one's labels all present with the same values in the other (an
+/// Alertmanager's copy carries the Prometheus's external labels besides).
+fn same_alert(a: &AlertRow, b: &AlertRow) -> bool {
+    if a.alert.rule != b.alert.rule {
+        return false;
+    }
+    let own = |r: &AlertRow| -> Vec<(String, String)> {
+        r.alert
+            .labels
+            .iter()
+            .filter(|(k, _)| !COPY_LABELS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    let (la, lb) = (own(a), own(b));
+    let within = |x: &[(String, String)], y: &[(String, String)]| x.iter().all(|p| y.contains(p));
+    within(&la, &lb) || within(&lb, &la)
+}
+
+/// One row per alert: copies from several sources folded together, the most
+/// advanced state kept, every silence muting the row, an Alertmanager first.
+fn merge_copies(
+    rows: Vec<AlertRow>,
+    alertmanagers: &std::collections::BTreeSet<String>,
+) -> Vec<AlertRow> {
+    let mut out: Vec<AlertRow> = Vec::new();
+    for r in rows {
+        match out.iter_mut().find(|o| same_alert(o, &r)) {
+            Some(o) => {
+                o.sources.extend(r.sources.iter().cloned());
+                for m in r.muted_by {
+                    if !o.muted_by.contains(&m) {
+                        o.muted_by.push(m);
+                    }
+                }
+                if crate::alert::state_rank(r.alert.state) < crate::alert::state_rank(o.alert.state)
+                {
+                    o.alert.state = r.alert.state;
+                    o.alert.since = r.alert.since;
+                }
+                o.alert.severity = o.alert.severity.max(r.alert.severity);
+                o.alert.value = o.alert.value.or(r.alert.value);
+                o.alert.threshold = o.alert.threshold.or(r.alert.threshold);
+                o.op = o.op.or(r.op);
+                o.runbook_id = o.runbook_id.take().or(r.runbook_id);
+                if alertmanagers.contains(&r.source) && !alertmanagers.contains(&o.source) {
+                    o.source = r.source;
+                }
+            }
+            None => out.push(r),
+        }
+    }
+    out
 }
 
 /// The store as the engine reads it: a series' latest value, unless stale.
@@ -424,15 +492,23 @@ mod tests {
         assert_eq!(rows[0].source, "main");
         assert_eq!(rows[0].runbook_id.as_deref(), Some("site-down"));
         assert_eq!(a.worst_firing(), Some(Severity::Warning));
-        let mut silenced = ExternalAlert::new(view);
-        silenced.alert.severity = Severity::Critical;
-        silenced.muted_by = vec!["silence-1".into()];
+        // The same alert through its Alertmanager, silenced there: one row,
+        // two sources, muted everywhere.
+        let mut silenced = ExternalAlert::new(view.clone());
+        silenced.alert.labels.insert("cluster".into(), "eu".into());
+        silenced.muted_by = vec!["silence 1".into()];
+        a.alertmanagers.insert("am".into());
         a.set_external("am".into(), vec![silenced]);
+        let rows = a.rows();
+        assert_eq!(rows.len(), 1, "{rows:#?}");
+        assert_eq!(rows[0].sources, ["main", "am"]);
+        assert_eq!(rows[0].source, "am", "a silence goes to the Alertmanager");
+        assert!(rows[0].muted());
+        assert_eq!(a.worst_firing(), None, "a silenced alert pages no one");
+        // Another instance of the rule is another alert.
+        let mut other = ExternalAlert::new(view);
+        other.alert.labels.insert("instance".into(), "b:80".into());
+        a.set_external("main".into(), vec![other]);
         assert_eq!(a.rows().len(), 2);
-        assert_eq!(
-            a.worst_firing(),
-            Some(Severity::Warning),
-            "a silenced alert pages no one"
-        );
     }
 }

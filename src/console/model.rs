@@ -102,6 +102,25 @@ impl Model {
         }
     }
 
+    /// Workloads with fewer replicas ready than wanted, as (address, ready,
+    /// wanted); Compose wants every replica container that exists.
+    pub fn not_ready(&self) -> Vec<(String, u32, u32)> {
+        self.inventories
+            .iter()
+            .flat_map(|(_, inv)| {
+                inv.workloads.iter().filter_map(move |w| {
+                    let wanted = w.desired.unwrap_or_else(|| {
+                        inv.instances
+                            .iter()
+                            .filter(|i| i.workload == w.addr)
+                            .count() as u32
+                    });
+                    (w.ready < wanted).then(|| (w.addr.to_string(), w.ready, wanted))
+                })
+            })
+            .collect()
+    }
+
     pub fn target(&self, name: &str) -> Option<&Target> {
         self.targets.iter().find(|t| t.name == name)
     }
@@ -227,7 +246,15 @@ impl Model {
                 self.now = self.now.max(at);
                 self.alerts.ingest_promql(at, results);
             }
-            Update::ExternalAlerts { source, alerts } => self.alerts.set_external(source, alerts),
+            Update::ExternalAlerts { source, alerts } => {
+                if self
+                    .target(&source)
+                    .is_some_and(|t| t.kind == TargetKind::Alertmanager)
+                {
+                    self.alerts.alertmanagers.insert(source.clone());
+                }
+                self.alerts.set_external(source, alerts)
+            }
             Update::Silences { source, silences } => self.alerts.set_silences(source, silences),
             Update::PromRules { source, rules } => self.alerts.set_prom_rules(source, rules),
             Update::Discovered { by, scrapes } => self.set_discovered(&by, &scrapes),

@@ -255,6 +255,7 @@ mod ack_tests {
     fn row(state: AlertState, since: f64) -> AlertRow {
         AlertRow {
             source: "am".into(),
+            sources: vec!["am".into()],
             alert: AlertView {
                 rule: "DiskFull".into(),
                 series: "fp1".into(),

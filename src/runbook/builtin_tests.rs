@@ -206,7 +206,11 @@ fn site_down_rolls_back_a_recent_deploy() {
     let t = drive(
         "site-down",
         RunMode::Run,
-        &[("workload", W), ("health_url", URL), ("signal", "probe:site:up")],
+        &[
+            ("workload", W),
+            ("health_url", URL),
+            ("signal", "probe:site:up"),
+        ],
         &[],
         site_down_facts,
     );
@@ -294,7 +298,12 @@ fn site_down_restarts_then_escalates_when_nothing_helps() {
         panic!("{:?}", t.outcome)
     };
     assert_eq!(step, "escalate");
-    assert!(problems.iter().any(|p| p.contains("`dependencies` could not read")), "{problems:?}");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("`dependencies` could not read")),
+        "{problems:?}"
+    );
     let escalation = t.prompts.last().unwrap();
     assert!(
         escalation.contains("database main-db: connection refused"),
@@ -360,7 +369,14 @@ fn degraded_performance_scales_out_when_cpu_bound() {
             }
         ]
     );
-    assert!(t.prompts.last().unwrap().contains("At 50.0 requests/s: done"), "{:?}", t.prompts.last());
+    assert!(
+        t.prompts
+            .last()
+            .unwrap()
+            .contains("At 50.0 requests/s: done"),
+        "{:?}",
+        t.prompts.last()
+    );
 }
 
 #[test]
@@ -368,7 +384,11 @@ fn degraded_performance_points_at_the_database() {
     let t = drive(
         "degraded-performance",
         RunMode::Run,
-        &[("workload", W), ("signal", "probe:site:latency_p95"), ("db", "main-db")],
+        &[
+            ("workload", W),
+            ("signal", "probe:site:latency_p95"),
+            ("db", "main-db"),
+        ],
         &[],
         |step| match step {
             "latency" => Facts::Number(Some(2.3)),
@@ -449,7 +469,11 @@ fn failed_deploy_rolls_back_verifies_and_freezes() {
     let t = drive(
         "failed-deploy",
         RunMode::Run,
-        &[("workload", W), ("health_url", URL), ("signal", "probe:site:error_ratio")],
+        &[
+            ("workload", W),
+            ("health_url", URL),
+            ("signal", "probe:site:error_ratio"),
+        ],
         &[],
         |step| match step {
             "deployed" => recent_deploy(),
@@ -478,7 +502,11 @@ fn failed_deploy_leaves_a_healthy_revision_alone() {
     let t = drive(
         "failed-deploy",
         RunMode::Run,
-        &[("workload", W), ("health_url", URL), ("signal", "probe:site:error_ratio")],
+        &[
+            ("workload", W),
+            ("health_url", URL),
+            ("signal", "probe:site:error_ratio"),
+        ],
         &[],
         |step| match step {
             "deployed" => recent_deploy(),

@@ -33,10 +33,13 @@ pub fn am_alert(a: &AmAlert) -> ExternalAlert {
                 .map(|f| format!("inhibited by {f}")),
         )
         .collect();
+    // Named by its labels, as Prometheus names the same alert: a fingerprint
+    // means nothing to a person.
+    let series = crate::alert::labels_key(&labels);
     ExternalAlert {
         alert: AlertView {
             rule,
-            series: a.fingerprint.clone(),
+            series,
             labels,
             annotations: a.annotations.clone(),
             state,

@@ -34,10 +34,9 @@ pub fn alert_view(a: &PromAlert) -> AlertView {
         .as_deref()
         .and_then(crate::base::time::unix_seconds)
         .unwrap_or(0.0);
-    let series: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
     AlertView {
         rule,
-        series: format!("{{{}}}", series.join(",")),
+        series: crate::alert::labels_key(&labels),
         labels,
         annotations: a.annotations.clone(),
         state,

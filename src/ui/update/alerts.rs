@@ -55,8 +55,8 @@ fn alertmanager_for(model: &Model, row: &AlertRow) -> Result<String, String> {
         .filter(|t| t.kind == TargetKind::Alertmanager)
         .map(|t| t.name.as_str())
         .collect();
-    if ams.contains(&row.source.as_str()) {
-        return Ok(row.source.clone());
+    if let Some(am) = row.sources.iter().find(|s| ams.contains(&s.as_str())) {
+        return Ok(am.clone());
     }
     match ams.as_slice() {
         [] => Err("no [[alertmanager]] is configured to hold a silence".into()),
