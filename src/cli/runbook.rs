@@ -155,6 +155,7 @@ async fn run(config: &Config, read_only: bool, args: &RunArgs) -> ExitCode {
                 id: args.id.clone().unwrap_or_default(),
                 given,
                 labels: BTreeMap::new(),
+                alert: None,
             },
             Err(e) => {
                 eprintln!("error: {e}");

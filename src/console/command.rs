@@ -46,6 +46,8 @@ pub enum Command {
         id: String,
         params: std::collections::BTreeMap<String, String>,
         labels: std::collections::BTreeMap<String, String>,
+        /// The alert it was opened from, for the run's record and report.
+        alert: Option<Box<crate::runbook::timeline::FiredAlert>>,
     },
     /// The person's answer to the question the run is waiting on.
     AnswerRunbook(super::runbook::Answer),

@@ -24,8 +24,14 @@ pub enum RunEvent {
     Progress(String),
     Ask(Question),
     Finished(Result<RunOutcome, String>),
-    /// The run could not start (unknown runbook, a param that does not bind).
+    /// The run could not start (unknown runbook, a bad param): why.
     NotStarted(String),
+    /// The run needs params nothing gave: the console asks for them.
+    NeedsParams {
+        id: String,
+        missing: Vec<String>,
+        reason: String,
+    },
     /// Where the Markdown report was written, when the person asked for one.
     ReportWritten(Result<PathBuf, String>),
     /// A check asks what the live Model holds; the answer goes back as
@@ -145,7 +151,10 @@ impl RunbookSession {
     /// Folds one report of the runner (all but `Started`, which makes the pane).
     pub fn on_event(&mut self, event: RunEvent) {
         match event {
-            RunEvent::Started { .. } | RunEvent::NotStarted(_) | RunEvent::Read { .. } => {}
+            RunEvent::Started { .. }
+            | RunEvent::NotStarted(_)
+            | RunEvent::NeedsParams { .. }
+            | RunEvent::Read { .. } => {}
             RunEvent::Entry(e) => self.on_entry(&e),
             RunEvent::Progress(line) => self.push(format!("      . {line}")),
             RunEvent::Ask(q) => {

@@ -116,13 +116,19 @@ impl Performer {
                 let job = panels::query(&self.config, range_secs, step, end, columns, &self.tx);
                 self.panels = Some(job);
             }
-            Command::StartRunbook { id, params, labels } => {
+            Command::StartRunbook {
+                id,
+                params,
+                labels,
+                alert,
+            } => {
                 let (answers_tx, answers) = std::sync::mpsc::channel();
                 self.runbook_answers = Some(answers_tx);
                 let start = Start::New {
                     id,
                     given: params,
                     labels,
+                    alert: alert.map(|a| *a),
                 };
                 let live = LiveReads::new(self.tx.clone(), self.reads.clone());
                 console::start(

@@ -18,6 +18,19 @@ pub struct TimelineEntry {
     pub event: Entry,
 }
 
+/// What fired, as the incident report opens with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FiredAlert {
+    pub name: String,
+    pub severity: String,
+    /// What it reads on: a series, or a Prometheus alert's label set.
+    pub series: String,
+    pub value: Option<f64>,
+    pub threshold: Option<f64>,
+    /// Unix seconds it began (pending included).
+    pub since: f64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Entry {
@@ -27,6 +40,9 @@ pub enum Entry {
         params: Params,
         #[serde(default)]
         labels: BTreeMap<String, String>,
+        /// The alert the run was opened from, as it stood then.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        alert: Option<FiredAlert>,
     },
     RunResumed {
         from: String,
@@ -177,6 +193,8 @@ pub struct Applied {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunState {
     pub runbook: String,
+    /// The alert the run was opened from.
+    pub alert: Option<FiredAlert>,
     pub mode: RunMode,
     pub params: Params,
     pub labels: BTreeMap<String, String>,
@@ -202,8 +220,10 @@ impl RunState {
                     mode,
                     params,
                     labels,
+                    alert,
                 } => {
                     seen_start = true;
+                    snap.alert = alert.clone();
                     snap.runbook = runbook.clone();
                     snap.mode = *mode;
                     snap.params = params.clone();

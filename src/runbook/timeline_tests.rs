@@ -17,6 +17,7 @@ fn started() -> TimelineEntry {
             mode: RunMode::Run,
             params,
             labels: BTreeMap::new(),
+            alert: None,
         },
     )
 }

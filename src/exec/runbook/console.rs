@@ -6,7 +6,7 @@
 
 use super::live::LiveReads;
 use super::runner::{drive, Ask, Observer, Person};
-use super::setup::{prepare, Prepared, Start};
+use super::setup::{prepare, NotReady, Prepared, Start};
 use super::Executor;
 use crate::config::Config;
 use crate::console::runbook::{Answer, Question, RunEvent};
@@ -119,6 +119,10 @@ pub fn start(
     answers: std_mpsc::Receiver<Answer>,
     live: LiveReads,
 ) {
+    let id = match &start {
+        Start::New { id, .. } => id.clone(),
+        Start::Resume { run_id, .. } => run_id.clone(),
+    };
     tokio::spawn(async move {
         let dirs = config.runbook_dirs.clone();
         let prepared = tokio::task::spawn_blocking(move || {
@@ -126,7 +130,7 @@ pub fn start(
             prepare(&catalog, start, RunMode::Run)
         })
         .await
-        .unwrap_or_else(|e| Err(format!("the run's set-up failed: {e}")));
+        .unwrap_or_else(|e| Err(format!("the run's set-up failed: {e}").into()));
         let Prepared {
             run_id,
             runbook,
@@ -134,7 +138,16 @@ pub fn start(
             mut timeline,
         } = match prepared {
             Ok(p) => p,
-            Err(e) => {
+            Err(NotReady::Missing { params, reason }) => {
+                let event = RunEvent::NeedsParams {
+                    id,
+                    missing: params,
+                    reason,
+                };
+                let _ = events.send(Update::Runbook(event)).await;
+                return;
+            }
+            Err(NotReady::Other(e)) => {
                 let _ = events.send(Update::Runbook(RunEvent::NotStarted(e))).await;
                 return;
             }

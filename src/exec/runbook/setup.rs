@@ -8,7 +8,7 @@ use crate::runbook::catalog::Catalog;
 use crate::runbook::engine::Engine;
 use crate::runbook::spec::Runbook;
 use crate::runbook::status::RunMode;
-use crate::runbook::timeline::RunState;
+use crate::runbook::timeline::{FiredAlert, RunState};
 use std::collections::BTreeMap;
 
 /// Which run to set up.
@@ -19,9 +19,37 @@ pub enum Start {
         id: String,
         given: BTreeMap<String, String>,
         labels: BTreeMap<String, String>,
+        /// The alert that opened it, when one did.
+        alert: Option<FiredAlert>,
     },
     /// The run `run_id` again, from its failed step (`id`, when given, must match).
     Resume { run_id: String, id: Option<String> },
+}
+
+/// Why a run could not be set up.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotReady {
+    /// Params that nothing gave (no `--param`, no alert label, no default):
+    /// a person must name them; the run never guesses.
+    Missing {
+        params: Vec<String>,
+        reason: String,
+    },
+    Other(String),
+}
+
+impl std::fmt::Display for NotReady {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotReady::Missing { reason, .. } | NotReady::Other(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl From<String> for NotReady {
+    fn from(s: String) -> Self {
+        NotReady::Other(s)
+    }
 }
 
 /// A run ready to drive.
@@ -32,34 +60,55 @@ pub struct Prepared {
     pub timeline: TimelineFile,
 }
 
-pub fn prepare(catalog: &Catalog, start: Start, mode: RunMode) -> Result<Prepared, String> {
+pub fn prepare(catalog: &Catalog, start: Start, mode: RunMode) -> Result<Prepared, NotReady> {
     let (engine, run_id) = match start {
-        Start::New { id, given, labels } => {
+        Start::New {
+            id,
+            given,
+            labels,
+            alert,
+        } => {
             let rb = runbook(catalog, &id)?;
-            let params = rb
-                .bind_params(&given, &labels)
-                .map_err(|errors| errors.join("; "))?;
+            let params = rb.bind_params(&given, &labels).map_err(|errors| {
+                let missing: Vec<String> = errors
+                    .iter()
+                    .filter(|e| e.contains(": no value"))
+                    .filter_map(|e| e.split('`').nth(1).map(str::to_string))
+                    .collect();
+                let reason = format!("runbook {id}: {}", errors.join("; "));
+                if missing.is_empty() || missing.len() < errors.len() {
+                    NotReady::Other(reason)
+                } else {
+                    NotReady::Missing {
+                        params: missing,
+                        reason,
+                    }
+                }
+            })?;
             let run_id = runs::new_id(&rb.id, &crate::base::time::now_rfc3339());
-            (Engine::new(rb, params, labels, mode), run_id)
+            (
+                Engine::new(rb, params, labels, mode).with_alert(alert),
+                run_id,
+            )
         }
         Start::Resume { run_id, id } => {
             let dir = runs::runs_dir();
             let path = runs::path_of(&dir, &run_id)?;
             if !path.exists() {
                 let recent = runs::recent(&dir, 5);
-                return Err(if recent.is_empty() {
+                return Err(NotReady::Other(if recent.is_empty() {
                     format!("no run `{run_id}`: {} holds no runs", dir.display())
                 } else {
                     format!("no run `{run_id}`; the latest: {}", recent.join(", "))
-                });
+                }));
             }
             let entries = runs::read(&path)?;
             let snap = RunState::rebuild(&entries)?;
             if let Some(id) = id.filter(|id| *id != snap.runbook) {
-                return Err(format!(
+                return Err(NotReady::Other(format!(
                     "run {run_id} is a run of `{}`, not `{id}`",
                     snap.runbook
-                ));
+                )));
             }
             let rb = runbook(catalog, &snap.runbook)?;
             (Engine::resume(rb, &entries, mode)?, run_id)

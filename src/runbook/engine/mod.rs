@@ -130,6 +130,8 @@ pub struct Engine {
     timers: Timers,
     next_id: u64,
     resume_from: Option<usize>,
+    /// The alert the run was opened from, for its record.
+    alert: Option<crate::runbook::timeline::FiredAlert>,
     /// What keeps the run from ending clean, by step (the latest word each).
     problems: BTreeMap<String, String>,
     /// The note marked `unresolved` the run last passed through.
@@ -160,11 +162,18 @@ impl Engine {
             timers: Timers::default(),
             next_id: 1,
             resume_from: None,
+            alert: None,
             problems: BTreeMap::new(),
             unresolved: None,
             at: String::new(),
             out: Vec::new(),
         }
+    }
+
+    /// The alert the run answers, recorded with its start.
+    pub fn with_alert(mut self, alert: Option<crate::runbook::timeline::FiredAlert>) -> Engine {
+        self.alert = alert;
+        self
     }
 
     pub fn handle(&mut self, at: &str, event: Input) -> Vec<Effect> {
@@ -216,6 +225,7 @@ impl Engine {
                         mode: self.mode,
                         params: self.params.clone(),
                         labels: self.labels.clone(),
+                        alert: self.alert.clone(),
                     };
                     self.record(None, entry);
                     self.enter(0)

@@ -8,15 +8,43 @@ use std::fmt::Write;
 
 pub(super) fn timeline(out: &mut String, rb: &Runbook, entries: &[TimelineEntry]) {
     out.push_str("| Time | Step | What happened |\n|---|---|---|\n");
-    for e in entries {
+    let mut i = 0;
+    while i < entries.len() {
+        let e = &entries[i];
         let step = title_of(rb, e.step.as_deref());
+        // A wait's polls are one line: how many, over how long, then how it ended.
+        let polls = entries[i..]
+            .iter()
+            .take_while(|p| matches!(p.event, Entry::Polled { .. }) && p.step == e.step)
+            .count();
+        let (what, used) = if polls > 1 {
+            let last = &entries[i + polls - 1];
+            let span = super::elapsed(&e.at, &last.at)
+                .map(crate::base::duration::format)
+                .unwrap_or_default();
+            let Entry::Polled { output, .. } = &last.event else {
+                unreachable!()
+            };
+            let mut text = format!("polled {polls}× over {span}: not yet (last: {output})");
+            let mut used = polls;
+            if let Some(end) = entries.get(i + polls).filter(|n| n.step == e.step) {
+                if let Entry::StepFinished { .. } = end.event {
+                    text.push_str(&format!(", then {}", describe(&end.event)));
+                    used += 1;
+                }
+            }
+            (text, used)
+        } else {
+            (describe(&e.event), 1)
+        };
         let _ = writeln!(
             out,
             "| {} | {} | {} |",
             clock(&e.at),
             cell(step),
-            cell(&describe(&e.event))
+            cell(&what)
         );
+        i += used;
     }
 }
 

@@ -5,12 +5,11 @@
 mod events;
 pub use events::describe;
 pub mod sparkline;
+mod summary;
 
 use super::judge::fmt_num;
-use super::spec::param::display;
 use super::spec::Runbook;
 use super::timeline::{RunState, TimelineEntry};
-use crate::base::duration;
 use crate::base::time::unix_seconds;
 use std::fmt::Write;
 use std::time::Duration;
@@ -22,7 +21,7 @@ pub fn render(rb: &Runbook, entries: &[TimelineEntry], series: &[(String, Vec<f6
     let snap = RunState::rebuild(entries).unwrap_or_default();
     let mut out = String::new();
     let _ = writeln!(out, "# Incident report: {}\n", rb.title);
-    summary(&mut out, rb, entries, &snap);
+    summary::summary(&mut out, rb, entries, &snap);
     section(&mut out, "Timeline");
     events::timeline(&mut out, rb, entries);
     section(&mut out, "Actions");
@@ -40,56 +39,6 @@ pub fn render(rb: &Runbook, entries: &[TimelineEntry], series: &[(String, Vec<f6
 fn section(out: &mut String, title: &str) {
     out.truncate(out.trim_end().len());
     let _ = write!(out, "\n\n## {title}\n\n");
-}
-
-fn summary(out: &mut String, rb: &Runbook, entries: &[TimelineEntry], snap: &RunState) {
-    let started = entries.first().map(|e| e.at.as_str()).unwrap_or("-");
-    let ended = entries.last().map(|e| e.at.as_str()).unwrap_or("-");
-    let outcome = match &snap.outcome {
-        Some(o) => o.describe(),
-        None => "unfinished (the run stopped without an outcome)".into(),
-    };
-    let params: Vec<String> = snap
-        .params
-        .iter()
-        .map(|(k, v)| format!("`{k}` = `{}`", display(v)))
-        .collect();
-    let mut rows = vec![
-        (
-            "Runbook",
-            format!("`{}`: {} ({})", rb.id, rb.title, rb.severity),
-        ),
-        ("Mode", format!("{:?}", snap.mode).to_lowercase()),
-        ("Started", started.to_string()),
-        ("Ended", ended.to_string()),
-        (
-            "Duration",
-            elapsed(started, ended)
-                .map(duration::format)
-                .unwrap_or_else(|| "unknown".into()),
-        ),
-        ("Outcome", outcome),
-        (
-            "Params",
-            if params.is_empty() {
-                "none".into()
-            } else {
-                params.join(", ")
-            },
-        ),
-    ];
-    if !snap.labels.is_empty() {
-        let labels: Vec<String> = snap
-            .labels
-            .iter()
-            .map(|(k, v)| format!("`{k}` = `{v}`"))
-            .collect();
-        rows.push(("Alert labels", labels.join(", ")));
-    }
-    out.push_str("## Summary\n\n| | |\n|---|---|\n");
-    for (k, v) in rows {
-        let _ = writeln!(out, "| {k} | {} |", cell(&v));
-    }
 }
 
 /// Whole seconds between two RFC 3339 UTC timestamps.

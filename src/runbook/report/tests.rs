@@ -153,16 +153,18 @@ fn report_has_summary_timeline_actions_steps_and_series() {
         md.starts_with("# Incident report: Scale out\n\n## Summary\n"),
         "{md}"
     );
-    assert!(
-        md.contains("| Runbook | `scale-out`: Scale out (warning) |"),
-        "{md}"
-    );
-    assert!(md.contains("| Duration | 3m30s |"), "{md}");
-    assert!(md.contains("| Outcome | completed |"), "{md}");
-    assert!(
-        md.contains("| Params | `workload` = `local/shop/api` |"),
-        "{md}"
-    );
+    for line in [
+        "- **Verdict:** completed\n",
+        "- **What fired:** no alert: the run was started by hand\n",
+        "- **Run:** `scale-out` (Scale out), run mode, 2024-05-01T03:00:30Z to 2024-05-01T03:04:00Z (3m30s)\n",
+        "- **Time to mitigate:** not verified: no check after the action passed\n",
+        "- **Params:** `workload` = `local/shop/api`\n",
+        "### What the checks found\n\n- Health | status: failed — HTTP 503\n",
+        "### What was done\n\n- scale local/shop/api to 4: scaled | ok at 03:02:30\n- declined: scale local/shop/api to 6 at 03:03:30\n",
+        "### State now\n\n- completed\n",
+    ] {
+        assert!(md.contains(line), "{line} in {md}");
+    }
     assert!(
         md.contains("| 03:00:30 |  | run of `scale-out` started (run) |"),
         "{md}"
@@ -211,13 +213,19 @@ fn a_run_without_actions_or_series_says_so() {
             mode: RunMode::Plan,
             params: BTreeMap::new(),
             labels: [("alertname".to_string(), "X".to_string())].into(),
+            alert: None,
         },
     );
     let md = render(&rb, &[started], &[]);
     assert!(md.contains("No actions were planned or taken."));
-    assert!(md.contains("| Outcome | unfinished"));
-    assert!(md.contains("| Mode | plan |"));
-    assert!(md.contains("| Alert labels | `alertname` = `X` |"));
+    assert!(md.contains("- **Verdict:** unfinished"), "{md}");
+    assert!(md.contains(", plan mode, "), "{md}");
+    assert!(
+        md.contains("- **What fired:** X (the run was opened from it)"),
+        "{md}"
+    );
+    assert!(md.contains("- **Alert labels:** `alertname` = `X`"), "{md}");
+    assert!(md.contains("- Nothing was changed."), "{md}");
     assert!(md.contains("| Scale to 4 | action | not run |  |"));
     assert!(!md.contains("## Key series"));
 }
@@ -232,4 +240,79 @@ fn helpers_format_cells_clocks_and_durations() {
         Some(Duration::from_secs(3661))
     );
     assert_eq!(elapsed("x", "2024-05-01T04:01:01Z"), None);
+}
+
+#[test]
+fn the_summary_says_what_fired_and_when_a_fix_was_verified_and_polls_collapse() {
+    use crate::runbook::timeline::FiredAlert;
+    let rb = Runbook::parse(
+        Path::new("r.toml"),
+        "id = \"r\"\ntitle = \"R\"\n[[step]]\nid = \"fix\"\nkind = \"action\"\naction = \"restart\"\nworkload = \"local/shop/api\"\n[[step]]\nid = \"ok\"\nkind = \"wait\"\ntitle = \"Answering?\"\nprobe = { url = \"http://x/h\" }\n",
+    )
+    .unwrap();
+    let at = |s: u32| format!("2024-05-01T03:{:02}:{:02}Z", s / 60, s % 60);
+    let mut entries = vec![TimelineEntry::new(
+        &at(0),
+        None,
+        Entry::RunStarted {
+            runbook: "r".into(),
+            mode: RunMode::Run,
+            params: BTreeMap::new(),
+            labels: BTreeMap::new(),
+            alert: Some(FiredAlert {
+                name: "SiteDown".into(),
+                severity: "critical".into(),
+                series: "probe:site:up".into(),
+                value: Some(0.0),
+                threshold: Some(0.0),
+                since: 1_714_532_100.0,
+            }),
+        },
+    )];
+    let action = crate::runbook::spec::Action::Restart {
+        workload: "local/shop/api".into(),
+    };
+    entries.push(TimelineEntry::new(
+        &at(20),
+        Some("fix"),
+        Entry::ActionApplied {
+            action,
+            prior: Default::default(),
+            ok: true,
+            output: "restarted".into(),
+            undo: false,
+        },
+    ));
+    for s in [30, 35, 40, 45] {
+        entries.push(TimelineEntry::new(
+            &at(s),
+            Some("ok"),
+            Entry::Polled {
+                value: json!(503),
+                output: "HTTP 503".into(),
+            },
+        ));
+    }
+    entries.push(TimelineEntry::new(
+        &at(90),
+        Some("ok"),
+        Entry::StepFinished {
+            status: crate::runbook::status::StepState::Passed,
+            value: json!(200),
+            output: "HTTP 200".into(),
+        },
+    ));
+    let md = render(&rb, &entries, &[]);
+    assert!(
+        md.contains("- **What fired:** SiteDown (critical) on `probe:site:up`, value 0 against 0, since 2024-05-01T02:55:00Z"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- **Time to mitigate:** 1m30s (verified by \"Answering?\" at 03:01:30)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("polled 4× over 15s: not yet (last: HTTP 503), then passed: HTTP 200"),
+        "{md}"
+    );
 }

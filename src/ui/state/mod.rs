@@ -210,6 +210,9 @@ pub struct UiState {
     pub screen_width: u16,
     /// Where Esc from the runbook view returns to.
     pub runbook_from: View,
+    /// The last run asked for, kept so that naming a missing param on the
+    /// command line starts it with the alert it came from.
+    pub pending_run: Option<PendingRun>,
     /// Each Kubernetes target with the contexts of its kubeconfig, read at
     /// start, for `:ctx`.
     pub kube_contexts: Vec<(crate::connect::kube::KubeTarget, Vec<String>)>,
@@ -218,6 +221,15 @@ pub struct UiState {
     /// The pod (its key in the pods list) whose containers are shown over
     /// the list (Enter on a pod); None when closed.
     pub pod_containers: Option<String>,
+}
+
+/// A run asked for: what it was given and the alert it answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingRun {
+    pub id: String,
+    pub params: std::collections::BTreeMap<String, String>,
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub alert: Option<crate::runbook::timeline::FiredAlert>,
 }
 
 /// A workload's revisions as its orchestrator lists them, oldest first.
@@ -256,6 +268,7 @@ impl UiState {
             panels_asked: None,
             screen_width: 80,
             runbook_from: View::Alerts,
+            pending_run: None,
             kube_contexts: Vec::new(),
             history: None,
             pod_containers: None,

@@ -147,7 +147,7 @@ fn run_command(model: &mut Model, ui: &mut UiState, line: &str) -> Vec<Command> 
                     }
                 }
             }
-            super::runbook::start(model, ui, &id, params, Default::default())
+            super::runbook::start_typed(model, ui, &id, params)
         }
         "load" => super::load::command(model, ui, &arg),
         other => {

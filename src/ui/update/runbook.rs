@@ -8,18 +8,12 @@ use crate::console::runbook::{Answer, Question, RunEvent};
 use crate::console::{Event, Model};
 use crate::model::Severity;
 use crate::ui::keymap::Intent;
-use crate::ui::state::{UiState, View};
+use crate::ui::state::{PendingRun, UiState, View};
 use crossterm::event::KeyEvent;
 use std::collections::BTreeMap;
 
 /// A run starting: the view opens on it, remembering where Esc goes back to.
-pub fn start(
-    model: &Model,
-    ui: &mut UiState,
-    id: &str,
-    params: BTreeMap<String, String>,
-    labels: BTreeMap<String, String>,
-) -> Vec<Command> {
+pub fn start(model: &Model, ui: &mut UiState, run: PendingRun) -> Vec<Command> {
     if model.runbook.as_ref().is_some_and(|r| r.is_running()) {
         ui.message = Some((
             "a runbook is already running: :runbook shows it".into(),
@@ -27,12 +21,97 @@ pub fn start(
         ));
         return Vec::new();
     }
-    ui.message = Some((format!("starting runbook {id}…"), Severity::Info));
+    ui.message = Some((format!("starting runbook {}…", run.id), Severity::Info));
+    ui.pending_run = Some(run.clone());
     vec![Command::StartRunbook {
-        id: id.to_string(),
-        params,
-        labels,
+        id: run.id,
+        params: run.params,
+        labels: run.labels,
+        alert: run.alert.map(Box::new),
     }]
+}
+
+/// `:runbook ID NAME=VALUE ...`: a run of the one asked for last (the same
+/// id) keeps the alert it answers; the params typed win.
+pub fn start_typed(
+    model: &Model,
+    ui: &mut UiState,
+    id: &str,
+    typed: BTreeMap<String, String>,
+) -> Vec<Command> {
+    let mut run = match ui.pending_run.clone().filter(|p| p.id == id) {
+        Some(p) => p,
+        None => PendingRun {
+            id: id.to_string(),
+            params: BTreeMap::new(),
+            labels: BTreeMap::new(),
+            alert: None,
+        },
+    };
+    run.params.extend(typed);
+    start(model, ui, run)
+}
+
+/// A run that cannot start until a person names a param: the command line
+/// opens with the run as asked and the param to fill, the candidates the
+/// console knows of offered (the first one filled in).
+fn ask_for_params(model: &Model, ui: &mut UiState, id: &str, missing: &[String], reason: &str) {
+    let mut line = format!("runbook {id}");
+    let given = ui
+        .pending_run
+        .as_ref()
+        .filter(|p| p.id == id)
+        .map(|p| p.params.clone())
+        .unwrap_or_default();
+    for (k, v) in &given {
+        line.push_str(&format!(" {k}={v}"));
+    }
+    let mut offered = Vec::new();
+    for name in missing {
+        let candidates = candidates(model, name);
+        line.push_str(&format!(
+            " {name}={}",
+            candidates.first().cloned().unwrap_or_default()
+        ));
+        offered.push(if candidates.is_empty() {
+            format!("{name}: no candidate known")
+        } else {
+            format!("{name}: {}", candidates.join(", "))
+        });
+    }
+    ui.mode = crate::ui::state::Mode::Command(line);
+    ui.message = Some((
+        format!("{reason}. Name it and press Enter ({})", offered.join("; ")),
+        Severity::Warning,
+    ));
+}
+
+/// What the console knows that a param of this name could be: workloads
+/// not ready first, then the rest; PostgreSQL targets for a database.
+fn candidates(model: &Model, param: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if param.contains("workload") {
+        out.extend(model.not_ready().into_iter().map(|(w, ..)| w));
+        let all = model
+            .inventories
+            .iter()
+            .flat_map(|(_, inv)| inv.workloads.iter().map(|w| w.addr.to_string()));
+        for w in all {
+            if !out.contains(&w) {
+                out.push(w);
+            }
+        }
+    } else if param == "db" || param.contains("postgres") {
+        out.extend(
+            model
+                .targets
+                .iter()
+                .filter(|t| t.kind == crate::model::TargetKind::Postgres)
+                .map(|t| t.name.clone()),
+        );
+    }
+    out.truncate(8);
+    out
 }
 
 /// Opens the view on the current run, if there is one.
@@ -68,6 +147,14 @@ pub fn on_event(model: &mut Model, ui: &mut UiState, event: RunEvent) -> Vec<Com
                 format!("runbook not started: {e} (:runbook ID NAME=VALUE sets a param)"),
                 Severity::Warning,
             ));
+            false
+        }
+        RunEvent::NeedsParams {
+            id,
+            missing,
+            reason,
+        } => {
+            ask_for_params(model, ui, id, missing, reason);
             false
         }
         RunEvent::ReportWritten(r) => {

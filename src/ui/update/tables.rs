@@ -27,7 +27,21 @@ fn open_alert(model: &Model, ui: &mut UiState) -> Vec<Command> {
             labels
                 .entry("alertname".into())
                 .or_insert_with(|| r.alert.rule.clone());
-            let out = super::runbook::start(model, ui, id, Default::default(), labels);
+            let alert = crate::runbook::timeline::FiredAlert {
+                name: r.alert.rule.clone(),
+                severity: r.alert.severity.as_str().to_string(),
+                series: r.alert.series.clone(),
+                value: r.alert.value,
+                threshold: r.alert.threshold,
+                since: r.alert.started(),
+            };
+            let run = crate::ui::state::PendingRun {
+                id: id.clone(),
+                params: Default::default(),
+                labels,
+                alert: Some(alert),
+            };
+            let out = super::runbook::start(model, ui, run);
             if let Some((text, _)) = ui.message.as_mut() {
                 text.push_str(&acked);
             }
