@@ -10,6 +10,8 @@ mod run_bin;
 
 #[path = "support/actions.rs"]
 mod actions;
+#[path = "support/free_port.rs"]
+mod free_port;
 
 use actions::*;
 use images::*;
@@ -382,10 +384,11 @@ fn demo_up_starts_a_compose_project_that_docker_compose_recognises_and_down_remo
         config,
         data: dir.path().join("data"),
     };
+    let port = free_port::free_port().to_string();
     let up = opsdeck(
         &pg.config,
         &pg.data,
-        &["demo", "up", "--project", &pg.project],
+        &["demo", "up", "--project", &pg.project, "--port", &port],
     );
     assert!(up.status.success(), "{}", text(&up));
     let out = String::from_utf8_lossy(&up.stdout).into_owned();
@@ -409,12 +412,21 @@ fn demo_up_starts_a_compose_project_that_docker_compose_recognises_and_down_remo
             .filter(|l| !l.is_empty())
             .count()
     };
-    assert_eq!(compose_q(), 2, "{out}");
+    // Two replicas and the front door.
+    assert_eq!(compose_q(), 3, "{out}");
     let urls: Vec<&str> = out
         .lines()
         .filter_map(|l| l.split_once(": http://").map(|(_, u)| u))
+        .map(|u| u.split(' ').next().unwrap_or_default())
         .collect();
-    assert_eq!(urls.len(), 2, "{out}");
+    assert_eq!(urls.len(), 3, "{out}");
+    assert!(
+        out.contains(&format!(
+            "url = \"http://127.0.0.1:{port}/health\"\nworkload = \"local/{}/api\"",
+            pg.project
+        )),
+        "{out}"
+    );
     for u in urls {
         wait_for_status(
             &format!("http://{u}health"),
@@ -425,7 +437,7 @@ fn demo_up_starts_a_compose_project_that_docker_compose_recognises_and_down_remo
     let w = format!("local/{}/api", pg.project);
     let scale = opsdeck(&pg.config, &pg.data, &["scale", &w, "3", "--yes"]);
     assert!(scale.status.success(), "{}", text(&scale));
-    assert_eq!(compose_q(), 3);
+    assert_eq!(compose_q(), 4);
 
     let down = opsdeck(
         &pg.config,

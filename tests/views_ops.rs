@@ -308,3 +308,37 @@ fn these_views_render_at_every_size_without_panic() {
         }
     }
 }
+
+/// A ten-replica rollback plan is longer than the pane: the keys that answer
+/// stay on its edge and the plan scrolls.
+#[test]
+fn a_long_plan_keeps_its_keys_and_scrolls() {
+    use opsdeck::console::runbook::{Question, RunEvent};
+    let (mut model, mut ui) = runbook_ui(console());
+    let mut plan = String::from("rollback local/shop/api to opsdeck-demo:v1");
+    for n in 1..=10 {
+        plan.push_str(&format!(
+            "\n  stop shop-api-{n} (image opsdeck-demo:v2 → opsdeck-demo:v1)\n  create shop-api-{n}\n  wait healthy shop-api-{n}"
+        ));
+    }
+    model
+        .runbook
+        .as_mut()
+        .unwrap()
+        .on_event(RunEvent::Ask(Question::Confirm {
+            step: "rollback".into(),
+            what: "rollback local/shop/api".into(),
+            plan,
+            undo: false,
+        }));
+    for (w, h) in [(160, 48), (80, 24)] {
+        let screen = text(&frame(&model, &ui, w, h));
+        assert!(screen.contains("y apply · n decline"), "{w}x{h}:\n{screen}");
+        assert!(screen.contains("j k scroll"), "{w}x{h}:\n{screen}");
+        assert!(!screen.contains("wait healthy shop-api-10"), "{screen}");
+    }
+    ui.question_scroll = 99;
+    let screen = text(&frame(&model, &ui, 160, 48));
+    assert!(screen.contains("wait healthy shop-api-10"), "{screen}");
+    assert!(screen.contains("y apply · n decline"), "{screen}");
+}

@@ -85,9 +85,7 @@ impl Carried {
         let watches = |kind: &str| self.kinds.is_empty() || self.kinds.contains(kind);
         let in_service = |name: &str, with_workload: bool| {
             cfg.service.iter().any(|s| {
-                (with_workload
-                    .then_some(s.workload.is_some())
-                    .unwrap_or(true))
+                (!with_workload || s.workload.is_some())
                     && [&s.probe, &s.scrape]
                         .into_iter()
                         .flatten()

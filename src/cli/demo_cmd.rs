@@ -17,30 +17,43 @@ async fn docker(config: &Config, target: &str) -> Result<bollard::Docker, String
     })
 }
 
-pub async fn up(config: &Config, target: &str, project: &str) -> ExitCode {
+pub async fn up(config: &Config, target: &str, project: &str, port: u16) -> ExitCode {
     let result = async {
         let docker = docker(config, target).await?;
         // The images are built from this very binary, so the demo matches the console.
         let binary =
             std::env::current_exe().map_err(|e| format!("locating opsdeck's own binary: {e}"))?;
-        playground::up(&docker, project, &binary, &paths::data_dir()).await
+        playground::up(&docker, target, project, port, &binary, &paths::data_dir()).await
     }
     .await;
     match result {
-        Ok((file, urls)) => {
+        Ok(up) => {
             println!(
                 "demo project `{project}` is up on {target} (images {})",
                 playground::IMAGES.join(", ")
             );
-            for u in urls {
+            println!(
+                "front door: {} (stays put across deploys, rollbacks and restarts)",
+                up.front
+            );
+            for u in up.replicas {
                 println!("  {u}");
             }
             println!("workload: {target}/{project}/{SERVICE}");
             println!(
                 "compose:  docker-compose -p {project} -f {} ps",
-                file.display()
+                up.file.display()
             );
-            println!("try:      opsdeck deploy {target}/{project}/{SERVICE} opsdeck-demo:v2-broken --yes");
+            println!(
+                "\n# `opsdeck` with no config finds this demo by itself; in a config file, add:\n{}",
+                config_lines(target, project, port)
+            );
+            println!(
+                "try:      opsdeck deploy {target}/{project}/{SERVICE} opsdeck-demo:v3-late --yes"
+            );
+            println!(
+                "          (it passes the health gate, then fails half its requests 30 s later)"
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -48,6 +61,17 @@ pub async fn up(config: &Config, target: &str, project: &str) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The config that watches the demo: a probe on the front door that knows
+/// which workload serves it. The replicas are scraped by their labels.
+pub fn config_lines(target: &str, project: &str, port: u16) -> String {
+    format!(
+        "[[probe]]\nname = \"demo\"\nurl = \"{}\"\nworkload = \"{target}/{project}/{SERVICE}\"\n\
+         # The replicas carry prometheus.io/scrape labels: their request rates and\n\
+         # errors come without a [[scrape]], each alert naming the workload.",
+        playground::front_url(port, "/health")
+    )
 }
 
 pub async fn down(config: &Config, target: &str, project: &str) -> ExitCode {

@@ -151,6 +151,8 @@ pub enum DemoAction {
     Serve(crate::demo::DemoServeArgs),
     /// Exit 0 if URL answers 2xx (the scratch image's HEALTHCHECK)
     Check(crate::demo::DemoCheckArgs),
+    /// Forward connections to the service's replicas: the demo's front door
+    Front(crate::demo::DemoFrontArgs),
     /// Start the playground: Compose project opsdeck-demo, service api, 2 replicas
     Up {
         /// Docker target to run it on
@@ -159,6 +161,9 @@ pub enum DemoAction {
         /// Compose project name
         #[arg(long, default_value = crate::demo::playground::PROJECT)]
         project: String,
+        /// The front door's port on 127.0.0.1: the one URL that stays put
+        #[arg(long, default_value_t = crate::demo::playground::FRONT_PORT)]
+        port: u16,
     },
     /// Remove the playground project, whatever it was scaled to
     Down {
@@ -249,12 +254,20 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             action: DemoAction::Check(a),
         }) => Ok(runtime()?.block_on(crate::demo::run_check(a))),
         Some(Commands::Demo {
-            action: DemoAction::Up { target, project },
+            action: DemoAction::Front(a),
+        }) => Ok(runtime()?.block_on(crate::demo::run_front(a))),
+        Some(Commands::Demo {
+            action:
+                DemoAction::Up {
+                    target,
+                    project,
+                    port,
+                },
         }) => {
             let Some(loaded) = load_config(&cli) else {
                 return Ok(ExitCode::from(2));
             };
-            Ok(runtime()?.block_on(demo_cmd::up(&loaded.config, target, project)))
+            Ok(runtime()?.block_on(demo_cmd::up(&loaded.config, target, project, *port)))
         }
         Some(Commands::Demo {
             action: DemoAction::Down { target, project },

@@ -16,6 +16,9 @@ pub struct DemoConfig {
     /// Reported by `demo_build_info{version}` and `GET /`.
     pub version: String,
     pub faults: FaultSettings,
+    /// The faults switch on only this long after start: a release that
+    /// passes a deploy's health gate and fails afterwards.
+    pub faults_after: Option<std::time::Duration>,
 }
 
 impl Default for DemoConfig {
@@ -24,6 +27,7 @@ impl Default for DemoConfig {
             listen: DEFAULT_LISTEN.parse().expect("default listen address"),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             faults: FaultSettings::default(),
+            faults_after: None,
         }
     }
 }
@@ -80,6 +84,9 @@ impl DemoConfig {
         if let Some(v) = get("DEMO_FAULT_CRASH_AFTER") {
             let after = parse_with("DEMO_FAULT_CRASH_AFTER", &v, parse_delay, DELAY)?;
             f.crash_after = Some(after);
+        }
+        if let Some(v) = get("DEMO_FAULT_AFTER") {
+            config.faults_after = Some(parse_with("DEMO_FAULT_AFTER", &v, parse_delay, DELAY)?);
         }
         if let Some(v) = get("DEMO_BURN_CPU") {
             f.burn_threads = parse_with("DEMO_BURN_CPU", &v, parse_threads, "a thread count")?;

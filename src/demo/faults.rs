@@ -226,6 +226,15 @@ impl Faults {
         Ok(self.view())
     }
 
+    /// Switches to `next` as a whole: the faults a late-failing release turns on.
+    pub fn replace(&self, next: FaultSettings) {
+        if let Some(d) = next.crash_after {
+            self.crash_at.send_replace(Some(Instant::now() + d));
+        }
+        self.burner.set(next.burn_threads);
+        *self.lock() = next;
+    }
+
     /// Follows the crash deadline; the server waits on it.
     pub fn crash_deadline(&self) -> watch::Receiver<Option<Instant>> {
         self.crash_at.subscribe()

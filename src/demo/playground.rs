@@ -3,7 +3,10 @@
 //! its own network, labelled as docker-compose 1.x labels its containers, so
 //! opsdeck's console and verbs, and `docker-compose ps`, see a Compose service.
 
-use super::image::{build_demo_v1, build_demo_v2_broken, DEMO_PORT, DEMO_V1, DEMO_V2_BROKEN};
+use super::image::{
+    build_demo_front, build_demo_v1, build_demo_v2_broken, build_demo_v3_late, DEMO_FRONT,
+    DEMO_PORT, DEMO_V1, DEMO_V2_BROKEN, DEMO_V3_LATE,
+};
 use crate::action::docker::{compose_name, labelled};
 use bollard::models::{ContainerCreateBody, HostConfig, NetworkCreateRequest, PortBinding};
 use bollard::query_parameters::{CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder};
@@ -14,7 +17,15 @@ use std::path::{Path, PathBuf};
 /// The project `demo up` starts unless told another name.
 pub const PROJECT: &str = "opsdeck-demo";
 pub const SERVICE: &str = "api";
+/// The front door's Compose service.
+pub const FRONT: &str = "front";
+/// The front door's port on the host unless told another.
+pub const FRONT_PORT: u16 = 18080;
 const REPLICAS: u32 = 2;
+/// On the front door: the probe opsdeck adds by itself when it runs without
+/// a config, and the workload that probe's alerts are about.
+pub const PROBE_URL_LABEL: &str = "io.opsdeck.probe.url";
+pub const PROBE_WORKLOAD_LABEL: &str = "io.opsdeck.probe.workload";
 /// The docker-compose version whose labels these are.
 const COMPOSE_VERSION: &str = "1.29.2";
 
@@ -24,22 +35,29 @@ fn network(project: &str) -> String {
 
 /// The compose file that describes what `up` makes, so docker-compose can
 /// be pointed at the project (`-p opsdeck-demo -f FILE`).
-pub fn compose_file_text() -> String {
+pub fn compose_file_text(front_port: u16) -> String {
     format!(
         "# Written by `opsdeck demo up`; opsdeck made the containers this describes.\n\
          version: \"2.4\"\n\
-         services:\n  {SERVICE}:\n    image: {DEMO_V1}\n    ports:\n      - \"127.0.0.1::{DEMO_PORT}\"\n"
+         services:\n  {SERVICE}:\n    image: {DEMO_V1}\n    ports:\n      - \"127.0.0.1::{DEMO_PORT}\"\n\
+         \x20 {FRONT}:\n    image: {DEMO_FRONT}\n    ports:\n      - \"127.0.0.1:{front_port}:{DEMO_PORT}\"\n"
     )
 }
 
-fn labels(project: &str, number: u32, file: &Path, hash: &str) -> HashMap<String, String> {
+fn labels(
+    project: &str,
+    service: &str,
+    number: u32,
+    file: &Path,
+    hash: &str,
+) -> HashMap<String, String> {
     let dir = file
         .parent()
         .map(|d| d.display().to_string())
         .unwrap_or_default();
     HashMap::from([
         ("com.docker.compose.project".into(), project.into()),
-        ("com.docker.compose.service".into(), SERVICE.into()),
+        ("com.docker.compose.service".into(), service.into()),
         (
             "com.docker.compose.container-number".into(),
             number.to_string(),
@@ -64,9 +82,14 @@ fn replica_body(project: &str, number: u32, file: &Path, hash: &str) -> Containe
             host_port: Some(String::new()),
         }]),
     )]);
+    let mut labels = labels(project, SERVICE, number, file, hash);
+    // Scraped by opsdeck (and any Prometheus) without a [[scrape]]: each
+    // replica's own /metrics, its requests and their status codes.
+    labels.insert("prometheus.io/scrape".into(), "true".into());
+    labels.insert("prometheus.io/port".into(), DEMO_PORT.to_string());
     ContainerCreateBody {
         image: Some(DEMO_V1.into()),
-        labels: Some(labels(project, number, file, hash)),
+        labels: Some(labels),
         host_config: Some(HostConfig {
             port_bindings: Some(bindings),
             network_mode: Some(network(project)),
@@ -85,14 +108,62 @@ fn replica_body(project: &str, number: u32, file: &Path, hash: &str) -> Containe
     }
 }
 
-/// Builds the images if missing, creates the network and replicas that are
-/// not there yet, starts them, and returns the compose file and the URLs.
+/// The front door's container: a fixed port on the host, labelled with the
+/// probe a console without a config adds for it.
+fn front_body(
+    project: &str,
+    target: &str,
+    port: u16,
+    file: &Path,
+    hash: &str,
+) -> ContainerCreateBody {
+    let mut labels = labels(project, FRONT, 1, file, hash);
+    labels.insert(PROBE_URL_LABEL.into(), front_url(port, "/health"));
+    labels.insert(
+        PROBE_WORKLOAD_LABEL.into(),
+        format!("{target}/{project}/{SERVICE}"),
+    );
+    let bindings = HashMap::from([(
+        format!("{DEMO_PORT}/tcp"),
+        Some(vec![PortBinding {
+            host_ip: Some("127.0.0.1".into()),
+            host_port: Some(port.to_string()),
+        }]),
+    )]);
+    ContainerCreateBody {
+        image: Some(DEMO_FRONT.into()),
+        labels: Some(labels),
+        host_config: Some(HostConfig {
+            port_bindings: Some(bindings),
+            network_mode: Some(network(project)),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// `http://127.0.0.1:PORT/PATH` on the front door.
+pub fn front_url(port: u16, path: &str) -> String {
+    format!("http://127.0.0.1:{port}{path}")
+}
+
+/// What `up` made: the compose file, each replica's URL, the front door's.
+pub struct Up {
+    pub file: PathBuf,
+    pub replicas: Vec<String>,
+    pub front: String,
+}
+
+/// Builds the images if missing, creates the network, the replicas and the
+/// front door that are not there yet, and starts them.
 pub async fn up(
     docker: &Docker,
+    target: &str,
     project: &str,
+    front_port: u16,
     binary: &Path,
     data_dir: &Path,
-) -> Result<(PathBuf, Vec<String>), String> {
+) -> Result<Up, String> {
     if project.is_empty()
         || !project
             .bytes()
@@ -104,7 +175,10 @@ pub async fn up(
     }
     let bin = binary.to_path_buf();
     tokio::task::spawn_blocking(move || {
-        build_demo_v1(&bin).and_then(|_| build_demo_v2_broken(&bin))
+        build_demo_v1(&bin)
+            .and(build_demo_v2_broken(&bin))
+            .and(build_demo_v3_late(&bin))
+            .and(build_demo_front(&bin))
     })
     .await
     .map_err(|e| e.to_string())??;
@@ -112,7 +186,7 @@ pub async fn up(
         .join("demo")
         .join(project)
         .join("docker-compose.yml");
-    let text = compose_file_text();
+    let text = compose_file_text(front_port);
     std::fs::create_dir_all(file.parent().unwrap_or(data_dir))
         .and_then(|_| std::fs::write(&file, &text))
         .map_err(|e| format!("{}: {e}", file.display()))?;
@@ -157,7 +231,31 @@ pub async fn up(
         }
         urls.push(format!("{name}: {}", url_of(docker, &name).await?));
     }
-    Ok((file, urls))
+    let front = compose_name(project, FRONT, 1);
+    if docker.inspect_container(&front, None).await.is_err() {
+        let opts = CreateContainerOptionsBuilder::default()
+            .name(&front)
+            .build();
+        docker
+            .create_container(
+                Some(opts),
+                front_body(project, target, front_port, &file, &hash),
+            )
+            .await
+            .map_err(|e| format!("creating {front}: {e}"))?;
+    }
+    match docker.start_container(&front, None).await {
+        Ok(())
+        | Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 304, ..
+        }) => {}
+        Err(e) => return Err(format!("starting {front} on port {front_port}: {e}")),
+    }
+    Ok(Up {
+        file,
+        replicas: urls,
+        front: front_url(front_port, "/"),
+    })
 }
 
 async fn url_of(docker: &Docker, name: &str) -> Result<String, String> {
@@ -207,4 +305,4 @@ pub async fn down(docker: &Docker, project: &str) -> Result<Vec<String>, String>
 }
 
 /// The images `up` builds, for the printout.
-pub const IMAGES: [&str; 2] = [DEMO_V1, DEMO_V2_BROKEN];
+pub const IMAGES: [&str; 4] = [DEMO_V1, DEMO_V2_BROKEN, DEMO_V3_LATE, DEMO_FRONT];

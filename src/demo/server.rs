@@ -48,6 +48,8 @@ pub fn is_crash(err: &io::Error) -> bool {
 pub struct DemoServer {
     listener: TcpListener,
     app: Arc<App>,
+    /// Faults held back until this long after the server starts.
+    later: Option<(Duration, super::faults::FaultSettings)>,
 }
 
 impl DemoServer {
@@ -56,12 +58,20 @@ impl DemoServer {
             .validate("configuration")
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let listener = TcpListener::bind(config.listen).await?;
+        let (now, later) = match config.faults_after {
+            Some(after) => (Default::default(), Some((after, config.faults))),
+            None => (config.faults, None),
+        };
         let app = Arc::new(App {
             version: config.version,
-            faults: Faults::new(config.faults),
+            faults: Faults::new(now),
             metrics: Registry::new(),
         });
-        Ok(Self { listener, app })
+        Ok(Self {
+            listener,
+            app,
+            later,
+        })
     }
 
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
@@ -72,7 +82,18 @@ impl DemoServer {
     /// for up to [`DRAIN_TIMEOUT`]) or the crash fault fires (then returns
     /// a [`CrashFault`] error at once, without draining).
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> io::Result<()> {
-        let DemoServer { listener, app } = self;
+        let DemoServer {
+            listener,
+            app,
+            later,
+        } = self;
+        let late_faults = later.map(|(after, faults)| {
+            let app = Arc::clone(&app);
+            tokio::spawn(async move {
+                tokio::time::sleep(after).await;
+                app.faults.replace(faults);
+            })
+        });
         let graceful = GracefulShutdown::new();
         let mut crash = app.faults.crash_deadline();
         tokio::pin!(shutdown);
@@ -91,6 +112,9 @@ impl DemoServer {
             }
         };
         drop(listener);
+        if let Some(task) = late_faults {
+            task.abort();
+        }
         app.faults.stop_burning();
         if result.is_ok() {
             // Idle keep-alive connections close now; busy ones finish first.

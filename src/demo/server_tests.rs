@@ -21,6 +21,7 @@ impl Running {
             listen: "127.0.0.1:0".parse().unwrap(),
             version: "test".to_owned(),
             faults,
+            faults_after: None,
         };
         let server = DemoServer::bind(config).await.unwrap();
         let base = format!("http://{}", server.local_addr().unwrap());

@@ -2,12 +2,14 @@
 //! behalf: performing Commands (actions, logs, runbook runs, load runs, panel
 //! queries) and answering with Events, and the files opsdeck keeps (config,
 //! acknowledgements, themes, the runbook catalogue, run timelines).
+mod discover;
 pub mod files;
 mod logs;
 mod panels;
 mod performer;
 pub mod runbook;
 
+pub use discover::labelled_probes;
 pub use performer::Performer;
 
 /// The runtime every entry point runs on: two workers are plenty for a

@@ -375,6 +375,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         S::Runbook,
+        "j k ↓ ↑",
+        ROWS,
+        "scroll what the run asks (a long plan)",
+        None,
+    ),
+    b(
+        S::Runbook,
         "Esc",
         &[(code(KeyCode::Esc), A::Back)],
         "back to the view it came from (the run goes on; :runbook returns)",

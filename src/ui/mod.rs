@@ -31,11 +31,21 @@ pub fn launch(
                 return Ok(ExitCode::from(2));
             }
         };
-    let opts = app::Options {
-        config: loaded.config,
-        theme,
-        read_only,
-    };
-    crate::exec::runtime()?.block_on(app::run(opts))?;
+    let from_file = loaded.from_file;
+    let mut config = loaded.config;
+    crate::exec::runtime()?.block_on(async move {
+        // With no config, what the local engine asks to be watched (the
+        // demo's front door) is watched.
+        if !from_file {
+            let found = crate::exec::labelled_probes(&config).await;
+            config.probe.extend(found);
+        }
+        app::run(app::Options {
+            config,
+            theme,
+            read_only,
+        })
+        .await
+    })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -15,6 +15,8 @@ use std::time::Duration;
 pub const DEMO_V1: &str = "opsdeck-demo:v1";
 pub const DEMO_V2_BROKEN: &str = "opsdeck-demo:v2-broken";
 pub const DEMO_V2_CRASH: &str = "opsdeck-demo:v2-crash";
+pub const DEMO_V3_LATE: &str = "opsdeck-demo:v3-late";
+pub const DEMO_FRONT: &str = "opsdeck-demo:front";
 /// The port the demo service listens on inside its container.
 pub const DEMO_PORT: u16 = 8080;
 /// Where the binary sits inside the image.
@@ -155,6 +157,29 @@ pub fn build_demo_v2_broken(binary: &Path) -> Result<String, String> {
         "2.0.0",
         &[("DEMO_FAULT_UNHEALTHY", "1")],
     )
+}
+
+/// A release that passes a health-gated deploy, then fails half its
+/// requests 30 seconds after it started: what an error-rate alert catches
+/// and a health check does not.
+pub fn build_demo_v3_late(binary: &Path) -> Result<String, String> {
+    build_demo_image(
+        binary,
+        DEMO_V3_LATE,
+        "3.0.0",
+        &[
+            ("DEMO_FAULT_ERROR_RATIO", "0.5"),
+            ("DEMO_FAULT_AFTER", "30s"),
+        ],
+    )
+}
+
+/// The front door: `opsdeck demo front`, forwarding to the `api` replicas.
+pub fn build_demo_front(binary: &Path) -> Result<String, String> {
+    let mut spec = ImageSpec::demo(binary, DEMO_FRONT, "front");
+    spec.entrypoint_args = strings(&["demo", "front", "--to", &format!("api:{DEMO_PORT}")]);
+    spec.healthcheck_args = None;
+    build_image(&spec)
 }
 
 /// A release that exits with code 1 two seconds after it starts.

@@ -213,6 +213,8 @@ pub struct UiState {
     /// The last run asked for, kept so that naming a missing param on the
     /// command line starts it with the alert it came from.
     pub pending_run: Option<PendingRun>,
+    /// Lines scrolled in the runbook view's question pane (a long plan).
+    pub question_scroll: u16,
     /// Each Kubernetes target with the contexts of its kubeconfig, read at
     /// start, for `:ctx`.
     pub kube_contexts: Vec<(crate::connect::kube::KubeTarget, Vec<String>)>,
@@ -269,6 +271,7 @@ impl UiState {
             screen_width: 80,
             runbook_from: View::Alerts,
             pending_run: None,
+            question_scroll: 0,
             kube_contexts: Vec::new(),
             history: None,
             pod_containers: None,

@@ -132,6 +132,9 @@ pub fn show(model: &Model, ui: &mut UiState) -> Vec<Command> {
 
 /// What the run reports: the console's state folds it, the view says so.
 pub fn on_event(model: &mut Model, ui: &mut UiState, event: RunEvent) -> Vec<Command> {
+    if matches!(event, RunEvent::Ask(_)) {
+        ui.question_scroll = 0;
+    }
     let open = match &event {
         RunEvent::Started {
             run_id, runbook, ..
@@ -203,6 +206,17 @@ pub fn typing(model: &mut Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command
 }
 
 pub fn key(model: &mut Model, ui: &mut UiState, action: Intent) -> Vec<Command> {
+    match action {
+        Intent::Down => {
+            ui.question_scroll = ui.question_scroll.saturating_add(1);
+            return Vec::new();
+        }
+        Intent::Up => {
+            ui.question_scroll = ui.question_scroll.saturating_sub(1);
+            return Vec::new();
+        }
+        _ => {}
+    }
     if action == Intent::EditParams {
         if let Some(pane) = &model.runbook {
             if pane.is_running() {

@@ -40,19 +40,30 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
     let mut lines = workload_line(model, ui, pane)
         .into_iter()
         .collect::<Vec<_>>();
-    lines.extend(question_lines(pane, ui));
+    let (question, keys) = question_lines(pane, ui);
+    lines.extend(question);
     // Wrapped lines take more rows than they are lines.
     let inner_w = usize::from(right.width.saturating_sub(2).max(1));
     let rows: usize = lines
         .iter()
         .map(|l| l.width().max(1).div_ceil(inner_w))
         .sum();
+    // The keys that answer sit on the pane's bottom edge: however long the
+    // plan, they show; the plan scrolls above them.
     let question_h = (rows as u16 + 2).min(right.height * 2 / 3).max(3);
     let [now, log] =
         Layout::vertical([Constraint::Length(question_h), Constraint::Fill(1)]).areas(right);
-    let block = pane_block(&ui.theme, "Now", None, pane.question.is_some());
+    let room = usize::from(question_h.saturating_sub(2));
+    let hidden = rows.saturating_sub(room);
+    let scroll = ui.question_scroll.min(hidden as u16);
+    let extra = (hidden > 0).then(|| format!("{}/{} · j k scroll", scroll, hidden));
+    let mut block = pane_block(&ui.theme, "Now", extra, pane.question.is_some());
+    if let Some(k) = keys {
+        block = block.title_bottom(k);
+    }
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
+        .scroll((scroll, 0))
         .block(block)
         .render(now, buf);
     timeline(log, buf, ui, pane);
@@ -135,7 +146,11 @@ fn workload_line(model: &Model, ui: &UiState, pane: &RunbookSession) -> Option<L
     })
 }
 
-fn question_lines(pane: &RunbookSession, ui: &UiState) -> Vec<Line<'static>> {
+/// What the run asks, and the keys that answer it (shown on the pane's edge).
+fn question_lines(
+    pane: &RunbookSession,
+    ui: &UiState,
+) -> (Vec<Line<'static>>, Option<Line<'static>>) {
     let t = &ui.theme;
     let keys = |k: &str| Line::styled(k.to_string(), t.key);
     let text = |s: &str, style: Style| -> Vec<Line<'static>> {
@@ -144,7 +159,7 @@ fn question_lines(pane: &RunbookSession, ui: &UiState) -> Vec<Line<'static>> {
             .collect()
     };
     let Some(q) = &pane.question else {
-        return match &pane.outcome {
+        let lines = match &pane.outcome {
             None => vec![Line::styled("working…", t.muted)],
             Some(result) => {
                 let (what, sev) = match result {
@@ -161,16 +176,17 @@ fn question_lines(pane: &RunbookSession, ui: &UiState) -> Vec<Line<'static>> {
                 out
             }
         };
+        return (lines, None);
     };
     let mut out = Vec::new();
-    match q {
+    let answer = match q {
         Question::Confirm {
             what, plan, undo, ..
         } => {
             let verb = if *undo { "Undo" } else { "Apply" };
             out.push(Line::styled(format!("{verb}: {what}?"), t.title));
             out.extend(text(plan, t.text));
-            out.push(keys("y apply · n decline · x abort the run"));
+            keys(" y apply · n decline · x abort the run ")
         }
         Question::Input {
             prompt,
@@ -189,21 +205,21 @@ fn question_lines(pane: &RunbookSession, ui: &UiState) -> Vec<Line<'static>> {
                 ));
             }
             out.push(Line::styled(format!("> {}_", pane.input), t.accent));
-            out.push(keys("Enter gives it · Esc leaves it waiting"));
+            keys(" Enter gives it · Esc leaves it waiting ")
         }
         Question::Ack { text: note, .. } => {
             out.extend(text(note, t.text));
-            out.push(keys("y or Enter continues · x aborts the run"));
+            keys(" y or Enter continues · x aborts the run ")
         }
         Question::Halted { step, reason } => {
             out.push(Line::styled(
                 format!("step {step} failed: {reason}"),
                 t.severity(Severity::Critical),
             ));
-            out.push(keys("r retry · s skip · x abort the run"));
+            keys(" r retry · s skip · x abort the run ")
         }
-    }
-    out
+    };
+    (out, Some(answer))
 }
 
 fn timeline(area: Rect, buf: &mut Buffer, ui: &UiState, pane: &RunbookSession) {
