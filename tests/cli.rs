@@ -150,9 +150,11 @@ fn status_reports_a_refused_probe_as_degraded_with_its_series() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("c.toml");
     // Port 9 on loopback: nothing listens there, so the connection is refused.
+    // An engine that is not there keeps other tests' containers out of it.
     std::fs::write(
         &config,
-        "[[probe]]\nname = \"site\"\nurl = \"http://127.0.0.1:9/health\"\n",
+        "[[probe]]\nname = \"site\"\nurl = \"http://127.0.0.1:9/health\"\n\
+         [[docker]]\nname = \"none\"\nhost = \"unix:///nonexistent/docker.sock\"\n",
     )
     .unwrap();
     let out = opsdeck(&["status", "--json"], &config);

@@ -209,6 +209,32 @@ fn builtin(
     r
 }
 
+/// A user rule named as a built-in one: with its own `metric` or `promql` it
+/// replaces the built-in whole; without, it tunes it, keeping the built-in's
+/// series and overriding what it sets (`for`, thresholds, labels, runbook...),
+/// so `[[alert]] name = "HighErrorRate"` with `for = "30s"` shortens the wait.
+fn tune(default: RuleSpec, user: RuleSpec) -> RuleSpec {
+    if user.metric.is_some() || user.promql.is_some() {
+        return user;
+    }
+    let mut r = default;
+    r.op = user.op.or(r.op);
+    r.threshold = user.threshold.or(r.threshold);
+    r.warn_threshold = user.warn_threshold.or(r.warn_threshold);
+    if !user.for_duration.is_zero() {
+        r.for_duration = user.for_duration;
+    }
+    if !user.keep_firing_for.is_zero() {
+        r.keep_firing_for = user.keep_firing_for;
+    }
+    r.labels.extend(user.labels);
+    r.annotations.extend(user.annotations);
+    r.runbook = user.runbook.or(r.runbook);
+    r.runbook_url = user.runbook_url.or(r.runbook_url);
+    r.enabled = user.enabled;
+    r
+}
+
 /// Problems found while merging; all of them, not just the first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MergeError {
@@ -269,7 +295,10 @@ pub fn merge_rules(
         if disabled.contains(&default.name) {
             continue;
         }
-        merged.push(take_user(&default.name).unwrap_or(default));
+        merged.push(match take_user(&default.name) {
+            Some(user) => tune(default, user),
+            None => default,
+        });
     }
     merged.extend(user_rules.into_iter().flatten());
     Ok(merged)
@@ -361,6 +390,18 @@ mod tests {
         expected.push("Mine");
         assert_eq!(names(&merged), expected);
         assert_eq!(merged[3].threshold, Some(95.0));
+    }
+
+    #[test]
+    fn a_user_rule_without_a_source_tunes_the_built_in() {
+        let mut short = RuleSpec::named("HighErrorRate");
+        short.for_duration = HumanDuration::from_secs(10);
+        let merged = merge_rules(default_rules(), vec![short], &[]).unwrap();
+        let r = merged.iter().find(|r| r.name == "HighErrorRate").unwrap();
+        assert_eq!(r.for_duration, HumanDuration::from_secs(10));
+        assert_eq!(r.threshold, Some(0.05), "the built-in's threshold stays");
+        assert!(r.metric.is_some(), "and its series");
+        assert_eq!(r.runbook.as_deref(), Some("site-down"));
     }
 
     #[test]

@@ -18,10 +18,26 @@ use crate::runbook::locate::{Locator, Seg};
 use std::path::PathBuf;
 
 /// Every binding problem of the runbooks in `entries` against `rules` (the
-/// built-ins merged with the config's), located in the runbook file; with a
-/// config, also what the config lacks for an alert to bind.
+/// built-ins merged with the config's), located in the runbook file: a param
+/// bound to a label its alerts never carry, a default naming nothing the
+/// config has.
 pub fn check(entries: &[Entry], rules: &[RuleSpec], config: Option<&Config>) -> Vec<FileError> {
+    review(entries, rules, config).0
+}
+
+/// What the config lacks for an alert to bind by itself (a probe that names
+/// no workload): the run would ask, so these are advice, not errors.
+pub fn advice(entries: &[Entry], rules: &[RuleSpec], config: &Config) -> Vec<FileError> {
+    review(entries, rules, Some(config)).1
+}
+
+fn review(
+    entries: &[Entry],
+    rules: &[RuleSpec],
+    config: Option<&Config>,
+) -> (Vec<FileError>, Vec<FileError>) {
     let mut errors = Vec::new();
+    let mut advice = Vec::new();
     for entry in entries {
         let path = match &entry.origin {
             Origin::Builtin(name) => PathBuf::from(format!("runbooks/{name}")),
@@ -43,7 +59,7 @@ pub fn check(entries: &[Entry], rules: &[RuleSpec], config: Option<&Config>) -> 
                     if c.maybe.contains(label) {
                         if let Some(cfg) = config {
                             for why in c.missing_in(label, cfg) {
-                                errors.push(loc.error(&at, format!(
+                                advice.push(loc.error(&at, format!(
                                     "param {name} binds labels.{label}; alert {} from {why}, so the run would have to ask for it",
                                     rule.name
                                 )));
@@ -70,7 +86,7 @@ pub fn check(entries: &[Entry], rules: &[RuleSpec], config: Option<&Config>) -> 
             }
         }
     }
-    errors
+    (errors, advice)
 }
 
 #[cfg(test)]

@@ -117,7 +117,8 @@ fn a_probe_without_a_workload_is_named_when_its_alert_must_bind_one() {
         "[[probe]]\nname = \"site\"\nurl = \"http://127.0.0.1:8080/health\"\n\n[[probe]]\nname = \"shop\"\nurl = \"http://127.0.0.1:8081/health\"\nworkload = \"local/shop/api\"\n",
     )
     .unwrap();
-    let errors = check(&site_down, &default_rules(), Some(&cfg));
+    assert!(check(&site_down, &default_rules(), Some(&cfg)).is_empty());
+    let errors = advice(&site_down, &default_rules(), &cfg);
     let text = render(&errors);
     assert!(
         text.contains("[[probe]] `site`, which names no workload"),

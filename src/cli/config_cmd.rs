@@ -58,7 +58,11 @@ pub fn run(cli: &Cli, action: &ConfigAction) -> ExitCode {
                 Ok(_) => {
                     // Runbooks are part of the setup an alert depends on: a
                     // param that cannot bind, a default naming nothing here.
-                    let errors = crate::exec::files::lint_runbooks(Some(&loaded.config), &[]);
+                    let review = crate::exec::files::review_runbooks(Some(&loaded.config), &[]);
+                    for w in &review.advice {
+                        println!("warning: {w}");
+                    }
+                    let errors = review.errors;
                     if errors.is_empty() {
                         println!("{}: ok", loaded.path.display());
                         ExitCode::SUCCESS

@@ -332,8 +332,8 @@ pub fn inventory_series(target: &str, inv: &Inventory) -> Vec<(String, f64)> {
         out.push((format!("{key}:mem_bytes"), w.usage.mem_bytes as f64));
         out.push((format!("{key}:ready"), f64::from(w.ready)));
         // Compose has no desired count: every replica container that exists is wanted,
-        // so a replica that exited counts as not ready rather than as not wanted.
-        let desired = w.desired.unwrap_or(mine.len() as u32);
+        // so a replica that crashed counts as not ready rather than as not wanted.
+        let desired = inv.wanted(w);
         out.push((format!("{key}:desired"), f64::from(desired)));
         if desired > 0 {
             let ratio = f64::from(w.ready.min(desired)) / f64::from(desired);

@@ -61,9 +61,7 @@ pub fn workload_facts(model: &Model, addr: &WorkloadAddr) -> Facts {
         return Facts::Unavailable(format!("no workload {addr} on target `{}`", addr.target));
     };
     // Compose has no desired count: every replica container that exists is wanted.
-    let desired = w
-        .desired
-        .unwrap_or_else(|| inv.instances.iter().filter(|i| &i.workload == addr).count() as u32);
+    let desired = inv.wanted(w);
     Facts::Workload {
         ready: w.ready,
         desired,

@@ -117,10 +117,23 @@ pub fn lint_file(path: &Path) -> Vec<FileError> {
     }
 }
 
+/// What a runbook check found: errors, and advice that stops nothing (a
+/// runbook directory that does not exist yet, a probe naming no workload).
+#[derive(Debug, Default)]
+pub struct RunbookReview {
+    pub errors: Vec<FileError>,
+    pub advice: Vec<FileError>,
+}
+
 /// Every problem of the runbooks `files` (or, with none, of the whole
 /// catalogue): each file's lint, then how it binds to the alerts its
 /// triggers name; with a config, against its rules and targets too.
 pub fn lint_runbooks(config: Option<&config::Config>, files: &[PathBuf]) -> Vec<FileError> {
+    review_runbooks(config, files).errors
+}
+
+/// [`lint_runbooks`], with the advice kept apart.
+pub fn review_runbooks(config: Option<&config::Config>, files: &[PathBuf]) -> RunbookReview {
     let rules = config.map_or_else(crate::alert::default_rules, crate::alert::specs_of);
     let (catalog, mut errors) = if files.is_empty() {
         let dirs = config.map(|c| c.runbook_dirs.clone()).unwrap_or_default();
@@ -138,7 +151,15 @@ pub fn lint_runbooks(config: Option<&config::Config>, files: &[PathBuf]) -> Vec<
         (catalog, errors)
     };
     errors.extend(crate::binding::check(catalog.entries(), &rules, config));
-    errors
+    // A runbook directory not made yet holds no runbook to get wrong.
+    let (missing_dirs, errors): (Vec<FileError>, Vec<FileError>) = errors
+        .into_iter()
+        .partition(|e| e.message.starts_with("cannot read runbook directory"));
+    let mut advice = missing_dirs;
+    if let Some(cfg) = config {
+        advice.extend(crate::binding::advice(catalog.entries(), &rules, cfg));
+    }
+    RunbookReview { errors, advice }
 }
 
 /// A built-in theme by name, or a theme file by path.

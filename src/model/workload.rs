@@ -224,6 +224,22 @@ pub struct Inventory {
     pub notes: Vec<String>,
 }
 
+impl Inventory {
+    /// How many replicas `w` wants: what its orchestrator says, else (Compose,
+    /// plain containers) every instance except one that finished cleanly
+    /// (exit 0) and a plain container never started.
+    pub fn wanted(&self, w: &Workload) -> u32 {
+        w.desired.unwrap_or_else(|| {
+            self.instances
+                .iter()
+                .filter(|i| i.workload == w.addr)
+                .filter(|i| !(i.state == "exited" && i.exit_code == Some(0)))
+                .filter(|i| !(w.kind == WorkloadKind::Container && i.state == "created"))
+                .count() as u32
+        })
+    }
+}
+
 /// One line of a container's output.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LogLine {

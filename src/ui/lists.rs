@@ -38,15 +38,11 @@ pub fn workloads<'m>(model: &'m Model, ui: &UiState) -> Vec<&'m Workload> {
 /// asks for, or (Compose, plain containers, which have no such number) its
 /// containers that have not finished cleanly.
 pub fn wanted(model: &Model, w: &Workload) -> u32 {
-    w.desired.unwrap_or_else(|| {
-        model
-            .inventories
-            .iter()
-            .flat_map(|(_, inv)| &inv.instances)
-            .filter(|i| i.workload == w.addr)
-            .filter(|i| !(i.state == "exited" && i.exit_code == Some(0)))
-            .count() as u32
-    })
+    model
+        .inventories
+        .iter()
+        .find(|(t, _)| *t == w.addr.target)
+        .map_or(w.desired.unwrap_or(w.running), |(_, inv)| inv.wanted(w))
 }
 
 /// Within the `:ctx` context and the `:ns` namespace, where they are set.
