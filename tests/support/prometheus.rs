@@ -25,6 +25,15 @@ impl Prometheus {
 
     /// As `start`, with a rule file (checked by `promtool check rules` first).
     pub fn start_with_rules(targets: &[String], rules: Option<&str>) -> Prometheus {
+        Self::start_full(targets, rules, None)
+    }
+
+    /// As `start_with_rules`, sending its alerts to the Alertmanager at `alertmanager`.
+    pub fn start_full(
+        targets: &[String],
+        rules: Option<&str>,
+        alertmanager: Option<&str>,
+    ) -> Prometheus {
         let dir = tempfile::tempdir().unwrap();
         let rule_files = match rules {
             Some(text) => {
@@ -47,8 +56,15 @@ impl Prometheus {
         };
         let port = free_port();
         let quoted: Vec<String> = targets.iter().map(|t| format!("'{t}'")).collect();
+        let alerting = match alertmanager {
+            Some(url) => format!(
+                "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{}']\n",
+                url.trim_start_matches("http://")
+            ),
+            None => String::new(),
+        };
         let config = format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n{rule_files}\
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n{rule_files}{alerting}\
              scrape_configs:\n  - job_name: demo\n    static_configs:\n      - targets: [{}]\n",
             quoted.join(", ")
         );
@@ -62,6 +78,10 @@ impl Prometheus {
                 dir.path().join("data").display()
             ))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            // A firing alert is sent again only after this delay (1m by
+            // default): an Alertmanager found after the first evaluation
+            // would otherwise wait a minute for it.
+            .arg("--rules.alert.resend-delay=1s")
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
