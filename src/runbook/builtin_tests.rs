@@ -382,11 +382,11 @@ fn database_cancels_then_terminates_the_head_of_a_lock_chain() {
         [
             Action::DbCancel {
                 target: "main-db".into(),
-                pid: 4242
+                pids: vec![4242]
             },
             Action::DbTerminate {
                 target: "main-db".into(),
-                pid: 4242
+                pids: vec![4242]
             }
         ]
     );

@@ -1,91 +1,51 @@
-//! Cancel and terminate on a PostgreSQL backend, addressed `TARGET/backend/PID`.
-//! The plan reads the backend and says exactly whose query stops; execute
-//! reads it again (a different query by now is not what was confirmed), calls
-//! the function and reads back until the query or the session is gone.
+//! Cancel and terminate on PostgreSQL backends, addressed `TARGET/backend/PID`
+//! (several: `TARGET/backend/PID,PID`). Everything goes through the target's
+//! one session, between the collector's polls, so it works on a server with
+//! no connection slot left. The plan reads the backends and the blocking
+//! graph and says exactly whose query stops and how many waiting sessions
+//! that releases; execute reads them again (a different query by now is not
+//! what was confirmed), calls the function and reads back until the query or
+//! the session is gone.
+
+mod backends;
+mod words;
+
+pub use backends::{backend_pids, backends_addr, BACKEND};
 
 use super::{Orchestrator, Outcome, Plan, PlanStep, Request, Revision, StepOp, Verb};
-use crate::connect::postgres::{connect, describe, Dsn};
-use crate::model::database::shorten_query;
+use crate::connect::postgres::{session, Dsn, Session};
 use crate::model::{WorkloadAddr, WorkloadKind};
+use backends::{said, Backend};
 use futures::future::BoxFuture;
 use std::time::Duration;
 use tokio::sync::mpsc;
-use tokio_postgres::Client;
 
-/// The group of a backend's address: `main-db/backend/12345`.
-pub const BACKEND: &str = "backend";
 /// How long execute reads back for the change before calling it failed.
 const VERIFY_FOR: Duration = Duration::from_secs(10);
 const VERIFY_EVERY: Duration = Duration::from_millis(200);
-/// Query text in a plan: enough to recognise it on a confirmation line.
-const PLAN_QUERY_CHARS: usize = 100;
-
-const BACKEND_ROW: &str = "select coalesce(usename::text, ''), coalesce(application_name, ''), \
-    coalesce(state, ''), \
-    coalesce(to_char(query_start at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS'), ''), \
-    coalesce(query, ''), pid = pg_backend_pid() \
-    from pg_stat_activity where pid = $1";
 
 pub struct PostgresOrchestrator {
     target: String,
-    dsn: Dsn,
-}
-
-/// What the plan saw of the backend; execute compares a fresh one with it.
-#[derive(Debug, Clone, PartialEq)]
-struct Backend {
-    user: String,
-    application: String,
-    state: String,
-    /// UTC, to the second: a different query has a different start.
-    query_start: String,
-    query: String,
-    is_self: bool,
-}
-
-/// The backend a request addresses, as a PID.
-pub fn backend_pid(addr: &WorkloadAddr) -> Result<i32, String> {
-    if addr.group != BACKEND {
-        return Err(format!(
-            "{addr} is not a PostgreSQL backend: expected TARGET/backend/PID"
-        ));
-    }
-    match addr.name.parse::<i32>() {
-        Ok(pid) if pid > 0 => Ok(pid),
-        _ => Err(format!("{:?} is not a backend PID", addr.name)),
-    }
+    session: Session,
 }
 
 impl PostgresOrchestrator {
     pub fn new(target: &str, dsn: Dsn) -> Self {
         PostgresOrchestrator {
             target: target.to_string(),
-            dsn,
+            session: session(target, &dsn),
         }
     }
 
-    async fn client(&self) -> Result<Client, String> {
-        connect(&self.dsn)
-            .await
-            .map_err(|e| format!("{}: {e}", self.target))
+    fn fail(&self, e: &tokio_postgres::Error) -> String {
+        said(self.session.dsn(), e)
     }
 
-    async fn backend(&self, client: &Client, pid: i32) -> Result<Option<Backend>, String> {
-        let row = client
-            .query_opt(BACKEND_ROW, &[&pid])
-            .await
-            .map_err(|e| self.dsn.scrub(&describe(&e)))?;
-        Ok(row.map(|r| Backend {
-            user: r.get(0),
-            application: r.get(1),
-            state: r.get(2),
-            query_start: r.get(3),
-            query: r.get(4),
-            is_self: r.get(5),
-        }))
-    }
-
-    async fn plan_on(&self, client: &Client, req: &Request) -> Result<Plan, String> {
+    async fn plan_on(
+        &self,
+        client: &tokio_postgres::Client,
+        req: &Request,
+    ) -> Result<Plan, String> {
         let addr = &req.workload;
         if addr.target != self.target {
             return Err(format!(
@@ -93,8 +53,8 @@ impl PostgresOrchestrator {
                 self.target
             ));
         }
-        let pid = backend_pid(addr)?;
-        let (op, what) = match req.verb {
+        let pids = backend_pids(addr)?;
+        let (op, function) = match req.verb {
             Verb::Cancel => (StepOp::Cancel, "pg_cancel_backend"),
             Verb::Terminate => (StepOp::Terminate, "pg_terminate_backend"),
             ref other => {
@@ -104,104 +64,171 @@ impl PostgresOrchestrator {
                 ))
             }
         };
-        let b = self
-            .backend(client, pid)
-            .await?
-            .ok_or_else(|| format!("no backend with PID {pid} on {}", self.target))?;
-        if b.is_self {
-            return Err(format!("PID {pid} is opsdeck's own session"));
-        }
-        let query = shorten_query(&b.query, PLAN_QUERY_CHARS);
-        let since = if b.query_start.is_empty() {
-            String::new()
-        } else {
-            format!(", query started {} UTC", b.query_start)
-        };
-        let who = format!(
-            "user {}, application {:?}, {}{since}",
-            b.user,
-            b.application,
-            if b.state.is_empty() {
-                "state hidden"
-            } else {
-                &b.state
+        let found = backends::read(client, &pids)
+            .await
+            .map_err(|e| self.fail(&e))?;
+        for pid in &pids {
+            let Some(b) = found.iter().find(|b| b.pid == *pid) else {
+                return Err(format!("no backend with PID {pid} on {}", self.target));
+            };
+            if b.is_self {
+                return Err(format!("PID {pid} is opsdeck's own session"));
             }
-        );
-        let (summary, verify) = match req.verb {
-            Verb::Cancel if b.state != "active" => {
+            if req.verb == Verb::Cancel && b.state != "active" {
                 return Err(format!(
                     "backend {pid} on {} runs no query now ({}); terminate ends the session",
                     self.target,
-                    if b.state.is_empty() { "state hidden" } else { &b.state }
-                ))
+                    words::state(b)
+                ));
             }
-            Verb::Cancel => (
-                format!(
-                    "cancel the query of backend {pid} on {} ({who}); the session stays connected",
-                    self.target
-                ),
-                "the backend is no longer running that query".to_string(),
-            ),
-            _ => (
-                format!(
-                    "terminate backend {pid} on {} ({who}); its open transaction rolls back and the client is disconnected",
-                    self.target
-                ),
-                "the backend is gone".to_string(),
-            ),
-        };
+        }
+        let chains = backends::chains(client).await.map_err(|e| self.fail(&e))?;
+        let summary = words::summary(&self.target, &req.verb, &found, &chains);
+        let mut steps: Vec<PlanStep> = found
+            .iter()
+            .map(|b| PlanStep {
+                op,
+                subject: backends_addr(&self.target, &[b.pid]).to_string(),
+                detail: format!("{function}({}): {}", b.pid, words::query(b)),
+            })
+            .collect();
+        steps.push(PlanStep {
+            op: StepOp::Verify,
+            subject: addr.to_string(),
+            detail: match (req.verb == Verb::Terminate, found.len()) {
+                (true, 1) => "the backend is gone".into(),
+                (true, _) => "the backends are gone".into(),
+                (false, 1) => "the backend is no longer running that query".into(),
+                (false, _) => "the backends are no longer running those queries".into(),
+            },
+        });
         Ok(Plan {
             request: req.clone(),
             kind: WorkloadKind::Backend,
             summary,
-            steps: vec![
-                PlanStep {
-                    op,
-                    subject: addr.to_string(),
-                    detail: format!("{what}({pid}): {query}"),
-                },
-                PlanStep {
-                    op: StepOp::Verify,
-                    subject: addr.to_string(),
-                    detail: verify,
-                },
-            ],
+            steps,
             destructive: true,
         })
     }
 
-    /// Reads the backend until `done` says the change shows, or gives up.
-    async fn verify(
-        &self,
-        client: &Client,
-        pid: i32,
-        before: &Backend,
-        terminate: bool,
-    ) -> Result<bool, String> {
+    /// Reads the backends until the change shows on every one, or gives up.
+    /// The session is taken for each reading only, so polls go on between.
+    async fn verify(&self, before: &[Backend], terminate: bool) -> Result<Vec<i32>, String> {
+        let pids: Vec<i32> = before.iter().map(|b| b.pid).collect();
         let deadline = tokio::time::Instant::now() + VERIFY_FOR;
         loop {
-            let now = self.backend(client, pid).await?;
-            let done = match &now {
-                None => true,
-                Some(_) if terminate => false,
-                Some(b) => b.state != "active" || b.query_start != before.query_start,
+            let now = {
+                let held = self.session.lock().await?;
+                backends::read(&held, &pids)
+                    .await
+                    .map_err(|e| self.fail(&e))?
             };
-            if done {
-                return Ok(true);
-            }
-            if tokio::time::Instant::now() >= deadline {
-                return Ok(false);
+            let left: Vec<i32> = before
+                .iter()
+                .filter(|b| match now.iter().find(|n| n.pid == b.pid) {
+                    None => false,
+                    Some(_) if terminate => true,
+                    Some(n) => n.state == "active" && n.query_start == b.query_start,
+                })
+                .map(|b| b.pid)
+                .collect();
+            if left.is_empty() || tokio::time::Instant::now() >= deadline {
+                return Ok(left);
             }
             tokio::time::sleep(VERIFY_EVERY).await;
         }
+    }
+
+    async fn run(&self, plan: &Plan, progress: mpsc::Sender<String>) -> Result<Outcome, String> {
+        let terminate = plan.request.verb == Verb::Terminate;
+        let call = if terminate {
+            "select pg_terminate_backend($1)"
+        } else {
+            "select pg_cancel_backend($1)"
+        };
+        let (before, released, signalled, refused) = {
+            let held = self.session.lock().await?;
+            // Another query by now (or another backend with the PID) is not what was confirmed.
+            plan.still_holds(&self.plan_on(&held, &plan.request).await?)?;
+            let pids = backend_pids(&plan.request.workload)?;
+            let before = backends::read(&held, &pids)
+                .await
+                .map_err(|e| self.fail(&e))?;
+            let released = backends::chains(&held)
+                .await
+                .map_err(|e| self.fail(&e))?
+                .released_by(&pids);
+            let mut signalled = Vec::new();
+            let mut refused = Vec::new();
+            for b in &before {
+                let _ = progress.send(format!("{call} with {}", b.pid)).await;
+                match held.query_one(call, &[&b.pid]).await {
+                    Ok(row) if row.get::<_, bool>(0) => signalled.push(b.clone()),
+                    Ok(_) => refused.push(format!("{}: not signalled (it had ended?)", b.pid)),
+                    Err(e) => refused.push(format!("{}: {}", b.pid, self.fail(&e))),
+                }
+            }
+            (before, released, signalled, refused)
+        };
+        if before.is_empty() {
+            return Err("the backends ended before they were signalled".into());
+        }
+        if signalled.is_empty() {
+            return match refused.as_slice() {
+                [one] if before.len() == 1 => {
+                    let text = one.split_once(": ").map_or(one.as_str(), |(_, t)| t);
+                    if text.starts_with("not signalled") {
+                        Ok(Outcome {
+                            ok: false,
+                            message: format!(
+                                "PostgreSQL did not signal backend {} (it had ended?)",
+                                before[0].pid
+                            ),
+                            rolled_back: false,
+                        })
+                    } else {
+                        Err(text.to_string())
+                    }
+                }
+                _ => Err(format!("no backend was signalled: {}", refused.join("; "))),
+            };
+        }
+        let _ = progress
+            .send(format!(
+                "signalled; reading back {}",
+                words::pids(&signalled.iter().map(|b| b.pid).collect::<Vec<_>>())
+            ))
+            .await;
+        let left = self.verify(&signalled, terminate).await?;
+        let still_waiting = if left.is_empty() && !released.is_empty() {
+            let held = self.session.lock().await?;
+            let now = backends::chains(&held).await.map_err(|e| self.fail(&e))?;
+            released
+                .iter()
+                .copied()
+                .filter(|p| now.waits.contains_key(p))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(words::outcome(
+            &self.target,
+            terminate,
+            &signalled,
+            &left,
+            &refused,
+            &released,
+            &still_waiting,
+            VERIFY_FOR,
+        ))
     }
 }
 
 impl Orchestrator for PostgresOrchestrator {
     fn plan<'a>(&'a self, request: &'a Request) -> BoxFuture<'a, Result<Plan, String>> {
         Box::pin(async move {
-            let client = self.client().await?;
-            self.plan_on(&client, request).await
+            let held = self.session.lock().await?;
+            self.plan_on(&held, request).await
         })
     }
 
@@ -210,59 +237,7 @@ impl Orchestrator for PostgresOrchestrator {
         plan: &'a Plan,
         progress: mpsc::Sender<String>,
     ) -> BoxFuture<'a, Result<Outcome, String>> {
-        Box::pin(async move {
-            let client = self.client().await?;
-            // Another query by now (or another backend with the PID) is not what was confirmed.
-            plan.still_holds(&self.plan_on(&client, &plan.request).await?)?;
-            let pid = backend_pid(&plan.request.workload)?;
-            let before = self
-                .backend(&client, pid)
-                .await?
-                .ok_or_else(|| format!("backend {pid} ended before it was signalled"))?;
-            let terminate = plan.request.verb == Verb::Terminate;
-            let call = if terminate {
-                "select pg_terminate_backend($1)"
-            } else {
-                "select pg_cancel_backend($1)"
-            };
-            let _ = progress.send(format!("{call} with {pid}")).await;
-            let signalled: bool = client
-                .query_one(call, &[&pid])
-                .await
-                .map_err(|e| self.dsn.scrub(&describe(&e)))?
-                .get(0);
-            if !signalled {
-                return Ok(Outcome {
-                    ok: false,
-                    message: format!("PostgreSQL did not signal backend {pid} (it had ended?)"),
-                    rolled_back: false,
-                });
-            }
-            let _ = progress
-                .send(format!("signalled; reading back backend {pid}"))
-                .await;
-            let ok = self.verify(&client, pid, &before, terminate).await?;
-            let message = match (ok, terminate) {
-                (true, true) => format!("backend {pid} on {} is gone", self.target),
-                (true, false) => format!(
-                    "the query of backend {pid} on {} stopped; the session is still connected",
-                    self.target
-                ),
-                (false, true) => format!(
-                    "backend {pid} was signalled but is still there after {}s",
-                    VERIFY_FOR.as_secs()
-                ),
-                (false, false) => format!(
-                    "backend {pid} was signalled but still runs the query after {}s; terminate it",
-                    VERIFY_FOR.as_secs()
-                ),
-            };
-            Ok(Outcome {
-                ok,
-                message,
-                rolled_back: false,
-            })
-        })
+        Box::pin(self.run(plan, progress))
     }
 
     fn history<'a>(
@@ -274,20 +249,5 @@ impl Orchestrator for PostgresOrchestrator {
                 "{workload} is a PostgreSQL backend: it has no image history"
             ))
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backends_are_addressed_by_pid() {
-        let addr: WorkloadAddr = "main-db/backend/4242".parse().unwrap();
-        assert_eq!(backend_pid(&addr), Ok(4242));
-        let e = backend_pid(&"main-db/shop/api".parse().unwrap()).unwrap_err();
-        assert!(e.contains("TARGET/backend/PID"), "{e}");
-        let e = backend_pid(&"main-db/backend/abc".parse().unwrap()).unwrap_err();
-        assert!(e.contains("not a backend PID"), "{e}");
     }
 }
