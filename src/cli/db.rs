@@ -183,20 +183,21 @@ fn print_text(target: &str, at: i64, s: &DbSnapshot) {
         opt(s.replication_lag(), &|v| format!("{v:.1}s")),
     );
     println!(
-        "\n{:>7}  {:<28} {:<12} {:<10} {:<20} {:>9} {:>9}  {:<22} QUERY",
-        "PID", "CHAIN", "USER", "DB", "STATE", "RUNNING", "XACT", "CLIENT"
+        "\n{:>7}  {:<28} {:<12} {:<16} {:<10} {:<16} {:<20} {:>9} {:>9}  QUERY",
+        "PID", "CHAIN", "USER", "APPLICATION", "DB", "CLIENT", "STATE", "RUNNING", "XACT"
     );
     for x in &s.sessions {
         println!(
-            "{:>7}  {:<28} {:<12} {:<10} {:<20} {:>9} {:>9}  {:<22} {}",
+            "{:>7}  {:<28} {:<12} {:<16} {:<10} {:<16} {:<20} {:>9} {:>9}  {}",
             x.pid,
             chains.marker(x.pid).unwrap_or_default(),
             x.user,
+            x.application,
             x.database,
+            x.client,
             x.state,
             x.running_for(),
             x.xact_for().unwrap_or_else(|| "-".into()),
-            x.client,
             shorten_query(&x.query, 160)
         );
         if let Some(l) = &x.lock_wait {
