@@ -67,11 +67,12 @@ pub struct Chain {
 pub async fn chain(pg: &Postgres, admin: &Client) -> Chain {
     let dsn = app_dsn(pg);
     let holder = session(&dsn, "shop-worker").await;
+    // Each PID is read first: a query after would be the one on screen.
+    let a = backend_pid(&holder).await;
     holder
         .batch_execute("begin; update accounts set balance = balance + 1 where id = 1")
         .await
         .unwrap();
-    let a = backend_pid(&holder).await;
     let b_client = session(&dsn, "shop-api").await;
     let b = backend_pid(&b_client).await;
     let b_task = tokio::spawn(async move {

@@ -51,10 +51,30 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
     let [now, log] =
         Layout::vertical([Constraint::Length(question_h), Constraint::Fill(1)]).areas(right);
     let block = pane_block(&ui.theme, "Now", None, pane.question.is_some());
+    let inner = block.inner(now);
+    block.render(now, buf);
+    // A question's keys are its last line: when a long plan or note runs
+    // past the pane, they keep the bottom row, or nobody knows to press y.
+    let pinned = if pane.question.is_some() && rows > usize::from(inner.height) {
+        lines.pop()
+    } else {
+        None
+    };
+    let body = Rect {
+        height: inner.height.saturating_sub(u16::from(pinned.is_some())),
+        ..inner
+    };
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
-        .block(block)
-        .render(now, buf);
+        .render(body, buf);
+    if let Some(keys) = pinned {
+        let row = Rect {
+            y: body.bottom(),
+            height: 1,
+            ..inner
+        };
+        Paragraph::new(keys).render(row, buf);
+    }
     timeline(log, buf, ui, pane);
 }
 
