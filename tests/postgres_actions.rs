@@ -75,7 +75,7 @@ async fn sleeper(pg: &Postgres, name: &str) -> (i32, tokio::task::JoinHandle<Sle
 
 fn write_config(dir: &Path, watcher_dsn: &str) -> PathBuf {
     let dsn_file = dir.join("watch-db.dsn");
-    std::fs::write(&dsn_file, watcher_dsn).unwrap();
+    postgres::write_dsn_file(&dsn_file, watcher_dsn);
     let config = dir.join("config.toml");
     std::fs::write(
         &config,
@@ -346,7 +346,7 @@ async fn the_console_cancels_the_selected_session_through_the_confirmation_dialo
     let pg = Postgres::start(20);
     let dir = tempfile::tempdir().unwrap();
     let dsn_file = dir.path().join("main-db.dsn");
-    std::fs::write(&dsn_file, pg.superuser_dsn()).unwrap();
+    postgres::write_dsn_file(&dsn_file, &pg.superuser_dsn());
     let config_path = dir.path().join("config.toml");
     std::fs::write(
         &config_path,

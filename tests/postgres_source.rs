@@ -108,7 +108,8 @@ async fn a_monitoring_role_sees_long_queries_lock_chains_and_saturation() {
     let waiter = snap.sessions.iter().find(|s| s.pid == b_pid).unwrap();
     assert_eq!(waiter.blocked_by, vec![a_pid]);
     assert!(waiter.wait_event.starts_with("Lock:"), "{waiter:?}");
-    assert_eq!(snap.root_blockers(), vec![a_pid]);
+    let roots: Vec<i32> = snap.chains().roots.iter().map(|r| r.pid).collect();
+    assert_eq!(roots, vec![a_pid]);
 
     // setup, A, B, C and the collector's own session: 5 of 20.
     assert_eq!(snap.connections, 5, "{:?}", snap.states);

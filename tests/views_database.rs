@@ -48,11 +48,13 @@ fn database_degraded_and_unconfigured() {
         retry_in: Duration::from_secs(4),
     };
     let screen = text(&frame(&m, &in_view(View::Database), 120, 30));
+    // The last reading stays on screen, marked as what it is.
     assert!(
-        screen.contains("main-db degraded: shop@db.internal:5432/shop: error connecting"),
+        screen.contains(
+            "main-db as of 14:13:20 — stale: shop@db.internal:5432/shop: error connecting"
+        ),
         "{screen}"
     );
-    // The last reading stays on screen while the target is away.
     assert!(screen.contains("4242"), "{screen}");
     let screen = text(&frame(&console(), &in_view(View::Database), 80, 24));
     assert!(
@@ -63,20 +65,97 @@ fn database_degraded_and_unconfigured() {
 }
 
 #[test]
-fn lock_chain_heads_are_red_and_waiters_yellow() {
+fn a_stale_target_is_dimmed_under_its_as_of_line_80x24() {
+    let mut m = with_database();
+    let t = m.targets.iter_mut().find(|t| t.name == "main-db").unwrap();
+    t.health = Health::Degraded {
+        reason: "connection refused".into(),
+        since: NOW + 5,
+        retry_in: Duration::from_secs(4),
+    };
+    let mut ui = in_view(View::Database);
+    ui.tables.database.selected = Some("main-db/4301".into());
+    let buf = frame(&m, &ui, 80, 24);
+    insta::assert_snapshot!(text(&buf));
+    // Nothing in the old reading keeps its alarm colour: not the root, not the timers.
+    for needle in ["⇢ root of 2", "5m", "idle in tx", "slow 2 (worst 3.25 s)"] {
+        let (x, y) = find(&buf, needle);
+        assert_eq!(buf[(x, y)].style().fg, ui.theme.muted.fg, "{needle}");
+    }
+    let (x, y) = find(&buf, "as of 14:13:20 — stale: connection refused");
+    assert_eq!(buf[(x, y)].style().fg, ui.theme.warning.fg);
+
+    // No news for longer than three refreshes is stale too, while the
+    // collector has not yet given up.
+    let mut m = with_database();
+    m.now = NOW + 40;
+    let screen = text(&frame(&m, &ui, 120, 30));
+    assert!(
+        screen.contains("as of 14:13:20 — stale: no reading for 40s"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn only_roots_are_red_and_waiters_name_their_root() {
     let m = with_database();
     let ui = in_view(View::Database);
     let buf = frame(&m, &ui, 160, 48);
-    let (x, y) = find(&buf, "idle in transaction ⇢ blocks 1");
-    assert_eq!(
-        buf[(x, y)].style().fg,
-        ui.theme.severity(opsdeck::model::Severity::Critical).fg
-    );
+    let red = ui.theme.severity(opsdeck::model::Severity::Critical).fg;
+    let amber = ui.theme.severity(opsdeck::model::Severity::Warning).fg;
+    let (x, y) = find(&buf, "⇢ root of 2");
+    assert_eq!(buf[(x, y)].style().fg, red);
+    let (x, y) = find(&buf, "waits for 4242 (root)");
+    assert_eq!(buf[(x, y)].style().fg, amber);
+    let (x, y) = find(&buf, "waits for 4243 (root 4242)");
+    assert_eq!(buf[(x, y)].style().fg, amber);
     let (x, y) = find(&buf, "21m");
-    assert_eq!(
-        buf[(x, y)].style().fg,
-        ui.theme.severity(opsdeck::model::Severity::Critical).fg
+    assert_eq!(buf[(x, y)].style().fg, red);
+    // The columns pg_activity users look for.
+    let screen = text(&buf);
+    for column in ["DB", "CLIENT", "BACKEND", "XACT", "LOCK"] {
+        assert!(screen.contains(column), "{column}:\n{screen}");
+    }
+    assert!(screen.contains("ShareLock on trans"), "{screen}");
+}
+
+#[test]
+fn at_80x24_the_summary_leads_with_what_is_wrong_and_the_query_takes_the_rest() {
+    let buf = frame(&with_database(), &in_view(View::Database), 80, 24);
+    let screen = text(&buf);
+    let head = screen.lines().nth(2).unwrap();
+    assert!(
+        head.contains("blocked 2 (root 4242) · connections 27/30 90.0%"),
+        "{head}"
     );
+    assert!(screen.contains("⇢ root of 2"), "{screen}");
+    assert!(screen.contains("waits for 4243 (root 4242)"), "{screen}");
+    // The root's row: its query gets what PID, chain, state and time leave.
+    let row = screen.lines().find(|l| l.contains("⇢ root of 2")).unwrap();
+    let query = row.split("UPDATE").nth(1).expect("the query shows");
+    assert!(query.chars().count() >= 20, "{row}");
+}
+
+#[test]
+fn enter_shows_the_whole_query_wrapped_with_the_keys_80x24() {
+    let m = with_database();
+    let mut ui = in_view(View::Database);
+    ui.db.detail = Some("main-db/4244".into());
+    insta::assert_snapshot!(text(&frame(&m, &ui, 80, 24)));
+    ui.db.detail_scroll = 1000;
+    let screen = text(&frame(&m, &ui, 80, 24));
+    assert!(
+        screen.contains("RETURNING id, status"),
+        "scrolled to the end:\n{screen}"
+    );
+    assert!(screen.contains("c cancel query  x terminate"), "{screen}");
+}
+
+#[test]
+fn tab_lists_who_holds_the_connections_80x24() {
+    let mut ui = in_view(View::Database);
+    ui.db.list = opsdeck::ui::state::database::DbList::Holders;
+    insta::assert_snapshot!(text(&frame(&with_database(), &ui, 80, 24)));
 }
 
 #[test]

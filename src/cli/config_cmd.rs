@@ -62,14 +62,15 @@ pub fn run(cli: &Cli, action: &ConfigAction) -> ExitCode {
                     for w in &review.advice {
                         println!("warning: {w}");
                     }
-                    let errors = review.errors;
+                    let mut errors = secret_files(&loaded);
+                    errors.extend(review.errors);
+                    for e in &errors {
+                        println!("{e}");
+                    }
                     if errors.is_empty() {
                         println!("{}: ok", loaded.path.display());
                         ExitCode::SUCCESS
                     } else {
-                        for e in &errors {
-                            println!("{e}");
-                        }
                         println!("{} error(s)", errors.len());
                         ExitCode::from(1)
                     }
@@ -77,4 +78,26 @@ pub fn run(cli: &Cli, action: &ConfigAction) -> ExitCode {
             },
         },
     }
+}
+
+/// DSN files others may read or write, located at their `url_file`: the
+/// target would be refused at start. A file not there yet is not an error
+/// here (the config may be checked away from where it runs).
+fn secret_files(loaded: &crate::config::Loaded) -> Vec<crate::base::diag::FileError> {
+    loaded
+        .config
+        .postgres
+        .iter()
+        .filter_map(|pg| pg.url_file.as_ref())
+        .filter(|f| f.get_ref().exists())
+        .filter_map(|f| {
+            let refused = crate::connect::postgres::dsn::private_file(f.get_ref()).err()?;
+            Some(crate::base::diag::FileError::at_offset(
+                &loaded.path,
+                &loaded.text,
+                f.span().start,
+                format!("url_file {refused}"),
+            ))
+        })
+        .collect()
 }

@@ -3,22 +3,23 @@
 //! go through `action::perform` like every other verb (same exit codes).
 //!
 //! `sessions --json` prints the target's `DbSnapshot` as serde writes it
-//! (see src/model/database.rs) with `target` and `generated_at` beside it.
-//! `sessions` exits 0 with a reading, 1 when the server cannot be read, 2
-//! when no such `[[postgres]]` target is configured.
+//! (see src/model/database/) with `target`, `generated_at`, `lock_chains`
+//! (each root with every session behind it) and `checklist` (the health
+//! items, judged) beside it. `sessions` exits 0 with a reading, 1 when the
+//! server cannot be read, 2 when no such `[[postgres]]` target is configured.
 
 use super::act::{self, ActFlags, EXIT_FAILED, EXIT_NO_PLAN};
 use super::status::{poll_into, POLL_TIMEOUT};
 use crate::action::docker::HealthGate;
-use crate::action::postgres::BACKEND;
+use crate::action::postgres::backends_addr;
 use crate::action::{Request, Verb};
 use crate::base::time::rfc3339;
 use crate::base::units::{bytes, percent};
 use crate::config::Config;
 use crate::connect::postgres::Dsn;
 use crate::console::Model;
-use crate::model::database::{DbSnapshot, Statements};
-use crate::model::{Health, TargetKind, WorkloadAddr};
+use crate::model::database::{checklist, shorten_query, DbSnapshot, Statements};
+use crate::model::{Health, TargetKind};
 use crate::source::postgres::PostgresSource;
 use std::process::ExitCode;
 
@@ -32,17 +33,19 @@ pub enum DbAction {
         #[arg(long)]
         json: bool,
     },
-    /// Cancel the running query of backend PID (pg_cancel_backend); the session stays
+    /// Cancel the running query of backend PID (pg_cancel_backend), or of each PID given; the sessions stay
     Cancel {
         target: String,
-        pid: i32,
+        #[arg(required = true)]
+        pids: Vec<i32>,
         #[command(flatten)]
         flags: ActFlags,
     },
-    /// End the session of backend PID (pg_terminate_backend)
+    /// End the session of backend PID (pg_terminate_backend), or of each PID given
     Terminate {
         target: String,
-        pid: i32,
+        #[arg(required = true)]
+        pids: Vec<i32>,
         #[command(flatten)]
         flags: ActFlags,
     },
@@ -51,12 +54,16 @@ pub enum DbAction {
 pub async fn run(config: &Config, read_only: bool, action: &DbAction) -> ExitCode {
     match action {
         DbAction::Sessions { target, json } => sessions(config, target, *json).await,
-        DbAction::Cancel { target, pid, flags } => {
-            signal(config, read_only, target, *pid, Verb::Cancel, flags).await
-        }
-        DbAction::Terminate { target, pid, flags } => {
-            signal(config, read_only, target, *pid, Verb::Terminate, flags).await
-        }
+        DbAction::Cancel {
+            target,
+            pids,
+            flags,
+        } => signal(config, read_only, target, pids, Verb::Cancel, flags).await,
+        DbAction::Terminate {
+            target,
+            pids,
+            flags,
+        } => signal(config, read_only, target, pids, Verb::Terminate, flags).await,
     }
 }
 
@@ -83,7 +90,7 @@ async fn signal(
     config: &Config,
     read_only: bool,
     target: &str,
-    pid: i32,
+    pids: &[i32],
     verb: Verb,
     flags: &ActFlags,
 ) -> ExitCode {
@@ -92,7 +99,7 @@ async fn signal(
         return ExitCode::from(EXIT_NO_PLAN);
     }
     let request = Request {
-        workload: WorkloadAddr::new(target, BACKEND, &pid.to_string()),
+        workload: backends_addr(target, pids),
         verb,
     };
     act::run(config, read_only, request, flags, HealthGate::default()).await
@@ -128,27 +135,46 @@ async fn sessions(config: &Config, target: &str, json: bool) -> ExitCode {
         if let Some(obj) = value.as_object_mut() {
             obj.insert("target".into(), target.into());
             obj.insert("generated_at".into(), rfc3339(*at).into());
+            let chains = serde_json::to_value(&snap.chains().roots).unwrap_or_default();
+            obj.insert("lock_chains".into(), chains);
+            let items = serde_json::to_value(checklist::judge(snap, *at)).unwrap_or_default();
+            obj.insert("checks".into(), items);
         }
         println!(
             "{}",
             serde_json::to_string_pretty(&value).unwrap_or_default()
         );
     } else {
-        print_text(target, snap);
+        print_text(target, *at, snap);
     }
     ExitCode::SUCCESS
 }
 
-fn print_text(target: &str, s: &DbSnapshot) {
+fn print_text(target: &str, at: i64, s: &DbSnapshot) {
     let states: Vec<String> = s.states.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    let chains = s.chains();
+    let blocked = match chains.roots.first() {
+        Some(r) => format!(
+            "blocked {} (root {} holds up {})",
+            s.blocking.len(),
+            r.pid,
+            r.waiters.len()
+        ),
+        None => format!("blocked {}", s.blocking.len()),
+    };
     println!(
-        "{target}: PostgreSQL {}, connections {} / {} ({}): {}",
-        s.server_version,
+        "{target}: {blocked} · connections {} / {} ({}): {} · PostgreSQL {}",
         s.connections,
         s.max_connections,
         percent(s.saturation() * 100.0),
-        states.join(" · ")
+        states.join(" · "),
+        s.server_version,
     );
+    let checks: Vec<String> = checklist::judge(s, at)
+        .into_iter()
+        .map(|i| format!("{} [{}]", i.figure, level(i.level)))
+        .collect();
+    println!("checks: {}", checks.join(" · "));
     let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or("—".to_string(), f);
     println!(
         "tps {} · cache hit {} · replication lag {}",
@@ -157,27 +183,44 @@ fn print_text(target: &str, s: &DbSnapshot) {
         opt(s.replication_lag(), &|v| format!("{v:.1}s")),
     );
     println!(
-        "\n{:>7}  {:<12} {:<16} {:<20} {:<20} {:>9}  QUERY",
-        "PID", "USER", "APPLICATION", "STATE", "WAIT", "RUNNING"
+        "\n{:>7}  {:<28} {:<12} {:<16} {:<10} {:<16} {:<20} {:>9} {:>9}  QUERY",
+        "PID", "CHAIN", "USER", "APPLICATION", "DB", "CLIENT", "STATE", "RUNNING", "XACT"
     );
     for x in &s.sessions {
         println!(
-            "{:>7}  {:<12} {:<16} {:<20} {:<20} {:>9}  {}",
+            "{:>7}  {:<28} {:<12} {:<16} {:<10} {:<16} {:<20} {:>9} {:>9}  {}",
             x.pid,
+            chains.marker(x.pid).unwrap_or_default(),
             x.user,
             x.application,
+            x.database,
+            x.client,
             x.state,
-            x.wait_event,
             x.running_for(),
-            x.query
+            x.xact_for().unwrap_or_else(|| "-".into()),
+            shorten_query(&x.query, 160)
         );
+        if let Some(l) = &x.lock_wait {
+            println!("{:>7}  waits for {l}", "");
+        }
     }
     if s.sessions.is_empty() {
         println!("{:>7}  (no session is busy)", "");
     }
-    for e in &s.blocking {
-        let by: Vec<String> = e.blockers.iter().map(i32::to_string).collect();
-        println!("blocked: {} waits for {}", e.blocked, by.join(", "));
+    println!("\nwho holds the connections:");
+    for h in &s.holders {
+        println!(
+            "{:>5}  {} · {} · {} · {}",
+            h.connections,
+            h.user,
+            if h.application.is_empty() {
+                "-"
+            } else {
+                &h.application
+            },
+            if h.client.is_empty() { "?" } else { &h.client },
+            h.state
+        );
     }
     for (name, size) in &s.databases {
         println!("database {name}: {}", bytes(*size as f64));
@@ -204,5 +247,14 @@ fn print_text(target: &str, s: &DbSnapshot) {
     }
     for l in &s.limits {
         println!("note: {l}");
+    }
+}
+
+fn level(s: crate::model::Severity) -> &'static str {
+    match s {
+        crate::model::Severity::Ok => "ok",
+        crate::model::Severity::Info => "unknown",
+        crate::model::Severity::Warning => "amber",
+        crate::model::Severity::Critical => "red",
     }
 }

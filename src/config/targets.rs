@@ -112,8 +112,8 @@ pub struct PostgresTarget {
     pub name: Spanned<String>,
     /// The environment variable that holds the DSN.
     pub url_env: Option<String>,
-    /// A file that holds the DSN.
-    pub url_file: Option<PathBuf>,
+    /// A file that holds the DSN (private to its owner: mode 0600).
+    pub url_file: Option<Spanned<PathBuf>>,
     /// Accepted only to be refused with a clear error: a DSN holds a password.
     pub url: Option<Spanned<toml::Value>>,
 }

@@ -389,16 +389,30 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         S::Database,
+        "Enter",
+        &[(code(KeyCode::Enter), A::Open)],
+        "the session whole: query, transaction, lock chain, locks waited for and held (Esc closes)",
+        Some(("Enter", "detail")),
+    ),
+    b(
+        S::Database,
+        "Tab",
+        &[(code(KeyCode::Tab), A::NextList)],
+        "sessions · who holds the connections (by user, application, client, state)",
+        Some(("Tab", "holders")),
+    ),
+    b(
+        S::Database,
         "c",
         &[(k('c'), A::CancelQuery)],
-        "cancel the selected session's query (pg_cancel_backend)",
+        "cancel the selected session's query (pg_cancel_backend); on a waiter, its lock chain's root",
         Some(("c", "cancel query")),
     ),
     b(
         S::Database,
         "x",
         &[(k('x'), A::Terminate)],
-        "terminate the selected session (pg_terminate_backend)",
+        "terminate the selected session (pg_terminate_backend); on a waiter, its lock chain's root; on a holder, its sessions",
         Some(("x", "terminate")),
     ),
     b(

@@ -230,3 +230,11 @@ pub async fn backend_pid(client: &tokio_postgres::Client) -> i32 {
         .unwrap()
         .get(0)
 }
+
+/// Writes a DSN file as it must be: private to its owner (mode 0600);
+/// opsdeck refuses one group or others may read.
+pub fn write_dsn_file(path: &Path, dsn: &str) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::write(path, dsn).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}

@@ -39,16 +39,19 @@ impl std::fmt::Debug for Dsn {
 impl Dsn {
     /// Reads and parses the target's DSN; errors name where it came from, never what it says.
     pub fn of(target: &PostgresTarget) -> Result<Dsn, String> {
-        let text = crate::connect::http::read_secret(&target.url_env, &target.url_file)?
-            .ok_or_else(|| {
-                format!(
-                    "postgres {}: set url_env or url_file",
-                    target.name.get_ref()
-                )
-            })?;
+        let file = target.url_file.as_ref().map(|f| f.get_ref().clone());
+        if let (None, Some(path)) = (&target.url_env, &file) {
+            private_file(path)?;
+        }
+        let text = crate::connect::http::read_secret(&target.url_env, &file)?.ok_or_else(|| {
+            format!(
+                "postgres {}: set url_env or url_file",
+                target.name.get_ref()
+            )
+        })?;
         let from = match (&target.url_env, &target.url_file) {
             (Some(var), _) => format!("the DSN in ${var}"),
-            (_, Some(path)) => format!("the DSN in {}", path.display()),
+            (_, Some(path)) => format!("the DSN in {}", path.get_ref().display()),
             _ => "the DSN".into(),
         };
         Dsn::parse(&text).map_err(|e| format!("{from}: {e}"))
@@ -105,11 +108,45 @@ impl Dsn {
         format!("{user}@{host}:{port}/{db}")
     }
 
+    /// The DSN as given, to tell sessions apart; never shown.
+    pub(crate) fn identity(&self) -> &str {
+        &self.secrets[0]
+    }
+
     /// `text` with the DSN, its password and any URL credentials removed.
     pub fn scrub(&self, text: &str) -> String {
         let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
         crate::base::redact::scrub(text, &secrets)
     }
+}
+
+/// A file holding a DSN holds a password: like libpq with `~/.pgpass`, it is
+/// refused when its group or others may read or write it.
+pub fn private_file(path: &std::path::Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 == 0 {
+        return Ok(());
+    }
+    let who: Vec<&str> = [(0o070, "group"), (0o007, "others")]
+        .into_iter()
+        .filter(|(bits, _)| mode & bits != 0)
+        .map(|(_, who)| who)
+        .collect();
+    let can: Vec<&str> = [(0o044, "read"), (0o022, "write"), (0o011, "execute")]
+        .into_iter()
+        .filter(|(bits, _)| mode & bits != 0)
+        .map(|(_, can)| can)
+        .collect();
+    Err(format!(
+        "{} has mode {mode:04o}: {} may {} it, and it holds a password; refused. Fix: chmod 600 {}",
+        path.display(),
+        who.join(" and "),
+        can.join(" and "),
+        path.display()
+    ))
 }
 
 /// Removes `sslmode` from a URL's query or a key=value string, returning what is left and the mode.
@@ -173,6 +210,28 @@ mod tests {
         assert_eq!(d.tls, Tls::Off);
         assert_eq!(d.describe(), "ops@127.0.0.1:5555/ops");
         assert_eq!(Dsn::parse("host=h user=u").unwrap().tls, Tls::Prefer);
+    }
+
+    #[test]
+    fn a_dsn_file_others_may_read_or_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.dsn");
+        std::fs::write(&path, "host=h user=u password=pw").unwrap();
+        for (mode, says) in [
+            (0o644, "mode 0644: group and others may read it"),
+            (0o666, "mode 0666: group and others may read and write it"),
+            (0o620, "mode 0620: group may write it"),
+        ] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let e = private_file(&path).unwrap_err();
+            assert!(e.contains(says), "{e}");
+            assert!(e.ends_with(&format!("chmod 600 {}", path.display())), "{e}");
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(private_file(&path), Ok(()));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
+        assert_eq!(private_file(&path), Ok(()));
     }
 
     #[test]

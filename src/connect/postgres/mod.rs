@@ -1,16 +1,31 @@
 //! The one place a PostgreSQL session is opened: the DSN from the
-//! environment or a file, TLS verified, opsdeck's statement timeout set.
+//! environment or a file, TLS verified, opsdeck's statement timeout set;
+//! one session per target for the process (`session`).
 
 pub mod dsn;
+mod session;
 
 pub use dsn::{Dsn, Tls, CONNECT_TIMEOUT, STATEMENT_TIMEOUT};
+pub use session::{session, Held, Session};
 
+use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, NoTls};
 
+/// What to do when the server has no connection slot left for opsdeck's role.
+pub const FULL_WAY_OUT: &str = "the server is full. Way out: a superuser can still connect on one of the superuser_reserved_connections slots (give this target a superuser's DSN), or free a slot (end an idle client or stop a pool), or raise max_connections or superuser_reserved_connections (a restart)";
+
 /// Opens a session on `dsn` with opsdeck's statement timeout; the
-/// connection runs on its own task until the client is dropped.
-pub async fn connect(dsn: &Dsn) -> Result<Client, String> {
-    let fail = |e: tokio_postgres::Error| dsn.scrub(&describe(&e));
+/// connection runs on its own task until the client is dropped. Use
+/// [`session`] instead: this opens a new connection every time.
+async fn connect(dsn: &Dsn) -> Result<Client, String> {
+    let fail = |e: tokio_postgres::Error| {
+        let said = dsn.scrub(&describe(&e));
+        if e.code() == Some(&SqlState::TOO_MANY_CONNECTIONS) {
+            format!("{said} — {FULL_WAY_OUT}")
+        } else {
+            said
+        }
+    };
     let client = match dsn.tls {
         Tls::Off => {
             let (client, conn) = dsn.config.connect(NoTls).await.map_err(fail)?;

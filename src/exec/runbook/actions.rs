@@ -33,14 +33,17 @@ pub fn request(action: &Action) -> Result<Request, String> {
                 image: image.clone(),
             },
         ),
-        Action::DbCancel { target, pid } | Action::DbTerminate { target, pid } => {
+        Action::DbCancel { target, pids } | Action::DbTerminate { target, pids } => {
             let verb = if matches!(action, Action::DbCancel { .. }) {
                 Verb::Cancel
             } else {
                 Verb::Terminate
             };
-            let workload =
-                WorkloadAddr::new(target, crate::action::postgres::BACKEND, &pid.to_string());
+            let pids = pids
+                .iter()
+                .map(|p| i32::try_from(*p).map_err(|_| format!("{p} is not a backend PID")))
+                .collect::<Result<Vec<i32>, String>>()?;
+            let workload = crate::action::postgres::backends_addr(target, &pids);
             return Ok(Request { workload, verb });
         }
         Action::Shell { .. } => {

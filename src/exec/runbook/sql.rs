@@ -1,10 +1,13 @@
-//! SQL checks: the query runs on the `[[postgres]]` target in a read-only
+//! SQL checks: the query runs on the `[[postgres]]` target's one session (so
+//! a check still reads a server with no connection slot left) in a read-only
 //! transaction that is rolled back, under opsdeck's statement timeout, so a
 //! check can read but never change the database. Cells come back as text
-//! (the simple protocol) and are judged as numbers where they are numbers.
+//! (the simple protocol) and are judged as numbers where they are numbers;
+//! text cells lose any password literal before a timeline or report sees them.
 
+use crate::base::redact::sql::mask;
 use crate::config::Config;
-use crate::connect::postgres::{connect, describe, Dsn};
+use crate::connect::postgres::{describe, session, Dsn};
 use crate::runbook::judge::Facts;
 use crate::runbook::spec::check::SqlCheck;
 use serde_json::Value;
@@ -25,21 +28,17 @@ pub async fn facts(config: &Config, check: &SqlCheck) -> Facts {
         Ok(d) => d,
         Err(e) => return Facts::Unavailable(e),
     };
-    let client = match connect(&dsn).await {
-        Ok(c) => c,
+    let session = session(&check.target, &dsn);
+    let mut held = match session.lock().await {
+        Ok(h) => h,
         Err(e) => return Facts::Unavailable(format!("postgres `{}`: {e}", check.target)),
     };
-    if let Err(e) = client.batch_execute("begin transaction read only").await {
-        return Facts::Unavailable(dsn.scrub(&describe(&e)));
-    }
-    let answer = client.simple_query(&check.query).await;
-    let _ = client.batch_execute("rollback").await;
-    match answer {
+    match held.read_only(&check.query).await {
         Ok(messages) => rows(&messages),
         Err(e) => Facts::Unavailable(format!(
             "postgres `{}`: {}",
             check.target,
-            dsn.scrub(&describe(&e))
+            mask(&dsn.scrub(&describe(&e)))
         )),
     }
 }
@@ -72,7 +71,7 @@ fn cell(text: Option<&str>) -> Value {
         Some(t) => match (t.parse::<i64>(), t.parse::<f64>()) {
             (Ok(i), _) => serde_json::json!(i),
             (_, Ok(n)) if n.is_finite() => serde_json::json!(n),
-            _ => Value::String(t.to_string()),
+            _ => Value::String(mask(t)),
         },
     }
 }
@@ -87,5 +86,9 @@ mod tests {
         assert_eq!(cell(Some("0.25")), serde_json::json!(0.25));
         assert_eq!(cell(Some("{4242}")), Value::String("{4242}".into()));
         assert_eq!(cell(None), Value::Null);
+        assert_eq!(
+            cell(Some("alter role x password $p$s3cret$p$")),
+            Value::String("alter role x password '***'".into())
+        );
     }
 }

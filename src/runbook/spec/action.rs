@@ -74,13 +74,16 @@ pub enum Action {
         workload: String,
         image: String,
     },
+    /// One backend or several (a pid template may give `4242,4243`).
     DbCancel {
         target: String,
-        pid: i64,
+        #[serde(alias = "pid", deserialize_with = "one_or_many")]
+        pids: Vec<i64>,
     },
     DbTerminate {
         target: String,
-        pid: i64,
+        #[serde(alias = "pid", deserialize_with = "one_or_many")]
+        pids: Vec<i64>,
     },
     Shell {
         command: String,
@@ -193,11 +196,11 @@ impl ActionSpec {
             },
             ActionSpec::DbCancel { target, pid } => Action::DbCancel {
                 target: nonempty("target", render(target)?)?,
-                pid: number("pid", &render(pid)?)?,
+                pids: numbers("pid", &render(pid)?)?,
             },
             ActionSpec::DbTerminate { target, pid } => Action::DbTerminate {
                 target: nonempty("target", render(target)?)?,
-                pid: number("pid", &render(pid)?)?,
+                pids: numbers("pid", &render(pid)?)?,
             },
             ActionSpec::Shell { command, undo } => {
                 let undo = opt(undo)?;
@@ -260,6 +263,40 @@ fn number<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, String> {
         .map_err(|_| format!("`{field}` must be a whole number, got `{value}`"))
 }
 
+/// `4242` or `4242, 4243`: the backends an SQL check found, as a list.
+fn numbers(field: &str, value: &str) -> Result<Vec<i64>, String> {
+    let parts: Vec<&str> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        return Err(format!("`{field}` resolved to an empty string"));
+    }
+    parts.into_iter().map(|p| number(field, p)).collect()
+}
+
+/// Timelines written before several PIDs were allowed hold one number.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(i64),
+        Many(Vec<i64>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(p) => vec![p],
+        OneOrMany::Many(v) => v,
+    })
+}
+
+fn pid_list(pids: &[i64]) -> String {
+    pids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 impl Action {
     pub fn kind(&self) -> ActionKind {
         match self {
@@ -284,8 +321,12 @@ impl Action {
                 to: Some(r),
             } => format!("roll back {workload} to {r}"),
             Action::Deploy { workload, image } => format!("deploy {image} to {workload}"),
-            Action::DbCancel { target, pid } => format!("cancel query of pid {pid} on {target}"),
-            Action::DbTerminate { target, pid } => format!("terminate pid {pid} on {target}"),
+            Action::DbCancel { target, pids } => {
+                format!("cancel query of pid {} on {target}", pid_list(pids))
+            }
+            Action::DbTerminate { target, pids } => {
+                format!("terminate pid {} on {target}", pid_list(pids))
+            }
             Action::Shell { command, .. } => format!("run `{command}`"),
             Action::Load {
                 url,
@@ -465,7 +506,7 @@ mod tests {
         assert_eq!(
             Action::DbTerminate {
                 target: "d".into(),
-                pid: 1
+                pids: vec![1]
             }
             .inverse(&prior),
             None
@@ -476,13 +517,42 @@ mod tests {
     fn serializes_with_an_action_tag() {
         let a = Action::DbTerminate {
             target: "main-db".into(),
-            pid: 42,
+            pids: vec![42, 43],
         };
         let json = serde_json::to_string(&a).unwrap();
         assert_eq!(
             json,
-            r#"{"action":"db_terminate","target":"main-db","pid":42}"#
+            r#"{"action":"db_terminate","target":"main-db","pids":[42,43]}"#
         );
         assert_eq!(serde_json::from_str::<Action>(&json).unwrap(), a);
+        // A timeline from before lists of PIDs still reads.
+        let old = r#"{"action":"db_terminate","target":"main-db","pid":42}"#;
+        assert_eq!(
+            serde_json::from_str::<Action>(old).unwrap(),
+            Action::DbTerminate {
+                target: "main-db".into(),
+                pids: vec![42]
+            }
+        );
+    }
+
+    #[test]
+    fn a_pid_template_may_give_several() {
+        let spec = ActionSpec::DbTerminate {
+            target: "db".into(),
+            pid: " 4242, 4243 ,".into(),
+        };
+        assert_eq!(
+            spec.resolve(&mut same).unwrap(),
+            Action::DbTerminate {
+                target: "db".into(),
+                pids: vec![4242, 4243]
+            }
+        );
+        let none = ActionSpec::DbTerminate {
+            target: "db".into(),
+            pid: "".into(),
+        };
+        assert!(none.resolve(&mut same).unwrap_err().contains("empty"));
     }
 }

@@ -2,20 +2,36 @@
 //! fills these plain structs from its queries, so everything that decides
 //! what the pane and the series say is tested without a server.
 
+use super::locks::{self, LockRow};
+use crate::base::redact::sql;
+use crate::model::database::holders::{self, Conn};
 use crate::model::database::{
-    shorten_query, BlockEdge, DbSession, DbSnapshot, Replica, Statement, Statements, QUERY_CHARS,
+    shorten_query, BlockEdge, Chains, Checklist, DbSession, DbSnapshot, Replica, SlowStatements,
+    Statement, Statements, TableStats, QUERY_CHARS,
 };
 
 /// What PostgreSQL shows in place of another role's query to a role without
 /// pg_read_all_stats.
 const HIDDEN: &str = "<insufficient privilege>";
 
-/// One row of pg_stat_activity (client backends only).
+/// What a client connection's `backend_type` says.
+pub const CLIENT_BACKEND: &str = "client backend";
+
+/// One row of pg_stat_activity: every client backend, and any other backend
+/// (autovacuum, walsender, parallel worker) that is doing something.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ActivityRow {
     pub pid: i32,
     pub user: String,
     pub application: String,
+    pub database: String,
+    /// The client's address, `local` over a Unix socket, empty when hidden.
+    pub client: String,
+    /// Empty reads as a client backend (what the row was before the column).
+    pub backend_type: String,
+    /// When its transaction began (unix seconds), and how long ago.
+    pub xact_start: Option<f64>,
+    pub xact_secs: Option<f64>,
     /// Empty when the role may not see it.
     pub state: String,
     pub wait_event_type: Option<String>,
@@ -66,6 +82,37 @@ pub struct RawReading {
     pub replay_lag_seconds: Option<f64>,
     /// The top statements, or why there are none.
     pub statements: Result<Vec<StatementRow>, String>,
+    /// Statements slower than 100 ms on average; None when pg_stat_statements cannot say.
+    pub slow: Option<SlowStatements>,
+    /// The locks of the listed sessions (see [`listed`]).
+    pub locks: Vec<LockRow>,
+    /// What a new session gets for statement_timeout and
+    /// idle_in_transaction_session_timeout, in milliseconds.
+    pub statement_timeout_ms: Option<f64>,
+    pub idle_in_transaction_timeout_ms: Option<f64>,
+    /// The database opsdeck is connected to, whose tables `tables` lists.
+    pub database: String,
+    pub tables: Vec<TableStats>,
+}
+
+impl ActivityRow {
+    pub fn is_client(&self) -> bool {
+        self.backend_type.is_empty() || self.backend_type == CLIENT_BACKEND
+    }
+}
+
+/// The backends the pane lists: doing something, or blocking someone even
+/// while idle (an advisory lock outlives its transaction); never opsdeck's own.
+pub fn listed(activity: &[ActivityRow]) -> Vec<i32> {
+    let blockers: Vec<i32> = activity
+        .iter()
+        .flat_map(|a| a.blocked_by.iter().copied())
+        .collect();
+    activity
+        .iter()
+        .filter(|a| !a.is_self && (a.state != "idle" || blockers.contains(&a.pid)))
+        .map(|a| a.pid)
+        .collect()
 }
 
 /// The transaction counter at the previous reading, for the rate.
@@ -113,9 +160,10 @@ pub fn convert(
         _ => None,
     };
 
+    let clients: Vec<&ActivityRow> = raw.activity.iter().filter(|a| a.is_client()).collect();
     let mut states: Vec<(String, u32)> = Vec::new();
     let mut hidden = 0usize;
-    for a in &raw.activity {
+    for a in &clients {
         let state = if a.state.is_empty() {
             "unknown"
         } else {
@@ -131,11 +179,12 @@ pub fn convert(
     }
     states.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
 
+    let shown = listed(&raw.activity);
     let mut sessions: Vec<DbSession> = raw
         .activity
         .iter()
-        .filter(|a| !a.is_self && a.state != "idle")
-        .map(session)
+        .filter(|a| shown.contains(&a.pid))
+        .map(|a| session(a, &raw.locks))
         .collect();
     sessions.sort_by(|a, b| {
         b.running_secs
@@ -152,6 +201,15 @@ pub fn convert(
         })
         .collect();
     blocking.sort_by_key(|e| e.blocked);
+    let sessions = Chains::of(&blocking).order(sessions);
+    let holders = holders::group(clients.iter().map(|a| Conn {
+        user: &a.user,
+        application: &a.application,
+        client: &a.client,
+        state: &a.state,
+        pid: a.pid,
+        is_self: a.is_self,
+    }));
 
     let statements = match raw.statements {
         Ok(rows) => Statements::Top {
@@ -166,13 +224,24 @@ pub fn convert(
         Err(reason) => Statements::Unavailable { reason },
     };
 
+    let checklist = Checklist {
+        statement_timeout_ms: raw.statement_timeout_ms,
+        idle_in_transaction_timeout_ms: raw.idle_in_transaction_timeout_ms,
+        slow: raw.slow.map(|s| SlowStatements {
+            worst_query: shorten_query(&s.worst_query, QUERY_CHARS),
+            ..s
+        }),
+        database: raw.database,
+        tables: raw.tables,
+    };
     let snapshot = DbSnapshot {
         server_version: raw.server_version,
         max_connections: u32::try_from(raw.max_connections).unwrap_or(0),
-        connections: raw.activity.len() as u32,
+        connections: clients.len() as u32,
         states,
         sessions,
         blocking,
+        holders,
         tps,
         mean_statement_ms,
         cache_hit_ratio,
@@ -188,6 +257,7 @@ pub fn convert(
             .collect(),
         replay_lag_seconds: raw.replay_lag_seconds,
         statements,
+        checklist,
         limits: limits(&raw.role, raw.rights, hidden),
     };
     (snapshot, counter)
@@ -204,7 +274,7 @@ impl From<StatementRow> for Statement {
     }
 }
 
-fn session(a: &ActivityRow) -> DbSession {
+fn session(a: &ActivityRow, locks: &[LockRow]) -> DbSession {
     // A query runs from query_start; a session idle in a transaction has been
     // holding it since its state changed.
     let running_secs = if a.state == "active" {
@@ -217,10 +287,18 @@ fn session(a: &ActivityRow) -> DbSession {
         (None, Some(e)) => e.clone(),
         _ => String::new(),
     };
+    let (lock_wait, locks_held) = locks::of(a.pid, locks);
     DbSession {
         pid: a.pid,
         user: a.user.clone(),
         application: a.application.clone(),
+        database: a.database.clone(),
+        client: a.client.clone(),
+        backend_type: if a.backend_type.is_empty() {
+            CLIENT_BACKEND.into()
+        } else {
+            a.backend_type.clone()
+        },
         state: if a.state.is_empty() {
             "unknown".into()
         } else {
@@ -228,8 +306,13 @@ fn session(a: &ActivityRow) -> DbSession {
         },
         wait_event,
         running_secs: running_secs.unwrap_or(0.0).max(0.0),
-        query: shorten_query(&a.query, QUERY_CHARS),
+        xact_secs: a.xact_secs.map(|s| s.max(0.0)),
+        xact_start: a.xact_start.map(|s| s as i64),
+        // Whole, for the detail pane; one line is cut from it where it is shown.
+        query: sql::mask(&a.query),
         blocked_by: a.blocked_by.clone(),
+        lock_wait,
+        locks_held,
     }
 }
 

@@ -30,6 +30,12 @@ fn reading(activity: Vec<ActivityRow>) -> RawReading {
         replicas: Vec::new(),
         replay_lag_seconds: None,
         statements: Err("pg_stat_statements is not installed".into()),
+        slow: None,
+        locks: Vec::new(),
+        statement_timeout_ms: Some(0.0),
+        idle_in_transaction_timeout_ms: Some(60_000.0),
+        database: "app".into(),
+        tables: Vec::new(),
     }
 }
 
@@ -60,11 +66,12 @@ fn counts_states_against_the_limit_and_lists_busy_sessions_longest_first() {
         ]
     );
     let pids: Vec<i32> = snap.sessions.iter().map(|s| s.pid).collect();
-    // Idle and opsdeck's own connection are not listed; idle-in-transaction
-    // counts from its state change (300 s), after the 120 s query.
-    assert_eq!(pids, vec![3, 2, 4]);
+    // Idle and opsdeck's own connection are not listed; the chain comes
+    // first, root then waiter; idle-in-transaction counts from its state
+    // change (300 s).
+    assert_eq!(pids, vec![3, 4, 2]);
     assert_eq!(snap.sessions[0].running_secs, 300.0);
-    assert_eq!(snap.sessions[2].wait_event, "Lock:transactionid");
+    assert_eq!(snap.sessions[1].wait_event, "Lock:transactionid");
     assert_eq!(snap.longest_query_secs(), 120.0);
     assert_eq!(
         snap.blocking,
@@ -73,7 +80,7 @@ fn counts_states_against_the_limit_and_lists_busy_sessions_longest_first() {
             blockers: vec![3]
         }]
     );
-    assert_eq!(snap.root_blockers(), vec![3]);
+    assert_eq!(snap.chains().marker(3).as_deref(), Some("⇢ root of 1"));
     assert_eq!(snap.cache_hit_ratio, Some(0.9));
     assert_eq!(snap.tps, None, "no rate from one reading");
     assert!(snap.limits.is_empty(), "a superuser sees everything");
@@ -181,4 +188,54 @@ fn mean_statement_time_is_over_the_window_between_readings() {
     idle.statements = Ok(vec![row(110.0, 7_000.0)]);
     let (snap, _) = convert(idle, 120.0, counter);
     assert_eq!(snap.mean_statement_ms, Some(0.0), "nothing ran");
+}
+
+#[test]
+fn non_client_backends_are_listed_but_not_counted_and_idle_blockers_are_listed() {
+    let mut vacuum = row(8, "active", 30.0);
+    vacuum.backend_type = "autovacuum worker".into();
+    vacuum.query = "autovacuum: VACUUM public.orders".into();
+    // An idle session holding an advisory lock blocks a waiting one.
+    let mut idle_holder = row(9, "idle", 500.0);
+    idle_holder.client = "10.0.0.5".into();
+    let mut waiting = row(10, "active", 4.0);
+    waiting.blocked_by = vec![9];
+    let raw = reading(vec![vacuum, idle_holder, waiting, row(11, "idle", 3.0)]);
+    let (snap, _) = convert(raw, 0.0, None);
+    assert_eq!(snap.connections, 3, "autovacuum has its own slots");
+    let pids: Vec<i32> = snap.sessions.iter().map(|s| s.pid).collect();
+    assert_eq!(pids, vec![9, 10, 8]);
+    assert_eq!(snap.sessions[2].backend_type, "autovacuum worker");
+    let idle: u32 = snap
+        .holders
+        .iter()
+        .filter(|h| h.state == "idle")
+        .map(|h| h.connections)
+        .sum();
+    assert_eq!(idle, 2);
+}
+
+#[test]
+fn whole_queries_are_kept_masked_and_locks_are_in_words() {
+    let mut a = row(3, "idle in transaction", 10.0);
+    a.query = "ALTER ROLE app PASSWORD $pw$hunter2$pw$".into();
+    let mut raw = reading(vec![a]);
+    raw.locks = vec![LockRow {
+        pid: 3,
+        locktype: "relation".into(),
+        mode: "AccessExclusiveLock".into(),
+        granted: true,
+        relation: Some("public.t".into()),
+        transactionid: None,
+    }];
+    let (snap, _) = convert(raw, 0.0, None);
+    assert_eq!(snap.sessions[0].query, "ALTER ROLE app PASSWORD '***'");
+    assert_eq!(
+        snap.sessions[0].locks_held,
+        ["AccessExclusiveLock on public.t"]
+    );
+    assert_eq!(
+        snap.checklist.idle_in_transaction_timeout_ms,
+        Some(60_000.0)
+    );
 }

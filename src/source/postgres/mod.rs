@@ -1,23 +1,23 @@
-//! A `[[postgres]]` target: one connection kept open (and opened again after
-//! it is lost), read each interval into a `DbSnapshot` and the
+//! A `[[postgres]]` target: read each interval on the target's one session
+//! (`connect::postgres::session`, shared with cancel/terminate and SQL checks,
+//! opened again only once lost) into a `DbSnapshot` and the
 //! `postgres:NAME:*` series. A statement timeout on the session means a stuck
 //! server fails a poll rather than stalls the collector.
 
 pub mod convert;
+mod locks;
 mod read;
 
 use super::{Source, Update};
 use crate::base::time::unix_now;
-use crate::connect::postgres::{connect, describe, Dsn};
+use crate::connect::postgres::{describe, session, Dsn, Session};
 use crate::model::database::Statements;
 use crate::model::Health;
 use convert::Counter;
-use tokio_postgres::Client;
 
 pub struct PostgresSource {
     name: String,
-    dsn: Dsn,
-    client: Option<Client>,
+    session: Session,
     counter: Option<Counter>,
 }
 
@@ -25,23 +25,9 @@ impl PostgresSource {
     pub fn new(name: &str, dsn: Dsn) -> Self {
         PostgresSource {
             name: name.to_string(),
-            dsn,
-            client: None,
+            session: session(name, &dsn),
             counter: None,
         }
-    }
-
-    async fn client(&mut self) -> Result<&Client, String> {
-        if self.client.as_ref().is_none_or(Client::is_closed) {
-            self.client = None;
-            let client = connect(&self.dsn)
-                .await
-                .map_err(|e| format!("{}: {e}", self.dsn.describe()))?;
-            self.client = Some(client);
-        }
-        self.client
-            .as_ref()
-            .ok_or_else(|| "no connection".to_string())
     }
 }
 
@@ -51,14 +37,14 @@ impl Source for PostgresSource {
     }
 
     async fn poll(&mut self) -> Result<Vec<Update>, String> {
-        let client = self.client().await?;
-        let raw = match read::reading(client).await {
-            Ok(raw) => raw,
-            Err(e) => {
-                // Whatever went wrong, the next poll starts from a fresh session.
-                self.client = None;
-                return Err(self.dsn.scrub(&describe(&e)));
-            }
+        let dsn = self.session.dsn();
+        // A failed statement leaves the session usable; only a lost one is
+        // opened again, by the next lock: on a full server it could not be.
+        let raw = {
+            let held = self.session.lock().await?;
+            read::reading(&held)
+                .await
+                .map_err(|e| dsn.scrub(&describe(&e)))?
         };
         let at = unix_now();
         let now = std::time::SystemTime::now()
@@ -67,12 +53,15 @@ impl Source for PostgresSource {
         let (mut snapshot, counter) = convert::convert(raw, now, self.counter);
         // The DSN's own password can reach query text (an ALTER ROLE, say).
         for s in &mut snapshot.sessions {
-            s.query = self.dsn.scrub(&s.query);
+            s.query = dsn.scrub(&s.query);
         }
         if let Statements::Top { rows } = &mut snapshot.statements {
             for r in rows {
-                r.query = self.dsn.scrub(&r.query);
+                r.query = dsn.scrub(&r.query);
             }
+        }
+        if let Some(slow) = &mut snapshot.checklist.slow {
+            slow.worst_query = dsn.scrub(&slow.worst_query);
         }
         self.counter = counter;
         Ok(vec![

@@ -2,6 +2,7 @@
 //! which holds what opsdeck knows about the world.
 
 pub mod action_flow;
+pub mod database;
 pub mod log_view;
 pub mod table;
 
@@ -65,7 +66,7 @@ impl View {
             View::Events => &[Scope::Table, Scope::Global],
             View::Alerts => &[Scope::Alerts, Scope::Table, Scope::Global],
             View::Metrics => &[Scope::Metrics, Scope::Table, Scope::Global],
-            View::Database => &[Scope::Table, Scope::Database, Scope::Global],
+            View::Database => &[Scope::Database, Scope::Table, Scope::Global],
             View::Logs => &[Scope::Logs, Scope::Global],
             View::Runbook => &[Scope::Runbook, Scope::Global],
             View::Load => &[Scope::Load, Scope::Global],
@@ -223,6 +224,8 @@ pub struct UiState {
     /// The pod (its key in the pods list) whose containers are shown over
     /// the list (Enter on a pod); None when closed.
     pub pod_containers: Option<String>,
+    /// The Database view's list, session detail and root offer.
+    pub db: database::DbView,
 }
 
 /// A run asked for: what it was given and the alert it answers.
@@ -275,6 +278,7 @@ impl UiState {
             kube_contexts: Vec::new(),
             history: None,
             pod_containers: None,
+            db: database::DbView::default(),
         }
     }
 
@@ -297,7 +301,10 @@ impl UiState {
                 AlertsList::Rules => &self.tables.rules,
             }),
             View::Metrics => Some(&self.tables.services),
-            View::Database => Some(&self.tables.database),
+            View::Database => Some(match self.db.list {
+                database::DbList::Sessions => &self.tables.database,
+                database::DbList::Holders => &self.db.holders,
+            }),
             View::Overview | View::Logs | View::Runbook | View::Load => None,
         }
     }
@@ -313,7 +320,10 @@ impl UiState {
                 AlertsList::Rules => &mut self.tables.rules,
             }),
             View::Metrics => Some(&mut self.tables.services),
-            View::Database => Some(&mut self.tables.database),
+            View::Database => Some(match self.db.list {
+                database::DbList::Sessions => &mut self.tables.database,
+                database::DbList::Holders => &mut self.db.holders,
+            }),
             View::Overview | View::Logs | View::Runbook | View::Load => None,
         }
     }

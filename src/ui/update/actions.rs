@@ -4,10 +4,9 @@
 
 use super::line::{prompt_key, Prompted};
 use super::Command;
-use crate::action::postgres::BACKEND;
 use crate::action::{ActionEvent, Request, Verb};
 use crate::console::Model;
-use crate::model::{Severity, Workload, WorkloadAddr, WorkloadKind};
+use crate::model::{Severity, Workload, WorkloadKind};
 use crate::ui::keymap::{intent_for, Intent, Scope};
 use crate::ui::lists;
 use crate::ui::state::action_flow::{parse_replicas, ActionFlow};
@@ -57,7 +56,7 @@ pub fn start(model: &Model, ui: &mut UiState, action: Intent) -> Vec<Command> {
         }
     }
     if ui.view == View::Database {
-        return start_on_session(model, ui, action);
+        return super::database::act(model, ui, action);
     }
     let Some(w) = selected(model, ui) else {
         ui.message = Some(("no workload selected".into(), Severity::Info));
@@ -115,21 +114,6 @@ pub(super) fn events_of(model: &Model, ui: &mut UiState) -> Vec<Command> {
     ui.tables.events.filter = w.addr.to_string();
     ui.tables.events.selected = None;
     super::enter_view(model, ui, View::Events)
-}
-
-/// `c` / `x` on a session: its backend's address, through the same plan and dialog.
-fn start_on_session(model: &Model, ui: &mut UiState, action: Intent) -> Vec<Command> {
-    let Some((target, s)) = lists::selected_session(model, ui) else {
-        ui.message = Some(("no session selected".into(), Severity::Info));
-        return Vec::new();
-    };
-    let verb = match action {
-        Intent::CancelQuery => Verb::Cancel,
-        Intent::Terminate => Verb::Terminate,
-        _ => return Vec::new(),
-    };
-    let workload = WorkloadAddr::new(target, BACKEND, &s.pid.to_string());
-    plan(ui, Request { workload, verb })
 }
 
 pub(super) fn plan(ui: &mut UiState, request: Request) -> Vec<Command> {
@@ -228,10 +212,16 @@ fn dialog_key(model: &Model, ui: &mut UiState, flow: ActionFlow, key: KeyEvent) 
 pub fn on_event(model: &Model, ui: &mut UiState, event: ActionEvent) {
     match (ui.action.take(), event) {
         (Some(ActionFlow::Planning(_)), ActionEvent::Planned(Ok(plan))) => {
+            // A root offered in place of a waiter: the dialog's footer says why.
+            let offer = ui
+                .db
+                .offer
+                .take()
+                .filter(|(addr, _)| *addr == plan.request.workload);
             if model.read_only {
                 ui.message = Some((READ_ONLY.into(), Severity::Warning));
             } else {
-                ui.message = None;
+                ui.message = offer.map(|(_, note)| (note, Severity::Warning));
                 ui.action = Some(ActionFlow::Confirm(plan));
             }
         }

@@ -1,6 +1,6 @@
 use super::super::testkit::{keys, setup};
 use super::super::{update, Command, UiEvent};
-use super::READ_ONLY;
+use super::{on_event, READ_ONLY};
 use crate::action::{ActionEvent, Outcome, Plan, PlanStep, Request, StepOp, Verb};
 use crate::console::Event;
 use crate::console::Model;
@@ -229,20 +229,43 @@ fn c_and_x_on_a_session_plan_cancel_and_terminate_of_its_backend() {
     let (mut m, mut ui) = setup();
     let now = m.now;
     crate::fixtures::with_sample_database(&mut m, now);
+    // A selection left elsewhere gives way to the chain's root on entering.
+    ui.tables.database.selected = Some("main-db/4301".into());
     keys(&mut m, &mut ui, "7");
     assert_eq!(ui.view, crate::ui::state::View::Database);
-    // Longest running first: the report query, then the lock holder.
-    let cmds = keys(&mut m, &mut ui, "c");
     let want = |pid: &str, verb: Verb| {
         vec![Command::PlanAction(Request {
             workload: format!("main-db/backend/{pid}").parse().unwrap(),
             verb,
         })]
     };
-    assert_eq!(cmds, want("4100", Verb::Cancel));
-    assert!(matches!(ui.action, Some(ActionFlow::Planning(_))));
+    // The root of the chain is selected, whatever ran longest.
+    assert_eq!(keys(&mut m, &mut ui, "x"), want("4242", Verb::Terminate));
+    assert_eq!(ui.db.offer, None);
     ui.action = None;
+    // On a waiter, the root is offered instead, and the message says why.
     assert_eq!(keys(&mut m, &mut ui, "jx"), want("4242", Verb::Terminate));
+    let (note, _) = ui.message.clone().unwrap();
+    assert_eq!(
+        note,
+        "4243 waits for 4242 (root): offering its root 4242 instead — ending the root releases the chain"
+    );
+    // The plan arrives: the note stays under the dialog.
+    let mut plan = plan_for(Verb::Terminate);
+    plan.request.workload = "main-db/backend/4242".parse().unwrap();
+    on_event(&m, &mut ui, ActionEvent::Planned(Ok(plan)));
+    assert!(matches!(ui.action, Some(ActionFlow::Confirm(_))));
+    assert!(ui
+        .message
+        .as_ref()
+        .unwrap()
+        .0
+        .contains("offering its root 4242"));
+    ui.action = None;
+    assert_eq!(keys(&mut m, &mut ui, "jc"), want("4242", Verb::Cancel));
+    ui.action = None;
+    // Past the chain, sessions are planned as they are.
+    assert_eq!(keys(&mut m, &mut ui, "jc"), want("4100", Verb::Cancel));
 
     m.read_only = true;
     ui.action = None;
@@ -251,4 +274,41 @@ fn c_and_x_on_a_session_plan_cancel_and_terminate_of_its_backend() {
         ui.message.as_ref().map(|(t, _)| t.as_str()),
         Some(READ_ONLY)
     );
+}
+
+#[test]
+fn enter_shows_a_session_whole_and_tab_who_holds_the_connections() {
+    let (mut m, mut ui) = setup();
+    let now = m.now;
+    crate::fixtures::with_sample_database(&mut m, now);
+    keys(&mut m, &mut ui, "7j\n");
+    assert_eq!(ui.db.detail.as_deref(), Some("main-db/4243"));
+    // Arrows scroll the detail, not the list; x acts on the session shown.
+    keys(&mut m, &mut ui, "jj");
+    assert_eq!(ui.db.detail_scroll, 2);
+    assert_eq!(ui.tables.database.selected.as_deref(), Some("main-db/4243"));
+    let cmds = keys(&mut m, &mut ui, "x");
+    assert!(
+        matches!(&cmds[..], [Command::PlanAction(r)] if r.workload.to_string() == "main-db/backend/4242"),
+        "{cmds:?}"
+    );
+    ui.action = None;
+    keys(&mut m, &mut ui, "\x1b");
+    assert_eq!(ui.db.detail, None);
+    // Tab: the holders; x there plans every backend of the selected one.
+    keys(&mut m, &mut ui, "\t");
+    assert_eq!(ui.db.list, crate::ui::state::database::DbList::Holders);
+    let cmds = keys(&mut m, &mut ui, "x");
+    let [Command::PlanAction(r)] = &cmds[..] else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(
+        r.workload.to_string(),
+        "main-db/backend/5000,5001,5002,5003,5004,5005,5006,5007,5008,5009,5010,5011,5012,5013"
+    );
+    ui.action = None;
+    // opsdeck's own connection has no backend to signal.
+    keys(&mut m, &mut ui, "G");
+    assert!(keys(&mut m, &mut ui, "x").is_empty());
+    assert!(ui.message.as_ref().unwrap().0.contains("opsdeck's own"));
 }

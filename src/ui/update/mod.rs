@@ -5,6 +5,7 @@
 
 mod actions;
 mod alerts;
+mod database;
 mod line;
 mod load;
 mod logs;
@@ -187,6 +188,9 @@ fn back(ui: &mut UiState) -> Vec<Command> {
     if ui.history.take().is_some() || ui.pod_containers.take().is_some() {
         return Vec::new();
     }
+    if ui.view == View::Database && database::back(ui) {
+        return Vec::new();
+    }
     match ui.view {
         View::Logs => switch_view(ui, ui.logs_from),
         View::Runbook => switch_view(ui, ui.runbook_from),
@@ -216,6 +220,9 @@ fn switch_view(ui: &mut UiState, to: View) -> Vec<Command> {
 /// Switching views, and whatever the new view needs fetched.
 fn enter_view(model: &Model, ui: &mut UiState, to: View) -> Vec<Command> {
     let mut out = switch_view(ui, to);
+    if to == View::Database {
+        database::entered(model, ui);
+    }
     out.extend(metrics::ask_if_due(model, ui));
     out
 }

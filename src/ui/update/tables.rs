@@ -59,6 +59,11 @@ fn open_alert(model: &Model, ui: &mut UiState) -> Vec<Command> {
 
 pub fn key(model: &Model, ui: &mut UiState, action: Intent) -> Vec<Command> {
     let view = ui.view;
+    if view == View::Database {
+        if let Some(out) = super::database::key(model, ui, action) {
+            return out;
+        }
+    }
     match action {
         Intent::Up
         | Intent::Down

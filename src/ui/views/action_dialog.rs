@@ -157,7 +157,7 @@ fn status<'a>(ui: &UiState, flow: &'a ActionFlow) -> Line<'a> {
 }
 
 /// `text` broken at spaces into lines of at most `width` characters (a longer word is cut).
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();

@@ -15,6 +15,18 @@ pub struct ListFrame<'a> {
 }
 
 pub fn draw(area: Rect, buf: &mut Buffer, ui: &UiState, frame: ListFrame) {
+    draw_under(area, buf, ui, frame, Vec::new());
+}
+
+/// [`draw`] with `banner` lines above the table, inside the frame (what the
+/// rows below are, such as `as of 12:03:41 — stale: ...`).
+pub fn draw_under(
+    area: Rect,
+    buf: &mut Buffer,
+    ui: &UiState,
+    frame: ListFrame,
+    banner: Vec<ratatui::text::Line<'_>>,
+) {
     let Some(state) = ui.table(ui.view) else {
         return;
     };
@@ -27,8 +39,18 @@ pub fn draw(area: Rect, buf: &mut Buffer, ui: &UiState, frame: ListFrame) {
         extra.push_str(&format!(" /{}", state.filter));
     }
     let block = pane_block(&ui.theme, frame.title, Some(extra), true);
-    let inner = block.inner(area);
+    let mut inner = block.inner(area);
     block.render(area, buf);
+    let above = (banner.len() as u16).min(inner.height.saturating_sub(2));
+    if above > 0 {
+        let top = Rect {
+            height: above,
+            ..inner
+        };
+        ratatui::widgets::Paragraph::new(banner).render(top, buf);
+        inner.y += above;
+        inner.height -= above;
+    }
     DataTable {
         columns: frame.columns,
         rows: frame.rows,

@@ -6,6 +6,8 @@ pub mod chrome;
 mod cluster_strip;
 pub mod containers;
 pub mod database;
+mod db_detail;
+mod db_tables;
 pub mod events;
 pub mod help;
 pub mod history;

@@ -25,6 +25,8 @@ pub struct Column {
     pub align: Align,
     /// Columns with lower priority are dropped first when space runs out.
     pub priority: u8,
+    /// Grows last, into whatever the other columns leave (a query, a message).
+    pub fill: bool,
 }
 
 impl Column {
@@ -35,6 +37,7 @@ impl Column {
             max,
             align: Align::Left,
             priority,
+            fill: false,
         }
     }
 
@@ -45,7 +48,14 @@ impl Column {
             max,
             align: Align::Right,
             priority,
+            fill: false,
         }
+    }
+
+    /// This column takes the width the others leave once they have theirs.
+    pub const fn filling(mut self) -> Column {
+        self.fill = true;
+        self
     }
 }
 
@@ -148,25 +158,46 @@ pub struct DataTable<'a> {
 pub fn fit_columns(columns: &[Column], natural: &[u16], width: u16) -> Vec<(usize, u16)> {
     let mut by_priority: Vec<usize> = (0..columns.len()).collect();
     by_priority.sort_by_key(|i| std::cmp::Reverse(columns[*i].priority));
-    let mut chosen = Vec::new();
+    // A filling column keeps a quarter of the width from less important
+    // columns and from the others' growth: a wide screen shows more query.
+    let share = |i: usize| (width / 4).clamp(columns[i].min, columns[i].max) - columns[i].min;
+    let mut chosen: Vec<usize> = Vec::new();
     let mut used = 0u16;
+    let mut reserved = 0u16;
     for i in by_priority {
         let need = columns[i].min + u16::from(!chosen.is_empty());
+        let keep = if columns[i].fill { share(i) } else { 0 };
         // A less important column never takes the place of a more important one.
-        if used + need > width {
+        if used + need + reserved + keep > width {
             break;
         }
         used += need;
+        reserved += keep;
         chosen.push(i);
     }
-    // Space left over widens columns towards their natural width, most important first.
+    // Space left over widens columns towards their natural width, most
+    // important first; filling columns last, with all that is left.
     let mut spare = width - used;
     let mut widths: Vec<(usize, u16)> = chosen.iter().map(|i| (*i, columns[*i].min)).collect();
-    for (i, w) in widths.iter_mut() {
-        let want = natural[*i].clamp(columns[*i].min, columns[*i].max);
-        let grow = want.saturating_sub(*w).min(spare);
-        *w += grow;
-        spare -= grow;
+    for filling in [false, true] {
+        for (i, w) in widths
+            .iter_mut()
+            .filter(|(i, _)| columns[*i].fill == filling)
+        {
+            let want = if filling {
+                columns[*i].max
+            } else {
+                natural[*i].clamp(columns[*i].min, columns[*i].max)
+            };
+            let room = if filling {
+                spare
+            } else {
+                spare.saturating_sub(reserved)
+            };
+            let grow = want.saturating_sub(*w).min(room);
+            *w += grow;
+            spare -= grow;
+        }
     }
     widths.sort_by_key(|(i, _)| *i);
     widths
@@ -285,6 +316,26 @@ mod tests {
         );
         assert_eq!(fit_columns(&COLS, &natural, 20), vec![(0, 14), (1, 5)]);
         assert_eq!(fit_columns(&COLS, &natural, 5), vec![]);
+    }
+
+    #[test]
+    fn a_filling_column_takes_what_the_others_leave() {
+        let cols = [
+            Column::left("QUERY", 10, 160, 9).filling(),
+            Column::left("NAME", 4, 30, 5),
+            Column::left("USER", 4, 12, 1),
+        ];
+        // Important as it is, the query grows only after the name and user
+        // have theirs, but keeps a quarter of the width for itself.
+        assert_eq!(
+            fit_columns(&cols, &[200, 12, 6], 60),
+            vec![(0, 40), (1, 12), (2, 6)]
+        );
+        assert_eq!(
+            fit_columns(&cols, &[200, 40, 6], 60),
+            vec![(0, 22), (1, 30), (2, 6)]
+        );
+        assert_eq!(fit_columns(&cols, &[200, 12, 6], 18), vec![(0, 10), (1, 7)]);
     }
 
     fn draw(state: &TableState, selected: usize, height: u16) -> Vec<String> {

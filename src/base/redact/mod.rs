@@ -1,6 +1,9 @@
 //! The one redaction of what opsdeck shows or writes: every URL in a text
 //! loses its userinfo and its query values (`?token=***`), and known secrets
-//! (a password, a whole DSN) are replaced by `***`.
+//! (a password, a whole DSN) are replaced by `***`. SQL text has its own
+//! rules ([`sql::mask`]): a password literal is no URL and no known secret.
+
+pub mod sql;
 
 /// Every `scheme://...` in `text` without userinfo, query values or fragment;
 /// the rest of the text as it was.

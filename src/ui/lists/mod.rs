@@ -2,10 +2,15 @@
 //! bad each one is. The views draw these rows and `update` moves through the
 //! same ones, so what is selected is always what is on screen.
 
+mod database;
+
+pub use database::{
+    holder_key, holders, selected_holder, selected_session, session_key, sessions, stale,
+};
+
 use super::state::log_view::contains_ignore_case;
 use super::state::{AlertsList, UiState, View};
 use crate::console::{AlertRow, Model, SilenceRow};
-use crate::model::database::DbSession;
 use crate::model::{EngineEvent, Instance, InstanceHealth, Severity, Workload, WorkloadAddr};
 use crate::prometheus::PromRuleRow;
 
@@ -246,10 +251,7 @@ pub fn keys(model: &Model, ui: &UiState, view: View) -> Vec<String> {
             AlertsList::Rules => prom_rules(model, ui).iter().map(rule_key).collect(),
         },
         View::Metrics => services(model, ui).into_iter().map(|s| s.name).collect(),
-        View::Database => sessions(model, ui)
-            .into_iter()
-            .map(|(t, s)| session_key(t, s))
-            .collect(),
+        View::Database => database::keys(model, ui),
         View::Overview | View::Logs | View::Runbook | View::Load => Vec::new(),
     }
 }
@@ -332,37 +334,6 @@ pub fn event_severity(e: &EngineEvent) -> Severity {
     } else {
         Severity::Ok
     }
-}
-
-/// Every busy session of every PostgreSQL target, in the order each reading
-/// gives (longest running first), targets in config order.
-pub fn sessions<'m>(model: &'m Model, ui: &UiState) -> Vec<(&'m str, &'m DbSession)> {
-    let filter = &ui.tables.database.filter;
-    model
-        .databases
-        .iter()
-        .flat_map(|(target, _, snap)| snap.sessions.iter().map(move |s| (target.as_str(), s)))
-        .filter(|(t, s)| {
-            filter.is_empty()
-                || contains_ignore_case(
-                    &format!(
-                        "{t} {} {} {} {} {}",
-                        s.pid, s.user, s.application, s.state, s.query
-                    ),
-                    filter,
-                )
-        })
-        .collect()
-}
-
-pub fn session_key(target: &str, s: &DbSession) -> String {
-    format!("{target}/{}", s.pid)
-}
-
-pub fn selected_session<'m>(model: &'m Model, ui: &UiState) -> Option<(&'m str, &'m DbSession)> {
-    let rows = sessions(model, ui);
-    let keys: Vec<String> = rows.iter().map(|(t, s)| session_key(t, s)).collect();
-    rows.get(ui.tables.database.index(&keys)).copied()
 }
 
 #[cfg(test)]

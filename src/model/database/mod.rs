@@ -1,12 +1,23 @@
 //! A PostgreSQL server as one reading shows it: connections against the
-//! limit, the sessions doing something, who blocks whom, throughput, cache,
-//! sizes, replicas and the costliest statements. Built by the pure converter
-//! in `source::postgres::convert`; the Database view and `opsdeck db sessions`
+//! limit and who holds them, the sessions doing something, lock chains,
+//! throughput, cache, sizes, replicas, the costliest statements and the
+//! health checklist. Built by the pure converter in
+//! `source::postgres::convert`; the Database view and `opsdeck db sessions`
 //! read it, and `series` names what rules and runbooks watch.
+
+pub mod chains;
+pub mod checklist;
+pub mod holders;
+mod session;
+
+pub use chains::{BlockEdge, Chains, Role};
+pub use checklist::{CheckItem, Checklist, SlowStatements, TableStats};
+pub use holders::{Holder, TopHolder};
+pub use session::{shorten_query, DbSession};
 
 use serde::Serialize;
 
-/// Query text longer than this is cut (with `…`) before it reaches the model.
+/// Statement text longer than this is cut (with `…`) before it reaches the model.
 pub const QUERY_CHARS: usize = 160;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -17,10 +28,14 @@ pub struct DbSnapshot {
     pub states: Vec<(String, u32)>,
     /// Every client connection, this reader's own included.
     pub connections: u32,
-    /// Sessions not idle (and not opsdeck's own), longest running first.
+    /// Sessions not idle (and not opsdeck's own), plus any idle one that
+    /// blocks another; each lock chain together, root first, then the rest
+    /// longest running first.
     pub sessions: Vec<DbSession>,
     /// Who blocks whom: each blocked backend with the backends it waits for.
     pub blocking: Vec<BlockEdge>,
+    /// Client connections grouped by user, application, client address and state.
+    pub holders: Vec<Holder>,
     /// Commits and rollbacks per second since the previous reading.
     pub tps: Option<f64>,
     /// The mean time of the statements run since the previous reading, from
@@ -33,29 +48,10 @@ pub struct DbSnapshot {
     /// Seconds behind the primary when this server is itself a replica.
     pub replay_lag_seconds: Option<f64>,
     pub statements: Statements,
+    /// The figures of the health checklist (see `checklist::judge`).
+    pub checklist: Checklist,
     /// What this role cannot see or do, in words for the pane.
     pub limits: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DbSession {
-    pub pid: i32,
-    pub user: String,
-    pub application: String,
-    pub state: String,
-    /// `Lock:transactionid`, `Client:ClientRead`, ... or empty.
-    pub wait_event: String,
-    /// Seconds since the current query started (since the state changed when idle in transaction).
-    pub running_secs: f64,
-    /// Shortened to [`QUERY_CHARS`], whitespace collapsed.
-    pub query: String,
-    pub blocked_by: Vec<i32>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BlockEdge {
-    pub blocked: i32,
-    pub blockers: Vec<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -88,13 +84,6 @@ pub struct Statement {
     pub total_ms: f64,
     pub mean_ms: f64,
     pub query: String,
-}
-
-impl DbSession {
-    /// `1m20s`, to the second.
-    pub fn running_for(&self) -> String {
-        crate::base::duration::format(std::time::Duration::from_secs(self.running_secs as u64))
-    }
 }
 
 impl DbSnapshot {
@@ -167,8 +156,17 @@ impl DbSnapshot {
             // A reading arrived: the server answered. The console records 0
             // when the target goes degraded.
             (format!("{key}:up"), 1.0),
+            (
+                format!("{key}:lock_chain_waiters"),
+                self.chains()
+                    .roots
+                    .first()
+                    .map_or(0.0, |r| r.waiters.len() as f64),
+            ),
         ];
+        let slow = self.checklist.slow.as_ref().map(|s| f64::from(s.count));
         let optional = [
+            ("slow_statements", slow),
             ("replication_lag_seconds", self.replication_lag()),
             ("tps", self.tps),
             (
@@ -185,65 +183,15 @@ impl DbSnapshot {
         out
     }
 
-    /// The heads of the lock chains: backends that block others and wait for no one.
-    pub fn root_blockers(&self) -> Vec<i32> {
-        let blocked: Vec<i32> = self.blocking.iter().map(|e| e.blocked).collect();
-        let mut roots: Vec<i32> = self
-            .blocking
-            .iter()
-            .flat_map(|e| e.blockers.iter().copied())
-            .filter(|p| !blocked.contains(p))
-            .collect();
-        roots.sort_unstable();
-        roots.dedup();
-        roots
+    /// The lock chains of this reading: roots, their waiters, who waits for whom.
+    pub fn chains(&self) -> Chains {
+        Chains::of(&self.blocking)
     }
-}
 
-/// Query text for one line: whitespace collapsed, `PASSWORD '...'` literals
-/// masked (`CREATE ROLE ... PASSWORD` shows up in activity and statements),
-/// cut at `max` characters.
-pub fn shorten_query(text: &str, max: usize) -> String {
-    let one_line = mask_passwords(&text.split_whitespace().collect::<Vec<_>>().join(" "));
-    if one_line.chars().count() <= max {
-        one_line
-    } else {
-        let cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
+    /// The client holding the most connections, and those it leaves idle in a transaction.
+    pub fn top_holder(&self) -> Option<TopHolder> {
+        holders::top(&self.holders)
     }
-}
-
-fn mask_passwords(text: &str) -> String {
-    let lower = text.to_ascii_lowercase();
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    while let Some(found) = lower[at..].find("password") {
-        let after = at + found + "password".len();
-        let rest = &text[after..];
-        let literal = rest.trim_start();
-        out.push_str(&text[at..after]);
-        at = after;
-        if let Some(body) = literal.strip_prefix('\'') {
-            // A doubled quote is a quote inside the literal.
-            let mut end = 0;
-            let bytes = body.as_bytes();
-            while end < bytes.len() {
-                if bytes[end] == b'\'' {
-                    if bytes.get(end + 1) == Some(&b'\'') {
-                        end += 2;
-                        continue;
-                    }
-                    break;
-                }
-                end += 1;
-            }
-            out.push_str(&rest[..rest.len() - literal.len()]);
-            out.push_str("'***'");
-            at = after + (rest.len() - literal.len()) + 1 + (end + 1).min(body.len());
-        }
-    }
-    out.push_str(&text[at..]);
-    out
 }
 
 #[cfg(test)]
@@ -256,10 +204,9 @@ mod tests {
             user: "app".into(),
             application: "api".into(),
             state: state.into(),
-            wait_event: String::new(),
             running_secs: secs,
             query: "select 1".into(),
-            blocked_by: Vec::new(),
+            ..Default::default()
         }
     }
 
@@ -289,7 +236,8 @@ mod tests {
         assert_eq!(get("postgres:main-db:idle_in_transaction"), Some(2.0));
         assert_eq!(get("postgres:main-db:tps"), Some(12.0));
         assert_eq!(get("postgres:main-db:replication_lag_seconds"), None);
-        assert_eq!(snap.root_blockers(), vec![1]);
+        assert_eq!(get("postgres:main-db:lock_chain_waiters"), Some(1.0));
+        assert_eq!(get("postgres:main-db:slow_statements"), None, "not read");
     }
 
     #[test]
@@ -312,26 +260,5 @@ mod tests {
         };
         assert_eq!(snap.replication_lag(), Some(3.0));
         assert_eq!(DbSnapshot::default().saturation(), 0.0);
-    }
-
-    #[test]
-    fn queries_are_one_line_and_cut() {
-        assert_eq!(shorten_query("select\n  *\tfrom t", 40), "select * from t");
-        assert_eq!(shorten_query("abcdefghij", 5), "abcd…");
-        assert_eq!(
-            shorten_query(
-                "CREATE ROLE w LOGIN PASSWORD 'it''s s3cret' IN ROLE pg_monitor",
-                80
-            ),
-            "CREATE ROLE w LOGIN PASSWORD '***' IN ROLE pg_monitor"
-        );
-        assert_eq!(
-            shorten_query("alter role w password 'x", 80),
-            "alter role w password '***'"
-        );
-        assert_eq!(
-            shorten_query("select password from t", 80),
-            "select password from t"
-        );
     }
 }
