@@ -96,6 +96,10 @@ async fn a_chain_shows_root_first_and_a_stopped_server_is_marked_stale_until_it_
         "{screen}"
     );
     t.keys(&["Escape"]);
+    // A key sent right after Escape would reach the console as Alt+key.
+    t.wait_for("the detail to close", WAIT, |s| {
+        !s.contains(&format!("Session {} on main-db", ch.a))
+    });
 
     // x on the waiter: the root is planned instead, and the plan says what it releases.
     t.keys(&["j", "x"]);

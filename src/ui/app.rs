@@ -92,7 +92,9 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
             let mut events = Vec::new();
             tokio::select! {
                 ev = input.next() => match ev {
-                    Some(Ok(TermEvent::Key(k))) => events.push(UiEvent::Key(k)),
+                    Some(Ok(TermEvent::Key(k))) => {
+                        events.extend(super::alt_keys::unfold(k).into_iter().map(UiEvent::Key))
+                    }
                     Some(Ok(TermEvent::Resize(w, h))) => events.push(UiEvent::Resize(w, h)),
                     Some(Ok(_)) => {}
                     Some(Err(e)) => return Err(e.into()),

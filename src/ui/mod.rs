@@ -1,4 +1,5 @@
 //! The console: app loop, views, widgets, theme, keymap.
+mod alt_keys;
 pub mod app;
 pub mod keymap;
 pub mod levels;
