@@ -4,6 +4,7 @@ pub mod database;
 mod host;
 pub mod kube;
 mod labels;
+mod request_series;
 mod severity;
 mod target;
 mod workload;
@@ -13,6 +14,7 @@ pub use database::DbSnapshot;
 pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
 pub use kube::{NodeInfo, PodContainer, PodDetail, Resources, Rollout};
 pub use labels::labels_text;
+pub use request_series::RequestSeries;
 pub use severity::Severity;
 pub use target::{Health, Target, TargetKind};
 pub use workload::{

@@ -5,7 +5,7 @@
 use super::host_panes::Ctx;
 use super::list_frame::{self, ListFrame};
 use crate::base::units::Unit;
-use crate::base::units::{span, with_unit};
+use crate::base::units::{range_name, span, with_unit};
 use crate::console::panels::PANEL_RANGES;
 use crate::console::{Model, PanelDef, ServiceRow};
 use crate::model::Severity;
@@ -216,7 +216,7 @@ fn panel_chart(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState, panel:
     let extra = format!(
         "· {} {}{}",
         panel.prometheus,
-        span(range),
+        range_name(range),
         if stale { " (asking…)" } else { "" }
     );
     let block = pane_block(t, &panel.title, Some(extra), false);
