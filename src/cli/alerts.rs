@@ -42,8 +42,12 @@ struct Report<'a> {
     silences: Vec<SilenceRow>,
 }
 
-pub async fn run(config: &Config, json: bool) -> color_eyre::Result<ExitCode> {
-    let model = collect(config, true).await;
+pub async fn run(
+    config: &Config,
+    json: bool,
+    window: Option<std::time::Duration>,
+) -> color_eyre::Result<ExitCode> {
+    let (model, _) = collect(config, true, window).await;
     let report = Report {
         generated_at: rfc3339(crate::base::time::unix_now()),
         targets: &model.targets,

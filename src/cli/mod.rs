@@ -51,6 +51,10 @@ pub enum Commands {
         /// Print JSON (shape documented in the README)
         #[arg(long)]
         json: bool,
+        /// Take a second reading after this long, for rates (default 2s when a scrape or
+        /// PostgreSQL target gives rates; 0 takes one reading)
+        #[arg(long, value_name = "DURATION", value_parser = status::parse_window)]
+        window: Option<std::time::Duration>,
     },
     /// Alerts now: opsdeck's rules evaluated once (pending until `for` passes) and each Prometheus's;
     /// exit 0 none firing, 1 warning firing, 2 critical firing
@@ -58,6 +62,9 @@ pub enum Commands {
         /// Print JSON (shape documented in src/cli/alerts.rs)
         #[arg(long)]
         json: bool,
+        /// Take a second reading after this long, for rates (as `status --window`)
+        #[arg(long, value_name = "DURATION", value_parser = status::parse_window)]
+        window: Option<std::time::Duration>,
         #[command(subcommand)]
         action: Option<AlertsAction>,
     },
@@ -326,11 +333,11 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             };
             Ok(runtime()?.block_on(db::run(&loaded.config, cli.read_only, action)))
         }
-        Some(Commands::Status { json }) => {
+        Some(Commands::Status { json, window }) => {
             let Some(loaded) = load_config(&cli) else {
                 return Ok(ExitCode::from(2));
             };
-            runtime()?.block_on(status::run(&loaded.config, cli.read_only, *json))
+            runtime()?.block_on(status::run(&loaded.config, cli.read_only, *json, *window))
         }
         Some(Commands::Alerts {
             action: Some(AlertsAction::Import { file, prometheus }),
@@ -397,11 +404,15 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 flags,
             )))
         }
-        Some(Commands::Alerts { json, action: None }) => {
+        Some(Commands::Alerts {
+            json,
+            window,
+            action: None,
+        }) => {
             let Some(loaded) = load_config(&cli) else {
                 return Ok(ExitCode::from(2));
             };
-            runtime()?.block_on(alerts::run(&loaded.config, *json))
+            runtime()?.block_on(alerts::run(&loaded.config, *json, *window))
         }
         Some(Commands::Workloads { json }) => {
             let Some(loaded) = load_config(&cli) else {

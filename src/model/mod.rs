@@ -16,7 +16,7 @@ pub use kube::{NodeInfo, PodContainer, PodDetail, Resources, Rollout};
 pub use labels::labels_text;
 pub use request_series::RequestSeries;
 pub use severity::Severity;
-pub use target::{Health, Target, TargetKind};
+pub use target::{worst_first, Health, Target, TargetKind};
 pub use workload::{
     EngineEvent, Instance, InstanceHealth, Inventory, LogLine, Usage, Workload, WorkloadAddr,
     WorkloadKind, EVENTS_KEPT, NO_GROUP,

@@ -307,14 +307,20 @@ pub fn spawn(p: Planned, tx: &mpsc::Sender<Update>) -> Result<(), Box<Update>> {
 }
 
 /// Polls every planned collector once, all at the same time.
-pub async fn poll_all(planned: Vec<Planned>) -> Vec<Started> {
-    let jobs = planned.into_iter().map(|p| async move {
-        let updates = match p.source {
-            Ok(mut source) => poll_updates(&mut source, p.timeout, p.interval).await,
-            Err(reason) => vec![unusable(&p.name, reason, p.interval)],
+pub async fn poll_all(mut planned: Vec<Planned>) -> Vec<Started> {
+    poll_each(&mut planned).await
+}
+
+/// Polls every planned collector once, all at the same time, keeping each
+/// source for another reading (a rate needs the one before it).
+pub async fn poll_each(planned: &mut [Planned]) -> Vec<Started> {
+    let jobs = planned.iter_mut().map(|p| async move {
+        let updates = match &mut p.source {
+            Ok(source) => poll_updates(source, p.timeout, p.interval).await,
+            Err(reason) => vec![unusable(&p.name, reason.clone(), p.interval)],
         };
         Started {
-            name: p.name,
+            name: p.name.clone(),
             kind: p.kind,
             updates,
         }

@@ -183,8 +183,18 @@ fn service_chart(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState, svc:
         secs(svc.p95),
         secs(svc.p99)
     );
-    let [line, chart] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+    // Which series the figures are read from, so nobody guesses what was counted.
+    let named = u16::from(svc.series.is_some() && inner.height > 3);
+    let [line, series, chart] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(named),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
     Paragraph::new(Line::styled(text, t.text)).render(line, buf);
+    if let Some(names) = svc.series.as_deref().filter(|_| named > 0) {
+        Paragraph::new(Line::styled(names, t.muted)).render(series, buf);
+    }
     let values = svc
         .p95_series
         .as_deref()

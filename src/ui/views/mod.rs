@@ -19,5 +19,6 @@ pub mod overview;
 pub mod pod_containers;
 mod popup;
 pub mod runbook;
+pub mod targets;
 mod workload_charts;
 pub mod workloads;
