@@ -180,11 +180,14 @@ pub enum DemoAction {
 pub enum AlertsAction {
     /// Turn a Prometheus rule file into [[alert]] TOML on stdout; what cannot be converted goes to stderr
     Import {
-        /// A Prometheus rule file (YAML, `groups:`)
+        /// A Prometheus rule file (YAML `groups:`, or PrometheusRule resources; several documents allowed)
         file: PathBuf,
         /// The [[prometheus]] the converted PromQL rules run against
         #[arg(long, value_name = "NAME")]
         prometheus: String,
+        /// Put before every imported rule's name, to keep names apart across files
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        prefix: String,
     },
     /// Create a silence on an [[alertmanager]]; the plan lists the alerts it mutes now
     Silence {
@@ -340,13 +343,18 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             runtime()?.block_on(status::run(&loaded.config, cli.read_only, *json, *window))
         }
         Some(Commands::Alerts {
-            action: Some(AlertsAction::Import { file, prometheus }),
+            action:
+                Some(AlertsAction::Import {
+                    file,
+                    prometheus,
+                    prefix,
+                }),
             ..
         }) => {
             let Some(loaded) = load_config(&cli) else {
                 return Ok(ExitCode::from(2));
             };
-            Ok(alerts::import(&loaded.config, file, prometheus))
+            Ok(alerts::import(&loaded, file, prometheus, prefix))
         }
         Some(Commands::Alerts {
             action:

@@ -236,6 +236,7 @@ mod ack_tests {
                 series: "fp1".into(),
                 labels: Default::default(),
                 annotations: Default::default(),
+                notes: Vec::new(),
                 state,
                 severity: Severity::Critical,
                 value: None,

@@ -39,6 +39,7 @@ pub fn am_alert(a: &AmAlert) -> ExternalAlert {
             series: a.fingerprint.clone(),
             labels,
             annotations: a.annotations.clone(),
+            notes: Vec::new(),
             state,
             severity,
             value: None,

@@ -31,7 +31,11 @@ pub fn header(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         area.width
     };
     let used: usize = spans.iter().map(|s| s.width()).sum();
-    spans.extend(target_spans(model, ui, usize::from(text_width).saturating_sub(used)));
+    spans.extend(target_spans(
+        model,
+        ui,
+        usize::from(text_width).saturating_sub(used),
+    ));
     // The clock keeps its corner; a long degraded reason is cut short instead.
     let text_area = if show_clock {
         Rect {
@@ -59,7 +63,8 @@ const SHORT_REASON: usize = 24;
 fn target_spans(model: &Model, ui: &UiState, room: usize) -> Vec<Span<'static>> {
     let t = &ui.theme;
     // Found targets (labelled containers) are listed in the metrics view, not here.
-    let shown = crate::model::worst_first(model.targets.iter().filter(|t| t.discovered_by.is_none()));
+    let shown =
+        crate::model::worst_first(model.targets.iter().filter(|t| t.discovered_by.is_none()));
     let entry = |target: &crate::model::Target, short: bool| {
         let (mark, style) = match &target.health {
             Health::Ok => ("●", t.ok),
