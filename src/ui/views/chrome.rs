@@ -57,29 +57,41 @@ pub fn header(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
 /// A degraded reason is cut to this many characters when not every target fits.
 const SHORT_REASON: usize = 24;
 
-/// The targets, worst first, as many as fit in `room` columns; when some do
-/// not, reasons are shortened and the list ends `+N more (K degraded)`, so
-/// nothing degraded is hidden without saying so (`T` lists them all).
+/// How much of a target the header says.
+#[derive(Clone, Copy, PartialEq)]
+enum Detail {
+    /// `name degraded: reason`, `name ok`.
+    Full,
+    /// `name: reason` cut short, `name`.
+    Short,
+    /// The name alone; the mark says the health.
+    Name,
+}
+
+/// The targets, worst first, as many as fit in `room` columns: in full,
+/// else with reasons cut short, else by name as many as fit, ending `+N more
+/// (K degraded)`, so nothing degraded is hidden without saying so (`T` lists
+/// them all with their reasons).
 fn target_spans(model: &Model, ui: &UiState, room: usize) -> Vec<Span<'static>> {
     let t = &ui.theme;
     // Found targets (labelled containers) are listed in the metrics view, not here.
     let shown =
         crate::model::worst_first(model.targets.iter().filter(|t| t.discovered_by.is_none()));
-    let entry = |target: &crate::model::Target, short: bool| {
+    let entry = |target: &crate::model::Target, detail: Detail| {
         let (mark, style) = match &target.health {
             Health::Ok => ("●", t.ok),
             Health::Connecting => ("○", t.muted),
             Health::Degraded { .. } => ("▲", t.warning),
         };
-        let label = match (&target.health, short) {
-            (Health::Degraded { reason, .. }, false) => {
+        let label = match (&target.health, detail) {
+            (Health::Degraded { reason, .. }, Detail::Full) => {
                 format!(" {} degraded: {reason}", target.name)
             }
-            (Health::Degraded { reason, .. }, true) => {
+            (Health::Degraded { reason, .. }, Detail::Short) => {
                 format!(" {}: {}", target.name, cut(reason, SHORT_REASON))
             }
-            (_, true) => format!(" {}", target.name),
-            (h, false) => format!(" {} {}", target.name, h.label()),
+            (h, Detail::Full) => format!(" {} {}", target.name, h.label()),
+            _ => format!(" {}", target.name),
         };
         [
             Span::raw("  "),
@@ -88,9 +100,11 @@ fn target_spans(model: &Model, ui: &UiState, room: usize) -> Vec<Span<'static>> 
         ]
     };
     let width = |e: &[Span; 3]| e.iter().map(|s| s.width()).sum::<usize>();
-    let full: Vec<[Span; 3]> = shown.iter().map(|t| entry(t, false)).collect();
-    if full.iter().map(width).sum::<usize>() <= room {
-        return full.into_iter().flatten().collect();
+    for detail in [Detail::Full, Detail::Short] {
+        let all: Vec<[Span; 3]> = shown.iter().map(|t| entry(t, detail)).collect();
+        if all.iter().map(width).sum::<usize>() <= room {
+            return all.into_iter().flatten().collect();
+        }
     }
     let more = |from: usize| {
         let hidden = &shown[from..];
@@ -106,7 +120,7 @@ fn target_spans(model: &Model, ui: &UiState, room: usize) -> Vec<Span<'static>> 
     let mut out = Vec::new();
     let mut used = 0;
     for (i, target) in shown.iter().enumerate() {
-        let e = entry(target, true);
+        let e = entry(target, Detail::Name);
         let rest = if i + 1 == shown.len() {
             0
         } else {
