@@ -98,7 +98,8 @@ fn every_corpus_file_imports_appends_checks_and_evaluates() {
     let deadline = Instant::now() + Duration::from_secs(60);
     let alerts = loop {
         let out = opsdeck(&config, dir.path(), &["alerts", "--json", "--window", "0"]);
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect(&text(&out));
+        let v: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(&out)));
         let alerts = v["alerts"].as_array().cloned().unwrap_or_default();
         let up = alerts.iter().any(|a| a["rule"] == "NodeExporterUp");
         if up {

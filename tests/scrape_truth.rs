@@ -127,14 +127,15 @@ async fn pages_that_are_not_exposition_are_degraded_with_the_reason() {
     .unwrap();
     let text = run_bin::text(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect(&text);
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{text}"));
     assert_eq!(v["overall"], "warning", "{text}");
     let login = v["targets"]
         .as_array()
         .unwrap()
         .iter()
         .find(|t| t["name"] == "login")
-        .expect(&text);
+        .unwrap_or_else(|| panic!("{text}"));
     assert_eq!(login["health"]["state"], "degraded", "{text}");
     assert_eq!(v["series"]["scrape:login:up"], 0.0, "{text}");
 }
@@ -241,7 +242,8 @@ async fn status_json_gives_a_scrape_service_its_p95_and_requests_per_second() {
 
     let out = run(&["status", "--json"]).await.unwrap();
     let text = run_bin::text(&out);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect(&text);
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{text}"));
     let api = &v["services"][0];
     assert_eq!(api["source"], "scrape api", "{text}");
     assert!(api["p95"].as_f64().is_some_and(|p| p > 0.0), "{text}");
@@ -251,12 +253,15 @@ async fn status_json_gives_a_scrape_service_its_p95_and_requests_per_second() {
         "requests demo_http_requests_total by status · latency demo_http_request_duration_seconds",
         "{text}"
     );
-    let window = v["window_secs"].as_f64().expect(&text);
+    let window = v["window_secs"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{text}"));
     assert!((2.0..4.0).contains(&window), "{text}");
 
     let out = run(&["status", "--json", "--window", "0"]).await.unwrap();
     let text = run_bin::text(&out);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect(&text);
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{text}"));
     let api = &v["services"][0];
     assert!(api["p95"].is_null() && api["rps"].is_null(), "{text}");
     assert_eq!(

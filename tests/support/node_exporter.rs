@@ -5,9 +5,6 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-#[path = "free_port.rs"]
-mod free_port;
-
 pub struct NodeExporter {
     /// `127.0.0.1:PORT`, as a Prometheus target.
     pub addr: String,
@@ -16,7 +13,11 @@ pub struct NodeExporter {
 
 impl NodeExporter {
     pub fn start() -> NodeExporter {
-        let port = free_port::free_port();
+        // Not support/free_port.rs: prometheus.rs includes it, and a test uses both.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap();
         let addr = format!("127.0.0.1:{port}");
         let child = Command::new("prometheus-node-exporter")
             .arg(format!("--web.listen-address={addr}"))
