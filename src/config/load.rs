@@ -318,6 +318,7 @@ refresh = "2s"
 # [[scrape]]
 # name = "api"
 # url = "http://127.0.0.1:8080/metrics"
+# requests_metric = "http_requests_total"   # by default a *_requests_total counter with a code label
 
 # [[probe]]
 # name = "site"
