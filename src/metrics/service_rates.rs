@@ -251,7 +251,12 @@ impl ServiceRates {
         match &picked {
             Err(why) => missing(&["rps", "error_ratio"], why),
             Ok((f, status)) => {
-                let same = self.requests_family.as_ref().map(|(n, _)| n) == requests_name.as_ref();
+                // A family that appeared since the last scrape (a service's
+                // first requests) counts from zero, as its label sets do.
+                let same = match &self.requests_family {
+                    Some((n, _)) => Some(n) == requests_name.as_ref(),
+                    None => self.last_at.is_some(),
+                };
                 let mut total_delta = 0.0;
                 let mut error_delta = 0.0;
                 for s in &f.series {
@@ -503,6 +508,18 @@ mod tests {
             Some("jobs_done_total by outcome")
         );
         assert_eq!(v.figures[1], ("error_ratio", 0.0), "only 5xx are failures");
+    }
+
+    #[test]
+    fn a_request_counter_born_since_the_last_scrape_counts_from_zero() {
+        let mut r = ServiceRates::default();
+        let empty = "# TYPE http_requests_total counter\n";
+        assert_eq!(
+            reading(&mut r, 0.0, empty).series.missing["rps"],
+            "no request counter: no *_requests_total counter with a code or status label (set requests_metric)"
+        );
+        let v = observe(&mut r, 10.0, &scrape(20, 0, 20, 0));
+        assert_eq!(v["rps"], 2.7, "20 OK and 7 not found in 10 s: {v:?}");
     }
 
     #[test]
