@@ -221,8 +221,8 @@ fn imported_rules_are_a_valid_config() {
         &path,
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    // The fixture has a recording rule, which is not converted.
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // The fixture has a recording rule: left to Prometheus, not a failure.
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
         stderr.contains("not converted: a recording rule"),
         "{stderr}"

@@ -202,3 +202,50 @@ fn the_alerts_view_shows_a_rule_firing_in_the_console() {
     t.keys(&["q"]);
     assert_restored(&t, "0");
 }
+
+/// Eight targets at 80 columns: the header leads with the degraded ones and
+/// says how many did not fit; `T` lists every one with its reason.
+#[test]
+fn the_header_hides_nothing_degraded_and_t_lists_every_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("targets.toml");
+    let mut text = String::from("refresh = \"1s\"\n");
+    for (i, name) in ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
+        .iter()
+        .enumerate()
+    {
+        // Port 1 on loopback is closed: the odd ones are refused at once.
+        let url = if i % 2 == 1 {
+            "http://127.0.0.1:1/health".to_string()
+        } else {
+            "http://127.0.0.1:1/metrics-never".to_string()
+        };
+        text.push_str(&format!(
+            "[[probe]]\nname = \"{name}\"\nurl = \"{url}\"\ninterval = \"1s\"\n"
+        ));
+    }
+    std::fs::write(&config, text).unwrap();
+    let data = dir.path().join("data");
+    let env: Vec<(&str, &std::path::Path)> =
+        vec![("OPSDECK_CONFIG", &config), ("OPSDECK_DATA_DIR", &data)];
+    let t = Tmux::start("targets", 80, 24, BIN, &env);
+    let screen = t.wait_for("the header's count", Duration::from_secs(30), |s| {
+        s.lines()
+            .next()
+            .is_some_and(|l| l.contains("more (") && l.contains("degraded)"))
+    });
+    let header = screen.lines().next().unwrap();
+    assert!(header.contains("▲"), "{header}");
+    t.keys(&["T"]);
+    let screen = t.wait_for("the targets list", Duration::from_secs(10), |s| {
+        s.contains("Targets: ") && s.matches("▲ degraded").count() >= 6
+    });
+    assert!(
+        screen.contains("foxtrot probe") && screen.contains("1/health: "),
+        "{screen}"
+    );
+    t.keys(&["Escape"]);
+    t.wait_for("the list closed", Duration::from_secs(5), |s| {
+        !s.contains("Targets: ")
+    });
+}

@@ -16,7 +16,12 @@ use tls_server::TlsServer;
 use tokio::sync::mpsc;
 
 /// The one Series update a poll returns, as a map, with its health.
+/// A scrape also says which request series it read; that is not a Series.
 fn series(updates: Vec<Update>) -> (HashMap<String, f64>, Health) {
+    let updates: Vec<Update> = updates
+        .into_iter()
+        .filter(|u| !matches!(u, Update::RequestSeries { .. }))
+        .collect();
     match updates.as_slice() {
         [Update::Series { series, health, .. }] => {
             (series.iter().cloned().collect(), health.clone())

@@ -252,7 +252,8 @@ async fn scraped_p95_agrees_with_prometheus_within_one_bucket() {
         b.await.unwrap().unwrap();
     }
     let ours = match poll_once(&mut scrape, TIMEOUT).await.unwrap().as_slice() {
-        [Update::Series { series, .. }] => {
+        // The scrape also says which request series it read.
+        [Update::Series { series, .. }, Update::RequestSeries { .. }] => {
             series
                 .iter()
                 .find(|(n, _)| n == "scrape:api:p95")

@@ -53,6 +53,9 @@ const RULE_LEVEL: &str = "";
 struct Tracked {
     inst: Instance,
     flap: FlapTracker,
+    /// The rule's annotations expanded over this instance's labels and value
+    /// (as of its last active evaluation), with notes on what could not be.
+    expanded: Option<(BTreeMap<String, String>, Vec<String>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -317,6 +320,17 @@ impl AlertEngine {
             return;
         };
         let change = step(&mut t.inst, rule, now, opts.resolved_retention_secs);
+        // Expanded while active, as Prometheus does, so a resolved alert
+        // keeps the text it had when it last fired.
+        let templated = rule.annotations.values().any(|v| v.contains("{{"));
+        if templated && (t.expanded.is_none() || t.inst.state.is_active()) {
+            let value = t.inst.value.unwrap_or(f64::NAN);
+            t.expanded = Some(super::template::expand_all(
+                &rule.annotations,
+                &t.inst.labels,
+                value,
+            ));
+        }
         let emitted = t.flap.filter(
             change,
             t.inst.state,
@@ -345,6 +359,7 @@ impl AlertEngine {
             Tracked {
                 inst,
                 flap: FlapTracker::default(),
+                expanded: None,
             },
         );
     }
@@ -365,11 +380,16 @@ impl AlertEngine {
 
     fn view(&self, rule: &Rule, t: &Tracked) -> AlertView {
         let i = &t.inst;
+        let (annotations, notes) = t
+            .expanded
+            .clone()
+            .unwrap_or_else(|| (rule.annotations.clone(), Vec::new()));
         AlertView {
             rule: rule.name.clone(),
             series: i.series.clone(),
             labels: i.labels.clone(),
-            annotations: rule.annotations.clone(),
+            annotations,
+            notes,
             state: i.state,
             severity: i.severity,
             value: i.value,

@@ -17,6 +17,7 @@ mod runbook_ref;
 mod series;
 mod state;
 mod suggest;
+pub mod template;
 mod validate;
 mod view;
 

@@ -1,6 +1,10 @@
 //! `opsdeck alerts import FILE.yml`: a Prometheus rule file turned into
 //! opsdeck PromQL rules against a named Prometheus, with a note for
-//! everything that could not be carried over as it was.
+//! everything that could not be carried over as it was. A file may hold
+//! several YAML documents, each a rule file (`groups:`), a PrometheusRule
+//! resource (`spec.groups`, as kube-prometheus ships rules) or nothing
+//! (`null`, as promtool reads it: no rules). Names are made unique within
+//! the file and against the names the config already has.
 
 use super::runbook_ref::map_runbook_url;
 use crate::base::diag::FileError;
@@ -12,11 +16,39 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
 
+/// One YAML document: a rule file, or a PrometheusRule resource.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RuleFile {
+struct Document {
     #[serde(default)]
     groups: Vec<Group>,
+    #[serde(rename = "apiVersion")]
+    api_version: Option<String>,
+    kind: Option<String>,
+    #[serde(default)]
+    metadata: Option<serde_yaml_ng::Value>,
+    spec: Option<Spec>,
+}
+
+/// A PrometheusRule's spec.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Spec {
+    #[serde(default)]
+    groups: Vec<Group>,
+}
+
+/// What the rules are imported against and named beside.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions<'a> {
+    /// The `[[prometheus]]` the rules query.
+    pub prometheus: &'a str,
+    /// Put before every imported name (`--prefix`).
+    pub prefix: &'a str,
+    /// Names the config already has, each with where (`config.toml:12`).
+    pub existing: BTreeMap<String, String>,
+    /// Local runbook ids, for mapping `runbook_url`s.
+    pub known_runbooks: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -71,6 +103,8 @@ pub struct ImportNote {
     pub rule: Option<String>,
     /// False when the rule was left out; true when it was converted with a caveat.
     pub converted: bool,
+    /// A recording rule: left to Prometheus on purpose, not a failure.
+    pub recording: bool,
     pub message: String,
 }
 
@@ -101,33 +135,58 @@ impl fmt::Display for ImportNote {
 /// Parses `text` (the content of `path`) and converts its alerting rules.
 /// YAML and structure errors stop the import with the file position;
 /// problems with single rules become notes.
-pub fn import_rule_file<S: AsRef<str>>(
+pub fn import_rule_file(
     path: &Path,
     text: &str,
-    prometheus: &str,
-    known_runbooks: &[S],
+    options: &ImportOptions<'_>,
 ) -> Result<ImportReport, FileError> {
-    let file: RuleFile = serde_yaml_ng::from_str(text).map_err(|e| yaml_error(path, e))?;
+    let mut groups = Vec::new();
+    for doc in serde_yaml_ng::Deserializer::from_str(text) {
+        let doc: Option<Document> = Option::deserialize(doc).map_err(|e| yaml_error(path, e))?;
+        let Some(doc) = doc else { continue };
+        match (&doc.kind, &doc.spec) {
+            (Some(kind), _) if kind != "PrometheusRule" => {
+                return Err(FileError {
+                    path: path.to_path_buf(),
+                    line: 0,
+                    column: 0,
+                    message: format!(
+                        "a Kubernetes {kind}; expected a rule file (groups:) or a PrometheusRule"
+                    ),
+                })
+            }
+            (_, Some(_)) if !doc.groups.is_empty() => {
+                return Err(FileError {
+                    path: path.to_path_buf(),
+                    line: 0,
+                    column: 0,
+                    message: "both groups and spec; expected one of them".into(),
+                })
+            }
+            _ => {}
+        }
+        let _ = (&doc.api_version, &doc.metadata);
+        groups.extend(doc.groups);
+        groups.extend(doc.spec.map(|s| s.groups).unwrap_or_default());
+    }
     let mut lines = rule_lines(text).into_iter();
-    let total: usize = file.groups.iter().map(|g| g.rules.len()).sum();
+    let total: usize = groups.iter().map(|g| g.rules.len()).sum();
     // Positions are only trusted when the scan found exactly one key per
     // rule; otherwise a note could point at the wrong rule.
-    let one_key_each = file
-        .groups
+    let one_key_each = groups
         .iter()
         .flat_map(|g| &g.rules)
         .all(|r| r.alert.is_some() != r.record.is_some());
     let located = one_key_each && lines.len() == total;
     let mut converter = Converter {
-        prometheus,
-        known_runbooks,
+        options,
         report: ImportReport {
             rules: vec![],
             notes: vec![],
         },
         origins: vec![],
     };
-    for group in &file.groups {
+    for group in &groups {
         converter.group_notes(group);
         for rule in &group.rules {
             let line = if located { lines.next() } else { None };
@@ -135,15 +194,6 @@ pub fn import_rule_file<S: AsRef<str>>(
         }
     }
     converter.rename_duplicates();
-    if converter.report.rules.is_empty() {
-        converter.report.notes.push(ImportNote {
-            line: None,
-            group: String::new(),
-            rule: None,
-            converted: false,
-            message: "the file has no alerting rules to import".into(),
-        });
-    }
     Ok(converter.report)
 }
 
@@ -156,15 +206,14 @@ pub fn rules_to_toml(rules: &[RuleSpec]) -> Result<String, String> {
     toml::to_string(&Tables { alert: rules }).map_err(|e| e.to_string())
 }
 
-struct Converter<'a, S> {
-    prometheus: &'a str,
-    known_runbooks: &'a [S],
+struct Converter<'a> {
+    options: &'a ImportOptions<'a>,
     report: ImportReport,
     /// Group and line of each converted rule, for notes written later.
     origins: Vec<(String, Option<usize>)>,
 }
 
-impl<S: AsRef<str>> Converter<'_, S> {
+impl Converter<'_> {
     fn note(
         &mut self,
         group: &Group,
@@ -178,6 +227,7 @@ impl<S: AsRef<str>> Converter<'_, S> {
             group: group.name.clone(),
             rule: rule.map(str::to_string),
             converted,
+            recording: false,
             message,
         });
     }
@@ -221,7 +271,13 @@ impl<S: AsRef<str>> Converter<'_, S> {
         };
         let name_opt = Some(name).filter(|n| !n.is_empty());
         if let Some(why) = skip {
-            return self.note(group, name_opt, line, false, why.to_string());
+            self.note(group, name_opt, line, false, why.to_string());
+            if rule.alert.is_none() && rule.record.is_some() {
+                if let Some(n) = self.report.notes.last_mut() {
+                    n.recording = true;
+                }
+            }
+            return;
         }
         match self.convert(group, rule, name, line) {
             Ok(spec) => {
@@ -242,9 +298,9 @@ impl<S: AsRef<str>> Converter<'_, S> {
         if rule.expr.trim().is_empty() {
             return Err("expr is empty".into());
         }
-        let mut spec = RuleSpec::named(name);
+        let mut spec = RuleSpec::named(&format!("{}{name}", self.options.prefix));
         spec.promql = Some(rule.expr.trim().to_string());
-        spec.prometheus = Some(self.prometheus.to_string());
+        spec.prometheus = Some(self.options.prometheus.to_string());
         spec.for_duration = duration_field("for", rule.for_duration.as_deref())?;
         spec.keep_firing_for = duration_field("keep_firing_for", rule.keep_firing_for.as_deref())?;
         spec.labels = group.labels.clone();
@@ -254,7 +310,7 @@ impl<S: AsRef<str>> Converter<'_, S> {
         let mut caveats: Vec<String> = caveat.into_iter().collect();
         spec.annotations = rule.annotations.clone();
         if let Some(url) = spec.annotations.remove("runbook_url") {
-            match map_runbook_url(&url, self.known_runbooks) {
+            match map_runbook_url(&url, &self.options.known_runbooks) {
                 Some(id) => {
                     caveats.push(format!(
                         "runbook_url {url} linked to the local runbook {id:?}"
@@ -264,17 +320,25 @@ impl<S: AsRef<str>> Converter<'_, S> {
                 None => spec.runbook_url = Some(url),
             }
         }
-        let templated: Vec<&str> = spec
-            .annotations
+        // Annotations are expanded as Prometheus does; what is outside the
+        // subset opsdeck expands is shown as written, and said here.
+        for (k, v) in &spec.annotations {
+            if let Err(why) = super::template::check(v) {
+                caveats.push(format!(
+                    "{k} is shown as written: outside the template subset opsdeck expands ({why})"
+                ));
+            }
+        }
+        let templated_labels: Vec<&str> = spec
+            .labels
             .iter()
-            .chain(spec.labels.iter())
             .filter(|(_, v)| v.contains("{{"))
             .map(|(k, _)| k.as_str())
             .collect();
-        if !templated.is_empty() {
+        if !templated_labels.is_empty() {
             caveats.push(format!(
-                "{} use Prometheus templates, kept verbatim (opsdeck does not expand them)",
-                templated.join(", ")
+                "label {} kept as written (opsdeck does not expand templates in labels)",
+                templated_labels.join(", ")
             ));
         }
         spec.validate().map_err(|e| e.message)?;
@@ -291,9 +355,37 @@ impl<S: AsRef<str>> Converter<'_, S> {
         for r in &self.report.rules {
             *count.entry(r.name.clone()).or_default() += 1;
         }
-        let mut taken: BTreeSet<String> = count.keys().cloned().collect();
+        let existing = &self.options.existing;
+        let mut taken: BTreeSet<String> = count
+            .keys()
+            .cloned()
+            .chain(existing.keys().cloned())
+            .collect();
         let mut renames = Vec::new();
         for (r, (group, line)) in self.report.rules.iter_mut().zip(&self.origins) {
+            if let Some(place) = existing.get(&r.name) {
+                let mut n = 2;
+                let mut candidate = format!("{}_{n}", r.name);
+                while taken.contains(&candidate) {
+                    n += 1;
+                    candidate = format!("{}_{n}", r.name);
+                }
+                taken.insert(candidate.clone());
+                renames.push(ImportNote {
+                    line: *line,
+                    group: group.clone(),
+                    rule: Some(r.name.clone()),
+                    converted: true,
+                    recording: false,
+                    message: format!(
+                        "{:?} is already a rule in {place}; imported as {candidate:?} \
+                         (or import with --prefix)",
+                        r.name
+                    ),
+                });
+                r.name = candidate;
+                continue;
+            }
             if count[&r.name] < 2 {
                 continue;
             }
@@ -310,6 +402,7 @@ impl<S: AsRef<str>> Converter<'_, S> {
                 group: group.clone(),
                 rule: Some(r.name.clone()),
                 converted: true,
+                recording: false,
                 message: format!("renamed {candidate:?}: opsdeck rule names must be unique"),
             });
             r.name = candidate;

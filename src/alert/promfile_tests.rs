@@ -9,8 +9,16 @@ const BAD_SHAPE: &str = include_str!("../../tests/fixtures/alerts/bad-shape.yml"
 
 const KNOWN: [&str; 2] = ["site-down", "database"];
 
+fn options() -> ImportOptions<'static> {
+    ImportOptions {
+        prometheus: "main",
+        known_runbooks: KNOWN.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    }
+}
+
 fn import(text: &str) -> Result<ImportReport, FileError> {
-    import_rule_file(Path::new("rules.yml"), text, "main", &KNOWN)
+    import_rule_file(Path::new("rules.yml"), text, &options())
 }
 
 fn notes(report: &ImportReport) -> Vec<String> {
@@ -78,7 +86,6 @@ fn converts_alerting_rules() {
 #[test]
 fn says_what_was_not_carried_over() {
     let report = import(GOOD).unwrap();
-    let templates = "use Prometheus templates, kept verbatim (opsdeck does not expand them)";
     let recording =
         "a recording rule: opsdeck does not evaluate those; Prometheus keeps recording it and \
                      PromQL rules can use the recorded series";
@@ -87,11 +94,9 @@ fn says_what_was_not_carried_over() {
         [
             "group \"demo\": converted: interval 30s is not kept: opsdeck runs PromQL rules at its [[prometheus]] refresh".to_string(),
             "line 8, group \"demo\", rule \"DemoDown\": converted: runbook_url https://wiki.example.com/runbooks/site-down.md linked to the local runbook \"site-down\"".to_string(),
-            format!("line 8, group \"demo\", rule \"DemoDown\": converted: summary {templates}"),
             format!("line 17, group \"demo\", rule \"job:http_requests:rate5m\": not converted: {recording}"),
             "line 19, group \"demo\", rule \"DemoHighErrorRate\": converted: severity \"page\" imported as critical".to_string(),
             "line 39, group \"latency\", rule \"DemoSlow\": converted: no severity label; imported as warning".to_string(),
-            format!("line 39, group \"latency\", rule \"DemoSlow\": converted: description {templates}"),
             "line 19, group \"demo\", rule \"DemoHighErrorRate\": converted: renamed \"DemoHighErrorRate_critical\": opsdeck rule names must be unique".to_string(),
             "line 30, group \"demo\", rule \"DemoHighErrorRate\": converted: renamed \"DemoHighErrorRate_warning\": opsdeck rule names must be unique".to_string(),
         ]
@@ -118,7 +123,7 @@ fn rules_that_cannot_convert_are_skipped_with_a_reason() {
     let report = import(SKIPPED).unwrap();
     assert!(report.rules.is_empty());
     let n = notes(&report);
-    assert_eq!(n.len(), 6, "{n:#?}");
+    assert_eq!(n.len(), 5, "{n:#?}");
     assert_eq!(
         n[0],
         "group \"odd\": converted: limit is not kept: opsdeck has no per-group alert limit"
@@ -141,9 +146,71 @@ fn rules_that_cannot_convert_are_skipped_with_a_reason() {
     assert!(n[4].starts_with(
         "line 11, group \"odd\", rule \"only:recorded\": not converted: a recording rule"
     ));
+    assert!(report.notes[4].recording && !report.notes[2].recording);
+}
+
+#[test]
+fn null_empty_and_recording_only_files_are_zero_rules_not_errors() {
+    for text in ["null\n", "", "---\n", "# nothing here\n"] {
+        let report = import(text).unwrap();
+        assert!(
+            report.rules.is_empty() && report.notes.is_empty(),
+            "{text:?}: {report:?}"
+        );
+    }
+    let recording =
+        "groups:\n  - name: r\n    rules:\n      - record: a:b\n        expr: sum(up)\n";
+    let report = import(recording).unwrap();
+    assert!(report.rules.is_empty());
+    assert!(report.notes.iter().all(|n| n.recording), "{report:?}");
+}
+
+#[test]
+fn prometheus_rule_resources_and_several_documents_are_read() {
+    let text = "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: node\n  labels: {role: alert-rules}\n\
+                spec:\n  groups:\n    - name: node\n      rules:\n        - alert: NodeDown\n          expr: up{job=\"node\"} == 0\n\
+                ---\ngroups:\n  - name: plain\n    rules:\n      - alert: Plain\n        expr: vector(1)\n---\nnull\n";
+    let report = import(text).unwrap();
+    let names: Vec<&str> = report.rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["NodeDown", "Plain"]);
+    let err = import("apiVersion: v1\nkind: ConfigMap\ndata: {}\n").unwrap_err();
+    assert!(
+        err.message.contains("unknown field `data`") || err.message.contains("ConfigMap"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn names_the_config_has_are_not_reused_and_the_prefix_goes_first() {
+    let text = "groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: up == 0\n      - alert: Other\n        expr: up == 0\n";
+    let mut opts = options();
+    opts.existing = BTreeMap::from([
+        ("Down".to_string(), "config.toml:12".to_string()),
+        ("Down_2".to_string(), "config.toml:20".to_string()),
+    ]);
+    let report = import_rule_file(Path::new("b.yml"), text, &opts).unwrap();
+    let names: Vec<&str> = report.rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["Down_3", "Other"]);
     assert_eq!(
-        n[5],
-        "not converted: the file has no alerting rules to import"
+        notes(&report)[2..],
+        ["line 4, group \"g\", rule \"Down\": converted: \"Down\" is already a rule in config.toml:12; imported as \"Down_3\" (or import with --prefix)"]
+    );
+    opts.prefix = "b_";
+    let report = import_rule_file(Path::new("b.yml"), text, &opts).unwrap();
+    let names: Vec<&str> = report.rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["b_Down", "b_Other"]);
+}
+
+#[test]
+fn templates_outside_the_subset_are_noted() {
+    let text = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        annotations:\n          summary: '{{ $labels.instance }} at {{ $value | humanizePercentage }}'\n          description: '{{ query \"up\" | first | value }}'\n";
+    let report = import(text).unwrap();
+    let n = notes(&report);
+    assert_eq!(n.len(), 2, "{n:#?}");
+    assert!(
+        n.iter()
+            .any(|m| m.contains("description is shown as written") && m.contains("query")),
+        "{n:#?}"
     );
 }
 

@@ -33,7 +33,7 @@ impl AlertState {
         }
     }
 
-    fn is_active(self) -> bool {
+    pub fn is_active(self) -> bool {
         matches!(self, AlertState::Pending | AlertState::Firing)
     }
 }

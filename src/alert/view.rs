@@ -19,6 +19,9 @@ pub struct AlertView {
     /// the PromQL result's labels) overlaid with the rule's labels.
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
+    /// What could not be expanded in the annotations, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     pub state: AlertState,
     pub severity: Severity,
     pub value: Option<f64>,
@@ -94,6 +97,7 @@ mod tests {
             series: String::new(),
             labels: BTreeMap::new(),
             annotations: BTreeMap::new(),
+            notes: Vec::new(),
             state,
             severity,
             value: None,

@@ -91,6 +91,16 @@ pub fn span(secs: i64) -> String {
     }
 }
 
+/// A chosen range as people name it: `5m`, `1h`, `6h`, `24h`; a range that
+/// is no whole number of minutes falls back to [`span`].
+pub fn range_name(secs: i64) -> String {
+    match secs {
+        s if s >= 3600 && s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s >= 60 && s % 60 == 0 => format!("{}m", s / 60),
+        s => span(s),
+    }
+}
+
 /// CPU as `docker stats` shows it: percent of one core, so above 100 is fine.
 pub fn cpu(percent: f64) -> String {
     format!("{percent:.1}%")
@@ -148,6 +158,11 @@ mod tests {
         assert_eq!(span(76), "76s");
         assert_eq!(span(600), "10m");
         assert_eq!(span(3 * 3600 + 60), "3h01m");
+        let named: Vec<String> = [300, 3600, 6 * 3600, 24 * 3600, 90]
+            .into_iter()
+            .map(range_name)
+            .collect();
+        assert_eq!(named, ["5m", "1h", "6h", "24h", "90s"]);
         assert_eq!(cpu(197.04), "197.0%");
         assert_eq!(short_bytes(512.0), "512B");
         assert_eq!(short_bytes(3.4e6), "3.2M");

@@ -45,8 +45,12 @@ struct Report<'a> {
     silences: Vec<SilenceRow>,
 }
 
-pub async fn run(config: &Config, json: bool) -> color_eyre::Result<ExitCode> {
-    let model = collect(config, true).await;
+pub async fn run(
+    config: &Config,
+    json: bool,
+    window: Option<std::time::Duration>,
+) -> color_eyre::Result<ExitCode> {
+    let (model, _) = collect(config, true, window).await;
     let report = Report {
         generated_at: rfc3339(crate::base::time::unix_now()),
         targets: &model.targets,
@@ -130,10 +134,18 @@ fn print_text(r: &Report) {
     }
 }
 
-/// Prints the converted rules as TOML on stdout and what was not converted on
-/// stderr. Exit 0 when every rule converted (caveats are only notes), 1 when
-/// some were left out, 2 when the file could not be read at all.
-pub fn import(config: &Config, file: &Path, prometheus: &str) -> ExitCode {
+/// Prints the converted rules as TOML on stdout, ready to append to the
+/// config (a comment when there is no alerting rule), and what was not
+/// converted on stderr. Exit 0 when every alerting rule converted (caveats
+/// and recording rules are only notes), 1 when some were left out, 2 when
+/// the file could not be read at all.
+pub fn import(
+    loaded: &crate::config::Loaded,
+    file: &Path,
+    prometheus: &str,
+    prefix: &str,
+) -> ExitCode {
+    let config = &loaded.config;
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
         Err(e) => {
@@ -142,12 +154,28 @@ pub fn import(config: &Config, file: &Path, prometheus: &str) -> ExitCode {
         }
     };
     let (catalog, _) = crate::exec::files::load_catalog(&config.runbook_dirs);
-    let ids: Vec<String> = catalog
-        .entries()
+    let existing = config
+        .alert
         .iter()
-        .map(|e| e.runbook.id.clone())
+        .map(|r| {
+            let (line, _) = crate::base::diag::line_col(&loaded.text, r.span().start);
+            (
+                r.get_ref().name.clone(),
+                format!("{}:{line}", loaded.path.display()),
+            )
+        })
         .collect();
-    let report = match crate::alert::import_rule_file(file, &text, prometheus, &ids) {
+    let options = crate::alert::promfile::ImportOptions {
+        prometheus,
+        prefix,
+        existing,
+        known_runbooks: catalog
+            .entries()
+            .iter()
+            .map(|e| e.runbook.id.clone())
+            .collect(),
+    };
+    let report = match crate::alert::import_rule_file(file, &text, &options) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -163,22 +191,34 @@ pub fn import(config: &Config, file: &Path, prometheus: &str) -> ExitCode {
             "note: no [[prometheus]] named {prometheus:?} is configured yet; add one before these rules"
         );
     }
-    match crate::alert::rules_to_toml(&report.rules) {
-        Ok(toml) => print!("{toml}"),
-        Err(e) => {
-            eprintln!("error: cannot write the rules as TOML: {e}");
-            return ExitCode::from(2);
+    let recording = report.notes.iter().filter(|n| n.recording).count();
+    // Only tables or comments: appended to a valid config, the config stays valid.
+    if report.rules.is_empty() {
+        println!(
+            "# {}: no alerting rules to import ({recording} recording rule(s), left to Prometheus)",
+            file.display()
+        );
+    } else {
+        match crate::alert::rules_to_toml(&report.rules) {
+            Ok(toml) => print!(
+                "\n# imported from {} (opsdeck alerts import --prometheus {prometheus})\n{toml}",
+                file.display()
+            ),
+            Err(e) => {
+                eprintln!("error: cannot write the rules as TOML: {e}");
+                return ExitCode::from(2);
+            }
         }
     }
     for note in &report.notes {
         eprintln!("{}: {note}", file.display());
     }
     eprintln!(
-        "{} rule(s) converted, {} note(s)",
+        "{} rule(s) converted, {recording} recording rule(s) left to Prometheus, {} note(s)",
         report.rules.len(),
         report.notes.len()
     );
-    if report.notes.iter().all(|n| n.converted) {
+    if report.notes.iter().all(|n| n.converted || n.recording) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

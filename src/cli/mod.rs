@@ -51,6 +51,10 @@ pub enum Commands {
         /// Print JSON (shape documented in the README)
         #[arg(long)]
         json: bool,
+        /// Take a second reading after this long, for rates (default 2s when a scrape or
+        /// PostgreSQL target gives rates; 0 takes one reading)
+        #[arg(long, value_name = "DURATION", value_parser = status::parse_window)]
+        window: Option<std::time::Duration>,
     },
     /// Alerts now: opsdeck's rules evaluated once (pending until `for` passes) and each Prometheus's;
     /// exit 0 none firing, 1 warning firing, 2 critical firing
@@ -58,6 +62,9 @@ pub enum Commands {
         /// Print JSON (shape documented in src/cli/alerts.rs)
         #[arg(long)]
         json: bool,
+        /// Take a second reading after this long, for rates (as `status --window`)
+        #[arg(long, value_name = "DURATION", value_parser = status::parse_window)]
+        window: Option<std::time::Duration>,
         #[command(subcommand)]
         action: Option<AlertsAction>,
     },
@@ -178,11 +185,14 @@ pub enum DemoAction {
 pub enum AlertsAction {
     /// Turn a Prometheus rule file into [[alert]] TOML on stdout; what cannot be converted goes to stderr
     Import {
-        /// A Prometheus rule file (YAML, `groups:`)
+        /// A Prometheus rule file (YAML `groups:`, or PrometheusRule resources; several documents allowed)
         file: PathBuf,
         /// The [[prometheus]] the converted PromQL rules run against
         #[arg(long, value_name = "NAME")]
         prometheus: String,
+        /// Put before every imported rule's name, to keep names apart across files
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        prefix: String,
     },
     /// Create a silence on an [[alertmanager]]; the plan lists the alerts it mutes now
     Silence {
@@ -339,20 +349,25 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             };
             Ok(runtime()?.block_on(db::run(&loaded.config, cli.read_only, action)))
         }
-        Some(Commands::Status { json }) => {
+        Some(Commands::Status { json, window }) => {
             let Some(loaded) = load_config(&cli) else {
                 return Ok(ExitCode::from(2));
             };
-            runtime()?.block_on(status::run(&loaded.config, cli.read_only, *json))
+            runtime()?.block_on(status::run(&loaded.config, cli.read_only, *json, *window))
         }
         Some(Commands::Alerts {
-            action: Some(AlertsAction::Import { file, prometheus }),
+            action:
+                Some(AlertsAction::Import {
+                    file,
+                    prometheus,
+                    prefix,
+                }),
             ..
         }) => {
             let Some(loaded) = load_config(&cli) else {
                 return Ok(ExitCode::from(2));
             };
-            Ok(alerts::import(&loaded.config, file, prometheus))
+            Ok(alerts::import(&loaded, file, prometheus, prefix))
         }
         Some(Commands::Alerts {
             action:
@@ -410,11 +425,15 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 flags,
             )))
         }
-        Some(Commands::Alerts { json, action: None }) => {
+        Some(Commands::Alerts {
+            json,
+            window,
+            action: None,
+        }) => {
             let Some(loaded) = load_config(&cli) else {
                 return Ok(ExitCode::from(2));
             };
-            runtime()?.block_on(alerts::run(&loaded.config, *json))
+            runtime()?.block_on(alerts::run(&loaded.config, *json, *window))
         }
         Some(Commands::Workloads { json }) => {
             let Some(loaded) = load_config(&cli) else {

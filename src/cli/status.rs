@@ -1,16 +1,43 @@
-//! `opsdeck status`: one reading of every target, without a UI.
+//! `opsdeck status`: one snapshot of every target, without a UI. Rates (a
+//! scrape's requests/s, error ratio and latency, PostgreSQL's transactions/s)
+//! are the change between two readings, so a second reading follows the
+//! first after `--window` (2 s by default when any target gives rates).
 
 use crate::config::Config;
 use crate::console::Model;
-use crate::model::Severity;
+use crate::model::{Severity, TargetKind};
 use crate::source::Source;
 use serde::Serialize;
 use std::process::ExitCode;
+use std::time::Duration;
+
+/// The wait between the two readings when `--window` is not given and a
+/// figure needs two.
+pub const DEFAULT_WINDOW: Duration = Duration::from_secs(2);
+
+/// `--window`: a duration such as `2s`, or `0` for one reading.
+pub fn parse_window(text: &str) -> Result<Duration, String> {
+    if text.trim() == "0" {
+        return Ok(Duration::ZERO);
+    }
+    crate::base::duration::HumanDuration::parse(text).map(|d| d.0)
+}
+
+/// Whether any target's figures are rates between two readings: a scrape's
+/// requests/s, error ratio and latency, or PostgreSQL's transactions/s.
+pub fn needs_two_readings(model: &Model) -> bool {
+    model
+        .targets
+        .iter()
+        .any(|t| matches!(t.kind, TargetKind::Scrape | TargetKind::Postgres))
+}
 
 #[derive(Debug, Serialize)]
 pub struct StatusReport<'a> {
     pub generated_at: String,
     pub read_only: bool,
+    /// Seconds between the two readings; null when one reading was taken.
+    pub window_secs: Option<f64>,
     pub overall: Severity,
     pub targets: &'a [crate::model::Target],
     pub host: Option<&'a crate::model::HostSnapshot>,
@@ -23,17 +50,37 @@ pub struct StatusReport<'a> {
     pub not_ready: Vec<(String, u32, u32)>,
 }
 
-pub async fn collect(config: &Config, read_only: bool) -> Model {
+/// Every target read once, and again after `window` (None: [`DEFAULT_WINDOW`]
+/// when a figure needs two readings, else no second reading); also returns
+/// the time between the readings, when there were two.
+pub async fn collect(
+    config: &Config,
+    read_only: bool,
+    window: Option<Duration>,
+) -> (Model, Option<Duration>) {
     let ids = crate::exec::files::runbook_ids(&config.runbook_dirs);
     let mut model = Model::new(config.refresh.0, read_only).with_config(config, ids);
     model.alerts.acks = crate::console::Acks::from_read(crate::exec::files::read_acks(
         &crate::exec::files::acks_path(),
     ));
-    model.add_started(crate::source::targets::poll_all(crate::source::targets::plan(config)).await);
+    let mut planned = crate::source::targets::plan(config);
+    let first = std::time::Instant::now();
+    model.add_started(crate::source::targets::poll_each(&mut planned).await);
+    let wait = window.unwrap_or(if needs_two_readings(&model) {
+        DEFAULT_WINDOW
+    } else {
+        Duration::ZERO
+    });
+    let mut between = None;
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
+        between = Some(first.elapsed());
+        model.add_started(crate::source::targets::poll_each(&mut planned).await);
+    }
     // One evaluation: a rule whose condition holds is pending, or firing when
-    // its `for` is 0; a one-shot reading cannot wait out a `for` duration.
+    // its `for` is 0; a snapshot cannot wait out a `for` duration.
     model.tick(crate::base::time::unix_now());
-    model
+    (model, between)
 }
 
 /// How long one reading of a target may take before it counts as degraded.
@@ -47,8 +94,13 @@ pub async fn poll_into<S: Source>(model: &mut Model, source: &mut S, timeout: st
     }
 }
 
-pub async fn run(config: &Config, read_only: bool, json: bool) -> color_eyre::Result<ExitCode> {
-    let model = collect(config, read_only).await;
+pub async fn run(
+    config: &Config,
+    read_only: bool,
+    json: bool,
+    window: Option<Duration>,
+) -> color_eyre::Result<ExitCode> {
+    let (model, between) = collect(config, read_only, window).await;
     let overall = overall(&model);
     let series = model
         .store
@@ -58,6 +110,7 @@ pub async fn run(config: &Config, read_only: bool, json: bool) -> color_eyre::Re
     let report = StatusReport {
         generated_at: crate::base::time::rfc3339(crate::base::time::unix_now()),
         read_only,
+        window_secs: between.map(|d| (d.as_secs_f64() * 1000.0).round() / 1000.0),
         overall,
         targets: &model.targets,
         host: model.host(),
@@ -133,6 +186,24 @@ fn print_text(r: &StatusReport) {
             "  alert    {} {} {} ({})",
             v.severity, v.state, v.rule, a.source
         );
+    }
+    for s in &r.services {
+        let figure = |name: &str, v: Option<f64>, unit: crate::base::units::Unit| match v {
+            Some(v) => format!("{name} {}", crate::base::units::with_unit(unit, v)),
+            None => format!("{name} -"),
+        };
+        use crate::base::units::Unit;
+        println!(
+            "  service  {:<12} {}  {}  {}  ({})",
+            s.name,
+            figure("p95", s.p95, Unit::Seconds),
+            figure("rps", s.rps, Unit::None),
+            figure("errors", s.error_ratio, Unit::Ratio),
+            s.source
+        );
+        for (figure, why) in &s.missing {
+            println!("           {figure}: {why}");
+        }
     }
     if let Some(h) = r.host {
         println!(

@@ -77,45 +77,64 @@ pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
         );
     }
 
-    // Docker hosts and Kubernetes contexts share one namespace: they are the TARGET of
-    // a workload address TARGET/GROUP/NAME.
-    let workload_targets = c
+    // Every target shares one namespace: a name picks one collector, one
+    // health and one set of series, so two targets of any kinds may not share it.
+    let mut targets: Vec<(&str, &Spanned<String>)> = c
         .docker
         .iter()
-        .map(|d| &d.name)
-        .chain(c.kubernetes.iter().map(|k| &k.name));
+        .map(|d| ("docker", &d.name))
+        .chain(c.kubernetes.iter().map(|k| ("kubernetes", &k.name)))
+        .chain(c.prometheus.iter().map(|p| ("prometheus", &p.name)))
+        .chain(c.alertmanager.iter().map(|p| ("alertmanager", &p.name)))
+        .chain(c.scrape.iter().map(|p| ("scrape", &p.name)))
+        .chain(c.probe.iter().map(|p| ("probe", &p.name)))
+        .chain(c.postgres.iter().map(|p| ("postgres", &p.name)))
+        .collect();
+    // In file order, so the second of two is the one reported, naming the first.
+    targets.sort_by_key(|(_, name)| name.span().start);
+    let mut seen: HashMap<&str, (&str, usize)> = HashMap::new();
+    for (kind, name) in targets {
+        if !well_formed(kind, name, &mut at) {
+            continue;
+        }
+        if name.get_ref() == HOST_TARGET {
+            at(
+                name.span(),
+                format!("{kind} name \"{HOST_TARGET}\" is the local host's target; expected another name"),
+            );
+        } else if let Some((first_kind, first)) =
+            seen.insert(name.get_ref(), (kind, name.span().start))
+        {
+            let (line, _) = crate::base::diag::line_col(text, first);
+            let msg = if first_kind == kind {
+                format!(
+                    "duplicate {kind} name {:?} (first defined on line {line})",
+                    name.get_ref()
+                )
+            } else {
+                format!(
+                    "{kind} name {:?} is already the name of the [[{first_kind}]] on line {line}; \
+                     expected a name no other target has",
+                    name.get_ref()
+                )
+            };
+            at(name.span(), msg);
+        }
+    }
+    // Panels and services are not targets: each kind has names of its own.
     for (kind, names) in [
         (
-            "docker/kubernetes target",
-            workload_targets.collect::<Vec<_>>(),
+            "panel",
+            c.panel.iter().map(|p| &p.title).collect::<Vec<_>>(),
         ),
-        ("prometheus", c.prometheus.iter().map(|p| &p.name).collect()),
-        (
-            "alertmanager",
-            c.alertmanager.iter().map(|p| &p.name).collect(),
-        ),
-        ("scrape", c.scrape.iter().map(|p| &p.name).collect()),
-        ("probe", c.probe.iter().map(|p| &p.name).collect()),
-        ("postgres", c.postgres.iter().map(|p| &p.name).collect()),
-        ("panel", c.panel.iter().map(|p| &p.title).collect()),
         ("service", c.service.iter().map(|p| &p.name).collect()),
     ] {
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for name in names {
-            if name.get_ref().trim().is_empty() {
-                at(
-                    name.span(),
-                    format!("{kind} name is empty; expected a short name such as \"main\""),
-                );
-            } else if name.get_ref().contains('/') {
-                at(
-                    name.span(),
-                    format!(
-                        "{kind} name {:?} contains '/'; expected a name without slashes",
-                        name.get_ref()
-                    ),
-                );
-            } else if let Some(first) = seen.insert(name.get_ref(), name.span().start) {
+            if !well_formed(kind, name, &mut at) {
+                continue;
+            }
+            if let Some(first) = seen.insert(name.get_ref(), name.span().start) {
                 let (line, _) = crate::base::diag::line_col(text, first);
                 at(
                     name.span(),
@@ -233,6 +252,35 @@ pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
     errors
 }
 
+/// The target the local host is watched as (`host:*` series).
+const HOST_TARGET: &str = "host";
+
+/// A name that is not empty and has no '/', or the error saying what is expected.
+fn well_formed(
+    kind: &str,
+    name: &Spanned<String>,
+    at: &mut impl FnMut(std::ops::Range<usize>, String),
+) -> bool {
+    if name.get_ref().trim().is_empty() {
+        at(
+            name.span(),
+            format!("{kind} name is empty; expected a short name such as \"main\""),
+        );
+        false
+    } else if name.get_ref().contains('/') {
+        at(
+            name.span(),
+            format!(
+                "{kind} name {:?} contains '/'; expected a name without slashes",
+                name.get_ref()
+            ),
+        );
+        false
+    } else {
+        true
+    }
+}
+
 /// `who` names a `kind` that must be configured; says which, with a did-you-mean.
 fn refers(
     at: &mut impl FnMut(std::ops::Range<usize>, String),
@@ -293,6 +341,7 @@ refresh = "2s"
 # [[scrape]]
 # name = "api"
 # url = "http://127.0.0.1:8080/metrics"
+# requests_metric = "http_requests_total"   # by default a *_requests_total counter with a code label
 
 # [[probe]]
 # name = "site"
@@ -413,6 +462,26 @@ mod tests {
         assert!(e
             .iter()
             .any(|m| m.contains("c.toml:9:") && m.contains("did you mean \"main\"")));
+    }
+
+    #[test]
+    fn a_name_is_one_target_whatever_its_kind() {
+        let text = "[[scrape]]\nname = \"am\"\nurl = \"http://x/metrics\"\n\
+                    [[alertmanager]]\nname = \"am\"\nurl = \"http://127.0.0.1:9093\"\n\
+                    [[probe]]\nname = \"host\"\nurl = \"http://x/h\"\n";
+        let e = errs(text);
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(
+            e[0].starts_with("c.toml:5:")
+                && e[0].contains(
+                    "alertmanager name \"am\" is already the name of the [[scrape]] on line 2"
+                ),
+            "{e:?}"
+        );
+        assert!(
+            e[1].starts_with("c.toml:8:") && e[1].contains("local host"),
+            "{e:?}"
+        );
     }
 
     #[test]

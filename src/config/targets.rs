@@ -88,6 +88,14 @@ pub struct ScrapeTarget {
     /// CA certificates (PEM) trusted besides the system's roots. Not a
     /// flattened `HttpAuth`: flattening loses the line of a mistyped key.
     pub ca_file: Option<PathBuf>,
+    /// The request counter to read requests/s and errors from; by default a
+    /// `*_requests_total` counter with a `code` or `status` label.
+    pub requests_metric: Option<String>,
+    /// The latency histogram, without `_bucket`; by default a
+    /// `*_request_duration_seconds` histogram.
+    pub latency_metric: Option<String>,
+    /// The label holding the HTTP status; by default `code`, `status` or `status_code`.
+    pub status_label: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -32,6 +32,8 @@ impl fmt::Debug for Http {
 pub struct Response {
     pub status: u16,
     pub body: String,
+    /// The `Content-Type` header, when the server sent one.
+    pub content_type: Option<String>,
     pub elapsed: Duration,
     /// Over TLS: when the server's certificate stops being valid (unix seconds).
     pub cert_not_after: Option<i64>,
@@ -108,10 +110,16 @@ impl Http {
             .get::<reqwest::tls::TlsInfo>()
             .and_then(|t| t.peer_certificate())
             .and_then(not_after);
+        let content_type = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let body = resp.text().await.map_err(|e| describe(url, &e))?;
         Ok(Response {
             status,
             body,
+            content_type,
             elapsed: started.elapsed(),
             cert_not_after,
         })

@@ -475,6 +475,7 @@ mod tests {
             series: String::new(),
             labels: Default::default(),
             annotations: Default::default(),
+            notes: Vec::new(),
             state: AlertState::Firing,
             severity: Severity::Warning,
             value: Some(0.5),

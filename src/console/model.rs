@@ -28,6 +28,8 @@ pub struct Model {
     /// The `[[panel]]`s, and the latest range reading of each by title.
     pub panels: Vec<super::PanelDef>,
     pub panel_ranges: std::collections::HashMap<String, super::PanelRange>,
+    /// Which series each scrape reads its request figures from, by target.
+    pub request_series: std::collections::HashMap<String, crate::model::RequestSeries>,
     pub read_only: bool,
     pub refresh: Duration,
     /// Unix seconds of the latest event, so rendering never reads the clock.
@@ -51,6 +53,7 @@ impl Model {
             services: Vec::new(),
             panels: Vec::new(),
             panel_ranges: std::collections::HashMap::new(),
+            request_series: std::collections::HashMap::new(),
             read_only,
             refresh,
             now: 0,
@@ -258,6 +261,9 @@ impl Model {
             Update::Silences { source, silences } => self.alerts.set_silences(source, silences),
             Update::PromRules { source, rules } => self.alerts.set_prom_rules(source, rules),
             Update::Discovered { by, scrapes } => self.set_discovered(&by, &scrapes),
+            Update::RequestSeries { target, series } => {
+                self.request_series.insert(target, series);
+            }
         }
     }
 

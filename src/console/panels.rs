@@ -48,12 +48,18 @@ pub struct PanelRange {
     pub result: Result<Vec<PanelSeries>, String>,
 }
 
+/// The time of the leftmost column of a grid that ends at `end`: what a range
+/// query must start at so every column, the first included, gets its point.
+pub fn grid_start(end: i64, step: i64, columns: usize) -> i64 {
+    end - step.max(1) * (columns as i64 - 1).max(0)
+}
+
 /// Places Prometheus's `(time, value)` points on the column grid that ends at
 /// `end`, `columns` wide and `step` apart; a column with no point stays NaN.
 pub fn on_grid(points: &[(f64, f64)], end: i64, step: i64, columns: usize) -> Vec<f64> {
     let mut out = vec![f64::NAN; columns];
+    let first = grid_start(end, step, columns) as f64;
     let step = step.max(1) as f64;
-    let first = end as f64 - step * (columns as f64 - 1.0);
     for (t, v) in points {
         let i = ((t - first) / step).round();
         if i >= 0.0 && (i as usize) < columns {
@@ -73,6 +79,21 @@ mod tests {
         assert_eq!(Unit::parse("req/s"), Some(Unit::PerSecond));
         assert_eq!(Unit::parse("%"), Some(Unit::Percent));
         assert_eq!(Unit::parse("furlongs"), None);
+    }
+
+    #[test]
+    fn a_range_query_from_the_grid_start_fills_the_left_edge() {
+        // 5m over 80 columns: the step rounds up to 4 s, so 80 columns span
+        // 316 s, more than the 300 s named; the query must start there.
+        let (end, step, columns) = (10_000, crate::prometheus::step_for(300.0, 80) as i64, 80);
+        let start = grid_start(end, step, columns);
+        let points: Vec<(f64, f64)> = (0..)
+            .map(|i| start + i * step)
+            .take_while(|t| *t <= end)
+            .map(|t| (t as f64, 1.0))
+            .collect();
+        let grid = on_grid(&points, end, step, columns);
+        assert!(grid.iter().all(|v| *v == 1.0), "{grid:?}");
     }
 
     #[test]

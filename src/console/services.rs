@@ -8,6 +8,7 @@ use super::Model;
 
 use crate::model::Health;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Older readings are not shown as current.
 pub const STALE_AFTER: i64 = 120;
@@ -77,6 +78,12 @@ pub struct ServiceRow {
     pub rps: Option<f64>,
     /// Seconds until the probed TLS certificate expires.
     pub cert_expires_in: Option<f64>,
+    /// The series the figures were read from, e.g. `requests
+    /// http_requests_total by code · latency http_request_duration_seconds`.
+    pub series: Option<String>,
+    /// Why each figure without a value has none, by figure name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub missing: BTreeMap<String, String>,
     /// The p95 series of the source shown, for the history chart.
     #[serde(skip)]
     pub p95_series: Option<String>,
@@ -132,10 +139,21 @@ pub fn rows(model: &Model) -> Vec<ServiceRow> {
     model.services.iter().map(|d| row(model, d)).collect()
 }
 
+/// The figures of a service row, by the names series and `--json` use.
+const FIGURES: [&str; 5] = ["p50", "p95", "p99", "error_ratio", "rps"];
+
 fn row(model: &Model, def: &ServiceDef) -> ServiceRow {
     let fresh = |name: Option<String>| {
         let (t, v) = model.store.latest_by_name(&name?)?;
         (model.now - t <= STALE_AFTER && v.is_finite()).then_some(v)
+    };
+    let missing = |source: &ServiceSource, values: [Option<f64>; 5]| -> BTreeMap<String, String> {
+        FIGURES
+            .iter()
+            .zip(values)
+            .filter(|(_, v)| v.is_none())
+            .map(|(f, _)| (f.to_string(), figure_gap(model, def, source, f)))
+            .collect()
     };
     let mut passed_over = Vec::new();
     for source in &def.sources {
@@ -160,6 +178,8 @@ fn row(model: &Model, def: &ServiceDef) -> ServiceRow {
                 error_ratio,
                 rps,
                 cert_expires_in: cert,
+                series: series_of(model, source),
+                missing: missing(source, [p50, p95, p99, error_ratio, rps]),
                 p95_series: source.series(&def.name, "p95"),
             };
         }
@@ -183,7 +203,48 @@ fn row(model: &Model, def: &ServiceDef) -> ServiceRow {
         error_ratio: None,
         rps: None,
         cert_expires_in: None,
+        series: def.sources.first().and_then(|s| series_of(model, s)),
+        missing: def
+            .sources
+            .first()
+            .map(|s| missing(s, [None; 5]))
+            .unwrap_or_default(),
         p95_series: None,
+    }
+}
+
+/// The series a scrape picked for its figures; a PromQL source's are in its
+/// `[[service]]`, a probe's are its own requests.
+fn series_of(model: &Model, source: &ServiceSource) -> Option<String> {
+    match source {
+        ServiceSource::Scrape(t) => model.request_series.get(t)?.describe(),
+        _ => None,
+    }
+}
+
+/// Why `figure` has no value from `source`.
+fn figure_gap(model: &Model, def: &ServiceDef, source: &ServiceSource, figure: &str) -> String {
+    match source {
+        ServiceSource::Probe(_) if figure == "rps" => {
+            return "a probe's own requests are not the service's traffic".into()
+        }
+        ServiceSource::Scrape(t) => {
+            let said = model
+                .request_series
+                .get(t)
+                .and_then(|r| r.missing.get(figure));
+            if let (Some(why), Some(Health::Ok)) = (said, model.target(t).map(|t| &t.health)) {
+                return why.clone();
+            }
+        }
+        _ => {}
+    }
+    let series = source.series(&def.name, figure).unwrap_or_default();
+    match model.store.latest_by_name(&series) {
+        Some((t, _)) if model.now - t > STALE_AFTER => {
+            format!("stale: last read {}s ago", model.now - t)
+        }
+        _ => why_not(model, source),
     }
 }
 
@@ -192,7 +253,17 @@ fn why_not(model: &Model, source: &ServiceSource) -> String {
     match model.target(source.target()).map(|t| &t.health) {
         Some(Health::Degraded { reason, .. }) => format!("{label}: {reason}"),
         Some(Health::Connecting) => format!("{label}: connecting"),
-        Some(Health::Ok) => format!("{label}: no requests measured yet"),
+        Some(Health::Ok) => match source {
+            ServiceSource::Scrape(t) => match model
+                .request_series
+                .get(t)
+                .and_then(|r| r.missing.get("rps").or_else(|| r.missing.get("p95")))
+            {
+                Some(why) => format!("{label}: {why}"),
+                None => format!("{label}: no requests measured yet"),
+            },
+            _ => format!("{label}: no requests measured yet"),
+        },
         None => format!("{label}: not configured"),
     }
 }

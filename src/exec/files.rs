@@ -282,6 +282,7 @@ mod ack_tests {
                 series: "fp1".into(),
                 labels: Default::default(),
                 annotations: Default::default(),
+                notes: Vec::new(),
                 state,
                 severity: Severity::Critical,
                 value: None,

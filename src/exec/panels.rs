@@ -2,7 +2,7 @@
 //! Prometheus, each answer as chart columns.
 
 use crate::config::Config;
-use crate::console::panels::{on_grid, PanelSeries};
+use crate::console::panels::{grid_start, on_grid, PanelSeries};
 use crate::console::{Event, PanelRange};
 use crate::prometheus;
 use tokio::sync::mpsc;
@@ -26,7 +26,10 @@ pub fn query(
             async move {
                 let result = match client {
                     Ok(c) => {
-                        let start = (end - range_secs + step) as f64;
+                        // One point per column, the first at the left edge: a
+                        // start of `end - range` left the leftmost columns
+                        // empty whenever the step was rounded up to fit.
+                        let start = grid_start(end, step, columns as usize) as f64;
                         c.query_range(&panel.query, start, end as f64, step as f64)
                             .await
                             .and_then(|a| panel_series(a.data, end, step, columns))

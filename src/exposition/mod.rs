@@ -36,6 +36,7 @@ mod labels;
 mod lex;
 mod line;
 mod number;
+mod verdict;
 mod write;
 
 #[cfg(test)]
@@ -48,6 +49,7 @@ pub use group::{
     group, Bucket, Families, Family, HistogramData, Quantile, Series, SeriesValue, SummaryData,
 };
 pub use labels::{Label, Labels};
+pub use verdict::{judge, Verdict};
 pub use write::{write_eof, write_help, write_sample, write_type, write_unit, write_value};
 
 /// Which text format a payload is in.

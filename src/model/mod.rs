@@ -4,6 +4,7 @@ pub mod database;
 mod host;
 pub mod kube;
 mod labels;
+mod request_series;
 mod severity;
 mod target;
 mod workload;
@@ -13,8 +14,9 @@ pub use database::DbSnapshot;
 pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
 pub use kube::{NodeInfo, PodContainer, PodDetail, Resources, Rollout};
 pub use labels::labels_text;
+pub use request_series::RequestSeries;
 pub use severity::Severity;
-pub use target::{Health, Target, TargetKind};
+pub use target::{worst_first, Health, Target, TargetKind};
 pub use workload::{
     EngineEvent, Instance, InstanceHealth, Inventory, LogLine, Usage, Workload, WorkloadAddr,
     WorkloadKind, EVENTS_KEPT, NO_GROUP,

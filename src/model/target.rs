@@ -37,6 +37,15 @@ fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
 }
 
 impl Health {
+    /// Worst first: degraded, then connecting, then ok.
+    pub fn rank(&self) -> u8 {
+        match self {
+            Health::Degraded { .. } => 0,
+            Health::Connecting => 1,
+            Health::Ok => 2,
+        }
+    }
+
     pub fn label(&self) -> &'static str {
         match self {
             Health::Connecting => "connecting",
@@ -66,4 +75,12 @@ impl Target {
             discovered_by: None,
         }
     }
+}
+
+/// The targets worst first (degraded, connecting, ok), each group in the
+/// order given, so nothing degraded sorts behind a healthy target.
+pub fn worst_first<'a>(targets: impl IntoIterator<Item = &'a Target>) -> Vec<&'a Target> {
+    let mut list: Vec<&Target> = targets.into_iter().collect();
+    list.sort_by_key(|t| t.health.rank());
+    list
 }

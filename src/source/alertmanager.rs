@@ -42,6 +42,7 @@ pub fn am_alert(a: &AmAlert) -> ExternalAlert {
             series,
             labels,
             annotations: a.annotations.clone(),
+            notes: Vec::new(),
             state,
             severity,
             value: None,

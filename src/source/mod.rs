@@ -54,6 +54,12 @@ pub enum Update {
         series: Vec<(String, f64)>,
         health: Health,
     },
+    /// Which series a scrape read its request figures from, and why any
+    /// figure is missing; replaces what that scrape said before.
+    RequestSeries {
+        target: String,
+        series: crate::model::RequestSeries,
+    },
     /// The latest reading of a PostgreSQL target, for the Database view.
     Database {
         target: String,

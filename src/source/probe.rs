@@ -167,6 +167,7 @@ mod tests {
         Response {
             status,
             body: body.into(),
+            content_type: None,
             elapsed: Duration::from_millis(5),
             cert_not_after: None,
         }

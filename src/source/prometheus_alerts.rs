@@ -6,10 +6,17 @@ use crate::alert::{AlertState, AlertView, PromResult, RunbookRef};
 use crate::model::Severity;
 use crate::prometheus::{PromAlert, Value};
 
-/// An instant vector, or a scalar as one unlabelled sample.
+/// An instant vector, or a scalar as one unlabelled sample. The metric name
+/// is dropped from each series, as Prometheus drops it from an alert's labels.
 pub fn rule_result(value: Value) -> PromResult {
     match value {
-        Value::Vector(samples) => Ok(samples.into_iter().map(|s| (s.labels, s.value)).collect()),
+        Value::Vector(samples) => Ok(samples
+            .into_iter()
+            .map(|mut s| {
+                s.labels.remove("__name__");
+                (s.labels, s.value)
+            })
+            .collect()),
         Value::Scalar { value, .. } => Ok(vec![(Default::default(), value)]),
         Value::Matrix(_) | Value::String { .. } => {
             Err("an alert query must give an instant vector or a scalar".into())
@@ -39,6 +46,7 @@ pub fn alert_view(a: &PromAlert) -> AlertView {
         series: crate::alert::labels_key(&labels),
         labels,
         annotations: a.annotations.clone(),
+        notes: Vec::new(),
         state,
         severity,
         value: a.value.trim().parse::<f64>().ok(),
@@ -54,6 +62,17 @@ pub fn alert_view(a: &PromAlert) -> AlertView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_results_drop_the_metric_name() {
+        let body = r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","job":"node"},"value":[1,"0"]}]}}"#;
+        let v = crate::prometheus::decode_value(200, body).unwrap().data;
+        let samples = rule_result(v).unwrap();
+        assert_eq!(
+            samples[0].0,
+            [("job".to_string(), "node".to_string())].into()
+        );
+    }
 
     /// An `/api/v1/alerts` answer captured from Prometheus 2.42 (Debian) running
     /// tests/fixtures/prometheus/alerts-capture-rules.yml: one firing, one pending.

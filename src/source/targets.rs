@@ -13,6 +13,7 @@ use crate::config::{Config, HttpAuth};
 use crate::connect::http::Http;
 use crate::connect::http::API_TIMEOUT as PROMETHEUS_TIMEOUT;
 use crate::connect::postgres::Dsn;
+use crate::metrics::service_rates::RequestNames;
 use crate::model::{Health, TargetKind};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -126,8 +127,10 @@ pub fn plan(config: &Config) -> Vec<Planned> {
     for s in &config.scrape {
         let name = s.name.get_ref().clone();
         let timeout = s.timeout.map_or(SCRAPE_TIMEOUT, |t| t.0);
-        let source = Http::new(timeout, &HttpAuth::trusting(s.ca_file.clone()))
-            .map(|http| AnySource::Scrape(ScrapeSource::new(&name, s.url.get_ref(), http)));
+        let names = request_names(config, s);
+        let source = Http::new(timeout, &HttpAuth::trusting(s.ca_file.clone())).map(|http| {
+            AnySource::Scrape(ScrapeSource::new(&name, s.url.get_ref(), http).with_names(names))
+        });
         out.push(Planned {
             name,
             kind: TargetKind::Scrape,
@@ -219,6 +222,26 @@ pub fn plan(config: &Config) -> Vec<Planned> {
     out
 }
 
+/// The series a scrape reads requests from: its own `requests_metric`,
+/// `latency_metric` and `status_label`, else those of the `[[service]]` that
+/// lists it, else none (the conventions).
+fn request_names(config: &Config, s: &crate::config::ScrapeTarget) -> RequestNames {
+    let service = config.service.iter().find(|svc| {
+        svc.scrape
+            .as_ref()
+            .is_some_and(|t| t.get_ref() == s.name.get_ref())
+    });
+    let or_service = |own: &Option<String>, of: fn(&crate::config::Service) -> &Option<String>| {
+        own.clone()
+            .or_else(|| service.and_then(|svc| of(svc).clone()))
+    };
+    RequestNames {
+        requests_metric: or_service(&s.requests_metric, |svc| &svc.requests_metric),
+        latency_metric: or_service(&s.latency_metric, |svc| &svc.latency_metric),
+        status_label: or_service(&s.status_label, |svc| &svc.status_label),
+    }
+}
+
 /// A Kubernetes target's collector: configured, or a context chosen with `:ctx`.
 pub fn kube(config: &Config, target: crate::connect::kube::KubeTarget) -> Planned {
     let refresh = config.refresh.0;
@@ -284,14 +307,20 @@ pub fn spawn(p: Planned, tx: &mpsc::Sender<Update>) -> Result<(), Box<Update>> {
 }
 
 /// Polls every planned collector once, all at the same time.
-pub async fn poll_all(planned: Vec<Planned>) -> Vec<Started> {
-    let jobs = planned.into_iter().map(|p| async move {
-        let updates = match p.source {
-            Ok(mut source) => poll_updates(&mut source, p.timeout, p.interval).await,
-            Err(reason) => vec![unusable(&p.name, reason, p.interval)],
+pub async fn poll_all(mut planned: Vec<Planned>) -> Vec<Started> {
+    poll_each(&mut planned).await
+}
+
+/// Polls every planned collector once, all at the same time, keeping each
+/// source for another reading (a rate needs the one before it).
+pub async fn poll_each(planned: &mut [Planned]) -> Vec<Started> {
+    let jobs = planned.iter_mut().map(|p| async move {
+        let updates = match &mut p.source {
+            Ok(source) => poll_updates(source, p.timeout, p.interval).await,
+            Err(reason) => vec![unusable(&p.name, reason.clone(), p.interval)],
         };
         Started {
-            name: p.name,
+            name: p.name.clone(),
             kind: p.kind,
             updates,
         }

@@ -8,6 +8,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub enum Intent {
     Quit,
     Help,
+    /// Every target with its health and reason, over the view.
+    Targets,
     NextPane,
     PrevPane,
     Left,
@@ -194,6 +196,13 @@ pub const BINDINGS: &[Binding] = &[
         ],
         "overview · workloads · containers · events · alerts · metrics · database",
         Some(("1-7", "view")),
+    ),
+    b(
+        S::Global,
+        "T",
+        &[(k('T'), A::Targets)],
+        "every target with its health and why it is degraded",
+        None,
     ),
     b(
         S::Panes,

@@ -3,7 +3,7 @@
 use super::state::{Mode, UiState, View};
 use super::views::{
     action_dialog, alerts, chrome, containers, database, events, help, history, load, logs,
-    metrics, overview, pod_containers, runbook, workloads,
+    metrics, overview, pod_containers, runbook, targets, workloads,
 };
 use crate::console::Model;
 use ratatui::buffer::Buffer;
@@ -51,5 +51,8 @@ pub fn draw(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
     }
     if ui.mode == Mode::Help {
         help::render(body, buf, ui);
+    }
+    if ui.mode == Mode::Targets {
+        targets::render(body, buf, model, ui);
     }
 }

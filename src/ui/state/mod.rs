@@ -178,6 +178,8 @@ impl Pane {
 pub enum Mode {
     Normal,
     Help,
+    /// The list of every target over the view (`T`, `:targets`).
+    Targets,
     Command(String),
     Filter(String),
 }

@@ -9,7 +9,7 @@ use crate::ui::state::{Mode, UiState, View};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 const COMMANDS: &[&str] = &[
-    "q", "quit", "theme", "help", "runbook", "rb", "load", "ctx", "ns",
+    "q", "quit", "theme", "help", "runbook", "rb", "load", "ctx", "ns", "targets",
 ];
 
 /// Applies a key to a line being typed: Some(true) on Enter, Some(false) on Esc.
@@ -112,6 +112,10 @@ fn run_command(model: &mut Model, ui: &mut UiState, line: &str) -> Vec<Command> 
         }
         "help" => {
             ui.mode = Mode::Help;
+            Vec::new()
+        }
+        "targets" => {
+            ui.mode = Mode::Targets;
             Vec::new()
         }
         "theme" if arg.is_empty() => {

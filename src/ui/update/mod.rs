@@ -71,7 +71,7 @@ pub fn update(model: &mut Model, ui: &mut UiState, event: UiEvent) -> Vec<Comman
             }
             Mode::Help | Mode::Normal if actions::takes_keys(ui) => actions::key(model, ui, key),
             Mode::Normal if runbook::takes_keys(model, ui) => runbook::typing(model, ui, key),
-            Mode::Help | Mode::Normal => normal_key(model, ui, key),
+            Mode::Help | Mode::Targets | Mode::Normal => normal_key(model, ui, key),
         },
     }
 }
@@ -134,14 +134,26 @@ fn normal_key(model: &mut Model, ui: &mut UiState, key: KeyEvent) -> Vec<Command
     let Some(action) = intent_for(ui.view.scopes(), key) else {
         return Vec::new();
     };
-    let in_help = ui.mode == Mode::Help;
+    let in_help = matches!(ui.mode, Mode::Help | Mode::Targets);
     match action {
         Intent::Quit => {
             ui.quit = true;
             vec![Command::Quit]
         }
         Intent::Help => {
-            ui.mode = if in_help { Mode::Normal } else { Mode::Help };
+            ui.mode = if ui.mode == Mode::Help {
+                Mode::Normal
+            } else {
+                Mode::Help
+            };
+            Vec::new()
+        }
+        Intent::Targets => {
+            ui.mode = if ui.mode == Mode::Targets {
+                Mode::Normal
+            } else {
+                Mode::Targets
+            };
             Vec::new()
         }
         Intent::Back if in_help => {

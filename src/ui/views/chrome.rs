@@ -23,23 +23,19 @@ pub fn header(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         spans.push(Span::styled(" READ-ONLY ", t.read_only));
     }
     spans.extend(view_tabs(model, ui, area.width >= 100));
-    // Found targets (labelled containers) are listed in the metrics view, not here.
-    for target in model.targets.iter().filter(|t| t.discovered_by.is_none()) {
-        let (mark, style) = match &target.health {
-            Health::Ok => ("●", t.ok),
-            Health::Connecting => ("○", t.muted),
-            Health::Degraded { .. } => ("▲", t.warning),
-        };
-        spans.push(Span::raw("  "));
-        spans.push(Span::styled(mark, patch_bg(style, t.header)));
-        let label = match &target.health {
-            Health::Degraded { reason, .. } => format!(" {} degraded: {reason}", target.name),
-            h => format!(" {} {}", target.name, h.label()),
-        };
-        spans.push(Span::raw(label));
-    }
     let show_clock = model.now > 0 && area.width > 40;
     let clock = clock_hhmm(model.now);
+    let text_width = if show_clock {
+        area.width.saturating_sub(clock.len() as u16 + 2)
+    } else {
+        area.width
+    };
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    spans.extend(target_spans(
+        model,
+        ui,
+        usize::from(text_width).saturating_sub(used),
+    ));
     // The clock keeps its corner; a long degraded reason is cut short instead.
     let text_area = if show_clock {
         Rect {
@@ -56,6 +52,98 @@ pub fn header(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         let x = area.right().saturating_sub(clock.len() as u16 + 1);
         buf.set_string(x, area.y, clock, t.header);
     }
+}
+
+/// A degraded reason is cut to this many characters when not every target fits.
+const SHORT_REASON: usize = 24;
+
+/// How much of a target the header says.
+#[derive(Clone, Copy, PartialEq)]
+enum Detail {
+    /// `name degraded: reason`, `name ok`.
+    Full,
+    /// `name: reason` cut short, `name`.
+    Short,
+    /// The name alone; the mark says the health.
+    Name,
+}
+
+/// The targets, worst first, as many as fit in `room` columns: in full,
+/// else with reasons cut short, else by name as many as fit, ending `+N more
+/// (K degraded)`, so nothing degraded is hidden without saying so (`T` lists
+/// them all with their reasons).
+fn target_spans(model: &Model, ui: &UiState, room: usize) -> Vec<Span<'static>> {
+    let t = &ui.theme;
+    // Found targets (labelled containers) are listed in the metrics view, not here.
+    let shown =
+        crate::model::worst_first(model.targets.iter().filter(|t| t.discovered_by.is_none()));
+    let entry = |target: &crate::model::Target, detail: Detail| {
+        let (mark, style) = match &target.health {
+            Health::Ok => ("●", t.ok),
+            Health::Connecting => ("○", t.muted),
+            Health::Degraded { .. } => ("▲", t.warning),
+        };
+        let label = match (&target.health, detail) {
+            (Health::Degraded { reason, .. }, Detail::Full) => {
+                format!(" {} degraded: {reason}", target.name)
+            }
+            (Health::Degraded { reason, .. }, Detail::Short) => {
+                format!(" {}: {}", target.name, cut(reason, SHORT_REASON))
+            }
+            (h, Detail::Full) => format!(" {} {}", target.name, h.label()),
+            _ => format!(" {}", target.name),
+        };
+        [
+            Span::raw("  "),
+            Span::styled(mark, patch_bg(style, t.header)),
+            Span::raw(label),
+        ]
+    };
+    let width = |e: &[Span; 3]| e.iter().map(|s| s.width()).sum::<usize>();
+    for detail in [Detail::Full, Detail::Short] {
+        let all: Vec<[Span; 3]> = shown.iter().map(|t| entry(t, detail)).collect();
+        if all.iter().map(width).sum::<usize>() <= room {
+            return all.into_iter().flatten().collect();
+        }
+    }
+    let more = |from: usize| {
+        let hidden = &shown[from..];
+        let degraded = hidden.iter().filter(|t| t.health.rank() == 0).count();
+        let text = if degraded > 0 {
+            format!("  +{} more ({degraded} degraded)", hidden.len())
+        } else {
+            format!("  +{} more", hidden.len())
+        };
+        let style = if degraded > 0 { t.warning } else { t.muted };
+        Span::styled(text, patch_bg(style, t.header))
+    };
+    let mut out = Vec::new();
+    let mut used = 0;
+    for (i, target) in shown.iter().enumerate() {
+        let e = entry(target, Detail::Name);
+        let rest = if i + 1 == shown.len() {
+            0
+        } else {
+            more(i + 1).width()
+        };
+        if used + width(&e) + rest > room {
+            out.push(more(i));
+            return out;
+        }
+        used += width(&e);
+        out.extend(e);
+    }
+    out
+}
+
+/// `text` in at most `max` characters, an ellipsis marking a cut.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+    s.push('…');
+    s
 }
 
 /// Every numbered view when there is room, else only the current one; the

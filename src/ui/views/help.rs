@@ -32,7 +32,7 @@ pub fn render(area: Rect, buf: &mut Buffer, ui: &UiState) {
         .collect();
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        " Commands: :theme NAME|PATH  :runbook [ID [k=v...]]  :load [URL ...]  :help  :q",
+        " Commands: :theme NAME|PATH  :runbook [ID [k=v...]]  :load [URL ...]  :targets  :help  :q",
         t.muted,
     ));
     let width = lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4;

@@ -5,7 +5,7 @@
 use super::host_panes::Ctx;
 use super::list_frame::{self, ListFrame};
 use crate::base::units::Unit;
-use crate::base::units::{span, with_unit};
+use crate::base::units::{range_name, span, with_unit};
 use crate::console::panels::PANEL_RANGES;
 use crate::console::{Model, PanelDef, ServiceRow};
 use crate::model::Severity;
@@ -183,8 +183,18 @@ fn service_chart(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState, svc:
         secs(svc.p95),
         secs(svc.p99)
     );
-    let [line, chart] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+    // Which series the figures are read from, so nobody guesses what was counted.
+    let named = u16::from(svc.series.is_some() && inner.height > 3);
+    let [line, series, chart] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(named),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
     Paragraph::new(Line::styled(text, t.text)).render(line, buf);
+    if let Some(names) = svc.series.as_deref().filter(|_| named > 0) {
+        Paragraph::new(Line::styled(names, t.muted)).render(series, buf);
+    }
     let values = svc
         .p95_series
         .as_deref()
@@ -216,7 +226,7 @@ fn panel_chart(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState, panel:
     let extra = format!(
         "· {} {}{}",
         panel.prometheus,
-        span(range),
+        range_name(range),
         if stale { " (asking…)" } else { "" }
     );
     let block = pane_block(t, &panel.title, Some(extra), false);

@@ -21,5 +21,6 @@ pub mod overview;
 pub mod pod_containers;
 mod popup;
 pub mod runbook;
+pub mod targets;
 mod workload_charts;
 pub mod workloads;
