@@ -1,5 +1,6 @@
 //! Several people acting from one host, through the real binary: one action
-//! at a time per workload between processes.
+//! at a time per workload between processes, and an audit log that names the
+//! person behind a shared account.
 //!
 //! The lock: two load runs against one service race for it and exactly one
 //! wins; the winner is killed with SIGKILL mid-run, leaving its lock file
@@ -17,11 +18,18 @@ const BIN: &str = env!("CARGO_BIN_EXE_opsdeck");
 
 /// `opsdeck load` against `url` with the shared data dir, in the background.
 fn load(data: &std::path::Path, url: &str, extra: &[&str]) -> Child {
+    load_as(data, url, extra, &[])
+}
+
+fn load_as(data: &std::path::Path, url: &str, extra: &[&str], env: &[(&str, &str)]) -> Child {
     Command::new(BIN)
         .args(["load", url, "-c", "1", "--yes"])
         .args(extra)
         .env("OPSDECK_CONFIG", data.join("none.toml"))
         .env("OPSDECK_DATA_DIR", data)
+        .env_remove("SUDO_USER")
+        .env_remove("SSH_CONNECTION")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -111,4 +119,71 @@ fn racing_processes_take_turns_and_a_killed_holder_frees_the_workload() {
         [r#""intent""#, r#""intent""#, r#""outcome""#],
         "{audit}"
     );
+}
+
+fn opsdeck(data: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .args(args)
+        .env("OPSDECK_CONFIG", data.join("none.toml"))
+        .env("OPSDECK_DATA_DIR", data)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+/// A shared account (`deploy` on a bastion) reached by `sudo` from an SSH
+/// session: the audit log keeps who ran sudo and where the SSH client was,
+/// beside `user@host`; `opsdeck audit` and `--json` show them, and a record
+/// written before these fields existed still reads.
+#[test]
+fn the_audit_log_names_the_person_behind_a_shared_account() {
+    let service = demo_process::DemoProcess::start();
+    let data = tempfile::tempdir().unwrap();
+    std::fs::write(data.path().join("none.toml"), "").unwrap();
+    let old = r#"{"at":"2026-11-23T10:00:00Z","who":"ana@ops-1","phase":"intent","target":"load","workload":"load/_/old:80","verb":"load","request":"load","plan":{"summary":"an older record","steps":[]}}"#;
+    std::fs::write(data.path().join("audit.jsonl"), format!("{old}\n")).unwrap();
+
+    let url = format!("{}/work", service.base);
+    let shared = [
+        ("SUDO_USER", "alice"),
+        ("SSH_CONNECTION", "203.0.113.7 50022 10.0.0.1 22"),
+    ];
+    let mut run = load_as(data.path(), &url, &["-n", "2"], &shared);
+    let status = run.wait().unwrap();
+    assert!(status.success(), "{}", output(&mut run));
+
+    let json = opsdeck(data.path(), &["audit", "--json"]);
+    let records: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 3, "{json}");
+    assert_eq!(records[0]["who"], "ana@ops-1");
+    assert!(records[0].get("sudo_user").is_none(), "{json}");
+    for r in &records[1..] {
+        assert_eq!(r["sudo_user"], "alice", "{json}");
+        assert_eq!(r["ssh_from"], "203.0.113.7:50022", "{json}");
+        let who = r["who"].as_str().unwrap();
+        assert!(who.contains('@') && who != "ana@ops-1", "{json}");
+    }
+
+    let table = opsdeck(data.path(), &["audit"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[1].contains("ana@ops-1") && !lines[1].contains("sudo by"),
+        "{table}"
+    );
+    for line in &lines[2..] {
+        // After `login NAME, ` when the system keeps a login name.
+        assert!(
+            line.contains("sudo by alice, ssh from 203.0.113.7:50022)"),
+            "{table}"
+        );
+    }
 }
