@@ -95,6 +95,7 @@ fn runbook_ui(mut model: Model) -> (Model, UiState) {
                 mode: opsdeck::runbook::status::RunMode::Run,
                 params,
                 labels: Default::default(),
+                withheld: Vec::new(),
             },
         ),
         entry(Some("probe"), Entry::StepStarted { attempt: 1 }),

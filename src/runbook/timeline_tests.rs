@@ -17,6 +17,7 @@ fn started() -> TimelineEntry {
             mode: RunMode::Run,
             params,
             labels: BTreeMap::new(),
+            withheld: Vec::new(),
         },
     )
 }
@@ -91,6 +92,7 @@ fn rebuilds_params_results_and_actions_still_in_effect() {
             Entry::InputGiven {
                 param: "replicas".into(),
                 value: json!(4),
+                withheld: false,
             },
         ),
         applied("up", 4, false),

@@ -20,8 +20,13 @@ pub enum Start {
         given: BTreeMap<String, String>,
         labels: BTreeMap<String, String>,
     },
-    /// The run `run_id` again, from its failed step (`id`, when given, must match).
-    Resume { run_id: String, id: Option<String> },
+    /// The run `run_id` again, from its failed step (`id`, when given, must
+    /// match), with the params its timeline withheld `given` again.
+    Resume {
+        run_id: String,
+        id: Option<String>,
+        given: BTreeMap<String, String>,
+    },
 }
 
 /// A run ready to drive.
@@ -42,7 +47,7 @@ pub fn prepare(catalog: &Catalog, start: Start, mode: RunMode) -> Result<Prepare
             let run_id = runs::new_id(&rb.id, &crate::base::time::now_rfc3339());
             (Engine::new(rb, params, labels, mode), run_id)
         }
-        Start::Resume { run_id, id } => {
+        Start::Resume { run_id, id, given } => {
             let dir = runs::runs_dir();
             let path = runs::path_of(&dir, &run_id)?;
             if !path.exists() {
@@ -62,7 +67,7 @@ pub fn prepare(catalog: &Catalog, start: Start, mode: RunMode) -> Result<Prepare
                 ));
             }
             let rb = runbook(catalog, &snap.runbook)?;
-            (Engine::resume(rb, &entries, mode)?, run_id)
+            (Engine::resume(rb, &entries, mode, &given)?, run_id)
         }
     };
     let path = runs::path_of(&runs::runs_dir(), &run_id)?;

@@ -47,6 +47,7 @@ impl Engine {
                             Entry::InputGiven {
                                 param,
                                 value: v.clone(),
+                                withheld: false,
                             },
                         );
                         let shown = display(&v);
@@ -95,6 +96,7 @@ impl Engine {
                     Entry::InputGiven {
                         param: name.to_string(),
                         value: v,
+                        withheld: false,
                     },
                 );
             }

@@ -210,6 +210,7 @@ fn a_run_without_actions_or_series_says_so() {
             mode: RunMode::Plan,
             params: BTreeMap::new(),
             labels: [("alertname".to_string(), "X".to_string())].into(),
+            withheld: Vec::new(),
         },
     );
     let md = render(&rb, &[started], &[]);
