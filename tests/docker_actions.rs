@@ -329,9 +329,12 @@ fn a_plain_container_deploy_is_gated_by_the_health_url() {
     let v1_id = image_id(&v1);
     let running = || docker(&["inspect", "--format", "{{.Image}}", &c.name]);
 
+    // Credentials in the health URL, as a protected endpoint needs: they reach
+    // the service and nothing else (not the output, not the audit log).
+    let secret_url = format!("http://ops:pw-Hc4t@127.0.0.1:{port}/health?token=tk-Hc4t");
     let gate = [
         "--health-url",
-        url.as_str(),
+        secret_url.as_str(),
         "--health-timeout",
         "8s",
         "--yes",
@@ -347,6 +350,18 @@ fn a_plain_container_deploy_is_gated_by_the_health_url() {
         "{}",
         text(&bad)
     );
+    let audit_text = std::fs::read_to_string(data.join("audit.jsonl")).unwrap();
+    for shown in [text(&bad), audit_text] {
+        assert!(
+            !shown.contains("pw-Hc4t") && !shown.contains("tk-Hc4t"),
+            "{shown}"
+        );
+    }
+    assert!(
+        String::from_utf8_lossy(&bad.stdout).contains(&format!("{url}?token=***")),
+        "{}",
+        text(&bad)
+    );
     assert_eq!(running(), v1_id, "the broken release was not rolled back");
     assert_eq!(c.inspect("{{.State.Status}}"), "running");
     wait_for_status(&url, 200, std::time::Duration::from_secs(20));
@@ -357,6 +372,7 @@ fn a_plain_container_deploy_is_gated_by_the_health_url() {
         &[&["deploy", w.as_str(), v2.as_str()][..], &gate[..]].concat(),
     );
     assert!(good.status.success(), "{}", text(&good));
+    assert!(!text(&good).contains("pw-Hc4t") && !text(&good).contains("tk-Hc4t"));
     assert_eq!(running(), image_id(&v2));
     assert!(c
         .inspect("{{json .HostConfig.PortBindings}}")

@@ -3,6 +3,8 @@
 
 #[path = "support/demo_local.rs"]
 mod demo_local;
+#[path = "support/nginx.rs"]
+mod nginx;
 #[path = "support/tls_server.rs"]
 mod tls_server;
 
@@ -151,5 +153,44 @@ async fn a_tls_probe_shows_the_certificate_expiry_and_refuses_an_unknown_ca() {
             )
         }
         other => panic!("{other:?}"),
+    }
+}
+
+/// Basic auth as reqwest encodes it, judged by a real server (nginx's
+/// `auth_basic`): a probe with the password passes, one with a wrong
+/// password or none is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_probe_with_basic_auth_is_let_in_by_a_real_server() {
+    let server = nginx::Nginx::start();
+    let dir = tempfile::tempdir().unwrap();
+    let probe_with = |password: Option<&str>| {
+        let auth = match password {
+            Some(p) => {
+                let file = dir.path().join(format!("pw-{}", p.len()));
+                std::fs::write(&file, format!("{p}\n")).unwrap();
+                opsdeck::config::HttpAuth {
+                    basic_user: Some(nginx::BASIC_USER.into()),
+                    basic_password_file: Some(file),
+                    ..Default::default()
+                }
+            }
+            None => opsdeck::config::HttpAuth::default(),
+        };
+        let http = opsdeck::connect::http::Http::new(TIMEOUT, &auth).unwrap();
+        ProbeSource::new("auth", &server.auth_url, Expect::default(), http, TIMEOUT)
+    };
+
+    let mut right = probe_with(Some(nginx::BASIC_PASSWORD));
+    let (s, health) = series(poll_once(&mut right, TIMEOUT).await.unwrap());
+    assert_eq!((s["probe:auth:up"], &health), (1.0, &Health::Ok), "{s:?}");
+
+    for password in [Some("s3cret"), None] {
+        let mut refused = probe_with(password);
+        let (s, health) = series(poll_once(&mut refused, TIMEOUT).await.unwrap());
+        assert_eq!(s["probe:auth:up"], 0.0, "{password:?}");
+        match health {
+            Health::Degraded { reason, .. } => assert!(reason.contains("HTTP 401"), "{reason}"),
+            other => panic!("{password:?}: {other:?}"),
+        }
     }
 }

@@ -207,6 +207,18 @@ async fn targets_rules_alerts_and_range_queries_from_the_api() {
         panic!()
     };
     assert_eq!(v[0].value, 1.0);
+
+    // What a query may hold that a URL or a form reserves arrives as
+    // written, by GET and (padded past the URL limit) by POST.
+    for pad in [0, 1600] {
+        let value = format!("a+b&c=d #%é;/?{}", "x".repeat(pad));
+        let q = format!(r#"label_replace(vector(1), "v", "{value}", "__name__", ".*")"#);
+        let answer = client.query(&q).await.unwrap();
+        let opsdeck::prometheus::Value::Vector(v) = answer.data else {
+            panic!()
+        };
+        assert_eq!(v[0].labels["v"], value, "padded by {pad}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -388,7 +388,7 @@ async fn the_console_silences_the_selected_alert_after_y_and_then_shows_it_muted
         read_only: false,
         dry_run: false,
         audit: opsdeck::action::audit::AuditLog::new(dir.path().join("audit.jsonl")),
-        who: "tester@opsdeck-test".into(),
+        actor: opsdeck::action::Actor::named("tester@opsdeck-test"),
     };
     let (yes, answer) = tokio::sync::oneshot::channel();
     let (events_tx, mut events) = mpsc::channel(64);

@@ -96,6 +96,7 @@ fn runbook_ui(mut model: Model) -> (Model, UiState) {
                 params,
                 labels: Default::default(),
                 alert: None,
+                withheld: Vec::new(),
             },
         ),
         entry(Some("probe"), Entry::StepStarted { attempt: 1 }),

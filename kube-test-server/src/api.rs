@@ -429,16 +429,13 @@ fn patch_object(req: &Request, sub: Option<&str>) -> ApiResult<Response> {
     let mut next = base.clone();
     match media {
         "application/merge-patch+json" | "application/apply-patch+yaml" => {
-            patch::merge_patch(&mut next, &patch_doc)
+            json_patch::merge(&mut next, &patch_doc)
         }
         "application/strategic-merge-patch+json" => {
             patch::strategic_merge(&mut next, &patch_doc).map_err(ApiError::bad_request)?
         }
-        "application/json-patch+json" => {
-            next = patch::json_patch(&base, &patch_doc).map_err(|e| {
-                ApiError::invalid(req.res, req.name.as_deref().unwrap_or_default(), e)
-            })?
-        }
+        "application/json-patch+json" => patch::apply_json_patch(&mut next, &patch_doc)
+            .map_err(|e| ApiError::invalid(req.res, req.name.as_deref().unwrap_or_default(), e))?,
         other => return Err(ApiError::unsupported_media_type(other)),
     }
     if next["metadata"]["resourceVersion"] == base["metadata"]["resourceVersion"] {

@@ -31,7 +31,7 @@ use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
 pub use auth::{Rule, User};
-pub use patch::{json_patch, merge_patch, strategic_merge};
+pub use patch::strategic_merge;
 pub use selector::Selector;
 
 /// Timing knobs; the defaults suit tests (fast) and are still realistic in shape.

@@ -1,129 +1,15 @@
-//! The three PATCH flavours: JSON merge (RFC 7386), JSON patch (RFC 6902) and Kubernetes'
-//! strategic merge, which merges known lists by key (containers by name, ...).
+//! The three PATCH flavours: JSON merge (RFC 7386) and JSON patch (RFC 6902)
+//! by the `json-patch` crate, and Kubernetes' strategic merge, by hand (no
+//! crate knows Kubernetes' merge keys): known lists merge by key (containers
+//! by name, ...).
 
 use serde_json::{Map, Value};
 
-pub fn merge_patch(target: &mut Value, patch: &Value) {
-    let Value::Object(patch_map) = patch else {
-        *target = patch.clone();
-        return;
-    };
-    if !target.is_object() {
-        *target = Value::Object(Map::new());
-    }
-    let map = target.as_object_mut().expect("made an object above");
-    for (k, v) in patch_map {
-        if v.is_null() {
-            map.remove(k);
-        } else {
-            merge_patch(map.entry(k.clone()).or_insert(Value::Null), v);
-        }
-    }
-}
-
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
-}
-
-fn split_pointer(path: &str) -> Result<(String, String), String> {
-    let idx = path
-        .rfind('/')
-        .ok_or_else(|| format!("invalid JSON pointer {path:?}"))?;
-    Ok((path[..idx].to_string(), unescape(&path[idx + 1..])))
-}
-
-fn parent_mut<'a>(doc: &'a mut Value, parent: &str) -> Result<&'a mut Value, String> {
-    doc.pointer_mut(parent)
-        .ok_or_else(|| format!("path {parent:?} does not exist"))
-}
-
-fn add(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
-    if path.is_empty() {
-        *doc = value;
-        return Ok(());
-    }
-    let (parent, last) = split_pointer(path)?;
-    match parent_mut(doc, &parent)? {
-        Value::Object(map) => {
-            map.insert(last, value);
-            Ok(())
-        }
-        Value::Array(items) => {
-            let idx = if last == "-" {
-                items.len()
-            } else {
-                last.parse().map_err(|_| format!("bad index {last:?}"))?
-            };
-            if idx > items.len() {
-                return Err(format!("index {idx} out of range in {path:?}"));
-            }
-            items.insert(idx, value);
-            Ok(())
-        }
-        _ => Err(format!("cannot add to a scalar at {path:?}")),
-    }
-}
-
-fn remove(doc: &mut Value, path: &str) -> Result<Value, String> {
-    let (parent, last) = split_pointer(path)?;
-    match parent_mut(doc, &parent)? {
-        Value::Object(map) => map
-            .remove(&last)
-            .ok_or_else(|| format!("path {path:?} does not exist")),
-        Value::Array(items) => {
-            let idx: usize = last.parse().map_err(|_| format!("bad index {last:?}"))?;
-            (idx < items.len())
-                .then(|| items.remove(idx))
-                .ok_or_else(|| format!("index out of range in {path:?}"))
-        }
-        _ => Err(format!("path {path:?} does not exist")),
-    }
-}
-
-fn get(doc: &Value, path: &str) -> Result<Value, String> {
-    doc.pointer(path)
-        .cloned()
-        .ok_or_else(|| format!("path {path:?} does not exist"))
-}
-
-pub fn json_patch(doc: &Value, ops: &Value) -> Result<Value, String> {
-    let ops = ops
-        .as_array()
-        .ok_or("a JSON patch must be an array of operations")?;
-    let mut doc = doc.clone();
-    for op in ops {
-        let path = op["path"].as_str().ok_or("every operation needs a path")?;
-        let from = || {
-            op["from"]
-                .as_str()
-                .ok_or("move and copy need a from".to_string())
-        };
-        match op["op"].as_str().unwrap_or_default() {
-            "add" => add(&mut doc, path, op["value"].clone())?,
-            "remove" => {
-                remove(&mut doc, path)?;
-            }
-            "replace" => {
-                get(&doc, path)?;
-                *doc.pointer_mut(path).expect("checked above") = op["value"].clone();
-            }
-            "move" => {
-                let value = remove(&mut doc, from()?)?;
-                add(&mut doc, path, value)?;
-            }
-            "copy" => {
-                let value = get(&doc, from()?)?;
-                add(&mut doc, path, value)?;
-            }
-            "test" => {
-                if get(&doc, path)? != op["value"] {
-                    return Err(format!("test failed at {path:?}"));
-                }
-            }
-            other => return Err(format!("unknown JSON patch operation {other:?}")),
-        }
-    }
-    Ok(doc)
+/// RFC 6902, all operations or none: `doc` is unchanged when one fails.
+pub fn apply_json_patch(doc: &mut Value, ops: &Value) -> Result<(), String> {
+    let ops: json_patch::Patch = serde_json::from_value(ops.clone())
+        .map_err(|e| format!("not a JSON patch (an array of operations): {e}"))?;
+    json_patch::patch(doc, &ops).map_err(|e| e.to_string())
 }
 
 /// The merge key of a list field, as the Kubernetes types declare it (`patchMergeKey`).
@@ -301,42 +187,35 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn merge_patch_replaces_lists_and_deletes_nulls() {
-        let mut doc = json!({"a": {"b": 1, "c": 2}, "l": [1, 2]});
-        merge_patch(&mut doc, &json!({"a": {"b": null, "d": 3}, "l": [3]}));
-        assert_eq!(doc, json!({"a": {"c": 2, "d": 3}, "l": [3]}));
-    }
-
-    #[test]
-    fn json_patch_applies_rfc6902_operations() {
+    fn json_patch_is_all_or_nothing_and_says_what_failed() {
         let doc = json!({"spec": {"replicas": 1, "list": ["a"]}});
-        let out = json_patch(
-            &doc,
+        let mut out = doc.clone();
+        apply_json_patch(
+            &mut out,
             &json!([
                 {"op": "replace", "path": "/spec/replicas", "value": 3},
                 {"op": "add", "path": "/spec/list/-", "value": "b"},
-                {"op": "copy", "from": "/spec/replicas", "path": "/spec/copy"},
-                {"op": "move", "from": "/spec/copy", "path": "/moved"},
-                {"op": "add", "path": "/metadata", "value": {"a~b/c": 1}},
-                {"op": "remove", "path": "/metadata/a~0b~1c"},
-                {"op": "test", "path": "/moved", "value": 3}
+                {"op": "test", "path": "/spec/replicas", "value": 3}
             ]),
         )
         .unwrap();
-        assert_eq!(
-            out,
-            json!({"spec": {"replicas": 3, "list": ["a", "b"]}, "moved": 3, "metadata": {}})
-        );
-        assert!(json_patch(
-            &doc,
-            &json!([{"op": "replace", "path": "/nope", "value": 1}])
+        assert_eq!(out, json!({"spec": {"replicas": 3, "list": ["a", "b"]}}));
+        let mut out = doc.clone();
+        let e = apply_json_patch(
+            &mut out,
+            &json!([
+                {"op": "replace", "path": "/spec/replicas", "value": 3},
+                {"op": "test", "path": "/spec/replicas", "value": 2}
+            ]),
         )
-        .is_err());
-        assert!(json_patch(
-            &doc,
-            &json!([{"op": "test", "path": "/spec/replicas", "value": 2}])
-        )
-        .is_err());
+        .unwrap_err();
+        assert!(e.contains("/spec/replicas"), "{e}");
+        assert_eq!(out, doc, "the first operation was undone");
+        let e = apply_json_patch(&mut out, &json!({"op": "add"})).unwrap_err();
+        assert!(e.starts_with("not a JSON patch"), "{e}");
+        let e =
+            apply_json_patch(&mut out, &json!([{"op": "frobnicate", "path": "/a"}])).unwrap_err();
+        assert!(e.starts_with("not a JSON patch"), "{e}");
     }
 
     #[test]

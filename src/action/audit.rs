@@ -3,7 +3,7 @@
 //! intent on disk. Records carry what was asked and planned, never a secret:
 //! every string passes through [`redact`](crate::base::redact::redact) on its way in.
 
-use super::{Outcome, Plan, PlanStep};
+use super::{Actor, Outcome, Plan, PlanStep};
 use crate::base::redact::redact;
 use crate::base::time::now_rfc3339;
 use serde::{Deserialize, Serialize};
@@ -34,8 +34,10 @@ pub struct AuditPlan {
 pub struct AuditRecord {
     /// RFC 3339, UTC.
     pub at: String,
-    /// `user@host`.
-    pub who: String,
+    /// `who` (`user@host`) and, on a shared account, the person behind it;
+    /// records written before those fields read with them absent.
+    #[serde(flatten)]
+    pub actor: Actor,
     pub phase: Phase,
     pub target: String,
     pub workload: String,
@@ -56,11 +58,16 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
-    pub fn intent(plan: &Plan, who: &str) -> Self {
+    pub fn intent(plan: &Plan, actor: &Actor) -> Self {
         let steps = plan.steps.iter().map(audit_step).collect();
         AuditRecord {
             at: now_rfc3339(),
-            who: redact(who),
+            actor: Actor {
+                who: redact(&actor.who),
+                login: actor.login.as_deref().map(redact),
+                sudo_user: actor.sudo_user.as_deref().map(redact),
+                ssh_from: actor.ssh_from.clone(),
+            },
             phase: Phase::Intent,
             target: redact(&plan.request.workload.target),
             workload: redact(&plan.request.workload.to_string()),
@@ -77,8 +84,8 @@ impl AuditRecord {
         }
     }
 
-    pub fn outcome(plan: &Plan, who: &str, result: &Result<Outcome, String>) -> Self {
-        let mut r = Self::intent(plan, who);
+    pub fn outcome(plan: &Plan, actor: &Actor, result: &Result<Outcome, String>) -> Self {
+        let mut r = Self::intent(plan, actor);
         r.phase = Phase::Outcome;
         match result {
             Ok(o) => {
@@ -172,35 +179,7 @@ pub(crate) fn append_line(path: &Path, line: &str) -> Result<(), String> {
 
 /// `user@host` of whoever runs opsdeck.
 pub fn whoami() -> String {
-    let user = ["USER", "LOGNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .or_else(user_from_uid)
-        .unwrap_or_else(|| "unknown".into());
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "localhost".into());
-    format!("{user}@{host}")
-}
-
-/// The login name of this process's uid, from /proc and /etc/passwd
-/// (cron jobs, containers and `env -i` run without USER).
-fn user_from_uid() -> Option<String> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let uid = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))?
-        .split_whitespace()
-        .next()?
-        .to_string();
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|l| {
-        let f: Vec<&str> = l.split(':').collect();
-        (f.len() > 2 && f[2] == uid).then(|| f[0].to_string())
-    })
+    Actor::current().who
 }
 
 #[cfg(test)]
@@ -227,13 +206,14 @@ mod tests {
             }],
             destructive: false,
         };
-        log.append(&AuditRecord::intent(&plan, "me@here")).unwrap();
+        let me = Actor::from_session("me", "here", None, Some("ana".into()), None);
+        log.append(&AuditRecord::intent(&plan, &me)).unwrap();
         let done = Ok(Outcome {
             ok: true,
             message: "done".into(),
             rolled_back: false,
         });
-        log.append(&AuditRecord::outcome(&plan, "me@here", &done))
+        log.append(&AuditRecord::outcome(&plan, &me, &done))
             .unwrap();
         let text = std::fs::read_to_string(log.path()).unwrap();
         assert_eq!(text.lines().count(), 2);
@@ -244,5 +224,23 @@ mod tests {
         assert_eq!(recs[1].phase, Phase::Outcome);
         assert_eq!(recs[1].ok, Some(true));
         assert_eq!(recs[1].verb, "scale");
+        assert_eq!(recs[1].actor, me);
+        assert!(
+            text.contains(r#""who":"me@here","sudo_user":"ana""#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_record_from_before_the_actor_fields_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        std::fs::write(
+            &path,
+            r#"{"at":"2026-11-23T10:00:00Z","who":"ana@ops-1","phase":"intent","target":"local","workload":"local/shop/api","verb":"scale","request":"scale to 3","plan":{"summary":"scale local/shop/api 1 → 3","steps":[]}}"#,
+        )
+        .unwrap();
+        let recs = AuditLog::new(path).read().unwrap();
+        assert_eq!(recs[0].actor, Actor::named("ana@ops-1"));
     }
 }

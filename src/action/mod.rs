@@ -3,6 +3,7 @@
 //! outcome. The TUI, the CLI twins and runbooks all use this one path
 //! ([`perform::perform`], or [`perform::spawn`] from the app loop).
 
+mod actor;
 pub mod alertmanager;
 pub mod audit;
 pub mod docker;
@@ -14,6 +15,7 @@ mod plan;
 pub mod postgres;
 pub mod revisions;
 
+pub use actor::Actor;
 pub use orchestrator::{Orchestrator, Revision};
 pub use perform::{perform, PerformError, PerformOptions, Performed};
 pub use plan::{ActionEvent, Outcome, Plan, PlanStep, Request, StepOp, Verb};

@@ -6,6 +6,7 @@
 use super::audit::{AuditLog, AuditRecord};
 use super::lock::WorkloadLock;
 use super::orchestrator::Orchestrator;
+use super::Actor;
 use super::{ActionEvent, Outcome, Plan, Request};
 use futures::future::BoxFuture;
 use std::sync::Arc;
@@ -16,8 +17,8 @@ pub struct PerformOptions {
     pub read_only: bool,
     pub dry_run: bool,
     pub audit: AuditLog,
-    /// `user@host`, for the audit log.
-    pub who: String,
+    /// Who acts, for the audit log and for whoever finds the workload busy.
+    pub actor: Actor,
 }
 
 impl PerformOptions {
@@ -27,7 +28,7 @@ impl PerformOptions {
             read_only,
             dry_run,
             audit: AuditLog::in_data_dir(),
-            who: super::audit::whoami(),
+            actor: Actor::current(),
         }
     }
 }
@@ -123,11 +124,11 @@ pub async fn perform(
     let _lock = WorkloadLock::acquire(
         &opts.audit.path().with_file_name("locks"),
         &plan.request.workload.to_string(),
-        &opts.who,
+        &opts.actor.describe(),
     )
     .map_err(PerformError::Busy)?;
     opts.audit
-        .append(&AuditRecord::intent(&plan, &opts.who))
+        .append(&AuditRecord::intent(&plan, &opts.actor))
         .map_err(PerformError::Audit)?;
 
     let (tx, mut rx) = mpsc::channel::<String>(64);
@@ -142,7 +143,7 @@ pub async fn perform(
 
     let audited = opts
         .audit
-        .append(&AuditRecord::outcome(&plan, &opts.who, &result));
+        .append(&AuditRecord::outcome(&plan, &opts.actor, &result));
     audited.map_err(PerformError::Audit)?;
     match result {
         Ok(outcome) => Ok(Performed::Done(plan, outcome)),

@@ -69,7 +69,7 @@ fn options(dir: &std::path::Path, read_only: bool, dry_run: bool) -> PerformOpti
         read_only,
         dry_run,
         audit: AuditLog::new(dir.join("audit.jsonl")),
-        who: "tester@box".into(),
+        actor: crate::action::Actor::named("tester@box"),
     }
 }
 
@@ -93,7 +93,7 @@ async fn runs_and_audits_intent_then_outcome() {
         recs.iter().map(|r| r.phase).collect::<Vec<_>>(),
         [Phase::Intent, Phase::Outcome]
     );
-    assert_eq!(recs[0].who, "tester@box");
+    assert_eq!(recs[0].actor.who, "tester@box");
     drop(tx);
     let mut events = Vec::new();
     while let Some(e) = rx.recv().await {

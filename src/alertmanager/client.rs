@@ -83,28 +83,23 @@ impl Client {
         format!("{}{path}", self.base)
     }
 
-    async fn get<T: for<'de> Deserialize<'de>>(&self, path: &str) -> Result<T, String> {
-        let url = self.url(path);
-        let body = answered(&url, self.http.get(&url).await?)?;
-        let shown = crate::base::redact::redact(&url);
+    async fn get<T: for<'de> Deserialize<'de>>(&self, url: &str) -> Result<T, String> {
+        let body = answered(url, self.http.get(url).await?)?;
+        let shown = crate::base::redact::redact(url);
         serde_json::from_str(&body)
             .map_err(|e| format!("{shown}: not an Alertmanager v2 answer ({e})"))
     }
 
     pub async fn alerts(&self) -> Result<Vec<AmAlert>, String> {
-        self.get("/api/v2/alerts").await
+        self.get(&self.url("/api/v2/alerts")).await
     }
 
     pub async fn silences(&self) -> Result<Vec<AmSilence>, String> {
-        self.get("/api/v2/silences").await
+        self.get(&self.url("/api/v2/silences")).await
     }
 
     pub async fn silence(&self, id: &str) -> Result<AmSilence, String> {
-        self.get(&format!(
-            "/api/v2/silence/{}",
-            crate::connect::http::encode_component(id)
-        ))
-        .await
+        self.get(&self.silence_url(id)?).await
     }
 
     /// Creates the silence and answers its id.
@@ -124,11 +119,21 @@ impl Client {
     }
 
     pub async fn expire(&self, id: &str) -> Result<(), String> {
-        let url = self.url(&format!(
-            "/api/v2/silence/{}",
-            crate::connect::http::encode_component(id)
-        ));
+        let url = self.silence_url(id)?;
         answered(&url, self.http.delete(&url).await?).map(|_| ())
+    }
+
+    /// `/api/v2/silence/ID` under the base URL, the id one encoded path segment
+    /// (whatever a person typed for it, a `/` or `?` cannot leave it).
+    fn silence_url(&self, id: &str) -> Result<String, String> {
+        let shown = || crate::base::redact::redact(&self.base);
+        let mut url =
+            url::Url::parse(&self.base).map_err(|e| format!("{}: not a URL ({e})", shown()))?;
+        url.path_segments_mut()
+            .map_err(|()| format!("{}: not a URL with a path", shown()))?
+            .pop_if_empty()
+            .extend(["api", "v2", "silence", id]);
+        Ok(url.to_string())
     }
 }
 
@@ -184,5 +189,20 @@ mod tests {
         assert_eq!(json["matchers"][0]["isEqual"], true);
         assert_eq!(json["createdBy"], "ana");
         assert_eq!(json["endsAt"], "b");
+    }
+
+    #[test]
+    fn a_silence_id_is_one_encoded_path_segment() {
+        let http = Http::new(std::time::Duration::from_secs(1), &Default::default()).unwrap();
+        let root = Client::new(http.clone(), "http://am:9093/");
+        assert_eq!(
+            root.silence_url("7d1c").unwrap(),
+            "http://am:9093/api/v2/silence/7d1c"
+        );
+        let proxied = Client::new(http, "https://proxy/alertmanager");
+        assert_eq!(
+            proxied.silence_url("a/b?c d").unwrap(),
+            "https://proxy/alertmanager/api/v2/silence/a%2Fb%3Fc%20d"
+        );
     }
 }

@@ -37,7 +37,7 @@ pub fn run(json: bool) -> ExitCode {
         println!(
             "{:<30} {:<20} {:<8} {:<9} {:<32} {}",
             r.at,
-            r.who,
+            r.actor.describe(),
             match r.phase {
                 Phase::Intent => "intent",
                 Phase::Outcome => "outcome",

@@ -38,7 +38,8 @@ pub struct RunArgs {
     /// The runbook id (see `opsdeck runbook list`); not needed with --resume
     #[arg(required_unless_present = "resume")]
     pub id: Option<String>,
-    /// A param value, e.g. --param workload=local/shop/api (repeatable)
+    /// A param value, e.g. --param workload=local/shop/api (repeatable); with
+    /// --resume, only a param the timeline withheld for its credentials
     #[arg(long = "param", value_name = "K=V")]
     pub params: Vec<String>,
     /// Run checks for real and only show what each action would change
@@ -51,7 +52,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Continue the run RUN_ID (printed when it started) from the step it failed on
-    #[arg(long, value_name = "RUN_ID", conflicts_with = "params")]
+    #[arg(long, value_name = "RUN_ID")]
     pub resume: Option<String>,
 }
 
@@ -145,22 +146,24 @@ async fn run(config: &Config, read_only: bool, args: &RunArgs) -> ExitCode {
     } else {
         RunMode::Run
     };
+    let given = match parse_params(&args.params) {
+        Ok(given) => given,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_CANNOT_START);
+        }
+    };
     let start = match &args.resume {
         Some(run_id) => Start::Resume {
             run_id: run_id.clone(),
             id: args.id.clone(),
+            given,
         },
-        None => match parse_params(&args.params) {
-            Ok(given) => Start::New {
-                id: args.id.clone().unwrap_or_default(),
-                given,
-                labels: BTreeMap::new(),
-                alert: None,
-            },
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(EXIT_CANNOT_START);
-            }
+        None => Start::New {
+            id: args.id.clone().unwrap_or_default(),
+            given,
+            labels: BTreeMap::new(),
+            alert: None,
         },
     };
     let Prepared {

@@ -15,12 +15,23 @@ pub const API_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct Http {
     client: reqwest::Client,
-    auth: Option<HeaderValue>,
+    auth: Option<Auth>,
+}
+
+/// The credential sent with every request, read once when the client is made.
+#[derive(Clone)]
+enum Auth {
+    /// `Bearer TOKEN`, checked to fit a header when read.
+    Bearer(HeaderValue),
+    Basic {
+        user: String,
+        password: String,
+    },
 }
 
 impl fmt::Debug for Http {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Never the header itself: it is a secret.
+        // Never the credential itself: it is a secret.
         f.debug_struct("Http")
             .field("auth", &self.auth.as_ref().map(|_| "<set>"))
             .finish()
@@ -59,7 +70,7 @@ impl Http {
             .map_err(|e| format!("cannot set up HTTP: {e}"))?;
         Ok(Http {
             client,
-            auth: auth_header(auth)?,
+            auth: read_auth(auth)?,
         })
     }
 
@@ -69,18 +80,14 @@ impl Http {
         self.send(url, self.client.get(url)).await
     }
 
+    /// GET `url` with `query` appended, each name and value percent-encoded.
+    pub async fn get_query(&self, url: &str, query: &[(&str, &str)]) -> Result<Response, String> {
+        self.send(url, self.client.get(url).query(query)).await
+    }
+
     /// POST `form` as `application/x-www-form-urlencoded`, for what is too long for a URL.
     pub async fn post_form(&self, url: &str, form: &[(&str, &str)]) -> Result<Response, String> {
-        let body: Vec<String> = form
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
-            .collect();
-        let req = self
-            .client
-            .post(url)
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body.join("&"));
-        self.send(url, req).await
+        self.send(url, self.client.post(url).form(form)).await
     }
 
     /// POST a JSON document (already serialised).
@@ -100,9 +107,12 @@ impl Http {
 
     async fn send(&self, url: &str, mut req: reqwest::RequestBuilder) -> Result<Response, String> {
         let started = std::time::Instant::now();
-        if let Some(auth) = &self.auth {
-            req = req.header(AUTHORIZATION, auth.clone());
-        }
+        req = match &self.auth {
+            Some(Auth::Bearer(header)) => req.header(AUTHORIZATION, header.clone()),
+            // reqwest encodes it and marks the header sensitive.
+            Some(Auth::Basic { user, password }) => req.basic_auth(user, Some(password)),
+            None => req,
+        };
         let resp = req.send().await.map_err(|e| describe(url, &e))?;
         let status = resp.status().as_u16();
         let cert_not_after = resp
@@ -142,19 +152,6 @@ fn extra_roots(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, Stri
 pub fn not_after(der: &[u8]) -> Option<i64> {
     let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
     Some(cert.validity().not_after.timestamp())
-}
-
-/// Percent-encodes a URL query or form component (RFC 3986 unreserved kept).
-pub fn encode_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn describe(url: &str, e: &reqwest::Error) -> String {
@@ -213,46 +210,22 @@ pub(crate) fn read_secret(
     Ok(None)
 }
 
-fn auth_header(auth: &HttpAuth) -> Result<Option<HeaderValue>, String> {
-    let value = if let Some(token) = read_secret(&auth.bearer_token_env, &auth.bearer_token_file)? {
-        format!("Bearer {token}")
-    } else if let Some(user) = &auth.basic_user {
-        use base64_lite::encode;
-        let password =
-            read_secret(&auth.basic_password_env, &auth.basic_password_file)?.unwrap_or_default();
-        format!("Basic {}", encode(format!("{user}:{password}").as_bytes()))
-    } else {
+fn read_auth(auth: &HttpAuth) -> Result<Option<Auth>, String> {
+    if let Some(token) = read_secret(&auth.bearer_token_env, &auth.bearer_token_file)? {
+        let mut header = HeaderValue::from_str(&format!("Bearer {token}"))
+            .map_err(|_| "the token has characters a header cannot carry".to_string())?;
+        header.set_sensitive(true);
+        return Ok(Some(Auth::Bearer(header)));
+    }
+    let Some(user) = &auth.basic_user else {
         return Ok(None);
     };
-    let mut header = HeaderValue::from_str(&value)
-        .map_err(|_| "the credential has characters a header cannot carry".to_string())?;
-    header.set_sensitive(true);
-    Ok(Some(header))
-}
-
-/// Basic auth needs base64 and nothing else does; a dozen lines beat a crate.
-mod base64_lite {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-    pub fn encode(input: &[u8]) -> String {
-        let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-        for chunk in input.chunks(3) {
-            let b = [
-                chunk[0],
-                *chunk.get(1).unwrap_or(&0),
-                *chunk.get(2).unwrap_or(&0),
-            ];
-            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    out.push(TABLE[(n >> (18 - 6 * i)) as usize & 63] as char);
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
-    }
+    let password =
+        read_secret(&auth.basic_password_env, &auth.basic_password_file)?.unwrap_or_default();
+    Ok(Some(Auth::Basic {
+        user: user.clone(),
+        password,
+    }))
 }
 
 #[cfg(test)]
@@ -262,28 +235,6 @@ mod tests {
     #[test]
     fn tls_is_set_up() {
         assert!(tls_client_config(&[]).is_ok());
-    }
-
-    #[test]
-    fn components_are_percent_encoded() {
-        assert_eq!(
-            encode_component("sum(rate(x[5m]))"),
-            "sum%28rate%28x%5B5m%5D%29%29"
-        );
-        assert_eq!(encode_component("a b+c"), "a%20b%2Bc");
-    }
-
-    #[test]
-    fn base64_matches_the_rfc_examples() {
-        for (input, want) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64_lite::encode(input.as_bytes()), want);
-        }
     }
 
     #[test]

@@ -190,7 +190,7 @@ pub async fn up(
     std::fs::create_dir_all(file.parent().unwrap_or(data_dir))
         .and_then(|_| std::fs::write(&file, &text))
         .map_err(|e| format!("{}: {e}", file.display()))?;
-    let hash = super::image::sha256_text(&text)?;
+    let hash = super::image::sha256_text(&text);
 
     if docker
         .inspect_network(&network(project), None)

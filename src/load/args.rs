@@ -151,8 +151,8 @@ impl LoadFlags {
 }
 
 /// `opsdeck load`'s flags read from the console's `:load URL ...` line, so the
-/// console and the CLI accept the same words (split at spaces: write headers
-/// as `-H Name:value`).
+/// console and the CLI accept the same words, split as a shell splits them:
+/// `-H 'Authorization: Bearer x'` is one header.
 #[derive(Debug, clap::Parser)]
 #[command(name = ":load", no_binary_name = true, disable_help_flag = true)]
 struct LoadLine {
@@ -162,7 +162,8 @@ struct LoadLine {
 
 pub fn parse_line(line: &str) -> Result<LoadSpec, String> {
     use clap::Parser as _;
-    let parsed = LoadLine::try_parse_from(line.split_whitespace()).map_err(|e| {
+    let words = shlex::split(line).ok_or("a quote is not closed")?;
+    let parsed = LoadLine::try_parse_from(words).map_err(|e| {
         // clap's first line names the problem; the rest is usage for a shell.
         let text = e.to_string();
         let first = text.lines().next().unwrap_or_default();
@@ -203,5 +204,50 @@ mod tests {
         let e = parse_line("http://h/ --bogus").unwrap_err();
         assert!(e.contains("--bogus"), "{e}");
         assert!(parse_line("").is_err());
+        let e = parse_line("http://h/ -H 'Accept: text/plain").unwrap_err();
+        assert!(e.contains("quote is not closed"), "{e}");
+    }
+
+    /// Every `opsdeck load` example of the README, typed after `:load`.
+    #[test]
+    fn the_readme_examples_read_on_the_console_line() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+        let examples: Vec<&str> = readme
+            .lines()
+            .filter_map(|l| l.strip_prefix("opsdeck load "))
+            .collect();
+        assert!(examples.len() >= 5, "{examples:?}");
+        let specs: Vec<LoadSpec> = examples
+            .iter()
+            .map(|line| parse_line(line).unwrap_or_else(|e| panic!(":load {line}: {e}")))
+            .collect();
+        let header = |spec: &LoadSpec, name: &str| {
+            spec.headers
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.to_str().unwrap().to_string())
+        };
+        let quoted = specs
+            .iter()
+            .find(|s| header(s, "x-load-test").is_some())
+            .expect("an example with a header holding spaces");
+        assert_eq!(
+            header(quoted, "accept").as_deref(),
+            Some("application/json")
+        );
+        assert_eq!(
+            header(quoted, "x-load-test").as_deref(),
+            Some("opsdeck run 1")
+        );
+        let post = specs
+            .iter()
+            .find(|s| s.method == hyper::Method::POST)
+            .expect("an example with a body");
+        assert_eq!(post.body, br#"{"sku": 42, "qty": 1}"#);
+        assert_eq!(post.stop, Stop::Count(500));
+        assert_eq!(
+            header(post, "content-type").as_deref(),
+            Some("application/json")
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Talking to one Prometheus server through the crate's HTTP client.
 
 use super::answer::{decode, decode_value, Answer, Labels, Value};
-use crate::connect::http::{encode_component, Http};
+use crate::connect::http::Http;
 use serde::Deserialize;
 
 /// Longer expressions go in a POST body: proxies cap URL length.
@@ -112,11 +112,7 @@ impl Client {
         } else if params.is_empty() {
             self.http.get(&url).await?
         } else {
-            let query: Vec<String> = params
-                .iter()
-                .map(|(k, v)| format!("{k}={}", encode_component(v)))
-                .collect();
-            self.http.get(&format!("{url}?{}", query.join("&"))).await?
+            self.http.get_query(&url, params).await?
         };
         Ok((resp.status, resp.body))
     }

@@ -59,7 +59,9 @@ impl Narrator {
             Entry::ActionApplied { ok, output, .. } => {
                 indented(if *ok { "applied: " } else { "action failed: " }, output)
             }
-            Entry::InputGiven { param, value } => vec![format!("    {param} = {}", display(value))],
+            Entry::InputGiven { param, value, .. } => {
+                vec![format!("    {param} = {}", display(value))]
+            }
             Entry::RunFinished { outcome } => vec![format!("outcome: {}", outcome.describe())],
             Entry::AlertAcknowledged { .. } => {
                 vec![format!("    {}", super::report::describe(&e.event))]

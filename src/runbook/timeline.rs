@@ -43,6 +43,10 @@ pub enum Entry {
         /// The alert the run was opened from, as it stood then.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         alert: Option<FiredAlert>,
+        /// Params whose values lost credentials or query values to
+        /// redaction: a resumed run must be given them again.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        withheld: Vec<String>,
     },
     RunResumed {
         from: String,
@@ -90,6 +94,9 @@ pub enum Entry {
     InputGiven {
         param: String,
         value: Value,
+        /// The value lost credentials or query values to redaction.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        withheld: bool,
     },
     RunFinished {
         outcome: RunOutcome,
@@ -112,6 +119,33 @@ impl TimelineEntry {
             step: step.map(str::to_string),
             event,
         }
+    }
+
+    /// The entry as a timeline keeps and shows it: every string through
+    /// [`redact`](crate::base::redact::redact), so a URL's userinfo and query
+    /// values never reach the file, the report or the screen; a param whose
+    /// value that changed is marked withheld.
+    pub fn redacted(mut self) -> TimelineEntry {
+        match &mut self.event {
+            Entry::RunStarted {
+                params, withheld, ..
+            } => {
+                *withheld = params
+                    .iter()
+                    .filter(|(_, v)| loses_to_redaction(v))
+                    .map(|(k, _)| k.clone())
+                    .collect();
+            }
+            Entry::InputGiven {
+                value, withheld, ..
+            } => *withheld = loses_to_redaction(value),
+            _ => {}
+        }
+        let mut json = serde_json::to_value(&self).expect("timeline entries always serialize");
+        redact_strings(&mut json);
+        // The file is read back with this same deserializer, so what was
+        // written always reads.
+        serde_json::from_value(json).expect("a redacted timeline entry reads back")
     }
 
     /// One line of the JSONL file, newline included.
@@ -198,6 +232,8 @@ pub struct RunState {
     pub mode: RunMode,
     pub params: Params,
     pub labels: BTreeMap<String, String>,
+    /// Params the timeline holds only redacted (see [`TimelineEntry::redacted`]).
+    pub withheld: std::collections::BTreeSet<String>,
     pub steps: BTreeMap<String, StepResult>,
     /// Actions that changed something and were not undone, oldest first.
     pub applied: Vec<Applied>,
@@ -221,6 +257,7 @@ impl RunState {
                     params,
                     labels,
                     alert,
+                    withheld,
                 } => {
                     seen_start = true;
                     snap.alert = alert.clone();
@@ -228,6 +265,7 @@ impl RunState {
                     snap.mode = *mode;
                     snap.params = params.clone();
                     snap.labels = labels.clone();
+                    snap.withheld = withheld.iter().cloned().collect();
                     snap.started_at = Some(e.at.clone());
                 }
                 Entry::RunResumed { mode, .. } => {
@@ -250,8 +288,17 @@ impl RunState {
                     };
                     snap.steps.insert(step, r);
                 }
-                Entry::InputGiven { param, value } => {
+                Entry::InputGiven {
+                    param,
+                    value,
+                    withheld,
+                } => {
                     snap.params.insert(param.clone(), value.clone());
+                    if *withheld {
+                        snap.withheld.insert(param.clone());
+                    } else {
+                        snap.withheld.remove(param);
+                    }
                 }
                 Entry::ActionApplied {
                     action,
@@ -303,6 +350,23 @@ impl RunState {
                 .clone()
                 .ok_or_else(|| "the run never started a step".to_string()),
         }
+    }
+}
+
+/// Whether redaction would change this value (a URL with credentials or a
+/// query, anywhere in it).
+fn loses_to_redaction(v: &Value) -> bool {
+    let mut redacted = v.clone();
+    redact_strings(&mut redacted);
+    redacted != *v
+}
+
+fn redact_strings(v: &mut Value) {
+    match v {
+        Value::String(s) => *s = crate::base::redact::redact(s),
+        Value::Array(items) => items.iter_mut().for_each(redact_strings),
+        Value::Object(map) => map.values_mut().for_each(redact_strings),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }
 

@@ -18,6 +18,7 @@ fn started() -> TimelineEntry {
             params,
             labels: BTreeMap::new(),
             alert: None,
+            withheld: Vec::new(),
         },
     )
 }
@@ -92,6 +93,7 @@ fn rebuilds_params_results_and_actions_still_in_effect() {
             Entry::InputGiven {
                 param: "replicas".into(),
                 value: json!(4),
+                withheld: false,
             },
         ),
         applied("up", 4, false),

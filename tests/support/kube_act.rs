@@ -77,7 +77,7 @@ pub async fn run(
         read_only,
         dry_run,
         audit: AuditLog::new(audit.join("audit.jsonl")),
-        who: "tester@box".into(),
+        actor: opsdeck::action::Actor::named("tester@box"),
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel(16);
     let collect = tokio::spawn(async move {

@@ -13,6 +13,8 @@ pub struct Nginx {
     pub h2_url: String,
     /// `https://127.0.0.1:PORT` with a self-signed certificate no client trusts.
     pub tls_url: String,
+    /// `http://127.0.0.1:PORT` behind `auth_basic`: [`BASIC_USER`] with [`BASIC_PASSWORD`] only.
+    pub auth_url: String,
     child: Child,
     dir: tempfile::TempDir,
 }
@@ -21,11 +23,26 @@ pub struct Nginx {
 mod free_port;
 use free_port::free_port;
 
+pub const BASIC_USER: &str = "ops";
+/// Spaces, non-ASCII and base64's own characters; nginx's password file
+/// cannot hold a `:`.
+pub const BASIC_PASSWORD: &str = "s3cret wörd+/=&%";
+
 impl Nginx {
     pub fn start() -> Nginx {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path().display().to_string();
-        let (port, h2_port, tls_port) = (free_port(), free_port(), free_port());
+        let (port, h2_port, tls_port, auth_port) =
+            (free_port(), free_port(), free_port(), free_port());
+        std::fs::write(
+            dir.path().join("htpasswd"),
+            format!("{BASIC_USER}:{{PLAIN}}{BASIC_PASSWORD}\n"),
+        )
+        .unwrap();
+        // A file, not `return`: `return` answers before the access phase
+        // where auth_basic checks.
+        std::fs::create_dir(dir.path().join("www")).unwrap();
+        std::fs::write(dir.path().join("www/index.html"), "ok\n").unwrap();
         let made = Command::new("openssl")
             .args([
                 "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
@@ -51,7 +68,9 @@ impl Nginx {
              \x20 server {{ listen 127.0.0.1:{port}; location / {{ return 200 \"ok\\n\"; }} }}\n\
              \x20 server {{ listen 127.0.0.1:{h2_port} http2; location / {{ return 200 \"ok\\n\"; }} }}\n\
              \x20 server {{ listen 127.0.0.1:{tls_port} ssl; ssl_certificate {d}/cert.pem; \
-             ssl_certificate_key {d}/key.pem; location / {{ return 200 \"ok\\n\"; }} }}\n}}\n"
+             ssl_certificate_key {d}/key.pem; location / {{ return 200 \"ok\\n\"; }} }}\n\
+             \x20 server {{ listen 127.0.0.1:{auth_port}; auth_basic \"opsdeck\"; \
+             auth_basic_user_file {d}/htpasswd; location / {{ root {d}/www; }} }}\n}}\n"
         );
         let path = dir.path().join("nginx.conf");
         std::fs::write(&path, config).unwrap();
@@ -70,10 +89,12 @@ impl Nginx {
             url: format!("http://127.0.0.1:{port}"),
             h2_url: format!("http://127.0.0.1:{h2_port}"),
             tls_url: format!("https://127.0.0.1:{tls_port}"),
+            auth_url: format!("http://127.0.0.1:{auth_port}"),
             child,
             dir,
         };
         n.wait_ready(port);
+        n.wait_ready(auth_port);
         n
     }
 

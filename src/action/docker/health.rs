@@ -31,12 +31,13 @@ impl Default for HealthGate {
 }
 
 impl HealthGate {
-    /// How the plan describes the gate.
+    /// How the plan describes the gate; the URL without its credentials.
     pub fn describe(&self) -> String {
         let secs = self.timeout.as_secs();
         match &self.url {
             Some(u) => format!(
-                "HEALTHCHECK (if any) healthy and {u} answering 2xx for {}s, within {secs}s",
+                "HEALTHCHECK (if any) healthy and {} answering 2xx for {}s, within {secs}s",
+                crate::base::redact::redact(u),
                 SETTLE.as_secs()
             ),
             None => format!(
@@ -117,10 +118,12 @@ pub async fn wait_ready(docker: &Docker, id: &str, gate: &HealthGate) -> Result<
                     Ok(http) => http.get(url).await.map(|r| (200..300).contains(&r.status)),
                     Err(e) => Err(e),
                 };
+                let shown = crate::base::redact::redact(url);
                 last = match &ok {
-                    Ok(true) => format!("{url} answers"),
-                    Ok(false) => format!("{url} answers but not 2xx"),
-                    Err(e) => format!("{url}: {e}"),
+                    Ok(true) => format!("{shown} answers"),
+                    Ok(false) => format!("{shown} answers but not 2xx"),
+                    // The client's error names the URL (without credentials) itself.
+                    Err(e) => e.clone(),
                 };
                 Some(ok.unwrap_or(false))
             }

@@ -1,11 +1,11 @@
 //! Building through the docker CLI, skipped when an image with the same
 //! tag and the same content digest (binary, libraries, Dockerfile) exists.
 
-use super::context::{library_dirs, parse_ldd, place, write_etc, TempDir};
+use super::context::{library_dirs, parse_ldd, place, write_etc};
 use super::{ImageSpec, CONTEXT_LABEL, IMAGE_BINARY};
-use std::io::Write as _;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::Mutex;
 
 /// Serialises builds within one process; across processes two builds of one
@@ -28,14 +28,17 @@ pub fn build_image(spec: &ImageSpec) -> Result<String, String> {
         manifest.push_str(&format!("{sha}  {}\n", path.display()));
     }
     manifest.push_str(&dockerfile);
-    let context_sha = sha256_text(&manifest)?;
+    let context_sha = sha256_text(&manifest);
 
     let _guard = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     if image_label(&spec.tag, CONTEXT_LABEL)?.as_deref() == Some(context_sha.as_str()) {
         return Ok(spec.tag.clone());
     }
-    let context = TempDir::new("opsdeck-image-")?;
-    let rootfs = context.0.join("rootfs");
+    let context = tempfile::Builder::new()
+        .prefix("opsdeck-image-")
+        .tempdir()
+        .map_err(|e| format!("a temporary build directory: {e}"))?;
+    let rootfs = context.path().join("rootfs");
     place(&binary, &rootfs.join(IMAGE_BINARY.trim_start_matches('/')))?;
     for lib in &libs {
         let rel = lib
@@ -44,10 +47,10 @@ pub fn build_image(spec: &ImageSpec) -> Result<String, String> {
         place(lib, &rootfs.join(rel))?;
     }
     write_etc(&rootfs.join("etc"))?;
-    std::fs::write(context.0.join("Dockerfile"), &dockerfile)
+    std::fs::write(context.path().join("Dockerfile"), &dockerfile)
         .map_err(|e| format!("writing the Dockerfile: {e}"))?;
     let dir = context
-        .0
+        .path()
         .to_str()
         .ok_or("the temp dir's path is not UTF-8")?;
     let label = format!("{CONTEXT_LABEL}={context_sha}");
@@ -105,53 +108,56 @@ fn docker_output(args: &[&str]) -> Result<Output, String> {
         .map_err(|e| format!("the docker CLI is needed to build images and could not run: {e}"))
 }
 
-/// `sha256sum` over files; (hex, path) in the given order.
+/// SHA-256 of each file, read in chunks (a debug binary is large); (hex, path)
+/// in the given order.
 fn sha256_files(files: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, String> {
-    let out = Command::new("sha256sum")
-        .args(files)
-        .output()
-        .map_err(|e| format!("running sha256sum: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "sha256sum: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let digests: Vec<(String, PathBuf)> = text
-        .lines()
-        .zip(files)
-        .map(|(line, path)| {
-            (
-                line.split_whitespace().next().unwrap_or("").to_owned(),
-                path.clone(),
-            )
+    files
+        .iter()
+        .map(|path| {
+            let fail = |e: std::io::Error| format!("{}: {e}", path.display());
+            let mut file = std::fs::File::open(path).map_err(fail)?;
+            let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
+            let mut buf = vec![0u8; 1 << 16];
+            loop {
+                match file.read(&mut buf).map_err(fail)? {
+                    0 => break,
+                    n => digest.update(&buf[..n]),
+                }
+            }
+            Ok((hex(digest.finish().as_ref()), path.clone()))
         })
-        .collect();
-    if digests.len() != files.len() {
-        return Err(format!("sha256sum printed {text}"));
-    }
-    Ok(digests)
+        .collect()
 }
 
-pub(crate) fn sha256_text(text: &str) -> Result<String, String> {
-    let mut child = Command::new("sha256sum")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("running sha256sum: {e}"))?;
-    child
-        .stdin
-        .take()
-        .ok_or("sha256sum has no stdin")?
-        .write_all(text.as_bytes())
-        .map_err(|e| format!("feeding sha256sum: {e}"))?;
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("sha256sum: {e}"))?;
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .map(str::to_owned)
-        .ok_or_else(|| "sha256sum printed no digest".to_string())
+/// SHA-256 of `text`, in hex.
+pub(crate) fn sha256_text(text: &str) -> String {
+    hex(ring::digest::digest(&ring::digest::SHA256, text.as_bytes()).as_ref())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_are_sha256_in_hex() {
+        // FIPS 180-2's example, as `sha256sum` prints it.
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!(sha256_text("abc"), abc);
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big");
+        // Past one read chunk, so the chunks are joined right.
+        let text = "abc".repeat(50_000);
+        std::fs::write(&big, &text).unwrap();
+        let small = dir.path().join("small");
+        std::fs::write(&small, "abc").unwrap();
+        let got = sha256_files(&[big.clone(), small.clone()]).unwrap();
+        assert_eq!(got, [(sha256_text(&text), big), (abc.to_string(), small)]);
+        assert!(sha256_files(&[dir.path().join("gone")])
+            .unwrap_err()
+            .contains("gone"));
+    }
 }

@@ -22,8 +22,13 @@ pub enum Start {
         /// The alert that opened it, when one did.
         alert: Option<FiredAlert>,
     },
-    /// The run `run_id` again, from its failed step (`id`, when given, must match).
-    Resume { run_id: String, id: Option<String> },
+    /// The run `run_id` again, from its failed step (`id`, when given, must
+    /// match), with the params its timeline withheld `given` again.
+    Resume {
+        run_id: String,
+        id: Option<String>,
+        given: BTreeMap<String, String>,
+    },
 }
 
 /// Why a run could not be set up.
@@ -91,7 +96,7 @@ pub fn prepare(catalog: &Catalog, start: Start, mode: RunMode) -> Result<Prepare
                 run_id,
             )
         }
-        Start::Resume { run_id, id } => {
+        Start::Resume { run_id, id, given } => {
             let dir = runs::runs_dir();
             let path = runs::path_of(&dir, &run_id)?;
             if !path.exists() {
@@ -111,7 +116,7 @@ pub fn prepare(catalog: &Catalog, start: Start, mode: RunMode) -> Result<Prepare
                 )));
             }
             let rb = runbook(catalog, &snap.runbook)?;
-            (Engine::resume(rb, &entries, mode)?, run_id)
+            (Engine::resume(rb, &entries, mode, &given)?, run_id)
         }
     };
     let path = runs::path_of(&runs::runs_dir(), &run_id)?;

@@ -47,6 +47,7 @@ impl Engine {
                             Entry::InputGiven {
                                 param,
                                 value: v.clone(),
+                                withheld: false,
                             },
                         );
                         let shown = display(&v);
@@ -101,6 +102,7 @@ impl Engine {
                     Entry::InputGiven {
                         param: name.to_string(),
                         value: v,
+                        withheld: false,
                     },
                 );
             }

@@ -226,6 +226,7 @@ impl Engine {
                         params: self.params.clone(),
                         labels: self.labels.clone(),
                         alert: self.alert.clone(),
+                        withheld: Vec::new(),
                     };
                     self.record(None, entry);
                     self.enter(0)
@@ -278,8 +279,10 @@ impl Engine {
         self.out.push(effect);
     }
 
+    /// Every entry leaves the engine redacted: the file, the report and the
+    /// console all see it that way.
     fn record(&mut self, step: Option<&str>, event: Entry) {
-        let entry = TimelineEntry::new(&self.at, step, event);
+        let entry = TimelineEntry::new(&self.at, step, event).redacted();
         self.out.push(Effect::Record(entry));
     }
 

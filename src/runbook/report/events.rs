@@ -88,7 +88,7 @@ pub fn describe(e: &Entry) -> String {
                 format!(" ({output})")
             }
         ),
-        Entry::InputGiven { param, value } => format!("{param} = {}", display(value)),
+        Entry::InputGiven { param, value, .. } => format!("{param} = {}", display(value)),
         Entry::RunFinished { outcome } => format!("run {}", outcome.describe()),
         Entry::AlertAcknowledged {
             source,

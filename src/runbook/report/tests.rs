@@ -214,6 +214,7 @@ fn a_run_without_actions_or_series_says_so() {
             params: BTreeMap::new(),
             labels: [("alertname".to_string(), "X".to_string())].into(),
             alert: None,
+            withheld: Vec::new(),
         },
     );
     let md = render(&rb, &[started], &[]);
@@ -267,6 +268,7 @@ fn the_summary_says_what_fired_and_when_a_fix_was_verified_and_polls_collapse() 
                 threshold: Some(0.0),
                 since: 1_714_532_100.0,
             }),
+            withheld: Vec::new(),
         },
     )];
     let action = crate::runbook::spec::Action::Restart {

@@ -46,7 +46,7 @@ fn an_input_asks_with_choices_and_stores_the_value_in_params() {
             text: "will scale to 4".into()
         }]
     );
-    assert!(run.entries().iter().any(|e| matches!(&e.event, Entry::InputGiven { param, value } if param == "replicas" && *value == json!(4))));
+    assert!(run.entries().iter().any(|e| matches!(&e.event, Entry::InputGiven { param, value, .. } if param == "replicas" && *value == json!(4))));
 }
 
 #[test]
