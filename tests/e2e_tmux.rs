@@ -170,14 +170,18 @@ fn the_alerts_view_shows_a_rule_firing_in_the_console() {
     assert!(screen.contains("5 Alerts"), "{screen}");
     t.keys(&["Enter"]);
     // site-down needs the alert's `workload` label, which a probe's alert
-    // lacks: the run is refused, saying which param. Waiting for that answer
-    // (not the brief "starting runbook site-down…" before it) keeps it from
-    // landing on top of the ack's message below.
+    // lacks: the console does not guess, it puts the command on the command
+    // line with the missing param for the engineer to fill in. Esc leaves it
+    // without starting anything.
     t.wait_for(
-        "the runbook refused for its param",
+        "the runbook asking for its param",
         Duration::from_secs(10),
-        |s| s.contains("runbook not started: param `workload`"),
+        |s| s.contains(":runbook site-down workload="),
     );
+    t.keys(&["Escape"]);
+    t.wait_for("the command line closed", Duration::from_secs(5), |s| {
+        !s.contains(":runbook site-down")
+    });
     // `a` acknowledges it with a note: marked in the list, kept on disk.
     t.keys(&["a"]);
     t.keys(&["-l", "on it"]);

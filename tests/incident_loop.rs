@@ -222,6 +222,10 @@ async fn connections_near_the_limit_open_the_database_runbook_on_that_target() {
     );
 
     // In the console: the alert fires, Enter opens the runbook on `orders`.
+    let runs = data.join("runs");
+    let headless: Vec<PathBuf> = std::fs::read_dir(&runs)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
     let session = tmux::Tmux::start(
         "incident-db",
         160,
@@ -240,13 +244,12 @@ async fn connections_near_the_limit_open_the_database_runbook_on_that_target() {
         s.contains("Runbook database") && s.contains("Can the database be reached?")
     });
     assert!(!screen.contains("main-db"), "{screen}");
-    let runs = data.join("runs");
-    let timeline = eventually("the run's timeline", || {
+    let timeline = eventually("the console run's timeline", || {
         std::fs::read_dir(&runs)
             .ok()?
             .filter_map(|e| e.ok())
             .map(|e| e.path())
-            .find(|p| p.to_string_lossy().contains("database-"))
+            .find(|p| p.to_string_lossy().contains("database-") && !headless.contains(p))
     });
     let started = eventually("the run to record its params", || {
         let t = std::fs::read_to_string(&timeline).ok()?;

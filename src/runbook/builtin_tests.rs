@@ -179,96 +179,6 @@ fn rows(columns: &[&str], rows: Vec<Vec<serde_json::Value>>) -> Facts {
     }
 }
 
-fn holders() -> Facts {
-    rows(
-        &[
-            "user",
-            "application",
-            "client",
-            "state",
-            "connections",
-            "share",
-        ],
-        vec![vec![
-            json!("app"),
-            json!("pool"),
-            json!("10.0.0.5"),
-            json!("idle in transaction"),
-            json!(24),
-            json!(80.0),
-        ]],
-    )
-}
-
-fn top_holder(pids: serde_json::Value) -> Facts {
-    rows(
-        &[
-            "pids",
-            "idle_in_tx",
-            "user",
-            "application",
-            "client",
-            "connections",
-        ],
-        vec![vec![
-            pids,
-            json!(24),
-            json!("app"),
-            json!("pool"),
-            json!("10.0.0.5"),
-            json!(24),
-        ]],
-    )
-}
-
-#[test]
-fn database_names_who_holds_the_connections_and_frees_its_idle_transactions() {
-    let t = drive(
-        "database",
-        RunMode::Run,
-        &[("db", "main-db")],
-        &[],
-        |step| match step {
-            "up" => Facts::Number(Some(1.0)),
-            "connections" => Facts::Number(Some(0.97)),
-            "holders" => holders(),
-            "top_holder" => top_holder(json!("5000,5001,5002")),
-            "idle_in_tx" | "long_queries" | "root_blockers" => rows(&["sessions"], vec![]),
-            "blocked" => Facts::Number(Some(0.0)),
-            "slow_pattern" => rows(&["mean_ms"], vec![vec![json!(3.0)]]),
-            other => panic!("unexpected check {other}"),
-        },
-    );
-    assert_eq!(t.outcome, RunOutcome::completed());
-    assert_eq!(
-        t.applied,
-        [Action::DbTerminate {
-            target: "main-db".into(),
-            pids: vec![5000, 5001, 5002]
-        }]
-    );
-    let at = |id: &str| t.started.iter().position(|s| s == id).unwrap();
-    assert!(at("holders") < at("release_idle") && at("release_idle") < at("idle_in_tx"));
-    // With connections below the line, the same holder is left alone.
-    let t = drive(
-        "database",
-        RunMode::Run,
-        &[("db", "main-db")],
-        &[],
-        |step| match step {
-            "up" => Facts::Number(Some(1.0)),
-            "connections" => Facts::Number(Some(0.3)),
-            "holders" => holders(),
-            "top_holder" => top_holder(json!("5000")),
-            "idle_in_tx" | "long_queries" | "root_blockers" => rows(&["sessions"], vec![]),
-            "blocked" => Facts::Number(Some(0.0)),
-            "slow_pattern" => rows(&["mean_ms"], vec![vec![json!(3.0)]]),
-            other => panic!("unexpected check {other}"),
-        },
-    );
-    assert!(t.applied.is_empty(), "{:?}", t.applied);
-}
-
 fn recent_deploy() -> Facts {
     Facts::LastDeploy(Some(Deploy {
         age: Duration::from_secs(600),
@@ -495,69 +405,6 @@ fn degraded_performance_points_at_the_database() {
 }
 
 #[test]
-fn database_cancels_then_terminates_the_head_of_a_lock_chain() {
-    let blocker = || {
-        rows(
-            &["pid", "usename", "state"],
-            vec![vec![
-                json!(4242),
-                json!("app"),
-                json!("idle in transaction"),
-            ]],
-        )
-    };
-    let t = drive(
-        "database",
-        RunMode::Run,
-        &[("db", "main-db")],
-        &[("pid", "4242")],
-        |step| match step {
-            "up" => Facts::Number(Some(1.0)),
-            "connections" => Facts::Number(Some(0.93)),
-            "holders" => holders(),
-            // The top holder leaves nothing idle in a transaction.
-            "top_holder" => top_holder(json!(null)),
-            "idle_in_tx" => rows(&["sessions"], vec![vec![json!(1)]]),
-            "long_queries" | "root_blockers" => blocker(),
-            "blocked" => Facts::Number(Some(1.0)),
-            "cancelled" => rows(&["count"], vec![vec![json!(1)]]),
-            "recheck" => Facts::Number(Some(0.0)),
-            "slow_pattern" => rows(
-                &["mean_ms", "calls", "query"],
-                vec![vec![
-                    json!(2400.5),
-                    json!(12),
-                    json!("select * from orders where ..."),
-                ]],
-            ),
-            other => panic!("unexpected check {other}"),
-        },
-    );
-    assert_eq!(t.outcome, RunOutcome::completed());
-    assert_eq!(
-        t.applied,
-        [
-            Action::DbCancel {
-                target: "main-db".into(),
-                pids: vec![4242]
-            },
-            Action::DbTerminate {
-                target: "main-db".into(),
-                pids: vec![4242]
-            }
-        ]
-    );
-    assert!(t
-        .prompts
-        .iter()
-        .any(|p| p.contains("Root of the worst lock chain: 4242")));
-    assert!(t
-        .prompts
-        .iter()
-        .any(|p| p.contains("CREATE INDEX CONCURRENTLY")));
-}
-
-#[test]
 fn failed_deploy_rolls_back_verifies_and_freezes() {
     let t = drive(
         "failed-deploy",
@@ -633,3 +480,6 @@ fn a_missing_workload_param_is_reported_before_the_run() {
         json!(W)
     );
 }
+
+#[path = "builtin_db_tests.rs"]
+mod database;
