@@ -267,10 +267,20 @@ fn the_console_in_a_real_terminal() {
         BIN,
         &[("OPSDECK_CONFIG", &config), ("OPSDECK_DATA_DIR", &data)],
     );
-    let screen = t.wait_for("the dead probe's reason", Duration::from_secs(30), |s| {
+    // The header names the degraded probe first; its reason in full is in
+    // the targets list (T).
+    let screen = t.wait_for(
+        "the dead probe in the header",
+        Duration::from_secs(30),
+        |s| s.lines().next().is_some_and(|l| l.contains("▲ old")),
+    );
+    assert_clean("the console", &screen);
+    t.keys(&["T"]);
+    let screen = t.wait_for("the dead probe's reason", Duration::from_secs(10), |s| {
         s.contains(&shown_url(DEAD, "/health"))
     });
-    assert_clean("the console", &screen);
+    assert_clean("the targets list", &screen);
+    t.keys(&["Escape"]);
 
     t.keys(&[":"]);
     t.keys(&[
