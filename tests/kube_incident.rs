@@ -148,6 +148,10 @@ async fn a_broken_rollout_by_kubectl_fires_and_the_runbook_undoes_it() {
         )),
         "the rollout kubectl made, the right way round: {text}"
     );
+    assert!(
+        text.contains("running, 1 on the new revision, image demo"),
+        "the old revision's replicas are ready, not the new one's: {text}"
+    );
     assert!(text.contains("outcome: completed"), "{text}");
     let md = read(&report);
     assert!(md.contains("demo:2-broken"), "{md}");

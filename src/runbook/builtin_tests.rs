@@ -169,6 +169,7 @@ fn workload(ready: u32, desired: u32) -> Facts {
         ready,
         desired,
         running: desired,
+        updated: desired,
         image: "api:2".into(),
     }
 }
