@@ -231,3 +231,44 @@ async fn a_node_under_disk_pressure_and_not_ready_fires_the_node_alerts() {
     let text = run_bin::text(&out);
     assert!(text.contains("kubectl cordon node-2"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deployment_down_after_a_recreate_rollout_is_brought_back_by_site_down() {
+    let k = TestCluster::start(fast_config()).await;
+    apply(
+        &k,
+        "shop.yaml",
+        &deployment_yaml("shop", "demo:1", 2, "  strategy: {type: Recreate}\n"),
+    )
+    .await;
+    k.rolled_out("shop").await;
+    k.ok(&["set", "image", "deployment/shop", "app=demo:2-broken"])
+        .await;
+    let ops = Opsdeck::new(&k);
+    let down = ops.alert("WorkloadNotReady").await;
+    assert_eq!(label(&down, "workload"), "test/default/shop", "{down:#}");
+    assert_eq!(label(&down, "namespace"), "default");
+    assert_eq!(down["runbook_id"], "site-down", "{down:#}");
+
+    let workload = format!("workload={}", label(&down, "workload"));
+    let out = ops
+        .run(&["runbook", "run", "site-down", "--param", &workload, "--yes"])
+        .await;
+    let text = run_bin::text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("revision 2 (demo:2-broken, replacing revision 1: demo:1)"),
+        "{text}"
+    );
+    assert!(text.contains("rollback test/default/shop"), "{text}");
+    assert!(text.contains("outcome: completed"), "{text}");
+    k.rolled_out("shop").await;
+    assert_eq!(
+        k.jsonpath(
+            "deployment/shop",
+            "{.spec.template.spec.containers[0].image}"
+        )
+        .await,
+        "demo:1"
+    );
+}
