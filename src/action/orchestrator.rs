@@ -70,4 +70,14 @@ pub trait Orchestrator: Send + Sync {
         &'a self,
         workload: &'a WorkloadAddr,
     ) -> BoxFuture<'a, Result<Vec<Revision>, String>>;
+
+    /// Every change of `workload` known, by whoever made it, oldest first:
+    /// the platform's record where it keeps one beside opsdeck's own. By
+    /// default the history, where that is the platform's (Kubernetes).
+    fn deploys<'a>(
+        &'a self,
+        workload: &'a WorkloadAddr,
+    ) -> BoxFuture<'a, Result<Vec<Revision>, String>> {
+        self.history(workload)
+    }
 }

@@ -1,7 +1,8 @@
 //! Recent-deploy checks: the platform's own record where it keeps one (a
-//! Kubernetes workload's ReplicaSets or ControllerRevisions, whoever rolled
-//! them out), else the revisions opsdeck recorded (every deploy and rollback
-//! records the image it replaced).
+//! Kubernetes workload's ReplicaSets or ControllerRevisions, the containers
+//! a Docker engine created from a new image; whoever made them) and the
+//! revisions opsdeck recorded (every deploy and rollback records the image
+//! it replaced); the newest of them is the last deploy.
 
 use crate::action::docker::HealthGate;
 use crate::action::{orchestrator_for, Revision, RevisionSource};
@@ -20,7 +21,7 @@ pub async fn last(config: &Config, workload: &str) -> Facts {
         Ok(o) => o,
         Err(e) => return Facts::Unavailable(e),
     };
-    match orch.history(&addr).await {
+    match orch.deploys(&addr).await {
         Ok(revs) => Facts::LastDeploy(latest(&revs, unix_now())),
         Err(e) => Facts::Unavailable(e),
     }
@@ -29,6 +30,10 @@ pub async fn last(config: &Config, workload: &str) -> Facts {
 /// The newest change among `revs` (oldest first), named as its record says.
 fn latest(revs: &[Revision], now: i64) -> Option<Deploy> {
     let newest = revs.last()?;
+    let platform: Vec<&Revision> = revs
+        .iter()
+        .filter(|r| r.source == RevisionSource::Platform)
+        .collect();
     let age = |at: &str| {
         let at = unix_secs(at)?;
         Some(Duration::from_secs(now.saturating_sub(at).max(0) as u64))
@@ -37,7 +42,7 @@ fn latest(revs: &[Revision], now: i64) -> Option<Deploy> {
         // What runs now is the newest revision; the one before it was replaced.
         RevisionSource::Platform => {
             let mut text = format!("{} ({}", newest.revision, newest.image);
-            if let Some(before) = revs.len().checked_sub(2).map(|i| &revs[i]) {
+            if let Some(before) = platform.len().checked_sub(2).map(|i| platform[i]) {
                 text.push_str(&format!(
                     ", replacing revision {}: {}",
                     before.revision, before.image
@@ -136,5 +141,16 @@ mod tests {
         };
         let d = latest(&[helm], now).unwrap();
         assert_eq!(d.revision, "3 (api:v2-broken; managed by Helm)");
+        // Beside opsdeck's own record, the engine's names the revision before
+        // it among its own, and the newest of either is the last deploy.
+        let merged = [
+            platform(1, "api:v1", "2026-01-01T08:00:00Z", None),
+            replaced(),
+            platform(2, "api:v2", "2026-01-01T10:10:00Z", None),
+        ];
+        let d = latest(&merged, now).unwrap();
+        assert_eq!(d.revision, "2 (api:v2, replacing revision 1: api:v1)");
+        let d = latest(&merged[..2], now).unwrap();
+        assert_eq!(d.revision, "2 (deploy replaced shop-api:v1)");
     }
 }
