@@ -62,9 +62,16 @@ async fn deploy_sets_the_image_and_a_broken_one_rolls_back_by_itself() {
     );
     assert_eq!(image().await, "demo:1", "a dry run changed something");
 
-    let out = opsdeck(&["deploy", "test/default/web", "demo:2", "--yes"])
-        .await
-        .unwrap();
+    let out = opsdeck(&[
+        "deploy",
+        "test/default/web",
+        "demo:2",
+        "--container",
+        "app",
+        "--yes",
+    ])
+    .await
+    .unwrap();
     let text = run_bin::text(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
@@ -115,6 +122,23 @@ async fn deploy_sets_the_image_and_a_broken_one_rolls_back_by_itself() {
         (last["ok"].as_bool(), last["rolled_back"].as_bool()),
         (Some(false), Some(true)),
         "{log}"
+    );
+
+    let out = opsdeck(&[
+        "deploy",
+        "test/default/web",
+        "demo:4",
+        "--container",
+        "web",
+        "--yes",
+    ])
+    .await
+    .unwrap();
+    let text = run_bin::text(&out);
+    assert_ne!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("no container `web` in the pod template (containers: app)"),
+        "{text}"
     );
 
     // A DaemonSet is not deployed to: opsdeck could not roll it back.
