@@ -5,6 +5,7 @@
 //! is undone. `--dry-run` asks the API server itself
 //! (`dryRun=All`), so admission, validation and RBAC get their say.
 
+mod autoscaler;
 mod history;
 mod revision;
 mod rollout;
@@ -95,6 +96,14 @@ impl KubeOrchestrator {
                     ));
                 };
                 let want = i32::try_from(*replicas).map_err(|_| "too many replicas".to_string())?;
+                if let Some(h) = autoscaler::managing(&self.client, &found).await? {
+                    return Err(autoscaler::refusal(
+                        &addr.to_string(),
+                        &addr.group,
+                        &h,
+                        want,
+                    ));
+                }
                 (
                     format!("scale {addr} {now} → {want}"),
                     vec![
