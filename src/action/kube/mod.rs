@@ -96,20 +96,24 @@ impl KubeOrchestrator {
                     ));
                 };
                 let want = i32::try_from(*replicas).map_err(|_| "too many replicas".to_string())?;
-                if let Some(h) = autoscaler::managing(&self.client, &found).await? {
-                    return Err(autoscaler::refusal(
-                        &addr.to_string(),
-                        &addr.group,
-                        &h,
-                        want,
-                    ));
+                let mut detail = format!("replicas {now} → {want}");
+                // Credentials that may scale but not read autoscalers still
+                // scale: the plan says what could not be checked.
+                match autoscaler::managing(&self.client, &found).await {
+                    Ok(Some(h)) => {
+                        return Err(autoscaler::refusal(
+                            &addr.to_string(),
+                            &addr.group,
+                            &h,
+                            want,
+                        ))
+                    }
+                    Ok(None) => {}
+                    Err(why) => detail.push_str(&format!("; {why}")),
                 }
                 (
                     format!("scale {addr} {now} → {want}"),
-                    vec![
-                        step(StepOp::Update, format!("replicas {now} → {want}")),
-                        wait,
-                    ],
+                    vec![step(StepOp::Update, detail), wait],
                     Change::Scale(want),
                     want < now,
                 )
