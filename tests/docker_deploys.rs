@@ -39,4 +39,26 @@ fn a_deploy_made_with_docker_compose_is_the_recent_deploy() {
         "{text}"
     );
     assert!(text.contains("outcome: planned"), "{text}");
+
+    // `history` lists opsdeck's own record (what `rollback --to` takes: none
+    // here) and then what the engine saw.
+    let out = p.opsdeck(&["history", &w]);
+    let text = run_bin::text(&out);
+    assert!(out.status.success(), "{text}");
+    let seen = text
+        .split("seen by the engine")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{text}"));
+    let rows: Vec<&str> = seen.lines().skip(2).collect();
+    assert!(
+        rows[0].contains(&v1) && rows[1].contains(&v2) && rows[1].contains("docker-compose 1."),
+        "{text}"
+    );
+    let json = p.opsdeck(&["history", &w, "--json"]);
+    assert_eq!(
+        String::from_utf8_lossy(&json.stdout).trim(),
+        "[]",
+        "{}",
+        run_bin::text(&json)
+    );
 }
