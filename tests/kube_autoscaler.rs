@@ -31,6 +31,32 @@ async fn scale_on_an_autoscaled_deployment_is_refused_with_the_change_that_holds
     )
     .unwrap();
     let data = dir.path().join("data");
+    let (c, d) = (config.clone(), data.clone());
+    let out =
+        tokio::task::spawn_blocking(move || run_bin::opsdeck(&c, &d, &["workloads", "--json"]))
+            .await
+            .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}\n{}", run_bin::text(&out)));
+    let web = json
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(json["workloads"].as_array().into_iter().flatten())
+        .find(|w| w["addr"] == "test/default/web" || w["workload"] == "test/default/web")
+        .unwrap_or_else(|| panic!("{json:#}"));
+    let hpa = &web["rollout"]["autoscaler"];
+    assert_eq!(
+        (
+            hpa["name"].as_str(),
+            hpa["min"].as_u64(),
+            hpa["max"].as_u64()
+        ),
+        (Some("web"), Some(2), Some(10)),
+        "{web:#}"
+    );
+    assert_eq!(hpa["metrics"][0]["name"], "cpu", "{web:#}");
+    assert_eq!(hpa["metrics"][0]["target"], "70 %", "{web:#}");
     let out = tokio::task::spawn_blocking(move || {
         run_bin::opsdeck(
             &config,
