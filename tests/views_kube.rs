@@ -112,6 +112,8 @@ fn rollout_history_160x48() {
         at: at(ago),
         verb: "rollout".into(),
         change_cause: cause.map(str::to_string),
+        source: opsdeck::action::RevisionSource::Platform,
+        made_by: None,
     };
     let mut ui = in_prod(View::Workloads);
     ui.history = Some(opsdeck::ui::state::HistoryPane {

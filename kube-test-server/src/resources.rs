@@ -145,6 +145,16 @@ pub static RESOURCES: &[Resource] = &[
         &[],
         &[]
     ),
+    res!(
+        "autoscaling",
+        "v2",
+        "horizontalpodautoscalers",
+        "horizontalpodautoscaler",
+        "HorizontalPodAutoscaler",
+        true,
+        &["hpa"],
+        &["status"]
+    ),
     Resource {
         read_only: true,
         ..res!(
@@ -174,7 +184,11 @@ pub static RESOURCES: &[Resource] = &[
 ];
 
 /// The groups in discovery order, each with its one version.
-const GROUPS: &[(&str, &str)] = &[("apps", "v1"), ("metrics.k8s.io", "v1beta1")];
+const GROUPS: &[(&str, &str)] = &[
+    ("apps", "v1"),
+    ("autoscaling", "v2"),
+    ("metrics.k8s.io", "v1beta1"),
+];
 
 impl Resource {
     pub fn api_version(&self) -> String {

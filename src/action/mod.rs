@@ -16,7 +16,7 @@ pub mod postgres;
 pub mod revisions;
 
 pub use actor::Actor;
-pub use orchestrator::{Orchestrator, Revision};
+pub use orchestrator::{Orchestrator, Revision, RevisionSource};
 pub use perform::{perform, PerformError, PerformOptions, Performed};
 pub use plan::{ActionEvent, Outcome, Plan, PlanStep, Request, StepOp, Verb};
 

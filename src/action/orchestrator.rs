@@ -8,7 +8,20 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
-/// One image opsdeck replaced on a workload, so it can be restored.
+/// What a revision's `at` and `image` mean: who kept the record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevisionSource {
+    /// opsdeck's own log: `image` was replaced at `at` by `verb`.
+    #[default]
+    Replaced,
+    /// The platform's record (a ReplicaSet, a ControllerRevision, a
+    /// container): `image` has run since `at`, whoever rolled it out.
+    Platform,
+}
+
+/// One revision of a workload: an image opsdeck replaced, so it can be
+/// restored, or one the platform keeps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Revision {
     pub workload: String,
@@ -24,6 +37,12 @@ pub struct Revision {
     /// Kubernetes: the revision's `kubernetes.io/change-cause`, as kubectl shows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_cause: Option<String>,
+    #[serde(default)]
+    pub source: RevisionSource,
+    /// Who or what made the change where the platform says
+    /// (`app.kubernetes.io/managed-by`, a Compose project).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made_by: Option<String>,
 }
 
 pub trait Orchestrator: Send + Sync {
@@ -51,4 +70,14 @@ pub trait Orchestrator: Send + Sync {
         &'a self,
         workload: &'a WorkloadAddr,
     ) -> BoxFuture<'a, Result<Vec<Revision>, String>>;
+
+    /// Every change of `workload` known, by whoever made it, oldest first:
+    /// the platform's record where it keeps one beside opsdeck's own. By
+    /// default the history, where that is the platform's (Kubernetes).
+    fn deploys<'a>(
+        &'a self,
+        workload: &'a WorkloadAddr,
+    ) -> BoxFuture<'a, Result<Vec<Revision>, String>> {
+        self.history(workload)
+    }
 }

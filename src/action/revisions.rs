@@ -59,6 +59,8 @@ impl RevisionLog {
             at: now_rfc3339(),
             verb: verb.to_string(),
             change_cause: None,
+            source: Default::default(),
+            made_by: None,
         };
         let line = serde_json::to_string(&rev).map_err(|e| e.to_string())?;
         append_line(&self.path, &line)?;

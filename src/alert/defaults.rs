@@ -8,9 +8,9 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 /// Waits before firing: common practice pages on a sustained problem, not a blip.
-const SUSTAINED: u64 = 300;
-const BRIEF: u64 = 60;
-const AT_ONCE: u64 = 0;
+pub(super) const SUSTAINED: u64 = 300;
+pub(super) const BRIEF: u64 = 60;
+pub(super) const AT_ONCE: u64 = 0;
 const DAY: f64 = 86_400.0;
 
 /// The rules opsdeck runs unless told otherwise, with the thresholds of
@@ -159,15 +159,6 @@ pub fn default_rules() -> Vec<RuleSpec> {
             Some("site-down"),
         ),
         builtin(
-            "DeployFailed",
-            &["workload:*:rollout_failed"],
-            (Gt, 0.0, None),
-            Severity::Critical,
-            AT_ONCE,
-            "A rollout failed its progress deadline",
-            Some("failed-deploy"),
-        ),
-        builtin(
             "HighCpu",
             &["workload:*:cpu_ratio"],
             (Gt, 0.7, None),
@@ -186,9 +177,12 @@ pub fn default_rules() -> Vec<RuleSpec> {
             None,
         ),
     ]
+    .into_iter()
+    .chain(super::cluster_rules::cluster_rules())
+    .collect()
 }
 
-fn builtin(
+pub(super) fn builtin(
     name: &str,
     patterns: &[&str],
     (op, threshold, warn): (Op, f64, Option<f64>),
@@ -321,7 +315,7 @@ mod tests {
         r
     }
 
-    const ALL: [&str; 18] = [
+    const ALL: [&str; 22] = [
         "SiteDown",
         "HighErrorRate",
         "HighLatency",
@@ -337,9 +331,13 @@ mod tests {
         "CrashLooping",
         "OOMKilled",
         "ContainerUnhealthy",
-        "DeployFailed",
         "HighCpu",
         "CertificateExpiry",
+        "NodeNotReady",
+        "NodePressure",
+        "RolloutStuck",
+        "PodCrashLooping",
+        "PodOOMKilled",
     ];
 
     #[test]

@@ -17,6 +17,19 @@ pub trait SeriesLookup {
     /// `alert::glob_match`) with its latest value; None when it has no
     /// recent sample.
     fn matching(&self, pattern: &str) -> Vec<(String, Option<f64>)>;
+
+    /// What is known of a series' subject beyond its name (a pod's workload
+    /// and node, a workload's namespace), added to the labels of an alert on it.
+    fn subject_labels(&self, _series: &str) -> BTreeMap<String, String> {
+        BTreeMap::new()
+    }
+
+    /// Whether the subject of `series`, no longer reported, is known to be
+    /// gone (a deleted pod) rather than unread: its alert resolves instead
+    /// of waiting in no-data.
+    fn gone(&self, _series: &str) -> bool {
+        false
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -118,7 +131,7 @@ impl AlertEngine {
             match &self.rules[ri].source {
                 RuleSource::Metric(patterns) => {
                     let seen = collect_series(patterns, lookup);
-                    self.observe_metric(ri, &seen, now, &mut out);
+                    self.observe_metric(ri, &seen, lookup, now, &mut out);
                 }
                 RuleSource::Promql { .. } => {
                     for key in self.keys_of(ri) {
@@ -190,6 +203,7 @@ impl AlertEngine {
         &mut self,
         ri: usize,
         seen: &BTreeMap<String, Option<f64>>,
+        lookup: &dyn SeriesLookup,
         now: f64,
         out: &mut Vec<Transition>,
     ) {
@@ -197,6 +211,9 @@ impl AlertEngine {
             let key = (ri, series.clone());
             if !self.instances.contains_key(&key) {
                 let mut labels = series_labels(series);
+                for (k, v) in lookup.subject_labels(series) {
+                    labels.entry(k).or_insert(v);
+                }
                 let known = labels.get("target").and_then(|t| self.target_labels.get(t));
                 for (k, v) in known.into_iter().flatten() {
                     labels.entry(k.clone()).or_insert_with(|| v.clone());
@@ -210,7 +227,12 @@ impl AlertEngine {
             self.observe(&key, obs, now, out);
         }
         for key in self.keys_of(ri) {
-            if !seen.contains_key(&key.1) {
+            if seen.contains_key(&key.1) {
+                continue;
+            }
+            if lookup.gone(&key.1) {
+                self.observe(&key, Observation::Cleared, now, out);
+            } else {
                 self.vanished(&key, now, out);
             }
         }

@@ -416,3 +416,60 @@ fn alerts_are_listed_worst_and_oldest_first() {
     );
     assert_eq!(e.worst_firing(), Some(Severity::Critical));
 }
+
+/// A cluster's pods: labels known beyond the name, and pods known deleted.
+struct Pods {
+    store: Store,
+    deleted: Vec<&'static str>,
+}
+
+impl SeriesLookup for Pods {
+    fn matching(&self, pattern: &str) -> Vec<(String, Option<f64>)> {
+        self.store.matching(pattern)
+    }
+
+    fn subject_labels(&self, _series: &str) -> BTreeMap<String, String> {
+        labels(&[("workload", "prod/shop/api"), ("node", "n1")])
+    }
+
+    fn gone(&self, series: &str) -> bool {
+        self.deleted.contains(&series)
+    }
+}
+
+#[test]
+fn a_pod_alert_carries_its_subject_and_resolves_when_the_pod_is_deleted() {
+    let mut e = engine(vec![metric(
+        "PodCrashLooping",
+        &["pod:*:crashlooping"],
+        Op::Gt,
+        0.0,
+        0,
+    )]);
+    let mut pods = Pods {
+        store: Store::default(),
+        deleted: vec![],
+    };
+    pods.store
+        .set("pod:prod/shop/api-1:crashlooping", Some(1.0));
+    pods.store
+        .set("pod:prod/shop/api-2:crashlooping", Some(1.0));
+    e.evaluate(0.0, &pods);
+    let a = &e.alerts()[0];
+    assert_eq!(a.state, Firing);
+    assert_eq!(a.labels["workload"], "prod/shop/api");
+    assert_eq!(a.labels["namespace"], "shop");
+    assert_eq!(a.labels["pod"], "api-1");
+    assert_eq!(a.labels["node"], "n1");
+    // One pod deleted by a rollback resolves; one no longer read is no data.
+    pods.store.0.clear();
+    pods.deleted.push("pod:prod/shop/api-1:crashlooping");
+    let ts = e.evaluate(10.0, &pods);
+    assert_eq!(
+        moves(&ts),
+        [
+            mv("pod:prod/shop/api-1:crashlooping", Firing, Resolved),
+            mv("pod:prod/shop/api-2:crashlooping", Firing, NoData)
+        ]
+    );
+}

@@ -7,6 +7,7 @@
 
 pub mod defaults;
 
+mod cluster_rules;
 mod engine;
 mod external;
 mod flap;

@@ -40,6 +40,15 @@ pub fn series_labels(series: &str) -> BTreeMap<String, String> {
                 }
             }
         }
+        // `TARGET/NAMESPACE/POD`: a pod is named within its namespace.
+        "pod" => {
+            let mut parts = name.splitn(3, '/');
+            if let (Some(t), Some(ns), Some(pod)) = (parts.next(), parts.next(), parts.next()) {
+                set("target", t);
+                set("namespace", ns);
+                set("pod", pod);
+            }
+        }
         "panel" | "service" => set(kind, name),
         _ => {}
     }
@@ -110,6 +119,20 @@ mod tests {
                 ("metric", "used_ratio"),
                 ("mount", "/var"),
                 ("series", "host:disk:/var:used_ratio")
+            ])
+        );
+    }
+
+    #[test]
+    fn a_pod_series_names_its_target_namespace_and_pod() {
+        assert_eq!(
+            pairs("pod:prod/shop/api-7d9-x2:crashlooping"),
+            owned(&[
+                ("metric", "crashlooping"),
+                ("namespace", "shop"),
+                ("pod", "api-7d9-x2"),
+                ("series", "pod:prod/shop/api-7d9-x2:crashlooping"),
+                ("target", "prod")
             ])
         );
     }

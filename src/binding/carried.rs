@@ -23,7 +23,9 @@ fn of_pattern(pattern: &str) -> (Vec<&'static str>, Vec<&'static str>, Option<St
         "probe" => (vec!["probe", "target"], vec!["workload", "url", "service"]),
         "scrape" => (vec!["scrape", "target"], vec!["workload", "service"]),
         "postgres" => (vec!["postgres", "target"], vec![]),
-        "workload" => (vec!["workload", "target"], vec![]),
+        "workload" => (vec!["workload", "target"], vec!["namespace"]),
+        // A pod's workload is its owner's, or the pod itself when bare.
+        "pod" => (vec!["pod", "namespace", "workload", "target"], vec!["node"]),
         "container" => (vec!["container", "target"], vec![]),
         "node" => (vec!["node", "target"], vec![]),
         "host" if pattern.starts_with("host:disk:") => (vec!["mount"], vec![]),

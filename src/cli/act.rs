@@ -259,7 +259,40 @@ pub async fn history(config: &Config, addr: &WorkloadAddr, json: bool) -> ExitCo
             );
         }
     }
+    if !json && revs.iter().all(|r| r.change_cause.is_none()) {
+        engine_record(orch.as_ref(), addr).await;
+    }
     ExitCode::SUCCESS
+}
+
+/// What the platform itself saw change (Docker: containers created from a
+/// new image, by anyone), after opsdeck's own record, whose numbers
+/// `rollback --to` takes.
+async fn engine_record(orch: &dyn crate::action::Orchestrator, addr: &WorkloadAddr) {
+    let seen = match orch.deploys(addr).await {
+        Ok(all) => all
+            .into_iter()
+            .filter(|r| r.source == crate::action::RevisionSource::Platform)
+            .collect::<Vec<_>>(),
+        Err(e) => {
+            println!("\nthe engine's record could not be read: {e}");
+            return;
+        }
+    };
+    if seen.is_empty() {
+        return;
+    }
+    println!("\nseen by the engine (containers created from a new image, by anyone):");
+    println!("{:>4}  {:<32} {:<26} MADE BY", "#", "IMAGE", "CREATED");
+    for r in &seen {
+        println!(
+            "{:>4}  {:<32} {:<26} {}",
+            r.revision,
+            r.image,
+            r.at,
+            r.made_by.as_deref().unwrap_or("-")
+        );
+    }
 }
 
 /// The request for a verb, with its workload parsed.

@@ -112,8 +112,13 @@ pub enum Commands {
     Deploy {
         /// TARGET/GROUP/NAME, e.g. local/shop/api (GROUP `_` for a plain container)
         workload: WorkloadAddr,
-        /// An image already on the target (nothing is pulled)
+        /// An image already on the target (nothing is pulled); on Kubernetes
+        /// also CONTAINER=IMAGE, as kubectl set image takes it
         image: String,
+        /// Kubernetes: the container of the pod template to set the image of
+        /// (needed when the pod runs several)
+        #[arg(long)]
+        container: Option<String>,
         #[command(flatten)]
         gate: act::GateFlags,
         #[command(flatten)]
@@ -326,6 +331,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
         Some(Commands::Deploy {
             workload,
             image,
+            container,
             gate,
             flags,
         }) => {
@@ -337,7 +343,10 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 &cli,
                 workload,
                 Verb::Deploy {
-                    image: image.clone(),
+                    image: match container {
+                        Some(c) => format!("{c}={image}"),
+                        None => image.clone(),
+                    },
                 },
                 flags,
                 gate,

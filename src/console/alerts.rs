@@ -6,7 +6,7 @@ use crate::alert::{
     Transition,
 };
 use crate::alertmanager::Silence;
-use crate::console::{Acks, SilenceRow};
+use crate::console::{Acks, ClusterSeries, SilenceRow};
 use crate::metrics::MetricStore;
 use crate::model::Ack;
 use crate::model::Severity;
@@ -102,9 +102,14 @@ impl Alerts {
         }
     }
 
-    /// Evaluates the metric rules over the store's latest values.
-    pub fn evaluate(&mut self, now: i64, store: &MetricStore) {
-        let lookup = StoreLookup { store, now };
+    /// Evaluates the metric rules over the store's latest values and the
+    /// clusters' pod states.
+    pub fn evaluate(&mut self, now: i64, store: &MetricStore, cluster: &ClusterSeries) {
+        let lookup = StoreLookup {
+            store,
+            cluster,
+            now,
+        };
         let changes = self.engine.evaluate(now as f64, &lookup);
         self.record(changes);
     }
@@ -339,19 +344,31 @@ fn merge_copies(
 /// The store as the engine reads it: a series' latest value, unless stale.
 struct StoreLookup<'a> {
     store: &'a MetricStore,
+    cluster: &'a ClusterSeries,
     now: i64,
 }
 
 impl SeriesLookup for StoreLookup<'_> {
     fn matching(&self, pattern: &str) -> Vec<(String, Option<f64>)> {
-        self.store
+        let mut out: Vec<(String, Option<f64>)> = self
+            .store
             .matching(pattern)
             .into_iter()
             .map(|(name, last)| {
                 let fresh = last.filter(|(t, _)| self.now - t <= STALE_AFTER_SECS);
                 (name.to_string(), fresh.map(|(_, v)| v))
             })
-            .collect()
+            .collect();
+        out.extend(self.cluster.matching(pattern, self.now, STALE_AFTER_SECS));
+        out
+    }
+
+    fn subject_labels(&self, series: &str) -> std::collections::BTreeMap<String, String> {
+        self.cluster.subject_labels(series)
+    }
+
+    fn gone(&self, series: &str) -> bool {
+        self.cluster.gone(series, self.now, STALE_AFTER_SECS)
     }
 }
 
@@ -416,7 +433,7 @@ mod tests {
         let mut a = Alerts::new(vec![probe_rule()], vec!["site-down".into()]);
         let mut store = MetricStore::new();
         store.record("probe:site:up", 100, 0.0);
-        a.evaluate(100, &store);
+        a.evaluate(100, &store, &ClusterSeries::default());
         let rows = a.rows();
         assert_eq!(rows.len(), 1, "{rows:?}");
         assert_eq!(rows[0].alert.state, AlertState::Firing);
@@ -424,7 +441,7 @@ mod tests {
         assert_eq!(rows[0].runbook_id.as_deref(), Some("site-down"));
         assert_eq!(a.worst_firing(), Some(Severity::Critical));
         store.record("probe:site:up", 105, 1.0);
-        a.evaluate(105, &store);
+        a.evaluate(105, &store, &ClusterSeries::default());
         assert_eq!(a.rows()[0].alert.state, AlertState::Resolved);
         assert_eq!(a.worst_firing(), None);
         let states: Vec<AlertState> = a.transitions.iter().map(|t| t.to).collect();
@@ -462,8 +479,12 @@ mod tests {
         let mut a = Alerts::new(vec![probe_rule()], Vec::new());
         let mut store = MetricStore::new();
         store.record("probe:site:up", 100, 0.0);
-        a.evaluate(100, &store);
-        a.evaluate(100 + STALE_AFTER_SECS + 1, &store);
+        a.evaluate(100, &store, &ClusterSeries::default());
+        a.evaluate(
+            100 + STALE_AFTER_SECS + 1,
+            &store,
+            &ClusterSeries::default(),
+        );
         assert_eq!(a.rows()[0].alert.state, AlertState::NoData);
     }
 

@@ -3,6 +3,7 @@
 //! the executors for, and `apply`. Pure: no I/O, no awaiting.
 pub mod acks;
 pub mod alerts;
+pub mod cluster_series;
 mod command;
 mod event;
 pub mod load_run;
@@ -15,6 +16,7 @@ pub mod silences;
 
 pub use acks::Acks;
 pub use alerts::{AlertRow, Alerts};
+pub use cluster_series::ClusterSeries;
 pub use command::Command;
 pub use event::Event;
 pub use model::{inventory_series, Model};

@@ -15,6 +15,8 @@ use std::time::Duration;
 pub struct Model {
     pub targets: Vec<Target>,
     pub store: MetricStore,
+    /// Pod states and subject labels of each Kubernetes target, for alerts.
+    pub cluster: super::ClusterSeries,
     /// The latest reading of each host target, for lists (mounts, interfaces).
     pub hosts: Vec<(String, HostSnapshot)>,
     /// The latest inventory of each Docker or Kubernetes target.
@@ -45,6 +47,7 @@ impl Model {
         Model {
             targets: Vec::new(),
             store: MetricStore::new(),
+            cluster: super::ClusterSeries::default(),
             hosts: Vec::new(),
             inventories: Vec::new(),
             databases: Vec::new(),
@@ -136,7 +139,7 @@ impl Model {
     pub fn tick(&mut self, now: i64) {
         self.now = self.now.max(now);
         self.record_down_databases();
-        self.alerts.evaluate(self.now, &self.store);
+        self.alerts.evaluate(self.now, &self.store, &self.cluster);
     }
 
     /// The targets collectors were started or polled for, with what they said.
@@ -207,6 +210,7 @@ impl Model {
                 for (name, value) in inventory_series(&target, &inventory) {
                     self.store.record(&name, at, value);
                 }
+                self.cluster.record(&target, at, &inventory);
                 match self.inventories.iter_mut().find(|(n, _)| *n == target) {
                     Some(slot) => slot.1 = *inventory,
                     None => self.inventories.push((target, *inventory)),
@@ -317,7 +321,19 @@ pub fn inventory_series(target: &str, inv: &Inventory) -> Vec<(String, f64)> {
             out.push((format!("{key}:mem_bytes"), u.mem_bytes as f64));
         }
     }
-    // Nodes are few, and what a node-pressure rule reads.
+    // Nodes are few, and what the NodeNotReady and NodePressure rules read.
+    for n in &inv.nodes {
+        let key = format!("node:{target}/{}", n.name);
+        out.push((format!("{key}:ready"), f64::from(u8::from(n.ready))));
+        for (condition, metric) in [
+            ("MemoryPressure", "memory_pressure"),
+            ("DiskPressure", "disk_pressure"),
+            ("PIDPressure", "pid_pressure"),
+        ] {
+            let under = n.pressure.iter().any(|p| p == condition);
+            out.push((format!("{key}:{metric}"), f64::from(u8::from(under))));
+        }
+    }
     for (n, u) in inv.nodes.iter().filter_map(|n| Some((n, n.usage?))) {
         let key = format!("node:{target}/{}", n.name);
         out.push((format!("{key}:cpu"), u.cpu_millis as f64 / 10.0));
@@ -345,8 +361,10 @@ pub fn inventory_series(target: &str, inv: &Inventory) -> Vec<(String, f64)> {
             let ratio = f64::from(w.ready.min(desired)) / f64::from(desired);
             out.push((format!("{key}:ready_ratio"), ratio));
         }
+        // A pod's crash loop and OOM kill are its own alerts (PodCrashLooping,
+        // PodOOMKilled, from `ClusterSeries`): counted here they would page twice.
         let count = |f: &dyn Fn(&crate::model::Instance) -> bool| {
-            mine.iter().filter(|i| f(i)).count() as f64
+            mine.iter().filter(|i| i.pod.is_none() && f(i)).count() as f64
         };
         out.push((
             format!("{key}:crashlooping"),
@@ -355,9 +373,7 @@ pub fn inventory_series(target: &str, inv: &Inventory) -> Vec<(String, f64)> {
         out.push((format!("{key}:oom_killed"), count(&|i| i.oom_killed)));
         out.push((
             format!("{key}:unhealthy"),
-            count(&|i| {
-                i.pod.is_none() && i.health == Some(crate::model::InstanceHealth::Unhealthy)
-            }),
+            count(&|i| i.health == Some(crate::model::InstanceHealth::Unhealthy)),
         ));
         if let Some(r) = &w.rollout {
             let failed = r

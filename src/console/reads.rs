@@ -66,6 +66,7 @@ pub fn workload_facts(model: &Model, addr: &WorkloadAddr) -> Facts {
         ready: w.ready,
         desired,
         running: w.running,
+        updated: w.rollout.as_ref().map_or(w.running, |r| r.up_to_date),
         image: w.images.first().cloned().unwrap_or_default(),
     }
 }
@@ -112,6 +113,7 @@ mod tests {
             running,
             desired,
             image,
+            ..
         } = workload_facts(&model, &addr)
         else {
             panic!("expected workload facts")

@@ -37,6 +37,47 @@ pub struct Rollout {
     pub limits: Resources,
     /// Unix seconds the object was created.
     pub created_at: i64,
+    /// The HorizontalPodAutoscaler that sets the replicas, when one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autoscaler: Option<Autoscaler>,
+}
+
+/// A HorizontalPodAutoscaler (autoscaling/v2), as `kubectl get hpa` shows it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Autoscaler {
+    pub name: String,
+    pub min: u32,
+    pub max: u32,
+    /// From its status; None until the controller has reported.
+    pub current: Option<u32>,
+    pub desired: Option<u32>,
+    /// Each metric it scales on: `cpu`, its target (`70 %`) and current reading.
+    pub metrics: Vec<AutoscalerMetric>,
+    /// ScalingActive, AbleToScale, ScalingLimited: `ScalingLimited=True TooManyReplicas`.
+    pub conditions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AutoscalerMetric {
+    pub name: String,
+    pub target: String,
+    pub current: Option<String>,
+}
+
+impl Autoscaler {
+    /// `HPA 2–10 @ cpu 70 %`, and `3→5` when it is scaling.
+    pub fn summary(&self) -> String {
+        let mut text = format!("HPA {}–{}", self.min, self.max);
+        if let Some(m) = self.metrics.first() {
+            text.push_str(&format!(" @ {} {}", m.name, m.target));
+        }
+        if let (Some(c), Some(d)) = (self.current, self.desired) {
+            if c != d {
+                text.push_str(&format!(" ({c}→{d})"));
+            }
+        }
+        text
+    }
 }
 
 /// One container of a pod.

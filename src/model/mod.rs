@@ -12,7 +12,9 @@ mod workload;
 pub use ack::Ack;
 pub use database::DbSnapshot;
 pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
-pub use kube::{NodeInfo, PodContainer, PodDetail, Resources, Rollout};
+pub use kube::{
+    Autoscaler, AutoscalerMetric, NodeInfo, PodContainer, PodDetail, Resources, Rollout,
+};
 pub use labels::labels_text;
 pub use request_series::RequestSeries;
 pub use severity::Severity;

@@ -22,6 +22,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "failed-deploy.toml",
         include_str!("../../runbooks/failed-deploy.toml"),
     ),
+    ("node.toml", include_str!("../../runbooks/node.toml")),
 ];
 
 /// Parses the built-ins; errors name them as `builtin:FILE`.

@@ -25,7 +25,8 @@ fn every_builtin_lints_clean() {
             "site-down",
             "degraded-performance",
             "database",
-            "failed-deploy"
+            "failed-deploy",
+            "node"
         ]
     );
 }
@@ -168,6 +169,7 @@ fn workload(ready: u32, desired: u32) -> Facts {
         ready,
         desired,
         running: desired,
+        updated: desired,
         image: "api:2".into(),
     }
 }
@@ -483,3 +485,6 @@ fn a_missing_workload_param_is_reported_before_the_run() {
 
 #[path = "builtin_db_tests.rs"]
 mod database;
+
+#[path = "builtin_node_tests.rs"]
+mod node;

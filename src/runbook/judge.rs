@@ -22,6 +22,9 @@ pub enum Facts {
         ready: u32,
         desired: u32,
         running: u32,
+        /// Replicas already on the workload's current spec: a Kubernetes
+        /// rollout's up-to-date count; elsewhere every running replica.
+        updated: u32,
         image: String,
     },
     Rows {
@@ -106,13 +109,18 @@ pub fn judge(check: &Check, facts: &Facts) -> Verdict {
                 ready,
                 desired,
                 running,
+                updated,
                 image,
             },
         ) => expect_verdict(
             &w.expect,
-            json!({ "ready": ready, "desired": desired, "running": running, "image": image }),
+            json!({ "ready": ready, "desired": desired, "running": running, "updated": updated, "image": image }),
             json!(ready),
-            format!("{ready}/{desired} ready, {running} running, image {image}"),
+            if updated == running {
+                format!("{ready}/{desired} ready, {running} running, image {image}")
+            } else {
+                format!("{ready}/{desired} ready, {running} running, {updated} on the new revision, image {image}")
+            },
         ),
         (Check::Sql(s), Facts::Rows { columns, rows }) => {
             let first = rows

@@ -87,6 +87,7 @@ fn workloads_expose_ready_desired_running_and_image() {
         ready: 2,
         desired: 3,
         running: 3,
+        updated: 3,
         image: "api:2".into(),
     };
     let v = judge(&c, &facts);
@@ -97,6 +98,21 @@ fn workloads_expose_ready_desired_running_and_image() {
         "{}",
         v.output
     );
+    // Mid-rollout, the old revision's replicas are ready and the new one's are not.
+    let c = Check::Workload(WorkloadCheck {
+        workload: "w".into(),
+        expect: "ready >= desired and updated >= desired".into(),
+    });
+    let facts = Facts::Workload {
+        ready: 2,
+        desired: 2,
+        running: 3,
+        updated: 1,
+        image: "api:3-broken".into(),
+    };
+    let v = judge(&c, &facts);
+    assert!(!v.passed);
+    assert!(v.output.contains("1 on the new revision"), "{}", v.output);
 }
 
 #[test]

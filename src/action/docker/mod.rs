@@ -6,6 +6,7 @@
 
 mod compose;
 mod container;
+mod deploys;
 mod engine;
 pub mod health;
 mod replica;
@@ -214,6 +215,20 @@ impl Orchestrator for DockerOrchestrator {
         workload: &'a WorkloadAddr,
     ) -> BoxFuture<'a, Result<Vec<Revision>, String>> {
         Box::pin(async move { self.revisions.list(workload) })
+    }
+
+    /// The engine's record (containers created from a new image, by
+    /// anyone) beside opsdeck's own, by time.
+    fn deploys<'a>(
+        &'a self,
+        workload: &'a WorkloadAddr,
+    ) -> BoxFuture<'a, Result<Vec<Revision>, String>> {
+        Box::pin(async move {
+            let mut all = deploys::engine_record(&self.docker, workload).await?;
+            all.extend(self.revisions.list(workload)?);
+            all.sort_by_key(|r| crate::base::time::unix_secs(&r.at).unwrap_or(0));
+            Ok(all)
+        })
     }
 }
 

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::revision::{self, CHANGE_CAUSE};
 use super::workload::{Change, Found};
-use crate::action::Revision;
+use crate::action::{Revision, RevisionSource};
 use crate::connect::kube::explain;
 use crate::model::WorkloadAddr;
 
@@ -123,8 +123,26 @@ pub fn listed(addr: &WorkloadAddr, mut revs: Vec<(i64, Rev)>) -> Vec<Revision> {
                     .and_then(|a| a.get(CHANGE_CAUSE).cloned())
                     .unwrap_or_default(),
             ),
+            source: RevisionSource::Platform,
+            made_by: managed_by(&rev),
         })
         .collect()
+}
+
+/// `app.kubernetes.io/managed-by` (Helm, a GitOps controller), on the
+/// revision's object or its pod template.
+fn managed_by(rev: &Rev) -> Option<String> {
+    const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+    [
+        rev.meta.labels.as_ref(),
+        rev.template
+            .metadata
+            .as_ref()
+            .and_then(|m| m.labels.as_ref()),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|l| l.get(MANAGED_BY).cloned())
 }
 
 /// What `kubectl rollout undo [--to-revision]` would send, and to which

@@ -1,12 +1,15 @@
 //! The Kubernetes orchestrator: `TARGET/NAMESPACE/NAME` is a Deployment,
 //! StatefulSet or DaemonSet of a kubeconfig context, and each verb sends what
-//! kubectl sends (`scale`, `rollout restart`, `rollout undo`), then waits as
-//! `kubectl rollout status` does. `--dry-run` asks the API server itself
+//! kubectl sends (`scale`, `rollout restart`, `rollout undo`, `set image`),
+//! then waits as `kubectl rollout status` does; a deploy whose rollout fails
+//! is undone. `--dry-run` asks the API server itself
 //! (`dryRun=All`), so admission, validation and RBAC get their say.
 
+mod autoscaler;
 mod history;
 mod revision;
 mod rollout;
+mod set_image;
 mod workload;
 
 use std::time::Duration;
@@ -93,12 +96,24 @@ impl KubeOrchestrator {
                     ));
                 };
                 let want = i32::try_from(*replicas).map_err(|_| "too many replicas".to_string())?;
+                let mut detail = format!("replicas {now} → {want}");
+                // Credentials that may scale but not read autoscalers still
+                // scale: the plan says what could not be checked.
+                match autoscaler::managing(&self.client, &found).await {
+                    Ok(Some(h)) => {
+                        return Err(autoscaler::refusal(
+                            &addr.to_string(),
+                            &addr.group,
+                            &h,
+                            want,
+                        ))
+                    }
+                    Ok(None) => {}
+                    Err(why) => detail.push_str(&format!("; {why}")),
+                }
                 (
                     format!("scale {addr} {now} → {want}"),
-                    vec![
-                        step(StepOp::Update, format!("replicas {now} → {want}")),
-                        wait,
-                    ],
+                    vec![step(StepOp::Update, detail), wait],
                     Change::Scale(want),
                     want < now,
                 )
@@ -145,9 +160,50 @@ impl KubeOrchestrator {
                     }
                 }
             }
+            Verb::Deploy { image } => {
+                if let Found::DaemonSet(_) = found {
+                    return Err(format!(
+                        "{addr} is a DaemonSet: opsdeck deploys Deployments and StatefulSets, which it can roll back when the new pods fail"
+                    ));
+                }
+                if found.paused() {
+                    return Err(format!(
+                        "deployment is paused; resume it first (kubectl rollout resume deployment/{}): a paused Deployment does not roll its pods",
+                        addr.name
+                    ));
+                }
+                let set = set_image::read(&found.template(), image)?;
+                if set.from == set.to {
+                    let why = format!("container {} already runs {}", set.container, set.to);
+                    (
+                        format!("deploy {addr}: {why}"),
+                        vec![],
+                        Change::Skip(why),
+                        false,
+                    )
+                } else {
+                    let detail = format!(
+                        "container {}: image {} → {} (as kubectl set image)",
+                        set.container, set.from, set.to
+                    );
+                    let gated = step(
+                        StepOp::Verify,
+                        format!(
+                            "wait for the rollout as `kubectl rollout status` does (up to {}); if it fails its progress deadline or the new pods are not ready by then, roll back to the revision before, as kubectl rollout undo",
+                            crate::base::duration::format(self.rollout_timeout)
+                        ),
+                    );
+                    (
+                        format!("deploy {} to {addr}", set.to),
+                        vec![step(StepOp::Update, detail), gated],
+                        Change::Patch(kube::api::Patch::Strategic(set_image::patch(&set))),
+                        true,
+                    )
+                }
+            }
             other => {
                 return Err(format!(
-                    "{} is not a Kubernetes verb here; use scale, restart or rollback",
+                    "{} is not a Kubernetes verb here; use scale, restart, rollback or deploy",
                     other.name()
                 ))
             }
@@ -160,6 +216,41 @@ impl KubeOrchestrator {
             destructive,
         };
         Ok((plan, found, change))
+    }
+
+    /// A deploy whose rollout failed goes back to the revision before it,
+    /// and says whether that one rolled out.
+    async fn undo_deploy(
+        &self,
+        addr: &WorkloadAddr,
+        did: String,
+        how: String,
+        progress: &mpsc::Sender<String>,
+    ) -> Result<Outcome, String> {
+        let _ = progress
+            .send(format!("{how}: rolling back as kubectl rollout undo does"))
+            .await;
+        let found = self.find(addr).await?;
+        let (number, _, change) = history::undo(&self.client, &found, None).await?;
+        if let Change::Skip(why) = change {
+            return Ok(Outcome {
+                ok: false,
+                message: format!("{did}; {how}; not rolled back: {why}"),
+                rolled_back: false,
+            });
+        }
+        workload::send(&self.client, &found, &change, false).await?;
+        let back = match self.wait(&found, progress).await {
+            Rollout::Done(line) => line,
+            Rollout::Failed(why) | Rollout::Waiting(why) => {
+                format!("the rollback has not finished either: {why}")
+            }
+        };
+        Ok(Outcome {
+            ok: false,
+            message: format!("{did}; {how}; rolled back to revision {number}: {back}"),
+            rolled_back: true,
+        })
     }
 
     async fn wait(&self, found: &Found, progress: &mpsc::Sender<String>) -> Rollout {
@@ -188,6 +279,7 @@ fn done_line(found: &Found, verb: &Verb) -> String {
     let word = match verb {
         Verb::Scale { .. } => "scaled",
         Verb::Restart => "restarted",
+        Verb::Deploy { .. } => "image updated",
         _ => "rolled back",
     };
     let kind = found
@@ -250,6 +342,11 @@ impl Orchestrator for KubeOrchestrator {
                 Rollout::Done(line) => (true, line),
                 Rollout::Failed(why) | Rollout::Waiting(why) => (false, why),
             };
+            if !ok && matches!(plan.request.verb, Verb::Deploy { .. }) {
+                return self
+                    .undo_deploy(&plan.request.workload, did, how, &progress)
+                    .await;
+            }
             Ok(Outcome {
                 ok,
                 message: format!("{did}; {how}"),

@@ -44,7 +44,7 @@ pub(super) fn check(rb: &Runbook, loc: &Locator) -> Vec<FileError> {
 
 fn facts_of(check: &Check) -> &'static [&'static str] {
     match check {
-        Check::Workload(_) => &["ready", "desired", "running", "image"],
+        Check::Workload(_) => &["ready", "desired", "running", "updated", "image"],
         Check::Sql(_) => &["rows", "value", "row"],
         Check::Promql(_) | Check::Metric(_) => &["value"],
         Check::Probe(_) | Check::RecentDeploy(_) => &[],

@@ -55,6 +55,7 @@ struct Session {
     pods: Watched<PodRecord>,
     events: EventFeed,
     nodes: Watched<Node>,
+    autoscalers: Watched<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>,
     namespaces: Option<Watched<Namespace>>,
     first_poll: bool,
     /// When metrics.k8s.io was last found missing, and why.
@@ -75,6 +76,7 @@ impl Session {
             pods: Watched::start(namespaced(&client, ns), "pods", f),
             events: EventFeed::start(namespaced(&client, ns), f),
             nodes: Watched::start(vec![Api::all(client.clone())], "nodes", f),
+            autoscalers: Watched::start(namespaced(&client, ns), "horizontalpodautoscalers", f),
             // A target limited to some namespaces may not be allowed to list them all.
             namespaces: ns
                 .is_empty()
@@ -135,6 +137,7 @@ impl Session {
         let owners = Owners::new(target, &objects.replicasets, &objects.pods);
         let metrics = self.metrics(target).await;
         let mut inventory = convert::inventory(target, &objects, &metrics.0, &owners);
+        convert::autoscalers::attach(target, &self.autoscalers.state(), &mut inventory.workloads);
         inventory.namespaces = match &self.namespaces {
             Some(w) => w
                 .state()

@@ -121,6 +121,12 @@ impl Slim for Node {
     }
 }
 
+impl Slim for k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler {
+    fn slim(&mut self) {
+        meta(&mut self.metadata);
+    }
+}
+
 impl Slim for Namespace {
     fn slim(&mut self) {
         meta(&mut self.metadata);

@@ -39,7 +39,11 @@ pub fn workload_row(w: &Workload, wanted: u32, now: i64) -> Vec<Cell> {
             Severity::Critical,
         ),
         (None, true) => Cell::sev("Paused", Severity::Warning),
-        (None, false) => Cell::muted("-"),
+        (None, false) => match &r.autoscaler {
+            // Its replicas are the autoscaler's to set: say whose they are.
+            Some(a) => Cell::muted(a.summary()),
+            None => Cell::muted("-"),
+        },
     };
     let running = w.running > 0;
     vec![
@@ -253,5 +257,44 @@ fn mem_cell(usage: Option<&Usage>, req: Resources, lim: Resources) -> Cell {
         }
         Some(_) => Cell::plain(text),
         None => Cell::muted(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Autoscaler, AutoscalerMetric, Rollout, WorkloadKind};
+
+    #[test]
+    fn an_autoscaled_workload_says_whose_its_replicas_are() {
+        let autoscaler = Autoscaler {
+            name: "web".into(),
+            min: 2,
+            max: 10,
+            current: Some(3),
+            desired: Some(5),
+            metrics: vec![AutoscalerMetric {
+                name: "cpu".into(),
+                target: "70 %".into(),
+                current: Some("93 %".into()),
+            }],
+            conditions: vec![],
+        };
+        let w = Workload {
+            addr: "prod/shop/web".parse().unwrap(),
+            kind: WorkloadKind::Deployment,
+            desired: Some(3),
+            running: 3,
+            ready: 3,
+            images: vec!["web:1".into()],
+            usage: Usage::default(),
+            restarts: 0,
+            rollout: Some(Box::new(Rollout {
+                autoscaler: Some(autoscaler),
+                ..Rollout::default()
+            })),
+        };
+        let condition = &workload_row(&w, 3, 0)[5];
+        assert_eq!(condition.text, "HPA 2–10 @ cpu 70 % (3→5)");
     }
 }

@@ -1,6 +1,7 @@
 //! Kubernetes objects to the model: pure functions over what the watches hold,
 //! tested on objects shaped as the API server sends them.
 
+pub mod autoscalers;
 mod cluster;
 mod pods;
 #[cfg(test)]

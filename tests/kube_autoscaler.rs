@@ -1,0 +1,109 @@
+//! A workload a HorizontalPodAutoscaler manages, against the test API
+//! server (which serves autoscaling/v2) and the real kubectl: `scale` is
+//! refused, naming the autoscaler and the change that would hold, and
+//! nothing is sent; the suggested kubectl command works as given.
+
+#[path = "support/kube_act.rs"]
+mod kube_act;
+#[path = "support/kube_cluster.rs"]
+mod kube_cluster;
+#[path = "support/run_bin.rs"]
+mod run_bin;
+
+use kube_act::*;
+use kube_cluster::{fast_config, TestCluster};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scale_on_an_autoscaled_deployment_is_refused_with_the_change_that_holds() {
+    let k = TestCluster::start(fast_config()).await;
+    deploy(&k, "web", "demo:1", 2).await;
+    apply(&k, "hpa.yaml", HPA).await;
+    let listed = k.ok(&["get", "hpa"]).await;
+    assert!(listed.contains("web"), "{listed}");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("opsdeck.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[kubernetes]]\nname = \"test\"\ncontext = \"test\"\nkubeconfig = \"{}\"\n",
+            k.kubeconfig.display()
+        ),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let (c, d) = (config.clone(), data.clone());
+    let out =
+        tokio::task::spawn_blocking(move || run_bin::opsdeck(&c, &d, &["workloads", "--json"]))
+            .await
+            .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}\n{}", run_bin::text(&out)));
+    let web = json
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(json["workloads"].as_array().into_iter().flatten())
+        .find(|w| w["addr"] == "test/default/web" || w["workload"] == "test/default/web")
+        .unwrap_or_else(|| panic!("{json:#}"));
+    let hpa = &web["rollout"]["autoscaler"];
+    assert_eq!(
+        (
+            hpa["name"].as_str(),
+            hpa["min"].as_u64(),
+            hpa["max"].as_u64()
+        ),
+        (Some("web"), Some(2), Some(10)),
+        "{web:#}"
+    );
+    assert_eq!(hpa["metrics"][0]["name"], "cpu", "{web:#}");
+    assert_eq!(hpa["metrics"][0]["target"], "70 %", "{web:#}");
+    let out = tokio::task::spawn_blocking(move || {
+        run_bin::opsdeck(
+            &config,
+            &data,
+            &["scale", "test/default/web", "12", "--yes"],
+        )
+    })
+    .await
+    .unwrap();
+    let text = run_bin::text(&out);
+    assert_ne!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("is managed by HorizontalPodAutoscaler web (2–10 replicas)"),
+        "{text}"
+    );
+    assert_eq!(k.jsonpath("deployment/web", "{.spec.replicas}").await, "2");
+
+    // The command offered, run as given.
+    let offered = text
+        .split("instead: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{text}"))
+        .lines()
+        .next()
+        .unwrap();
+    let patch = offered
+        .split_once(" -p '")
+        .map(|(_, p)| p.trim_end_matches('\''))
+        .unwrap();
+    assert!(
+        offered.starts_with("kubectl patch hpa web -n default"),
+        "{offered}"
+    );
+    k.ok(&["patch", "hpa", "web", "-n", "default", "-p", patch])
+        .await;
+    assert_eq!(k.jsonpath("hpa/web", "{.spec.maxReplicas}").await, "12");
+}
+
+/// Scale at 70 % CPU between 2 and 10 replicas, as scaling checklists ask.
+const HPA: &str = "apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 10
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}
+";
