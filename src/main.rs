@@ -10,7 +10,12 @@ fn main() -> ExitCode {
     // The entry points sit side by side: the console with no subcommand,
     // the CLI twins otherwise.
     let result = match cli.command {
-        None => opsdeck::ui::launch(cli.config.clone(), cli.theme.clone(), cli.read_only),
+        None => opsdeck::ui::launch(
+            cli.config.clone(),
+            cli.theme.clone(),
+            cli.read_only,
+            cli.ascii,
+        ),
         Some(_) => opsdeck::cli::run(cli),
     };
     match result {

@@ -40,6 +40,9 @@ pub struct Cli {
     /// Disable every action that changes the outside world (verbs then exit 3)
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Draw the console with ASCII borders and bars (automatic for TERM=linux, vt100, dumb)
+    #[arg(long, global = true)]
+    pub ascii: bool,
     #[command(subcommand)]
     pub command: Option<Commands>,
 }

@@ -5,6 +5,7 @@ pub mod alert_rule;
 mod load;
 pub mod paths;
 mod targets;
+pub mod term_caps;
 pub mod theme;
 
 pub use crate::base::duration::HumanDuration;
