@@ -322,6 +322,7 @@ pub const INIT_TEMPLATE: &str = r#"# opsdeck configuration. `opsdeck config chec
 theme = "default"          # default | light | high-contrast | a path to a theme file
 refresh = "2s"
 # runbook_dirs = ["~/ops/runbooks"]
+# read_only = true          # as --read-only on every run (a shared jump host)
 # disable_alerts = ["HostHighCpu"]
 
 # [[docker]]

@@ -44,6 +44,7 @@ pub fn launch(
             let found = crate::exec::labelled_probes(&config).await;
             config.probe.extend(found);
         }
+        let read_only = read_only || config.read_only;
         app::run(app::Options {
             config,
             theme,
