@@ -18,6 +18,8 @@ fn main() -> ExitCode {
         ),
         Some(_) => opsdeck::cli::run(cli),
     };
+    // The ssh connections opsdeck opened end with it, however it ended.
+    opsdeck::connect::ssh::close_all();
     match result {
         Ok(code) => code,
         Err(e) => {

@@ -39,6 +39,7 @@ pub fn install_hooks() -> color_eyre::Result<()> {
     std::panic::set_hook(Box::new(move |info| {
         let was_active = ACTIVE.load(Ordering::SeqCst);
         restore();
+        crate::connect::ssh::close_all();
         eprintln!("{}", panic_hook.panic_report(info));
         if was_active {
             std::process::exit(101);

@@ -535,6 +535,7 @@ mod tests {
         let endpoint = Endpoint {
             host: format!("unix://{}", path.display()),
             tls: None,
+            ssh_config: None,
         };
         let mut source = DockerSource::new("silent", endpoint);
         let timeout = std::time::Duration::from_millis(500);
