@@ -327,7 +327,8 @@ refresh = "2s"
 
 # [[docker]]
 # name = "local"
-# host = "unix:///var/run/docker.sock"
+# host = "unix:///var/run/docker.sock"   # or ssh://[user@]host[:port], one ssh login kept open
+# ssh_config = "~/.ssh/config-bastion"    # ssh:// only: instead of ~/.ssh/config
 
 # [[kubernetes]]
 # name = "prod"

@@ -30,7 +30,10 @@ impl Endpoint {
                 .tls
                 .as_ref()
                 .map(|tls| (tls.ca.clone(), tls.cert.clone(), tls.key.clone())),
-            ssh_config: t.ssh_config.clone(),
+            ssh_config: t
+                .ssh_config
+                .as_deref()
+                .map(crate::config::paths::expand_home),
         }
     }
 
