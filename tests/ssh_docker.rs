@@ -163,6 +163,27 @@ fn console_ends_cleanly(name: &str, how: &str) {
     .trim()
     .to_string();
     let code = match how {
+        // The connection drops (the far side ends it): the target is
+        // degraded, then read again through a new login, the old ssh gone.
+        "drop" => {
+            let first = sshd.session_pids();
+            for pid in &first {
+                assert!(Command::new("kill").arg(pid).status().unwrap().success());
+            }
+            let screen = t.wait_for("the target degraded", Duration::from_secs(30), |s| {
+                s.contains("▲ far")
+            });
+            assert!(!screen.contains("hyper"), "{screen}");
+            t.wait_for("the target read again", Duration::from_secs(60), |s| {
+                s.contains("● far")
+            });
+            assert_eq!(ssh_clients(sshd.port), 1, "one ssh, the new one");
+            let now = sshd.session_pids();
+            assert_eq!(now.len(), 1, "{now:?}");
+            assert!(!first.contains(&now[0]), "a new session");
+            t.keys(&["q"]);
+            "0"
+        }
         "q" => {
             t.keys(&["q"]);
             "0"
@@ -202,4 +223,9 @@ fn the_console_on_sigterm_leaves_nothing() {
 #[test]
 fn the_console_after_a_panic_leaves_nothing() {
     console_ends_cleanly("ssh-panic", "panic");
+}
+
+#[test]
+fn a_dropped_connection_is_logged_in_again_and_still_leaves_nothing() {
+    console_ends_cleanly("ssh-drop", "drop");
 }

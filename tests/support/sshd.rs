@@ -142,11 +142,19 @@ impl Sshd {
 
     /// Open SSH connections: sshd forks one child per connection.
     pub fn sessions(&self) -> usize {
+        self.session_pids().len()
+    }
+
+    /// The processes serving each connection.
+    pub fn session_pids(&self) -> Vec<String> {
         let out = Command::new("pgrep")
             .args(["-P", &self.child.id().to_string()])
             .output()
             .expect("pgrep (procps)");
-        String::from_utf8_lossy(&out.stdout).lines().count()
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect()
     }
 }
 
