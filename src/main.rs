@@ -10,9 +10,16 @@ fn main() -> ExitCode {
     // The entry points sit side by side: the console with no subcommand,
     // the CLI twins otherwise.
     let result = match cli.command {
-        None => opsdeck::ui::launch(cli.config.clone(), cli.theme.clone(), cli.read_only),
+        None => opsdeck::ui::launch(
+            cli.config.clone(),
+            cli.theme.clone(),
+            cli.read_only,
+            cli.ascii,
+        ),
         Some(_) => opsdeck::cli::run(cli),
     };
+    // The ssh connections opsdeck opened end with it, however it ended.
+    opsdeck::connect::ssh::close_all();
     match result {
         Ok(code) => code,
         Err(e) => {

@@ -82,6 +82,7 @@ async fn labelled_containers_are_scraped_and_forgotten_when_they_stop() {
     let endpoint = Endpoint {
         host: "unix:///var/run/docker.sock".into(),
         tls: None,
+        ssh_config: None,
     };
     let mut source = DockerSource::new("local", endpoint).scraping_every(Duration::from_secs(1));
     let mut model = Model::new(Duration::from_secs(1), false);

@@ -362,6 +362,7 @@ async fn an_engine_restart_degrades_the_target_then_it_recovers() {
     let endpoint = Endpoint {
         host: engine.host(),
         tls: None,
+        ssh_config: None,
     };
     let (tx, mut rx) = mpsc::channel(256);
     let supervisor = tokio::spawn(supervise(
@@ -448,6 +449,7 @@ async fn a_swarm_manager_reports_services_with_their_desired_replicas() {
         Endpoint {
             host: engine.host(),
             tls: None,
+            ssh_config: None,
         },
     );
     let mut events = Vec::new();

@@ -259,3 +259,36 @@ fn the_header_hides_nothing_degraded_and_t_lists_every_target() {
         !s.contains("Targets: ")
     });
 }
+
+#[test]
+fn a_linux_console_gets_ascii_and_read_only_from_the_config_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bastion.toml");
+    std::fs::write(&config, "refresh = \"1s\"\nread_only = true\n").unwrap();
+    let data = dir.path().join("data");
+    // Set on the command line: tmux sets the pane's own TERM over `-e`.
+    let t = Tmux::start(
+        "bastion",
+        80,
+        24,
+        &format!("TERM=linux {BIN}"),
+        &[("OPSDECK_CONFIG", &config), ("OPSDECK_DATA_DIR", &data)],
+    );
+    let screen = t.wait_for("the ASCII console", Duration::from_secs(20), |s| {
+        s.contains("Disks") && s.contains("READ-ONLY")
+    });
+    assert!(
+        screen.lines().next().unwrap().contains("READ-ONLY"),
+        "{screen}"
+    );
+    assert!(screen.is_ascii(), "TERM=linux draws ASCII only:\n{screen}");
+    assert!(screen.contains("+ Disks -"), "{screen}");
+    // A theme switched to keeps the terminal's glyphs.
+    t.keys(&[":", "theme light", "Enter"]);
+    let screen = t.wait_for("theme switch", Duration::from_secs(5), |s| {
+        s.contains("theme light")
+    });
+    assert!(screen.is_ascii(), "{screen}");
+    t.keys(&["q"]);
+    assert_restored(&t, "0");
+}

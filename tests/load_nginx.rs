@@ -13,10 +13,13 @@ use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_opsdeck");
 
+/// With an empty config: `load` reads the config only for `read_only`.
 fn opsdeck(data: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let config = data.join("empty.toml");
+    std::fs::write(&config, "").unwrap();
     Command::new(BIN)
         .env("OPSDECK_DATA_DIR", data)
-        .env("OPSDECK_CONFIG", data.join("none.toml"))
+        .env("OPSDECK_CONFIG", config)
         .args(args)
         .stdin(std::process::Stdio::null())
         .output()
@@ -91,6 +94,23 @@ fn read_only_refuses_and_no_terminal_means_not_confirmed() {
     );
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("read-only"));
+    // The same from the config file, as on a shared jump host.
+    let bastion = data.path().join("bastion.toml");
+    std::fs::write(&bastion, "read_only = true\n").unwrap();
+    let out = opsdeck(
+        data.path(),
+        &[
+            "--config",
+            bastion.to_str().unwrap(),
+            "load",
+            &url,
+            "-n",
+            "10",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("read_only = true"));
     let out = opsdeck(data.path(), &["load", &url, "-n", "10"]);
     assert_eq!(out.status.code(), Some(4));
     let out = opsdeck(

@@ -75,7 +75,7 @@ impl std::fmt::Display for PerformError {
             PerformError::Plan(e) => write!(f, "cannot plan: {e}"),
             PerformError::ReadOnly(p) => write!(
                 f,
-                "refused: opsdeck runs read-only (--read-only), so `{}` was not applied",
+                "refused: opsdeck runs read-only (--read-only or read_only = true in the config), so `{}` was not applied",
                 p.summary
             ),
             PerformError::Audit(e) => write!(f, "audit log: {e}; the action was not run"),

@@ -40,6 +40,9 @@ pub struct Cli {
     /// Disable every action that changes the outside world (verbs then exit 3)
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Draw the console with ASCII borders and bars (automatic for TERM=linux, vt100, dumb)
+    #[arg(long, global = true)]
+    pub ascii: bool,
     #[command(subcommand)]
     pub command: Option<Commands>,
 }
@@ -253,6 +256,11 @@ fn load_config(cli: &Cli) -> Option<config::Loaded> {
     crate::exec::files::load_config_or_report(cli.config.clone())
 }
 
+/// `--read-only`, or `read_only = true` in the config.
+pub fn read_only(cli: &Cli, config: &Config) -> bool {
+    cli.read_only || config.read_only
+}
+
 fn load_theme(cli: &Cli, config: &Config) -> Result<Theme, crate::base::diag::FileError> {
     Theme::load(cli.theme.as_deref().unwrap_or(&config.theme))
 }
@@ -293,7 +301,14 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             Ok(runtime()?.block_on(demo_cmd::down(&loaded.config, target, project)))
         }
         Some(Commands::Audit { json }) => Ok(audit_cmd::run(*json)),
-        Some(Commands::Load(args)) => Ok(runtime()?.block_on(load::run(args, cli.read_only))),
+        Some(Commands::Load(args)) => {
+            // Only for read_only: a load run is an action a read-only host refuses.
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            let read_only = read_only(&cli, &loaded.config);
+            Ok(runtime()?.block_on(load::run(args, read_only)))
+        }
         Some(Commands::Runbook { action }) => runbook::command(&cli, action),
         Some(Commands::History { workload, json }) => {
             let Some(loaded) = load_config(&cli) else {
@@ -356,13 +371,22 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             let Some(loaded) = load_config(&cli) else {
                 return Ok(ExitCode::from(2));
             };
-            Ok(runtime()?.block_on(db::run(&loaded.config, cli.read_only, action)))
+            Ok(runtime()?.block_on(db::run(
+                &loaded.config,
+                read_only(&cli, &loaded.config),
+                action,
+            )))
         }
         Some(Commands::Status { json, window }) => {
             let Some(loaded) = load_config(&cli) else {
                 return Ok(ExitCode::from(2));
             };
-            runtime()?.block_on(status::run(&loaded.config, cli.read_only, *json, *window))
+            runtime()?.block_on(status::run(
+                &loaded.config,
+                read_only(&cli, &loaded.config),
+                *json,
+                *window,
+            ))
         }
         Some(Commands::Alerts {
             action:
@@ -400,7 +424,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             };
             Ok(runtime()?.block_on(silences::silence(
                 &loaded.config,
-                cli.read_only,
+                read_only(&cli, &loaded.config),
                 &args,
                 flags,
             )))
@@ -428,7 +452,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             };
             Ok(runtime()?.block_on(silences::expire(
                 &loaded.config,
-                cli.read_only,
+                read_only(&cli, &loaded.config),
                 alertmanager,
                 id,
                 flags,
@@ -474,7 +498,7 @@ fn act_on(
     let request = act::request(workload, verb);
     Ok(runtime()?.block_on(act::run(
         &loaded.config,
-        cli.read_only,
+        read_only(cli, &loaded.config),
         request,
         flags,
         gate,

@@ -72,7 +72,9 @@ pub fn command(cli: &super::Cli, action: &RunbookAction) -> color_eyre::Result<E
         RunbookAction::List => list(config),
         RunbookAction::Show { id } => show(config, id),
         RunbookAction::Lint { files } => lint(Some(config), files),
-        RunbookAction::Run(args) => super::runtime()?.block_on(run(config, cli.read_only, args)),
+        RunbookAction::Run(args) => {
+            super::runtime()?.block_on(run(config, super::read_only(cli, config), args))
+        }
     })
 }
 

@@ -322,11 +322,13 @@ pub const INIT_TEMPLATE: &str = r#"# opsdeck configuration. `opsdeck config chec
 theme = "default"          # default | light | high-contrast | a path to a theme file
 refresh = "2s"
 # runbook_dirs = ["~/ops/runbooks"]
+# read_only = true          # as --read-only on every run (a shared jump host)
 # disable_alerts = ["HostHighCpu"]
 
 # [[docker]]
 # name = "local"
-# host = "unix:///var/run/docker.sock"
+# host = "unix:///var/run/docker.sock"   # or ssh://[user@]host[:port], one ssh login kept open
+# ssh_config = "~/.ssh/config-bastion"    # ssh:// only: instead of ~/.ssh/config
 
 # [[kubernetes]]
 # name = "prod"

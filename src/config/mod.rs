@@ -5,6 +5,7 @@ pub mod alert_rule;
 mod load;
 pub mod paths;
 mod targets;
+pub mod term_caps;
 pub mod theme;
 
 pub use crate::base::duration::HumanDuration;
@@ -20,6 +21,8 @@ pub struct Config {
     pub theme: String,
     pub refresh: HumanDuration,
     pub runbook_dirs: Vec<PathBuf>,
+    /// As `--read-only` on every run: a shared jump host cannot act by accident.
+    pub read_only: bool,
     /// Names of built-in alert rules to switch off.
     pub disable_alerts: Vec<String>,
     pub docker: Vec<DockerTarget>,
@@ -41,6 +44,7 @@ impl Default for Config {
             theme: "default".into(),
             refresh: HumanDuration::from_secs(2),
             runbook_dirs: Vec::new(),
+            read_only: false,
             disable_alerts: Vec::new(),
             docker: Vec::new(),
             kubernetes: Vec::new(),

@@ -13,6 +13,8 @@ pub struct DockerTarget {
     /// unix://, tcp:// or ssh://; none means DOCKER_HOST or the default socket.
     pub host: Option<String>,
     pub tls: Option<DockerTls>,
+    /// For ssh:// hosts: an ssh config file to use instead of `~/.ssh/config`.
+    pub ssh_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -2,6 +2,7 @@
 //! Built-in themes are embedded; a theme file may inherit from any other by name.
 
 use crate::base::diag::{did_you_mean, parse_toml, FileError};
+use crate::config::term_caps::{ColorDepth, TermCaps};
 use crate::model::Severity;
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
@@ -37,6 +38,8 @@ pub struct Theme {
     pub chart: Style,
     pub chart_alt: Style,
     pub read_only: Style,
+    /// The terminal the styles were fitted to (see `for_terminal`).
+    pub caps: TermCaps,
 }
 
 #[derive(Debug, Deserialize)]
@@ -302,7 +305,62 @@ impl Theme {
             chart: pick(&r.chart, p.map(|t| t.chart), "chart")?,
             chart_alt: pick(&r.chart_alt, p.map(|t| t.chart_alt), "chart_alt")?,
             read_only: pick(&r.read_only, p.map(|t| t.read_only), "read_only")?,
+            caps: TermCaps::default(),
         })
+    }
+
+    /// This theme as the terminal can show it. Without colour every role that
+    /// colour alone told apart gets a mark of its own: the selection is reverse
+    /// video, problems are bold or underlined, muted text is dim.
+    pub fn for_terminal(mut self, caps: TermCaps) -> Theme {
+        self.caps = caps;
+        if caps.color == ColorDepth::Mono {
+            let m = |mods: Modifier| Style::new().add_modifier(mods);
+            self.text = Style::new();
+            self.muted = m(Modifier::DIM);
+            self.accent = Style::new();
+            self.title = m(Modifier::BOLD);
+            self.border = Style::new();
+            self.border_focused = m(Modifier::BOLD);
+            self.ok = Style::new();
+            self.info = Style::new();
+            self.warning = m(Modifier::UNDERLINED);
+            self.critical = m(Modifier::BOLD | Modifier::UNDERLINED);
+            self.selection = m(Modifier::REVERSED);
+            // The tabs are the header; the current one is the selection.
+            self.header = Style::new();
+            self.key = m(Modifier::BOLD);
+            self.chart = Style::new();
+            self.chart_alt = Style::new();
+            self.read_only = m(Modifier::REVERSED | Modifier::BOLD);
+            return self;
+        }
+        for s in self.roles_mut() {
+            s.fg = s.fg.and_then(|c| caps.fit(c));
+            s.bg = s.bg.and_then(|c| caps.fit(c));
+        }
+        self
+    }
+
+    fn roles_mut(&mut self) -> [&mut Style; 16] {
+        [
+            &mut self.text,
+            &mut self.muted,
+            &mut self.accent,
+            &mut self.title,
+            &mut self.border,
+            &mut self.border_focused,
+            &mut self.ok,
+            &mut self.info,
+            &mut self.warning,
+            &mut self.critical,
+            &mut self.selection,
+            &mut self.header,
+            &mut self.key,
+            &mut self.chart,
+            &mut self.chart_alt,
+            &mut self.read_only,
+        ]
     }
 
     pub fn severity(&self, s: Severity) -> Style {

@@ -2,6 +2,7 @@
 //! `DOCKER_HOST` / the default socket when there is none. The API version is
 //! negotiated, so an engine as old as 20.10 (API 1.41) is spoken to in its own terms.
 
+use super::ssh;
 use crate::config::{Config, DockerTarget};
 use bollard::{Docker, API_DEFAULT_VERSION};
 use std::path::Path;
@@ -17,6 +18,8 @@ const REQUEST_TIMEOUT_SECS: u64 = 30;
 pub struct Endpoint {
     pub host: String,
     pub tls: Option<(std::path::PathBuf, std::path::PathBuf, std::path::PathBuf)>,
+    /// For ssh:// hosts: an ssh config file used instead of the user's.
+    pub ssh_config: Option<std::path::PathBuf>,
 }
 
 impl Endpoint {
@@ -27,6 +30,10 @@ impl Endpoint {
                 .tls
                 .as_ref()
                 .map(|tls| (tls.ca.clone(), tls.cert.clone(), tls.key.clone())),
+            ssh_config: t
+                .ssh_config
+                .as_deref()
+                .map(crate::config::paths::expand_home),
         }
     }
 
@@ -45,7 +52,11 @@ impl Endpoint {
                     dir.join("key.pem"),
                 )
             });
-        Endpoint { host, tls }
+        Endpoint {
+            host,
+            tls,
+            ssh_config: None,
+        }
     }
 
     /// True for the local default socket when it does not exist, so a machine
@@ -65,14 +76,11 @@ fn default_host() -> String {
         .unwrap_or_else(|| DEFAULT_SOCKET.to_string())
 }
 
-/// A client for `endpoint`, not yet contacted.
-pub fn client(endpoint: &Endpoint) -> Result<Docker, String> {
+/// A client for a unix:// or tcp:// `endpoint`, not yet contacted.
+fn direct_client(endpoint: &Endpoint) -> Result<Docker, String> {
     let host = endpoint.host.as_str();
     let made = if let Some(path) = host.strip_prefix("unix://") {
         Docker::connect_with_unix(path, REQUEST_TIMEOUT_SECS, API_DEFAULT_VERSION)
-    } else if host.starts_with("ssh://") {
-        // bollard runs the system `ssh` (through openssh's multiplexer), like the docker CLI.
-        Docker::connect_with_ssh(host, REQUEST_TIMEOUT_SECS, API_DEFAULT_VERSION, None)
     } else if host.starts_with("tcp://")
         || host.starts_with("http://")
         || host.starts_with("https://")
@@ -90,7 +98,7 @@ pub fn client(endpoint: &Endpoint) -> Result<Docker, String> {
         }
     } else {
         return Err(format!(
-            "`{host}` is not a Docker host: expected unix://PATH, tcp://HOST:PORT or ssh://USER@HOST"
+            "`{host}` is not a Docker host: expected unix://PATH, tcp://HOST:PORT or ssh://[USER@]HOST[:PORT]"
         ));
     };
     made.map_err(|e| format!("{host}: {e}"))
@@ -98,10 +106,38 @@ pub fn client(endpoint: &Endpoint) -> Result<Docker, String> {
 
 /// A client that has agreed an API version with the engine: the lower of ours and its.
 pub async fn connect(endpoint: &Endpoint) -> Result<Docker, String> {
-    client(endpoint)?
+    if endpoint.host.starts_with("ssh://") {
+        return connect_over_ssh(endpoint).await;
+    }
+    direct_client(endpoint)?
         .negotiate_version()
         .await
         .map_err(|e| format!("{}: {e}", endpoint.host))
+}
+
+/// Through the one SSH connection opsdeck keeps to the host (see `ssh`):
+/// errors name the host and what failed, in ssh's words where it was ssh.
+async fn connect_over_ssh(endpoint: &Endpoint) -> Result<Docker, String> {
+    let addr = ssh::SshAddr::parse(&endpoint.host)?;
+    let (url, config) = (endpoint.host.clone(), endpoint.ssh_config.clone());
+    let local = tokio::task::spawn_blocking(move || ssh::forward(&url, config.as_deref()))
+        .await
+        .map_err(|e| format!("ssh to {}: {e}", addr.shown()))??;
+    let docker = Docker::connect_with_unix(
+        &local.to_string_lossy(),
+        REQUEST_TIMEOUT_SECS,
+        API_DEFAULT_VERSION,
+    )
+    .map_err(|e| format!("ssh to {}: {e}", addr.shown()))?;
+    // Logged in, but the far end of the forward did not answer as an engine:
+    // no engine there, or this user may not use its socket.
+    docker.negotiate_version().await.map_err(|_| {
+        format!(
+            "ssh to {}: logged in, but no Docker engine answered at {} (is it running, and may this user use it?)",
+            addr.shown(),
+            addr.socket
+        )
+    })
 }
 
 /// The target name used for the engine found without configuration.
@@ -131,9 +167,10 @@ mod tests {
 
     #[test]
     fn unknown_schemes_are_explained() {
-        let e = client(&Endpoint {
+        let e = direct_client(&Endpoint {
             host: "ftp://x".into(),
             tls: None,
+            ssh_config: None,
         })
         .unwrap_err();
         assert!(e.contains("expected unix://PATH"), "{e}");
@@ -144,11 +181,13 @@ mod tests {
         let e = Endpoint {
             host: "unix:///nonexistent/docker.sock".into(),
             tls: None,
+            ssh_config: None,
         };
         assert!(e.is_absent_local_socket());
         let tcp = Endpoint {
             host: "tcp://127.0.0.1:2375".into(),
             tls: None,
+            ssh_config: None,
         };
         assert!(!tcp.is_absent_local_socket());
     }

@@ -5,3 +5,4 @@ pub mod docker;
 pub mod http;
 pub mod kube;
 pub mod postgres;
+pub mod ssh;

@@ -1,10 +1,12 @@
 //! The console: app loop, views, widgets, theme, keymap.
 mod alt_keys;
 pub mod app;
+pub mod ascii;
 pub mod keymap;
 pub mod levels;
 pub mod lists;
 pub mod render;
+pub mod sgr16;
 pub mod state;
 pub mod terminal;
 pub mod update;
@@ -20,13 +22,14 @@ pub fn launch(
     config: Option<PathBuf>,
     theme: Option<String>,
     read_only: bool,
+    ascii: bool,
 ) -> color_eyre::Result<ExitCode> {
     let Some(loaded) = crate::exec::files::load_config_or_report(config) else {
         return Ok(ExitCode::from(2));
     };
     let theme =
         match crate::exec::files::load_theme(theme.as_deref().unwrap_or(&loaded.config.theme)) {
-            Ok(t) => t,
+            Ok(t) => t.for_terminal(crate::config::term_caps::TermCaps::detect(ascii)),
             Err(e) => {
                 eprintln!("error: {e}");
                 return Ok(ExitCode::from(2));
@@ -41,6 +44,7 @@ pub fn launch(
             let found = crate::exec::labelled_probes(&config).await;
             config.probe.extend(found);
         }
+        let read_only = read_only || config.read_only;
         app::run(app::Options {
             config,
             theme,

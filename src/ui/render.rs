@@ -55,4 +55,7 @@ pub fn draw(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
     if ui.mode == Mode::Targets {
         targets::render(body, buf, model, ui);
     }
+    if ui.theme.caps.ascii {
+        super::ascii::fold_buffer(buf);
+    }
 }

@@ -1,13 +1,15 @@
 //! Entering and leaving the full-screen terminal. Restoring is idempotent and is
 //! called on every way out: quit, error, signal and panic.
 
+use super::sgr16::Sgr16;
 use crossterm::{cursor, execute, terminal};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use std::io::{self, Stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+/// Colours go out as the classic 16-colour codes every ANSI terminal reads.
+pub type Tui = Terminal<CrosstermBackend<Sgr16<Stdout>>>;
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
@@ -15,7 +17,7 @@ pub fn enter() -> io::Result<Tui> {
     terminal::enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
-    Terminal::new(CrosstermBackend::new(io::stdout()))
+    Terminal::new(CrosstermBackend::new(Sgr16::new(io::stdout())))
 }
 
 /// Leaves the alternate screen and raw mode if we are in them; safe to call twice.
@@ -37,6 +39,7 @@ pub fn install_hooks() -> color_eyre::Result<()> {
     std::panic::set_hook(Box::new(move |info| {
         let was_active = ACTIVE.load(Ordering::SeqCst);
         restore();
+        crate::connect::ssh::close_all();
         eprintln!("{}", panic_hook.panic_report(info));
         if was_active {
             std::process::exit(101);

@@ -145,6 +145,20 @@ pub(super) fn describe(e: &DockerError) -> String {
             status_code,
             message,
         } => format!("engine answered {status_code}: {message}"),
+        DockerError::RequestTimeoutError => "no answer in time".to_string(),
+        // The HTTP client's own wording ("Error in the hyper legacy client:
+        // client error (SendRequest)") says nothing to an on-call engineer;
+        // the operating system's reason at the bottom of the chain does.
+        DockerError::HyperLegacyError { .. } | DockerError::IOError { .. } => {
+            let mut cause: &dyn std::error::Error = e;
+            while let Some(next) = cause.source() {
+                cause = next;
+            }
+            match cause.downcast_ref::<std::io::Error>() {
+                Some(io) => format!("the connection to the engine failed: {io}"),
+                None => "the connection to the engine failed".to_string(),
+            }
+        }
         other => other.to_string(),
     }
 }
@@ -535,6 +549,7 @@ mod tests {
         let endpoint = Endpoint {
             host: format!("unix://{}", path.display()),
             tls: None,
+            ssh_config: None,
         };
         let mut source = DockerSource::new("silent", endpoint);
         let timeout = std::time::Duration::from_millis(500);

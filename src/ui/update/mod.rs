@@ -106,7 +106,8 @@ fn on_event(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command> {
             match result {
                 Ok(theme) => {
                     ui.message = Some((format!("theme {}", theme.name), Severity::Info));
-                    ui.theme = *theme;
+                    // A theme switched to is fitted to the same terminal.
+                    ui.theme = theme.for_terminal(ui.theme.caps);
                 }
                 Err(e) => ui.message = Some((e, Severity::Warning)),
             }

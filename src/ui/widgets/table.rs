@@ -2,6 +2,7 @@
 //! minimum and then drop (lowest priority first) as the screen narrows, a
 //! selected row that stays in the window, and cells coloured by theme role.
 
+use crate::config::term_caps::ColorDepth;
 use crate::config::theme::Theme;
 use crate::model::Severity;
 use crate::ui::state::table::TableState;
@@ -232,6 +233,19 @@ impl Widget for DataTable<'_> {
             return;
         }
         let t = self.theme;
+        // Without colour the selected row also carries a `>` in a margin of
+        // its own, so reverse video is not the only sign of where `j` went.
+        let full = area;
+        let marker = t.caps.color == ColorDepth::Mono && area.width > 2;
+        let area = if marker {
+            Rect {
+                x: area.x + 2,
+                width: area.width - 2,
+                ..area
+            }
+        } else {
+            area
+        };
         let body = area.height.saturating_sub(1) as usize;
         let (first, selected) = if self.rows.is_empty() {
             (0, 0)
@@ -274,7 +288,10 @@ impl Widget for DataTable<'_> {
             let y = area.y + 1 + k as u16;
             let is_selected = first + k == selected;
             if is_selected {
-                buf.set_style(Rect::new(area.x, y, area.width, 1), t.selection);
+                buf.set_style(Rect::new(full.x, y, full.width, 1), t.selection);
+                if marker {
+                    buf.set_string(full.x, y, ">", t.selection);
+                }
             }
             let mut x = area.x;
             for (c, w) in &layout {
