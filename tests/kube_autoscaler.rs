@@ -57,15 +57,13 @@ async fn scale_on_an_autoscaled_deployment_is_refused_with_the_change_that_holds
     );
     assert_eq!(hpa["metrics"][0]["name"], "cpu", "{web:#}");
     assert_eq!(hpa["metrics"][0]["target"], "70 %", "{web:#}");
-    let out = tokio::task::spawn_blocking(move || {
-        run_bin::opsdeck(
-            &config,
-            &data,
-            &["scale", "test/default/web", "12", "--yes"],
-        )
-    })
-    .await
-    .unwrap();
+    let run = |args: &'static [&'static str]| {
+        let (c, d) = (config.clone(), data.clone());
+        tokio::task::spawn_blocking(move || run_bin::opsdeck(&c, &d, args))
+    };
+    let out = run(&["scale", "test/default/web", "12", "--yes"])
+        .await
+        .unwrap();
     let text = run_bin::text(&out);
     assert_ne!(out.status.code(), Some(0), "{text}");
     assert!(
@@ -74,25 +72,82 @@ async fn scale_on_an_autoscaled_deployment_is_refused_with_the_change_that_holds
     );
     assert_eq!(k.jsonpath("deployment/web", "{.spec.replicas}").await, "2");
 
-    // The command offered, run as given.
+    // The refusal offers the autoscale verb, and the kubectl patch that does the same.
     let offered = text
         .split("instead: ")
         .nth(1)
         .unwrap_or_else(|| panic!("{text}"))
         .lines()
         .next()
-        .unwrap();
-    let patch = offered
-        .split_once(" -p '")
-        .map(|(_, p)| p.trim_end_matches('\''))
-        .unwrap();
-    assert!(
-        offered.starts_with("kubectl patch hpa web -n default"),
-        "{offered}"
+        .unwrap()
+        .trim();
+    assert_eq!(
+        offered, "opsdeck autoscale test/default/web --max 12",
+        "{text}"
     );
-    k.ok(&["patch", "hpa", "web", "-n", "default", "-p", patch])
-        .await;
-    assert_eq!(k.jsonpath("hpa/web", "{.spec.maxReplicas}").await, "12");
+    assert!(
+        text.contains(r#"kubectl patch hpa web -n default -p '{"spec":{"maxReplicas":12}}'"#),
+        "{text}"
+    );
+
+    // Refused read-only, and a dry run asks the API server but changes nothing.
+    let out = run(&[
+        "--read-only",
+        "autoscale",
+        "test/default/web",
+        "--max",
+        "12",
+        "--yes",
+    ])
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", run_bin::text(&out));
+    let out = run(&["autoscale", "test/default/web", "--max", "12", "--dry-run"])
+        .await
+        .unwrap();
+    let text = run_bin::text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("maxReplicas 10 → 12"), "{text}");
+    assert!(
+        text.contains("horizontalpodautoscaler.autoscaling web would keep 2–12 replicas"),
+        "{text}"
+    );
+    assert_eq!(k.jsonpath("hpa/web", "{.spec.maxReplicas}").await, "10");
+
+    // A min over the max is refused before anything is sent.
+    let out = run(&["autoscale", "test/default/web", "--min", "11", "--yes"])
+        .await
+        .unwrap();
+    let text = run_bin::text(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("minReplicas 11 would exceed maxReplicas 10"),
+        "{text}"
+    );
+
+    // The offered command, run as given: kubectl sees the new ceiling.
+    let out = run(&["autoscale", "test/default/web", "--max", "12", "--yes"])
+        .await
+        .unwrap();
+    let text = run_bin::text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("horizontalpodautoscaler.autoscaling/web patched; it keeps 2–12 replicas"),
+        "{text}"
+    );
+    let table = k.ok(&["get", "hpa", "web"]).await;
+    let row = table.lines().find(|l| l.starts_with("web")).unwrap();
+    let header = table.lines().next().unwrap();
+    // kubectl aligns cells under their header; TARGETS holds spaces.
+    let col = |name: &str| {
+        let at = header.find(name).unwrap();
+        row[at..].split_whitespace().next().unwrap()
+    };
+    assert_eq!((col("MINPODS"), col("MAXPODS")), ("2", "12"), "{table}");
+
+    let out = run(&["audit"]).await.unwrap();
+    let audit = run_bin::text(&out);
+    assert!(audit.contains("autoscale"), "{audit}");
 }
 
 /// Scale at 70 % CPU between 2 and 10 replicas, as scaling checklists ask.
