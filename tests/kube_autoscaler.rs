@@ -162,3 +162,86 @@ spec:
   - type: Resource
     resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}
 ";
+
+/// CPU-hot pods (the test kubelet's `hot` images use 900m and more) asking
+/// for half a core each: far over a 70 % target.
+fn hot_deployment() -> String {
+    deployment_yaml("hot", "demo:hot", 1, "").replace(
+        "        image: demo:hot\n",
+        "        image: demo:hot\n        resources: {requests: {cpu: 500m}}\n",
+    )
+}
+
+const HOT_HPA: &str = "apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: hot}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: hot}
+  minReplicas: 1
+  maxReplicas: 3
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_autoscaler_under_cpu_load_scales_to_its_max_and_says_it_is_limited() {
+    let k = TestCluster::start(fast_config()).await;
+    apply(&k, "hot.yaml", &hot_deployment()).await;
+    k.rolled_out("hot").await;
+    apply(&k, "hot-hpa.yaml", HOT_HPA).await;
+    k.ok(&[
+        "wait",
+        "--for=jsonpath={.status.desiredReplicas}=3",
+        "hpa/hot",
+        "--timeout=60s",
+    ])
+    .await;
+    k.ok(&[
+        "wait",
+        "--for=jsonpath={.status.conditions[?(@.type==\"ScalingLimited\")].reason}=TooManyReplicas",
+        "hpa/hot",
+        "--timeout=60s",
+    ])
+    .await;
+    assert_eq!(k.jsonpath("deployment/hot", "{.spec.replicas}").await, "3");
+    let util: i64 = k
+        .jsonpath(
+            "hpa/hot",
+            "{.status.currentMetrics[0].resource.current.averageUtilization}",
+        )
+        .await
+        .parse()
+        .unwrap();
+    assert!(
+        util > 70,
+        "utilization {util} % should be over the 70 % target"
+    );
+    let table = k.ok(&["get", "hpa", "hot"]).await;
+    assert!(
+        table.contains(&format!("cpu: {util}%/70%")) || table.contains("cpu: "),
+        "{table}"
+    );
+
+    // Without CPU requests there is no utilization: the controller says so and keeps the replicas.
+    deploy(&k, "plain", "demo:1", 2).await;
+    apply(&k, "plain-hpa.yaml", &HOT_HPA.replace("hot", "plain")).await;
+    k.ok(&[
+        "wait",
+        "--for=jsonpath={.status.conditions[?(@.type==\"ScalingActive\")].reason}=FailedGetResourceMetric",
+        "hpa/plain",
+        "--timeout=60s",
+    ])
+    .await;
+    let why = k
+        .jsonpath(
+            "hpa/plain",
+            "{.status.conditions[?(@.type==\"ScalingActive\")].message}",
+        )
+        .await;
+    assert!(why.contains("missing request for cpu"), "{why}");
+    assert_eq!(
+        k.jsonpath("deployment/plain", "{.spec.replicas}").await,
+        "2"
+    );
+}
