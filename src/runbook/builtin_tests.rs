@@ -171,6 +171,7 @@ fn workload(ready: u32, desired: u32) -> Facts {
         running: desired,
         updated: desired,
         image: "api:2".into(),
+        autoscaler: None,
     }
 }
 

@@ -90,6 +90,8 @@ struct RawStep {
     metric: Option<MetricCheck>,
     sql: Option<SqlCheck>,
     recent_deploy: Option<RecentDeployCheck>,
+    /// A workload check's value: one of the names its `expect` sees.
+    value: Option<String>,
     #[serde(default, with = "duration::opt")]
     interval: Option<Duration>,
     action: Option<ActionKind>,
@@ -118,6 +120,7 @@ const SOURCES: &[&str] = &[
     "promql",
     "workload",
     "expect",
+    "value",
     "metric",
     "sql",
     "recent_deploy",
@@ -190,6 +193,7 @@ impl RawStep {
             ("promql", self.promql.is_some()),
             ("workload", self.workload.is_some()),
             ("expect", self.expect.is_some()),
+            ("value", self.value.is_some()),
             ("metric", self.metric.is_some()),
             ("sql", self.sql.is_some()),
             ("recent_deploy", self.recent_deploy.is_some()),
@@ -317,7 +321,11 @@ fn check_source(raw: &mut RawStep, problems: &mut Problems) -> Option<Check> {
         let expect = expect.unwrap_or_else(|| DEFAULT_WORKLOAD_EXPECT.to_string());
         (
             "workload",
-            Check::Workload(WorkloadCheck { workload, expect }),
+            Check::Workload(WorkloadCheck {
+                workload,
+                expect,
+                value: raw.value.take(),
+            }),
         )
     }));
     found.extend(raw.metric.take().map(|m| ("metric", Check::Metric(m))));
