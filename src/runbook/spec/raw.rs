@@ -96,6 +96,8 @@ struct RawStep {
     interval: Option<Duration>,
     action: Option<ActionKind>,
     replicas: Option<Scalar>,
+    min: Option<Scalar>,
+    max: Option<Scalar>,
     to: Option<String>,
     image: Option<String>,
     target: Option<String>,
@@ -129,6 +131,8 @@ const ACTION_FIELDS: &[&str] = &[
     "action",
     "workload",
     "replicas",
+    "min",
+    "max",
     "to",
     "image",
     "target",
@@ -200,6 +204,8 @@ impl RawStep {
             ("interval", self.interval.is_some()),
             ("action", self.action.is_some()),
             ("replicas", self.replicas.is_some()),
+            ("min", self.min.is_some()),
+            ("max", self.max.is_some()),
             ("to", self.to.is_some()),
             ("image", self.image.is_some()),
             ("target", self.target.is_some()),
@@ -357,7 +363,7 @@ fn check_source(raw: &mut RawStep, problems: &mut Problems) -> Option<Check> {
 
 fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
     let Some(kind) = raw.action else {
-        problems.push(("kind", "an action step needs `action` (scale, restart, rollback, deploy, db_cancel, db_terminate, load, shell)".into()));
+        problems.push(("kind", "an action step needs `action` (scale, restart, rollback, deploy, autoscale, db_cancel, db_terminate, load, shell)".into()));
         return None;
     };
     let (name, takes): (&str, &[&str]) = match kind {
@@ -365,6 +371,7 @@ fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
         ActionKind::Restart => ("restart", &["workload"]),
         ActionKind::Rollback => ("rollback", &["workload", "to"]),
         ActionKind::Deploy => ("deploy", &["workload", "image"]),
+        ActionKind::Autoscale => ("autoscale", &["workload", "min", "max"]),
         ActionKind::DbCancel => ("db_cancel", &["target", "pid"]),
         ActionKind::DbTerminate => ("db_terminate", &["target", "pid"]),
         ActionKind::Shell => ("shell", &["command", "undo"]),
@@ -408,6 +415,18 @@ fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
             workload: need("workload", raw.workload.take()),
             image: need("image", raw.image.take()),
         },
+        ActionKind::Autoscale => {
+            let (min, max) = (raw.min.take(), raw.max.take());
+            if min.is_none() && max.is_none() {
+                // Reported through `need`, which holds the problem list here.
+                need("max", None);
+            }
+            ActionSpec::Autoscale {
+                workload: need("workload", raw.workload.take()),
+                min: min.map(Scalar::text),
+                max: max.map(Scalar::text),
+            }
+        }
         ActionKind::DbCancel => ActionSpec::DbCancel {
             target: need("target", raw.target.take()),
             pid: need("pid", raw.pid.take().map(Scalar::text)),
