@@ -223,6 +223,67 @@ async fn an_autoscaler_under_cpu_load_scales_to_its_max_and_says_it_is_limited()
         "{table}"
     );
 
+    // The degraded-performance runbook, headless: CPU-bound at the autoscaler's ceiling, it
+    // raises maxReplicas (by its scale_step, 2) instead of scaling, and the autoscaler scales.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("opsdeck.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[kubernetes]]\nname = \"test\"\ncontext = \"test\"\nkubeconfig = \"{}\"\n",
+            k.kubeconfig.display()
+        ),
+    )
+    .unwrap();
+    let (data, report) = (dir.path().join("data"), dir.path().join("report.md"));
+    let (c, d, r) = (config.clone(), data.clone(), report.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        run_bin::opsdeck(
+            &c,
+            &d,
+            &[
+                "runbook",
+                "run",
+                "degraded-performance",
+                "--param",
+                "workload=test/default/hot",
+                "--yes",
+                "--report",
+                r.to_str().unwrap(),
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    let text = run_bin::text(&out);
+    assert!(text.contains("autoscaler 1–3 wants 3"), "{text}");
+    assert!(
+        text.contains("autoscale test/default/hot 1–3 → 1–5"),
+        "the plan raises the ceiling: {text}"
+    );
+    assert!(
+        text.contains("horizontalpodautoscaler.autoscaling/hot patched; it keeps 1–5 replicas"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("scale test/default/hot 3 →"),
+        "no scale the HPA would undo: {text}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let md = std::fs::read_to_string(&report).unwrap();
+    assert!(md.contains("autoscale"), "{md}");
+    // kubectl sees the new ceiling, and the autoscaler using it.
+    assert_eq!(k.jsonpath("hpa/hot", "{.spec.maxReplicas}").await, "5");
+    k.ok(&[
+        "wait",
+        "--for=jsonpath={.status.desiredReplicas}=5",
+        "hpa/hot",
+        "--timeout=60s",
+    ])
+    .await;
+    let table = k.ok(&["get", "hpa", "hot"]).await;
+    assert!(table.contains("Deployment/hot"), "{table}");
+
     // Without CPU requests there is no utilization: the controller says so and keeps the replicas.
     deploy(&k, "plain", "demo:1", 2).await;
     apply(&k, "plain-hpa.yaml", &HOT_HPA.replace("hot", "plain")).await;
