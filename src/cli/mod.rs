@@ -126,11 +126,12 @@ pub enum Commands {
     },
     /// Change the bounds of the HorizontalPodAutoscaler that manages a Kubernetes
     /// Deployment or StatefulSet (as `scale` cannot: the autoscaler would undo it)
+    #[command(group(clap::ArgGroup::new("bounds").required(true).multiple(true).args(["min", "max"])))]
     Autoscale {
         /// TARGET/NAMESPACE/NAME of the workload the autoscaler manages
         workload: WorkloadAddr,
         /// New minReplicas (kept when not given)
-        #[arg(long, value_name = "N", required_unless_present = "max")]
+        #[arg(long, value_name = "N")]
         min: Option<u32>,
         /// New maxReplicas (kept when not given)
         #[arg(long, value_name = "N")]
