@@ -60,7 +60,11 @@ impl Opsdeck {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .find(|a| a["rule"] == rule && a["state"] != "resolved");
+                // Only this cluster's: the local Docker engine is watched too, and
+                // other builds on the machine may have containers starting on it.
+                .find(|a| {
+                    a["rule"] == rule && a["state"] != "resolved" && a["labels"]["target"] == "test"
+                });
             if let Some(a) = found {
                 return a.clone();
             }

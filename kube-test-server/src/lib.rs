@@ -5,6 +5,7 @@
 
 mod api;
 mod auth;
+mod autoscaler;
 mod defaults;
 mod deployment;
 mod hash;
@@ -163,6 +164,7 @@ pub(crate) fn reconcile(store: &mut store::Store) {
         workloads::sync_replicasets(store);
         workloads::sync_statefulsets(store);
         workloads::sync_daemonsets(store);
+        autoscaler::sync_autoscalers(store);
         if store.resource_version() == before {
             break;
         }

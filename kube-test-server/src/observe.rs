@@ -1,5 +1,7 @@
 //! What the nodes report about pods: container logs (current and previous instance) and
-//! metrics.k8s.io usage, both derived from the pod so tests can predict them.
+//! metrics.k8s.io usage, both derived from the pod so tests can predict them. Containers of
+//! an image named `hot` use most of a core (900m and up), so an autoscaler under CPU load can be
+//! reached.
 
 use serde_json::{json, Value};
 
@@ -201,14 +203,29 @@ fn container_usage(pod: &Value, container: &Value) -> (u64, u64) {
     let name = container["name"].as_str().unwrap_or_default();
     let s = seed(&format!("{}/{name}", pod_name(pod)));
     let wobble = (time::OffsetDateTime::now_utc().unix_timestamp() as u64 / 15) % 7;
-    let cpu_nanos = (5 + s % 200 + wobble * 3) * 1_000_000;
     let image = container["image"].as_str().unwrap_or_default();
+    let base = if image.contains("hot") { 900 } else { 5 };
+    let cpu_nanos = (base + s % 200 + wobble * 3) * 1_000_000;
     let mem_kib = if image.contains("oom") {
         500 * 1024
     } else {
         (20 + (s >> 8) % 180) * 1024
     };
     (cpu_nanos, mem_kib)
+}
+
+/// CPU in use by a running pod's containers, in millicores, as its PodMetrics say.
+pub fn pod_cpu_millis(pod: &Value) -> Option<u64> {
+    if pod["status"]["phase"] != "Running" {
+        return None;
+    }
+    let containers = pod["spec"]["containers"].as_array()?;
+    Some(
+        containers
+            .iter()
+            .map(|c| container_usage(pod, c).0 / 1_000_000)
+            .sum(),
+    )
 }
 
 pub fn pod_metrics(pod: &Value) -> Option<Value> {

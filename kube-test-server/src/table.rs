@@ -86,6 +86,15 @@ fn columns(res: &Resource) -> Vec<(&'static str, &'static str)> {
             ("Age", ""),
             ("Version", ""),
         ],
+        "horizontalpodautoscalers" => vec![
+            ("Name", "name"),
+            ("Reference", ""),
+            ("Targets", ""),
+            ("MinPods", ""),
+            ("MaxPods", ""),
+            ("Replicas", ""),
+            ("Age", ""),
+        ],
         "namespaces" => vec![("Name", "name"), ("Status", ""), ("Age", "")],
         "events" => vec![
             ("Last Seen", ""),
@@ -96,6 +105,29 @@ fn columns(res: &Resource) -> Vec<(&'static str, &'static str)> {
         ],
         _ => vec![("Name", "name"), ("Age", "")],
     }
+}
+
+/// `cpu: 95%/70%` per resource metric, `<unknown>` before a reading, as kubectl shows them.
+fn hpa_targets(spec: &Value, status: &Value) -> String {
+    let metrics = spec["metrics"].as_array().cloned().unwrap_or_default();
+    let current = status["currentMetrics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    metrics
+        .iter()
+        .filter_map(|m| {
+            let name = m["resource"]["name"].as_str()?;
+            let target = m["resource"]["target"]["averageUtilization"].as_i64()?;
+            let now = current
+                .iter()
+                .find(|c| c["resource"]["name"] == name)
+                .and_then(|c| c["resource"]["current"]["averageUtilization"].as_i64())
+                .map_or("<unknown>".to_string(), |v| format!("{v}%"));
+            Some(format!("{name}: {now}/{target}%"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn cells(res: &Resource, o: &Value) -> Vec<Value> {
@@ -181,6 +213,19 @@ fn cells(res: &Resource, o: &Value) -> Vec<Value> {
                 status["nodeInfo"]["kubeletVersion"].clone(),
             ]
         }
+        (_, "horizontalpodautoscalers") => vec![
+            name,
+            json!(format!(
+                "{}/{}",
+                spec["scaleTargetRef"]["kind"].as_str().unwrap_or_default(),
+                spec["scaleTargetRef"]["name"].as_str().unwrap_or_default()
+            )),
+            json!(hpa_targets(spec, status)),
+            json!(spec["minReplicas"].as_i64().unwrap_or(1)),
+            json!(n(&spec["maxReplicas"])),
+            json!(n(&status["currentReplicas"])),
+            age,
+        ],
         ("", "namespaces") => vec![name, status["phase"].clone(), age],
         ("", "events") => vec![
             json!(crate::table::age(&o["lastTimestamp"])),

@@ -18,6 +18,14 @@ pub enum Verb {
     Deploy {
         image: String,
     },
+    /// New bounds for the HorizontalPodAutoscaler that manages a Kubernetes
+    /// workload (its minReplicas, maxReplicas); None keeps a bound.
+    Autoscale {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        min: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        max: Option<u32>,
+    },
     /// An Alertmanager silence (`AM/silence/new`) over these matchers.
     Silence {
         matchers: Vec<crate::alertmanager::Matcher>,
@@ -46,6 +54,7 @@ impl Verb {
             Verb::Restart => "restart",
             Verb::Rollback { .. } => "rollback",
             Verb::Deploy { .. } => "deploy",
+            Verb::Autoscale { .. } => "autoscale",
             Verb::Silence { .. } => "silence",
             Verb::Expire => "expire",
             Verb::Cancel => "cancel",
@@ -60,13 +69,22 @@ impl Verb {
     /// What the verb acts on, when that is not a workload: the address it takes.
     pub fn foreign_subject(&self) -> Option<&'static str> {
         match self {
-            Verb::Scale { .. } | Verb::Restart | Verb::Rollback { .. } | Verb::Deploy { .. } => {
-                None
-            }
+            Verb::Scale { .. }
+            | Verb::Restart
+            | Verb::Rollback { .. }
+            | Verb::Deploy { .. }
+            | Verb::Autoscale { .. } => None,
             Verb::Silence { .. } | Verb::Expire => Some("Alertmanager silences (AM/silence/ID)"),
             Verb::Cancel | Verb::Terminate => Some("PostgreSQL backends (DB/backend/PID)"),
             Verb::Load { .. } => Some("HTTP endpoints, through `opsdeck load`"),
         }
+    }
+
+    /// The refusal of `autoscale` where there is no HorizontalPodAutoscaler.
+    pub fn not_autoscaled(addr: &WorkloadAddr) -> String {
+        format!(
+            "{addr} is not a Kubernetes workload: autoscale changes the bounds of the HorizontalPodAutoscaler that manages a Deployment or StatefulSet; use scale"
+        )
     }
 
     /// The refusal of a verb made for another kind of subject.
@@ -87,6 +105,16 @@ impl fmt::Display for Verb {
             Verb::Rollback { to: None } => f.write_str("rollback to the previous revision"),
             Verb::Rollback { to: Some(r) } => write!(f, "rollback to {r}"),
             Verb::Deploy { image } => write!(f, "deploy {image}"),
+            Verb::Autoscale { min, max } => {
+                f.write_str("autoscale")?;
+                if let Some(n) = min {
+                    write!(f, " min {n}")?;
+                }
+                if let Some(n) = max {
+                    write!(f, " max {n}")?;
+                }
+                Ok(())
+            }
             Verb::Silence {
                 matchers,
                 duration,

@@ -46,6 +46,7 @@ pub fn param_roles(rb: &Runbook, name: &str) -> Vec<Role> {
                 | ActionSpec::Restart { workload }
                 | ActionSpec::Rollback { workload, .. }
                 | ActionSpec::Deploy { workload, .. }
+                | ActionSpec::Autoscale { workload, .. }
                     if uses(workload) =>
                 {
                     add(Role::Workload)

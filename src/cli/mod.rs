@@ -127,6 +127,21 @@ pub enum Commands {
         #[command(flatten)]
         flags: act::ActFlags,
     },
+    /// Change the bounds of the HorizontalPodAutoscaler that manages a Kubernetes
+    /// Deployment or StatefulSet (as `scale` cannot: the autoscaler would undo it)
+    #[command(group(clap::ArgGroup::new("bounds").required(true).multiple(true).args(["min", "max"])))]
+    Autoscale {
+        /// TARGET/NAMESPACE/NAME of the workload the autoscaler manages
+        workload: WorkloadAddr,
+        /// New minReplicas (kept when not given)
+        #[arg(long, value_name = "N")]
+        min: Option<u32>,
+        /// New maxReplicas (kept when not given)
+        #[arg(long, value_name = "N")]
+        max: Option<u32>,
+        #[command(flatten)]
+        flags: act::ActFlags,
+    },
     /// The images opsdeck replaced on a workload, for rollback --to
     History {
         /// TARGET/GROUP/NAME, e.g. local/shop/api (GROUP `_` for a plain container)
@@ -325,6 +340,21 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             workload,
             Verb::Scale {
                 replicas: *replicas,
+            },
+            flags,
+            HealthGate::default(),
+        ),
+        Some(Commands::Autoscale {
+            workload,
+            min,
+            max,
+            flags,
+        }) => act_on(
+            &cli,
+            workload,
+            Verb::Autoscale {
+                min: *min,
+                max: *max,
             },
             flags,
             HealthGate::default(),

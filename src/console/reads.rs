@@ -68,6 +68,15 @@ pub fn workload_facts(model: &Model, addr: &WorkloadAddr) -> Facts {
         running: w.running,
         updated: w.rollout.as_ref().map_or(w.running, |r| r.up_to_date),
         image: w.images.first().cloned().unwrap_or_default(),
+        autoscaler: w
+            .rollout
+            .as_ref()
+            .and_then(|r| r.autoscaler.as_ref())
+            .map(|a| crate::runbook::judge::Bounds {
+                min: a.min,
+                max: a.max,
+                desired: a.desired,
+            }),
     }
 }
 

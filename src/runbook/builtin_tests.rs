@@ -171,6 +171,7 @@ fn workload(ready: u32, desired: u32) -> Facts {
         running: desired,
         updated: desired,
         image: "api:2".into(),
+        autoscaler: None,
     }
 }
 
@@ -346,7 +347,7 @@ fn degraded_performance_scales_out_when_cpu_bound() {
             "latency" => Facts::Number(Some(2.3)),
             "verify" => Facts::Number(Some(0.4)),
             "held" => Facts::Number(Some(0.6)),
-            "replicas" | "scaled" => workload(3, 3),
+            "replicas" | "scaled" | "autoscaler" => workload(3, 3),
             "cpu" => Facts::Number(Some(95.0)),
             "memory" => Facts::Number(Some(0.5)),
             "db_connections" => Facts::Number(Some(0.2)),
@@ -381,6 +382,49 @@ fn degraded_performance_scales_out_when_cpu_bound() {
     );
 }
 
+/// A workload an autoscaler holds at `max` (it wants `max` and is there).
+fn autoscaled(max: u32) -> Facts {
+    Facts::Workload {
+        ready: max,
+        desired: max,
+        running: max,
+        updated: max,
+        image: "api:2".into(),
+        autoscaler: Some(crate::runbook::judge::Bounds {
+            min: 1,
+            max,
+            desired: Some(max),
+        }),
+    }
+}
+
+#[test]
+fn degraded_performance_raises_the_autoscalers_max_when_cpu_bound_at_it() {
+    let t = drive(
+        "degraded-performance",
+        RunMode::Run,
+        &[("workload", W)],
+        &[],
+        |step| match step {
+            "replicas" | "autoscaler" => autoscaled(3),
+            "scaled" => autoscaled(5),
+            "cpu" => Facts::Number(Some(270.0)),
+            "memory" => Facts::Number(Some(0.5)),
+            other => panic!("unexpected check {other}"),
+        },
+    );
+    // Not a scale the autoscaler would undo: its ceiling, raised by the step.
+    assert_eq!(
+        t.applied,
+        [Action::Autoscale {
+            workload: W.into(),
+            min: None,
+            max: Some(5)
+        }]
+    );
+    assert!(t.started.iter().any(|s| s == "scaled"), "{:?}", t.started);
+}
+
 #[test]
 fn degraded_performance_points_at_the_database() {
     let t = drive(
@@ -394,7 +438,7 @@ fn degraded_performance_points_at_the_database() {
         &[],
         |step| match step {
             "latency" => Facts::Number(Some(2.3)),
-            "replicas" => workload(3, 3),
+            "replicas" | "autoscaler" => workload(3, 3),
             "cpu" => Facts::Number(Some(30.0)),
             "memory" => Facts::Number(Some(0.5)),
             "db_connections" => Facts::Number(Some(0.97)),

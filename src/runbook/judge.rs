@@ -26,6 +26,8 @@ pub enum Facts {
         /// rollout's up-to-date count; elsewhere every running replica.
         updated: u32,
         image: String,
+        /// The HorizontalPodAutoscaler that sets its replicas, when one does.
+        autoscaler: Option<Bounds>,
     },
     Rows {
         columns: Vec<String>,
@@ -35,6 +37,14 @@ pub enum Facts {
     LastDeploy(Option<Deploy>),
     /// The source could not be read at all (not configured, unreachable).
     Unavailable(String),
+}
+
+/// An autoscaler's bounds and the replicas it wants now (None before it reported).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    pub min: u32,
+    pub max: u32,
+    pub desired: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -111,17 +121,34 @@ pub fn judge(check: &Check, facts: &Facts) -> Verdict {
                 running,
                 updated,
                 image,
+                autoscaler,
             },
-        ) => expect_verdict(
-            &w.expect,
-            json!({ "ready": ready, "desired": desired, "running": running, "updated": updated, "image": image }),
-            json!(ready),
-            if updated == running {
+        ) => {
+            let scope = json!({ "ready": ready, "desired": desired, "running": running, "updated": updated, "image": image,
+                "hpa_min": autoscaler.map(|a| a.min), "hpa_max": autoscaler.map(|a| a.max),
+                "hpa_desired": autoscaler.and_then(|a| a.desired) });
+            let mut output = if updated == running {
                 format!("{ready}/{desired} ready, {running} running, image {image}")
             } else {
                 format!("{ready}/{desired} ready, {running} running, {updated} on the new revision, image {image}")
-            },
-        ),
+            };
+            if let Some(a) = autoscaler {
+                output.push_str(&format!(", autoscaler {}–{}", a.min, a.max));
+                if let Some(d) = a.desired {
+                    output.push_str(&format!(" wants {d}"));
+                }
+            }
+            let value = match w.value.as_deref().map(str::trim) {
+                None => json!(ready),
+                Some(name) => match scope.get(name) {
+                    Some(v) => v.clone(),
+                    None => {
+                        return unread(format!("{output}; `value = \"{name}\"` names no reading"))
+                    }
+                },
+            };
+            expect_verdict(&w.expect, scope, value, output)
+        }
         (Check::Sql(s), Facts::Rows { columns, rows }) => {
             let first = rows
                 .first()

@@ -82,6 +82,7 @@ fn workloads_expose_ready_desired_running_and_image() {
     let c = Check::Workload(WorkloadCheck {
         workload: "w".into(),
         expect: "ready >= desired and image != 'bad'".into(),
+        value: None,
     });
     let facts = Facts::Workload {
         ready: 2,
@@ -89,6 +90,7 @@ fn workloads_expose_ready_desired_running_and_image() {
         running: 3,
         updated: 3,
         image: "api:2".into(),
+        autoscaler: None,
     };
     let v = judge(&c, &facts);
     assert!(!v.passed);
@@ -102,6 +104,7 @@ fn workloads_expose_ready_desired_running_and_image() {
     let c = Check::Workload(WorkloadCheck {
         workload: "w".into(),
         expect: "ready >= desired and updated >= desired".into(),
+        value: None,
     });
     let facts = Facts::Workload {
         ready: 2,
@@ -109,10 +112,50 @@ fn workloads_expose_ready_desired_running_and_image() {
         running: 3,
         updated: 1,
         image: "api:3-broken".into(),
+        autoscaler: None,
     };
     let v = judge(&c, &facts);
     assert!(!v.passed);
     assert!(v.output.contains("1 on the new revision"), "{}", v.output);
+}
+
+#[test]
+fn an_autoscaler_at_its_ceiling_fails_and_its_max_is_the_value() {
+    use crate::runbook::judge::Bounds;
+    let c = Check::Workload(WorkloadCheck {
+        workload: "w".into(),
+        expect: "hpa_desired is none or hpa_desired < hpa_max".into(),
+        value: Some("hpa_max".into()),
+    });
+    let at = |desired| Facts::Workload {
+        ready: 3,
+        desired: 3,
+        running: 3,
+        updated: 3,
+        image: "api:2".into(),
+        autoscaler: Some(Bounds {
+            min: 1,
+            max: 3,
+            desired,
+        }),
+    };
+    let v = judge(&c, &at(Some(3)));
+    assert!(!v.passed && !v.inconclusive, "{v:?}");
+    assert_eq!(v.value, json!(3));
+    assert!(v.output.contains("autoscaler 1–3 wants 3"), "{}", v.output);
+    assert!(judge(&c, &at(Some(2))).passed);
+    // No autoscaler: nothing to be at the ceiling of.
+    let none = Facts::Workload {
+        ready: 3,
+        desired: 3,
+        running: 3,
+        updated: 3,
+        image: "api:2".into(),
+        autoscaler: None,
+    };
+    let v = judge(&c, &none);
+    assert!(v.passed, "{v:?}");
+    assert_eq!(v.value, json!(null));
 }
 
 #[test]

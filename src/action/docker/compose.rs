@@ -25,6 +25,7 @@ pub async fn plan(
         | Verb::Cancel
         | Verb::Terminate
         | Verb::Load { .. } => return Err(req.verb.not_for_workload(addr)),
+        Verb::Autoscale { .. } => return Err(Verb::not_autoscaled(addr)),
         Verb::Scale { replicas: want } => {
             let want = *want;
             if want == current {

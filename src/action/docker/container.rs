@@ -21,6 +21,7 @@ pub async fn plan(ctx: &Ctx<'_>, req: &Request, c: Replica) -> Result<(Plan, Wor
         | Verb::Cancel
         | Verb::Terminate
         | Verb::Load { .. } => return Err(req.verb.not_for_workload(addr)),
+        Verb::Autoscale { .. } => return Err(Verb::not_autoscaled(addr)),
         Verb::Scale { .. } => {
             return Err(format!(
                 "{addr} is a plain container, which has no replicas to scale; \

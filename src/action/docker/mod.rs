@@ -20,7 +20,7 @@ pub use replica::{compose_name, Replica};
 pub use swarm::{update_for, SwarmUpdate};
 
 use crate::action::revisions::RevisionLog;
-use crate::action::{Orchestrator, Outcome, Plan, Request, Revision};
+use crate::action::{Orchestrator, Outcome, Plan, Request, Revision, Verb};
 use crate::config::Config;
 use crate::connect::docker::{connect, Endpoint};
 use crate::model::{WorkloadAddr, NO_GROUP};
@@ -112,6 +112,9 @@ impl DockerOrchestrator {
         }
         if req.verb.foreign_subject().is_some() {
             return Err(req.verb.not_for_workload(addr));
+        }
+        if let Verb::Autoscale { .. } = req.verb {
+            return Err(Verb::not_autoscaled(addr));
         }
         let ctx = self.ctx();
         if addr.group == NO_GROUP {

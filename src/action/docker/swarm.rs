@@ -183,6 +183,11 @@ pub fn update_for(service: &Service, verb: &Verb) -> Result<(SwarmUpdate, String
                 verb.foreign_subject().unwrap_or("workloads")
             ))
         }
+        Verb::Autoscale { .. } => {
+            return Err(format!(
+                "service {name} is a Swarm service: autoscale changes the bounds of a Kubernetes HorizontalPodAutoscaler; use scale"
+            ))
+        }
         Verb::Scale { replicas } => {
             let before = replicas_of(&spec).ok_or_else(|| {
                 format!("service {name} is global, not replicated: it runs one task per node and cannot be scaled")

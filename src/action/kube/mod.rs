@@ -201,9 +201,55 @@ impl KubeOrchestrator {
                     )
                 }
             }
+            Verb::Autoscale { min, max } => {
+                let ns = &addr.group;
+                let h = autoscaler::managing(&self.client, &found)
+                    .await?
+                    .ok_or_else(|| {
+                        format!(
+                            "no HorizontalPodAutoscaler manages {addr}: its replicas are set by scale"
+                        )
+                    })?;
+                let (lo, hi) = autoscaler::bounds(&h, *min, *max)?;
+                if (lo, hi) == (h.min, h.max) {
+                    let why = format!(
+                        "HorizontalPodAutoscaler {} already keeps {addr} at {lo}–{hi} replicas",
+                        h.name
+                    );
+                    (why.clone(), vec![], Change::Skip(why), false)
+                } else {
+                    let subject = format!("HorizontalPodAutoscaler {ns}/{}", h.name);
+                    let steps = vec![
+                        PlanStep {
+                            op: StepOp::Update,
+                            subject: subject.clone(),
+                            detail: format!(
+                                "minReplicas {} → {lo}, maxReplicas {} → {hi} (as kubectl patch hpa); the autoscaler then sets the replicas of {} {ns}/{} within them",
+                                h.min, h.max, found.kind().label(), addr.name
+                            ),
+                        },
+                        PlanStep {
+                            op: StepOp::Verify,
+                            subject,
+                            detail: "read the autoscaler back until it holds the new bounds".into(),
+                        },
+                    ];
+                    (
+                        format!("autoscale {addr} {}–{} → {lo}–{hi}", h.min, h.max),
+                        steps,
+                        Change::Bounds {
+                            hpa: h.name,
+                            min: lo,
+                            max: hi,
+                        },
+                        // A lower ceiling or floor lets the autoscaler remove serving replicas.
+                        hi < h.max || lo < h.min,
+                    )
+                }
+            }
             other => {
                 return Err(format!(
-                    "{} is not a Kubernetes verb here; use scale, restart, rollback or deploy",
+                    "{} is not a Kubernetes verb here; use scale, restart, rollback, deploy or autoscale",
                     other.name()
                 ))
             }
@@ -253,6 +299,38 @@ impl KubeOrchestrator {
         })
     }
 
+    /// Patches an autoscaler's bounds and reads them back: the change has
+    /// held only when a fresh read shows it.
+    async fn set_bounds(
+        &self,
+        found: &Found,
+        change: &Change,
+        hpa: &str,
+        want: (i32, i32),
+    ) -> Result<Outcome, String> {
+        workload::send(&self.client, found, change, false).await?;
+        let did = format!("horizontalpodautoscaler.autoscaling/{hpa} patched");
+        let now = autoscaler::managing(&self.client, found).await?;
+        let (ok, how) = match now {
+            Some(h) if (h.min, h.max) == want => {
+                (true, format!("it keeps {}–{} replicas", h.min, h.max))
+            }
+            Some(h) => (
+                false,
+                format!(
+                    "read back, it keeps {}–{} replicas, not {}–{}",
+                    h.min, h.max, want.0, want.1
+                ),
+            ),
+            None => (false, "read back, the autoscaler is gone".to_string()),
+        };
+        Ok(Outcome {
+            ok,
+            message: format!("{did}; {how}"),
+            rolled_back: false,
+        })
+    }
+
     async fn wait(&self, found: &Found, progress: &mpsc::Sender<String>) -> Rollout {
         let ns = found.meta().namespace.clone().unwrap_or_default();
         let name = found.meta().name.clone().unwrap_or_default();
@@ -293,6 +371,12 @@ fn done_line(found: &Found, verb: &Verb) -> String {
 /// What the server said it would make of the change, in one line.
 fn verdict(found: &Found, change: &Change, returned: &Value) -> String {
     let prefix = "the API server accepted it (dryRun=All; nothing persisted)";
+    if let Change::Bounds { hpa, .. } = change {
+        return format!(
+            "{prefix}: horizontalpodautoscaler.autoscaling {hpa} would keep {} replicas",
+            autoscaler::bounds_of(returned)
+        );
+    }
     if let Change::Scale(_) = change {
         return format!(
             "{prefix}: {} {} would have spec.replicas {}",
@@ -334,6 +418,9 @@ impl Orchestrator for KubeOrchestrator {
                     message: why,
                     rolled_back: false,
                 });
+            }
+            if let Change::Bounds { hpa, min, max } = &change {
+                return self.set_bounds(&found, &change, hpa, (*min, *max)).await;
             }
             workload::send(&self.client, &found, &change, false).await?;
             let did = done_line(&found, &plan.request.verb);

@@ -118,6 +118,8 @@ pub enum Change {
     Restart,
     /// A patch (JSON or strategic merge) of the workload itself.
     Patch(Patch<Value>),
+    /// New minReplicas and maxReplicas for the autoscaler named.
+    Bounds { hpa: String, min: i32, max: i32 },
     /// Nothing to send; the reason is the outcome.
     Skip(String),
 }
@@ -140,6 +142,9 @@ pub async fn send(
     let resource = found.resource();
     match change {
         Change::Skip(_) => Ok(Value::Null),
+        Change::Bounds { hpa, min, max } => {
+            super::autoscaler::send_bounds(client, &ns, hpa, (*min, *max), dry_run).await
+        }
         Change::Scale(n) => {
             let patch = Patch::Merge(serde_json::json!({"spec": {"replicas": n}}));
             let what = format!("{}/scale {ns}/{name}", resource.replace(".apps", ""));

@@ -33,6 +33,13 @@ pub fn request(action: &Action) -> Result<Request, String> {
                 image: image.clone(),
             },
         ),
+        Action::Autoscale { workload, min, max } => (
+            workload,
+            Verb::Autoscale {
+                min: *min,
+                max: *max,
+            },
+        ),
         Action::DbCancel { target, pids } | Action::DbTerminate { target, pids } => {
             let verb = if matches!(action, Action::DbCancel { .. }) {
                 Verb::Cancel

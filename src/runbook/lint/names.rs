@@ -44,7 +44,16 @@ pub(super) fn check(rb: &Runbook, loc: &Locator) -> Vec<FileError> {
 
 fn facts_of(check: &Check) -> &'static [&'static str] {
     match check {
-        Check::Workload(_) => &["ready", "desired", "running", "updated", "image"],
+        Check::Workload(_) => &[
+            "ready",
+            "desired",
+            "running",
+            "updated",
+            "image",
+            "hpa_min",
+            "hpa_max",
+            "hpa_desired",
+        ],
         Check::Sql(_) => &["rows", "value", "row"],
         Check::Promql(_) | Check::Metric(_) => &["value"],
         Check::Probe(_) | Check::RecentDeploy(_) => &[],

@@ -11,6 +11,8 @@ pub enum ActionKind {
     Restart,
     Rollback,
     Deploy,
+    /// New bounds for the HorizontalPodAutoscaler of a Kubernetes workload.
+    Autoscale,
     DbCancel,
     DbTerminate,
     /// A short load run to see that a fix holds under more traffic.
@@ -34,6 +36,11 @@ pub enum ActionSpec {
     Deploy {
         workload: String,
         image: String,
+    },
+    Autoscale {
+        workload: String,
+        min: Option<String>,
+        max: Option<String>,
     },
     DbCancel {
         target: String,
@@ -73,6 +80,13 @@ pub enum Action {
     Deploy {
         workload: String,
         image: String,
+    },
+    Autoscale {
+        workload: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max: Option<u32>,
     },
     /// One backend or several (a pid template may give `4242,4243`).
     DbCancel {
@@ -118,6 +132,7 @@ impl ActionSpec {
             ActionSpec::Restart { .. } => ActionKind::Restart,
             ActionSpec::Rollback { .. } => ActionKind::Rollback,
             ActionSpec::Deploy { .. } => ActionKind::Deploy,
+            ActionSpec::Autoscale { .. } => ActionKind::Autoscale,
             ActionSpec::DbCancel { .. } => ActionKind::DbCancel,
             ActionSpec::DbTerminate { .. } => ActionKind::DbTerminate,
             ActionSpec::Shell { .. } => ActionKind::Shell,
@@ -139,6 +154,11 @@ impl ActionSpec {
             }
             ActionSpec::Deploy { workload, image } => {
                 v.extend([("workload", workload.as_str()), ("image", image)])
+            }
+            ActionSpec::Autoscale { workload, min, max } => {
+                v.push(("workload", workload));
+                v.extend(min.as_deref().map(|m| ("min", m)));
+                v.extend(max.as_deref().map(|m| ("max", m)));
             }
             ActionSpec::DbCancel { target, pid } | ActionSpec::DbTerminate { target, pid } => {
                 v.extend([("target", target.as_str()), ("pid", pid)])
@@ -194,6 +214,18 @@ impl ActionSpec {
                 workload: nonempty("workload", render(workload)?)?,
                 image: nonempty("image", render(image)?)?,
             },
+            ActionSpec::Autoscale { workload, min, max } => {
+                let min = opt(min)?.map(|m| number("min", &m)).transpose()?;
+                let max = opt(max)?.map(|m| number("max", &m)).transpose()?;
+                if min.is_none() && max.is_none() {
+                    return Err("an autoscale action needs `min`, `max` or both".into());
+                }
+                Action::Autoscale {
+                    workload: nonempty("workload", render(workload)?)?,
+                    min,
+                    max,
+                }
+            }
             ActionSpec::DbCancel { target, pid } => Action::DbCancel {
                 target: nonempty("target", render(target)?)?,
                 pids: numbers("pid", &render(pid)?)?,
@@ -304,6 +336,7 @@ impl Action {
             Action::Restart { .. } => ActionKind::Restart,
             Action::Rollback { .. } => ActionKind::Rollback,
             Action::Deploy { .. } => ActionKind::Deploy,
+            Action::Autoscale { .. } => ActionKind::Autoscale,
             Action::DbCancel { .. } => ActionKind::DbCancel,
             Action::DbTerminate { .. } => ActionKind::DbTerminate,
             Action::Shell { .. } => ActionKind::Shell,
@@ -321,6 +354,16 @@ impl Action {
                 to: Some(r),
             } => format!("roll back {workload} to {r}"),
             Action::Deploy { workload, image } => format!("deploy {image} to {workload}"),
+            Action::Autoscale { workload, min, max } => {
+                let mut text = format!("set the autoscaler of {workload} to");
+                if let Some(n) = min {
+                    text.push_str(&format!(" min {n}"));
+                }
+                if let Some(n) = max {
+                    text.push_str(&format!(" max {n}"));
+                }
+                text
+            }
             Action::DbCancel { target, pids } => {
                 format!("cancel query of pid {} on {target}", pid_list(pids))
             }
@@ -358,7 +401,9 @@ impl Action {
                 command,
                 undo: None,
             }),
+            // The bounds before are not in Prior: undo by hand (`opsdeck autoscale`).
             Action::Restart { .. }
+            | Action::Autoscale { .. }
             | Action::DbCancel { .. }
             | Action::DbTerminate { .. }
             | Action::Load { .. } => None,

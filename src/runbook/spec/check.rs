@@ -45,12 +45,17 @@ pub struct PromqlCheck {
     pub expect: String,
 }
 
-/// Replica state of a workload; `expect` sees `ready`, `desired`, `running`, `image`.
+/// Replica state of a workload; `expect` sees `ready`, `desired`, `running`, `updated`, `image`,
+/// and `hpa_min`, `hpa_max`, `hpa_desired` (none without an autoscaler).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkloadCheck {
     pub workload: String,
     pub expect: String,
+    /// Which of those names is the step's value (default `ready`):
+    /// `hpa_max` for the autoscaler's ceiling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 /// The latest sample of a series in opsdeck's own store (see "Series names").
@@ -136,6 +141,7 @@ impl Check {
             Check::Workload(w) => Check::Workload(WorkloadCheck {
                 workload: render(&w.workload)?,
                 expect: render(&w.expect)?,
+                value: w.value.clone(),
             }),
             Check::Metric(m) => Check::Metric(MetricCheck {
                 series: render(&m.series)?,

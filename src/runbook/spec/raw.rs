@@ -90,10 +90,14 @@ struct RawStep {
     metric: Option<MetricCheck>,
     sql: Option<SqlCheck>,
     recent_deploy: Option<RecentDeployCheck>,
+    /// A workload check's value: one of the names its `expect` sees.
+    value: Option<String>,
     #[serde(default, with = "duration::opt")]
     interval: Option<Duration>,
     action: Option<ActionKind>,
     replicas: Option<Scalar>,
+    min: Option<Scalar>,
+    max: Option<Scalar>,
     to: Option<String>,
     image: Option<String>,
     target: Option<String>,
@@ -118,6 +122,7 @@ const SOURCES: &[&str] = &[
     "promql",
     "workload",
     "expect",
+    "value",
     "metric",
     "sql",
     "recent_deploy",
@@ -126,6 +131,8 @@ const ACTION_FIELDS: &[&str] = &[
     "action",
     "workload",
     "replicas",
+    "min",
+    "max",
     "to",
     "image",
     "target",
@@ -190,12 +197,15 @@ impl RawStep {
             ("promql", self.promql.is_some()),
             ("workload", self.workload.is_some()),
             ("expect", self.expect.is_some()),
+            ("value", self.value.is_some()),
             ("metric", self.metric.is_some()),
             ("sql", self.sql.is_some()),
             ("recent_deploy", self.recent_deploy.is_some()),
             ("interval", self.interval.is_some()),
             ("action", self.action.is_some()),
             ("replicas", self.replicas.is_some()),
+            ("min", self.min.is_some()),
+            ("max", self.max.is_some()),
             ("to", self.to.is_some()),
             ("image", self.image.is_some()),
             ("target", self.target.is_some()),
@@ -317,7 +327,11 @@ fn check_source(raw: &mut RawStep, problems: &mut Problems) -> Option<Check> {
         let expect = expect.unwrap_or_else(|| DEFAULT_WORKLOAD_EXPECT.to_string());
         (
             "workload",
-            Check::Workload(WorkloadCheck { workload, expect }),
+            Check::Workload(WorkloadCheck {
+                workload,
+                expect,
+                value: raw.value.take(),
+            }),
         )
     }));
     found.extend(raw.metric.take().map(|m| ("metric", Check::Metric(m))));
@@ -349,7 +363,7 @@ fn check_source(raw: &mut RawStep, problems: &mut Problems) -> Option<Check> {
 
 fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
     let Some(kind) = raw.action else {
-        problems.push(("kind", "an action step needs `action` (scale, restart, rollback, deploy, db_cancel, db_terminate, load, shell)".into()));
+        problems.push(("kind", "an action step needs `action` (scale, restart, rollback, deploy, autoscale, db_cancel, db_terminate, load, shell)".into()));
         return None;
     };
     let (name, takes): (&str, &[&str]) = match kind {
@@ -357,6 +371,7 @@ fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
         ActionKind::Restart => ("restart", &["workload"]),
         ActionKind::Rollback => ("rollback", &["workload", "to"]),
         ActionKind::Deploy => ("deploy", &["workload", "image"]),
+        ActionKind::Autoscale => ("autoscale", &["workload", "min", "max"]),
         ActionKind::DbCancel => ("db_cancel", &["target", "pid"]),
         ActionKind::DbTerminate => ("db_terminate", &["target", "pid"]),
         ActionKind::Shell => ("shell", &["command", "undo"]),
@@ -400,6 +415,18 @@ fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
             workload: need("workload", raw.workload.take()),
             image: need("image", raw.image.take()),
         },
+        ActionKind::Autoscale => {
+            let (min, max) = (raw.min.take(), raw.max.take());
+            if min.is_none() && max.is_none() {
+                // Reported through `need`, which holds the problem list here.
+                need("max", None);
+            }
+            ActionSpec::Autoscale {
+                workload: need("workload", raw.workload.take()),
+                min: min.map(Scalar::text),
+                max: max.map(Scalar::text),
+            }
+        }
         ActionKind::DbCancel => ActionSpec::DbCancel {
             target: need("target", raw.target.take()),
             pid: need("pid", raw.pid.take().map(Scalar::text)),
