@@ -46,6 +46,7 @@ fn keys_take_effect_and_q_quits_while_output_is_throttled() {
         s.contains("ACTION") && s.contains("DETAIL") && !s.contains("Disks")
     });
     let burst = pty.relayed() - before;
+    eprintln!("relayed during the burst: {burst} B");
     assert!(burst > 0);
 
     pty.keys(b"q");
