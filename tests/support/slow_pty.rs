@@ -54,10 +54,11 @@ impl SlowPty {
         let mut reader = master.try_clone().unwrap();
         let (to_screen, count) = (Arc::clone(&screen), Arc::clone(&relayed));
         std::thread::spawn(move || {
-            let start = Instant::now();
             let mut total = 0u64;
             let mut buf = [0u8; 64];
-            // Small reads paced to the rate: what the kernel buffers beyond
+            let mut next = Instant::now();
+            // Small reads, each followed by the time it takes on the link
+            // (quiet time earns no credit): what the kernel buffers beyond
             // them waits, and the writer behind the pty is held back.
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
@@ -66,8 +67,9 @@ impl SlowPty {
                 total += n as u64;
                 to_screen.lock().unwrap().feed(&buf[..n]);
                 count.store(total, Ordering::SeqCst);
-                let due = start + Duration::from_secs_f64(total as f64 / bytes_per_sec as f64);
-                std::thread::sleep(due.saturating_duration_since(Instant::now()));
+                next = next.max(Instant::now())
+                    + Duration::from_secs_f64(n as f64 / bytes_per_sec as f64);
+                std::thread::sleep(next.saturating_duration_since(Instant::now()));
             }
         });
         SlowPty {
