@@ -1,7 +1,9 @@
 //! The app loop: the only owner of the Model. It turns terminal input, collector
 //! updates, signals and the clock into events for `update`, runs the commands
-//! that come back, and redraws only when something changed, at most ~30 times a second.
+//! that come back, and redraws only when something changed, at most ~30 times a
+//! second. Drawing never waits on the terminal: frames go to the frame writer.
 
+use super::frame_writer::FrameWriter;
 use super::render::render;
 use super::state::UiState;
 use super::terminal;
@@ -77,6 +79,7 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
     let mut tui = terminal::enter()?;
+    let writer = FrameWriter::start()?;
     ui.screen_width = tui.size().map_or(80, |s| s.width);
     spawn_test_panic();
     let result: color_eyre::Result<()> = async {
@@ -84,7 +87,8 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
         let mut last_draw = Instant::now() - FRAME_GAP;
         loop {
             if dirty && last_draw.elapsed() >= FRAME_GAP {
-                tui.draw(|f| render(f, &model, &ui))?;
+                let frame = tui.draw(|f| render(f, &model, &ui))?;
+                writer.submit(frame.buffer.clone());
                 dirty = false;
                 last_draw = Instant::now();
             }
@@ -136,6 +140,7 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
         }
     }
     .await;
+    writer.close();
     terminal::restore();
     result
 }

@@ -2,6 +2,7 @@
 mod alt_keys;
 pub mod app;
 pub mod ascii;
+pub mod frame_writer;
 pub mod keymap;
 pub mod levels;
 pub mod lists;

@@ -1,39 +1,8 @@
-//! The terminal writer for 8- and 16-colour terminals. crossterm writes even
-//! the 16 ANSI colours as 256-colour codes (`ESC[38;5;9m`), which a Linux
-//! console, a VT100 or a serial line misreads; this writer rewrites them to the
-//! classic codes (`ESC[91m`) every ANSI terminal knows. Output is held until
-//! flush (ratatui flushes once per frame), so a sequence split across writes
-//! is always seen whole.
-
-use std::io::{self, Write};
-
-pub struct Sgr16<W: Write> {
-    inner: W,
-    pending: Vec<u8>,
-}
-
-impl<W: Write> Sgr16<W> {
-    pub fn new(inner: W) -> Self {
-        Sgr16 {
-            inner,
-            pending: Vec::with_capacity(16 * 1024),
-        }
-    }
-}
-
-impl<W: Write> Write for Sgr16<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.pending.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        let out = rewrite(&self.pending);
-        self.pending.clear();
-        self.inner.write_all(&out)?;
-        self.inner.flush()
-    }
-}
+//! Colours for 8- and 16-colour terminals. crossterm writes even the 16 ANSI
+//! colours as 256-colour codes (`ESC[38;5;9m`), which a Linux console, a VT100
+//! or a serial line misreads; every frame's bytes are rewritten to the classic
+//! codes (`ESC[91m`) every ANSI terminal knows. The frame writer rewrites a
+//! whole frame at once, so a sequence is never seen split.
 
 /// `bytes` with every SGR sequence's 256-colour codes below 16 made classic.
 pub fn rewrite(bytes: &[u8]) -> Vec<u8> {
@@ -121,14 +90,12 @@ mod tests {
             crossterm::cursor::MoveTo(3, 4)
         )
         .unwrap();
-        let mut w = Sgr16::new(Vec::new());
-        w.write_all(&raw).unwrap();
-        w.flush().unwrap();
+        let classic = rewrite(&raw);
         // crossterm's own codes (this fails if NO_COLOR is set for the test
         // run: crossterm then writes no colour at all).
         let raw = String::from_utf8(raw).unwrap();
         assert!(raw.contains("38;5;9;48;5;4m"), "{raw:?}");
-        let text = String::from_utf8(w.inner.clone()).unwrap();
+        let text = String::from_utf8(classic).unwrap();
         assert_eq!(text, "\x1b[91;44m\x1b[5;4H");
     }
 

@@ -1,15 +1,14 @@
 //! Entering and leaving the full-screen terminal. Restoring is idempotent and is
 //! called on every way out: quit, error, signal and panic.
 
-use super::sgr16::Sgr16;
+use super::frame_writer::Offscreen;
 use crossterm::{cursor, execute, terminal};
-use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
-use std::io::{self, Stdout};
+use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Colours go out as the classic 16-colour codes every ANSI terminal reads.
-pub type Tui = Terminal<CrosstermBackend<Sgr16<Stdout>>>;
+/// Frames are rendered off screen; the frame writer puts them on the terminal.
+pub type Tui = Terminal<Offscreen>;
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
@@ -17,13 +16,27 @@ pub fn enter() -> io::Result<Tui> {
     terminal::enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
-    Terminal::new(CrosstermBackend::new(Sgr16::new(io::stdout())))
+    Terminal::new(Offscreen)
+}
+
+/// Writes `bytes` unless the terminal was restored (then `false`). Holding
+/// stdout's lock across the check and the write means no frame's bytes can
+/// land on the shell after `restore` has left the alternate screen.
+pub fn write_while_active(bytes: &[u8]) -> io::Result<bool> {
+    let mut out = io::stdout().lock();
+    if !ACTIVE.load(Ordering::SeqCst) {
+        return Ok(false);
+    }
+    out.write_all(bytes)?;
+    out.flush()?;
+    Ok(true)
 }
 
 /// Leaves the alternate screen and raw mode if we are in them; safe to call twice.
 pub fn restore() {
+    let mut out = io::stdout().lock();
     if ACTIVE.swap(false, Ordering::SeqCst) {
-        let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+        let _ = execute!(out, terminal::LeaveAlternateScreen, cursor::Show);
         let _ = terminal::disable_raw_mode();
     }
 }
