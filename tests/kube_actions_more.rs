@@ -21,15 +21,7 @@ async fn the_cli_twins_act_on_a_configured_kubernetes_target() {
     let k = TestCluster::start(fast_config()).await;
     deploy(&k, "web", "demo:1", 1).await;
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("opsdeck.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[kubernetes]]\nname = \"test\"\ncontext = \"test\"\nkubeconfig = \"{}\"\n",
-            k.kubeconfig.display()
-        ),
-    )
-    .unwrap();
+    let config = k.write_opsdeck_config(dir.path());
     let data = dir.path().join("data");
     let opsdeck = |args: &'static [&'static str]| {
         let (config, data) = (config.clone(), data.clone());

@@ -21,15 +21,7 @@ async fn scale_on_an_autoscaled_deployment_is_refused_with_the_change_that_holds
     let listed = k.ok(&["get", "hpa"]).await;
     assert!(listed.contains("web"), "{listed}");
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("opsdeck.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[kubernetes]]\nname = \"test\"\ncontext = \"test\"\nkubeconfig = \"{}\"\n",
-            k.kubeconfig.display()
-        ),
-    )
-    .unwrap();
+    let config = k.write_opsdeck_config(dir.path());
     let data = dir.path().join("data");
     let (c, d) = (config.clone(), data.clone());
     let out =
@@ -226,15 +218,7 @@ async fn an_autoscaler_under_cpu_load_scales_to_its_max_and_says_it_is_limited()
     // The degraded-performance runbook, headless: CPU-bound at the autoscaler's ceiling, it
     // raises maxReplicas (by its scale_step, 2) instead of scaling, and the autoscaler scales.
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("opsdeck.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[kubernetes]]\nname = \"test\"\ncontext = \"test\"\nkubeconfig = \"{}\"\n",
-            k.kubeconfig.display()
-        ),
-    )
-    .unwrap();
+    let config = k.write_opsdeck_config(dir.path());
     let (data, report) = (dir.path().join("data"), dir.path().join("report.md"));
     let (c, d, r) = (config.clone(), data.clone(), report.clone());
     let out = tokio::task::spawn_blocking(move || {

@@ -25,15 +25,7 @@ async fn deploy_sets_the_image_and_a_broken_one_rolls_back_by_itself() {
     .await;
     k.rolled_out("web").await;
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("opsdeck.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[kubernetes]]\nname = \"test\"\ncontext = \"test\"\nkubeconfig = \"{}\"\n",
-            k.kubeconfig.display()
-        ),
-    )
-    .unwrap();
+    let config = k.write_opsdeck_config(dir.path());
     let data = dir.path().join("data");
     let opsdeck = |args: &'static [&'static str]| {
         let (config, data) = (config.clone(), data.clone());

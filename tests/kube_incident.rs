@@ -23,14 +23,7 @@ struct Opsdeck {
 impl Opsdeck {
     fn new(k: &TestCluster) -> Opsdeck {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("opsdeck.toml"),
-            format!(
-                "[[kubernetes]]\nname = \"test\"\ncontext = \"test\"\nkubeconfig = \"{}\"\n",
-                k.kubeconfig.display()
-            ),
-        )
-        .unwrap();
+        k.write_opsdeck_config(dir.path());
         Opsdeck { dir }
     }
 

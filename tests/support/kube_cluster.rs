@@ -135,6 +135,21 @@ impl TestCluster {
         path
     }
 
+    /// Writes `DIR/opsdeck.toml` naming this cluster as the `[[kubernetes]]`
+    /// target `test`, as a user's config would; returns its path.
+    pub fn write_opsdeck_config(&self, dir: &std::path::Path) -> PathBuf {
+        let config = dir.join("opsdeck.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[[kubernetes]]\nname = \"test\"\ncontext = \"test\"\nkubeconfig = \"{}\"\n",
+                self.kubeconfig.display()
+            ),
+        )
+        .unwrap();
+        config
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self._dir.path().join(name)
     }
