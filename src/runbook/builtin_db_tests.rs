@@ -44,6 +44,23 @@ fn top_holder(pids: serde_json::Value) -> Facts {
     )
 }
 
+/// A database with one application holding most connections (`top` its
+/// idle-in-transaction pids), `connections` of max_connections in use, and
+/// nothing else wrong.
+fn busy_holder(step: &str, connections: f64, top: &str) -> Facts {
+    match step {
+        "up" => Facts::Number(Some(1.0)),
+        "connections" => Facts::Number(Some(connections)),
+        "holders" => holders(),
+        "top_holder" => top_holder(json!(top)),
+        "idle_in_tx" | "long_queries" | "root_blockers" => rows(&["sessions"], vec![]),
+        "blocked" => Facts::Number(Some(0.0)),
+        "has_statements" => rows(&["installed"], vec![vec![json!(1)]]),
+        "slow_pattern" => rows(&["mean_ms"], vec![vec![json!(3.0)]]),
+        other => panic!("unexpected check {other}"),
+    }
+}
+
 #[test]
 fn database_names_who_holds_the_connections_and_frees_its_idle_transactions() {
     let t = drive(
@@ -51,17 +68,7 @@ fn database_names_who_holds_the_connections_and_frees_its_idle_transactions() {
         RunMode::Run,
         &[("db", "main-db")],
         &[],
-        |step| match step {
-            "up" => Facts::Number(Some(1.0)),
-            "connections" => Facts::Number(Some(0.97)),
-            "holders" => holders(),
-            "top_holder" => top_holder(json!("5000,5001,5002")),
-            "idle_in_tx" | "long_queries" | "root_blockers" => rows(&["sessions"], vec![]),
-            "blocked" => Facts::Number(Some(0.0)),
-            "has_statements" => rows(&["installed"], vec![vec![json!(1)]]),
-            "slow_pattern" => rows(&["mean_ms"], vec![vec![json!(3.0)]]),
-            other => panic!("unexpected check {other}"),
-        },
+        |step| busy_holder(step, 0.97, "5000,5001,5002"),
     );
     assert_eq!(t.outcome, RunOutcome::completed());
     assert_eq!(
@@ -79,17 +86,7 @@ fn database_names_who_holds_the_connections_and_frees_its_idle_transactions() {
         RunMode::Run,
         &[("db", "main-db")],
         &[],
-        |step| match step {
-            "up" => Facts::Number(Some(1.0)),
-            "connections" => Facts::Number(Some(0.3)),
-            "holders" => holders(),
-            "top_holder" => top_holder(json!("5000")),
-            "idle_in_tx" | "long_queries" | "root_blockers" => rows(&["sessions"], vec![]),
-            "blocked" => Facts::Number(Some(0.0)),
-            "has_statements" => rows(&["installed"], vec![vec![json!(1)]]),
-            "slow_pattern" => rows(&["mean_ms"], vec![vec![json!(3.0)]]),
-            other => panic!("unexpected check {other}"),
-        },
+        |step| busy_holder(step, 0.3, "5000"),
     );
     assert!(t.applied.is_empty(), "{:?}", t.applied);
 }
