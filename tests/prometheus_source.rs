@@ -58,8 +58,12 @@ async fn panels_show_what_prometheus_computes_and_a_bad_query_says_why() {
             let _ = demo_local::http().get(&format!("{}/work", demo.base)).await;
         }
         let (s, h) = poll(&mut src).await;
+        // Both statuses must have been rated: Prometheus's first window can
+        // hold the 500s before any 200 (the rate of 200 is then 0).
         if s.get("panel:rps").is_some_and(|v| *v > 0.0)
             && s.contains_key("panel:by status:{status=\"500\"}")
+            && s.get("panel:by status:{status=\"200\"}")
+                .is_some_and(|v| *v > 0.0)
         {
             break (s, h);
         }
