@@ -70,6 +70,8 @@ async fn poll_until(
             match u {
                 Update::Inventory { inventory, .. } => last = Some(*inventory),
                 Update::Events { events: e, .. } => events.extend(e),
+                // Pods annotated for scraping (none here; tests/kube_pod_scrape.rs).
+                Update::Discovered { scrapes, .. } => assert!(scrapes.is_empty(), "{scrapes:?}"),
                 other => panic!("unexpected update {other:?}"),
             }
         }

@@ -226,3 +226,55 @@ fn enter_on_a_pod_shows_its_containers_and_esc_closes_them() {
     press(&mut m, &mut ui, KeyCode::Esc);
     assert_eq!(ui.view, View::Workloads);
 }
+
+/// `web` scaled by an HPA that is at its ceiling under CPU load, as the
+/// controller reports it: the pods of `web` show the HPA beside the charts,
+/// each metric against its target, and the condition that limits it in colour.
+#[test]
+fn an_autoscaled_workload_shows_its_hpa_beside_the_charts() {
+    use opsdeck::source::kube::convert::autoscalers;
+    let hpa: k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler =
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "checkout", "namespace": "shop"},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "checkout"},
+                     "minReplicas": 2, "maxReplicas": 4,
+                     "metrics": [{"type": "Resource", "resource": {"name": "cpu",
+                         "target": {"type": "Utilization", "averageUtilization": 70}}}]},
+            "status": {"currentReplicas": 4, "desiredReplicas": 4,
+                       "currentMetrics": [{"type": "Resource", "resource": {"name": "cpu",
+                           "current": {"averageUtilization": 96}}}],
+                       "conditions": [
+                           {"type": "AbleToScale", "status": "True", "reason": "ReadyForNewScale"},
+                           {"type": "ScalingActive", "status": "True", "reason": "ValidMetricFound"},
+                           {"type": "ScalingLimited", "status": "True", "reason": "TooManyReplicas"}]}
+        }))
+        .unwrap();
+    let mut model = model();
+    let checkout = model
+        .inventories
+        .iter_mut()
+        .flat_map(|(_, inv)| inv.workloads.iter_mut())
+        .find(|w| w.addr.name == "checkout")
+        .unwrap();
+    checkout.rollout.as_mut().unwrap().autoscaler = Some(autoscalers::autoscaler(&hpa));
+
+    let mut ui = in_prod(View::Containers);
+    ui.tables.containers_of = Some(WorkloadAddr::new("prod", "shop", "checkout"));
+    let buf = frame(&model, &ui, 160, 48);
+    let screen = text(&buf);
+    insta::assert_snapshot!(screen);
+    for wanted in [
+        "HPA checkout",
+        "2–4",
+        "replicas 4 now, wants 4 (at max)",
+        "cpu 96 % / target 70 %",
+        "AbleToScale=True ReadyForNewScale",
+    ] {
+        assert!(screen.contains(wanted), "{wanted:?} in\n{screen}");
+    }
+    let theme = Theme::default();
+    assert_eq!(
+        buf[find(&buf, "ScalingLimited=True TooManyReplicas")].fg,
+        theme.warning.fg.unwrap()
+    );
+}

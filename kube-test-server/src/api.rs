@@ -71,6 +71,16 @@ async fn dispatch(
         Route::OpenApi(gv) if gv.is_empty() => json_response(StatusCode::OK, &openapi::root()),
         Route::OpenApi(gv) => found(openapi::group_version(&gv)),
         Route::Unknown => ApiError::path_not_found(uri.path()).into_response(),
+        Route::PodProxy { ns, target, path } if method == Method::GET => {
+            match crate::proxy::pod_proxy(cluster, &ns, &target, &path, uri.query()).await {
+                Ok(resp) => resp,
+                Err(e) => e.into_response(),
+            }
+        }
+        Route::PodProxy { .. } => {
+            ApiError::method_not_allowed("pods/proxy (the test API server proxies GET)")
+                .into_response()
+        }
         Route::Object { res, ns, name, sub } => {
             let req = Request {
                 cluster,
@@ -107,10 +117,21 @@ fn check_access(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let user = auth::authenticate(users, authorization)?;
-    if let Route::Object { res, ns, name, sub } = route(uri.path()) {
-        let verb = auth::verb(method, name.is_some(), params);
-        let attrs = auth::attributes(verb, res, &ns, name.as_deref(), sub.as_deref());
-        auth::authorize(user, &attrs)?;
+    match route(uri.path()) {
+        Route::Object { res, ns, name, sub } => {
+            let verb = auth::verb(method, name.is_some(), params);
+            let attrs = auth::attributes(verb, res, &ns, name.as_deref(), sub.as_deref());
+            auth::authorize(user, &attrs)?;
+        }
+        Route::PodProxy { ns, target, .. } => {
+            // RBAC names the pod, not the scheme and port the path adds to it.
+            let name = target.split(':').find(|p| !matches!(*p, "http" | "https"));
+            let verb = auth::verb(method, true, params);
+            let pods = resources::get("", "pods");
+            let attrs = auth::attributes(verb, pods, &ns, name, Some("proxy"));
+            auth::authorize(user, &attrs)?;
+        }
+        _ => {}
     }
     Ok(())
 }

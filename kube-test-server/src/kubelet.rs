@@ -54,7 +54,7 @@ pub fn node_object(name: &str) -> Value {
                 cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
                 cond("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
             ],
-            "addresses": [{"type": "Hostname", "address": name}],
+            "addresses": [{"type": "InternalIP", "address": NODE_IP}, {"type": "Hostname", "address": name}],
             "nodeInfo": {"kubeletVersion": "v1.32.0", "containerRuntimeVersion": "containerd://1.7.0",
                          "osImage": "opsdeck test node", "kernelVersion": "6.1.0", "operatingSystem": "linux",
                          "architecture": "amd64"},
@@ -110,7 +110,15 @@ fn container_names(pod: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Every node of this server is this machine.
+const NODE_IP: &str = "127.0.0.1";
+
+/// A hostNetwork pod has its node's address, as in Kubernetes; the others one of the
+/// pod network's, which no one outside the (imaginary) cluster reaches.
 fn pod_ip(pod: &Value) -> String {
+    if pod["spec"]["hostNetwork"] == true {
+        return NODE_IP.to_string();
+    }
     let n = pod["metadata"]["uid"]
         .as_str()
         .unwrap_or_default()
@@ -242,7 +250,7 @@ fn running_status(pod: &Value, restarts: i64) -> Value {
     let mut containers_ready = ready.clone();
     containers_ready["type"] = json!("ContainersReady");
     json!({
-        "phase": "Running", "hostIP": "10.0.0.1", "podIP": pod_ip(pod), "podIPs": [{"ip": pod_ip(pod)}],
+        "phase": "Running", "hostIP": NODE_IP, "podIP": pod_ip(pod), "podIPs": [{"ip": pod_ip(pod)}],
         "startTime": pod["status"]["startTime"].as_str().map(String::from).unwrap_or(stamp),
         "qosClass": "BestEffort",
         "conditions": [condition("PodReadyToStartContainers", true, None), condition("Initialized", true, None), ready,

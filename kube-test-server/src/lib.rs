@@ -13,6 +13,7 @@ mod kubelet;
 mod observe;
 mod openapi;
 mod patch;
+mod proxy;
 mod query;
 mod resources;
 #[cfg(test)]

@@ -73,6 +73,12 @@ pub enum Route {
         name: Option<String>,
         sub: Option<String>,
     },
+    /// `/api/v1/namespaces/NS/pods/[SCHEME:]NAME[:PORT]/proxy/PATH`
+    PodProxy {
+        ns: String,
+        target: String,
+        path: String,
+    },
     Unknown,
 }
 
@@ -119,6 +125,13 @@ pub fn route(path: &str) -> Route {
         _ => Route::Unknown,
     };
     match rest {
+        ["namespaces", ns, "pods", target, "proxy", path @ ..] if group.is_empty() => {
+            Route::PodProxy {
+                ns: ns.to_string(),
+                target: target.to_string(),
+                path: path.join("/"),
+            }
+        }
         ["namespaces", ns, plural, tail @ ..] if namespaced(plural).is_some() => {
             object(namespaced(plural), ns, tail)
         }

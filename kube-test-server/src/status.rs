@@ -104,6 +104,11 @@ impl ApiError {
         e
     }
 
+    /// What the API server answers when it cannot reach what it proxies to.
+    pub fn service_unavailable(message: impl Into<String>) -> Self {
+        Self::new(503, "ServiceUnavailable", message)
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, "BadRequest", message)
     }

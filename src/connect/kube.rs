@@ -4,6 +4,7 @@
 //! or `~/.kube/config`, or the in-cluster service account when opsdeck runs in a pod.
 
 use crate::config::Config;
+use crate::connect::http;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use std::path::PathBuf;
 
@@ -136,6 +137,16 @@ pub async fn client(target: &KubeTarget) -> Result<kube::Client, String> {
     kube::Client::try_from(config).map_err(|e| format!("kubernetes client: {e}"))
 }
 
+/// A client for reading pods through the API server's proxy. kube retries a
+/// 503 (up to 15 times, backing off) as an overloaded API server's; through
+/// the proxy a 503 is the pod not answering, which a scrape reports at once
+/// (with the API server's reason) instead of retrying until it times out.
+pub async fn proxy_client(target: &KubeTarget) -> Result<kube::Client, String> {
+    let mut config = client_config(target).await?;
+    config.default_retry = false;
+    kube::Client::try_from(config).map_err(|e| format!("kubernetes client: {e}"))
+}
+
 /// An API failure in words an on-call can act on: a 401 or 403 names the verb
 /// and the resource that were refused, as the cluster reported them.
 pub fn explain(e: &kube::Error, verb: &str, resource: &str) -> String {
@@ -154,6 +165,48 @@ pub fn explain(e: &kube::Error, verb: &str, resource: &str) -> String {
         ),
         other => format!("{verb} {resource}: {other}"),
     }
+}
+
+/// GET `path` through the API server (a pod's proxy,
+/// `/api/v1/namespaces/NS/pods/NAME:PORT/proxy/metrics`): the pod's own answer
+/// as it came, or, when the API server itself refused or could not reach the
+/// pod, its `Status` message (`error trying to reach service: dial tcp ...`).
+pub async fn proxy_get(client: &kube::Client, path: &str) -> Result<http::Response, String> {
+    let started = std::time::Instant::now();
+    let req = hyper::Request::get(path)
+        .body(kube::client::Body::empty())
+        .map_err(|e| format!("GET {path}: {e}"))?;
+    let resp = client
+        .send(req)
+        .await
+        .map_err(|e| explain(&e, "get", "pods/proxy"))?;
+    let status = resp.status().as_u16();
+    let content_type = resp
+        .headers()
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let bytes = resp
+        .into_body()
+        .collect_bytes()
+        .await
+        .map_err(|e| format!("GET {path}: {e}"))?;
+    let body = String::from_utf8_lossy(&bytes).into_owned();
+    if status != 200 {
+        // The API server's own refusals are a Status object; a pod's errors are not.
+        if let Ok(s) = serde_json::from_str::<kube::core::Status>(&body) {
+            if !s.message.is_empty() {
+                return Err(format!("{path}: HTTP {status}: {}", s.message));
+            }
+        }
+    }
+    Ok(http::Response {
+        status,
+        body,
+        content_type,
+        elapsed: started.elapsed(),
+        cert_not_after: None,
+    })
 }
 
 #[cfg(test)]

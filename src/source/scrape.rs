@@ -7,18 +7,30 @@
 use super::{Source, Update};
 use crate::base::redact::redact;
 use crate::base::time::unix_now;
-use crate::connect::http::Http;
+use crate::connect::http::{Http, Response};
 use crate::exposition::{group, judge, parse, Format, Verdict};
 use crate::metrics::service_rates::{RequestNames, ServiceRates};
 use crate::model::{Health, RequestSeries};
 
 pub struct ScrapeSource {
     name: String,
-    url: String,
-    http: Http,
+    from: From,
     rates: ServiceRates,
     /// Since when the answers have not been clean exposition text.
     unclean_since: Option<i64>,
+}
+
+/// Where the exposition text is read.
+enum From {
+    Url {
+        url: String,
+        http: Http,
+    },
+    /// A pod through the API server's proxy: the path, and the client to the API server.
+    PodProxy {
+        client: Box<kube::Client>,
+        path: String,
+    },
 }
 
 /// Every figure a scrape gives, for saying why none came.
@@ -28,10 +40,36 @@ impl ScrapeSource {
     pub fn new(name: &str, url: &str, http: Http) -> Self {
         ScrapeSource {
             name: name.to_string(),
-            url: url.to_string(),
-            http,
+            from: From::Url {
+                url: url.to_string(),
+                http,
+            },
             rates: ServiceRates::default(),
             unclean_since: None,
+        }
+    }
+
+    /// A pod read through the API server's proxy at `path`
+    /// (`/api/v1/namespaces/NS/pods/NAME:PORT/proxy/metrics`).
+    pub fn through_pod_proxy(name: &str, client: kube::Client, path: &str) -> Self {
+        ScrapeSource {
+            name: name.to_string(),
+            from: From::PodProxy {
+                client: Box::new(client),
+                path: path.to_string(),
+            },
+            rates: ServiceRates::default(),
+            unclean_since: None,
+        }
+    }
+
+    async fn fetch(&self) -> Result<(Response, String), String> {
+        match &self.from {
+            From::Url { url, http } => Ok((http.get(url).await?, redact(url))),
+            From::PodProxy { client, path } => Ok((
+                crate::connect::kube::proxy_get(client, path).await?,
+                path.clone(),
+            )),
         }
     }
 
@@ -48,9 +86,9 @@ impl Source for ScrapeSource {
     }
 
     async fn poll(&mut self) -> Result<Vec<Update>, String> {
-        let resp = self.http.get(&self.url).await?;
+        let (resp, shown) = self.fetch().await?;
         if resp.status != 200 {
-            return Err(format!("{}: HTTP {}", redact(&self.url), resp.status));
+            return Err(format!("{shown}: HTTP {}", resp.status));
         }
         let at = unix_now();
         // Sub-second precision for the rates: scrapes are seconds apart.

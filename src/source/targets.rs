@@ -248,14 +248,16 @@ pub fn kube(config: &Config, target: crate::connect::kube::KubeTarget) -> Planne
     Planned {
         name: target.name.clone(),
         kind: TargetKind::Kubernetes,
-        source: Ok(AnySource::Kube(Box::new(KubeSource::new(target)))),
+        source: Ok(AnySource::Kube(Box::new(
+            KubeSource::new(target).scraping_every(refresh),
+        ))),
         interval: refresh,
         // The first poll waits for the first complete lists of a large cluster.
         timeout: (refresh * 5).max(Duration::from_secs(30)),
     }
 }
 
-fn unusable(name: &str, reason: String, retry_in: Duration) -> Update {
+pub(crate) fn unusable(name: &str, reason: String, retry_in: Duration) -> Update {
     Update::Health {
         target: name.to_string(),
         health: Health::Degraded {

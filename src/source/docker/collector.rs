@@ -13,11 +13,11 @@
 //! long-lived bodies are not cut; `a_quiet_event_stream_outlives_the_request_timeout` checks it.
 
 use super::convert::{self, Change, Container, SwarmService};
-use super::discovery::{Scrapes, Wanted};
 use super::streams::{stream_events, stream_stats, Feed};
 use crate::base::time::unix_now;
 use crate::connect::docker::{connect, Endpoint};
 use crate::model::{EngineEvent, Inventory};
+use crate::source::discovered::{self, Scrapes, Wanted};
 use crate::source::{Source, Update};
 use bollard::errors::Error as DockerError;
 use bollard::models::{ContainerStatsResponse, Task};
@@ -126,7 +126,7 @@ struct Session {
     engine_host: String,
     /// By container id: the URL a labelled container asks to be scraped at.
     scrape_urls: HashMap<String, String>,
-    scrapes: Scrapes,
+    scrapes: Scrapes<Feed>,
     scrape_every: Duration,
 }
 
@@ -205,7 +205,7 @@ impl Session {
             swarm_manager,
             engine_host: convert::engine_host(&endpoint.host),
             scrape_urls: HashMap::new(),
-            scrapes: Scrapes::default(),
+            scrapes: Scrapes::new(Feed::Scraped),
             scrape_every: Duration::from_secs(2),
         };
         let listed = session
@@ -289,14 +289,6 @@ impl Session {
         while let Ok(feed) = self.rx.try_recv() {
             match feed {
                 Feed::Scraped(updates) => scraped.extend(updates),
-                Feed::ScrapeFailed(name, reason) => scraped.push(Update::Health {
-                    target: name,
-                    health: crate::model::Health::Degraded {
-                        reason,
-                        since: unix_now(),
-                        retry_in: self.scrape_every,
-                    },
-                }),
                 Feed::Event(e) => {
                     events.extend(convert::engine_event(&self.target, &e));
                     changes.extend(convert::change(&e));
@@ -397,7 +389,7 @@ impl Session {
                 Some(Wanted {
                     id: id.clone(),
                     name: c.instance.name.clone(),
-                    url: url.clone(),
+                    endpoint: discovered::Endpoint::Url(url.clone()),
                     workload: c.instance.workload.to_string(),
                 })
             })

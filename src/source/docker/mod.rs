@@ -3,7 +3,6 @@
 mod collector;
 
 pub mod convert;
-mod discovery;
 pub mod logs;
 mod streams;
 

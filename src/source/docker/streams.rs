@@ -13,10 +13,9 @@ use tokio::sync::mpsc;
 
 /// What the streaming tasks hand to the next poll.
 pub enum Feed {
-    /// What one scrape of a labelled container gave (health first).
+    /// What one scrape of a labelled container gave (health first), or
+    /// why its scraping could not start.
     Scraped(Vec<Update>),
-    /// A labelled container's scraping could not even start.
-    ScrapeFailed(String, String),
     Event(Box<EventMessage>),
     EventsEnded(String),
     Stats(String, Box<ContainerStatsResponse>),

@@ -10,16 +10,19 @@
 use super::convert::{self, Metrics, Objects, Owners, UsageList};
 use super::event_feed::EventFeed;
 use super::pod_record::PodRecord;
+use super::pod_scrapes;
 use super::watches::{namespaced, Failures, Watched};
 use crate::base::time::unix_now;
-use crate::connect::kube::{client, explain, KubeTarget};
+use crate::connect::kube::{client, explain, proxy_client, KubeTarget};
 use crate::model::EngineEvent;
+use crate::source::discovered::{Endpoint, Scrapes, Wanted};
 use crate::source::{Source, Update};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{Namespace, Node};
 use kube::api::{Api, ListParams};
 use kube::Client;
 use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
 
 /// How long the first poll waits for the first complete lists.
 const FIRST_LIST: Duration = Duration::from_secs(20);
@@ -31,6 +34,8 @@ const FIRST_EVENTS: usize = 200;
 pub struct KubeSource {
     target: KubeTarget,
     session: Option<Session>,
+    /// How often pods annotated for scraping are scraped.
+    scrape_every: Duration,
 }
 
 impl KubeSource {
@@ -38,7 +43,13 @@ impl KubeSource {
         KubeSource {
             target,
             session: None,
+            scrape_every: Duration::from_secs(2),
         }
+    }
+
+    pub fn scraping_every(mut self, every: Duration) -> Self {
+        self.scrape_every = every;
+        self
     }
 }
 
@@ -60,11 +71,19 @@ struct Session {
     first_poll: bool,
     /// When metrics.k8s.io was last found missing, and why.
     metrics_missing: Option<(Instant, String)>,
+    /// Pods annotated for scraping, each read by its own task through the pod proxy.
+    scrapes: Scrapes<Vec<Update>>,
+    proxy_client: Client,
+    scraped_tx: mpsc::Sender<Vec<Update>>,
+    scraped_rx: mpsc::Receiver<Vec<Update>>,
+    scrape_every: Duration,
 }
 
 impl Session {
-    async fn open(target: &KubeTarget) -> Result<Self, String> {
+    async fn open(target: &KubeTarget, scrape_every: Duration) -> Result<Self, String> {
         let client = client(target).await?;
+        let proxy_client = proxy_client(target).await?;
+        let (scraped_tx, scraped_rx) = mpsc::channel(256);
         let failures = Failures::default();
         let ns = &target.namespaces;
         let f = &failures;
@@ -85,6 +104,11 @@ impl Session {
             failures,
             first_poll: true,
             metrics_missing: None,
+            scrapes: Scrapes::new(|updates| updates),
+            proxy_client,
+            scraped_tx,
+            scraped_rx,
+            scrape_every,
         })
     }
 
@@ -149,13 +173,26 @@ impl Session {
         inventory.namespaces.sort();
         inventory.notes = self.failures.all();
         inventory.notes.extend(metrics.1);
+        inventory
+            .notes
+            .extend(self.sync_scrapes(target, &objects.pods, &owners));
         let events = self.new_events(target, &owners);
         self.first_poll = false;
-        let mut out = vec![Update::Inventory {
-            target: target.to_string(),
-            at: unix_now(),
-            inventory: Box::new(inventory),
-        }];
+        let mut out = vec![
+            Update::Inventory {
+                target: target.to_string(),
+                at: unix_now(),
+                inventory: Box::new(inventory),
+            },
+            // Before their readings, so the model knows the targets they are for.
+            Update::Discovered {
+                by: target.to_string(),
+                scrapes: self.scrapes.found(),
+            },
+        ];
+        while let Ok(updates) = self.scraped_rx.try_recv() {
+            out.extend(updates);
+        }
         if !events.is_empty() {
             out.push(Update::Events {
                 target: target.to_string(),
@@ -163,6 +200,43 @@ impl Session {
             });
         }
         Ok(out)
+    }
+
+    /// One scraping task per running pod annotated for it, named
+    /// `TARGET/NAMESPACE/POD`; returns why a pod that asks cannot be scraped.
+    fn sync_scrapes(
+        &mut self,
+        target: &str,
+        pods: &[std::sync::Arc<PodRecord>],
+        owners: &Owners,
+    ) -> Vec<String> {
+        let mut wanted = Vec::new();
+        let mut notes = Vec::new();
+        for pod in pods {
+            match pod_scrapes::proxy_path(pod) {
+                None => {}
+                Some(Err(why)) => notes.push(why),
+                Some(Ok(path)) => {
+                    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+                    let name = pod.metadata.name.as_deref().unwrap_or_default();
+                    wanted.push(Wanted {
+                        id: format!("{ns}/{name}"),
+                        name: format!("{target}/{ns}/{name}"),
+                        endpoint: Endpoint::PodProxy {
+                            client: self.proxy_client.clone(),
+                            path,
+                        },
+                        workload: owners
+                            .workload_of("Pod", ns, name)
+                            .map(|w| w.to_string())
+                            .unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        self.scrapes
+            .sync(wanted, self.scrape_every, &self.scraped_tx);
+        notes
     }
 
     /// Usage from metrics.k8s.io, or why there is none.
@@ -230,7 +304,7 @@ impl Source for KubeSource {
 
     async fn poll(&mut self) -> Result<Vec<Update>, String> {
         if self.session.is_none() {
-            self.session = Some(Session::open(&self.target).await?);
+            self.session = Some(Session::open(&self.target, self.scrape_every).await?);
         }
         let name = self.target.name.clone();
         let session = self.session.as_mut().expect("opened above");

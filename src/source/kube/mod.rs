@@ -5,6 +5,7 @@ pub mod convert;
 mod event_feed;
 pub mod logs;
 pub mod pod_record;
+mod pod_scrapes;
 mod quantity;
 mod slim;
 mod watches;

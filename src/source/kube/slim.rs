@@ -12,8 +12,14 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-/// Annotations the conversion reads.
-const KEPT_ANNOTATIONS: [&str; 1] = ["deployment.kubernetes.io/revision"];
+/// Annotations the conversion and the pod scrape discovery read.
+const KEPT_ANNOTATIONS: [&str; 5] = [
+    "deployment.kubernetes.io/revision",
+    super::pod_scrapes::SCRAPE,
+    super::pod_scrapes::PORT,
+    super::pod_scrapes::PATH,
+    super::pod_scrapes::SCHEME,
+];
 
 pub trait Slim {
     /// Drops what the conversion does not read.

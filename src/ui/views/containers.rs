@@ -41,7 +41,20 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         Some(w) if area.height >= 30 => {
             let [list, charts] =
                 Layout::vertical([Constraint::Fill(1), Constraint::Length(14)]).areas(area);
-            super::workload_charts::render(charts, buf, model, ui, &w.to_string());
+            let w = w.to_string();
+            // An autoscaled workload's replicas are the HPA's to set: its
+            // readings and conditions beside the charts say why they are what they are.
+            let charts = match super::autoscaler_pane::of(model, &w) {
+                Some(hpa) if charts.width >= 100 => {
+                    let [charts, side] =
+                        Layout::horizontal([Constraint::Fill(1), Constraint::Length(46)])
+                            .areas(charts);
+                    super::autoscaler_pane::render(side, buf, ui, hpa);
+                    charts
+                }
+                _ => charts,
+            };
+            super::workload_charts::render(charts, buf, model, ui, &w);
             list
         }
         _ => area,
