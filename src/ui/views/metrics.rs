@@ -18,13 +18,13 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget};
 
 const COLUMNS: [Column; 9] = [
-    Column::left("SERVICE", 8, 24, 9),
+    Column::left("SERVICE", 8, 56, 9),
     Column::right("P50", 6, 9, 5),
     Column::right("P95", 6, 9, 8),
     Column::right("P99", 6, 9, 6),
     Column::right("ERR", 5, 7, 7),
     Column::right("RPS", 5, 9, 6),
-    Column::left("SOURCE", 8, 18, 4),
+    Column::left("SOURCE", 8, 48, 4),
     Column::left("TLS", 4, 9, 2),
     Column::left("NOTE", 10, 60, 1),
 ];
