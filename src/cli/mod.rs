@@ -6,6 +6,7 @@ mod audit_cmd;
 mod config_cmd;
 mod db;
 mod demo_cmd;
+mod describe;
 pub mod load;
 mod logs;
 mod objects;

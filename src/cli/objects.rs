@@ -10,6 +10,12 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ObjectCommand {
+    /// What kubectl describe / docker inspect say, ordered for an incident:
+    /// status and conditions, recent events, containers, labels and annotations
+    Describe(super::describe::DescribeArgs),
+    /// The raw object: YAML for Kubernetes, JSON for Docker, with Secret
+    /// values and credential-looking env values masked
+    Get(super::describe::GetArgs),
     /// Delete a Kubernetes pod so its controller replaces it (as kubectl delete pod)
     DeletePod {
         /// TARGET/NAMESPACE/POD, as kubectl get pods names it
@@ -72,6 +78,12 @@ pub fn run(cli: &Cli, command: &ObjectCommand) -> color_eyre::Result<ExitCode> {
     };
     let config = &loaded.config;
     let (addr, verb, flags) = match command {
+        ObjectCommand::Describe(args) => {
+            return Ok(runtime()?.block_on(super::describe::describe(config, args)))
+        }
+        ObjectCommand::Get(args) => {
+            return Ok(runtime()?.block_on(super::describe::get(config, args)))
+        }
         ObjectCommand::DeletePod { pod, force, flags } => {
             (pod, Verb::DeletePod { force: *force }, flags)
         }
