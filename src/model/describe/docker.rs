@@ -68,7 +68,7 @@ fn status(c: &Value) -> Section {
         );
     }
     if st["OOMKilled"] == true {
-        l.bad(0, "OOM killed", "true: it hit its memory limit");
+        l.bad(0, "OOM killed", "yes: it hit its memory limit");
     }
     l.some(0, "Error", text(&st["Error"]));
     let restarts = c["RestartCount"].as_i64().unwrap_or(0);
@@ -95,7 +95,8 @@ fn status(c: &Value) -> Section {
 
 fn events_section(c: &Value, events: &[ContainerEvent]) -> Section {
     let mut l = Lines::default();
-    let mut sorted: Vec<&ContainerEvent> = events.iter().collect();
+    // The engine sends them oldest first; of one second, the later stays first.
+    let mut sorted: Vec<&ContainerEvent> = events.iter().rev().collect();
     sorted.sort_by(|a, b| b.time.cmp(&a.time));
     for e in sorted.iter().take(super::kube::EVENT_LIMIT) {
         let what = format!("{} {}", e.action, e.detail);

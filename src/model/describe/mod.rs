@@ -122,3 +122,6 @@ impl Description {
         t
     }
 }
+
+#[cfg(test)]
+mod tests;

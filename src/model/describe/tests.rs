@@ -1,0 +1,75 @@
+//! The shaping alone, on objects as the APIs return them, at their worst:
+//! a pod in a crash loop after an OOM kill, a container that died.
+
+use super::docker::ContainerEvent;
+use serde_json::json;
+
+#[test]
+fn a_crash_looping_pod_puts_what_is_wrong_first() {
+    let pod = json!({
+        "kind": "Pod", "apiVersion": "v1",
+        "metadata": {"name": "api-7d4b9c-x2x4k", "namespace": "shop",
+            "labels": {"app": "api"},
+            "ownerReferences": [{"kind": "ReplicaSet", "name": "api-7d4b9c", "controller": true, "uid": "u1"}]},
+        "spec": {"nodeName": "node-2", "containers": [{
+            "name": "api", "image": "shop/api:2.1",
+            "resources": {"limits": {"memory": "128Mi"}},
+            "livenessProbe": {"tcpSocket": {"port": 8080}, "failureThreshold": 1},
+            "volumeMounts": [{"name": "config", "mountPath": "/etc/api", "readOnly": true}]}]},
+        "status": {"phase": "Running", "qosClass": "Burstable",
+            "conditions": [{"type": "Ready", "status": "False", "reason": "ContainersNotReady",
+                "message": "containers with unready status: [api]", "lastTransitionTime": "2026-12-07T03:01:00Z"}],
+            "containerStatuses": [{"name": "api", "ready": false, "restartCount": 7,
+                "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}},
+                "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137,
+                    "startedAt": "2026-12-07T03:00:01Z", "finishedAt": "2026-12-07T03:00:41Z"}}}]}
+    });
+    let events = vec![
+        json!({"type": "Normal", "reason": "Pulled", "message": "Container image already present",
+            "lastTimestamp": "2026-12-07T02:10:00Z", "metadata": {"resourceVersion": "10"}}),
+        json!({"type": "Warning", "reason": "BackOff", "message": "Back-off restarting failed container",
+            "count": 31, "lastTimestamp": "2026-12-07T03:05:00Z", "metadata": {"resourceVersion": "42"}}),
+    ];
+    let d = super::kube::describe(&pod, &events);
+    insta::assert_snapshot!(d.text());
+    let bad: Vec<&str> = d
+        .sections
+        .iter()
+        .flat_map(|s| &s.entries)
+        .filter(|e| e.bad)
+        .map(|e| e.key.as_str())
+        .collect();
+    assert_eq!(
+        bad,
+        ["Ready", "2026-12-07T03:05:00Z", "State", "Last termination", "Ready", "Restarts"]
+    );
+}
+
+#[test]
+fn a_dead_container_says_how_it_died() {
+    let inspect = json!({
+        "Id": "4f73e5f369e815c536a52802a63cf177cf69b9d4", "Name": "/shop_worker_1",
+        "Created": "2026-12-07T02:00:00Z", "Image": "sha256:3166c394848d930fda4a",
+        "RestartCount": 3,
+        "State": {"Status": "exited", "ExitCode": 137, "OOMKilled": true,
+            "StartedAt": "2026-12-07T03:00:00Z", "FinishedAt": "2026-12-07T03:04:00Z"},
+        "Config": {"Image": "shop/worker:5", "Cmd": ["worker", "--queue", "orders"],
+            "Env": ["QUEUE=orders", "API_TOKEN=***"],
+            "Labels": {"com.docker.compose.project": "shop", "com.docker.compose.service": "worker"}},
+        "HostConfig": {"Memory": 268435456, "RestartPolicy": {"Name": "on-failure"}},
+        "Mounts": [{"Type": "volume", "Name": "spool", "Destination": "/spool", "RW": true}]
+    });
+    let events = vec![
+        ContainerEvent {
+            time: "2026-12-07T03:04:00Z".into(),
+            action: "oom".into(),
+            detail: String::new(),
+        },
+        ContainerEvent {
+            time: "2026-12-07T03:04:00Z".into(),
+            action: "die".into(),
+            detail: "exitCode=137".into(),
+        },
+    ];
+    insta::assert_snapshot!(super::docker::describe("local", &inspect, &events).text());
+}
