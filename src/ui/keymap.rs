@@ -59,6 +59,12 @@ pub enum Intent {
     /// Database view: terminate the selected session.
     Terminate,
     StopLoad,
+    /// `d` / `y`: the selected object described, or raw (YAML/JSON).
+    Describe,
+    Raw,
+    /// Ctrl-K on a container, Ctrl-D on a pod: through the action dialog.
+    KillContainer,
+    DeletePod,
 }
 
 /// Where a binding works. Earlier scopes in `Scope::for_*` win on a shared key.
@@ -303,6 +309,20 @@ pub const BINDINGS: &[Binding] = &[
         "e",
         &[(k('e'), A::WorkloadEvents)],
         "events of the workload (the events view, filtered to it; / Esc clears)",
+        None,
+    ),
+    b(
+        S::Workload,
+        "d  y",
+        &[(k('d'), A::Describe), (k('y'), A::Raw)],
+        "describe the selected row (status, events, containers, labels) / its raw object; / n N search",
+        None,
+    ),
+    b(
+        S::Workload,
+        "Ctrl-K  Ctrl-D",
+        &[(ctrl('k'), A::KillContainer), (ctrl('d'), A::DeletePod)],
+        "kill the selected container (SIGKILL) / delete the selected pod (its controller replaces it)",
         None,
     ),
     b(

@@ -41,7 +41,14 @@ fn a_crash_looping_pod_puts_what_is_wrong_first() {
         .collect();
     assert_eq!(
         bad,
-        ["Ready", "2026-12-07T03:05:00Z", "State", "Last termination", "Ready", "Restarts"]
+        [
+            "Ready",
+            "2026-12-07T03:05:00Z",
+            "State",
+            "Last termination",
+            "Ready",
+            "Restarts"
+        ]
     );
 }
 
