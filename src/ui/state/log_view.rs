@@ -106,7 +106,12 @@ impl LogView {
 
     /// Scrolls by `delta` lines (negative = up, to older lines). Up pauses follow.
     pub fn scroll(&mut self, delta: isize) {
-        let max = self.lines.len().saturating_sub(1) as isize;
+        // A document scrolls no further up than its first page.
+        let max = if self.document {
+            self.lines.len().saturating_sub(self.page.get().max(1))
+        } else {
+            self.lines.len().saturating_sub(1)
+        } as isize;
         let back = (self.back as isize - delta).clamp(0, max);
         if delta < 0 && back > 0 {
             self.follow = false;

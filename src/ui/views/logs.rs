@@ -19,7 +19,7 @@ pub fn render(area: Rect, buf: &mut Buffer, ui: &UiState) {
     };
     let t = &ui.theme;
     let mut extra = if l.document {
-        format!("{} lines, {} below", l.lines.len(), l.back)
+        format!("{} lines", l.lines.len())
     } else if l.follow {
         "following".to_string()
     } else {
@@ -53,6 +53,13 @@ pub fn render(area: Rect, buf: &mut Buffer, ui: &UiState) {
         };
         Paragraph::new(Line::styled(waiting, t.muted)).render(inner, buf);
         return;
+    };
+    // A document fills the window from its top, whatever page size it was
+    // scrolled with before this frame measured the window.
+    let bottom = if l.document {
+        bottom.max(l.lines.len().min(height).saturating_sub(1))
+    } else {
+        bottom
     };
     let first = (bottom + 1).saturating_sub(height);
     let name_width = if l.prefixed() {
