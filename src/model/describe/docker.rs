@@ -122,7 +122,7 @@ fn events_section(c: &Value, events: &[ContainerEvent]) -> Section {
             code != 0,
         );
     }
-    l.section(EVENTS, "(none in the engine's event log for the last hour; the engine keeps only its most recent events)")
+    l.section(EVENTS, "(none in the engine's recent event log)")
 }
 
 fn container(c: &Value) -> Section {
