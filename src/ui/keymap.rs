@@ -62,8 +62,9 @@ pub enum Intent {
     /// `d` / `y`: the selected object described, or raw (YAML/JSON).
     Describe,
     Raw,
-    /// Ctrl-K on a container, Ctrl-D on a pod: through the action dialog.
+    /// Ctrl-K, S on a container, Ctrl-D on a pod: through the action dialog.
     KillContainer,
+    StopStart,
     DeletePod,
 }
 
@@ -320,9 +321,9 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         S::Workload,
-        "Ctrl-K  Ctrl-D",
-        &[(ctrl('k'), A::KillContainer), (ctrl('d'), A::DeletePod)],
-        "kill the selected container (SIGKILL) / delete the selected pod (its controller replaces it)",
+        "Ctrl-K  S  Ctrl-D",
+        &[(ctrl('k'), A::KillContainer), (k('S'), A::StopStart), (ctrl('d'), A::DeletePod)],
+        "container: kill (SIGKILL) / stop or start it; pod: delete it (its controller replaces it)",
         None,
     ),
     b(

@@ -1,7 +1,8 @@
 //! Keys on one object of the workloads and containers views: `d` describes
 //! it and `y` shows it raw (both in the logs view, which scrolls and
-//! searches them), Ctrl-K kills a container and Ctrl-D deletes a pod
-//! through the action dialog (plan, confirmation, audit, read-only).
+//! searches them), Ctrl-K kills a container, S stops or starts it and
+//! Ctrl-D deletes a pod, through the action dialog (plan, confirmation,
+//! audit, read-only).
 
 use super::{actions, Command};
 use crate::action::{Request, Verb};
@@ -84,8 +85,12 @@ fn request(model: &Model, ui: &UiState, intent: Intent) -> Result<Request, Strin
                 signal: "SIGKILL".into(),
             },
         }),
-        (Intent::KillContainer, _) => Err(
-            "Ctrl-K kills a Docker container: select one in the containers view (3); a pod is deleted with Ctrl-D".into(),
+        (Intent::StopStart, Some(i)) if i.pod.is_none() => Ok(Request {
+            workload: WorkloadAddr::new(&i.workload.target, NO_GROUP, &i.name),
+            verb: if i.is_running() { Verb::Stop } else { Verb::Start },
+        }),
+        (Intent::KillContainer | Intent::StopStart, _) => Err(
+            "Ctrl-K and S act on a Docker container: select one in the containers view (3); a pod is deleted with Ctrl-D".into(),
         ),
         (Intent::DeletePod, Some(i)) => match &i.pod {
             Some(p) => Ok(Request {

@@ -137,6 +137,11 @@ fn ctrl_k_plans_a_kill_and_ctrl_d_a_pod_delete_each_for_its_own_kind() {
         other => panic!("{other:?}"),
     }
     ui.action = None;
+    match keys(&mut m, &mut ui, "S").as_slice() {
+        [Command::PlanAction(r)] => assert!(matches!(r.verb, Verb::Stop | Verb::Start)),
+        other => panic!("{other:?}"),
+    }
+    ui.action = None;
     make_pod(&mut m, &name);
     assert!(ctrl(&mut m, &mut ui, 'k').is_empty(), "a pod is not killed");
     match ctrl(&mut m, &mut ui, 'd').as_slice() {

@@ -119,7 +119,9 @@ pub fn key(model: &Model, ui: &mut UiState, action: Intent) -> Vec<Command> {
         Intent::History => actions::history(model, ui),
         Intent::WorkloadEvents => actions::events_of(model, ui),
         Intent::Describe | Intent::Raw => objects::read(model, ui, action == Intent::Raw),
-        Intent::KillContainer | Intent::DeletePod => objects::act(model, ui, action),
+        Intent::KillContainer | Intent::StopStart | Intent::DeletePod => {
+            objects::act(model, ui, action)
+        }
         _ => Vec::new(),
     }
 }
