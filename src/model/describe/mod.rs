@@ -7,6 +7,7 @@
 
 pub mod docker;
 pub mod kube;
+pub mod swarm;
 mod words;
 
 use serde::Serialize;

@@ -80,3 +80,36 @@ fn a_dead_container_says_how_it_died() {
     ];
     insta::assert_snapshot!(super::docker::describe("local", &inspect, &events).text());
 }
+
+#[test]
+fn a_swarm_service_shows_its_failing_tasks_as_events() {
+    let service = json!({
+        "ID": "svc1", "CreatedAt": "2026-12-07T01:00:00Z", "UpdatedAt": "2026-12-07T03:00:00Z",
+        "Spec": {"Name": "shop_api", "Labels": {"com.docker.stack.namespace": "shop"},
+            "Mode": {"Replicated": {"Replicas": 3}},
+            "TaskTemplate": {"ContainerSpec": {"Image": "shop/api:3", "Env": ["API_TOKEN=***"]},
+                "Resources": {"Limits": {"MemoryBytes": 134217728}},
+                "RestartPolicy": {"Condition": "any"}}},
+        "UpdateStatus": {"State": "rollback_completed", "Message": "rollback completed"},
+        "Endpoint": {"Ports": [{"Protocol": "tcp", "TargetPort": 8080, "PublishedPort": 80, "PublishMode": "ingress"}]}
+    });
+    let task = |id: &str, slot: i64, state: &str, desired: &str, at: &str, err: Option<&str>| {
+        json!({"ID": id, "Slot": slot, "NodeID": "node0123456789ab", "DesiredState": desired,
+            "Status": {"State": state, "Timestamp": at, "Message": state, "Err": err,
+                "ContainerStatus": {"ExitCode": if err.is_some() { 1 } else { 0 }}}})
+    };
+    let tasks = vec![
+        task("t1", 1, "running", "running", "2026-12-07T03:01:00Z", None),
+        task("t2", 2, "running", "running", "2026-12-07T03:01:02Z", None),
+        task(
+            "t3",
+            3,
+            "failed",
+            "shutdown",
+            "2026-12-07T03:02:00Z",
+            Some("task: non-zero exit (1)"),
+        ),
+    ];
+    let d = super::swarm::describe("prod", &service, &tasks);
+    insta::assert_snapshot!(d.text());
+}

@@ -7,7 +7,9 @@ use crate::base::time::{rfc3339, unix_now};
 use crate::connect::docker::{connect, Endpoint};
 use crate::model::describe::docker::ContainerEvent;
 use crate::model::describe::{self, EVENTS};
-use bollard::query_parameters::{EventsOptions, ListContainersOptionsBuilder};
+use bollard::query_parameters::{
+    EventsOptions, ListContainersOptionsBuilder, ListTasksOptionsBuilder,
+};
 use bollard::Docker;
 use futures::StreamExt;
 use std::collections::HashMap;
@@ -99,14 +101,30 @@ pub async fn fetch(
         )
     })?;
     let id = match group {
-        Some(project) => first_replica(&docker, project, name).await?,
+        Some(project) => match first_replica(&docker, project, name).await {
+            Ok(id) => id,
+            Err(none) => {
+                return match service(&docker, target, Some(project), name).await? {
+                    Some(f) => Ok(f),
+                    None => Err(format!("{none}, and no Swarm service {project}_{name}")),
+                }
+            }
+        },
         None => name.to_string(),
     };
     let inspect = match docker.inspect_container(&id, None).await {
         Ok(c) => c,
         Err(bollard::errors::Error::DockerResponseServerError {
             status_code: 404, ..
-        }) => return Err(format!("no container named `{name}` on target {target}")),
+        }) => {
+            // A Swarm service outside any stack is listed as `TARGET/_/NAME` too.
+            return match service(&docker, target, None, name).await? {
+                Some(f) => Ok(f),
+                None => Err(format!(
+                    "no container (or Swarm service) named `{name}` on target {target}"
+                )),
+            };
+        }
         Err(e) => return Err(format!("inspecting {name}: {e}")),
     };
     let mut raw = serde_json::to_value(&inspect).map_err(|e| e.to_string())?;
@@ -128,4 +146,54 @@ pub async fn fetch(
         raw,
         yaml: false,
     })
+}
+
+/// The Swarm service `NAME` (of stack `GROUP`, as `docker stack` names it
+/// `GROUP_NAME`) with its tasks; None when the engine has no such service
+/// (or is no swarm manager).
+async fn service(
+    docker: &Docker,
+    target: &str,
+    stack: Option<&str>,
+    name: &str,
+) -> Result<Option<Fetched>, String> {
+    let mut names = vec![name.to_string()];
+    if let Some(stack) = stack {
+        names.insert(0, format!("{stack}_{name}"));
+    }
+    for n in names {
+        let found = match docker.inspect_service(&n, None).await {
+            Ok(s) => s,
+            // 404: no such service; 503: this engine is no swarm manager.
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404 | 503,
+                ..
+            }) => continue,
+            Err(e) => return Err(format!("inspecting service {n}: {e}")),
+        };
+        let id = found.id.clone().unwrap_or_default();
+        let filters = HashMap::from([("service".to_string(), vec![id])]);
+        let opts = ListTasksOptionsBuilder::default().filters(&filters).build();
+        let mut raw = serde_json::to_value(&found).map_err(|e| e.to_string())?;
+        mask_object(&mut raw);
+        let description = match docker.list_tasks(Some(opts)).await {
+            Ok(tasks) => {
+                let mut tasks = serde_json::to_value(tasks).map_err(|e| e.to_string())?;
+                mask_object(&mut tasks);
+                let tasks = tasks.as_array().cloned().unwrap_or_default();
+                describe::swarm::describe(target, &raw, &tasks)
+            }
+            Err(e) => {
+                let mut d = describe::swarm::describe(target, &raw, &[]);
+                d.unreadable(EVENTS, &format!("listing its tasks: {e}"));
+                d
+            }
+        };
+        return Ok(Some(Fetched {
+            description,
+            raw,
+            yaml: false,
+        }));
+    }
+    Ok(None)
 }
