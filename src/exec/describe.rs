@@ -27,15 +27,17 @@ pub fn open(
 ) -> JoinHandle<()> {
     let config = config.clone();
     tokio::spawn(async move {
-        let text = fetch(&config, &address).await.and_then(|f| {
+        // What is wrong goes out as stderr: the logs view colours it so.
+        let marked = fetch(&config, &address).await.and_then(|f| {
             if raw {
-                f.raw_text(false)
+                let text = f.raw_text(false)?;
+                Ok(text.lines().map(|l| (l.to_string(), false)).collect())
             } else {
-                Ok(f.description.text())
+                Ok(f.description.marked_lines())
             }
         });
-        let lines = match text {
-            Ok(t) => t.lines().map(|l| line(l, false)).collect(),
+        let lines = match marked {
+            Ok(m) => m.iter().map(|(l, bad)| line(l, *bad)).collect(),
             Err(e) => vec![line(&format!("could not read {address}: {e}"), true)],
         };
         let _ = tx.send(Event::Logs { stream, lines }).await;

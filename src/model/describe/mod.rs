@@ -89,17 +89,24 @@ impl Lines {
 impl Description {
     /// Plain text, as `opsdeck describe` prints it and the console's pane shows it.
     pub fn lines(&self) -> Vec<String> {
-        let mut out = vec![self.title.clone()];
+        self.marked_lines().into_iter().map(|(l, _)| l).collect()
+    }
+
+    /// [`Self::lines`], each with whether it says something is wrong (the
+    /// console colours those).
+    pub fn marked_lines(&self) -> Vec<(String, bool)> {
+        let mut out = vec![(self.title.clone(), false)];
         for s in &self.sections {
-            out.push(String::new());
-            out.push(format!("── {} ──", s.title));
+            out.push((String::new(), false));
+            out.push((format!("── {} ──", s.title), false));
             for e in &s.entries {
                 let pad = "  ".repeat(usize::from(e.depth) + 1);
-                out.push(match (e.key.is_empty(), e.value.is_empty()) {
+                let line = match (e.key.is_empty(), e.value.is_empty()) {
                     (true, _) => format!("{pad}{}", e.value),
                     (false, true) => format!("{pad}{}:", e.key),
                     (false, false) => format!("{pad}{}: {}", e.key, e.value),
-                });
+                };
+                out.push((line, e.bad));
             }
         }
         out

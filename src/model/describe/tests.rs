@@ -32,6 +32,23 @@ fn a_crash_looping_pod_puts_what_is_wrong_first() {
     ];
     let d = super::kube::describe(&pod, &events);
     insta::assert_snapshot!(d.text());
+    let marked: Vec<String> = d
+        .marked_lines()
+        .into_iter()
+        .filter(|(_, bad)| *bad)
+        .map(|(l, _)| l.trim().split(':').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        marked,
+        [
+            "Ready",
+            "2026-12-07T03",
+            "State",
+            "Last termination",
+            "Ready",
+            "Restarts"
+        ]
+    );
     let bad: Vec<&str> = d
         .sections
         .iter()
