@@ -104,9 +104,7 @@ async fn kubernetes_pod_deployment_and_node_described_and_raw_without_secrets() 
         format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  token: {SECRET_B64}\n"),
     )
     .unwrap();
-    // The test API server publishes no OpenAPI schema for Secrets to validate against.
-    k.ok(&["apply", "--validate=false", "-f", secret.to_str().unwrap()])
-        .await;
+    k.ok(&["apply", "-f", secret.to_str().unwrap()]).await;
     apply(&k, "app.yaml", &APP.replace("PASSWORD_VALUE", PASSWORD)).await;
     k.rolled_out("web").await;
     let dir = tempfile::tempdir().unwrap();
