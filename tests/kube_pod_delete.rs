@@ -181,3 +181,36 @@ async fn a_pod_no_controller_owns_is_deleted_only_when_forced() {
         records[0]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statefulset_pod_comes_back_under_its_own_name() {
+    let k = TestCluster::start(fast_config()).await;
+    apply(
+        &k,
+        "db.yaml",
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  serviceName: db\n  replicas: 1\n  selector:\n    matchLabels: {app: db}\n  template:\n    metadata:\n      labels: {app: db}\n    spec:\n      containers:\n      - name: db\n        image: demo:1\n",
+    )
+    .await;
+    k.ok(&["rollout", "status", "statefulset/db", "--timeout=60s"])
+        .await;
+    let uid = k.jsonpath("pod/db-0", "{.metadata.uid}").await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = k.write_opsdeck_config(dir.path());
+    let data = dir.path().join("data");
+
+    let run = opsdeck(
+        &config,
+        &data,
+        &["delete-pod", "test/default/db-0", "--yes"],
+    )
+    .await;
+    assert!(run.status.success(), "{}", text(&run));
+    let said = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        said.contains("StatefulSet default/db recreates it under the same name"),
+        "{said}"
+    );
+    assert!(said.contains("replaced by pod db-0"), "{said}");
+    let now = k.jsonpath("pod/db-0", "{.metadata.uid}").await;
+    assert_ne!(now, uid, "kubectl sees a new pod db-0");
+}

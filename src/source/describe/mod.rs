@@ -157,3 +157,57 @@ pub async fn fetch(config: &Config, address: &str) -> Result<Fetched, String> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        toml::from_str(
+            "[[docker]]\nname = \"local\"\n[[kubernetes]]\nname = \"prod\"\ncontext = \"prod\"\n",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn addresses_name_kubernetes_objects_and_docker_containers() {
+        let c = config();
+        let kube = |ns: Option<&str>, kind: Option<&str>, name: &str| Wanted::Kube {
+            target: "prod".into(),
+            namespace: ns.map(String::from),
+            kind: kind.map(String::from),
+            name: name.into(),
+        };
+        assert_eq!(
+            parse(&c, "prod/shop/web").unwrap(),
+            kube(Some("shop"), None, "web")
+        );
+        assert_eq!(
+            parse(&c, "prod/_/node-1").unwrap(),
+            kube(None, Some("node"), "node-1")
+        );
+        assert_eq!(
+            parse(&c, "prod/shop/Secret/db").unwrap(),
+            kube(Some("shop"), Some("secret"), "db")
+        );
+        let e = parse(&c, "prod/shop/ingress/x").unwrap_err();
+        assert!(e.contains("not a kind opsdeck reads"), "{e}");
+        let docker = |group: Option<&str>, name: &str| Wanted::Docker {
+            target: "local".into(),
+            group: group.map(String::from),
+            name: name.into(),
+        };
+        assert_eq!(parse(&c, "local/web-1").unwrap(), docker(None, "web-1"));
+        assert_eq!(parse(&c, "local/_/web-1").unwrap(), docker(None, "web-1"));
+        assert_eq!(
+            parse(&c, "local/shop/api").unwrap(),
+            docker(Some("shop"), "api")
+        );
+        assert!(parse(&c, "local//x")
+            .unwrap_err()
+            .contains("not an object address"));
+        assert!(parse(&c, "local/a/b/c")
+            .unwrap_err()
+            .contains("not an object address"));
+    }
+}
