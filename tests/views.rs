@@ -202,6 +202,41 @@ fn logs_with_timestamps_160x48() {
     insta::assert_snapshot!(text(&frame(&console(), &logs_ui(true), 160, 48)));
 }
 
+/// `d` on a container: its description in the logs view, from its top,
+/// searched for the masked password.
+#[test]
+fn a_description_in_the_logs_view_80x24() {
+    let inspect = serde_json::json!({
+        "Id": "4f73e5f369e815c536a52802a63cf177", "Name": "/shop_api_1",
+        "State": {"Status": "exited", "ExitCode": 137, "OOMKilled": true},
+        "RestartCount": 2,
+        "Config": {"Image": "shop/api:2", "Env": ["DB_PASSWORD=***", "PORT=8080"]},
+    });
+    let d = opsdeck::model::describe::docker::describe("local", &inspect, &[]);
+    let mut ui = in_view(View::Logs);
+    let mut logs = LogView::document(1, "local".into(), "Describe local/_/shop_api_1".into());
+    logs.append(
+        d.lines()
+            .into_iter()
+            .map(|text| opsdeck::model::LogLine {
+                at_nanos: 0,
+                instance: String::new(),
+                stderr: false,
+                text,
+            })
+            .collect(),
+    );
+    logs.search = "password".into();
+    ui.logs = Some(logs);
+    let screen = text(&frame(&console(), &ui, 80, 24));
+    assert!(screen.contains("Describe local/_/shop_api_1"), "{screen}");
+    assert!(
+        screen.contains("State: exited"),
+        "the top shows first: {screen}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
 #[test]
 fn logs_of_the_previous_instance_say_so_80x24() {
     let mut ui = logs_ui(false);

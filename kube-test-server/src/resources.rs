@@ -95,6 +95,8 @@ pub static RESOURCES: &[Resource] = &[
         &["cm"],
         &[]
     ),
+    // Stored as given: the tests of masking need real Secrets to read.
+    res!("", "v1", "secrets", "secret", "Secret", true, &[], &[]),
     res!(
         "apps",
         "v1",

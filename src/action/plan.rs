@@ -45,6 +45,20 @@ pub enum Verb {
         url: String,
         profile: String,
     },
+    /// A Kubernetes pod (`TARGET/NAMESPACE/POD`): delete it so its
+    /// controller replaces it; a pod no controller owns only with `force`.
+    DeletePod {
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        force: bool,
+    },
+    /// A Docker container (`TARGET/_/CONTAINER`): `docker stop`.
+    Stop,
+    /// A Docker container: `docker start`.
+    Start,
+    /// A Docker container: `docker kill --signal SIGNAL`.
+    Kill {
+        signal: String,
+    },
 }
 
 impl Verb {
@@ -60,6 +74,10 @@ impl Verb {
             Verb::Cancel => "cancel",
             Verb::Terminate => "terminate",
             Verb::Load { .. } => "load",
+            Verb::DeletePod { .. } => "delete-pod",
+            Verb::Stop => "stop",
+            Verb::Start => "start",
+            Verb::Kill { .. } => "kill",
         }
     }
 }
@@ -77,6 +95,10 @@ impl Verb {
             Verb::Silence { .. } | Verb::Expire => Some("Alertmanager silences (AM/silence/ID)"),
             Verb::Cancel | Verb::Terminate => Some("PostgreSQL backends (DB/backend/PID)"),
             Verb::Load { .. } => Some("HTTP endpoints, through `opsdeck load`"),
+            Verb::DeletePod { .. } => Some("Kubernetes pods (TARGET/NAMESPACE/POD)"),
+            Verb::Stop | Verb::Start | Verb::Kill { .. } => {
+                Some("Docker containers (TARGET/_/CONTAINER)")
+            }
         }
     }
 
@@ -129,6 +151,11 @@ impl fmt::Display for Verb {
             Verb::Cancel => f.write_str("cancel the running query"),
             Verb::Terminate => f.write_str("terminate the session"),
             Verb::Load { url, profile } => write!(f, "load {url} ({profile})"),
+            Verb::DeletePod { force: false } => f.write_str("delete the pod"),
+            Verb::DeletePod { force: true } => f.write_str("delete the pod (forced)"),
+            Verb::Stop => f.write_str("stop the container"),
+            Verb::Start => f.write_str("start the container"),
+            Verb::Kill { signal } => write!(f, "kill the container with {signal}"),
         }
     }
 }
@@ -163,6 +190,10 @@ pub enum StepOp {
     Verify,
     /// Send requests at an endpoint.
     Load,
+    /// Delete an object (a pod its controller replaces).
+    Delete,
+    /// Send a signal to a container's main process.
+    Kill,
 }
 
 /// One thing the plan will do to one object, in order.

@@ -6,8 +6,10 @@ mod audit_cmd;
 mod config_cmd;
 mod db;
 mod demo_cmd;
+mod describe;
 pub mod load;
 mod logs;
+mod objects;
 mod runbook;
 mod runbook_term;
 mod silences;
@@ -168,6 +170,8 @@ pub enum Commands {
     },
     /// Load test an HTTP endpoint: constant, ramp or spike rate, live latency percentiles
     Load(Box<load::LoadArgs>),
+    #[command(flatten)]
+    Object(objects::ObjectCommand),
     /// The demo service that tests and the playground run
     Demo {
         #[command(subcommand)]
@@ -510,6 +514,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             };
             runtime()?.block_on(logs::run(&loaded.config, args))
         }
+        Some(Commands::Object(command)) => objects::run(&cli, command),
         // The console itself is the ui's: main.rs starts it.
         None => Ok(ExitCode::SUCCESS),
     }

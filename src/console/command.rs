@@ -19,6 +19,14 @@ pub enum Command {
     },
     /// Stop the stream; later lines for it are ignored anyway.
     CloseLogs { stream: u64 },
+    /// Read one object (`opsdeck describe` / `get` address) and answer with
+    /// its description (or raw form, masked) as the lines of `Event::Logs`
+    /// on `stream`; a failure to read is one stderr line saying why.
+    Describe {
+        stream: u64,
+        address: String,
+        raw: bool,
+    },
     /// Work out what the request would change; answer with
     /// `Event::Action(ActionEvent::Planned(..))`.
     PlanAction(crate::action::Request),

@@ -6,7 +6,7 @@ use super::runbook::console;
 use super::runbook::live::{self, LiveReads, Pending};
 use super::runbook::runs;
 use super::runbook::setup::Start;
-use super::{files, logs, panels};
+use super::{describe, files, logs, panels};
 use crate::action::docker::HealthGate;
 use crate::action::perform::{self, PerformOptions};
 use crate::action::{orchestrator_for, ActionEvent, Orchestrator, Request};
@@ -88,6 +88,16 @@ impl Performer {
                     previous,
                     self.tx.clone(),
                 );
+                if let Some(old) = self.logs.insert(stream, task) {
+                    old.abort();
+                }
+            }
+            Command::Describe {
+                stream,
+                address,
+                raw,
+            } => {
+                let task = describe::open(&self.config, stream, address, raw, self.tx.clone());
                 if let Some(old) = self.logs.insert(stream, task) {
                     old.abort();
                 }

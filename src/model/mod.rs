@@ -1,6 +1,7 @@
 //! The domain types every part of opsdeck speaks in.
 mod ack;
 pub mod database;
+pub mod describe;
 mod host;
 pub mod kube;
 mod labels;

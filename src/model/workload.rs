@@ -73,6 +73,8 @@ pub enum WorkloadKind {
     Backend,
     /// An HTTP endpoint a load run is aimed at.
     Endpoint,
+    /// A Kubernetes pod (`TARGET/NAMESPACE/POD`), the subject of delete-pod.
+    Pod,
 }
 
 impl WorkloadKind {
@@ -87,6 +89,7 @@ impl WorkloadKind {
             WorkloadKind::Silence => "silence",
             WorkloadKind::Backend => "backend",
             WorkloadKind::Endpoint => "endpoint",
+            WorkloadKind::Pod => "pod",
         }
     }
 }

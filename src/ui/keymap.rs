@@ -59,6 +59,13 @@ pub enum Intent {
     /// Database view: terminate the selected session.
     Terminate,
     StopLoad,
+    /// `d` / `y`: the selected object described, or raw (YAML/JSON).
+    Describe,
+    Raw,
+    /// Ctrl-K, S on a container, Ctrl-D on a pod: through the action dialog.
+    KillContainer,
+    StopStart,
+    DeletePod,
 }
 
 /// Where a binding works. Earlier scopes in `Scope::for_*` win on a shared key.
@@ -303,6 +310,20 @@ pub const BINDINGS: &[Binding] = &[
         "e",
         &[(k('e'), A::WorkloadEvents)],
         "events of the workload (the events view, filtered to it; / Esc clears)",
+        None,
+    ),
+    b(
+        S::Workload,
+        "d  y",
+        &[(k('d'), A::Describe), (k('y'), A::Raw)],
+        "describe the selected row (status, events, containers, labels) / its raw object; / n N search",
+        None,
+    ),
+    b(
+        S::Workload,
+        "Ctrl-K  S  Ctrl-D",
+        &[(ctrl('k'), A::KillContainer), (k('S'), A::StopStart), (ctrl('d'), A::DeletePod)],
+        "container: kill (SIGKILL) / stop or start it; pod: delete it (its controller replaces it)",
         None,
     ),
     b(

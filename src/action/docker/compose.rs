@@ -24,7 +24,11 @@ pub async fn plan(
         | Verb::Expire
         | Verb::Cancel
         | Verb::Terminate
-        | Verb::Load { .. } => return Err(req.verb.not_for_workload(addr)),
+        | Verb::Load { .. }
+        | Verb::DeletePod { .. }
+        | Verb::Stop
+        | Verb::Start
+        | Verb::Kill { .. } => return Err(req.verb.not_for_workload(addr)),
         Verb::Autoscale { .. } => return Err(Verb::not_autoscaled(addr)),
         Verb::Scale { replicas: want } => {
             let want = *want;

@@ -9,6 +9,7 @@ mod container;
 mod deploys;
 mod engine;
 pub mod health;
+mod lifecycle;
 mod replica;
 mod rolling;
 mod swarm;
@@ -16,6 +17,7 @@ mod work;
 
 pub use engine::labelled;
 pub use health::HealthGate;
+pub use lifecycle::signal;
 pub use replica::{compose_name, Replica};
 pub use swarm::{update_for, SwarmUpdate};
 
@@ -110,6 +112,9 @@ impl DockerOrchestrator {
         if addr.target != self.target {
             return Err(format!("{addr} is not on Docker target `{}`", self.target));
         }
+        if matches!(req.verb, Verb::Stop | Verb::Start | Verb::Kill { .. }) {
+            return self.plan_container_verb(req).await;
+        }
         if req.verb.foreign_subject().is_some() {
             return Err(req.verb.not_for_workload(addr));
         }
@@ -148,6 +153,31 @@ impl DockerOrchestrator {
              (and no Swarm service: the engine is not a swarm manager or has none by that name)",
             addr.name, addr.group, self.target
         ))
+    }
+
+    /// stop, start and kill act on one container, named as `TARGET/_/NAME`
+    /// (a replica of a Compose service too, by its container name).
+    async fn plan_container_verb(&self, req: &Request) -> Result<(Plan, Work), String> {
+        let addr = &req.workload;
+        if addr.group != NO_GROUP {
+            return Err(format!(
+                "{addr} names a service; {} acts on one container: TARGET/_/CONTAINER (e.g. {}/_/{}_{}_1)",
+                req.verb.name(),
+                addr.target,
+                addr.group,
+                addr.name
+            ));
+        }
+        match self.docker.inspect_container(&addr.name, None).await {
+            Ok(c) => lifecycle::plan(req, replica::Replica::from_inspect(c)),
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Err(format!(
+                "no container named `{}` on target {}",
+                addr.name, self.target
+            )),
+            Err(e) => Err(format!("inspecting {}: {e}", addr.name)),
+        }
     }
 
     /// The Swarm service `NAME` of stack `GROUP` (`GROUP_NAME`, as `docker stack` names it).

@@ -176,7 +176,11 @@ pub fn update_for(service: &Service, verb: &Verb) -> Result<(SwarmUpdate, String
         | Verb::Expire
         | Verb::Cancel
         | Verb::Terminate
-        | Verb::Load { .. } => {
+        | Verb::Load { .. }
+        | Verb::DeletePod { .. }
+        | Verb::Stop
+        | Verb::Start
+        | Verb::Kill { .. } => {
             return Err(format!(
                 "service {name}: {} applies to {}",
                 verb.name(),

@@ -35,6 +35,14 @@ pub enum Work {
         verb: &'static str,
     },
     Swarm(Box<SwarmUpdate>),
+    /// One container stopped, started or signalled.
+    Lifecycle {
+        id: String,
+        name: String,
+        change: super::lifecycle::Change,
+        /// When it last started, to see a SIGKILLed container restarted.
+        started_at: Option<String>,
+    },
 }
 
 pub fn step(op: StepOp, subject: &str, detail: impl Into<String>) -> PlanStep {
@@ -189,6 +197,15 @@ impl Runner<'_> {
                     .await
             }
             Work::Swarm(update) => (*update).run(self.docker, &self.progress).await,
+            Work::Lifecycle {
+                id,
+                name,
+                change,
+                started_at,
+            } => {
+                super::lifecycle::run(self.docker, &self.progress, &id, &name, change, started_at)
+                    .await
+            }
         }
     }
 

@@ -7,6 +7,7 @@
 
 mod autoscaler;
 mod history;
+mod pod;
 mod revision;
 mod rollout;
 mod set_image;
@@ -401,7 +402,12 @@ fn verdict(found: &Found, change: &Change, returned: &Value) -> String {
 
 impl Orchestrator for KubeOrchestrator {
     fn plan<'a>(&'a self, request: &'a Request) -> BoxFuture<'a, Result<Plan, String>> {
-        Box::pin(async move { Ok(self.plan_with_change(request).await?.0) })
+        Box::pin(async move {
+            if let Verb::DeletePod { .. } = request.verb {
+                return Ok(pod::plan(&self.client, &self.target, request).await?.plan);
+            }
+            Ok(self.plan_with_change(request).await?.0)
+        })
     }
 
     fn execute<'a>(
@@ -410,6 +416,11 @@ impl Orchestrator for KubeOrchestrator {
         progress: mpsc::Sender<String>,
     ) -> BoxFuture<'a, Result<Outcome, String>> {
         Box::pin(async move {
+            if let Verb::DeletePod { .. } = plan.request.verb {
+                let now = pod::plan(&self.client, &self.target, &plan.request).await?;
+                plan.still_holds(&now.plan)?;
+                return pod::execute(&self.client, &now, self.rollout_timeout, &progress).await;
+            }
             let (now, found, change) = self.plan_with_change(&plan.request).await?;
             plan.still_holds(&now)?;
             if let Change::Skip(why) = change {
@@ -444,6 +455,10 @@ impl Orchestrator for KubeOrchestrator {
 
     fn dry_run<'a>(&'a self, plan: &'a Plan) -> BoxFuture<'a, Result<Option<String>, String>> {
         Box::pin(async move {
+            if let Verb::DeletePod { .. } = plan.request.verb {
+                let now = pod::plan(&self.client, &self.target, &plan.request).await?;
+                return pod::dry_run(&self.client, &now).await.map(Some);
+            }
             let (_, found, change) = self.plan_with_change(&plan.request).await?;
             if let Change::Skip(why) = &change {
                 return Ok(Some(format!("nothing to send: {why}")));

@@ -3,6 +3,7 @@
 //! (a password, a whole DSN) are replaced by `***`. SQL text has its own
 //! rules ([`sql::mask`]): a password literal is no URL and no known secret.
 
+pub mod object;
 pub mod sql;
 
 /// Every `scheme://...` in `text` without userinfo, query values or fragment;

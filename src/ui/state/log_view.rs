@@ -30,6 +30,9 @@ pub struct LogView {
     pub back: usize,
     /// Lines that fit last time, for page-wise scrolling.
     pub page: Cell<usize>,
+    /// A document read once (`d` describe, `y` raw), not a stream: shown
+    /// from its top; follow, timestamps and previous do not apply.
+    pub document: bool,
 }
 
 impl LogView {
@@ -53,7 +56,16 @@ impl LogView {
             current: None,
             back: 0,
             page: Cell::new(20),
+            document: false,
         }
+    }
+
+    /// A document (`title` says what it is) that arrives as one batch of lines.
+    pub fn document(stream: u64, target: String, title: String) -> Self {
+        let mut v = LogView::new(stream, target, title, Vec::new());
+        v.document = true;
+        v.follow = false;
+        v
     }
 
     /// Lines from several containers carry the container's name.
@@ -81,16 +93,25 @@ impl LogView {
                 self.dropped += 1;
             }
             self.lines.push_back(line);
-            if !self.follow {
+            if !self.follow && !self.document {
                 self.back += 1;
             }
         }
         self.back = self.back.min(self.lines.len().saturating_sub(1));
+        if self.document {
+            // From its first line: the window's bottom a page down.
+            self.back = self.lines.len().saturating_sub(self.page.get().max(1));
+        }
     }
 
     /// Scrolls by `delta` lines (negative = up, to older lines). Up pauses follow.
     pub fn scroll(&mut self, delta: isize) {
-        let max = self.lines.len().saturating_sub(1) as isize;
+        // A document scrolls no further up than its first page.
+        let max = if self.document {
+            self.lines.len().saturating_sub(self.page.get().max(1))
+        } else {
+            self.lines.len().saturating_sub(1)
+        } as isize;
         let back = (self.back as isize - delta).clamp(0, max);
         if delta < 0 && back > 0 {
             self.follow = false;
@@ -142,12 +163,25 @@ impl LogView {
         let Some(i) = found else {
             return false;
         };
+        self.show(i);
+        true
+    }
+
+    /// A document is read downwards: its first match from the window's top.
+    pub fn first_from_top(&mut self) -> bool {
+        let top = self
+            .bottom()
+            .map_or(0, |b| (b + 1).saturating_sub(self.page.get()));
+        let found = (top..self.lines.len()).find(|i| self.matches(&self.lines[*i]));
+        found.map(|i| self.show(i)).is_some()
+    }
+
+    /// Puts line `i` in the middle of the window where the window allows.
+    fn show(&mut self, i: usize) {
         self.current = Some(self.dropped + i as u64);
         self.follow = false;
-        // Put the match in the middle of the window where the window allows.
         let half = self.page.get() / 2;
-        self.back = (len - 1 - i).saturating_sub(half);
-        true
+        self.back = (self.lines.len() - 1 - i).saturating_sub(half);
     }
 
     /// Index of the newest line in the window.

@@ -116,6 +116,8 @@ pub fn key(ui: &mut UiState, action: Intent) -> Vec<Command> {
         Intent::PageDown => l.scroll(page),
         Intent::Top => l.to_oldest(),
         Intent::Bottom => l.set_follow(true),
+        // A document is read once: nothing follows, no instance came before.
+        Intent::Follow | Intent::Timestamps | Intent::Previous if l.document => {}
         Intent::Follow => {
             let on = !l.follow;
             l.set_follow(on);
@@ -145,7 +147,12 @@ pub fn key(ui: &mut UiState, action: Intent) -> Vec<Command> {
 pub fn first_match(ui: &mut UiState) {
     if let Some(l) = ui.logs.as_mut() {
         l.current = None;
-        if !l.search.is_empty() && !l.jump(false) {
+        let found = if l.document {
+            l.first_from_top()
+        } else {
+            l.jump(false)
+        };
+        if !l.search.is_empty() && !found {
             ui.message = Some((format!("no line matches {:?}", l.search), Severity::Info));
         }
     }

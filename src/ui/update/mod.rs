@@ -10,6 +10,7 @@ mod line;
 mod load;
 mod logs;
 mod metrics;
+mod objects;
 mod panes;
 mod runbook;
 mod scope;

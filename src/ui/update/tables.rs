@@ -1,7 +1,7 @@
 //! Keys of the table views: moving the selection, filtering, opening a
 //! workload's containers, and handing logs and actions the selected row.
 
-use super::{actions, logs, Command};
+use super::{actions, logs, objects, Command};
 use crate::console::Model;
 use crate::model::Severity;
 use crate::ui::keymap::Intent;
@@ -118,6 +118,10 @@ pub fn key(model: &Model, ui: &mut UiState, action: Intent) -> Vec<Command> {
         | Intent::Terminate => actions::start(model, ui, action),
         Intent::History => actions::history(model, ui),
         Intent::WorkloadEvents => actions::events_of(model, ui),
+        Intent::Describe | Intent::Raw => objects::read(model, ui, action == Intent::Raw),
+        Intent::KillContainer | Intent::StopStart | Intent::DeletePod => {
+            objects::act(model, ui, action)
+        }
         _ => Vec::new(),
     }
 }

@@ -233,8 +233,12 @@ fn key_hints(ui: &UiState, scopes: &[Scope], width: u16) -> Line<'static> {
     if global {
         entries.extend(footer(Scope::Global).take(1));
     }
+    // A description is read once: following, times, the previous instance do not apply.
+    let document =
+        ui.view == crate::ui::state::View::Logs && ui.logs.as_ref().is_some_and(|l| l.document);
+    let stream_only = |e: &(&str, &str)| document && matches!(e.0, "f" | "t" | "p");
     for scope in scopes.iter().filter(|s| **s != Scope::Global) {
-        entries.extend(footer(*scope));
+        entries.extend(footer(*scope).filter(|e| !stream_only(e)));
     }
     if global {
         entries.extend(footer(Scope::Global).skip(1).filter(|e| !is_quit(e)));

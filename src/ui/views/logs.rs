@@ -18,7 +18,9 @@ pub fn render(area: Rect, buf: &mut Buffer, ui: &UiState) {
         return;
     };
     let t = &ui.theme;
-    let mut extra = if l.follow {
+    let mut extra = if l.document {
+        format!("{} lines", l.lines.len())
+    } else if l.follow {
         "following".to_string()
     } else {
         format!("paused, {} newer", l.back)
@@ -31,7 +33,9 @@ pub fn render(area: Rect, buf: &mut Buffer, ui: &UiState) {
             if n == 1 { "" } else { "es" }
         ));
     }
-    let title = if l.previous {
+    let title = if l.document {
+        l.title.clone()
+    } else if l.previous {
         format!("Logs {} (previous instance · p: current)", l.title)
     } else {
         format!("Logs {}", l.title)
@@ -42,8 +46,20 @@ pub fn render(area: Rect, buf: &mut Buffer, ui: &UiState) {
     let height = inner.height as usize;
     l.page.set(height.max(1));
     let Some(bottom) = l.bottom() else {
-        Paragraph::new(Line::styled("waiting for log lines…", t.muted)).render(inner, buf);
+        let waiting = if l.document {
+            "reading…"
+        } else {
+            "waiting for log lines…"
+        };
+        Paragraph::new(Line::styled(waiting, t.muted)).render(inner, buf);
         return;
+    };
+    // A document fills the window from its top, whatever page size it was
+    // scrolled with before this frame measured the window.
+    let bottom = if l.document {
+        bottom.max(l.lines.len().min(height).saturating_sub(1))
+    } else {
+        bottom
     };
     let first = (bottom + 1).saturating_sub(height);
     let name_width = if l.prefixed() {
