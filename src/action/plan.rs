@@ -45,6 +45,15 @@ pub enum Verb {
         url: String,
         profile: String,
     },
+    /// A shell or a command in one running container (`opsdeck exec`, `s`):
+    /// `container` names it when the address is a workload (a pod's
+    /// container, a Compose replica); None takes the workload's first
+    /// running one. What is typed into it is never recorded.
+    Exec {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        container: Option<String>,
+        command: Vec<String>,
+    },
 }
 
 impl Verb {
@@ -60,6 +69,7 @@ impl Verb {
             Verb::Cancel => "cancel",
             Verb::Terminate => "terminate",
             Verb::Load { .. } => "load",
+            Verb::Exec { .. } => "exec",
         }
     }
 }
@@ -77,7 +87,15 @@ impl Verb {
             Verb::Silence { .. } | Verb::Expire => Some("Alertmanager silences (AM/silence/ID)"),
             Verb::Cancel | Verb::Terminate => Some("PostgreSQL backends (DB/backend/PID)"),
             Verb::Load { .. } => Some("HTTP endpoints, through `opsdeck load`"),
+            Verb::Exec { .. } => Some("a running container or pod, through `opsdeck exec`"),
         }
+    }
+
+    /// Whether the action holds the workload's lock while it runs. A shell
+    /// changes nothing a plan describes and may stay open for hours: holding
+    /// the lock would refuse a restart from another terminal for that long.
+    pub fn holds_lock(&self) -> bool {
+        !matches!(self, Verb::Exec { .. })
     }
 
     /// The refusal of `autoscale` where there is no HorizontalPodAutoscaler.
@@ -129,8 +147,21 @@ impl fmt::Display for Verb {
             Verb::Cancel => f.write_str("cancel the running query"),
             Verb::Terminate => f.write_str("terminate the session"),
             Verb::Load { url, profile } => write!(f, "load {url} ({profile})"),
+            Verb::Exec { container, command } => {
+                write!(f, "exec {}", shown_command(command))?;
+                match container {
+                    Some(c) => write!(f, " in container {c}"),
+                    None => Ok(()),
+                }
+            }
         }
     }
+}
+
+/// A command as a person would type it: words joined by spaces, a word
+/// with a space or a quote in it quoted as a shell reads it.
+pub fn shown_command(command: &[String]) -> String {
+    shlex::try_join(command.iter().map(String::as_str)).unwrap_or_else(|_| command.join(" "))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -163,6 +194,8 @@ pub enum StepOp {
     Verify,
     /// Send requests at an endpoint.
     Load,
+    /// Run a command (a shell) in a container.
+    Exec,
 }
 
 /// One thing the plan will do to one object, in order.

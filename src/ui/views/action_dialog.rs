@@ -29,6 +29,7 @@ pub fn op_label(op: StepOp) -> &'static str {
         StepOp::Terminate => "terminate",
         StepOp::Verify => "verify",
         StepOp::Load => "load",
+        StepOp::Exec => "exec",
     }
 }
 

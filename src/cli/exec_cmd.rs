@@ -1,0 +1,86 @@
+//! `opsdeck exec ADDRESS [-- CMD...]`: a shell (or CMD) in a running
+//! container, through the action path (plan → `--read-only` refusal →
+//! audit). On a terminal the session gets a TTY sized to it and follows
+//! its resizes; on pipes, stdin and stdout are passed through as they are.
+//!
+//! Exit codes: the command's own; 2 no plan (bad address, unknown or
+//! unreachable target, no such running container); 3 refused by
+//! `--read-only`; 1 the session failed, or the engine's own code (126,
+//! 127) when the command could not be started.
+
+use super::act::{self, EXIT_FAILED};
+use crate::action::shell::{command_for, request, ExecOrchestrator};
+use crate::action::{perform, PerformOptions, Performed};
+use crate::config::Config;
+use std::io::IsTerminal as _;
+use std::process::ExitCode;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExecArgs {
+    /// A container (TARGET/CONTAINER, e.g. local/web-1) or a workload
+    /// (TARGET/GROUP/NAME: its first running container)
+    pub address: String,
+    /// A Compose service's replica to use instead of the first running one
+    #[arg(long, short = 'c', value_name = "NAME")]
+    pub container: Option<String>,
+    /// What to run (default: exec_command in the config, else /bin/sh)
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+pub async fn run(config: &Config, read_only: bool, args: &ExecArgs) -> ExitCode {
+    let command = match command_for(&args.command, config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(act::EXIT_NO_PLAN);
+        }
+    };
+    let request = match request(&args.address, args.container.clone(), command) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(act::EXIT_NO_PLAN);
+        }
+    };
+    let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let orch = match ExecOrchestrator::connect(config, &request.workload.target, terminal).await {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(act::EXIT_NO_PLAN);
+        }
+    };
+    let opts = PerformOptions::new(read_only, false);
+    // Nothing to confirm: a shell changes nothing by being opened. Where it
+    // runs is said on stderr, out of the way of the command's output.
+    let confirm: crate::action::perform::Confirm = Box::new(|plan| {
+        eprintln!("opsdeck: {}", plan.summary);
+        Box::pin(async { true })
+    });
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let result = perform(&orch, &request, &opts, confirm, &tx).await;
+    drop(tx);
+    let _ = drain.await;
+    match result {
+        Ok(Performed::Done(..)) => exit_code(orch.exit_code()),
+        Ok(Performed::DryRun(..) | Performed::Declined(_)) => ExitCode::from(EXIT_FAILED),
+        Err(crate::action::PerformError::Execute(e)) => {
+            eprintln!("error: {e}");
+            match orch.exit_code() {
+                Some(code) if code != 0 => exit_code(Some(code)),
+                _ => ExitCode::from(EXIT_FAILED),
+            }
+        }
+        Err(e) => act::report_error(e),
+    }
+}
+
+/// The command's exit code as ours: 0–255 as they are, anything else 1.
+fn exit_code(code: Option<i64>) -> ExitCode {
+    match code.map(u8::try_from) {
+        Some(Ok(c)) => ExitCode::from(c),
+        _ => ExitCode::from(EXIT_FAILED),
+    }
+}

@@ -1,0 +1,262 @@
+//! `opsdeck exec` against the real Docker engine: a command's output and
+//! exit code come through, what is typed is never audited, a FROM-scratch
+//! container without a shell is a clear error (not a hang), `--read-only`
+//! refuses, and on a terminal (tmux) the shell gets a TTY that follows the
+//! window's size.
+
+#[path = "support/images.rs"]
+mod images;
+#[path = "support/run_bin.rs"]
+mod run_bin;
+#[path = "support/shell_image.rs"]
+mod shell_image;
+#[allow(dead_code)] // the other tests use the rest
+#[path = "support/tmux.rs"]
+mod tmux;
+
+use images::{build_demo_v1, docker, opsdeck_binary, DemoContainer, TEST_LABEL};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_opsdeck");
+
+/// One busybox container for the whole binary.
+fn shell_container() -> &'static DemoContainer {
+    static C: OnceLock<DemoContainer> = OnceLock::new();
+    C.get_or_init(|| DemoContainer::start_with(&shell_image::build_shell_image(), "exec", &[], &[]))
+}
+
+/// A config naming no target (so `local` is the engine) and a fresh data dir.
+fn env() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let data = dir.path().join("data");
+    (dir, config, data)
+}
+
+/// Runs opsdeck with `stdin` piped in; a run that does not end within a
+/// minute is a hang and fails the test.
+fn exec(config: &Path, data: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("OPSDECK_CONFIG", config)
+        .env("OPSDECK_DATA_DIR", data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running opsdeck");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("opsdeck {} did not end: it hangs", args.join(" "));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn audit(data: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(data.join("audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_command_runs_its_output_and_exit_code_come_back_and_the_audit_names_it() {
+    let c = shell_container();
+    let (_dir, config, data) = env();
+    let address = format!("local/{}", c.name);
+    let out = exec(
+        &config,
+        &data,
+        &[
+            "exec",
+            &address,
+            "--",
+            "sh",
+            "-c",
+            "echo hi-$((6*7)); exit 3",
+        ],
+        "",
+    );
+    let text = run_bin::text(&out);
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hi-42\n", "{text}");
+
+    let recs = audit(&data);
+    assert_eq!(recs.len(), 2, "an intent and an outcome: {recs:?}");
+    assert_eq!(recs[0]["phase"], "intent");
+    assert_eq!(recs[0]["verb"], "exec");
+    assert_eq!(recs[0]["target"], "local");
+    assert_eq!(recs[0]["workload"], format!("local/_/{}", c.name));
+    assert_eq!(recs[0]["plan"]["steps"][0]["subject"], c.name.as_str());
+    assert!(recs[0]["who"].as_str().unwrap().contains('@'), "{recs:?}");
+    assert!(
+        recs[0]["request"]
+            .as_str()
+            .unwrap()
+            .contains("sh -c 'echo hi-$((6*7)); exit 3'"),
+        "{recs:?}"
+    );
+    assert_eq!(recs[1]["phase"], "outcome");
+    assert_eq!(recs[1]["ok"], false, "exit 3 is not a success: {recs:?}");
+    assert!(recs[1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("exited with 3"));
+}
+
+#[test]
+fn what_is_typed_reaches_the_shell_and_never_the_audit_log() {
+    let c = shell_container();
+    let (_dir, config, data) = env();
+    let address = format!("local/{}", c.name);
+    let out = exec(
+        &config,
+        &data,
+        &["exec", &address],
+        "echo typed-secret-$((2*3))\nexit 0\n",
+    );
+    let text = run_bin::text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("typed-secret-6"), "{text}");
+    assert!(
+        text.contains(&format!("exec /bin/sh in container {}", c.name)),
+        "where it runs is said: {text}"
+    );
+    let log = std::fs::read_to_string(data.join("audit.jsonl")).unwrap();
+    assert!(log.contains("\"exec /bin/sh\""), "{log}");
+    assert!(
+        !log.contains("typed-secret"),
+        "typed input was audited: {log}"
+    );
+}
+
+#[test]
+fn a_container_without_a_shell_is_a_clear_error_not_a_hang() {
+    let image = build_demo_v1(&opsdeck_binary());
+    let c = DemoContainer::start(&image, "exec-nosh", &[]);
+    let (_dir, config, data) = env();
+    let address = format!("local/{}", c.name);
+    let out = exec(&config, &data, &["exec", &address], "echo never\n");
+    let text = run_bin::text(&out);
+    assert_ne!(out.status.code(), Some(0), "{text}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "/bin/sh could not be started in container {}",
+            c.name
+        )),
+        "{text}"
+    );
+    assert!(stderr.contains("no such file or directory"), "{text}");
+    assert!(
+        out.stdout.is_empty(),
+        "the engine's raw line is not passed on: {text}"
+    );
+    let recs = audit(&data);
+    assert_eq!(recs.last().unwrap()["ok"], false, "{recs:?}");
+    assert!(recs.last().unwrap()["error"]
+        .as_str()
+        .unwrap()
+        .contains("could not be started"));
+}
+
+#[test]
+fn read_only_refuses_and_audits_nothing() {
+    let c = shell_container();
+    let (_dir, config, data) = env();
+    let address = format!("local/{}", c.name);
+    let out = exec(
+        &config,
+        &data,
+        &["--read-only", "exec", &address, "--", "touch", "/made"],
+        "",
+    );
+    let text = run_bin::text(&out);
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert!(text.contains("refused: opsdeck runs read-only"), "{text}");
+    assert!(audit(&data).is_empty());
+    let made = images::docker_output(&["exec", &c.name, "ls", "/made"]);
+    assert!(!made.status.success(), "the command ran: {text}");
+
+    std::fs::write(&config, "read_only = true\n").unwrap();
+    let out = exec(&config, &data, &["exec", &address], "");
+    assert_eq!(out.status.code(), Some(3), "{}", run_bin::text(&out));
+}
+
+#[test]
+fn bad_addresses_and_stopped_containers_are_refused_with_reasons() {
+    let (_dir, config, data) = env();
+    let out = exec(&config, &data, &["exec", "nonsense"], "");
+    assert_eq!(out.status.code(), Some(2), "{}", run_bin::text(&out));
+    assert!(run_bin::text(&out).contains("TARGET/CONTAINER"));
+    let out = exec(
+        &config,
+        &data,
+        &["exec", "local/opsdeck-no-such-container"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", run_bin::text(&out));
+    assert!(run_bin::text(&out).contains("no container named `opsdeck-no-such-container`"));
+
+    let stopped =
+        DemoContainer::start_with(&shell_image::build_shell_image(), "exec-stopped", &[], &[]);
+    docker(&["kill", &stopped.name]);
+    let out = exec(
+        &config,
+        &data,
+        &["exec", &format!("local/{}", stopped.name)],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", run_bin::text(&out));
+    assert!(run_bin::text(&out).contains("is not running"));
+}
+
+#[test]
+fn on_a_terminal_the_shell_has_a_tty_that_follows_the_window() {
+    let c = shell_container();
+    let (_dir, config, data) = env();
+    let command = format!("{BIN} exec local/{}", c.name);
+    let t = tmux::Tmux::start(
+        "exec-tty",
+        100,
+        30,
+        &command,
+        &[("OPSDECK_CONFIG", &config), ("OPSDECK_DATA_DIR", &data)],
+    );
+    t.wait_for("the shell's prompt", Duration::from_secs(30), |s| {
+        s.lines().any(|l| l.trim_end() == "/ #")
+    });
+    t.keys(&["echo hi-$((6*7)); stty size", "Enter"]);
+    t.wait_for("the output and the size", Duration::from_secs(10), |s| {
+        s.contains("\nhi-42") && s.contains("30 100")
+    });
+    t.resize(120, 40);
+    t.keys(&["tty; stty size", "Enter"]);
+    let screen = t.wait_for("the new size", Duration::from_secs(10), |s| {
+        s.contains("40 120")
+    });
+    assert!(
+        screen.contains("/dev/pts/"),
+        "a TTY in the container: {screen}"
+    );
+    t.keys(&["exit 7", "Enter"]);
+    t.wait_for("opsdeck's exit code", Duration::from_secs(10), |s| {
+        s.contains("EXITED 7")
+    });
+}
