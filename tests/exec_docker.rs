@@ -260,3 +260,114 @@ fn on_a_terminal_the_shell_has_a_tty_that_follows_the_window() {
         s.contains("EXITED 7")
     });
 }
+
+/// The name on the selected row (NO_COLOR marks it with `>`).
+fn selected_row(screen: &str, stamp: &str) -> Option<String> {
+    screen
+        .lines()
+        .find(|l| l.contains('>') && l.contains(stamp) && !l.contains("Containers"))
+        .and_then(|l| l.split_whitespace().find(|w| w.contains(stamp)))
+        .map(|w| w.trim_start_matches(['┃', '>']).to_string())
+}
+
+#[test]
+fn the_console_steps_aside_for_a_shell_and_comes_back_where_it_was() {
+    let image = shell_image::build_shell_image();
+    // Names short enough for the NAME column, so the screen shows them whole.
+    let stamp = format!("tui{}", std::process::id());
+    let short = |suffix: &str| {
+        let name = format!("{stamp}{suffix}");
+        let c = DemoContainer {
+            name: name.clone(),
+            base_url: None,
+        };
+        let label = format!("{TEST_LABEL}=1");
+        docker(&[
+            "run", "--detach", "--name", &name, "--label", &label, &image,
+        ]);
+        c
+    };
+    let a = short("a");
+    let b = short("b");
+    let (_dir, config, data) = env();
+    let t = tmux::Tmux::start(
+        "exec-console",
+        120,
+        36,
+        BIN,
+        &[
+            ("OPSDECK_CONFIG", &config),
+            ("OPSDECK_DATA_DIR", &data),
+            ("NO_COLOR", Path::new("1")),
+        ],
+    );
+    t.keys(&["3"]);
+    t.wait_for("the containers view", Duration::from_secs(30), |s| {
+        s.contains(&a.name) && s.contains(&b.name)
+    });
+    t.keys(&["/"]);
+    t.keys(&[&stamp]);
+    t.keys(&["Enter"]);
+    t.wait_for("both containers listed", Duration::from_secs(30), |s| {
+        s.contains(&a.name) && s.contains(&b.name) && s.contains(&format!("/2 /{stamp}"))
+    });
+    t.keys(&["j"]);
+    let before = t.wait_for("the second row selected", Duration::from_secs(10), |s| {
+        s.lines()
+            .filter(|l| l.contains(&stamp) && !l.contains("Containers"))
+            .nth(1)
+            .is_some_and(|l| l.contains('>'))
+    });
+    let chosen = selected_row(&before, &stamp).unwrap();
+    let id = docker(&["inspect", "--format", "{{.Id}}", &chosen]);
+
+    t.keys(&["s"]);
+    t.wait_for("the shell's prompt", Duration::from_secs(30), |s| {
+        s.lines().any(|l| l.trim_end() == "/ #")
+    });
+    assert!(!t.alternate_on(), "the console left the alternate screen");
+    t.keys(&["echo hi-$((6*7)); hostname; stty size", "Enter"]);
+    t.wait_for(
+        "the output in the selected container",
+        Duration::from_secs(10),
+        |s| s.contains("\nhi-42") && s.contains(&id[..12]) && s.contains("36 120"),
+    );
+    t.resize(100, 30);
+    t.keys(&["stty size", "Enter"]);
+    t.wait_for("the new size", Duration::from_secs(10), |s| {
+        s.contains("30 100")
+    });
+    t.keys(&["exit", "Enter"]);
+    let back = t.wait_for("the console back", Duration::from_secs(10), |s| {
+        s.contains(&format!("/bin/sh in {chosen} exited with 0"))
+    });
+    assert!(
+        t.alternate_on(),
+        "the console is on the alternate screen again"
+    );
+    assert!(
+        back.contains("Containers 2/"),
+        "the same view and filter: {back}"
+    );
+    assert_eq!(
+        selected_row(&back, &stamp).as_deref(),
+        Some(chosen.as_str()),
+        "the same row selected: {back}"
+    );
+    let log = std::fs::read_to_string(data.join("audit.jsonl")).unwrap();
+    assert!(log.contains(&format!("\"subject\":\"{chosen}\"")), "{log}");
+    assert!(
+        !log.contains("hi-$((6*7))"),
+        "typed input was audited: {log}"
+    );
+
+    // Keys reach the console again, and a command that is not there is said.
+    t.keys(&[":exec /nope", "Enter"]);
+    t.wait_for("the error", Duration::from_secs(30), |s| {
+        s.contains("/nope could not be started in container")
+    });
+    t.keys(&["q"]);
+    t.wait_for("the console quits", Duration::from_secs(10), |s| {
+        s.contains("EXITED 0")
+    });
+}

@@ -9,8 +9,8 @@
 //! 127) when the command could not be started.
 
 use super::act::{self, EXIT_FAILED};
-use crate::action::shell::{command_for, request, ExecOrchestrator};
-use crate::action::{perform, PerformOptions, Performed};
+use crate::action::shell::request;
+use crate::action::{PerformError, Performed};
 use crate::config::Config;
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
@@ -29,14 +29,7 @@ pub struct ExecArgs {
 }
 
 pub async fn run(config: &Config, read_only: bool, args: &ExecArgs) -> ExitCode {
-    let command = match command_for(&args.command, config) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(act::EXIT_NO_PLAN);
-        }
-    };
-    let request = match request(&args.address, args.container.clone(), command) {
+    let request = match request(&args.address, args.container.clone(), args.command.clone()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -44,31 +37,13 @@ pub async fn run(config: &Config, read_only: bool, args: &ExecArgs) -> ExitCode 
         }
     };
     let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    let orch = match ExecOrchestrator::connect(config, &request.workload.target, terminal).await {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(act::EXIT_NO_PLAN);
-        }
-    };
-    let opts = PerformOptions::new(read_only, false);
-    // Nothing to confirm: a shell changes nothing by being opened. Where it
-    // runs is said on stderr, out of the way of the command's output.
-    let confirm: crate::action::perform::Confirm = Box::new(|plan| {
-        eprintln!("opsdeck: {}", plan.summary);
-        Box::pin(async { true })
-    });
-    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
-    let result = perform(&orch, &request, &opts, confirm, &tx).await;
-    drop(tx);
-    let _ = drain.await;
-    match result {
-        Ok(Performed::Done(..)) => exit_code(orch.exit_code()),
+    let session = crate::exec::shell::run(config, read_only, request, terminal).await;
+    match session.result {
+        Ok(Performed::Done(..)) => exit_code(session.exit),
         Ok(Performed::DryRun(..) | Performed::Declined(_)) => ExitCode::from(EXIT_FAILED),
-        Err(crate::action::PerformError::Execute(e)) => {
+        Err(PerformError::Execute(e)) => {
             eprintln!("error: {e}");
-            match orch.exit_code() {
+            match session.exit {
                 Some(code) if code != 0 => exit_code(Some(code)),
                 _ => ExitCode::from(EXIT_FAILED),
             }

@@ -1,0 +1,133 @@
+//! `s` and `:exec CMD`: a shell (or CMD) in the selected container. The
+//! console only decides what to open; the app loop hands the terminal over
+//! for the session and gives the outcome back as `UiEvent::ShellEnded`.
+
+use super::Command;
+use crate::action::{Request, Verb};
+use crate::console::Model;
+use crate::model::Severity;
+use crate::ui::lists;
+use crate::ui::state::{UiState, View};
+
+/// A session in the selected container running `command` (empty: the
+/// config's `exec_command`, else /bin/sh).
+pub fn open(model: &Model, ui: &mut UiState, command: Vec<String>) -> Vec<Command> {
+    if model.read_only {
+        ui.message = Some((
+            "read-only: a shell is an action, and actions are disabled".into(),
+            Severity::Warning,
+        ));
+        return Vec::new();
+    }
+    if ui.view != View::Containers {
+        ui.message = Some((
+            "a shell opens in a container: select one in the containers view (3)".into(),
+            Severity::Info,
+        ));
+        return Vec::new();
+    }
+    let Some(i) = lists::selected_container(model, ui) else {
+        ui.message = Some(("no container selected".into(), Severity::Info));
+        return Vec::new();
+    };
+    if let Some(pod) = &i.pod {
+        ui.message = Some((
+            format!(
+                "a shell in a pod is not built yet: kubectl exec -it -n {} {} -- sh",
+                pod.namespace, i.name
+            ),
+            Severity::Warning,
+        ));
+        return Vec::new();
+    }
+    vec![Command::Shell(Request {
+        workload: i.workload.clone(),
+        verb: Verb::Exec {
+            container: Some(i.name.clone()),
+            command,
+        },
+    })]
+}
+
+/// `:exec CMD`: CMD split as a shell splits it.
+pub fn command(model: &Model, ui: &mut UiState, line: &str) -> Vec<Command> {
+    match shlex::split(line) {
+        Some(words) => open(model, ui, words),
+        None => {
+            ui.message = Some((
+                format!(":exec {line}: an unclosed quote; expected a command such as :exec sh -c 'ls /'"),
+                Severity::Warning,
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// The session is over and the console is back: how it ended.
+pub fn ended(ui: &mut UiState, outcome: Result<String, String>) {
+    ui.message = Some(match outcome {
+        Ok(text) => (text, Severity::Info),
+        Err(e) => (e, Severity::Warning),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{keys, setup};
+    use super::*;
+
+    #[test]
+    fn s_on_a_container_asks_for_a_shell_in_it_and_read_only_refuses() {
+        let (mut m, mut ui) = setup();
+        keys(&mut m, &mut ui, "3");
+        let i = lists::selected_container(&m, &ui).unwrap().clone();
+        let out = keys(&mut m, &mut ui, "s");
+        assert_eq!(
+            out,
+            vec![Command::Shell(Request {
+                workload: i.workload.clone(),
+                verb: Verb::Exec {
+                    container: Some(i.name.clone()),
+                    command: vec![],
+                },
+            })]
+        );
+        let out = keys(&mut m, &mut ui, ":exec sh -c 'echo  a'\n");
+        assert_eq!(
+            out,
+            vec![Command::Shell(Request {
+                workload: i.workload.clone(),
+                verb: Verb::Exec {
+                    container: Some(i.name),
+                    command: vec!["sh".into(), "-c".into(), "echo  a".into()],
+                },
+            })]
+        );
+        m.read_only = true;
+        assert!(keys(&mut m, &mut ui, "s").is_empty());
+        assert!(ui.message.as_ref().unwrap().0.starts_with("read-only"));
+    }
+
+    #[test]
+    fn s_on_the_workloads_view_still_scales() {
+        let (mut m, mut ui) = setup();
+        let out = keys(&mut m, &mut ui, "2s");
+        assert!(
+            !out.iter().any(|c| matches!(c, Command::Shell(_))),
+            "{out:?}"
+        );
+        let out = keys(&mut m, &mut ui, ":exec ls\n");
+        assert!(out.is_empty(), "{out:?}");
+        assert!(ui.message.as_ref().unwrap().0.contains("containers view"));
+    }
+
+    #[test]
+    fn the_end_of_a_session_is_said() {
+        let (_, mut ui) = setup();
+        ended(&mut ui, Err("/bin/sh could not be started".into()));
+        assert_eq!(
+            ui.message,
+            Some(("/bin/sh could not be started".into(), Severity::Warning))
+        );
+    }
+}
