@@ -1,5 +1,5 @@
 //! `opsdeck exec ADDRESS [-- CMD...]`: a shell (or CMD) in a running
-//! container, through the action path (plan → `--read-only` refusal →
+//! container or pod, through the action path (plan → `--read-only` refusal →
 //! audit). On a terminal the session gets a TTY sized to it and follows
 //! its resizes; on pipes, stdin and stdout are passed through as they are.
 //!
@@ -17,10 +17,12 @@ use std::process::ExitCode;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExecArgs {
-    /// A container (TARGET/CONTAINER, e.g. local/web-1) or a workload
-    /// (TARGET/GROUP/NAME: its first running container)
+    /// A container (TARGET/CONTAINER, e.g. local/web-1), a Compose service
+    /// (TARGET/PROJECT/SERVICE: its first running container) or a pod
+    /// (TARGET/NAMESPACE/POD)
     pub address: String,
-    /// A Compose service's replica to use instead of the first running one
+    /// Docker: a Compose service's replica instead of the first running
+    /// one; Kubernetes: the pod's container (default: its only one)
     #[arg(long, short = 'c', value_name = "NAME")]
     pub container: Option<String>,
     /// What to run (default: exec_command in the config, else /bin/sh)

@@ -5,6 +5,7 @@
 //! both come through [`ExecOrchestrator`] and `perform`.
 
 mod docker;
+mod kube;
 mod local;
 
 pub use docker::{start_failure, Ended};
@@ -38,40 +39,52 @@ pub fn command_for(asked: &[String], config: &Config) -> Result<Vec<String>, Str
 
 pub struct ExecOrchestrator {
     target: String,
-    docker: bollard::Docker,
+    backend: Backend,
     /// Run on a terminal (raw mode, a TTY in the container) or on pipes.
     terminal: bool,
     /// The command's exit code, once it has run.
     exit: Mutex<Option<i64>>,
 }
 
+/// Where the containers are: a Docker engine, or a Kubernetes cluster's pods.
+enum Backend {
+    Docker(bollard::Docker),
+    Kube(::kube::Client),
+}
+
 impl ExecOrchestrator {
-    /// For `target`: a Docker target of that name (or `local`). Kubernetes
-    /// targets are refused by name until pods' exec is built.
+    /// For `target`: a Docker target of that name (or `local`), else a
+    /// Kubernetes target (a Docker target of the name wins, as for logs).
     pub async fn connect(config: &Config, target: &str, terminal: bool) -> Result<Self, String> {
-        let is_kube = crate::connect::kube::targets(config)
-            .iter()
-            .any(|t| t.name == target);
         let is_docker = crate::connect::docker::targets(config)
             .iter()
             .any(|(n, _)| n == target);
-        if is_kube && !is_docker {
-            return Err(format!(
-                "{target} is a Kubernetes target: a shell in a pod is not built yet (kubectl exec -it POD -- sh)"
-            ));
-        }
-        let endpoint = super::docker::endpoint_for(config, target)?;
-        let docker = crate::connect::docker::connect(&endpoint)
-            .await
-            .map_err(|e| {
-                format!(
-                    "Docker target `{target}` is unreachable: {}",
-                    crate::base::redact::redact(&e)
-                )
-            })?;
+        let kube_target = crate::connect::kube::targets(config)
+            .into_iter()
+            .find(|t| t.name == target && !is_docker);
+        let backend =
+            match kube_target {
+                Some(t) => Backend::Kube(crate::connect::kube::client(&t).await.map_err(|e| {
+                    format!(
+                        "Kubernetes target `{target}`: {}",
+                        crate::base::redact::redact(&e)
+                    )
+                })?),
+                None => {
+                    let endpoint = super::docker::endpoint_for(config, target)?;
+                    Backend::Docker(crate::connect::docker::connect(&endpoint).await.map_err(
+                        |e| {
+                            format!(
+                                "Docker target `{target}` is unreachable: {}",
+                                crate::base::redact::redact(&e)
+                            )
+                        },
+                    )?)
+                }
+            };
         Ok(ExecOrchestrator {
             target: target.to_string(),
-            docker,
+            backend,
             terminal,
             exit: Mutex::new(None),
         })
@@ -81,6 +94,13 @@ impl ExecOrchestrator {
     /// and the engine gave one).
     pub fn exit_code(&self) -> Option<i64> {
         *self.exit.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn place(&self) -> &'static str {
+        match self.backend {
+            Backend::Docker(_) => "container",
+            Backend::Kube(_) => "pod",
+        }
     }
 
     fn parts(request: &Request) -> Result<(Option<&str>, &[String]), String> {
@@ -102,23 +122,32 @@ impl Orchestrator for ExecOrchestrator {
                 return Err(format!("{addr} is not on target `{}`", self.target));
             }
             let (container, command) = Self::parts(request)?;
-            let found = docker::resolve(&self.docker, addr, container).await?;
+            let subject = match &self.backend {
+                Backend::Docker(d) => docker::resolve(d, addr, container).await?.name,
+                Backend::Kube(client) => {
+                    kube::check_pod(client, &addr.group, &addr.name).await?;
+                    match container {
+                        Some(c) => format!("{}/{} container {c}", addr.group, addr.name),
+                        None => format!("{}/{}", addr.group, addr.name),
+                    }
+                }
+            };
             let how = if self.terminal {
                 "interactive, on a TTY sized to this terminal"
             } else {
                 "standard input and output as pipes"
             };
+            let place = self.place();
             Ok(Plan {
                 request: request.clone(),
                 kind: WorkloadKind::Container,
                 summary: format!(
-                    "exec {} in container {} ({addr})",
+                    "exec {} in {place} {subject} ({addr})",
                     shown_command(command),
-                    found.name
                 ),
                 steps: vec![PlanStep {
                     op: StepOp::Exec,
-                    subject: found.name.clone(),
+                    subject,
                     detail: format!("{} ({how})", shown_command(command)),
                 }],
                 destructive: false,
@@ -132,17 +161,35 @@ impl Orchestrator for ExecOrchestrator {
         _progress: mpsc::Sender<String>,
     ) -> BoxFuture<'a, Result<Outcome, String>> {
         Box::pin(async move {
-            let (_, command) = Self::parts(&plan.request)?;
+            let (container, command) = Self::parts(&plan.request)?;
             let name = plan
                 .steps
                 .first()
                 .map(|s| s.subject.clone())
                 .ok_or("the plan names no container")?;
-            // The container the plan named, as it is now (it may have stopped).
-            let addr = WorkloadAddr::new(&self.target, crate::model::NO_GROUP, &name);
-            let found = docker::resolve(&self.docker, &addr, None).await?;
-            let mut local = Local::open(self.terminal)?;
-            let ended = docker::session(&self.docker, &found, command, &mut local).await;
+            let addr = &plan.request.workload;
+            let mut local;
+            let ended = match &self.backend {
+                Backend::Docker(d) => {
+                    // The container the plan named, as it is now (it may have stopped).
+                    let named = WorkloadAddr::new(&self.target, crate::model::NO_GROUP, &name);
+                    let found = docker::resolve(d, &named, None).await?;
+                    local = Local::open(self.terminal)?;
+                    docker::session(d, &found, command, &mut local).await
+                }
+                Backend::Kube(client) => {
+                    local = Local::open(self.terminal)?;
+                    kube::session(
+                        client,
+                        &addr.group,
+                        &addr.name,
+                        container,
+                        command,
+                        &mut local,
+                    )
+                    .await
+                }
+            };
             drop(local);
             let shown = shown_command(command);
             match ended? {
@@ -157,8 +204,9 @@ impl Orchestrator for ExecOrchestrator {
                 Ended::NotStarted(why, code) => {
                     *self.exit.lock().unwrap_or_else(|e| e.into_inner()) = code;
                     Err(format!(
-                        "{shown} could not be started in container {name}: {why} \
-                         (the image may have no such command: name another after --, or with :exec CMD)"
+                        "{shown} could not be started in {} {name}: {why} \
+                         (the image may have no such command: name another after --, or with :exec CMD)",
+                        self.place()
                     ))
                 }
             }

@@ -5,7 +5,7 @@
 use super::Command;
 use crate::action::{Request, Verb};
 use crate::console::Model;
-use crate::model::Severity;
+use crate::model::{Severity, WorkloadAddr};
 use crate::ui::lists;
 use crate::ui::state::{UiState, View};
 
@@ -30,23 +30,29 @@ pub fn open(model: &Model, ui: &mut UiState, command: Vec<String>) -> Vec<Comman
         ui.message = Some(("no container selected".into(), Severity::Info));
         return Vec::new();
     };
-    if let Some(pod) = &i.pod {
-        ui.message = Some((
-            format!(
-                "a shell in a pod is not built yet: kubectl exec -it -n {} {} -- sh",
-                pod.namespace, i.name
-            ),
-            Severity::Warning,
-        ));
-        return Vec::new();
-    }
-    vec![Command::Shell(Request {
-        workload: i.workload.clone(),
-        verb: Verb::Exec {
-            container: Some(i.name.clone()),
-            command,
+    // A pod by its own address; its containers' list open (Enter) means
+    // the first of them, the one it shows on top.
+    let request = match &i.pod {
+        Some(pod) => Request {
+            workload: WorkloadAddr::new(&i.workload.target, &pod.namespace, &i.name),
+            verb: Verb::Exec {
+                container: ui
+                    .pod_containers
+                    .as_ref()
+                    .and_then(|_| pod.containers.first())
+                    .map(|c| c.name.clone()),
+                command,
+            },
         },
-    })]
+        None => Request {
+            workload: i.workload.clone(),
+            verb: Verb::Exec {
+                container: Some(i.name.clone()),
+                command,
+            },
+        },
+    };
+    vec![Command::Shell(request)]
 }
 
 /// `:exec CMD`: CMD split as a shell splits it.
