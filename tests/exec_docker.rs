@@ -18,15 +18,14 @@ use images::{build_demo_v1, docker, opsdeck_binary, DemoContainer, TEST_LABEL};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_opsdeck");
 
-/// One busybox container for the whole binary.
-fn shell_container() -> &'static DemoContainer {
-    static C: OnceLock<DemoContainer> = OnceLock::new();
-    C.get_or_init(|| DemoContainer::start_with(&shell_image::build_shell_image(), "exec", &[], &[]))
+/// A busybox container, removed when the test ends (a static one would
+/// never be dropped, and would outlive the run).
+fn shell_container() -> DemoContainer {
+    DemoContainer::start_with(&shell_image::build_shell_image(), "exec", &[], &[])
 }
 
 /// A config naming no target (so `local` is the engine) and a fresh data dir.

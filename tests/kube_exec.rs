@@ -341,3 +341,65 @@ async fn opsdeck_exec_on_a_terminal_gets_a_tty_that_follows_the_window() {
     .unwrap();
     drop((t, k));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s_on_a_pod_in_the_console_opens_a_shell_and_comes_back() {
+    let k = with_pod().await;
+    let config = k.write_opsdeck_config(&k.path(""));
+    let data = k.path("data");
+    let t = tmux::Tmux::start(
+        "kube-console-exec",
+        120,
+        36,
+        env!("CARGO_BIN_EXE_opsdeck"),
+        &[
+            ("OPSDECK_CONFIG", &config),
+            ("OPSDECK_DATA_DIR", &data),
+            ("NO_COLOR", std::path::Path::new("1")),
+        ],
+    );
+    let t = tokio::task::spawn_blocking(move || {
+        t.wait_for("the console", Duration::from_secs(30), |s| {
+            s.contains("opsdeck")
+        });
+        t.keys(&["3"]);
+        t.wait_for("the pod listed", Duration::from_secs(30), |s| {
+            s.contains(" box ")
+        });
+        t.keys(&["/", "box", "Enter"]);
+        t.wait_for("the pod selected", Duration::from_secs(10), |s| {
+            s.lines().any(|l| l.contains("> box"))
+        });
+        t.keys(&["s"]);
+        t.wait_for("the shell", Duration::from_secs(30), |s| {
+            s.contains("opsdeck: exec /bin/sh in pod default/box (test/default/box)")
+        });
+        assert!(!t.alternate_on(), "the console left the alternate screen");
+        t.keys(&["echo hi-$((6*7)); stty size", "Enter"]);
+        t.wait_for(
+            "the output on a TTY of the window's size",
+            Duration::from_secs(10),
+            |s| s.contains("\nhi-42") && s.contains("36 120"),
+        );
+        t.keys(&["exit", "Enter"]);
+        let back = t.wait_for("the console back", Duration::from_secs(10), |s| {
+            s.contains("/bin/sh in default/box exited with 0")
+        });
+        assert!(
+            t.alternate_on(),
+            "the console is back on the alternate screen"
+        );
+        assert!(
+            back.lines().any(|l| l.contains("> box")),
+            "the pod still selected: {back}"
+        );
+        t.keys(&["q"]);
+        t.wait_for("the console quits", Duration::from_secs(10), |s| {
+            s.contains("EXITED 0")
+        });
+        t
+    })
+    .await
+    .unwrap();
+    drop((t, k));
+}
