@@ -115,6 +115,49 @@ mod tests {
     }
 
     #[test]
+    fn s_on_a_pod_asks_for_the_pod_and_with_its_containers_open_the_first() {
+        let (mut m, mut ui) = setup();
+        keys(&mut m, &mut ui, "3");
+        let id = lists::selected_container(&m, &ui).unwrap().id.clone();
+        let pod = m
+            .inventories
+            .iter_mut()
+            .flat_map(|(_, inv)| inv.instances.iter_mut())
+            .find(|i| i.id == id)
+            .unwrap();
+        let sidecar = crate::model::PodContainer {
+            name: "sidecar".into(),
+            ready: true,
+            restarts: 0,
+            state: "running".into(),
+            reason: None,
+            last_termination: None,
+            requests: Default::default(),
+            limits: Default::default(),
+            usage: None,
+        };
+        pod.pod = Some(Box::new(crate::model::PodDetail {
+            namespace: "shop".into(),
+            containers: vec![sidecar],
+            ..Default::default()
+        }));
+        let (target, name) = (pod.workload.target.clone(), pod.name.clone());
+        let want = |container: Option<&str>| {
+            vec![Command::Shell(Request {
+                workload: WorkloadAddr::new(&target, "shop", &name),
+                verb: Verb::Exec {
+                    container: container.map(str::to_string),
+                    command: vec![],
+                },
+            })]
+        };
+        assert_eq!(keys(&mut m, &mut ui, "s"), want(None));
+        keys(&mut m, &mut ui, "\n");
+        assert!(ui.pod_containers.is_some());
+        assert_eq!(keys(&mut m, &mut ui, "s"), want(Some("sidecar")));
+    }
+
+    #[test]
     fn s_on_the_workloads_view_still_scales() {
         let (mut m, mut ui) = setup();
         let out = keys(&mut m, &mut ui, "2s");
