@@ -4,6 +4,8 @@
 //! refuses, and on a terminal (tmux) the shell gets a TTY that follows the
 //! window's size.
 
+#[path = "support/actions.rs"]
+mod actions;
 #[path = "support/images.rs"]
 mod images;
 #[path = "support/run_bin.rs"]
@@ -369,4 +371,44 @@ fn the_console_steps_aside_for_a_shell_and_comes_back_where_it_was() {
     t.wait_for("the console quits", Duration::from_secs(10), |s| {
         s.contains("EXITED 0")
     });
+}
+
+#[test]
+fn a_compose_service_means_its_first_running_replica_unless_c_names_one() {
+    let p = actions::Project::up("exec", &shell_image::build_shell_image(), 2);
+    let names = docker(&[
+        "ps",
+        "--filter",
+        &format!("label=com.docker.compose.project={}", p.name),
+        "--format",
+        "{{.Label \"com.docker.compose.container-number\"}} {{.Names}} {{.ID}}",
+    ]);
+    let mut replicas: Vec<(u32, String, String)> = names
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f[0].parse().unwrap(), f[1].to_string(), f[2].to_string())
+        })
+        .collect();
+    replicas.sort();
+    assert_eq!(replicas.len(), 2, "{names}");
+
+    let out = p.opsdeck(&["exec", &p.workload(), "--", "hostname"]);
+    assert_eq!(out.status.code(), Some(0), "{}", run_bin::text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        replicas[0].2,
+        "replica 1: {}",
+        run_bin::text(&out)
+    );
+    let out = p.opsdeck(&[
+        "exec",
+        &p.workload(),
+        "-c",
+        &replicas[1].1,
+        "--",
+        "hostname",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", run_bin::text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), replicas[1].2);
 }

@@ -14,7 +14,7 @@ mod rolling;
 mod swarm;
 mod work;
 
-pub use engine::labelled;
+pub use engine::{compose_replicas, labelled};
 pub use health::HealthGate;
 pub use replica::{compose_name, Replica};
 pub use swarm::{update_for, SwarmUpdate};

@@ -4,7 +4,8 @@
 //! exit code back once the stream ends.
 
 use super::local::Local;
-use crate::action::docker::{labelled, Replica};
+use super::Ended;
+use crate::action::docker::{compose_replicas, Replica};
 use crate::action::shown_command;
 use crate::model::{WorkloadAddr, NO_GROUP};
 use bollard::container::LogOutput;
@@ -13,9 +14,6 @@ use bollard::Docker;
 use futures::StreamExt as _;
 use tokio::io::AsyncWriteExt as _;
 use tokio::signal::unix::{signal, SignalKind};
-
-const PROJECT: &str = "com.docker.compose.project";
-const SERVICE: &str = "com.docker.compose.service";
 
 /// The running container `addr` names: `TARGET/_/CONTAINER` (a name or an
 /// id), or a Compose service's lowest-numbered running replica, or the
@@ -41,30 +39,13 @@ pub async fn resolve(
         };
         return running(found);
     }
-    let listed = labelled(
-        docker,
-        vec![
-            format!("{PROJECT}={}", addr.group),
-            format!("{SERVICE}={}", addr.name),
-        ],
-    )
-    .await?;
-    let mut replicas = Vec::new();
-    for c in listed {
-        if let Some(id) = c.id {
-            match docker.inspect_container(&id, None).await {
-                Ok(i) => replicas.push(Replica::from_inspect(i)),
-                Err(e) => return Err(format!("inspecting {id}: {e}")),
-            }
-        }
-    }
+    let mut replicas = compose_replicas(docker, &addr.group, &addr.name).await?;
     if replicas.is_empty() {
         return Err(format!(
             "{addr}: no container of Compose service `{}` in project `{}` on target {}",
             addr.name, addr.group, addr.target
         ));
     }
-    replicas.sort_by_key(|r| r.number);
     match replicas.iter().position(|r| r.running) {
         Some(i) => Ok(replicas.swap_remove(i)),
         None => Err(format!("{addr}: none of its containers is running")),
@@ -80,16 +61,6 @@ fn running(found: Replica) -> Result<Replica, String> {
             found.name
         ))
     }
-}
-
-/// How a session ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ended {
-    /// The command ran and exited with this code.
-    Exited(i64),
-    /// The command could not be started (not in the image, not executable);
-    /// the engine's words, and the exit code it gives (126/127).
-    NotStarted(String, Option<i64>),
 }
 
 /// Runs `command` in `container` with `local` as its terminal (or pipes)

@@ -3,8 +3,8 @@
 //! exec` does: a TTY sized to the terminal and resized with it, or pipes;
 //! the exit code from the Status the server sends when the command ends.
 
-use super::docker::Ended;
 use super::local::Local;
+use super::Ended;
 use crate::action::shown_command;
 use futures::SinkExt as _;
 use k8s_openapi::api::core::v1::Pod;

@@ -8,7 +8,7 @@ mod docker;
 mod kube;
 mod local;
 
-pub use docker::{start_failure, Ended};
+pub use docker::start_failure;
 pub use local::Local;
 
 use super::{
@@ -19,6 +19,16 @@ use crate::model::{WorkloadAddr, WorkloadKind};
 use futures::future::BoxFuture;
 use std::sync::Mutex;
 use tokio::sync::mpsc;
+
+/// How a session ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ended {
+    /// The command ran and exited with this code.
+    Exited(i64),
+    /// The command could not be started (not in the image, not executable);
+    /// the engine's words, and the exit code it gives (126/127).
+    NotStarted(String, Option<i64>),
+}
 
 /// What runs when nothing else is asked for (`exec_command` in the config,
 /// `:exec CMD` or `-- CMD` ask otherwise).
