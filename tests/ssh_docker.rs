@@ -13,11 +13,14 @@ mod run_bin;
 
 #[path = "support/actions.rs"]
 mod actions;
+#[path = "support/shell_image.rs"]
+mod shell_image;
 #[path = "support/sshd.rs"]
 mod sshd;
 mod support;
 
 use actions::*;
+use images::{docker, DemoContainer, TEST_LABEL};
 use sshd::{ssh_clients, Sshd};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -104,6 +107,33 @@ fn inventory_logs_and_a_scale_through_ssh_on_its_own_port() {
     assert_eq!(p.ids().len(), 2, "scaled through ssh");
     assert_nothing_left(&sshd, tmp.path(), "scale");
     assert!(p.audit_text().contains("scale"), "{}", p.audit_text());
+}
+
+#[test]
+fn exec_runs_in_a_container_through_ssh_and_leaves_nothing() {
+    let sshd = Sshd::start();
+    let c = DemoContainer::start_with(&shell_image::build_shell_image(), "ssh-exec", &[], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("opsdeck.toml");
+    std::fs::write(&config, ssh_target(&sshd, "far", &sshd.good_config)).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let address = format!("far/{}", c.name);
+    let out = opsdeck(
+        &config,
+        &dir.path().join("data"),
+        tmp.path(),
+        &[
+            "exec",
+            &address,
+            "--",
+            "sh",
+            "-c",
+            "echo hi-$((6*7)); exit 5",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", run_bin::text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hi-42\n");
+    assert_nothing_left(&sshd, tmp.path(), "exec");
 }
 
 #[test]
