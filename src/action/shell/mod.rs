@@ -8,8 +8,7 @@ mod docker;
 mod kube;
 mod local;
 
-pub use docker::start_failure;
-pub use local::Local;
+use local::Local;
 
 use super::{
     shown_command, Orchestrator, Outcome, Plan, PlanStep, Request, Revision, StepOp, Verb,
