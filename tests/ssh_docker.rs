@@ -136,6 +136,47 @@ fn exec_runs_in_a_container_through_ssh_and_leaves_nothing() {
     assert_nothing_left(&sshd, tmp.path(), "exec");
 }
 
+/// On a bastion: opsdeck runs in an SSH session (`ssh -t`), so the TTY
+/// the shell in the container follows is the one sshd made, resized when
+/// the engineer's window is.
+#[test]
+fn exec_in_an_ssh_session_follows_the_engineers_window() {
+    let sshd = Sshd::start();
+    let c = DemoContainer::start_with(&shell_image::build_shell_image(), "ssh-tty", &[], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("opsdeck.toml");
+    std::fs::write(&config, "").unwrap();
+    let remote = format!(
+        "env OPSDECK_CONFIG={} OPSDECK_DATA_DIR={} {BIN} exec local/{}",
+        config.display(),
+        dir.path().join("data").display(),
+        c.name
+    );
+    let command = format!(
+        "ssh -F {} -t -p {} {}@127.0.0.1 '{remote}'",
+        sshd.good_config.display(),
+        sshd.port,
+        sshd.user
+    );
+    let t = Tmux::start("ssh-exec-tty", 100, 30, &command, &[]);
+    t.wait_for("the shell's prompt", Duration::from_secs(30), |s| {
+        s.lines().any(|l| l.trim_end() == "/ #")
+    });
+    t.keys(&["echo hi-$((6*7)); stty size", "Enter"]);
+    t.wait_for("the output and the size", Duration::from_secs(10), |s| {
+        s.contains("\nhi-42") && s.contains("30 100")
+    });
+    t.resize(120, 40);
+    t.keys(&["stty size", "Enter"]);
+    t.wait_for("the new size through ssh", Duration::from_secs(10), |s| {
+        s.contains("40 120")
+    });
+    t.keys(&["exit 6", "Enter"]);
+    t.wait_for("the exit code through ssh", Duration::from_secs(10), |s| {
+        s.contains("EXITED 6")
+    });
+}
+
 #[test]
 fn an_unknown_host_key_or_a_refused_key_is_degraded_in_ssh_words() {
     let sshd = Sshd::start();
