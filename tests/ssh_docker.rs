@@ -13,11 +13,14 @@ mod run_bin;
 
 #[path = "support/actions.rs"]
 mod actions;
+#[path = "support/shell_image.rs"]
+mod shell_image;
 #[path = "support/sshd.rs"]
 mod sshd;
 mod support;
 
 use actions::*;
+use images::{docker, DemoContainer, TEST_LABEL};
 use sshd::{ssh_clients, Sshd};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -104,6 +107,74 @@ fn inventory_logs_and_a_scale_through_ssh_on_its_own_port() {
     assert_eq!(p.ids().len(), 2, "scaled through ssh");
     assert_nothing_left(&sshd, tmp.path(), "scale");
     assert!(p.audit_text().contains("scale"), "{}", p.audit_text());
+}
+
+#[test]
+fn exec_runs_in_a_container_through_ssh_and_leaves_nothing() {
+    let sshd = Sshd::start();
+    let c = DemoContainer::start_with(&shell_image::build_shell_image(), "ssh-exec", &[], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("opsdeck.toml");
+    std::fs::write(&config, ssh_target(&sshd, "far", &sshd.good_config)).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let address = format!("far/{}", c.name);
+    let out = opsdeck(
+        &config,
+        &dir.path().join("data"),
+        tmp.path(),
+        &[
+            "exec",
+            &address,
+            "--",
+            "sh",
+            "-c",
+            "echo hi-$((6*7)); exit 5",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", run_bin::text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hi-42\n");
+    assert_nothing_left(&sshd, tmp.path(), "exec");
+}
+
+/// On a bastion: opsdeck runs in an SSH session (`ssh -t`), so the TTY
+/// the shell in the container follows is the one sshd made, resized when
+/// the engineer's window is.
+#[test]
+fn exec_in_an_ssh_session_follows_the_engineers_window() {
+    let sshd = Sshd::start();
+    let c = DemoContainer::start_with(&shell_image::build_shell_image(), "ssh-tty", &[], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("opsdeck.toml");
+    std::fs::write(&config, "").unwrap();
+    let remote = format!(
+        "env OPSDECK_CONFIG={} OPSDECK_DATA_DIR={} {BIN} exec local/{}",
+        config.display(),
+        dir.path().join("data").display(),
+        c.name
+    );
+    let command = format!(
+        "ssh -F {} -t -p {} {}@127.0.0.1 '{remote}'",
+        sshd.good_config.display(),
+        sshd.port,
+        sshd.user
+    );
+    let t = Tmux::start("ssh-exec-tty", 100, 30, &command, &[]);
+    t.wait_for("the shell's prompt", Duration::from_secs(30), |s| {
+        s.lines().any(|l| l.trim_end() == "/ #")
+    });
+    t.keys(&["echo hi-$((6*7)); stty size", "Enter"]);
+    t.wait_for("the output and the size", Duration::from_secs(10), |s| {
+        s.contains("\nhi-42") && s.contains("30 100")
+    });
+    t.resize(120, 40);
+    t.keys(&["stty size", "Enter"]);
+    t.wait_for("the new size through ssh", Duration::from_secs(10), |s| {
+        s.contains("40 120")
+    });
+    t.keys(&["exit 6", "Enter"]);
+    t.wait_for("the exit code through ssh", Duration::from_secs(10), |s| {
+        s.contains("EXITED 6")
+    });
 }
 
 #[test]

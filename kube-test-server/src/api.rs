@@ -15,7 +15,13 @@ use crate::status::{ApiError, ApiResult};
 use crate::{auth, observe, openapi, patch, table, watch, Cluster};
 
 pub fn router(cluster: Cluster) -> Router {
-    Router::new().fallback(dispatch).with_state(cluster)
+    Router::new()
+        .route(
+            "/api/v1/namespaces/{ns}/pods/{name}/exec",
+            axum::routing::any(crate::exec::exec),
+        )
+        .fallback(dispatch)
+        .with_state(cluster)
 }
 
 pub fn json_response(code: StatusCode, body: &Value) -> Response {
@@ -102,7 +108,7 @@ async fn dispatch(
 }
 
 /// Authentication, then RBAC for resource requests; discovery and health need only the former.
-fn check_access(
+pub(crate) fn check_access(
     cluster: &Cluster,
     method: &Method,
     uri: &Uri,

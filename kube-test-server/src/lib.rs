@@ -8,6 +8,7 @@ mod auth;
 mod autoscaler;
 mod defaults;
 mod deployment;
+mod exec;
 mod hash;
 mod kubelet;
 mod observe;
@@ -206,6 +207,8 @@ pub async fn serve_tls(
             let service = hyper_util::service::TowerToHyperService::new(router);
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                // pods/exec switches the connection to a WebSocket.
+                .with_upgrades()
                 .await;
         });
     }

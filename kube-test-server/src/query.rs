@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use crate::resources::{self, Resource};
 
-fn decode(text: &str) -> String {
+pub(crate) fn decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

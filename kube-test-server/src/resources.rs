@@ -62,7 +62,7 @@ pub static RESOURCES: &[Resource] = &[
         "Pod",
         true,
         &["po"],
-        &["status", "log"]
+        &["status", "log", "exec"]
     ),
     res!("", "v1", "events", "event", "Event", true, &["ev"], &[]),
     res!(
@@ -306,6 +306,10 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
                 "log" => {
                     sub_doc["kind"] = json!("Pod");
                     sub_doc["verbs"] = json!(["get"]);
+                }
+                "exec" => {
+                    sub_doc["kind"] = json!("PodExecOptions");
+                    sub_doc["verbs"] = json!(["create", "get"]);
                 }
                 "finalize" => sub_doc["verbs"] = json!(["update"]),
                 _ => {}

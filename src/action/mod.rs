@@ -14,11 +14,12 @@ pub mod perform;
 mod plan;
 pub mod postgres;
 pub mod revisions;
+pub mod shell;
 
 pub use actor::Actor;
 pub use orchestrator::{Orchestrator, Revision, RevisionSource};
 pub use perform::{perform, PerformError, PerformOptions, Performed};
-pub use plan::{ActionEvent, Outcome, Plan, PlanStep, Request, StepOp, Verb};
+pub use plan::{shown_command, ActionEvent, Outcome, Plan, PlanStep, Request, StepOp, Verb};
 
 /// The orchestrator for a subject's target, by what the target is configured
 /// as: an `[[alertmanager]]` (its silences), a `[[postgres]]` target (its

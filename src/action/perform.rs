@@ -121,12 +121,18 @@ pub async fn perform(
     if !confirm(&plan).await {
         return Ok(Performed::Declined(plan));
     }
-    let _lock = WorkloadLock::acquire(
-        &opts.audit.path().with_file_name("locks"),
-        &plan.request.workload.to_string(),
-        &opts.actor.describe(),
-    )
-    .map_err(PerformError::Busy)?;
+    let _lock = if plan.request.verb.holds_lock() {
+        Some(
+            WorkloadLock::acquire(
+                &opts.audit.path().with_file_name("locks"),
+                &plan.request.workload.to_string(),
+                &opts.actor.describe(),
+            )
+            .map_err(PerformError::Busy)?,
+        )
+    } else {
+        None
+    };
     opts.audit
         .append(&AuditRecord::intent(&plan, &opts.actor))
         .map_err(PerformError::Audit)?;

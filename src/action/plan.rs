@@ -59,6 +59,15 @@ pub enum Verb {
     Kill {
         signal: String,
     },
+    /// A shell or a command in one running container (`opsdeck exec`, `s`):
+    /// `container` names it when the address is a workload (a pod's
+    /// container, a Compose replica); None takes the workload's first
+    /// running one. What is typed into it is never recorded.
+    Exec {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        container: Option<String>,
+        command: Vec<String>,
+    },
 }
 
 impl Verb {
@@ -78,6 +87,7 @@ impl Verb {
             Verb::Stop => "stop",
             Verb::Start => "start",
             Verb::Kill { .. } => "kill",
+            Verb::Exec { .. } => "exec",
         }
     }
 }
@@ -99,7 +109,15 @@ impl Verb {
             Verb::Stop | Verb::Start | Verb::Kill { .. } => {
                 Some("Docker containers (TARGET/_/CONTAINER)")
             }
+            Verb::Exec { .. } => Some("a running container or pod, through `opsdeck exec`"),
         }
+    }
+
+    /// Whether the action holds the workload's lock while it runs. A shell
+    /// changes nothing a plan describes and may stay open for hours: holding
+    /// the lock would refuse a restart from another terminal for that long.
+    pub fn holds_lock(&self) -> bool {
+        !matches!(self, Verb::Exec { .. })
     }
 
     /// The refusal of `autoscale` where there is no HorizontalPodAutoscaler.
@@ -156,8 +174,21 @@ impl fmt::Display for Verb {
             Verb::Stop => f.write_str("stop the container"),
             Verb::Start => f.write_str("start the container"),
             Verb::Kill { signal } => write!(f, "kill the container with {signal}"),
+            Verb::Exec { container, command } => {
+                write!(f, "exec {}", shown_command(command))?;
+                match container {
+                    Some(c) => write!(f, " in container {c}"),
+                    None => Ok(()),
+                }
+            }
         }
     }
+}
+
+/// A command as a person would type it: words joined by spaces, a word
+/// with a space or a quote in it quoted as a shell reads it.
+pub fn shown_command(command: &[String]) -> String {
+    shlex::try_join(command.iter().map(String::as_str)).unwrap_or_else(|_| command.join(" "))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -194,6 +225,8 @@ pub enum StepOp {
     Delete,
     /// Send a signal to a container's main process.
     Kill,
+    /// Run a command (a shell) in a container.
+    Exec,
 }
 
 /// One thing the plan will do to one object, in order.

@@ -7,6 +7,7 @@ mod config_cmd;
 mod db;
 mod demo_cmd;
 mod describe;
+mod exec_cmd;
 pub mod load;
 mod logs;
 mod objects;
@@ -81,6 +82,8 @@ pub enum Commands {
     },
     /// Output of a workload's containers (TARGET/GROUP/NAME) or one container (TARGET/CONTAINER)
     Logs(logs::LogsArgs),
+    /// A shell (or CMD) in a running container; audited, refused by --read-only
+    Exec(exec_cmd::ExecArgs),
     /// Create, locate or validate the config file
     Config {
         #[command(subcommand)]
@@ -515,6 +518,13 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             runtime()?.block_on(logs::run(&loaded.config, args))
         }
         Some(Commands::Object(command)) => objects::run(&cli, command),
+        Some(Commands::Exec(args)) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            let read_only = read_only(&cli, &loaded.config);
+            Ok(runtime()?.block_on(exec_cmd::run(&loaded.config, read_only, args)))
+        }
         // The console itself is the ui's: main.rs starts it.
         None => Ok(ExitCode::SUCCESS),
     }

@@ -147,6 +147,12 @@ pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
         }
     }
 
+    if let Some(cmd) = &c.exec_command {
+        if let Err(e) = split_command(cmd.get_ref()) {
+            at(cmd.span(), format!("exec_command: {e}"));
+        }
+    }
+
     let urls = c
         .prometheus
         .iter()
@@ -315,6 +321,17 @@ fn check_url(url: &Spanned<String>, at: &mut impl FnMut(std::ops::Range<usize>, 
     }
 }
 
+/// A command line split into words as a shell splits it (quotes, escapes).
+pub fn split_command(line: &str) -> Result<Vec<String>, String> {
+    match shlex::split(line) {
+        Some(words) if !words.is_empty() => Ok(words),
+        Some(_) => Err("empty; expected a command such as \"/bin/bash -l\"".into()),
+        None => Err(format!(
+            "{line:?} cannot be split into words (an unclosed quote?); expected a command such as \"/bin/bash -l\""
+        )),
+    }
+}
+
 /// What `opsdeck config init` writes: the defaults, with every section shown commented out.
 pub const INIT_TEMPLATE: &str = r#"# opsdeck configuration. `opsdeck config check` validates this file.
 # With no targets configured, opsdeck watches the local host.
@@ -323,6 +340,7 @@ theme = "default"          # default | light | high-contrast | a path to a theme
 refresh = "2s"
 # runbook_dirs = ["~/ops/runbooks"]
 # read_only = true          # as --read-only on every run (a shared jump host)
+# exec_command = "/bin/bash -l"   # what `s` and `opsdeck exec` run in a container (default /bin/sh)
 # disable_alerts = ["HostHighCpu"]
 
 # [[docker]]
@@ -405,6 +423,15 @@ mod tests {
         assert_eq!(c.docker.len(), 1);
         assert_eq!(c.probe[0].timeout.unwrap().0, Duration::from_secs(2));
         assert_eq!(c.panel[0].prometheus.get_ref(), "main");
+    }
+
+    #[test]
+    fn an_exec_command_a_shell_cannot_split_is_an_error_at_its_line() {
+        let e = errs("theme = \"default\"\nexec_command = \"sh -c 'x\"\n");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].starts_with("c.toml:2:"), "{e:?}");
+        assert!(e[0].contains("unclosed quote"), "{e:?}");
+        assert!(parse(Path::new("c.toml"), "exec_command = \"/bin/bash -l\"\n").is_ok());
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub mod term_caps;
 pub mod theme;
 
 pub use crate::base::duration::HumanDuration;
-pub use load::{load, parse, validate, Loaded, INIT_TEMPLATE};
+pub use load::{load, parse, split_command, validate, Loaded, INIT_TEMPLATE};
 pub use targets::*;
 
 use serde::Deserialize;
@@ -23,6 +23,9 @@ pub struct Config {
     pub runbook_dirs: Vec<PathBuf>,
     /// As `--read-only` on every run: a shared jump host cannot act by accident.
     pub read_only: bool,
+    /// What `s` and `opsdeck exec` run in a container when no command is
+    /// given: a command line, split as a shell splits it (default `/bin/sh`).
+    pub exec_command: Option<toml::Spanned<String>>,
     /// Names of built-in alert rules to switch off.
     pub disable_alerts: Vec<String>,
     pub docker: Vec<DockerTarget>,
@@ -45,6 +48,7 @@ impl Default for Config {
             refresh: HumanDuration::from_secs(2),
             runbook_dirs: Vec::new(),
             read_only: false,
+            exec_command: None,
             disable_alerts: Vec::new(),
             docker: Vec::new(),
             kubernetes: Vec::new(),

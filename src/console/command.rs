@@ -79,4 +79,8 @@ pub enum Command {
     History(crate::model::WorkloadAddr),
     /// Start watching a kubeconfig context chosen with `:ctx` (already added to the model).
     WatchContext(Box<crate::connect::kube::KubeTarget>),
+    /// A shell (an exec; an empty command is the configured one) in a
+    /// container. The app loop runs it, as it needs the terminal: the
+    /// console steps aside until the command exits.
+    Shell(crate::action::Request),
 }

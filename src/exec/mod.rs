@@ -9,6 +9,7 @@ mod logs;
 mod panels;
 mod performer;
 pub mod runbook;
+pub mod shell;
 
 pub use discover::labelled_probes;
 pub use performer::Performer;

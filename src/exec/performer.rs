@@ -63,10 +63,11 @@ impl Performer {
     }
 
     /// Starts what `command` asks for; its answers come back as Events.
-    /// `Quit` is the app loop's, not an executor's: it does nothing here.
+    /// `Quit` and `Shell` are the app loop's, not an executor's: they do nothing here.
     pub fn perform(&mut self, command: Command) {
         match command {
-            Command::Quit => {}
+            // The app loop's: they need the terminal.
+            Command::Quit | Command::Shell(_) => {}
             Command::LoadTheme(name) => self.reply_blocking(move || {
                 Event::Theme(
                     files::load_theme(&name)

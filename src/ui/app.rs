@@ -79,7 +79,7 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
     let mut tui = terminal::enter()?;
-    let writer = FrameWriter::start()?;
+    let mut writer = FrameWriter::start()?;
     ui.screen_width = tui.size().map_or(80, |s| s.width);
     spawn_test_panic();
     let result: color_eyre::Result<()> = async {
@@ -128,15 +128,56 @@ pub async fn run(opts: Options) -> color_eyre::Result<()> {
                 _ = sigint.recv() => return Ok(()),
                 _ = tokio::time::sleep_until(next_frame), if dirty => {}
             }
+            let mut shell = None;
             for event in events {
                 dirty |= !matches!(event, UiEvent::Tick(_));
                 for command in update(&mut model, &mut ui, event) {
-                    if command == Command::Quit {
-                        return Ok(());
+                    match command {
+                        Command::Quit => return Ok(()),
+                        Command::Shell(request) => shell = Some(request),
+                        command => performer.perform(command),
                     }
+                }
+            }
+            let Some(request) = shell else { continue };
+            // The session has the terminal: no frame is written and no key
+            // read (the input stream is dropped, so its reader thread stops
+            // waiting on the terminal) until the command exits.
+            writer.close();
+            drop(std::mem::replace(&mut input, EventStream::new()));
+            terminal::restore();
+            let session = crate::exec::shell::run(&opts.config, opts.read_only, request, true);
+            tokio::pin!(session);
+            let ended = loop {
+                tokio::select! {
+                    ended = &mut session => break ended,
+                    // The Model stays current meanwhile, so the view is fresh on return.
+                    Some(u) = updates.recv() => {
+                        for command in update(&mut model, &mut ui, UiEvent::from(u)) {
+                            performer.perform(command);
+                        }
+                    }
+                    Some(e) = replies.recv() => {
+                        for command in update(&mut model, &mut ui, UiEvent::Console(e)) {
+                            performer.perform(command);
+                        }
+                    }
+                    _ = sigterm.recv() => return Ok(()),
+                    _ = sighup.recv() => return Ok(()),
+                }
+            };
+            tui = terminal::enter()?;
+            writer = FrameWriter::start()?;
+            let size = tui.size()?;
+            for event in [
+                UiEvent::Resize(size.width, size.height),
+                UiEvent::ShellEnded(ended.describe()),
+            ] {
+                for command in update(&mut model, &mut ui, event) {
                     performer.perform(command);
                 }
             }
+            dirty = true;
         }
     }
     .await;

@@ -29,6 +29,8 @@ pub enum Intent {
     View(u8),
     Open,
     Logs,
+    /// A shell in the selected container (or pod).
+    Shell,
     Scale,
     Restart,
     Rollback,
@@ -76,6 +78,9 @@ pub enum Scope {
     Panes,
     /// Any table view: workloads, containers, events.
     Table,
+    /// Views whose rows are containers (or pods): ahead of Workload, so
+    /// `s` is a shell there, as in k9s, lazydocker and oxker.
+    Instance,
     /// Views whose rows are (or belong to) a workload.
     Workload,
     /// The Database view's sessions.
@@ -276,6 +281,13 @@ pub const BINDINGS: &[Binding] = &[
         &[(k('l'), A::Logs)],
         "logs of the selected container or workload",
         Some(("l", "logs")),
+    ),
+    b(
+        S::Instance,
+        "s",
+        &[(k('s'), A::Shell)],
+        "a shell in the selected container (exec_command, else /bin/sh; :exec CMD runs CMD); exit returns here",
+        Some(("s", "shell")),
     ),
     b(
         S::Workload,

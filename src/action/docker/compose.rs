@@ -28,7 +28,8 @@ pub async fn plan(
         | Verb::DeletePod { .. }
         | Verb::Stop
         | Verb::Start
-        | Verb::Kill { .. } => return Err(req.verb.not_for_workload(addr)),
+        | Verb::Kill { .. }
+        | Verb::Exec { .. } => return Err(req.verb.not_for_workload(addr)),
         Verb::Autoscale { .. } => return Err(Verb::not_autoscaled(addr)),
         Verb::Scale { replicas: want } => {
             let want = *want;

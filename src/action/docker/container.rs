@@ -24,7 +24,8 @@ pub async fn plan(ctx: &Ctx<'_>, req: &Request, c: Replica) -> Result<(Plan, Wor
         | Verb::DeletePod { .. }
         | Verb::Stop
         | Verb::Start
-        | Verb::Kill { .. } => return Err(req.verb.not_for_workload(addr)),
+        | Verb::Kill { .. }
+        | Verb::Exec { .. } => return Err(req.verb.not_for_workload(addr)),
         Verb::Autoscale { .. } => return Err(Verb::not_autoscaled(addr)),
         Verb::Scale { .. } => {
             return Err(format!(

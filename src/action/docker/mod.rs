@@ -15,7 +15,7 @@ mod rolling;
 mod swarm;
 mod work;
 
-pub use engine::labelled;
+pub use engine::{compose_replicas, labelled};
 pub use health::HealthGate;
 pub use lifecycle::signal;
 pub use replica::{compose_name, Replica};

@@ -180,7 +180,8 @@ pub fn update_for(service: &Service, verb: &Verb) -> Result<(SwarmUpdate, String
         | Verb::DeletePod { .. }
         | Verb::Stop
         | Verb::Start
-        | Verb::Kill { .. } => {
+        | Verb::Kill { .. }
+        | Verb::Exec { .. } => {
             return Err(format!(
                 "service {name}: {} applies to {}",
                 verb.name(),

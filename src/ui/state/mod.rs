@@ -62,7 +62,13 @@ impl View {
     pub fn scopes(self) -> &'static [Scope] {
         match self {
             View::Overview => &[Scope::Panes, Scope::Global],
-            View::Workloads | View::Containers => &[Scope::Table, Scope::Workload, Scope::Global],
+            View::Workloads => &[Scope::Table, Scope::Workload, Scope::Global],
+            View::Containers => &[
+                Scope::Table,
+                Scope::Instance,
+                Scope::Workload,
+                Scope::Global,
+            ],
             View::Events => &[Scope::Table, Scope::Global],
             View::Alerts => &[Scope::Alerts, Scope::Table, Scope::Global],
             View::Metrics => &[Scope::Metrics, Scope::Table, Scope::Global],

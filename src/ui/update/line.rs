@@ -9,7 +9,7 @@ use crate::ui::state::{Mode, UiState, View};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 const COMMANDS: &[&str] = &[
-    "q", "quit", "theme", "help", "runbook", "rb", "load", "ctx", "ns", "targets",
+    "q", "quit", "theme", "help", "runbook", "rb", "load", "exec", "ctx", "ns", "targets",
 ];
 
 /// Applies a key to a line being typed: Some(true) on Enter, Some(false) on Esc.
@@ -154,6 +154,8 @@ fn run_command(model: &mut Model, ui: &mut UiState, line: &str) -> Vec<Command> 
             super::runbook::start_typed(model, ui, &id, params)
         }
         "load" => super::load::command(model, ui, &arg),
+        // The rest of the line as typed: a command's quoting and spacing matter.
+        "exec" => super::shell::command(model, ui, line.trim_start()[verb.len()..].trim()),
         other => {
             let hint = did_you_mean(other, COMMANDS.iter().copied())
                 .map(|c| format!(" (did you mean :{c}?)"))

@@ -14,6 +14,7 @@ mod objects;
 mod panes;
 mod runbook;
 mod scope;
+mod shell;
 mod tables;
 #[cfg(test)]
 mod testkit;
@@ -38,6 +39,9 @@ pub enum UiEvent {
     Resize(u16, u16),
     /// The clock moved on (unix seconds); lets the header's time advance.
     Tick(i64),
+    /// A shell session is over and the console has the terminal back: how
+    /// it ended, or why it did not run.
+    ShellEnded(Result<String, String>),
 }
 
 impl From<Event> for UiEvent {
@@ -58,6 +62,10 @@ pub fn update(model: &mut Model, ui: &mut UiState, event: UiEvent) -> Vec<Comman
         UiEvent::Tick(now) => {
             model.tick(now);
             metrics::ask_if_due(model, ui)
+        }
+        UiEvent::ShellEnded(outcome) => {
+            shell::ended(ui, outcome);
+            Vec::new()
         }
         UiEvent::Resize(width, _) => {
             ui.screen_width = width;

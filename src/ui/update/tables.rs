@@ -111,6 +111,7 @@ pub fn key(model: &Model, ui: &mut UiState, action: Intent) -> Vec<Command> {
             super::alerts::key(model, ui, action)
         }
         Intent::Logs => logs::open(model, ui),
+        Intent::Shell => super::shell::open(model, ui, Vec::new()),
         Intent::Scale
         | Intent::Restart
         | Intent::Rollback

@@ -31,6 +31,7 @@ pub fn op_label(op: StepOp) -> &'static str {
         StepOp::Load => "load",
         StepOp::Delete => "delete",
         StepOp::Kill => "kill",
+        StepOp::Exec => "exec",
     }
 }
 

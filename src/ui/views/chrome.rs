@@ -250,7 +250,13 @@ fn key_hints(ui: &UiState, scopes: &[Scope], width: u16) -> Line<'static> {
     let room = (width as usize).saturating_sub(quit.map_or(0, cells));
     let mut spans = Vec::new();
     let mut used = 0;
+    // A key an earlier scope takes (`s`: a shell over scale) is not offered twice.
+    let mut shown: Vec<&str> = Vec::new();
     for entry in entries {
+        if shown.contains(&entry.0) {
+            continue;
+        }
+        shown.push(entry.0);
         if used + cells(entry) > room {
             break;
         }
