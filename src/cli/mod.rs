@@ -3,6 +3,7 @@
 pub mod act;
 mod alerts;
 mod audit_cmd;
+mod cache;
 mod config_cmd;
 mod db;
 mod demo_cmd;
@@ -54,8 +55,8 @@ pub enum Commands {
         /// Print JSON (shape documented in the README)
         #[arg(long)]
         json: bool,
-        /// Take a second reading after this long, for rates (default 2s when a scrape or
-        /// PostgreSQL target gives rates; 0 takes one reading)
+        /// Take a second reading after this long, for rates (default 2s when a scrape,
+        /// PostgreSQL or Redis target gives rates; 0 takes one reading)
         #[arg(long, value_name = "DURATION", value_parser = status::parse_window)]
         window: Option<std::time::Duration>,
     },
@@ -165,6 +166,18 @@ pub enum Commands {
     Db {
         #[command(subcommand)]
         action: db::DbAction,
+    },
+    /// Each [[redis]] cache (or NAME's): memory vs maxmemory, hit ratio, evictions, clients,
+    /// round-trip latency, slow log, replication and persistence; exit 1 when one cannot be read
+    Cache {
+        /// A [[redis]] target name; all of them when omitted
+        name: Option<String>,
+        /// Print JSON (shape documented in src/cli/cache.rs)
+        #[arg(long)]
+        json: bool,
+        /// The time between the two readings the rates come from (0: one reading, no rates)
+        #[arg(long, value_name = "DURATION", value_parser = status::parse_window, default_value = "2s")]
+        window: std::time::Duration,
     },
     /// Load test an HTTP endpoint: constant, ramp or spike rate, live latency percentiles
     Load(Box<load::LoadArgs>),
@@ -406,6 +419,12 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 read_only(&cli, &loaded.config),
                 action,
             )))
+        }
+        Some(Commands::Cache { name, json, window }) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            Ok(runtime()?.block_on(cache::run(&loaded.config, name.as_deref(), *json, *window)))
         }
         Some(Commands::Status { json, window }) => {
             let Some(loaded) = load_config(&cli) else {

@@ -128,6 +128,25 @@ pub struct PostgresTarget {
     pub url: Option<Spanned<toml::Value>>,
 }
 
+/// A Redis (or Valkey) server used as a cache. The URL (`redis://` or
+/// `rediss://` for TLS, verified) holds the password, so like a DSN it comes
+/// from the environment or a private file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisTarget {
+    pub name: Spanned<String>,
+    /// The environment variable that holds the URL.
+    pub url_env: Option<String>,
+    /// A file that holds the URL (private to its owner: mode 0600).
+    pub url_file: Option<Spanned<PathBuf>>,
+    /// Accepted only to be refused with a clear error: the URL holds a password.
+    pub url: Option<Spanned<toml::Value>>,
+    /// The application that reads through this cache (`TARGET/GROUP/NAME`):
+    /// its alerts carry the workload label, so degraded-performance knows
+    /// what to look at beside the cache.
+    pub workload: Option<Spanned<String>>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Panel {

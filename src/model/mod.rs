@@ -1,5 +1,6 @@
 //! The domain types every part of opsdeck speaks in.
 mod ack;
+pub mod cache;
 pub mod database;
 mod host;
 pub mod kube;
@@ -10,6 +11,7 @@ mod target;
 mod workload;
 
 pub use ack::Ack;
+pub use cache::CacheSnapshot;
 pub use database::DbSnapshot;
 pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
 pub use kube::{

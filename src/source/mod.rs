@@ -11,6 +11,7 @@ pub mod postgres;
 pub mod probe;
 pub mod prometheus;
 pub mod prometheus_alerts;
+pub mod redis;
 mod scrape;
 mod supervisor;
 pub mod targets;
@@ -65,6 +66,12 @@ pub enum Update {
         target: String,
         at: i64,
         snapshot: Box<crate::model::DbSnapshot>,
+    },
+    /// The latest reading of a Redis target, for the Cache view.
+    Cache {
+        target: String,
+        at: i64,
+        snapshot: Box<crate::model::CacheSnapshot>,
     },
     /// The results of a Prometheus's PromQL alert rules, by rule name.
     RuleResults {
