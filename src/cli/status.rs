@@ -53,6 +53,9 @@ pub struct StatusReport<'a> {
     pub not_ready: Vec<(String, u32, u32)>,
     /// Each `[[redis]]` target's latest reading, by name (as `opsdeck cache NAME --json`).
     pub caches: std::collections::BTreeMap<&'a str, &'a crate::model::CacheSnapshot>,
+    /// The caching headers each probe's latest answer carried, by probe name.
+    pub probe_cache:
+        &'a std::collections::BTreeMap<String, crate::model::cache::http::CacheHeaders>,
 }
 
 /// Every target read once, and again after `window` (None: [`DEFAULT_WINDOW`]
@@ -128,6 +131,7 @@ pub async fn run(
             .iter()
             .map(|(name, _, c)| (name.as_str(), c))
             .collect(),
+        probe_cache: &model.probe_cache,
     };
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -373,6 +373,7 @@ refresh = "2s"
 # interval = "5s"
 # timeout = "2s"
 # ca_file = "/etc/ssl/internal-ca.pem"   # trusted besides the system roots
+# expect_cache = { max_age_at_least = "1h", etag = true }   # what a CDN needs to cache it
 
 # [[service]]                           # a row of the metrics view's latency pane
 # name = "shop"

@@ -112,8 +112,21 @@ pub struct ProbeTarget {
     pub timeout: Option<HumanDuration>,
     pub expect_status: Option<u16>,
     pub expect_body: Option<String>,
+    /// Caching headers the answer must carry, for what a CDN should cache.
+    pub expect_cache: Option<ExpectCache>,
     /// CA certificates (PEM) trusted besides the system's roots.
     pub ca_file: Option<PathBuf>,
+}
+
+/// `expect_cache = { max_age_at_least = "1h", etag = true }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectCache {
+    /// `s-maxage`, else `max-age`, in `Cache-Control` at least this long.
+    pub max_age_at_least: Option<HumanDuration>,
+    /// An `ETag` header, so clients and the CDN can revalidate.
+    #[serde(default)]
+    pub etag: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -25,6 +25,8 @@ pub struct Model {
     pub databases: Vec<(String, i64, crate::model::DbSnapshot)>,
     /// The latest reading of each Redis target, with when it was taken.
     pub caches: Vec<(String, i64, crate::model::CacheSnapshot)>,
+    /// The caching headers of each probe's latest answer.
+    pub probe_cache: std::collections::BTreeMap<String, crate::model::cache::http::CacheHeaders>,
     pub events: VecDeque<EngineEvent>,
     pub alerts: super::Alerts,
     /// The services of the latency pane, from the config.
@@ -54,6 +56,7 @@ impl Model {
             inventories: Vec::new(),
             databases: Vec::new(),
             caches: Vec::new(),
+            probe_cache: std::collections::BTreeMap::new(),
             events: VecDeque::new(),
             alerts: super::Alerts::default(),
             services: Vec::new(),
@@ -259,6 +262,9 @@ impl Model {
                     Some(slot) => (slot.1, slot.2) = (at, *snapshot),
                     None => self.caches.push((target, at, *snapshot)),
                 }
+            }
+            Update::CacheHeaders { target, headers } => {
+                self.probe_cache.insert(target, headers);
             }
             Update::Events { events, .. } => {
                 for e in events {

@@ -67,6 +67,11 @@ pub enum Update {
         at: i64,
         snapshot: Box<crate::model::DbSnapshot>,
     },
+    /// The caching headers of a probe's latest answer, replacing the last.
+    CacheHeaders {
+        target: String,
+        headers: crate::model::cache::http::CacheHeaders,
+    },
     /// The latest reading of a Redis target, for the Cache view.
     Cache {
         target: String,

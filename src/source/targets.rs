@@ -112,6 +112,13 @@ pub fn plan(config: &Config) -> Vec<Planned> {
         let expect = Expect {
             status: p.expect_status,
             body_contains: p.expect_body.clone(),
+            cache: p
+                .expect_cache
+                .as_ref()
+                .map(|c| crate::model::cache::http::ExpectCache {
+                    max_age_at_least: c.max_age_at_least.map(|d| d.0),
+                    etag: c.etag,
+                }),
         };
         let source = Http::new(timeout, &HttpAuth::trusting(p.ca_file.clone())).map(|http| {
             AnySource::Probe(ProbeSource::new(

@@ -2,6 +2,7 @@
 //! readings, the client's round trips, `LATENCY LATEST` and the slow log;
 //! and the `redis:NAME:*` series it feeds.
 
+pub mod http;
 pub mod info;
 mod rates;
 
