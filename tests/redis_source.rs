@@ -2,8 +2,9 @@
 //! flow): filled past `maxmemory` it evicts, and the hit ratio and evictions
 //! agree with the server's own INFO counters; a `DEBUG SLEEP` lands in the
 //! slow log and the latency monitor; stopped, the target is degraded with
-//! `up` 0 and CacheDown pending, and started again it recovers. The password
-//! appears in nothing opsdeck says.
+//! `up` 0 and CacheDown pending, and started again it recovers, cold:
+//! degraded-performance run headless names it as the likely cause. The
+//! password appears in nothing opsdeck says.
 
 #[path = "support/redis.rs"]
 mod redis_server;
@@ -254,4 +255,56 @@ async fn a_real_cache_filled_slowed_and_stopped() {
     let (back, series) = reading(&mut src).await;
     assert_eq!(value(&series, "redis:cache:up"), 1.0);
     assert!(back.rates.is_none(), "no rate across a restart");
+
+    // Restarted empty, every lookup misses: degraded-performance, run
+    // headless, names the cold cache before proposing to scale anything.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let missing = {
+        let stop = stop.clone();
+        let mut conn = server.client().get_connection().unwrap();
+        std::thread::spawn(move || {
+            let mut i = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _: Option<String> = redis::cmd("GET")
+                    .arg(format!("gone:{i}"))
+                    .query(&mut conn)
+                    .unwrap();
+                i += 1;
+            }
+        })
+    };
+    std::fs::write(
+        &config,
+        "refresh = \"1s\"\n[[redis]]\nname = \"cache\"\nurl_env = \"OPSDECK_TEST_CACHE_URL\"\n",
+    )
+    .unwrap();
+    let (_, stdout, text) = cli(&[
+        "runbook",
+        "run",
+        "degraded-performance",
+        "--param",
+        "cache=cache",
+        "--param",
+        "workload=local/shop/api",
+        "--yes",
+    ]);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    missing.join().unwrap();
+    assert!(
+        stdout.contains("[cache_up] Is the cache answering?"),
+        "{text}"
+    );
+    assert!(
+        stdout.contains("case 2: `steps.cache_up.status == 'failed' or steps.cache_hits.status"),
+        "the cache case comes before any scaling: {text}"
+    );
+    assert!(
+        stdout.contains("==> [cache] The cache is the likely cause"),
+        "{text}"
+    );
+    assert!(
+        stdout.contains("The cache `cache` is cold (hit ratio: value = 0"),
+        "{text}"
+    );
+    assert!(!stdout.contains("==> [scale_up]"), "{text}");
 }

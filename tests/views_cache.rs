@@ -56,6 +56,7 @@ fn sample() -> CacheSnapshot {
             client: "10.0.0.7:40556".into(),
         }]),
         was_warm: true,
+        at: NOW,
     }
 }
 

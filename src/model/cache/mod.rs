@@ -15,6 +15,8 @@ use serde::Serialize;
 pub const WARM_HIT_RATIO: f64 = 0.8;
 /// Memory used against `maxmemory` from which the server counts as full.
 pub const AT_MAXMEMORY: f64 = 0.9;
+/// How far back a slow-log entry counts as recent.
+pub const RECENT_SLOW_SECS: i64 = 300;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Persistence {
@@ -131,6 +133,8 @@ pub struct CacheSnapshot {
     /// The hit ratio has been at least [`WARM_HIT_RATIO`] at some reading
     /// since opsdeck started watching.
     pub was_warm: bool,
+    /// Unix seconds of the reading, to tell recent slow-log entries.
+    pub at: i64,
 }
 
 impl CacheSnapshot {
@@ -173,6 +177,14 @@ impl CacheSnapshot {
         }
         if let Some(e) = self.evicting() {
             out.push((key("evicting"), e));
+        }
+        // Of the entries read (the newest), those of the last five minutes.
+        if let Ok(entries) = &self.slowlog {
+            let recent = entries
+                .iter()
+                .filter(|e| e.at >= self.at - RECENT_SLOW_SECS)
+                .count();
+            out.push((key("slow_commands"), recent as f64));
         }
         for (m, v) in [
             ("latency_p50", self.ping.p50),

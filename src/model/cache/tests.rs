@@ -31,8 +31,24 @@ fn snapshot(rates: Option<Rates>, was_warm: bool) -> CacheSnapshot {
         },
         info_round_trip: RoundTrip::default(),
         latency: LatencyMonitor::Off,
-        slowlog: Ok(vec![]),
+        slowlog: Ok(vec![
+            SlowEntry {
+                id: 2,
+                at: 10_000 - 30,
+                micros: 50_000,
+                command: "DEBUG SLEEP 0.05".into(),
+                client: String::new(),
+            },
+            SlowEntry {
+                id: 1,
+                at: 10_000 - 3600,
+                micros: 20_000,
+                command: "KEYS *".into(),
+                client: String::new(),
+            },
+        ]),
         was_warm,
+        at: 10_000,
     }
 }
 
@@ -81,6 +97,17 @@ fn series_name_only_what_was_read() {
     assert_eq!(get(&two, "redis:cache:evicting"), Some(2.0));
     let warm = snapshot(r, true).series("cache");
     assert_eq!(get(&warm, "redis:cache:hit_ratio_since_warm"), Some(0.25));
+    assert_eq!(
+        get(&warm, "redis:cache:slow_commands"),
+        Some(1.0),
+        "an hour-old entry is not recent"
+    );
+    let mut refused = snapshot(r, true);
+    refused.slowlog = Err("SLOWLOG GET: NOPERM".into());
+    assert_eq!(
+        get(&refused.series("cache"), "redis:cache:slow_commands"),
+        None
+    );
 }
 
 #[test]

@@ -85,6 +85,7 @@ impl RedisSource {
             latency: raw.latency,
             slowlog: slowlog.map_err(|e| self.url.scrub(&e)),
             was_warm: self.was_warm,
+            at: unix_now(),
         })
     }
 }
