@@ -89,7 +89,10 @@ fn cache_down_fires_and_its_runbook_names_the_cache() {
         said.contains("failed: value = 0 (expect value == 1)"),
         "{screen}"
     );
-    assert!(!said.contains("==> [scale_up]"), "no scale-out ran: {screen}");
+    assert!(
+        !said.contains("==> [scale_up]"),
+        "no scale-out ran: {screen}"
+    );
     assert!(!t.history().contains(PASSWORD));
     t.keys(&["q"]);
 }

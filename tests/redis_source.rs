@@ -163,7 +163,8 @@ async fn a_real_cache_filled_slowed_and_stopped() {
     let config = dir.path().join("config.toml");
     std::fs::write(
         &config,
-        "[[redis]]\nname = \"cache\"\nurl_env = \"OPSDECK_TEST_CACHE_URL\"\nworkload = \"local/shop/api\"\n",
+        "[[redis]]\nname = \"cache\"\nurl_env = \"OPSDECK_TEST_CACHE_URL\"\nworkload = \"local/shop/api\"\n\
+         max_maxmemory = \"8mb\"\n",
     )
     .unwrap();
     let server_url = server.url();
@@ -204,6 +205,47 @@ async fn a_real_cache_filled_slowed_and_stopped() {
     assert_eq!(status["series"]["redis:cache:up"], 1.0, "{text}");
     assert_eq!(status["caches"]["cache"]["info"]["maxmemory"], MAXMEMORY);
     assert!(code.is_some());
+
+    // maxmemory through the action path: planned (dry run changes nothing),
+    // refused read-only and above the bound, applied and read back, audited.
+    let maxmemory = |conn: &mut redis::Connection| -> u64 {
+        let v: Vec<String> = redis::cmd("CONFIG")
+            .arg("GET")
+            .arg("maxmemory")
+            .query(conn)
+            .unwrap();
+        v[1].parse().unwrap()
+    };
+    let (code, stdout, text) = cli(&["maxmemory", "cache", "4mb", "--dry-run"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        stdout.contains("raise maxmemory of cache from 2.0 MiB to 4.0 MiB (bound 8.0 MiB"),
+        "{text}"
+    );
+    assert_eq!(maxmemory(&mut conn), MAXMEMORY, "a dry run changes nothing");
+    let (code, _, text) = cli(&["--read-only", "maxmemory", "cache", "4mb", "--yes"]);
+    assert_eq!(code, Some(3), "{text}");
+    assert!(text.contains("refused: opsdeck runs read-only"), "{text}");
+    let (code, _, text) = cli(&["maxmemory", "cache", "16mb", "--yes"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("above cache's max_maxmemory of 8.0 MiB"),
+        "{text}"
+    );
+    assert_eq!(maxmemory(&mut conn), MAXMEMORY);
+    let (code, stdout, text) = cli(&["maxmemory", "cache", "4mb", "--yes"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        stdout.contains("maxmemory of cache is now 4.0 MiB"),
+        "{text}"
+    );
+    assert_eq!(maxmemory(&mut conn), 4 << 20);
+    let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    assert!(
+        audit.contains("cache/config/maxmemory") && audit.contains("outcome"),
+        "{audit}"
+    );
+    assert!(!audit.contains(PASSWORD), "{audit}");
 
     // Stopped: degraded, `up` 0 and CacheDown pending; no figure stands in.
     let mut model =
@@ -255,6 +297,10 @@ async fn a_real_cache_filled_slowed_and_stopped() {
     let (back, series) = reading(&mut src).await;
     assert_eq!(value(&series, "redis:cache:up"), 1.0);
     assert!(back.rates.is_none(), "no rate across a restart");
+    assert_eq!(
+        back.info.maxmemory, MAXMEMORY,
+        "CONFIG SET does not outlive a restart, as planned"
+    );
 
     // Restarted empty, every lookup misses: degraded-performance, run
     // headless, names the cold cache before proposing to scale anything.

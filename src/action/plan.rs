@@ -45,6 +45,10 @@ pub enum Verb {
         url: String,
         profile: String,
     },
+    /// A Redis server's `maxmemory` (`CACHE/config/maxmemory`), raised to `bytes`.
+    Maxmemory {
+        bytes: u64,
+    },
 }
 
 impl Verb {
@@ -60,6 +64,7 @@ impl Verb {
             Verb::Cancel => "cancel",
             Verb::Terminate => "terminate",
             Verb::Load { .. } => "load",
+            Verb::Maxmemory { .. } => "maxmemory",
         }
     }
 }
@@ -77,6 +82,7 @@ impl Verb {
             Verb::Silence { .. } | Verb::Expire => Some("Alertmanager silences (AM/silence/ID)"),
             Verb::Cancel | Verb::Terminate => Some("PostgreSQL backends (DB/backend/PID)"),
             Verb::Load { .. } => Some("HTTP endpoints, through `opsdeck load`"),
+            Verb::Maxmemory { .. } => Some("Redis targets (CACHE/config/maxmemory)"),
         }
     }
 
@@ -129,6 +135,13 @@ impl fmt::Display for Verb {
             Verb::Cancel => f.write_str("cancel the running query"),
             Verb::Terminate => f.write_str("terminate the session"),
             Verb::Load { url, profile } => write!(f, "load {url} ({profile})"),
+            Verb::Maxmemory { bytes } => {
+                write!(
+                    f,
+                    "set maxmemory to {}",
+                    crate::base::units::bytes(*bytes as f64)
+                )
+            }
         }
     }
 }

@@ -143,6 +143,17 @@ pub enum Commands {
         #[command(flatten)]
         flags: act::ActFlags,
     },
+    /// Raise a [[redis]] cache's maxmemory (CONFIG SET), up to its max_maxmemory; the plan
+    /// shows the current limit and memory used
+    Maxmemory {
+        /// The [[redis]] target's name
+        cache: String,
+        /// The new limit: 512mb, 2gb, or bytes (1024-based, as Redis reads them)
+        #[arg(value_parser = crate::base::units::parse_bytes)]
+        size: u64,
+        #[command(flatten)]
+        flags: act::ActFlags,
+    },
     /// The images opsdeck replaced on a workload, for rollback --to
     History {
         /// TARGET/GROUP/NAME, e.g. local/shop/api (GROUP `_` for a plain container)
@@ -369,6 +380,13 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 min: *min,
                 max: *max,
             },
+            flags,
+            HealthGate::default(),
+        ),
+        Some(Commands::Maxmemory { cache, size, flags }) => act_on(
+            &cli,
+            &crate::action::redis::maxmemory_addr(cache),
+            Verb::Maxmemory { bytes: *size },
             flags,
             HealthGate::default(),
         ),

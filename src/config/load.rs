@@ -189,6 +189,14 @@ pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
                 r.name.get_ref()
             ));
         }
+        if let Some(max) = &r.max_maxmemory {
+            if let Err(e) = crate::base::units::parse_bytes(max.get_ref()) {
+                at(
+                    max.span(),
+                    format!("redis {:?}: max_maxmemory {e}", r.name.get_ref()),
+                );
+            }
+        }
     }
 
     // A workload named by a probe, scrape or service is an address; its
@@ -390,6 +398,7 @@ refresh = "2s"
 # name = "cache"
 # url_env = "OPSDECK_CACHE_URL"         # redis://:PASSWORD@host:6379/0 or rediss:// (TLS, verified)
 # workload = "local/shop/api"           # the application that reads through it
+# max_maxmemory = "4gb"                 # the most `opsdeck maxmemory` may raise maxmemory to
 
 # [[panel]]
 # title = "API p95 latency"

@@ -154,6 +154,9 @@ pub struct RedisTarget {
     pub url_file: Option<Spanned<PathBuf>>,
     /// Accepted only to be refused with a clear error: the URL holds a password.
     pub url: Option<Spanned<toml::Value>>,
+    /// The most `opsdeck maxmemory` may raise `maxmemory` to (`4gb`);
+    /// without it no raise is planned: opsdeck cannot know the host's headroom.
+    pub max_maxmemory: Option<Spanned<String>>,
     /// The application that reads through this cache (`TARGET/GROUP/NAME`):
     /// its alerts carry the workload label, so degraded-performance knows
     /// what to look at beside the cache.

@@ -73,6 +73,8 @@ pub enum WorkloadKind {
     Backend,
     /// An HTTP endpoint a load run is aimed at.
     Endpoint,
+    /// A Redis server's configuration (`CACHE/config/maxmemory`).
+    CacheConfig,
 }
 
 impl WorkloadKind {
@@ -87,6 +89,7 @@ impl WorkloadKind {
             WorkloadKind::Silence => "silence",
             WorkloadKind::Backend => "backend",
             WorkloadKind::Endpoint => "endpoint",
+            WorkloadKind::CacheConfig => "cache config",
         }
     }
 }
