@@ -247,6 +247,45 @@ async fn a_real_cache_filled_slowed_and_stopped() {
     );
     assert!(!audit.contains(PASSWORD), "{audit}");
 
+    // Written to without pause, the cache evicts at its limit: run headless,
+    // degraded-performance names it and raises maxmemory to the size given.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let stop = stop.clone();
+        let mut conn = server.client().get_connection().unwrap();
+        std::thread::spawn(move || {
+            let mut i = 100_000;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                fill(&mut conn, i, 200);
+                i += 200;
+            }
+        })
+    };
+    let (_, stdout, text) = cli(&[
+        "runbook",
+        "run",
+        "degraded-performance",
+        "--param",
+        "cache=cache",
+        "--param",
+        "cache_maxmemory=6mb",
+        "--param",
+        "workload=local/shop/api",
+        "--yes",
+    ]);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().unwrap();
+    assert!(
+        stdout.contains("==> [raise_maxmemory] The cache is evicting"),
+        "{text}"
+    );
+    assert!(
+        stdout.contains("maxmemory of cache is now 6.0 MiB"),
+        "{text}"
+    );
+    assert!(stdout.contains("Its maxmemory was raised"), "{text}");
+    assert_eq!(maxmemory(&mut conn), 6 << 20);
+
     // Stopped: degraded, `up` 0 and CacheDown pending; no figure stands in.
     let mut model =
         Model::new(Duration::from_secs(2), true).with_config(&Default::default(), vec![]);

@@ -45,6 +45,7 @@ pub fn param_roles(rb: &Runbook, name: &str) -> Vec<Role> {
                 {
                     add(Role::Postgres)
                 }
+                ActionSpec::Maxmemory { target, .. } if uses(target) => add(Role::Redis),
                 ActionSpec::Scale { workload, .. }
                 | ActionSpec::Restart { workload }
                 | ActionSpec::Rollback { workload, .. }
