@@ -206,6 +206,32 @@ async fn a_real_cache_filled_slowed_and_stopped() {
     assert_eq!(status["caches"]["cache"]["info"]["maxmemory"], MAXMEMORY);
     assert!(code.is_some());
 
+    // A URL file others may read is refused at its line by `config check`.
+    let url_file = dir.path().join("cache-url");
+    std::fs::write(&url_file, server.url()).unwrap();
+    std::fs::set_permissions(
+        &url_file,
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .unwrap();
+    let open_config = dir.path().join("open.toml");
+    std::fs::write(
+        &open_config,
+        format!(
+            "[[redis]]\nname = \"cache\"\nurl_file = \"{}\"\n",
+            url_file.display()
+        ),
+    )
+    .unwrap();
+    let (code, _, text) = cli(&["--config", open_config.to_str().unwrap(), "config", "check"]);
+    assert_ne!(code, Some(0), "{text}");
+    assert!(
+        text.contains("open.toml:3:")
+            && text.contains("has mode 0644")
+            && text.contains("chmod 600"),
+        "{text}"
+    );
+
     // maxmemory through the action path: planned (dry run changes nothing),
     // refused read-only and above the bound, applied and read back, audited.
     let maxmemory = |conn: &mut redis::Connection| -> u64 {

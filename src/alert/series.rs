@@ -76,6 +76,19 @@ mod tests {
     }
 
     #[test]
+    fn a_cache_series_names_its_redis_target() {
+        assert_eq!(
+            pairs("redis:cache:hit_ratio_since_warm"),
+            owned(&[
+                ("metric", "hit_ratio_since_warm"),
+                ("redis", "cache"),
+                ("series", "redis:cache:hit_ratio_since_warm"),
+                ("target", "cache"),
+            ])
+        );
+    }
+
+    #[test]
     fn labels_follow_the_series_kind() {
         assert_eq!(
             pairs("probe:site:up"),
