@@ -13,6 +13,7 @@ mod orchestrator;
 pub mod perform;
 mod plan;
 pub mod postgres;
+pub mod redis;
 pub mod revisions;
 pub mod shell;
 
@@ -39,6 +40,9 @@ pub async fn orchestrator_for(
         return Ok(std::sync::Arc::new(postgres::PostgresOrchestrator::new(
             target, dsn,
         )));
+    }
+    if let Some(cache) = redis::RedisOrchestrator::from_config(config, target) {
+        return Ok(std::sync::Arc::new(cache?));
     }
     if let Some(k8s) = kube::KubeOrchestrator::from_config(config, target).await {
         return Ok(std::sync::Arc::new(k8s?));

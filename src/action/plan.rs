@@ -68,6 +68,10 @@ pub enum Verb {
         container: Option<String>,
         command: Vec<String>,
     },
+    /// A Redis server's `maxmemory` (`CACHE/config/maxmemory`), raised to `bytes`.
+    Maxmemory {
+        bytes: u64,
+    },
 }
 
 impl Verb {
@@ -88,6 +92,7 @@ impl Verb {
             Verb::Start => "start",
             Verb::Kill { .. } => "kill",
             Verb::Exec { .. } => "exec",
+            Verb::Maxmemory { .. } => "maxmemory",
         }
     }
 }
@@ -110,6 +115,7 @@ impl Verb {
                 Some("Docker containers (TARGET/_/CONTAINER)")
             }
             Verb::Exec { .. } => Some("a running container or pod, through `opsdeck exec`"),
+            Verb::Maxmemory { .. } => Some("Redis targets (CACHE/config/maxmemory)"),
         }
     }
 
@@ -180,6 +186,13 @@ impl fmt::Display for Verb {
                     Some(c) => write!(f, " in container {c}"),
                     None => Ok(()),
                 }
+            }
+            Verb::Maxmemory { bytes } => {
+                write!(
+                    f,
+                    "set maxmemory to {}",
+                    crate::base::units::bytes(*bytes as f64)
+                )
             }
         }
     }

@@ -123,6 +123,42 @@ pub fn default_rules() -> Vec<RuleSpec> {
             Some("database"),
         ),
         builtin(
+            "CacheDown",
+            &["redis:*:up"],
+            (Eq, 0.0, None),
+            Severity::Critical,
+            BRIEF,
+            "The cache cannot be reached or read: every lookup goes to the database",
+            Some("degraded-performance"),
+        ),
+        builtin(
+            "CacheHitRatioLow",
+            &["redis:*:hit_ratio_since_warm"],
+            (Lt, 0.8, None),
+            Severity::Warning,
+            SUSTAINED * 2,
+            "The cache's hit ratio has been below 80% for 10 minutes, after being above it",
+            Some("degraded-performance"),
+        ),
+        builtin(
+            "CacheEvicting",
+            &["redis:*:evicting"],
+            (Gt, 0.0, None),
+            Severity::Warning,
+            BRIEF,
+            "The cache is at maxmemory and evicting keys the application still reads",
+            Some("degraded-performance"),
+        ),
+        builtin(
+            "CacheMemoryHigh",
+            &["redis:*:mem_ratio"],
+            (Gt, 0.95, Some(0.85)),
+            Severity::Critical,
+            SUSTAINED,
+            "The cache uses more than 95% of maxmemory (warning above 85%)",
+            Some("degraded-performance"),
+        ),
+        builtin(
             "WorkloadNotReady",
             &["workload:*:ready_ratio"],
             (Lt, 0.01, Some(1.0)),
@@ -315,7 +351,7 @@ mod tests {
         r
     }
 
-    const ALL: [&str; 22] = [
+    const ALL: [&str; 26] = [
         "SiteDown",
         "HighErrorRate",
         "HighLatency",
@@ -327,6 +363,10 @@ mod tests {
         "SlowQueries",
         "LongRunningQuery",
         "ReplicationLag",
+        "CacheDown",
+        "CacheHitRatioLow",
+        "CacheEvicting",
+        "CacheMemoryHigh",
         "WorkloadNotReady",
         "CrashLooping",
         "OOMKilled",
@@ -361,6 +401,18 @@ mod tests {
         assert_eq!(by_name("HighLatency").severity, Severity::Warning);
         let conns = by_name("DatabaseConnectionsHigh").condition.unwrap();
         assert_eq!((conns.threshold, conns.warn_threshold), (0.9, Some(0.8)));
+        let down = by_name("CacheDown");
+        assert_eq!((down.severity, down.for_secs), (Severity::Critical, 60.0));
+        let hits = by_name("CacheHitRatioLow");
+        assert_eq!(
+            (hits.source.clone(), hits.for_secs),
+            (
+                RuleSource::Metric(vec!["redis:*:hit_ratio_since_warm".into()]),
+                600.0
+            )
+        );
+        let mem = by_name("CacheMemoryHigh").condition.unwrap();
+        assert_eq!((mem.threshold, mem.warn_threshold), (0.95, Some(0.85)));
         let cert = by_name("CertificateExpiry").condition.unwrap();
         assert_eq!(
             (cert.op, cert.threshold, cert.warn_threshold),

@@ -43,6 +43,13 @@ pub fn target_labels(c: &Config) -> BTreeMap<String, BTreeMap<String, String>> {
                 .insert("workload".into(), w.get_ref().clone());
         }
     }
+    for r in &c.redis {
+        if let Some(w) = &r.workload {
+            out.entry(r.name.get_ref().clone())
+                .or_default()
+                .insert("workload".into(), w.get_ref().clone());
+        }
+    }
     for svc in &c.service {
         let members = [&svc.probe, &svc.scrape];
         for name in members.into_iter().flatten() {

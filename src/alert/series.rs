@@ -26,7 +26,7 @@ pub fn series_labels(series: &str) -> BTreeMap<String, String> {
             }
         }
         // Targets of their own: the name is the target's.
-        "probe" | "scrape" | "postgres" => {
+        "probe" | "scrape" | "postgres" | "redis" => {
             set(kind, name);
             set("target", name);
         }
@@ -73,6 +73,19 @@ mod tests {
         list.iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn a_cache_series_names_its_redis_target() {
+        assert_eq!(
+            pairs("redis:cache:hit_ratio_since_warm"),
+            owned(&[
+                ("metric", "hit_ratio_since_warm"),
+                ("redis", "cache"),
+                ("series", "redis:cache:hit_ratio_since_warm"),
+                ("target", "cache"),
+            ])
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ fn of_pattern(pattern: &str) -> (Vec<&'static str>, Vec<&'static str>, Option<St
         "probe" => (vec!["probe", "target"], vec!["workload", "url", "service"]),
         "scrape" => (vec!["scrape", "target"], vec!["workload", "service"]),
         "postgres" => (vec!["postgres", "target"], vec![]),
+        "redis" => (vec!["redis", "target"], vec!["workload"]),
         "workload" => (vec!["workload", "target"], vec!["namespace"]),
         // A pod's workload is its owner's, or the pod itself when bare.
         "pod" => (vec!["pod", "namespace", "workload", "target"], vec!["node"]),
@@ -120,6 +121,15 @@ impl Carried {
                 if lacks {
                     out.push(format!("[[scrape]] `{name}`, which {}", fix(label)));
                 }
+            }
+        }
+        if watches("redis") && label == "workload" {
+            for r in cfg.redis.iter().filter(|r| r.workload.is_none()) {
+                out.push(format!(
+                    "[[redis]] `{}`, which {}",
+                    r.name.get_ref(),
+                    fix(label)
+                ));
             }
         }
         out

@@ -1,6 +1,7 @@
 //! What a runbook param stands for, read off where its steps use it: a
 //! `[[postgres]]` target (a SQL check's target, a db action's, a
-//! `postgres:NAME:*` series), a workload address, or a `[[probe]]`.
+//! `postgres:NAME:*` series), a `[[redis]]` target (a `redis:NAME:*`
+//! series), a workload address, or a `[[probe]]`.
 
 use crate::config::Config;
 use crate::runbook::spec::{ActionSpec, Check, Runbook, StepBody};
@@ -9,6 +10,7 @@ use serde_json::Value;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     Postgres,
+    Redis,
     Workload,
     Probe,
 }
@@ -32,6 +34,7 @@ pub fn param_roles(rb: &Runbook, name: &str) -> Vec<Role> {
                 Check::Sql(s) if uses(&s.target) => add(Role::Postgres),
                 Check::Metric(m) if series(&m.series, "postgres") => add(Role::Postgres),
                 Check::Metric(m) if series(&m.series, "probe") => add(Role::Probe),
+                Check::Metric(m) if series(&m.series, "redis") => add(Role::Redis),
                 Check::Workload(w) if uses(&w.workload) => add(Role::Workload),
                 Check::RecentDeploy(r) if uses(&r.workload) => add(Role::Workload),
                 _ => {}
@@ -42,6 +45,7 @@ pub fn param_roles(rb: &Runbook, name: &str) -> Vec<Role> {
                 {
                     add(Role::Postgres)
                 }
+                ActionSpec::Maxmemory { target, .. } if uses(target) => add(Role::Redis),
                 ActionSpec::Scale { workload, .. }
                 | ActionSpec::Restart { workload }
                 | ActionSpec::Rollback { workload, .. }
@@ -73,6 +77,10 @@ pub fn default_problem(roles: &[Role], default: &Value, cfg: &Config) -> Option<
             Role::Postgres => (
                 "[[postgres]] target",
                 cfg.postgres.iter().map(|p| p.name.get_ref()).collect(),
+            ),
+            Role::Redis => (
+                "[[redis]] target",
+                cfg.redis.iter().map(|p| p.name.get_ref()).collect(),
             ),
             Role::Probe => (
                 "[[probe]]",

@@ -80,15 +80,15 @@ pub fn run(cli: &Cli, action: &ConfigAction) -> ExitCode {
     }
 }
 
-/// DSN files others may read or write, located at their `url_file`: the
-/// target would be refused at start. A file not there yet is not an error
-/// here (the config may be checked away from where it runs).
+/// DSN and Redis URL files others may read or write, located at their
+/// `url_file`: the target would be refused at start. A file not there yet
+/// is not an error here (the config may be checked away from where it runs).
 fn secret_files(loaded: &crate::config::Loaded) -> Vec<crate::base::diag::FileError> {
-    loaded
-        .config
-        .postgres
+    let c = &loaded.config;
+    c.postgres
         .iter()
         .filter_map(|pg| pg.url_file.as_ref())
+        .chain(c.redis.iter().filter_map(|r| r.url_file.as_ref()))
         .filter(|f| f.get_ref().exists())
         .filter_map(|f| {
             let refused = crate::connect::postgres::dsn::private_file(f.get_ref()).err()?;

@@ -3,6 +3,7 @@
 pub mod act;
 mod alerts;
 mod audit_cmd;
+mod cache;
 mod config_cmd;
 mod db;
 mod demo_cmd;
@@ -57,8 +58,8 @@ pub enum Commands {
         /// Print JSON (shape documented in the README)
         #[arg(long)]
         json: bool,
-        /// Take a second reading after this long, for rates (default 2s when a scrape or
-        /// PostgreSQL target gives rates; 0 takes one reading)
+        /// Take a second reading after this long, for rates (default 2s when a scrape,
+        /// PostgreSQL or Redis target gives rates; 0 takes one reading)
         #[arg(long, value_name = "DURATION", value_parser = status::parse_window)]
         window: Option<std::time::Duration>,
     },
@@ -147,6 +148,17 @@ pub enum Commands {
         #[command(flatten)]
         flags: act::ActFlags,
     },
+    /// Raise a [[redis]] cache's maxmemory (CONFIG SET), up to its max_maxmemory; the plan
+    /// shows the current limit and memory used
+    Maxmemory {
+        /// The [[redis]] target's name
+        cache: String,
+        /// The new limit: 512mb, 2gb, or bytes (1024-based, as Redis reads them)
+        #[arg(value_parser = crate::base::units::parse_bytes)]
+        size: u64,
+        #[command(flatten)]
+        flags: act::ActFlags,
+    },
     /// The images opsdeck replaced on a workload, for rollback --to
     History {
         /// TARGET/GROUP/NAME, e.g. local/shop/api (GROUP `_` for a plain container)
@@ -170,6 +182,18 @@ pub enum Commands {
     Db {
         #[command(subcommand)]
         action: db::DbAction,
+    },
+    /// Each [[redis]] cache (or NAME's): memory vs maxmemory, hit ratio, evictions, clients,
+    /// round-trip latency, slow log, replication and persistence; exit 1 when one cannot be read
+    Cache {
+        /// A [[redis]] target name; all of them when omitted
+        name: Option<String>,
+        /// Print JSON (shape documented in src/cli/cache.rs)
+        #[arg(long)]
+        json: bool,
+        /// The time between the two readings the rates come from (0: one reading, no rates)
+        #[arg(long, value_name = "DURATION", value_parser = status::parse_window, default_value = "2s")]
+        window: std::time::Duration,
     },
     /// Load test an HTTP endpoint: constant, ramp or spike rate, live latency percentiles
     Load(Box<load::LoadArgs>),
@@ -366,6 +390,13 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             flags,
             HealthGate::default(),
         ),
+        Some(Commands::Maxmemory { cache, size, flags }) => act_on(
+            &cli,
+            &crate::action::redis::maxmemory_addr(cache),
+            Verb::Maxmemory { bytes: *size },
+            flags,
+            HealthGate::default(),
+        ),
         Some(Commands::Restart { workload, flags }) => {
             act_on(&cli, workload, Verb::Restart, flags, HealthGate::default())
         }
@@ -413,6 +444,12 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 read_only(&cli, &loaded.config),
                 action,
             )))
+        }
+        Some(Commands::Cache { name, json, window }) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            Ok(runtime()?.block_on(cache::run(&loaded.config, name.as_deref(), *json, *window)))
         }
         Some(Commands::Status { json, window }) => {
             let Some(loaded) = load_config(&cli) else {

@@ -24,12 +24,15 @@ pub fn parse_window(text: &str) -> Result<Duration, String> {
 }
 
 /// Whether any target's figures are rates between two readings: a scrape's
-/// requests/s, error ratio and latency, or PostgreSQL's transactions/s.
+/// requests/s, error ratio and latency, PostgreSQL's transactions/s, or a
+/// Redis target's hit ratio, evictions/s and ops/s.
 pub fn needs_two_readings(model: &Model) -> bool {
-    model
-        .targets
-        .iter()
-        .any(|t| matches!(t.kind, TargetKind::Scrape | TargetKind::Postgres))
+    model.targets.iter().any(|t| {
+        matches!(
+            t.kind,
+            TargetKind::Scrape | TargetKind::Postgres | TargetKind::Redis
+        )
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -48,6 +51,11 @@ pub struct StatusReport<'a> {
     pub services: Vec<crate::console::ServiceRow>,
     /// Workloads short of ready replicas: address, ready, wanted.
     pub not_ready: Vec<(String, u32, u32)>,
+    /// Each `[[redis]]` target's latest reading, by name (as `opsdeck cache NAME --json`).
+    pub caches: std::collections::BTreeMap<&'a str, &'a crate::model::CacheSnapshot>,
+    /// The caching headers each probe's latest answer carried, by probe name.
+    pub probe_cache:
+        &'a std::collections::BTreeMap<String, crate::model::cache::http::CacheHeaders>,
 }
 
 /// Every target read once, and again after `window` (None: [`DEFAULT_WINDOW`]
@@ -118,6 +126,12 @@ pub async fn run(
         alerts: model.alerts.rows(),
         services: crate::console::services::rows(&model),
         not_ready: model.not_ready(),
+        caches: model
+            .caches
+            .iter()
+            .map(|(name, _, c)| (name.as_str(), c))
+            .collect(),
+        probe_cache: &model.probe_cache,
     };
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -89,6 +89,7 @@ pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
         .chain(c.scrape.iter().map(|p| ("scrape", &p.name)))
         .chain(c.probe.iter().map(|p| ("probe", &p.name)))
         .chain(c.postgres.iter().map(|p| ("postgres", &p.name)))
+        .chain(c.redis.iter().map(|p| ("redis", &p.name)))
         .collect();
     // In file order, so the second of two is the one reported, naming the first.
     targets.sort_by_key(|(_, name)| name.span().start);
@@ -180,6 +181,30 @@ pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
         }
     }
 
+    for r in &c.redis {
+        if let Some(url) = &r.url {
+            at(url.span(), format!(
+                "redis {:?}: `url` is not accepted because a Redis URL holds a password; expected url_env = \"VAR\" (an environment variable holding the URL) or url_file = \"PATH\"",
+                r.name.get_ref()
+            ));
+            continue;
+        }
+        if r.url_env.is_some() == r.url_file.is_some() {
+            at(r.name.span(), format!(
+                "redis {:?} needs exactly one of url_env or url_file (the URL holds a password and never goes in the config)",
+                r.name.get_ref()
+            ));
+        }
+        if let Some(max) = &r.max_maxmemory {
+            if let Err(e) = crate::base::units::parse_bytes(max.get_ref()) {
+                at(
+                    max.span(),
+                    format!("redis {:?}: max_maxmemory {e}", r.name.get_ref()),
+                );
+            }
+        }
+    }
+
     // A workload named by a probe, scrape or service is an address; its
     // alerts carry it, and runbooks act on it.
     let workloads = c
@@ -195,6 +220,11 @@ pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
             c.service
                 .iter()
                 .map(|p| (format!("service {:?}", p.name.get_ref()), &p.workload)),
+        )
+        .chain(
+            c.redis
+                .iter()
+                .map(|p| (format!("redis {:?}", p.name.get_ref()), &p.workload)),
         );
     for (who, workload) in workloads {
         let Some(w) = workload else { continue };
@@ -369,6 +399,7 @@ refresh = "2s"
 # interval = "5s"
 # timeout = "2s"
 # ca_file = "/etc/ssl/internal-ca.pem"   # trusted besides the system roots
+# expect_cache = { max_age_at_least = "1h", etag = true }   # what a CDN needs to cache it
 
 # [[service]]                           # a row of the metrics view's latency pane
 # name = "shop"
@@ -380,6 +411,12 @@ refresh = "2s"
 # [[postgres]]
 # name = "main-db"
 # url_env = "OPSDECK_MAIN_DB_URL"
+
+# [[redis]]                             # a cache: memory, hit ratio, evictions, latency
+# name = "cache"
+# url_env = "OPSDECK_CACHE_URL"         # redis://:PASSWORD@host:6379/0 or rediss:// (TLS, verified)
+# workload = "local/shop/api"           # the application that reads through it
+# max_maxmemory = "4gb"                 # the most `opsdeck maxmemory` may raise maxmemory to
 
 # [[panel]]
 # title = "API p95 latency"
@@ -526,6 +563,27 @@ mod tests {
         assert!(e[0].starts_with("c.toml:3:"), "{e:?}");
         assert!(e[0].contains("use") || e[0].contains("url_env"), "{e:?}");
         assert!(!e[0].contains("hunter2"), "{e:?}");
+    }
+
+    #[test]
+    fn a_redis_url_comes_from_the_environment_or_a_file_only() {
+        let e = errs("[[redis]]\nname = \"cache\"\nurl = \"redis://:hunter2@h:6379\"\n");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("c.toml:3:") && e[0].contains("url_env"),
+            "{e:?}"
+        );
+        assert!(!e[0].contains("hunter2"), "{e:?}");
+        let e = errs("[[redis]]\nname = \"cache\"\nurl_env = \"A\"\nurl_file = \"/f\"\n");
+        assert!(
+            e[0].starts_with("c.toml:2:") && e[0].contains("exactly one"),
+            "{e:?}"
+        );
+        let e = errs("[[postgres]]\nname = \"db\"\nurl_env = \"A\"\n[[redis]]\nname = \"db\"\nurl_env = \"B\"\n");
+        assert!(
+            e[0].contains("already the name of the [[postgres]] on line 2"),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub struct Config {
     pub scrape: Vec<ScrapeTarget>,
     pub probe: Vec<ProbeTarget>,
     pub postgres: Vec<PostgresTarget>,
+    pub redis: Vec<RedisTarget>,
     pub panel: Vec<Panel>,
     pub service: Vec<Service>,
     /// The user's alert rules, kept with their place in the file for errors.
@@ -57,6 +58,7 @@ impl Default for Config {
             scrape: Vec::new(),
             probe: Vec::new(),
             postgres: Vec::new(),
+            redis: Vec::new(),
             panel: Vec::new(),
             service: Vec::new(),
             alert: Vec::new(),

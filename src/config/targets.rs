@@ -112,8 +112,21 @@ pub struct ProbeTarget {
     pub timeout: Option<HumanDuration>,
     pub expect_status: Option<u16>,
     pub expect_body: Option<String>,
+    /// Caching headers the answer must carry, for what a CDN should cache.
+    pub expect_cache: Option<ExpectCache>,
     /// CA certificates (PEM) trusted besides the system's roots.
     pub ca_file: Option<PathBuf>,
+}
+
+/// `expect_cache = { max_age_at_least = "1h", etag = true }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectCache {
+    /// `s-maxage`, else `max-age`, in `Cache-Control` at least this long.
+    pub max_age_at_least: Option<HumanDuration>,
+    /// An `ETag` header, so clients and the CDN can revalidate.
+    #[serde(default)]
+    pub etag: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -126,6 +139,28 @@ pub struct PostgresTarget {
     pub url_file: Option<Spanned<PathBuf>>,
     /// Accepted only to be refused with a clear error: a DSN holds a password.
     pub url: Option<Spanned<toml::Value>>,
+}
+
+/// A Redis (or Valkey) server used as a cache. The URL (`redis://` or
+/// `rediss://` for TLS, verified) holds the password, so like a DSN it comes
+/// from the environment or a private file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisTarget {
+    pub name: Spanned<String>,
+    /// The environment variable that holds the URL.
+    pub url_env: Option<String>,
+    /// A file that holds the URL (private to its owner: mode 0600).
+    pub url_file: Option<Spanned<PathBuf>>,
+    /// Accepted only to be refused with a clear error: the URL holds a password.
+    pub url: Option<Spanned<toml::Value>>,
+    /// The most `opsdeck maxmemory` may raise `maxmemory` to (`4gb`);
+    /// without it no raise is planned: opsdeck cannot know the host's headroom.
+    pub max_maxmemory: Option<Spanned<String>>,
+    /// The application that reads through this cache (`TARGET/GROUP/NAME`):
+    /// its alerts carry the workload label, so degraded-performance knows
+    /// what to look at beside the cache.
+    pub workload: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -48,6 +48,8 @@ pub struct Response {
     pub elapsed: Duration,
     /// Over TLS: when the server's certificate stops being valid (unix seconds).
     pub cert_not_after: Option<i64>,
+    /// Its caching headers, for probes that check them.
+    pub cache: crate::model::cache::http::CacheHeaders,
 }
 
 impl Http {
@@ -125,6 +127,7 @@ impl Http {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
+        let cache = cache_headers(resp.headers());
         let body = resp.text().await.map_err(|e| describe(url, &e))?;
         Ok(Response {
             status,
@@ -132,7 +135,25 @@ impl Http {
             content_type,
             elapsed: started.elapsed(),
             cert_not_after,
+            cache,
         })
+    }
+}
+
+fn cache_headers(h: &reqwest::header::HeaderMap) -> crate::model::cache::http::CacheHeaders {
+    use crate::model::cache::http::{CacheHeaders, HIT_HEADERS};
+    let text = |name: &str| {
+        h.get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    CacheHeaders {
+        cache_control: text("cache-control"),
+        etag: text("etag"),
+        age: text("age"),
+        hit_header: HIT_HEADERS
+            .iter()
+            .find_map(|n| text(n).map(|v| (n.to_string(), v))),
     }
 }
 

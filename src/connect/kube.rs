@@ -206,6 +206,8 @@ pub async fn proxy_get(client: &kube::Client, path: &str) -> Result<http::Respon
         content_type,
         elapsed: started.elapsed(),
         cert_not_after: None,
+        // A scrape reads no caching headers.
+        cache: Default::default(),
     })
 }
 

@@ -23,6 +23,10 @@ pub struct Model {
     pub inventories: Vec<(String, Inventory)>,
     /// The latest reading of each PostgreSQL target, with when it was taken.
     pub databases: Vec<(String, i64, crate::model::DbSnapshot)>,
+    /// The latest reading of each Redis target, with when it was taken.
+    pub caches: Vec<(String, i64, crate::model::CacheSnapshot)>,
+    /// The caching headers of each probe's latest answer.
+    pub probe_cache: std::collections::BTreeMap<String, crate::model::cache::http::CacheHeaders>,
     pub events: VecDeque<EngineEvent>,
     pub alerts: super::Alerts,
     /// The services of the latency pane, from the config.
@@ -51,6 +55,8 @@ impl Model {
             hosts: Vec::new(),
             inventories: Vec::new(),
             databases: Vec::new(),
+            caches: Vec::new(),
+            probe_cache: std::collections::BTreeMap::new(),
             events: VecDeque::new(),
             alerts: super::Alerts::default(),
             services: Vec::new(),
@@ -153,14 +159,19 @@ impl Model {
         self.record_down_databases();
     }
 
-    /// A database that cannot be read sends no readings, only its health:
-    /// its `up` reads 0 while it is degraded, so DatabaseDown can fire and a
-    /// runbook can ask.
+    /// A database or cache that cannot be read sends no readings, only its
+    /// health: its `up` reads 0 while it is degraded, so DatabaseDown and
+    /// CacheDown can fire and a runbook can ask.
     fn record_down_databases(&mut self) {
         for t in &self.targets {
-            if t.kind == TargetKind::Postgres && matches!(t.health, Health::Degraded { .. }) {
+            let kind = match t.kind {
+                TargetKind::Postgres => "postgres",
+                TargetKind::Redis => "redis",
+                _ => continue,
+            };
+            if matches!(t.health, Health::Degraded { .. }) {
                 self.store
-                    .record(&format!("postgres:{}:up", t.name), self.now, 0.0);
+                    .record(&format!("{kind}:{}:up", t.name), self.now, 0.0);
             }
         }
     }
@@ -240,6 +251,20 @@ impl Model {
                     Some(slot) => (slot.1, slot.2) = (at, *snapshot),
                     None => self.databases.push((target, at, *snapshot)),
                 }
+            }
+            Update::Cache {
+                target,
+                at,
+                snapshot,
+            } => {
+                self.now = self.now.max(at);
+                match self.caches.iter_mut().find(|(n, ..)| *n == target) {
+                    Some(slot) => (slot.1, slot.2) = (at, *snapshot),
+                    None => self.caches.push((target, at, *snapshot)),
+                }
+            }
+            Update::CacheHeaders { target, headers } => {
+                self.probe_cache.insert(target, headers);
             }
             Update::Events { events, .. } => {
                 for e in events {

@@ -50,6 +50,7 @@ pub async fn labelled_probes(config: &Config) -> Vec<ProbeTarget> {
                 timeout: None,
                 expect_status: None,
                 expect_body: None,
+                expect_cache: None,
                 ca_file: None,
             });
         }

@@ -1,5 +1,6 @@
 //! The domain types every part of opsdeck speaks in.
 mod ack;
+pub mod cache;
 pub mod database;
 pub mod describe;
 mod host;
@@ -11,6 +12,7 @@ mod target;
 mod workload;
 
 pub use ack::Ack;
+pub use cache::CacheSnapshot;
 pub use database::DbSnapshot;
 pub use host::{ratio, DiskUsage, HostSnapshot, NetRate};
 pub use kube::{

@@ -75,6 +75,8 @@ pub enum WorkloadKind {
     Endpoint,
     /// A Kubernetes pod (`TARGET/NAMESPACE/POD`), the subject of delete-pod.
     Pod,
+    /// A Redis server's configuration (`CACHE/config/maxmemory`).
+    CacheConfig,
 }
 
 impl WorkloadKind {
@@ -90,6 +92,7 @@ impl WorkloadKind {
             WorkloadKind::Backend => "backend",
             WorkloadKind::Endpoint => "endpoint",
             WorkloadKind::Pod => "pod",
+            WorkloadKind::CacheConfig => "cache config",
         }
     }
 }

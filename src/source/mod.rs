@@ -13,6 +13,7 @@ pub mod postgres;
 pub mod probe;
 pub mod prometheus;
 pub mod prometheus_alerts;
+pub mod redis;
 mod scrape;
 mod supervisor;
 pub mod targets;
@@ -67,6 +68,17 @@ pub enum Update {
         target: String,
         at: i64,
         snapshot: Box<crate::model::DbSnapshot>,
+    },
+    /// The caching headers of a probe's latest answer, replacing the last.
+    CacheHeaders {
+        target: String,
+        headers: crate::model::cache::http::CacheHeaders,
+    },
+    /// The latest reading of a Redis target, for the Cache view.
+    Cache {
+        target: String,
+        at: i64,
+        snapshot: Box<crate::model::CacheSnapshot>,
     },
     /// The results of a Prometheus's PromQL alert rules, by rule name.
     RuleResults {

@@ -52,6 +52,8 @@ pub struct Expect {
     /// None: any 2xx.
     pub status: Option<u16>,
     pub body_contains: Option<String>,
+    /// Caching headers it must carry.
+    pub cache: Option<crate::model::cache::http::ExpectCache>,
 }
 
 /// Why an answer does not pass, or None when it does.
@@ -66,10 +68,12 @@ pub fn judge(resp: &Response, expect: &Expect) -> Option<String> {
     }
     match &expect.body_contains {
         Some(text) if !resp.body.contains(text.as_str()) => {
-            Some(format!("the body does not contain {text:?}"))
+            return Some(format!("the body does not contain {text:?}"))
         }
-        _ => None,
+        _ => {}
     }
+    let cache = expect.cache.as_ref()?;
+    crate::model::cache::http::judge(&resp.cache, cache)
 }
 
 pub struct ProbeSource {
@@ -103,13 +107,14 @@ impl Source for ProbeSource {
 
     async fn poll(&mut self) -> Result<Vec<Update>, String> {
         let at = unix_now();
-        let (problem, latency, cert) = match self.http.get(&self.url).await {
+        let (problem, latency, cert, cache) = match self.http.get(&self.url).await {
             Ok(resp) => (
                 judge(&resp, &self.expect),
                 Some(resp.elapsed.as_secs_f64()),
                 resp.cert_not_after,
+                Some(resp.cache),
             ),
-            Err(e) => (Some(e), None, None),
+            Err(e) => (Some(e), None, None, None),
         };
         self.window.push(problem.is_none(), latency);
         let key = format!("probe:{}", self.name);
@@ -129,6 +134,9 @@ impl Source for ProbeSource {
                 format!("{key}:cert_expiry_seconds"),
                 (not_after - at) as f64,
             ));
+        }
+        if let Some(hit) = cache.as_ref().and_then(|c| c.served_from_cache()) {
+            series.push((format!("{key}:cache_hit"), f64::from(u8::from(hit))));
         }
         for (suffix, q) in [
             ("latency_p50", 0.5),
@@ -150,12 +158,20 @@ impl Source for ProbeSource {
                 retry_in: self.interval,
             },
         };
-        Ok(vec![Update::Series {
+        let mut updates = vec![Update::Series {
             target: self.name.clone(),
             at,
             series,
             health,
-        }])
+        }];
+        // A probe that checks caching headers reports the ones it saw.
+        if let Some(headers) = cache.filter(|_| self.expect.cache.is_some()) {
+            updates.push(Update::CacheHeaders {
+                target: self.name.clone(),
+                headers,
+            });
+        }
+        Ok(updates)
     }
 }
 
@@ -170,6 +186,7 @@ mod tests {
             content_type: None,
             elapsed: Duration::from_millis(5),
             cert_not_after: None,
+            cache: Default::default(),
         }
     }
 
@@ -184,6 +201,7 @@ mod tests {
         let strict = Expect {
             status: Some(200),
             body_contains: Some("ok".into()),
+            cache: None,
         };
         assert!(judge(&resp(200, "status: ok"), &strict).is_none());
         assert!(judge(&resp(200, "degraded"), &strict)

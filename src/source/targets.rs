@@ -7,12 +7,14 @@ use super::kube::KubeSource;
 use super::postgres::PostgresSource;
 use super::probe::Expect;
 use super::prometheus::{PanelQuery, PrometheusSource, RuleQuery};
+use super::redis::RedisSource;
 use super::{poll_once, supervise, HostSource, ProbeSource, ScrapeSource, Source, Update};
 use crate::base::time::unix_now;
 use crate::config::{Config, HttpAuth};
 use crate::connect::http::Http;
 use crate::connect::http::API_TIMEOUT as PROMETHEUS_TIMEOUT;
 use crate::connect::postgres::Dsn;
+use crate::connect::redis::RedisUrl;
 use crate::metrics::service_rates::RequestNames;
 use crate::model::{Health, TargetKind};
 use std::time::Duration;
@@ -22,6 +24,8 @@ const PROBE_INTERVAL: Duration = Duration::from_secs(5);
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 const SCRAPE_TIMEOUT: Duration = Duration::from_secs(5);
 const POSTGRES_TIMEOUT: Duration = Duration::from_secs(15);
+// Connecting, then PING, INFO, CONFIG GET, LATENCY LATEST and SLOWLOG GET, each bounded.
+const REDIS_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Any of the collectors, so one list can hold them all.
 pub enum AnySource {
@@ -33,6 +37,7 @@ pub enum AnySource {
     Docker(Box<DockerSource>),
     Kube(Box<KubeSource>),
     Postgres(Box<PostgresSource>),
+    Redis(Box<RedisSource>),
 }
 
 impl Source for AnySource {
@@ -46,6 +51,7 @@ impl Source for AnySource {
             AnySource::Docker(s) => s.target(),
             AnySource::Kube(s) => s.target(),
             AnySource::Postgres(s) => s.target(),
+            AnySource::Redis(s) => s.target(),
         }
     }
 
@@ -59,6 +65,7 @@ impl Source for AnySource {
             AnySource::Docker(s) => s.poll().await,
             AnySource::Kube(s) => s.poll().await,
             AnySource::Postgres(s) => s.poll().await,
+            AnySource::Redis(s) => s.poll().await,
         }
     }
 }
@@ -105,6 +112,13 @@ pub fn plan(config: &Config) -> Vec<Planned> {
         let expect = Expect {
             status: p.expect_status,
             body_contains: p.expect_body.clone(),
+            cache: p
+                .expect_cache
+                .as_ref()
+                .map(|c| crate::model::cache::http::ExpectCache {
+                    max_age_at_least: c.max_age_at_least.map(|d| d.0),
+                    etag: c.etag,
+                }),
         };
         let source = Http::new(timeout, &HttpAuth::trusting(p.ca_file.clone())).map(|http| {
             AnySource::Probe(ProbeSource::new(
@@ -217,6 +231,18 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             interval: refresh,
             // Connecting, then a handful of statements each bounded by the statement timeout.
             timeout: POSTGRES_TIMEOUT,
+        });
+    }
+    for r in &config.redis {
+        let name = r.name.get_ref().clone();
+        let source =
+            RedisUrl::of(r).map(|url| AnySource::Redis(Box::new(RedisSource::new(&name, url))));
+        out.push(Planned {
+            name,
+            kind: TargetKind::Redis,
+            source,
+            interval: refresh,
+            timeout: REDIS_TIMEOUT,
         });
     }
     out

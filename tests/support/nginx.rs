@@ -15,6 +15,10 @@ pub struct Nginx {
     pub tls_url: String,
     /// `http://127.0.0.1:PORT` behind `auth_basic`: [`BASIC_USER`] with [`BASIC_PASSWORD`] only.
     pub auth_url: String,
+    /// `http://127.0.0.1:PORT`: a caching proxy (`proxy_cache`, `X-Cache-Status`)
+    /// in front of an origin whose `/` is a file with an ETag and
+    /// `Cache-Control: max-age=3600`, and whose `/plain` has no caching headers.
+    pub cache_url: String,
     child: Child,
     dir: tempfile::TempDir,
 }
@@ -34,6 +38,7 @@ impl Nginx {
         let d = dir.path().display().to_string();
         let (port, h2_port, tls_port, auth_port) =
             (free_port(), free_port(), free_port(), free_port());
+        let (origin_port, cache_port) = (free_port(), free_port());
         std::fs::write(
             dir.path().join("htpasswd"),
             format!("{BASIC_USER}:{{PLAIN}}{BASIC_PASSWORD}\n"),
@@ -70,7 +75,13 @@ impl Nginx {
              \x20 server {{ listen 127.0.0.1:{tls_port} ssl; ssl_certificate {d}/cert.pem; \
              ssl_certificate_key {d}/key.pem; location / {{ return 200 \"ok\\n\"; }} }}\n\
              \x20 server {{ listen 127.0.0.1:{auth_port}; auth_basic \"opsdeck\"; \
-             auth_basic_user_file {d}/htpasswd; location / {{ root {d}/www; }} }}\n}}\n"
+             auth_basic_user_file {d}/htpasswd; location / {{ root {d}/www; }} }}\n\
+             \x20 server {{ listen 127.0.0.1:{origin_port}; location = /plain {{ return 200 \"ok\\n\"; }} \
+             location / {{ root {d}/www; expires 1h; }} }}\n\
+             \x20 proxy_cache_path {d}/cache keys_zone=edge:1m;\n\
+             \x20 server {{ listen 127.0.0.1:{cache_port}; location / {{ \
+             proxy_pass http://127.0.0.1:{origin_port}; proxy_cache edge; proxy_cache_valid 200 1h; \
+             add_header X-Cache-Status $upstream_cache_status always; }} }}\n}}\n"
         );
         let path = dir.path().join("nginx.conf");
         std::fs::write(&path, config).unwrap();
@@ -90,11 +101,13 @@ impl Nginx {
             h2_url: format!("http://127.0.0.1:{h2_port}"),
             tls_url: format!("https://127.0.0.1:{tls_port}"),
             auth_url: format!("http://127.0.0.1:{auth_port}"),
+            cache_url: format!("http://127.0.0.1:{cache_port}"),
             child,
             dir,
         };
         n.wait_ready(port);
         n.wait_ready(auth_port);
+        n.wait_ready(cache_port);
         n
     }
 

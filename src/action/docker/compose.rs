@@ -29,7 +29,8 @@ pub async fn plan(
         | Verb::Stop
         | Verb::Start
         | Verb::Kill { .. }
-        | Verb::Exec { .. } => return Err(req.verb.not_for_workload(addr)),
+        | Verb::Exec { .. }
+        | Verb::Maxmemory { .. } => return Err(req.verb.not_for_workload(addr)),
         Verb::Autoscale { .. } => return Err(Verb::not_autoscaled(addr)),
         Verb::Scale { replicas: want } => {
             let want = *want;

@@ -25,7 +25,8 @@ pub async fn plan(ctx: &Ctx<'_>, req: &Request, c: Replica) -> Result<(Plan, Wor
         | Verb::Stop
         | Verb::Start
         | Verb::Kill { .. }
-        | Verb::Exec { .. } => return Err(req.verb.not_for_workload(addr)),
+        | Verb::Exec { .. }
+        | Verb::Maxmemory { .. } => return Err(req.verb.not_for_workload(addr)),
         Verb::Autoscale { .. } => return Err(Verb::not_autoscaled(addr)),
         Verb::Scale { .. } => {
             return Err(format!(

@@ -181,7 +181,8 @@ pub fn update_for(service: &Service, verb: &Verb) -> Result<(SwarmUpdate, String
         | Verb::Stop
         | Verb::Start
         | Verb::Kill { .. }
-        | Verb::Exec { .. } => {
+        | Verb::Exec { .. }
+        | Verb::Maxmemory { .. } => {
             return Err(format!(
                 "service {name}: {} applies to {}",
                 verb.name(),

@@ -57,6 +57,12 @@ pub fn request(action: &Action) -> Result<Request, String> {
             return Err("shell actions are not supported by runbooks yet; run it by hand".into())
         }
         Action::Load { .. } => return load_spec(action).map(|s| s.request()),
+        Action::Maxmemory { target, bytes } => {
+            return Ok(Request {
+                workload: crate::action::redis::maxmemory_addr(target),
+                verb: Verb::Maxmemory { bytes: *bytes },
+            })
+        }
     };
     let workload: WorkloadAddr = workload.parse()?;
     Ok(Request { workload, verb })

@@ -7,16 +7,27 @@ use crate::console::reads::{metric_facts, workload_facts};
 use crate::console::Model;
 use crate::model::WorkloadAddr;
 use crate::runbook::judge::Facts;
-use crate::source::targets::{plan, poll_all};
+use crate::source::targets::{plan, poll_all, poll_each};
 
 /// What a headless read says where the console would say "now".
 const AFTER_POLL: &str = "after one poll of the configured collectors";
 
-/// The latest sample of `series` after one poll of every collector.
+/// What a headless read says when the series needed a second poll.
+const AFTER_TWO_POLLS: &str = "after two polls of the configured collectors, one refresh apart";
+
+/// The latest sample of `series` after one poll of every collector; a
+/// series one poll cannot give (a rate between two readings: a cache's hit
+/// ratio, a scrape's requests/s) after a second poll, one refresh later.
 pub async fn metric(config: &Config, series: &str) -> Facts {
     let mut model = Model::new(config.refresh.0, true);
-    model.add_started(poll_all(plan(config)).await);
-    metric_facts(&model, series, AFTER_POLL)
+    let mut planned = plan(config);
+    model.add_started(poll_each(&mut planned).await);
+    if model.store.latest_by_name(series).is_some() {
+        return metric_facts(&model, series, AFTER_POLL);
+    }
+    tokio::time::sleep(config.refresh.0).await;
+    model.add_started(poll_each(&mut planned).await);
+    metric_facts(&model, series, AFTER_TWO_POLLS)
 }
 
 /// Replica counts of `workload` after one poll of its target's collector.

@@ -18,6 +18,8 @@ pub enum ActionKind {
     /// A short load run to see that a fix holds under more traffic.
     Load,
     Shell,
+    /// Raise a `[[redis]]` target's maxmemory (within its max_maxmemory).
+    Maxmemory,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +61,10 @@ pub enum ActionSpec {
         rate: String,
         duration: String,
         connections: Option<String>,
+    },
+    Maxmemory {
+        target: String,
+        size: String,
     },
 }
 
@@ -111,6 +117,11 @@ pub enum Action {
         duration_secs: u64,
         connections: u32,
     },
+    /// A Redis target's new maxmemory, in bytes.
+    Maxmemory {
+        target: String,
+        bytes: u64,
+    },
 }
 
 /// What the executor saw before changing anything, reported with the plan,
@@ -137,6 +148,7 @@ impl ActionSpec {
             ActionSpec::DbTerminate { .. } => ActionKind::DbTerminate,
             ActionSpec::Shell { .. } => ActionKind::Shell,
             ActionSpec::Load { .. } => ActionKind::Load,
+            ActionSpec::Maxmemory { .. } => ActionKind::Maxmemory,
         }
     }
 
@@ -179,6 +191,9 @@ impl ActionSpec {
                     ("duration", duration),
                 ]);
                 v.extend(connections.as_deref().map(|c| ("connections", c)));
+            }
+            ActionSpec::Maxmemory { target, size } => {
+                v.extend([("target", target.as_str()), ("size", size)])
             }
         }
         v
@@ -272,6 +287,11 @@ impl ActionSpec {
                     connections,
                 }
             }
+            ActionSpec::Maxmemory { target, size } => Action::Maxmemory {
+                target: nonempty("target", render(target)?)?,
+                bytes: crate::base::units::parse_bytes(&nonempty("size", render(size)?)?)
+                    .map_err(|e| format!("`size` {e}"))?,
+            },
         })
     }
 }
@@ -341,6 +361,7 @@ impl Action {
             Action::DbTerminate { .. } => ActionKind::DbTerminate,
             Action::Shell { .. } => ActionKind::Shell,
             Action::Load { .. } => ActionKind::Load,
+            Action::Maxmemory { .. } => ActionKind::Maxmemory,
         }
     }
 
@@ -377,6 +398,10 @@ impl Action {
                 duration_secs,
                 ..
             } => format!("load {url} at {rate}/s for {duration_secs}s"),
+            Action::Maxmemory { target, bytes } => format!(
+                "raise maxmemory of {target} to {}",
+                crate::base::units::bytes(*bytes as f64)
+            ),
         }
     }
 
@@ -406,7 +431,9 @@ impl Action {
             | Action::Autoscale { .. }
             | Action::DbCancel { .. }
             | Action::DbTerminate { .. }
-            | Action::Load { .. } => None,
+            | Action::Load { .. }
+            // Lowering it again would evict at once: by hand, if at all.
+            | Action::Maxmemory { .. } => None,
         }
     }
 }

@@ -108,6 +108,7 @@ struct RawStep {
     rate: Option<Scalar>,
     duration: Option<String>,
     connections: Option<Scalar>,
+    size: Option<Scalar>,
     param: Option<String>,
     prompt: Option<String>,
     cases: Option<Vec<Case>>,
@@ -143,6 +144,7 @@ const ACTION_FIELDS: &[&str] = &[
     "rate",
     "duration",
     "connections",
+    "size",
 ];
 
 pub(super) fn parse(path: &Path, text: &str) -> Result<Runbook, Vec<FileError>> {
@@ -216,6 +218,7 @@ impl RawStep {
             ("rate", self.rate.is_some()),
             ("duration", self.duration.is_some()),
             ("connections", self.connections.is_some()),
+            ("size", self.size.is_some()),
             ("param", self.param.is_some()),
             ("prompt", self.prompt.is_some()),
             ("cases", self.cases.is_some()),
@@ -363,7 +366,7 @@ fn check_source(raw: &mut RawStep, problems: &mut Problems) -> Option<Check> {
 
 fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
     let Some(kind) = raw.action else {
-        problems.push(("kind", "an action step needs `action` (scale, restart, rollback, deploy, autoscale, db_cancel, db_terminate, load, shell)".into()));
+        problems.push(("kind", "an action step needs `action` (scale, restart, rollback, deploy, autoscale, db_cancel, db_terminate, load, maxmemory, shell)".into()));
         return None;
     };
     let (name, takes): (&str, &[&str]) = match kind {
@@ -376,6 +379,7 @@ fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
         ActionKind::DbTerminate => ("db_terminate", &["target", "pid"]),
         ActionKind::Shell => ("shell", &["command", "undo"]),
         ActionKind::Load => ("load", &["url", "rate", "duration", "connections"]),
+        ActionKind::Maxmemory => ("maxmemory", &["target", "size"]),
     };
     let before = problems.len();
     for f in raw
@@ -444,6 +448,10 @@ fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
             rate: need("rate", raw.rate.take().map(Scalar::text)),
             duration: need("duration", raw.duration.take()),
             connections: raw.connections.take().map(Scalar::text),
+        },
+        ActionKind::Maxmemory => ActionSpec::Maxmemory {
+            target: need("target", raw.target.take()),
+            size: need("size", raw.size.take().map(Scalar::text)),
         },
     };
     (problems.len() == before).then_some(spec)

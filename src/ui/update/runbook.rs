@@ -87,7 +87,8 @@ fn ask_for_params(model: &Model, ui: &mut UiState, id: &str, missing: &[String],
 }
 
 /// What the console knows that a param of this name could be: workloads
-/// not ready first, then the rest; PostgreSQL targets for a database.
+/// not ready first, then the rest; PostgreSQL targets for a database,
+/// Redis targets for a cache.
 fn candidates(model: &Model, param: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     if param.contains("workload") {
@@ -101,6 +102,14 @@ fn candidates(model: &Model, param: &str) -> Vec<String> {
                 out.push(w);
             }
         }
+    } else if param == "cache" || param.contains("redis") {
+        out.extend(
+            model
+                .targets
+                .iter()
+                .filter(|t| t.kind == crate::model::TargetKind::Redis)
+                .map(|t| t.name.clone()),
+        );
     } else if param == "db" || param.contains("postgres") {
         out.extend(
             model

@@ -30,6 +30,18 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
         Layout::vertical([Constraint::Length(height), Constraint::Fill(1)]).areas(area);
     let block = pane_block(&ui.theme, "PostgreSQL", None, false);
     Paragraph::new(summary).block(block).render(top, buf);
+    // Caches sit between the database's summary and its sessions: a cold
+    // or evicting cache is what sends the load the sessions show.
+    let rest = if super::cache_pane::wanted(model) {
+        let lines = super::cache_pane::lines(model, ui);
+        let height = (lines.len() as u16 + 2).min(rest.height / 2).max(3);
+        let [cache, rest] =
+            Layout::vertical([Constraint::Length(height), Constraint::Fill(1)]).areas(rest);
+        super::cache_pane::render(cache, buf, ui, lines);
+        rest
+    } else {
+        rest
+    };
     db_tables::render(rest, buf, model, ui);
     // The detail takes the whole view: a long query needs the room.
     if let Some(key) = &ui.db.detail {

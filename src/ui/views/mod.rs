@@ -3,6 +3,7 @@ pub mod action_dialog;
 pub mod alert_lists;
 pub mod alerts;
 mod autoscaler_pane;
+mod cache_pane;
 pub mod chrome;
 mod cluster_strip;
 pub mod containers;
