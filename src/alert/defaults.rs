@@ -179,6 +179,7 @@ pub fn default_rules() -> Vec<RuleSpec> {
     ]
     .into_iter()
     .chain(super::cluster_rules::cluster_rules())
+    .chain(super::backup_rules::backup_rules())
     .collect()
 }
 

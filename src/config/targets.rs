@@ -128,6 +128,27 @@ pub struct PostgresTarget {
     pub url: Option<Spanned<toml::Value>>,
 }
 
+/// A `[[backup]]`: what shows that a `[[postgres]]` target's backups are
+/// being made. Exactly one of `path`, `wal_archive` or `command`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupTarget {
+    pub name: Spanned<String>,
+    /// The `[[postgres]]` target these backups protect.
+    pub postgres: Spanned<String>,
+    /// A directory of dumps (every file in it), or a glob whose last part
+    /// holds the `*` (`/var/backups/pg/*.dump`): the newest file is judged.
+    pub path: Option<Spanned<String>>,
+    /// WAL archiving of the protected target, from its `pg_stat_archiver`.
+    #[serde(default)]
+    pub wal_archive: bool,
+    /// A shell command whose first line of output is the last backup's time
+    /// (unix seconds or RFC 3339).
+    pub command: Option<Spanned<String>>,
+    /// Older than this, the backup is stale (default 26h: a daily backup and slack).
+    pub max_age: Option<HumanDuration>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Panel {

@@ -1,5 +1,6 @@
 //! The domain types every part of opsdeck speaks in.
 mod ack;
+pub mod backup;
 pub mod database;
 mod host;
 pub mod kube;

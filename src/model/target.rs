@@ -13,6 +13,7 @@ pub enum TargetKind {
     Scrape,
     Probe,
     Postgres,
+    Backup,
 }
 
 /// How a target's collector is doing. Degraded keeps the reason and when it will

@@ -2,6 +2,7 @@
 //! channel to the app loop. Sources never touch the UI, and never act.
 
 pub mod alertmanager;
+pub mod backup;
 mod discovered;
 pub mod docker;
 mod host;

@@ -2,6 +2,7 @@
 //! `supervise` and `status` polls once, so the two never disagree.
 
 use super::alertmanager::AlertmanagerSource;
+use super::backup::BackupSource;
 use super::docker::DockerSource;
 use super::kube::KubeSource;
 use super::postgres::PostgresSource;
@@ -22,6 +23,7 @@ const PROBE_INTERVAL: Duration = Duration::from_secs(5);
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 const SCRAPE_TIMEOUT: Duration = Duration::from_secs(5);
 const POSTGRES_TIMEOUT: Duration = Duration::from_secs(15);
+const BACKUP_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Any of the collectors, so one list can hold them all.
 pub enum AnySource {
@@ -33,6 +35,7 @@ pub enum AnySource {
     Docker(Box<DockerSource>),
     Kube(Box<KubeSource>),
     Postgres(Box<PostgresSource>),
+    Backup(Box<BackupSource>),
 }
 
 impl Source for AnySource {
@@ -46,6 +49,7 @@ impl Source for AnySource {
             AnySource::Docker(s) => s.target(),
             AnySource::Kube(s) => s.target(),
             AnySource::Postgres(s) => s.target(),
+            AnySource::Backup(s) => s.target(),
         }
     }
 
@@ -59,6 +63,7 @@ impl Source for AnySource {
             AnySource::Docker(s) => s.poll().await,
             AnySource::Kube(s) => s.poll().await,
             AnySource::Postgres(s) => s.poll().await,
+            AnySource::Backup(s) => s.poll().await,
         }
     }
 }
@@ -217,6 +222,16 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             interval: refresh,
             // Connecting, then a handful of statements each bounded by the statement timeout.
             timeout: POSTGRES_TIMEOUT,
+        });
+    }
+    for b in &config.backup {
+        out.push(Planned {
+            name: b.name.get_ref().clone(),
+            kind: TargetKind::Backup,
+            source: BackupSource::of(config, b).map(|s| AnySource::Backup(Box::new(s))),
+            // A backup is hours old at best; more often than this reads the disk for nothing.
+            interval: refresh.max(BACKUP_INTERVAL),
+            timeout: super::backup::COMMAND_TIMEOUT + Duration::from_secs(5),
         });
     }
     out
