@@ -3,6 +3,7 @@
 pub mod act;
 mod alerts;
 mod audit_cmd;
+mod backup;
 mod config_cmd;
 mod db;
 mod demo_cmd;
@@ -165,6 +166,11 @@ pub enum Commands {
     Db {
         #[command(subcommand)]
         action: db::DbAction,
+    },
+    /// Backups of PostgreSQL targets: how fresh and whole each [[backup]] is
+    Backup {
+        #[command(subcommand)]
+        action: backup::BackupAction,
     },
     /// Load test an HTTP endpoint: constant, ramp or spike rate, live latency percentiles
     Load(Box<load::LoadArgs>),
@@ -406,6 +412,12 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 read_only(&cli, &loaded.config),
                 action,
             )))
+        }
+        Some(Commands::Backup { action }) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            Ok(runtime()?.block_on(backup::run(&loaded.config, action)))
         }
         Some(Commands::Status { json, window }) => {
             let Some(loaded) = load_config(&cli) else {

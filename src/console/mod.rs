@@ -3,6 +3,7 @@
 //! the executors for, and `apply`. Pure: no I/O, no awaiting.
 pub mod acks;
 pub mod alerts;
+pub mod backups;
 pub mod cluster_series;
 mod command;
 mod event;
