@@ -147,7 +147,7 @@ async fn dumps_and_wal_archiving_are_judged_and_alert() {
     assert_eq!(stale.alert.severity, Severity::Warning);
     assert_eq!(stale.alert.labels["postgres"], "main-db");
     assert_eq!(stale.alert.labels["backup"], "dumps");
-    assert_eq!(stale.runbook_id.as_deref(), Some("database"));
+    assert_eq!(stale.runbook_id.as_deref(), Some("backup"));
 
     // Wednesday's dump is cut short: a quarter of Tuesday's.
     let whole = std::fs::read(&second).unwrap();

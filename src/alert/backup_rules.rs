@@ -1,7 +1,7 @@
 //! Built-in rules on `[[backup]]`s: a backup older than its `max_age`
 //! (warning; critical at twice it), a dump far smaller than the one before
 //! it, and WAL archiving whose last attempt failed. Their alerts carry the
-//! `postgres` label of the target the backup protects.
+//! `postgres` label of the target the backup protects, and open the backup runbook.
 
 use super::defaults::{builtin, AT_ONCE, BRIEF};
 use crate::config::alert_rule::{Op, RuleSpec};
@@ -18,7 +18,7 @@ pub fn backup_rules() -> Vec<RuleSpec> {
             Severity::Critical,
             AT_ONCE,
             "The newest backup is older than its max_age (critical at twice it)",
-            Some("database"),
+            Some("backup"),
         ),
         builtin(
             "BackupShrunk",
@@ -27,7 +27,7 @@ pub fn backup_rules() -> Vec<RuleSpec> {
             Severity::Warning,
             AT_ONCE,
             "The newest dump is less than half the size of the one before it",
-            Some("database"),
+            Some("backup"),
         ),
         builtin(
             "WalArchivingFailing",
@@ -36,7 +36,7 @@ pub fn backup_rules() -> Vec<RuleSpec> {
             Severity::Critical,
             BRIEF,
             "archive_command fails: point-in-time recovery stops at the last archived WAL",
-            Some("database"),
+            Some("backup"),
         ),
     ]
 }

@@ -316,7 +316,7 @@ mod tests {
         r
     }
 
-    const ALL: [&str; 22] = [
+    const ALL: [&str; 25] = [
         "SiteDown",
         "HighErrorRate",
         "HighLatency",
@@ -339,6 +339,9 @@ mod tests {
         "RolloutStuck",
         "PodCrashLooping",
         "PodOOMKilled",
+        "BackupStale",
+        "BackupShrunk",
+        "WalArchivingFailing",
     ];
 
     #[test]

@@ -23,6 +23,8 @@ fn of_pattern(pattern: &str) -> (Vec<&'static str>, Vec<&'static str>, Option<St
         "probe" => (vec!["probe", "target"], vec!["workload", "url", "service"]),
         "scrape" => (vec!["scrape", "target"], vec!["workload", "service"]),
         "postgres" => (vec!["postgres", "target"], vec![]),
+        // Every [[backup]] names the target it protects (`alert::target_labels`).
+        "backup" => (vec!["backup", "target", "postgres"], vec![]),
         "workload" => (vec!["workload", "target"], vec!["namespace"]),
         // A pod's workload is its owner's, or the pod itself when bare.
         "pod" => (vec!["pod", "namespace", "workload", "target"], vec!["node"]),

@@ -26,7 +26,8 @@ fn every_builtin_lints_clean() {
             "degraded-performance",
             "database",
             "failed-deploy",
-            "node"
+            "node",
+            "backup"
         ]
     );
 }
