@@ -45,6 +45,9 @@ pub enum Verb {
         url: String,
         profile: String,
     },
+    /// A restore drill of a `[[backup]]` (`BACKUP/restore/newest`): its
+    /// newest dump restored into a scratch database, checked, dropped.
+    Verify,
 }
 
 impl Verb {
@@ -60,6 +63,7 @@ impl Verb {
             Verb::Cancel => "cancel",
             Verb::Terminate => "terminate",
             Verb::Load { .. } => "load",
+            Verb::Verify => "verify",
         }
     }
 }
@@ -77,6 +81,7 @@ impl Verb {
             Verb::Silence { .. } | Verb::Expire => Some("Alertmanager silences (AM/silence/ID)"),
             Verb::Cancel | Verb::Terminate => Some("PostgreSQL backends (DB/backend/PID)"),
             Verb::Load { .. } => Some("HTTP endpoints, through `opsdeck load`"),
+            Verb::Verify => Some("backups, through `opsdeck backup verify`"),
         }
     }
 
@@ -129,6 +134,9 @@ impl fmt::Display for Verb {
             Verb::Cancel => f.write_str("cancel the running query"),
             Verb::Terminate => f.write_str("terminate the session"),
             Verb::Load { url, profile } => write!(f, "load {url} ({profile})"),
+            Verb::Verify => {
+                f.write_str("restore the newest dump into a scratch database and check it")
+            }
         }
     }
 }
@@ -163,6 +171,10 @@ pub enum StepOp {
     Verify,
     /// Send requests at an endpoint.
     Load,
+    /// Restore a dump (`pg_restore`).
+    Restore,
+    /// Run a check on what was restored.
+    Check,
 }
 
 /// One thing the plan will do to one object, in order.

@@ -10,7 +10,8 @@
 //! target it protects), `max_age_secs`, `level` (ok, warning, critical),
 //! `reading` (as `model::backup::BackupReading` serialises, absent when
 //! unreadable), `error` (why it could not be read), `findings` (each with
-//! `level` and `text`) and `series` (the `backup:NAME:*` values).
+//! `level` and `text`) and `series` (the `backup:NAME:*` values, with
+//! `last_verified`, `restore_seconds` and `last_drill_ok` once `backup verify` ran).
 
 use crate::base::time::unix_now;
 use crate::config::Config;
@@ -32,6 +33,14 @@ pub enum BackupAction {
         #[arg(long)]
         json: bool,
     },
+    /// A restore drill: the newest dump restored into a scratch database on the
+    /// backup's restore_to target, checked, timed, dropped (through the action path)
+    Verify {
+        /// The [[backup]] (a `path` one, with restore_to)
+        name: String,
+        #[command(flatten)]
+        flags: super::act::ActFlags,
+    },
 }
 
 #[derive(Serialize)]
@@ -48,10 +57,36 @@ struct Report {
     series: BTreeMap<String, f64>,
 }
 
-pub async fn run(config: &Config, action: &BackupAction) -> ExitCode {
+pub async fn run(config: &Config, read_only: bool, action: &BackupAction) -> ExitCode {
     match action {
         BackupAction::Status { name, json } => status(config, name.as_deref(), *json).await,
+        BackupAction::Verify { name, flags } => verify(config, read_only, name, flags).await,
     }
+}
+
+/// Exit codes as every verb's (src/cli/act.rs): 0 the drill passed, 1 it
+/// ran and failed (pg_restore's error or the failed checks are printed),
+/// 2 no plan, 3 refused read-only, 4 not confirmed.
+async fn verify(
+    config: &Config,
+    read_only: bool,
+    name: &str,
+    flags: &super::act::ActFlags,
+) -> ExitCode {
+    use crate::exec::backup_drill::{drill_addr, DrillOrchestrator};
+    let planned = DrillOrchestrator::of(config, name).and_then(|o| Ok((o, drill_addr(name)?)));
+    let (orch, addr) = match planned {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(super::act::EXIT_NO_PLAN);
+        }
+    };
+    let request = crate::action::Request {
+        workload: addr,
+        verb: crate::action::Verb::Verify,
+    };
+    super::act::run_on(&orch, read_only, request, flags).await
 }
 
 async fn status(config: &Config, only: Option<&str>, json: bool) -> ExitCode {
@@ -147,6 +182,7 @@ async fn report(config: &Config, b: &crate::config::BackupTarget) -> Report {
     out.series = reading
         .series(&name, now, source.max_age)
         .into_iter()
+        .chain(crate::source::backup::drill_series(&name))
         .collect();
     out.reading = Some(reading);
     out

@@ -417,7 +417,11 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             let Some(loaded) = load_config(&cli) else {
                 return Ok(ExitCode::from(2));
             };
-            Ok(runtime()?.block_on(backup::run(&loaded.config, action)))
+            Ok(runtime()?.block_on(backup::run(
+                &loaded.config,
+                read_only(&cli, &loaded.config),
+                action,
+            )))
         }
         Some(Commands::Status { json, window }) => {
             let Some(loaded) = load_config(&cli) else {

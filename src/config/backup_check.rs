@@ -31,6 +31,21 @@ pub(super) fn check(c: &Config, at: &mut impl FnMut(Range<usize>, String)) {
                 at(path.span(), format!("{who}: path {:?} {e}", path.get_ref()));
             }
         }
+        if let Some(to) = &b.restore_to {
+            refers(at, &who, "postgres", to, &postgres);
+            if b.path.is_none() {
+                at(
+                    to.span(),
+                    format!("{who}: restore_to needs path = \"...\": a restore drill restores a dump file"),
+                );
+            }
+        }
+        if b.row_tolerance.is_some_and(|t| !(0.0..=1.0).contains(&t)) {
+            at(
+                b.name.span(),
+                format!("{who}: row_tolerance must be a share between 0 and 1, e.g. 0.2"),
+            );
+        }
         if let Some(command) = &b.command {
             if command.get_ref().trim().is_empty() {
                 at(command.span(), format!("{who}: command is empty"));

@@ -147,6 +147,15 @@ pub struct BackupTarget {
     pub command: Option<Spanned<String>>,
     /// Older than this, the backup is stale (default 26h: a daily backup and slack).
     pub max_age: Option<HumanDuration>,
+    /// The `[[postgres]]` target whose server a restore drill may create its
+    /// scratch database on; without it, `backup verify` is refused.
+    pub restore_to: Option<Spanned<String>>,
+    /// How far a restored table's row count may be from the source's
+    /// estimate (`pg_class.reltuples`), as a share of it (default 0.2).
+    pub row_tolerance: Option<f64>,
+    /// A query run on the restored database; the drill passes only when it
+    /// returns a row whose first column is true (or a non-zero number).
+    pub check_query: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -6,6 +6,7 @@ mod host;
 pub mod kube;
 mod labels;
 mod request_series;
+pub mod restore_check;
 mod severity;
 mod target;
 mod workload;

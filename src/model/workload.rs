@@ -73,6 +73,8 @@ pub enum WorkloadKind {
     Backend,
     /// An HTTP endpoint a load run is aimed at.
     Endpoint,
+    /// A `[[backup]]` (`BACKUP/restore/newest`), the subject of a restore drill.
+    Backup,
 }
 
 impl WorkloadKind {
@@ -87,6 +89,7 @@ impl WorkloadKind {
             WorkloadKind::Silence => "silence",
             WorkloadKind::Backend => "backend",
             WorkloadKind::Endpoint => "endpoint",
+            WorkloadKind::Backup => "backup",
         }
     }
 }

@@ -24,7 +24,8 @@ pub async fn plan(
         | Verb::Expire
         | Verb::Cancel
         | Verb::Terminate
-        | Verb::Load { .. } => return Err(req.verb.not_for_workload(addr)),
+        | Verb::Load { .. }
+        | Verb::Verify => return Err(req.verb.not_for_workload(addr)),
         Verb::Autoscale { .. } => return Err(Verb::not_autoscaled(addr)),
         Verb::Scale { replicas: want } => {
             let want = *want;

@@ -20,7 +20,8 @@ pub async fn plan(ctx: &Ctx<'_>, req: &Request, c: Replica) -> Result<(Plan, Wor
         | Verb::Expire
         | Verb::Cancel
         | Verb::Terminate
-        | Verb::Load { .. } => return Err(req.verb.not_for_workload(addr)),
+        | Verb::Load { .. }
+        | Verb::Verify => return Err(req.verb.not_for_workload(addr)),
         Verb::Autoscale { .. } => return Err(Verb::not_autoscaled(addr)),
         Verb::Scale { .. } => {
             return Err(format!(

@@ -176,7 +176,8 @@ pub fn update_for(service: &Service, verb: &Verb) -> Result<(SwarmUpdate, String
         | Verb::Expire
         | Verb::Cancel
         | Verb::Terminate
-        | Verb::Load { .. } => {
+        | Verb::Load { .. }
+        | Verb::Verify => {
             return Err(format!(
                 "service {name}: {} applies to {}",
                 verb.name(),

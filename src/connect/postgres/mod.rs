@@ -55,6 +55,12 @@ async fn connect(dsn: &Dsn) -> Result<Client, String> {
     Ok(client)
 }
 
+/// A connection of its own, for a database nothing else uses (a restore
+/// drill's scratch database): dropped with the client.
+pub async fn connect_once(dsn: &Dsn) -> Result<Client, String> {
+    connect(dsn).await
+}
+
 /// A driver error as one line: the server's own words when it sent any,
 /// else the error and its causes.
 pub fn describe(e: &tokio_postgres::Error) -> String {

@@ -5,7 +5,7 @@
 //! that fails) fails the poll, so the target shows degraded, never "ok".
 //! The judgement itself is `model::backup`'s.
 
-mod files;
+pub mod files;
 mod wal;
 
 use super::{Source, Update};
@@ -87,13 +87,37 @@ impl Source for BackupSource {
     async fn poll(&mut self) -> Result<Vec<Update>, String> {
         let reading = self.read().await?;
         let at = unix_now();
+        let mut series = reading.series(&self.name, at, self.max_age);
+        series.extend(drill_series(&self.name));
         Ok(vec![Update::Series {
             target: self.name.clone(),
             at,
-            series: reading.series(&self.name, at, self.max_age),
+            series,
             health: Health::Ok,
         }])
     }
+}
+
+/// What the latest restore drill (`opsdeck backup verify`) recorded:
+/// `last_verified` (unix seconds of the last drill that passed),
+/// `restore_seconds` (how long its restore took) and `last_drill_ok`.
+pub fn drill_series(name: &str) -> Vec<(String, f64)> {
+    let path = crate::config::paths::drill_record(name);
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let Ok(r) = serde_json::from_str::<crate::model::restore_check::DrillRecord>(&text) else {
+        return Vec::new();
+    };
+    let key = |m: &str| format!("backup:{name}:{m}");
+    let mut out = vec![(key("last_drill_ok"), if r.ok { 1.0 } else { 0.0 })];
+    if let Some(t) = r.last_passed {
+        out.push((key("last_verified"), t as f64));
+    }
+    if let Some(s) = r.last_passed_restore_seconds {
+        out.push((key("restore_seconds"), s));
+    }
+    out
 }
 
 async fn run_command(command: &str) -> Result<BackupReading, String> {

@@ -29,6 +29,8 @@ pub fn op_label(op: StepOp) -> &'static str {
         StepOp::Terminate => "terminate",
         StepOp::Verify => "verify",
         StepOp::Load => "load",
+        StepOp::Restore => "restore",
+        StepOp::Check => "check",
     }
 }
 
