@@ -3,7 +3,8 @@
 //! against the source's estimates and a query, timed and dropped; a cut
 //! dump fails with pg_restore's error named, and the scratch database is
 //! dropped all the same; `--read-only` refuses; the result reaches
-//! `backup:NAME:last_verified`. One server for the binary.
+//! `backup:NAME:last_verified`; `db dump` writes a dump pg_restore restores.
+//! One server for the binary.
 
 #[path = "support/postgres.rs"]
 mod postgres;
@@ -180,6 +181,71 @@ async fn a_good_dump_restores_and_passes_and_a_cut_one_fails_by_name() {
     );
     assert!(
         series["backup:dumps:restore_seconds"].as_f64().unwrap() > 0.0,
+        "{json}"
+    );
+
+    // A backup before a risky action: pg_dump into the backup's directory,
+    // named so its pattern matches, and restorable by pg_restore.
+    let out = opsdeck(
+        &config,
+        &data,
+        &["--read-only", "db", "dump", "main-db", "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert_eq!(std::fs::read_dir(&dumps).unwrap().count(), 2);
+    let out = opsdeck(&config, &data, &["db", "dump", "main-db", "--yes"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("pg_dump --format=custom of database postgres on postgres@127.0.0.1:"),
+        "{said}"
+    );
+    assert!(said.contains("done: dumped into "), "{said}");
+    no_secret(&said);
+    let made: Vec<_> = std::fs::read_dir(&dumps)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("opsdeck-main-db-")
+        })
+        .collect();
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert!(made[0].to_string_lossy().ends_with(".dump"), "{made:?}");
+    admin
+        .batch_execute("create database restored_by_test")
+        .await
+        .unwrap();
+    let restored = pg
+        .client("pg_restore")
+        .args(["--no-owner", "--exit-on-error", "--dbname=restored_by_test"])
+        .arg(&made[0])
+        .output()
+        .unwrap();
+    assert!(
+        restored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+    let copy = postgres::session(
+        &pg.dsn("postgres", SUPER_PASSWORD, "restored_by_test"),
+        "test",
+    )
+    .await;
+    let rows: i64 = copy
+        .query_one("select count(*) from pgbench_accounts", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 100_000);
+    // The freshness check sees it as the newest dump.
+    let out = opsdeck(&config, &data, &["backup", "status", "dumps", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json[0]["reading"]["newest"]["path"],
+        made[0].display().to_string(),
         "{json}"
     );
 }

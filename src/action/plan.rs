@@ -48,6 +48,9 @@ pub enum Verb {
     /// A restore drill of a `[[backup]]` (`BACKUP/restore/newest`): its
     /// newest dump restored into a scratch database, checked, dropped.
     Verify,
+    /// A `pg_dump` of a PostgreSQL target's database (`DB/dump/new`) into
+    /// the directory of the `[[backup]]` that protects it.
+    Dump,
 }
 
 impl Verb {
@@ -64,6 +67,7 @@ impl Verb {
             Verb::Terminate => "terminate",
             Verb::Load { .. } => "load",
             Verb::Verify => "verify",
+            Verb::Dump => "dump",
         }
     }
 }
@@ -82,6 +86,7 @@ impl Verb {
             Verb::Cancel | Verb::Terminate => Some("PostgreSQL backends (DB/backend/PID)"),
             Verb::Load { .. } => Some("HTTP endpoints, through `opsdeck load`"),
             Verb::Verify => Some("backups, through `opsdeck backup verify`"),
+            Verb::Dump => Some("PostgreSQL databases (DB/dump/new)"),
         }
     }
 
@@ -137,6 +142,7 @@ impl fmt::Display for Verb {
             Verb::Verify => {
                 f.write_str("restore the newest dump into a scratch database and check it")
             }
+            Verb::Dump => f.write_str("dump the database (pg_dump, custom format)"),
         }
     }
 }

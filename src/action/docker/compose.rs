@@ -25,7 +25,8 @@ pub async fn plan(
         | Verb::Cancel
         | Verb::Terminate
         | Verb::Load { .. }
-        | Verb::Verify => return Err(req.verb.not_for_workload(addr)),
+        | Verb::Verify
+        | Verb::Dump => return Err(req.verb.not_for_workload(addr)),
         Verb::Autoscale { .. } => return Err(Verb::not_autoscaled(addr)),
         Verb::Scale { replicas: want } => {
             let want = *want;

@@ -21,7 +21,8 @@ pub async fn plan(ctx: &Ctx<'_>, req: &Request, c: Replica) -> Result<(Plan, Wor
         | Verb::Cancel
         | Verb::Terminate
         | Verb::Load { .. }
-        | Verb::Verify => return Err(req.verb.not_for_workload(addr)),
+        | Verb::Verify
+        | Verb::Dump => return Err(req.verb.not_for_workload(addr)),
         Verb::Autoscale { .. } => return Err(Verb::not_autoscaled(addr)),
         Verb::Scale { .. } => {
             return Err(format!(

@@ -177,7 +177,8 @@ pub fn update_for(service: &Service, verb: &Verb) -> Result<(SwarmUpdate, String
         | Verb::Cancel
         | Verb::Terminate
         | Verb::Load { .. }
-        | Verb::Verify => {
+        | Verb::Verify
+        | Verb::Dump => {
             return Err(format!(
                 "service {name}: {} applies to {}",
                 verb.name(),

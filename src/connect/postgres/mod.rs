@@ -4,6 +4,7 @@
 
 pub mod dsn;
 mod session;
+pub mod tools;
 
 pub use dsn::{Dsn, Tls, CONNECT_TIMEOUT, STATEMENT_TIMEOUT};
 pub use session::{session, Held, Session};

@@ -2,10 +2,10 @@
 //! `pg_restore` of the dump (timed), then the checks against the source's
 //! estimates. Every failure is kept as what it is; nothing unread passes.
 
+use crate::connect::postgres::tools::{error_line, server_tool};
 use crate::connect::postgres::{connect_once, describe, Dsn, Session};
 use crate::model::backup::DumpFile;
 use crate::model::restore_check::{query, tables, CheckResult};
-use std::path::PathBuf;
 use std::time::Instant;
 use tokio::sync::mpsc;
 
@@ -66,7 +66,7 @@ impl Drill<'_> {
 
     async fn pg_restore(&self) -> Result<(), String> {
         let dsn = self.restore.on_database(self.scratch);
-        let out = tokio::process::Command::new(pg_tool("pg_restore"))
+        let out = tokio::process::Command::new(server_tool("pg_restore"))
             .args([
                 "--no-owner",
                 "--no-privileges",
@@ -83,14 +83,7 @@ impl Drill<'_> {
         if out.status.success() {
             return Ok(());
         }
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        // Its error line, not the warnings before it.
-        let said = stderr
-            .lines()
-            .find(|l| l.contains("error:"))
-            .or_else(|| stderr.lines().rev().find(|l| !l.trim().is_empty()))
-            .unwrap_or("no message")
-            .trim();
+        let said = error_line(&out.stderr);
         Err(dsn.scrub(&format!("{said} ({})", out.status)))
     }
 
@@ -141,24 +134,4 @@ impl Drill<'_> {
         }
         Ok(checks)
     }
-}
-
-/// The newest installed server version's tool (a dump restores only with a
-/// `pg_restore` at least as new as the `pg_dump` that made it), else the one
-/// on PATH.
-fn pg_tool(name: &str) -> PathBuf {
-    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let v = e.file_name().to_str()?.parse::<u32>().ok()?;
-            let tool = e.path().join("bin").join(name);
-            tool.exists().then_some((v, tool))
-        })
-        .collect();
-    versions.sort();
-    versions
-        .pop()
-        .map_or_else(|| PathBuf::from(name), |(_, p)| p)
 }
