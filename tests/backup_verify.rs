@@ -75,13 +75,15 @@ async fn a_good_dump_restores_and_passes_and_a_cut_one_fails_by_name() {
     std::fs::write(
         &config,
         format!(
-            "[[postgres]]\nname = \"main-db\"\nurl_file = \"{dsn}\"\n\n\
+            "runbook_dirs = [\"{runbooks}\"]\n\n\
+             [[postgres]]\nname = \"main-db\"\nurl_file = \"{dsn}\"\n\n\
              [[postgres]]\nname = \"drills\"\nurl_file = \"{dsn}\"\n\n\
              [[backup]]\nname = \"dumps\"\npostgres = \"main-db\"\npath = \"{dir}/*.dump\"\n\
              restore_to = \"drills\"\n\
              check_query = \"select count(*) = 100000 from pgbench_accounts\"\n",
             dsn = dsn_file.display(),
-            dir = dumps.display()
+            dir = dumps.display(),
+            runbooks = work.path().join("runbooks").display()
         ),
     )
     .unwrap();
@@ -248,4 +250,27 @@ async fn a_good_dump_restores_and_passes_and_a_cut_one_fails_by_name() {
         made[0].display().to_string(),
         "{json}"
     );
+
+    // The same dump as a runbook step (`action = "backup"`), through the same path.
+    std::fs::create_dir(work.path().join("runbooks")).unwrap();
+    std::fs::write(
+        work.path().join("runbooks/pre-change.toml"),
+        "id = \"pre-change\"\ntitle = \"Back up before a change\"\nseverity = \"warning\"\n\n\
+         [params.db]\ndescription = \"The database\"\ndefault = \"main-db\"\n\n\
+         [[step]]\nid = \"dump\"\nkind = \"action\"\ntitle = \"Dump it\"\n\
+         action = \"backup\"\ntarget = \"{{ params.db }}\"\n",
+    )
+    .unwrap();
+    let out = opsdeck(&config, &data, &["runbook", "run", "pre-change", "--yes"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("dumped into "), "{said}");
+    let dumps_now = std::fs::read_dir(&dumps)
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            name.to_string_lossy().starts_with("opsdeck-main-db-")
+        })
+        .count();
+    assert_eq!(dumps_now, 2, "{said}");
 }

@@ -39,10 +39,18 @@ pub fn dump_place(config: &crate::config::Config, target: &str) -> Option<(Strin
     })
 }
 
-/// The file for a dump made at `now`: the pattern's first `*` filled in.
-pub fn file_name(pattern: &str, target: &str, now: i64) -> String {
-    let stamp = crate::base::time::rfc3339(now).replace([':', '-'], "");
+/// What the plan shows for the time in a dump's name: the name is stamped
+/// when the dump starts, so that a plan made again (a runbook's, before it
+/// applies) is the plan that was confirmed.
+const STAMP_LATER: &str = "<UTC time it starts>";
+
+/// The file for a dump stamped `stamp`: the pattern's first `*` filled in.
+pub fn file_name(pattern: &str, target: &str, stamp: &str) -> String {
     pattern.replacen('*', &format!("opsdeck-{target}-{stamp}"), 1)
+}
+
+fn stamp(now: i64) -> String {
+    crate::base::time::rfc3339(now).replace([':', '-'], "")
 }
 
 pub async fn plan(
@@ -65,7 +73,7 @@ pub async fn plan(
         .await
         .map_err(|e| session.dsn().scrub(&describe(&e)))?;
     let (db, size): (String, i64) = (row.get(0), row.get(1));
-    let file = format!("{dir}/{}", file_name(pattern, target, unix_now()));
+    let file = format!("{dir}/{}", file_name(pattern, target, STAMP_LATER));
     Ok(Plan {
         request: req.clone(),
         kind: WorkloadKind::Backup,
@@ -91,22 +99,32 @@ pub async fn plan(
 }
 
 pub async fn run(
+    target: &str,
     session: &Session,
+    place: Option<&(String, String)>,
     plan: &Plan,
     progress: mpsc::Sender<String>,
 ) -> Result<Outcome, String> {
     if plan.request.verb != Verb::Dump {
         return Err(format!("{} is not a dump", plan.request.verb.name()));
     }
-    let file = plan
-        .steps
-        .first()
-        .map(|s| s.subject.clone())
-        .ok_or("the plan has no steps")?;
-    if std::path::Path::new(&file).exists() {
+    let (dir, pattern) = place.ok_or("no [[backup]] directory for the dump")?;
+    let planned = format!("{dir}/{}", file_name(pattern, target, STAMP_LATER));
+    if plan.steps.first().map(|s| &s.subject) != Some(&planned) {
         return Err(format!(
-            "{file} exists already; nothing was done, plan again"
+            "{target}'s dumps go elsewhere since this was planned; nothing was done, plan again"
         ));
+    }
+    // Two dumps in one second (a runbook's right after a CLI one) each get a file.
+    let now = stamp(unix_now());
+    let mut file = format!("{dir}/{}", file_name(pattern, target, &now));
+    let mut n = 1;
+    while std::path::Path::new(&file).exists() {
+        n += 1;
+        file = format!(
+            "{dir}/{}",
+            file_name(pattern, target, &format!("{now}-{n}"))
+        );
     }
     let partial = format!("{file}.partial");
     let dsn = session.dsn();
@@ -165,10 +183,10 @@ mod tests {
 
     #[test]
     fn a_dump_is_named_so_its_backup_pattern_matches() {
-        let name = file_name("*.dump", "main-db", 1_800_000_000);
+        let name = file_name("*.dump", "main-db", &stamp(1_800_000_000));
         assert_eq!(name, "opsdeck-main-db-20270115T080000Z.dump");
         assert!(crate::metrics::glob_match("*.dump", &name));
-        let name = file_name("main-*.pgdump", "db", 1_800_000_000);
+        let name = file_name("main-*.pgdump", "db", &stamp(1_800_000_000));
         assert!(crate::metrics::glob_match("main-*.pgdump", &name), "{name}");
         assert_eq!(dump_addr("db").to_string(), "db/dump/new");
     }

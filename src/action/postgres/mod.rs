@@ -161,7 +161,14 @@ impl PostgresOrchestrator {
 
     async fn run(&self, plan: &Plan, progress: mpsc::Sender<String>) -> Result<Outcome, String> {
         if plan.request.verb == Verb::Dump {
-            return dump::run(&self.session, plan, progress).await;
+            return dump::run(
+                &self.target,
+                &self.session,
+                self.dumps.as_ref(),
+                plan,
+                progress,
+            )
+            .await;
         }
         let terminate = plan.request.verb == Verb::Terminate;
         let call = if terminate {

@@ -18,6 +18,8 @@ pub enum ActionKind {
     /// A short load run to see that a fix holds under more traffic.
     Load,
     Shell,
+    /// A `pg_dump` of a `[[postgres]]` target before a risky change (`db dump`).
+    Backup,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +61,9 @@ pub enum ActionSpec {
         rate: String,
         duration: String,
         connections: Option<String>,
+    },
+    Backup {
+        target: String,
     },
 }
 
@@ -111,6 +116,10 @@ pub enum Action {
         duration_secs: u64,
         connections: u32,
     },
+    /// A dump of a `[[postgres]]` target into its backup directory.
+    Backup {
+        target: String,
+    },
 }
 
 /// What the executor saw before changing anything, reported with the plan,
@@ -137,6 +146,7 @@ impl ActionSpec {
             ActionSpec::DbTerminate { .. } => ActionKind::DbTerminate,
             ActionSpec::Shell { .. } => ActionKind::Shell,
             ActionSpec::Load { .. } => ActionKind::Load,
+            ActionSpec::Backup { .. } => ActionKind::Backup,
         }
     }
 
@@ -167,6 +177,7 @@ impl ActionSpec {
                 v.push(("command", command));
                 v.extend(undo.as_deref().map(|u| ("undo", u)));
             }
+            ActionSpec::Backup { target } => v.push(("target", target)),
             ActionSpec::Load {
                 url,
                 rate,
@@ -233,6 +244,9 @@ impl ActionSpec {
             ActionSpec::DbTerminate { target, pid } => Action::DbTerminate {
                 target: nonempty("target", render(target)?)?,
                 pids: numbers("pid", &render(pid)?)?,
+            },
+            ActionSpec::Backup { target } => Action::Backup {
+                target: nonempty("target", render(target)?)?,
             },
             ActionSpec::Shell { command, undo } => {
                 let undo = opt(undo)?;
@@ -341,6 +355,7 @@ impl Action {
             Action::DbTerminate { .. } => ActionKind::DbTerminate,
             Action::Shell { .. } => ActionKind::Shell,
             Action::Load { .. } => ActionKind::Load,
+            Action::Backup { .. } => ActionKind::Backup,
         }
     }
 
@@ -371,6 +386,7 @@ impl Action {
                 format!("terminate pid {} on {target}", pid_list(pids))
             }
             Action::Shell { command, .. } => format!("run `{command}`"),
+            Action::Backup { target } => format!("dump the database of {target}"),
             Action::Load {
                 url,
                 rate,
@@ -406,7 +422,8 @@ impl Action {
             | Action::Autoscale { .. }
             | Action::DbCancel { .. }
             | Action::DbTerminate { .. }
-            | Action::Load { .. } => None,
+            | Action::Load { .. }
+            | Action::Backup { .. } => None,
         }
     }
 }

@@ -363,7 +363,7 @@ fn check_source(raw: &mut RawStep, problems: &mut Problems) -> Option<Check> {
 
 fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
     let Some(kind) = raw.action else {
-        problems.push(("kind", "an action step needs `action` (scale, restart, rollback, deploy, autoscale, db_cancel, db_terminate, load, shell)".into()));
+        problems.push(("kind", "an action step needs `action` (scale, restart, rollback, deploy, autoscale, db_cancel, db_terminate, backup, load, shell)".into()));
         return None;
     };
     let (name, takes): (&str, &[&str]) = match kind {
@@ -376,6 +376,7 @@ fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
         ActionKind::DbTerminate => ("db_terminate", &["target", "pid"]),
         ActionKind::Shell => ("shell", &["command", "undo"]),
         ActionKind::Load => ("load", &["url", "rate", "duration", "connections"]),
+        ActionKind::Backup => ("backup", &["target"]),
     };
     let before = problems.len();
     for f in raw
@@ -434,6 +435,9 @@ fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
         ActionKind::DbTerminate => ActionSpec::DbTerminate {
             target: need("target", raw.target.take()),
             pid: need("pid", raw.pid.take().map(Scalar::text)),
+        },
+        ActionKind::Backup => ActionSpec::Backup {
+            target: need("target", raw.target.take()),
         },
         ActionKind::Shell => ActionSpec::Shell {
             command: need("command", raw.command.take()),
