@@ -187,6 +187,12 @@ impl DrillOrchestrator {
             ));
         }
         let admin = connect_once(&self.restore).await?;
+        // Creating from a large template or dropping a large restore can take
+        // longer than opsdeck's statement timeout; this connection does nothing else.
+        admin
+            .batch_execute("set statement_timeout = 0")
+            .await
+            .map_err(|e| self.restore.scrub(&crate::connect::postgres::describe(&e)))?;
         let _ = progress.send(format!("create database {scratch}")).await;
         admin
             .batch_execute(&format!("create database \"{scratch}\""))
