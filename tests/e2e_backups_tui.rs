@@ -4,7 +4,6 @@
 //! and the Alerts view has BackupStale firing.
 
 #[path = "support/pg_incident.rs"]
-#[allow(dead_code)]
 mod pg_incident;
 #[path = "support/postgres.rs"]
 mod postgres;
