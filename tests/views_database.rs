@@ -189,3 +189,61 @@ fn cancel_plan_dialog_shows_whose_query_80x24() {
     }));
     insta::assert_snapshot!(text(&frame(&with_database(), &ui, 80, 24)));
 }
+
+/// Two backups beside the target they protect: one fresh, one over its
+/// max_age and cut short, one that cannot be read; each in its colour.
+#[test]
+fn backups_sit_under_the_target_they_protect_160x48() {
+    use opsdeck::console::backups::BackupDef;
+    use opsdeck::model::TargetKind;
+    let mut m = with_database();
+    let day = Duration::from_secs(26 * 3600);
+    for name in ["nightly", "weekly", "offsite"] {
+        m.backups.push(BackupDef {
+            name: name.into(),
+            postgres: "main-db".into(),
+            max_age: day,
+        });
+        m.add_target(name, TargetKind::Backup);
+        m.targets.last_mut().unwrap().health = Health::Ok;
+    }
+    let at = m.now;
+    for (series, v) in [
+        ("nightly:age_seconds", 3.0 * 3600.0),
+        ("nightly:size_bytes", 52_428_800.0),
+        ("nightly:size_ratio", 1.02),
+        ("weekly:age_seconds", 30.0 * 3600.0),
+        ("weekly:size_bytes", 1_048_576.0),
+        ("weekly:size_ratio", 0.1),
+    ] {
+        m.store.record(&format!("backup:{series}"), at, v);
+    }
+    m.targets
+        .iter_mut()
+        .find(|t| t.name == "offsite")
+        .unwrap()
+        .health = Health::Degraded {
+        reason: "cannot list /mnt/offsite: No such file or directory (os error 2)".into(),
+        since: at,
+        retry_in: Duration::from_secs(30),
+    };
+    let buf = frame(&m, &in_view(View::Database), 160, 48);
+    insta::assert_snapshot!(text(&buf));
+    let ui = in_view(View::Database);
+    let colour = |needle: &str| buf[find(&buf, needle)].fg;
+    assert_eq!(colour("newest 3h old"), ui.theme.ok.fg.unwrap());
+    assert_eq!(
+        colour("STALE: newest"),
+        ui.theme
+            .severity(opsdeck::model::Severity::Warning)
+            .fg
+            .unwrap()
+    );
+    assert_eq!(
+        colour("unreadable: cannot list"),
+        ui.theme
+            .severity(opsdeck::model::Severity::Critical)
+            .fg
+            .unwrap()
+    );
+}

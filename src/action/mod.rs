@@ -37,9 +37,10 @@ pub async fn orchestrator_for(
     }
     if let Some(pg) = config.postgres.iter().find(|p| p.name.get_ref() == target) {
         let dsn = crate::connect::postgres::Dsn::of(pg)?;
-        return Ok(std::sync::Arc::new(postgres::PostgresOrchestrator::new(
-            target, dsn,
-        )));
+        return Ok(std::sync::Arc::new(
+            postgres::PostgresOrchestrator::new(target, dsn)
+                .with_dumps(postgres::dump_place(config, target)),
+        ));
     }
     if let Some(cache) = redis::RedisOrchestrator::from_config(config, target) {
         return Ok(std::sync::Arc::new(cache?));

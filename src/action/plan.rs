@@ -72,6 +72,12 @@ pub enum Verb {
     Maxmemory {
         bytes: u64,
     },
+    /// A restore drill of a `[[backup]]` (`BACKUP/restore/newest`): its
+    /// newest dump restored into a scratch database, checked, dropped.
+    Verify,
+    /// A `pg_dump` of a PostgreSQL target's database (`DB/dump/new`) into
+    /// the directory of the `[[backup]]` that protects it.
+    Dump,
 }
 
 impl Verb {
@@ -93,6 +99,8 @@ impl Verb {
             Verb::Kill { .. } => "kill",
             Verb::Exec { .. } => "exec",
             Verb::Maxmemory { .. } => "maxmemory",
+            Verb::Verify => "verify",
+            Verb::Dump => "dump",
         }
     }
 }
@@ -116,6 +124,8 @@ impl Verb {
             }
             Verb::Exec { .. } => Some("a running container or pod, through `opsdeck exec`"),
             Verb::Maxmemory { .. } => Some("Redis targets (CACHE/config/maxmemory)"),
+            Verb::Verify => Some("backups, through `opsdeck backup verify`"),
+            Verb::Dump => Some("PostgreSQL databases (DB/dump/new)"),
         }
     }
 
@@ -194,6 +204,10 @@ impl fmt::Display for Verb {
                     crate::base::units::bytes(*bytes as f64)
                 )
             }
+            Verb::Verify => {
+                f.write_str("restore the newest dump into a scratch database and check it")
+            }
+            Verb::Dump => f.write_str("dump the database (pg_dump, custom format)"),
         }
     }
 }
@@ -240,6 +254,10 @@ pub enum StepOp {
     Kill,
     /// Run a command (a shell) in a container.
     Exec,
+    /// Restore a dump (`pg_restore`).
+    Restore,
+    /// Run a check on what was restored.
+    Check,
 }
 
 /// One thing the plan will do to one object, in order.

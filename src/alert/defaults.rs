@@ -215,6 +215,7 @@ pub fn default_rules() -> Vec<RuleSpec> {
     ]
     .into_iter()
     .chain(super::cluster_rules::cluster_rules())
+    .chain(super::backup_rules::backup_rules())
     .collect()
 }
 
@@ -351,7 +352,7 @@ mod tests {
         r
     }
 
-    const ALL: [&str; 26] = [
+    const ALL: [&str; 29] = [
         "SiteDown",
         "HighErrorRate",
         "HighLatency",
@@ -378,6 +379,9 @@ mod tests {
         "RolloutStuck",
         "PodCrashLooping",
         "PodOOMKilled",
+        "BackupStale",
+        "BackupShrunk",
+        "WalArchivingFailing",
     ];
 
     #[test]

@@ -50,6 +50,13 @@ pub fn target_labels(c: &Config) -> BTreeMap<String, BTreeMap<String, String>> {
                 .insert("workload".into(), w.get_ref().clone());
         }
     }
+    // A backup's alerts name the database it protects, so the database
+    // runbook binds to it.
+    for b in &c.backup {
+        out.entry(b.name.get_ref().clone())
+            .or_default()
+            .insert("postgres".into(), b.postgres.get_ref().clone());
+    }
     for svc in &c.service {
         let members = [&svc.probe, &svc.scrape];
         for name in members.into_iter().flatten() {

@@ -7,6 +7,7 @@
 
 pub mod defaults;
 
+mod backup_rules;
 mod cluster_rules;
 mod engine;
 mod external;

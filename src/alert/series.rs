@@ -26,7 +26,7 @@ pub fn series_labels(series: &str) -> BTreeMap<String, String> {
             }
         }
         // Targets of their own: the name is the target's.
-        "probe" | "scrape" | "postgres" | "redis" => {
+        "probe" | "scrape" | "postgres" | "redis" | "backup" => {
             set(kind, name);
             set("target", name);
         }

@@ -24,6 +24,8 @@ fn of_pattern(pattern: &str) -> (Vec<&'static str>, Vec<&'static str>, Option<St
         "scrape" => (vec!["scrape", "target"], vec!["workload", "service"]),
         "postgres" => (vec!["postgres", "target"], vec![]),
         "redis" => (vec!["redis", "target"], vec!["workload"]),
+        // Every [[backup]] names the target it protects (`alert::target_labels`).
+        "backup" => (vec!["backup", "target", "postgres"], vec![]),
         "workload" => (vec!["workload", "target"], vec!["namespace"]),
         // A pod's workload is its owner's, or the pod itself when bare.
         "pod" => (vec!["pod", "namespace", "workload", "target"], vec!["node"]),

@@ -75,6 +75,16 @@ pub async fn run(
             return ExitCode::from(EXIT_NO_PLAN);
         }
     };
+    run_on(orch.as_ref(), read_only, request, flags).await
+}
+
+/// Runs one verb through `orch` and prints what happened.
+pub(crate) async fn run_on(
+    orch: &dyn Orchestrator,
+    read_only: bool,
+    request: Request,
+    flags: &ActFlags,
+) -> ExitCode {
     let opts = PerformOptions::new(read_only, flags.dry_run);
     let confirm = if flags.yes {
         with_plan_shown(confirmed())
@@ -89,7 +99,7 @@ pub async fn run(
             }
         }
     });
-    let result = perform(orch.as_ref(), &request, &opts, confirm, &tx).await;
+    let result = perform(orch, &request, &opts, confirm, &tx).await;
     drop(tx);
     let _ = printer.await;
     report(result, flags.yes)

@@ -1,4 +1,4 @@
-//! `opsdeck db sessions T [--json] | cancel T PID | terminate T PID`: the
+//! `opsdeck db sessions T [--json] | cancel T PID | terminate T PID | dump T`: the
 //! Database pane on the command line, and the CLI twins of its actions, which
 //! go through `action::perform` like every other verb (same exit codes).
 //!
@@ -41,6 +41,13 @@ pub enum DbAction {
         #[command(flatten)]
         flags: ActFlags,
     },
+    /// A backup now: pg_dump (custom format) of the target's database into the directory
+    /// of the [[backup]] that protects it, read back with pg_restore --list
+    Dump {
+        target: String,
+        #[command(flatten)]
+        flags: ActFlags,
+    },
     /// End the session of backend PID (pg_terminate_backend), or of each PID given
     Terminate {
         target: String,
@@ -64,6 +71,17 @@ pub async fn run(config: &Config, read_only: bool, action: &DbAction) -> ExitCod
             pids,
             flags,
         } => signal(config, read_only, target, pids, Verb::Terminate, flags).await,
+        DbAction::Dump { target, flags } => {
+            if let Err(e) = known(config, target) {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_NO_PLAN);
+            }
+            let request = Request {
+                workload: crate::action::postgres::dump_addr(target),
+                verb: Verb::Dump,
+            };
+            act::run(config, read_only, request, flags, HealthGate::default()).await
+        }
     }
 }
 

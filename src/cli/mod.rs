@@ -4,6 +4,7 @@ pub mod act;
 mod alerts;
 mod audit_cmd;
 mod cache;
+mod backup;
 mod config_cmd;
 mod db;
 mod demo_cmd;
@@ -194,6 +195,11 @@ pub enum Commands {
         /// The time between the two readings the rates come from (0: one reading, no rates)
         #[arg(long, value_name = "DURATION", value_parser = status::parse_window, default_value = "2s")]
         window: std::time::Duration,
+    },
+    /// Backups of PostgreSQL targets: how fresh and whole each [[backup]] is
+    Backup {
+        #[command(subcommand)]
+        action: backup::BackupAction,
     },
     /// Load test an HTTP endpoint: constant, ramp or spike rate, live latency percentiles
     Load(Box<load::LoadArgs>),
@@ -450,6 +456,16 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             };
             Ok(runtime()?.block_on(cache::run(&loaded.config, name.as_deref(), *json, *window)))
+        }
+        Some(Commands::Backup { action }) => {
+            let Some(loaded) = load_config(&cli) else {
+                return Ok(ExitCode::from(2));
+            };
+            Ok(runtime()?.block_on(backup::run(
+                &loaded.config,
+                read_only(&cli, &loaded.config),
+                action,
+            )))
         }
         Some(Commands::Status { json, window }) => {
             let Some(loaded) = load_config(&cli) else {

@@ -90,6 +90,7 @@ pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
         .chain(c.probe.iter().map(|p| ("probe", &p.name)))
         .chain(c.postgres.iter().map(|p| ("postgres", &p.name)))
         .chain(c.redis.iter().map(|p| ("redis", &p.name)))
+        .chain(c.backup.iter().map(|p| ("backup", &p.name)))
         .collect();
     // In file order, so the second of two is the one reported, naming the first.
     targets.sort_by_key(|(_, name)| name.span().start);
@@ -204,6 +205,7 @@ pub fn validate(path: &Path, text: &str, c: &Config) -> Vec<FileError> {
             }
         }
     }
+    super::backup_check::check(c, &mut at);
 
     // A workload named by a probe, scrape or service is an address; its
     // alerts carry it, and runbooks act on it.
@@ -318,7 +320,7 @@ fn well_formed(
 }
 
 /// `who` names a `kind` that must be configured; says which, with a did-you-mean.
-fn refers(
+pub(super) fn refers(
     at: &mut impl FnMut(std::ops::Range<usize>, String),
     who: &str,
     kind: &str,
@@ -417,6 +419,11 @@ refresh = "2s"
 # url_env = "OPSDECK_CACHE_URL"         # redis://:PASSWORD@host:6379/0 or rediss:// (TLS, verified)
 # workload = "local/shop/api"           # the application that reads through it
 # max_maxmemory = "4gb"                 # the most `opsdeck maxmemory` may raise maxmemory to
+# [[backup]]                            # shown beside the [[postgres]] it protects
+# name = "main-db-dumps"
+# postgres = "main-db"
+# path = "/var/backups/pg/*.dump"       # newest file's age and size; or wal_archive = true,
+# max_age = "26h"                       #   or command = "..." printing the last backup's time
 
 # [[panel]]
 # title = "API p95 latency"

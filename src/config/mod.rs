@@ -2,6 +2,7 @@
 //! unknown keys so a typo is an error with a did-you-mean, not a silent default.
 
 pub mod alert_rule;
+mod backup_check;
 mod load;
 pub mod paths;
 mod targets;
@@ -36,6 +37,7 @@ pub struct Config {
     pub probe: Vec<ProbeTarget>,
     pub postgres: Vec<PostgresTarget>,
     pub redis: Vec<RedisTarget>,
+    pub backup: Vec<BackupTarget>,
     pub panel: Vec<Panel>,
     pub service: Vec<Service>,
     /// The user's alert rules, kept with their place in the file for errors.
@@ -59,6 +61,7 @@ impl Default for Config {
             probe: Vec::new(),
             postgres: Vec::new(),
             redis: Vec::new(),
+            backup: Vec::new(),
             panel: Vec::new(),
             service: Vec::new(),
             alert: Vec::new(),

@@ -43,3 +43,10 @@ pub fn expand_home(path: &std::path::Path) -> PathBuf {
         _ => path.to_path_buf(),
     }
 }
+
+/// Where the latest restore drill of `backup` is kept.
+pub fn drill_record(backup: &str) -> PathBuf {
+    data_dir()
+        .join("backups")
+        .join(format!("{backup}.last-drill.json"))
+}

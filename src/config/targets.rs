@@ -163,6 +163,36 @@ pub struct RedisTarget {
     pub workload: Option<Spanned<String>>,
 }
 
+/// A `[[backup]]`: what shows that a `[[postgres]]` target's backups are
+/// being made. Exactly one of `path`, `wal_archive` or `command`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupTarget {
+    pub name: Spanned<String>,
+    /// The `[[postgres]]` target these backups protect.
+    pub postgres: Spanned<String>,
+    /// A directory of dumps (every file in it), or a glob whose last part
+    /// holds the `*` (`/var/backups/pg/*.dump`): the newest file is judged.
+    pub path: Option<Spanned<String>>,
+    /// WAL archiving of the protected target, from its `pg_stat_archiver`.
+    #[serde(default)]
+    pub wal_archive: bool,
+    /// A shell command whose first line of output is the last backup's time
+    /// (unix seconds or RFC 3339).
+    pub command: Option<Spanned<String>>,
+    /// Older than this, the backup is stale (default 26h: a daily backup and slack).
+    pub max_age: Option<HumanDuration>,
+    /// The `[[postgres]]` target whose server a restore drill may create its
+    /// scratch database on; without it, `backup verify` is refused.
+    pub restore_to: Option<Spanned<String>>,
+    /// How far a restored table's row count may be from the source's
+    /// estimate (`pg_class.reltuples`), as a share of it (default 0.2).
+    pub row_tolerance: Option<f64>,
+    /// A query run on the restored database; the drill passes only when it
+    /// returns a row whose first column is true (or a non-zero number).
+    pub check_query: Option<String>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Panel {

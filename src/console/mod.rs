@@ -4,6 +4,7 @@
 pub mod acks;
 pub mod alerts;
 pub mod cache;
+pub mod backups;
 pub mod cluster_series;
 mod command;
 mod event;

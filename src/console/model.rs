@@ -31,6 +31,8 @@ pub struct Model {
     pub alerts: super::Alerts,
     /// The services of the latency pane, from the config.
     pub services: Vec<super::ServiceDef>,
+    /// The `[[backup]]`s, each shown beside the target it protects.
+    pub backups: Vec<super::backups::BackupDef>,
     /// The `[[panel]]`s, and the latest range reading of each by title.
     pub panels: Vec<super::PanelDef>,
     pub panel_ranges: std::collections::HashMap<String, super::PanelRange>,
@@ -60,6 +62,7 @@ impl Model {
             events: VecDeque::new(),
             alerts: super::Alerts::default(),
             services: Vec::new(),
+            backups: Vec::new(),
             panels: Vec::new(),
             panel_ranges: std::collections::HashMap::new(),
             request_series: std::collections::HashMap::new(),
@@ -76,6 +79,7 @@ impl Model {
     pub fn with_config(mut self, config: &crate::config::Config, runbook_ids: Vec<String>) -> Self {
         self.services = super::services::from_config(config);
         self.panels = super::panels::from_config(config);
+        self.backups = super::backups::from_config(config);
         self.alerts = super::Alerts::from_config(config, runbook_ids);
         self
     }

@@ -3,6 +3,7 @@
 //! queries) and answering with Events, and the files opsdeck keeps (config,
 //! acknowledgements, themes, the runbook catalogue, run timelines).
 mod describe;
+pub mod backup_drill;
 mod discover;
 pub mod files;
 mod logs;

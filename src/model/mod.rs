@@ -1,12 +1,14 @@
 //! The domain types every part of opsdeck speaks in.
 mod ack;
 pub mod cache;
+pub mod backup;
 pub mod database;
 pub mod describe;
 mod host;
 pub mod kube;
 mod labels;
 mod request_series;
+pub mod restore_check;
 mod severity;
 mod target;
 mod workload;

@@ -14,6 +14,7 @@ pub enum TargetKind {
     Probe,
     Postgres,
     Redis,
+    Backup,
 }
 
 /// How a target's collector is doing. Degraded keeps the reason and when it will

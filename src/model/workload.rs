@@ -77,6 +77,8 @@ pub enum WorkloadKind {
     Pod,
     /// A Redis server's configuration (`CACHE/config/maxmemory`).
     CacheConfig,
+    /// A `[[backup]]` (`BACKUP/restore/newest`), the subject of a restore drill.
+    Backup,
 }
 
 impl WorkloadKind {
@@ -93,6 +95,7 @@ impl WorkloadKind {
             WorkloadKind::Endpoint => "endpoint",
             WorkloadKind::Pod => "pod",
             WorkloadKind::CacheConfig => "cache config",
+            WorkloadKind::Backup => "backup",
         }
     }
 }

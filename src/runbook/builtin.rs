@@ -23,6 +23,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../runbooks/failed-deploy.toml"),
     ),
     ("node.toml", include_str!("../../runbooks/node.toml")),
+    ("backup.toml", include_str!("../../runbooks/backup.toml")),
 ];
 
 /// Parses the built-ins; errors name them as `builtin:FILE`.

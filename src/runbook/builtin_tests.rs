@@ -26,7 +26,8 @@ fn every_builtin_lints_clean() {
             "degraded-performance",
             "database",
             "failed-deploy",
-            "node"
+            "node",
+            "backup"
         ]
     );
 }
@@ -481,6 +482,44 @@ fn failed_deploy_rolls_back_verifies_and_freezes() {
         }]
     );
     assert_eq!(t.started.last().unwrap(), "freeze");
+}
+
+#[test]
+fn failed_deploy_dumps_a_migrated_database_before_it_rolls_back() {
+    let t = drive(
+        "failed-deploy",
+        RunMode::Run,
+        &[
+            ("workload", W),
+            ("health_url", URL),
+            ("signal", "probe:site:error_ratio"),
+            ("database", "main-db"),
+        ],
+        &[],
+        |step| match step {
+            "deployed" => recent_deploy(),
+            "current_health" => workload(1, 3),
+            "probe" => http(500),
+            "errors" => Facts::Number(Some(0.2)),
+            "rollout" => workload(3, 3),
+            "verify" => http(200),
+            "verify_errors" => Facts::Number(Some(0.001)),
+            other => panic!("unexpected check {other}"),
+        },
+    );
+    assert_eq!(t.outcome, RunOutcome::completed());
+    assert_eq!(
+        t.applied,
+        [
+            Action::Backup {
+                target: "main-db".into()
+            },
+            Action::Rollback {
+                workload: W.into(),
+                to: None
+            }
+        ]
+    );
 }
 
 #[test]

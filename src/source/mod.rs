@@ -3,6 +3,7 @@
 
 pub mod alertmanager;
 pub mod describe;
+pub mod backup;
 mod discovered;
 pub mod docker;
 mod host;

@@ -2,6 +2,7 @@
 //! `supervise` and `status` polls once, so the two never disagree.
 
 use super::alertmanager::AlertmanagerSource;
+use super::backup::BackupSource;
 use super::docker::DockerSource;
 use super::kube::KubeSource;
 use super::postgres::PostgresSource;
@@ -26,6 +27,7 @@ const SCRAPE_TIMEOUT: Duration = Duration::from_secs(5);
 const POSTGRES_TIMEOUT: Duration = Duration::from_secs(15);
 // Connecting, then PING, INFO, CONFIG GET, LATENCY LATEST and SLOWLOG GET, each bounded.
 const REDIS_TIMEOUT: Duration = Duration::from_secs(15);
+const BACKUP_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Any of the collectors, so one list can hold them all.
 pub enum AnySource {
@@ -38,6 +40,7 @@ pub enum AnySource {
     Kube(Box<KubeSource>),
     Postgres(Box<PostgresSource>),
     Redis(Box<RedisSource>),
+    Backup(Box<BackupSource>),
 }
 
 impl Source for AnySource {
@@ -52,6 +55,7 @@ impl Source for AnySource {
             AnySource::Kube(s) => s.target(),
             AnySource::Postgres(s) => s.target(),
             AnySource::Redis(s) => s.target(),
+            AnySource::Backup(s) => s.target(),
         }
     }
 
@@ -66,6 +70,7 @@ impl Source for AnySource {
             AnySource::Kube(s) => s.poll().await,
             AnySource::Postgres(s) => s.poll().await,
             AnySource::Redis(s) => s.poll().await,
+            AnySource::Backup(s) => s.poll().await,
         }
     }
 }
@@ -243,6 +248,16 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             source,
             interval: refresh,
             timeout: REDIS_TIMEOUT,
+        });
+    }
+    for b in &config.backup {
+        out.push(Planned {
+            name: b.name.get_ref().clone(),
+            kind: TargetKind::Backup,
+            source: BackupSource::of(config, b).map(|s| AnySource::Backup(Box::new(s))),
+            // A backup is hours old at best; more often than this reads the disk for nothing.
+            interval: refresh.max(BACKUP_INTERVAL),
+            timeout: super::backup::COMMAND_TIMEOUT + Duration::from_secs(5),
         });
     }
     out

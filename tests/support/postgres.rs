@@ -56,6 +56,12 @@ impl Postgres {
     /// initdb, then start with at most `max_connections` connections and
     /// pg_stat_statements loaded (its extension is not created).
     pub fn start(max_connections: u32) -> Postgres {
+        Postgres::start_with(max_connections, "")
+    }
+
+    /// As `start`, with `settings` (postgresql.conf lines) added, e.g. WAL
+    /// archiving switched on.
+    pub fn start_with(max_connections: u32, settings: &str) -> Postgres {
         let bin = bin_dir();
         let dir = tempfile::Builder::new()
             .prefix("opsdeck-test-pg-")
@@ -99,7 +105,7 @@ impl Postgres {
         let conf = format!(
             "listen_addresses = '127.0.0.1'\nport = {}\nunix_socket_directories = '{}'\n\
              max_connections = {max_connections}\nshared_preload_libraries = 'pg_stat_statements'\n\
-             fsync = off\n",
+             fsync = off\n{settings}\n",
             pg.port,
             pg.dir.path().join("sock").display()
         );
@@ -191,6 +197,18 @@ impl Postgres {
 
     pub fn superuser_dsn(&self) -> String {
         self.dsn("postgres", SUPER_PASSWORD, "postgres")
+    }
+
+    /// A client program of the server's version (pg_dump, pg_restore,
+    /// pgbench), run as the caller, connecting as the superuser over TCP.
+    pub fn client(&self, program: &str) -> Command {
+        let mut c = Command::new(self.bin.join(program));
+        c.env("PGHOST", "127.0.0.1")
+            .env("PGPORT", self.port.to_string())
+            .env("PGUSER", "postgres")
+            .env("PGPASSWORD", SUPER_PASSWORD)
+            .env("PGSSLMODE", "disable");
+        c
     }
 
     pub fn dir(&self) -> &Path {

@@ -30,7 +30,9 @@ pub async fn plan(
         | Verb::Start
         | Verb::Kill { .. }
         | Verb::Exec { .. }
-        | Verb::Maxmemory { .. } => return Err(req.verb.not_for_workload(addr)),
+        | Verb::Maxmemory { .. }
+        | Verb::Verify
+        | Verb::Dump => return Err(req.verb.not_for_workload(addr)),
         Verb::Autoscale { .. } => return Err(Verb::not_autoscaled(addr)),
         Verb::Scale { replicas: want } => {
             let want = *want;

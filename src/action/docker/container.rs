@@ -26,7 +26,9 @@ pub async fn plan(ctx: &Ctx<'_>, req: &Request, c: Replica) -> Result<(Plan, Wor
         | Verb::Start
         | Verb::Kill { .. }
         | Verb::Exec { .. }
-        | Verb::Maxmemory { .. } => return Err(req.verb.not_for_workload(addr)),
+        | Verb::Maxmemory { .. }
+        | Verb::Verify
+        | Verb::Dump => return Err(req.verb.not_for_workload(addr)),
         Verb::Autoscale { .. } => return Err(Verb::not_autoscaled(addr)),
         Verb::Scale { .. } => {
             return Err(format!(

@@ -182,7 +182,9 @@ pub fn update_for(service: &Service, verb: &Verb) -> Result<(SwarmUpdate, String
         | Verb::Start
         | Verb::Kill { .. }
         | Verb::Exec { .. }
-        | Verb::Maxmemory { .. } => {
+        | Verb::Maxmemory { .. }
+        | Verb::Verify
+        | Verb::Dump => {
             return Err(format!(
                 "service {name}: {} applies to {}",
                 verb.name(),

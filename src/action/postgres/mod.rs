@@ -8,9 +8,11 @@
 //! the session is gone.
 
 mod backends;
+mod dump;
 mod words;
 
 pub use backends::{backend_pids, backends_addr, BACKEND};
+pub use dump::{dump_addr, dump_place};
 
 use super::{Orchestrator, Outcome, Plan, PlanStep, Request, Revision, StepOp, Verb};
 use crate::connect::postgres::{session, Dsn, Session};
@@ -27,6 +29,8 @@ const VERIFY_EVERY: Duration = Duration::from_millis(200);
 pub struct PostgresOrchestrator {
     target: String,
     session: Session,
+    /// Where a dump of this target goes (`dump_place`), when a backup says.
+    dumps: Option<(String, String)>,
 }
 
 impl PostgresOrchestrator {
@@ -34,7 +38,13 @@ impl PostgresOrchestrator {
         PostgresOrchestrator {
             target: target.to_string(),
             session: session(target, &dsn),
+            dumps: None,
         }
+    }
+
+    pub fn with_dumps(mut self, place: Option<(String, String)>) -> Self {
+        self.dumps = place;
+        self
     }
 
     fn fail(&self, e: &tokio_postgres::Error) -> String {
@@ -52,6 +62,16 @@ impl PostgresOrchestrator {
                 "{addr} is not on PostgreSQL target `{}`",
                 self.target
             ));
+        }
+        if req.verb == Verb::Dump {
+            return dump::plan(
+                &self.target,
+                client,
+                &self.session,
+                self.dumps.as_ref(),
+                req,
+            )
+            .await;
         }
         let pids = backend_pids(addr)?;
         let (op, function) = match req.verb {
@@ -140,6 +160,16 @@ impl PostgresOrchestrator {
     }
 
     async fn run(&self, plan: &Plan, progress: mpsc::Sender<String>) -> Result<Outcome, String> {
+        if plan.request.verb == Verb::Dump {
+            return dump::run(
+                &self.target,
+                &self.session,
+                self.dumps.as_ref(),
+                plan,
+                progress,
+            )
+            .await;
+        }
         let terminate = plan.request.verb == Verb::Terminate;
         let call = if terminate {
             "select pg_terminate_backend($1)"

@@ -108,6 +108,52 @@ impl Dsn {
         format!("{user}@{host}:{port}/{db}")
     }
 
+    /// The same server and role, on database `db` (a restore drill's scratch one).
+    pub fn on_database(&self, db: &str) -> Dsn {
+        let mut other = self.clone();
+        other.config.dbname(db);
+        other
+    }
+
+    /// The connection as libpq's environment, for the server's own tools
+    /// (`pg_restore`, `pg_dump`): the password goes in the child's
+    /// environment, never on its command line where `ps` shows it. TLS is
+    /// verified against the system's roots as every opsdeck connection is.
+    pub fn libpq_env(&self) -> Vec<(&'static str, String)> {
+        let c = &self.config;
+        let mut env = vec![(
+            "PGSSLMODE",
+            match self.tls {
+                Tls::Off => "disable",
+                Tls::Prefer => "prefer",
+                Tls::Require => "verify-full",
+            }
+            .to_string(),
+        )];
+        if self.tls != Tls::Off {
+            env.push(("PGSSLROOTCERT", "system".into()));
+        }
+        match c.get_hosts().first() {
+            Some(Host::Tcp(h)) => env.push(("PGHOST", h.clone())),
+            #[cfg(unix)]
+            Some(Host::Unix(p)) => env.push(("PGHOST", p.display().to_string())),
+            None => {}
+        }
+        if let Some(port) = c.get_ports().first() {
+            env.push(("PGPORT", port.to_string()));
+        }
+        if let Some(user) = c.get_user() {
+            env.push(("PGUSER", user.to_string()));
+        }
+        if let Some(pw) = c.get_password() {
+            env.push(("PGPASSWORD", String::from_utf8_lossy(pw).into_owned()));
+        }
+        if let Some(db) = c.get_dbname() {
+            env.push(("PGDATABASE", db.to_string()));
+        }
+        env
+    }
+
     /// The DSN as given, to tell sessions apart; never shown.
     pub(crate) fn identity(&self) -> &str {
         &self.secrets[0]

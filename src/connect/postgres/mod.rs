@@ -4,6 +4,7 @@
 
 pub mod dsn;
 mod session;
+pub mod tools;
 
 pub use dsn::{Dsn, Tls, CONNECT_TIMEOUT, STATEMENT_TIMEOUT};
 pub use session::{session, Held, Session};
@@ -53,6 +54,12 @@ async fn connect(dsn: &Dsn) -> Result<Client, String> {
         .await
         .map_err(fail)?;
     Ok(client)
+}
+
+/// A connection of its own, for a database nothing else uses (a restore
+/// drill's scratch database): dropped with the client.
+pub async fn connect_once(dsn: &Dsn) -> Result<Client, String> {
+    connect(dsn).await
 }
 
 /// A driver error as one line: the server's own words when it sent any,

@@ -53,6 +53,12 @@ pub fn request(action: &Action) -> Result<Request, String> {
             let workload = crate::action::postgres::backends_addr(target, &pids);
             return Ok(Request { workload, verb });
         }
+        Action::Backup { target } => {
+            return Ok(Request {
+                workload: crate::action::postgres::dump_addr(target),
+                verb: Verb::Dump,
+            })
+        }
         Action::Shell { .. } => {
             return Err("shell actions are not supported by runbooks yet; run it by hand".into())
         }

@@ -20,6 +20,8 @@ pub enum ActionKind {
     Shell,
     /// Raise a `[[redis]]` target's maxmemory (within its max_maxmemory).
     Maxmemory,
+    /// A `pg_dump` of a `[[postgres]]` target before a risky change (`db dump`).
+    Backup,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +67,9 @@ pub enum ActionSpec {
     Maxmemory {
         target: String,
         size: String,
+    },
+    Backup {
+        target: String,
     },
 }
 
@@ -122,6 +127,10 @@ pub enum Action {
         target: String,
         bytes: u64,
     },
+    /// A dump of a `[[postgres]]` target into its backup directory.
+    Backup {
+        target: String,
+    },
 }
 
 /// What the executor saw before changing anything, reported with the plan,
@@ -149,6 +158,7 @@ impl ActionSpec {
             ActionSpec::Shell { .. } => ActionKind::Shell,
             ActionSpec::Load { .. } => ActionKind::Load,
             ActionSpec::Maxmemory { .. } => ActionKind::Maxmemory,
+            ActionSpec::Backup { .. } => ActionKind::Backup,
         }
     }
 
@@ -179,6 +189,7 @@ impl ActionSpec {
                 v.push(("command", command));
                 v.extend(undo.as_deref().map(|u| ("undo", u)));
             }
+            ActionSpec::Backup { target } => v.push(("target", target)),
             ActionSpec::Load {
                 url,
                 rate,
@@ -248,6 +259,9 @@ impl ActionSpec {
             ActionSpec::DbTerminate { target, pid } => Action::DbTerminate {
                 target: nonempty("target", render(target)?)?,
                 pids: numbers("pid", &render(pid)?)?,
+            },
+            ActionSpec::Backup { target } => Action::Backup {
+                target: nonempty("target", render(target)?)?,
             },
             ActionSpec::Shell { command, undo } => {
                 let undo = opt(undo)?;
@@ -362,6 +376,7 @@ impl Action {
             Action::Shell { .. } => ActionKind::Shell,
             Action::Load { .. } => ActionKind::Load,
             Action::Maxmemory { .. } => ActionKind::Maxmemory,
+            Action::Backup { .. } => ActionKind::Backup,
         }
     }
 
@@ -392,6 +407,7 @@ impl Action {
                 format!("terminate pid {} on {target}", pid_list(pids))
             }
             Action::Shell { command, .. } => format!("run `{command}`"),
+            Action::Backup { target } => format!("dump the database of {target}"),
             Action::Load {
                 url,
                 rate,
@@ -433,7 +449,8 @@ impl Action {
             | Action::DbTerminate { .. }
             | Action::Load { .. }
             // Lowering it again would evict at once: by hand, if at all.
-            | Action::Maxmemory { .. } => None,
+            | Action::Maxmemory { .. }
+            | Action::Backup { .. } => None,
         }
     }
 }

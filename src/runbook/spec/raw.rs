@@ -366,7 +366,7 @@ fn check_source(raw: &mut RawStep, problems: &mut Problems) -> Option<Check> {
 
 fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
     let Some(kind) = raw.action else {
-        problems.push(("kind", "an action step needs `action` (scale, restart, rollback, deploy, autoscale, db_cancel, db_terminate, load, maxmemory, shell)".into()));
+        problems.push(("kind", "an action step needs `action` (scale, restart, rollback, deploy, autoscale, db_cancel, db_terminate, backup, load, maxmemory, shell)".into()));
         return None;
     };
     let (name, takes): (&str, &[&str]) = match kind {
@@ -380,6 +380,7 @@ fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
         ActionKind::Shell => ("shell", &["command", "undo"]),
         ActionKind::Load => ("load", &["url", "rate", "duration", "connections"]),
         ActionKind::Maxmemory => ("maxmemory", &["target", "size"]),
+        ActionKind::Backup => ("backup", &["target"]),
     };
     let before = problems.len();
     for f in raw
@@ -438,6 +439,9 @@ fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
         ActionKind::DbTerminate => ActionSpec::DbTerminate {
             target: need("target", raw.target.take()),
             pid: need("pid", raw.pid.take().map(Scalar::text)),
+        },
+        ActionKind::Backup => ActionSpec::Backup {
+            target: need("target", raw.target.take()),
         },
         ActionKind::Shell => ActionSpec::Shell {
             command: need("command", raw.command.take()),

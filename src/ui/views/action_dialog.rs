@@ -32,6 +32,8 @@ pub fn op_label(op: StepOp) -> &'static str {
         StepOp::Delete => "delete",
         StepOp::Kill => "kill",
         StepOp::Exec => "exec",
+        StepOp::Restore => "restore",
+        StepOp::Check => "check",
     }
 }
 

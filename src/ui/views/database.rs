@@ -79,6 +79,7 @@ fn summary_lines(model: &Model, ui: &UiState, width: usize) -> Vec<Line<'static>
                 ]));
             }
         }
+        lines.extend(backup_lines(model, ui, &target.name));
     }
     if lines.is_empty() {
         lines.push(Line::styled(
@@ -230,6 +231,25 @@ fn target_lines(
         lines.push(Line::styled(format!("   note: {l}"), tone(t.warning)));
     }
     lines
+}
+
+/// A line per `[[backup]]` of `target`: what protects it, and how well.
+fn backup_lines(model: &Model, ui: &UiState, target: &str) -> Vec<Line<'static>> {
+    let t = &ui.theme;
+    crate::console::backups::rows_of(model, target)
+        .into_iter()
+        .map(|row| {
+            let style = match row.level {
+                Severity::Ok => t.ok,
+                Severity::Info => t.muted,
+                s => t.severity(s),
+            };
+            Line::from(vec![
+                Span::styled(format!("   backup {}: ", row.name), t.muted),
+                Span::styled(row.text, style),
+            ])
+        })
+        .collect()
 }
 
 /// The checklist's items on as few lines as fit `width`, never one cut in two.

@@ -1,0 +1,36 @@
+//! The server's own client programs (`pg_dump`, `pg_restore`), run with a
+//! target's connection in their environment (`Dsn::libpq_env`).
+
+use std::path::PathBuf;
+
+/// The newest installed server version's `name` (a dump restores only with
+/// a `pg_restore` at least as new as the `pg_dump` that made it, and
+/// `pg_dump` refuses a server newer than itself), else the one on PATH.
+pub fn server_tool(name: &str) -> PathBuf {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let v = e.file_name().to_str()?.parse::<u32>().ok()?;
+            let tool = e.path().join("bin").join(name);
+            tool.exists().then_some((v, tool))
+        })
+        .collect();
+    versions.sort();
+    versions
+        .pop()
+        .map_or_else(|| PathBuf::from(name), |(_, p)| p)
+}
+
+/// The line of a tool's stderr that says what went wrong (not the warnings
+/// before it), scrubbed by the caller.
+pub fn error_line(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    text.lines()
+        .find(|l| l.contains("error:"))
+        .or_else(|| text.lines().rev().find(|l| !l.trim().is_empty()))
+        .unwrap_or("no message")
+        .trim()
+        .to_string()
+}
