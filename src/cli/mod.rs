@@ -3,8 +3,8 @@
 pub mod act;
 mod alerts;
 mod audit_cmd;
-mod cache;
 mod backup;
+mod cache;
 mod config_cmd;
 mod db;
 mod demo_cmd;

@@ -3,8 +3,8 @@
 //! the executors for, and `apply`. Pure: no I/O, no awaiting.
 pub mod acks;
 pub mod alerts;
-pub mod cache;
 pub mod backups;
+pub mod cache;
 pub mod cluster_series;
 mod command;
 mod event;

@@ -2,8 +2,8 @@
 //! behalf: performing Commands (actions, logs, runbook runs, load runs, panel
 //! queries) and answering with Events, and the files opsdeck keeps (config,
 //! acknowledgements, themes, the runbook catalogue, run timelines).
-mod describe;
 pub mod backup_drill;
+mod describe;
 mod discover;
 pub mod files;
 mod logs;

@@ -1,7 +1,7 @@
 //! The domain types every part of opsdeck speaks in.
 mod ack;
-pub mod cache;
 pub mod backup;
+pub mod cache;
 pub mod database;
 pub mod describe;
 mod host;

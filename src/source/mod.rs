@@ -2,8 +2,8 @@
 //! channel to the app loop. Sources never touch the UI, and never act.
 
 pub mod alertmanager;
-pub mod describe;
 pub mod backup;
+pub mod describe;
 mod discovered;
 pub mod docker;
 mod host;
