@@ -3,6 +3,7 @@
 pub mod act;
 mod alerts;
 mod audit_cmd;
+mod capacity;
 mod config_cmd;
 mod db;
 mod demo_cmd;

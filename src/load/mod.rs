@@ -10,6 +10,7 @@
 //! audit), its live figures on a channel of their own.
 
 pub mod args;
+pub mod capacity;
 pub mod client;
 pub mod errors;
 pub mod orchestrator;

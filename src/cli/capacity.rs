@@ -1,0 +1,111 @@
+//! `opsdeck load URL --stages ...`: a capacity run from the command line,
+//! through the one action path, with the running stage on a terminal's
+//! stderr, a table of the stages and the verdict at the end.
+//!
+//! Exit codes: 0 the target stage passed its thresholds; 1 it did not (or
+//! was not reached); 2 bad arguments; 3 refused by `--read-only`; 4 not confirmed.
+
+use super::act::{self, EXIT_FAILED, EXIT_NOT_CONFIRMED, EXIT_NO_PLAN};
+use super::load::LoadArgs;
+use crate::action::{perform, PerformOptions, Performed};
+use crate::load::capacity::run::{CapacityOrchestrator, Progress};
+use crate::load::capacity::table;
+use crate::load::report::progress_line;
+use crate::load::{LoadFigures, LoadSpec};
+use serde_json::json;
+use std::io::IsTerminal as _;
+use std::process::ExitCode;
+use tokio::sync::watch;
+
+pub async fn run(args: &LoadArgs, base: LoadSpec, read_only: bool) -> ExitCode {
+    let spec = match args.capacity.spec(base) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_NO_PLAN);
+        }
+    };
+    let request = spec.request();
+    let stage_labels: Vec<String> = spec.stages.iter().map(|s| s.label()).collect();
+    let (orch, live) = CapacityOrchestrator::new(spec);
+    let opts = PerformOptions::new(read_only, args.flags.dry_run);
+    let confirm = match (args.flags.yes, args.json) {
+        (true, true) => crate::action::perform::confirmed(),
+        (true, false) => act::with_plan_shown(crate::action::perform::confirmed()),
+        (false, _) => act::ask_on_terminal(),
+    };
+    let abort = live.abort.clone();
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nstopping: the stages run so far are judged, the rest are not run");
+            let _ = abort.send(true);
+        }
+    });
+    let progress = std::io::stderr().is_terminal().then(|| {
+        tokio::spawn(show_progress(
+            live.figures.clone(),
+            live.progress.clone(),
+            stage_labels,
+        ))
+    });
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let result = perform(&orch, &request, &opts, confirm, &tx).await;
+    drop(tx);
+    let _ = drain.await;
+    ctrl_c.abort();
+    if let Some(p) = progress {
+        p.abort();
+        let _ = p.await;
+        eprintln!();
+    }
+    match result {
+        Ok(Performed::Done(_, outcome)) => {
+            let done = live.progress.borrow().clone();
+            print_result(&done, args.json, &outcome.message);
+            ExitCode::from(if outcome.ok { 0 } else { EXIT_FAILED })
+        }
+        Ok(Performed::DryRun(plan, _)) => {
+            act::print_plan(&plan);
+            println!("dry run: nothing was sent");
+            ExitCode::SUCCESS
+        }
+        Ok(Performed::Declined(_)) => {
+            eprintln!("not started: nothing was sent");
+            ExitCode::from(EXIT_NOT_CONFIRMED)
+        }
+        Err(e) => act::report_error(e),
+    }
+}
+
+fn print_result(done: &Progress, as_json: bool, message: &str) {
+    if as_json {
+        let value = json!({ "stages": done.rows, "verdict": done.verdict });
+        match serde_json::to_string_pretty(&value) {
+            Ok(text) => println!("{text}"),
+            Err(e) => eprintln!("error: {e}"),
+        }
+        return;
+    }
+    print!("{}", table::text(&done.rows));
+    println!("verdict: {message}");
+}
+
+async fn show_progress(
+    mut figures: watch::Receiver<Option<LoadFigures>>,
+    progress: watch::Receiver<Progress>,
+    labels: Vec<String>,
+) {
+    while figures.changed().await.is_ok() {
+        let current = progress.borrow().current;
+        if let (Some(s), Some(i)) = (figures.borrow_and_update().as_ref(), current) {
+            eprint!(
+                "\rstage {}/{} {}: {}\x1b[K",
+                i + 1,
+                labels.len(),
+                labels[i],
+                progress_line(s)
+            );
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! A capacity run as one action: the stages run one after the other through
+//! the same runner as `opsdeck load` (so a stage's throughput is the
+//! single-URL figure at that level), each judged when it ends. Stages above
+//! a failed one are not run unless asked, so a run that has found the limit
+//! stops pushing past it.
+
+use super::spec::CapacitySpec;
+use super::threshold::Extra;
+use super::verdict::{verdict, StageRow, Verdict};
+use crate::action::{Orchestrator, Outcome, Plan, Request, Revision};
+use crate::load::runner;
+use crate::load::stats::LoadFigures;
+use crate::model::WorkloadAddr;
+use futures::future::BoxFuture;
+use tokio::sync::{mpsc, watch};
+
+/// Where the run is: the stages judged so far, the one running, and at the
+/// end the verdict.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    pub rows: Vec<StageRow>,
+    /// Index of the stage running now.
+    pub current: Option<usize>,
+    pub verdict: Option<Verdict>,
+}
+
+pub struct CapacityOrchestrator {
+    spec: CapacitySpec,
+    figures: watch::Sender<Option<LoadFigures>>,
+    progress: watch::Sender<Progress>,
+    abort: watch::Receiver<bool>,
+}
+
+/// The caller's side: the running stage's figures, the run's progress, and
+/// a way to stop early.
+pub struct Live {
+    pub figures: watch::Receiver<Option<LoadFigures>>,
+    pub progress: watch::Receiver<Progress>,
+    pub abort: watch::Sender<bool>,
+}
+
+impl CapacityOrchestrator {
+    pub fn new(spec: CapacitySpec) -> (Self, Live) {
+        let (figures_tx, figures) = watch::channel(None);
+        let (progress_tx, progress) = watch::channel(Progress::default());
+        let (abort_tx, abort) = watch::channel(false);
+        (
+            CapacityOrchestrator {
+                spec,
+                figures: figures_tx,
+                progress: progress_tx,
+                abort,
+            },
+            Live {
+                figures,
+                progress,
+                abort: abort_tx,
+            },
+        )
+    }
+
+    pub fn spec(&self) -> &CapacitySpec {
+        &self.spec
+    }
+
+    async fn run_stages(&self) -> Result<Vec<StageRow>, String> {
+        let mut rows: Vec<StageRow> = Vec::with_capacity(self.spec.stages.len());
+        let mut failed = false;
+        for (i, stage) in self.spec.stages.iter().enumerate() {
+            if *self.abort.borrow() {
+                rows.push(StageRow::not_run(*stage, "stopped early"));
+                continue;
+            }
+            if failed && !self.spec.keep_going {
+                rows.push(StageRow::not_run(*stage, "an earlier stage failed"));
+                continue;
+            }
+            self.progress.send_modify(|p| {
+                p.current = Some(i);
+            });
+            let mut figures =
+                runner::run(&self.spec.stage_spec(i), &self.figures, self.abort.clone()).await?;
+            // A stage's rate is over its whole hold: a schedule's last request
+            // can finish well before the stage ends.
+            if *self.abort.borrow() {
+                // Part of a stage is not the stage: its figures are kept, not judged.
+                rows.push(StageRow {
+                    figures: Some(figures),
+                    ..StageRow::not_run(*stage, "stopped during the stage")
+                });
+                continue;
+            }
+            let secs = figures.elapsed_s.max(stage.hold.as_secs_f64());
+            figures.rps = figures.requests as f64 / secs;
+            let row = StageRow::judge(*stage, figures, Extra::default(), &self.spec.thresholds);
+            failed |= !row.passed();
+            rows.push(row.clone());
+            self.progress.send_modify(|p| p.rows.push(row));
+        }
+        Ok(rows)
+    }
+}
+
+impl Orchestrator for CapacityOrchestrator {
+    fn plan<'a>(&'a self, request: &'a Request) -> BoxFuture<'a, Result<Plan, String>> {
+        Box::pin(async move {
+            if request.workload != self.spec.base.address() {
+                return Err(format!(
+                    "{} is not the endpoint this capacity run was set up for",
+                    request.workload
+                ));
+            }
+            Ok(self.spec.plan())
+        })
+    }
+
+    fn execute<'a>(
+        &'a self,
+        plan: &'a Plan,
+        progress: mpsc::Sender<String>,
+    ) -> BoxFuture<'a, Result<Outcome, String>> {
+        Box::pin(async move {
+            let _ = progress.send(format!("sending: {}", plan.summary)).await;
+            let rows = self.run_stages().await?;
+            let v = verdict(&rows, self.spec.target);
+            let stopped = *self.abort.borrow();
+            let message = format!(
+                "{}{}",
+                v.line,
+                if stopped { " (stopped early)" } else { "" }
+            );
+            let ok = v.target_passed;
+            self.progress.send_modify(|p| {
+                p.rows = rows;
+                p.current = None;
+                p.verdict = Some(v);
+            });
+            let _ = progress.send(message.clone()).await;
+            Ok(Outcome {
+                ok,
+                message,
+                rolled_back: false,
+            })
+        })
+    }
+
+    fn history<'a>(
+        &'a self,
+        _workload: &'a WorkloadAddr,
+    ) -> BoxFuture<'a, Result<Vec<Revision>, String>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+}
