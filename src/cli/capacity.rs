@@ -8,6 +8,7 @@
 use super::act::{self, EXIT_FAILED, EXIT_NOT_CONFIRMED, EXIT_NO_PLAN};
 use super::load::LoadArgs;
 use crate::action::{perform, PerformOptions, Performed};
+use crate::exec::capacity::{judgement, Watch};
 use crate::load::capacity::run::{CapacityOrchestrator, Progress};
 use crate::load::capacity::table;
 use crate::load::report::progress_line;
@@ -17,7 +18,12 @@ use std::io::IsTerminal as _;
 use std::process::ExitCode;
 use tokio::sync::watch;
 
-pub async fn run(args: &LoadArgs, base: LoadSpec, read_only: bool) -> ExitCode {
+pub async fn run(
+    args: &LoadArgs,
+    base: LoadSpec,
+    read_only: bool,
+    config: &crate::config::Config,
+) -> ExitCode {
     let spec = match args.capacity.spec(base) {
         Ok(s) => s,
         Err(e) => {
@@ -27,7 +33,26 @@ pub async fn run(args: &LoadArgs, base: LoadSpec, read_only: bool) -> ExitCode {
     };
     let request = spec.request();
     let stage_labels: Vec<String> = spec.stages.iter().map(|s| s.label()).collect();
+    let endpoint = spec.base.endpoint.clone();
+    let watch = match Watch::prepare(
+        config,
+        &endpoint.host,
+        endpoint.port,
+        args.capacity.workload.clone(),
+    )
+    .await
+    {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_NO_PLAN);
+        }
+    };
     let (orch, live) = CapacityOrchestrator::new(spec);
+    let orch = match watch {
+        Some(w) => orch.watching(Box::new(w), judgement()),
+        None => orch,
+    };
     let opts = PerformOptions::new(read_only, args.flags.dry_run);
     let confirm = match (args.flags.yes, args.json) {
         (true, true) => crate::action::perform::confirmed(),
@@ -88,6 +113,7 @@ fn print_result(done: &Progress, as_json: bool, message: &str) {
         return;
     }
     print!("{}", table::text(&done.rows));
+    print!("{}", table::beside(&done.rows));
     println!("verdict: {message}");
 }
 

@@ -28,7 +28,7 @@ pub struct LoadArgs {
     pub flags: ActFlags,
 }
 
-pub async fn run(args: &LoadArgs, read_only: bool) -> ExitCode {
+pub async fn run(args: &LoadArgs, read_only: bool, config: &crate::config::Config) -> ExitCode {
     let spec = match args.load.spec() {
         Ok(s) => s,
         Err(e) => {
@@ -37,7 +37,7 @@ pub async fn run(args: &LoadArgs, read_only: bool) -> ExitCode {
         }
     };
     if args.capacity.is_capacity() {
-        return super::capacity::run(args, spec, read_only).await;
+        return super::capacity::run(args, spec, read_only, config).await;
     }
     let open = spec.profile.is_open();
     let request = spec.request();

@@ -323,7 +323,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             };
             let read_only = read_only(&cli, &loaded.config);
-            Ok(runtime()?.block_on(load::run(args, read_only)))
+            Ok(runtime()?.block_on(load::run(args, read_only, &loaded.config)))
         }
         Some(Commands::Runbook { action }) => runbook::command(&cli, action),
         Some(Commands::History { workload, json }) => {

@@ -2,6 +2,7 @@
 //! behalf: performing Commands (actions, logs, runbook runs, load runs, panel
 //! queries) and answering with Events, and the files opsdeck keeps (config,
 //! acknowledgements, themes, the runbook catalogue, run timelines).
+pub mod capacity;
 mod discover;
 pub mod files;
 mod logs;

@@ -25,6 +25,10 @@ pub struct CapacityFlags {
     /// Run the stages above a failed one too (default: stop at the first failure)
     #[arg(long, requires = "stages")]
     pub keep_going: bool,
+    /// The workload behind the URL (TARGET/GROUP/NAME on a Docker target), read
+    /// beside each stage; default: the container publishing the URL's port
+    #[arg(long, value_name = "TARGET/GROUP/NAME", requires = "stages")]
+    pub workload: Option<crate::model::WorkloadAddr>,
     /// Write the capacity report (Markdown) to this file
     #[arg(long, value_name = "FILE", requires = "stages")]
     pub report: Option<PathBuf>,

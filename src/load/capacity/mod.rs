@@ -6,7 +6,9 @@
 //! highest that holds). The I/O part: [`run`] (the stages one after the
 //! other through the load runner, as one action).
 
+pub mod bottleneck;
 pub mod flags;
+pub mod infra;
 pub mod run;
 pub mod spec;
 pub mod stages;

@@ -4,6 +4,8 @@
 //! a failed one are not run unless asked, so a run that has found the limit
 //! stops pushing past it.
 
+use super::bottleneck;
+use super::infra::{fold, Beside, InfraSample, StageInfra};
 use super::spec::CapacitySpec;
 use super::threshold::Extra;
 use super::verdict::{verdict, StageRow, Verdict};
@@ -11,6 +13,11 @@ use crate::action::{Orchestrator, Outcome, Plan, Request, Revision};
 use crate::load::runner;
 use crate::load::stats::LoadFigures;
 use crate::model::WorkloadAddr;
+use crate::runbook::spec::Runbook;
+use std::time::Duration;
+
+/// How often the infrastructure beside a stage is read.
+pub const SAMPLE_EVERY: Duration = Duration::from_secs(1);
 use futures::future::BoxFuture;
 use tokio::sync::{mpsc, watch};
 
@@ -26,6 +33,9 @@ pub struct Progress {
 
 pub struct CapacityOrchestrator {
     spec: CapacitySpec,
+    beside: Option<Box<dyn Beside>>,
+    /// The judgement a failed stage's readings go through.
+    runbook: Option<Runbook>,
     figures: watch::Sender<Option<LoadFigures>>,
     progress: watch::Sender<Progress>,
     abort: watch::Receiver<bool>,
@@ -47,6 +57,8 @@ impl CapacityOrchestrator {
         (
             CapacityOrchestrator {
                 spec,
+                beside: None,
+                runbook: None,
                 figures: figures_tx,
                 progress: progress_tx,
                 abort,
@@ -61,6 +73,40 @@ impl CapacityOrchestrator {
 
     pub fn spec(&self) -> &CapacitySpec {
         &self.spec
+    }
+
+    /// Reads `beside` every [`SAMPLE_EVERY`] while a stage runs, and names a
+    /// failed stage's bottleneck with `runbook`'s judgement.
+    pub fn watching(mut self, beside: Box<dyn Beside>, runbook: Option<Runbook>) -> Self {
+        self.beside = Some(beside);
+        self.runbook = runbook;
+        self
+    }
+
+    /// One stage through the runner, with readings beside it when watched.
+    async fn stage(&self, i: usize) -> Result<(LoadFigures, Option<StageInfra>), String> {
+        let spec = self.spec.stage_spec(i);
+        let load = runner::run(&spec, &self.figures, self.abort.clone());
+        let Some(beside) = &self.beside else {
+            return Ok((load.await?, None));
+        };
+        tokio::pin!(load);
+        let mut samples: Vec<InfraSample> = Vec::new();
+        let mut tick = tokio::time::interval(SAMPLE_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let figures = loop {
+            tokio::select! {
+                done = &mut load => break done?,
+                _ = tick.tick() => {
+                    // A slow reading must not hold the stage open past its end.
+                    tokio::select! {
+                        s = beside.sample() => samples.push(s),
+                        done = &mut load => break done?,
+                    }
+                }
+            }
+        };
+        Ok((figures, Some(fold(&samples))))
     }
 
     async fn run_stages(&self) -> Result<Vec<StageRow>, String> {
@@ -78,21 +124,25 @@ impl CapacityOrchestrator {
             self.progress.send_modify(|p| {
                 p.current = Some(i);
             });
-            let mut figures =
-                runner::run(&self.spec.stage_spec(i), &self.figures, self.abort.clone()).await?;
+            let (mut figures, infra) = self.stage(i).await?;
             // A stage's rate is over its whole hold: a schedule's last request
             // can finish well before the stage ends.
             if *self.abort.borrow() {
                 // Part of a stage is not the stage: its figures are kept, not judged.
                 rows.push(StageRow {
                     figures: Some(figures),
+                    infra,
                     ..StageRow::not_run(*stage, "stopped during the stage")
                 });
                 continue;
             }
             let secs = figures.elapsed_s.max(stage.hold.as_secs_f64());
             figures.rps = figures.requests as f64 / secs;
-            let row = StageRow::judge(*stage, figures, Extra::default(), &self.spec.thresholds);
+            let mut row = StageRow::judge(*stage, figures, Extra::default(), &self.spec.thresholds);
+            if let (Some(infra), Some(rb), false) = (&infra, &self.runbook, row.passed()) {
+                row.bottleneck = bottleneck::judge(rb, &row, infra);
+            }
+            row.infra = infra;
             failed |= !row.passed();
             rows.push(row.clone());
             self.progress.send_modify(|p| p.rows.push(row));
@@ -110,7 +160,19 @@ impl Orchestrator for CapacityOrchestrator {
                     request.workload
                 ));
             }
-            Ok(self.spec.plan())
+            let mut plan = self.spec.plan();
+            if let Some(b) = &self.beside {
+                plan.steps.push(crate::action::PlanStep {
+                    op: crate::action::StepOp::Load,
+                    subject: "beside each stage".into(),
+                    detail: format!(
+                        "read every {}: {}",
+                        crate::base::duration::HumanDuration(SAMPLE_EVERY),
+                        b.describe()
+                    ),
+                });
+            }
+            Ok(plan)
         })
     }
 

@@ -1,6 +1,7 @@
 //! A capacity run's stages as rows of figures, for the terminal summary and
 //! the Markdown report alike. Pure.
 
+use super::infra::{Peak, StageInfra};
 use super::verdict::{Outcome, StageRow};
 use crate::load::report::ms;
 
@@ -95,4 +96,40 @@ pub fn text(rows: &[StageRow]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// What was read beside each stage, one line each: `beside 200 users: ...`.
+pub fn beside(rows: &[StageRow]) -> String {
+    let mut out = String::new();
+    for r in rows {
+        let Some(infra) = &r.infra else { continue };
+        out.push_str(&format!(
+            "beside {}: {}\n",
+            r.stage.label(),
+            infra_text(infra)
+        ));
+    }
+    out
+}
+
+/// The readings of one stage in words; an unread source says why.
+pub fn infra_text(infra: &StageInfra) -> String {
+    let mut parts = Vec::new();
+    if let Some(w) = &infra.workload {
+        parts.push(match w {
+            Peak::Read(w) => w.describe(),
+            Peak::Unread(why) => format!("workload unread: {why}"),
+        });
+    }
+    for (name, p) in &infra.databases {
+        parts.push(match p {
+            Peak::Read(d) => d.describe(name),
+            Peak::Unread(why) => format!("{name} unread: {why}"),
+        });
+    }
+    if parts.is_empty() {
+        "no reading".into()
+    } else {
+        parts.join(", ")
+    }
 }

@@ -1,6 +1,8 @@
 //! Each stage passes or fails its thresholds, and the run answers the one
 //! question: up to which stage does it hold, and where does it fail? Pure.
 
+use super::bottleneck::Bottleneck;
+use super::infra::StageInfra;
 use super::stages::{Level, Role, Stage};
 use super::threshold::{Extra, Judged, Threshold};
 use crate::load::stats::LoadFigures;
@@ -28,6 +30,12 @@ pub struct StageRow {
     pub outcome: Outcome,
     pub figures: Option<LoadFigures>,
     pub judged: Vec<Judged>,
+    /// What was read beside the stage (None: nothing is watched).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub infra: Option<StageInfra>,
+    /// On a failed stage with readings: what saturated, as degraded-performance judges it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bottleneck: Option<Bottleneck>,
 }
 
 impl StageRow {
@@ -37,6 +45,8 @@ impl StageRow {
             outcome: Outcome::NotRun { why: why.into() },
             figures: None,
             judged: Vec::new(),
+            infra: None,
+            bottleneck: None,
         }
     }
 
@@ -62,6 +72,8 @@ impl StageRow {
             outcome,
             figures: Some(figures),
             judged,
+            infra: None,
+            bottleneck: None,
         }
     }
 
@@ -190,6 +202,15 @@ pub fn verdict(rows: &[StageRow], target: Level) -> Verdict {
             .map(StageRow::why)
             .unwrap_or_default();
         parts.push(format!("fails at {l}: {why}"));
+        let named = level_rows(rows, l).find_map(|r| r.bottleneck.as_ref());
+        if let Some(b) = named {
+            parts.push(format!(
+                "at {l}: {} → {}, see {}",
+                b.readings,
+                b.title,
+                super::bottleneck::RUNBOOK
+            ));
+        }
     }
     if let (Some(r), Some(ok)) = (spike, spike_passed) {
         parts.push(format!(
