@@ -10,7 +10,7 @@ use super::load::LoadArgs;
 use crate::action::{perform, PerformOptions, Performed};
 use crate::exec::capacity::{judgement, Watch};
 use crate::load::capacity::run::{CapacityOrchestrator, Progress};
-use crate::load::capacity::table;
+use crate::load::capacity::{markdown, table};
 use crate::load::report::progress_line;
 use crate::load::{LoadFigures, LoadSpec};
 use serde_json::json;
@@ -75,6 +75,7 @@ pub async fn run(
     });
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let started = crate::base::time::now_rfc3339();
     let result = perform(&orch, &request, &opts, confirm, &tx).await;
     drop(tx);
     let _ = drain.await;
@@ -88,7 +89,28 @@ pub async fn run(
         Ok(Performed::Done(_, outcome)) => {
             let done = live.progress.borrow().clone();
             print_result(&done, args.json, &outcome.message);
-            ExitCode::from(if outcome.ok { 0 } else { EXIT_FAILED })
+            let written = match (&args.capacity.report, &done.verdict) {
+                (Some(path), Some(v)) => {
+                    let text = markdown::report(orch.spec(), &done.rows, v, &started);
+                    match std::fs::write(path, text) {
+                        Ok(()) => {
+                            eprintln!("report written to {}", path.display());
+                            true
+                        }
+                        Err(e) => {
+                            eprintln!("error: --report {}: {e}", path.display());
+                            false
+                        }
+                    }
+                }
+                _ => true,
+            };
+            // A report asked for and not written is a failed run: its reader has nothing.
+            ExitCode::from(if outcome.ok && written {
+                0
+            } else {
+                EXIT_FAILED
+            })
         }
         Ok(Performed::DryRun(plan, _)) => {
             act::print_plan(&plan);

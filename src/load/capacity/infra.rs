@@ -83,6 +83,9 @@ pub struct WorkloadStage {
     pub restarts: u32,
     /// Readings that failed beside those that worked.
     pub failed: usize,
+    /// CPU of each reading that worked, in percent of the limit (of one
+    /// core without a limit): the report's saturation line.
+    pub cpu_series: Vec<f64>,
 }
 
 impl WorkloadStage {
@@ -207,6 +210,11 @@ fn fold_workload(samples: &[InfraSample]) -> Peak<WorkloadStage> {
     };
     let mut last_restarts = first.restarts;
     for u in ok {
+        out.cpu_series.push(if u.cpu_limit_percent > 0.0 {
+            u.cpu_percent / u.cpu_limit_percent * 100.0
+        } else {
+            u.cpu_percent
+        });
         out.cpu_percent = out.cpu_percent.max(u.cpu_percent);
         out.cpu_limit_percent = out.cpu_limit_percent.max(u.cpu_limit_percent);
         out.mem_bytes = out.mem_bytes.max(u.mem_bytes);
@@ -294,6 +302,7 @@ mod tests {
         assert_eq!(infra.samples, 4);
         let wl = infra.workload.as_ref().unwrap().read().unwrap();
         assert_eq!((wl.cpu_percent, wl.restarts, wl.failed), (48.5, 2, 1));
+        assert_eq!(wl.cpu_series, [20.0, 97.0, 60.0]);
         assert_eq!(wl.cpu_of_limit(), Some(0.97));
         assert_eq!(
             wl.describe(),

@@ -9,6 +9,7 @@
 pub mod bottleneck;
 pub mod flags;
 pub mod infra;
+pub mod markdown;
 pub mod run;
 pub mod spec;
 pub mod stages;
