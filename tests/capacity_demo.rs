@@ -187,6 +187,79 @@ fn the_verdict_names_the_stage_that_held_the_one_that_failed_and_the_cpu() {
         shown(&out)
     );
 
+    // A scenario: two endpoints by weight, values from a CSV, checks. The
+    // 404s are errors by status; the 200 without the text a check wants is a
+    // check failure, counted apart; neither is a transport error.
+    std::fs::write(data.path().join("delays.csv"), "ms\n5\n10\n").unwrap();
+    let scenario = data.path().join("demo.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            r#"base_url = "{}"
+data = "delays.csv"
+
+[[request]]
+name = "work"
+url = "/work?ms={{{{ row.ms }}}}"
+weight = 3
+expect_status = 200
+expect_body = "worked"
+
+[[request]]
+name = "health"
+url = "/health"
+think = "10ms"
+expect_body = "not in the answer"
+
+[[request]]
+name = "missing"
+url = "/nope/{{{{ seq }}}}"
+weight = 2
+"#,
+            demo.base_url.as_deref().unwrap()
+        ),
+    )
+    .unwrap();
+    let out = opsdeck(
+        data.path(),
+        &[
+            "load",
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--users",
+            "3",
+            "-d",
+            "3s",
+            "--yes",
+            "--json",
+        ],
+    );
+    // The default thresholds include errors<1%: the 404s fail it.
+    assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", shown(&out)));
+    let f = &v["stages"][0]["figures"];
+    let ok = f["statuses"]["200"].as_u64().unwrap_or(0);
+    let missing = f["statuses"]["404"].as_u64().unwrap_or(0);
+    let checks = f["check_failures"].as_u64().unwrap();
+    assert!(ok > 0 && missing > 0 && checks > 0, "{}", shown(&out));
+    assert_eq!(f["errors"], 0, "{}", shown(&out));
+    // Weights 3:1:2: the 404s are about a third of the requests.
+    let share = missing as f64 / f["requests"].as_f64().unwrap();
+    assert!(
+        (0.1..0.6).contains(&share),
+        "404 share {share}: {}",
+        shown(&out)
+    );
+    assert!(
+        v["verdict"]["line"]
+            .as_str()
+            .unwrap()
+            .contains("(errors<1%)"),
+        "{}",
+        shown(&out)
+    );
+
     // Refused read-only, before anything is sent.
     let out = opsdeck(
         data.path(),

@@ -12,19 +12,14 @@ use crate::exec::capacity::{judgement, Watch};
 use crate::load::capacity::run::{CapacityOrchestrator, Progress};
 use crate::load::capacity::{markdown, table};
 use crate::load::report::progress_line;
-use crate::load::{LoadFigures, LoadSpec};
+use crate::load::LoadFigures;
 use serde_json::json;
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 use tokio::sync::watch;
 
-pub async fn run(
-    args: &LoadArgs,
-    base: LoadSpec,
-    read_only: bool,
-    config: &crate::config::Config,
-) -> ExitCode {
-    let spec = match args.capacity.spec(base) {
+pub async fn run(args: &LoadArgs, read_only: bool, config: &crate::config::Config) -> ExitCode {
+    let spec = match args.capacity.spec(&args.load) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");

@@ -29,6 +29,9 @@ pub struct LoadArgs {
 }
 
 pub async fn run(args: &LoadArgs, read_only: bool, config: &crate::config::Config) -> ExitCode {
+    if args.capacity.is_capacity() {
+        return super::capacity::run(args, read_only, config).await;
+    }
     let spec = match args.load.spec() {
         Ok(s) => s,
         Err(e) => {
@@ -36,9 +39,6 @@ pub async fn run(args: &LoadArgs, read_only: bool, config: &crate::config::Confi
             return ExitCode::from(EXIT_NO_PLAN);
         }
     };
-    if args.capacity.is_capacity() {
-        return super::capacity::run(args, spec, read_only, config).await;
-    }
     let open = spec.profile.is_open();
     let request = spec.request();
     let (orch, live) = LoadOrchestrator::new(spec);

@@ -17,6 +17,7 @@ pub mod orchestrator;
 pub mod profile;
 pub mod report;
 pub mod runner;
+pub mod scenario;
 pub mod spec;
 pub mod stats;
 

@@ -86,7 +86,23 @@ impl CapacityOrchestrator {
     /// One stage through the runner, with readings beside it when watched.
     async fn stage(&self, i: usize) -> Result<(LoadFigures, Option<StageInfra>), String> {
         let spec = self.spec.stage_spec(i);
-        let load = runner::run(&spec, &self.figures, self.abort.clone());
+        let stage = self.spec.stages[i];
+        let load = async {
+            match (&self.spec.scenario, stage.level) {
+                (Some(sc), super::stages::Level::Users(n)) => {
+                    runner::run_scenario(
+                        &spec,
+                        sc.clone(),
+                        n,
+                        stage.hold,
+                        &self.figures,
+                        self.abort.clone(),
+                    )
+                    .await
+                }
+                _ => runner::run(&spec, &self.figures, self.abort.clone()).await,
+            }
+        };
         let Some(beside) = &self.beside else {
             return Ok((load.await?, None));
         };
@@ -138,7 +154,15 @@ impl CapacityOrchestrator {
             }
             let secs = figures.elapsed_s.max(stage.hold.as_secs_f64());
             figures.rps = figures.requests as f64 / secs;
-            let mut row = StageRow::judge(*stage, figures, Extra::default(), &self.spec.thresholds);
+            let figures_checks = figures.check_failures;
+            let mut row = StageRow::judge(
+                *stage,
+                figures,
+                Extra {
+                    check_failures: figures_checks,
+                },
+                &self.spec.thresholds,
+            );
             if let (Some(infra), Some(rb), false) = (&infra, &self.runbook, row.passed()) {
                 row.bottleneck = bottleneck::judge(rb, &row, infra);
             }

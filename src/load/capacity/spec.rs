@@ -6,8 +6,10 @@ use super::stages::{self, Level, Role, Stage};
 use super::threshold::{Threshold, DEFAULTS};
 use crate::action::{Plan, PlanStep, Request, StepOp, Verb};
 use crate::base::duration::HumanDuration;
+use crate::load::scenario::Scenario;
 use crate::load::{LoadSpec, Profile, Stop};
 use crate::model::WorkloadKind;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// More stages than this is a typo, not a test.
@@ -26,6 +28,8 @@ pub struct CapacitySpec {
     pub target: Level,
     /// Run the stages above a failed one too (default: stop there).
     pub keep_going: bool,
+    /// What each virtual user sends, in place of the one request of `base`.
+    pub scenario: Option<Arc<Scenario>>,
 }
 
 impl CapacitySpec {
@@ -85,11 +89,28 @@ impl CapacitySpec {
             default_thresholds,
             target,
             keep_going,
+            scenario: None,
         };
         for i in 0..spec.stages.len() {
             spec.stage_spec(i).validate()?;
         }
         Ok(spec)
+    }
+
+    /// Virtual users run `scenario` in a loop; a scenario has no schedule, so
+    /// every stage must be users.
+    pub fn with_scenario(mut self, scenario: Arc<Scenario>) -> Result<Self, String> {
+        if self
+            .stages
+            .iter()
+            .any(|s| matches!(s.level, Level::Rate(_)))
+        {
+            return Err(
+                "a scenario runs virtual users: give --stages as users (50:2m), not rates".into(),
+            );
+        }
+        self.scenario = Some(scenario);
+        Ok(self)
     }
 
     /// The load run of stage `i`: users are connections sending as fast as
@@ -163,10 +184,12 @@ impl CapacitySpec {
                 }
             })
             .collect();
+        let what = match &self.scenario {
+            Some(s) => format!("{} on {url}", s.describe()),
+            None => format!("{} {url}", self.base.method),
+        };
         let mut judge = format!(
-            "{} {}, {}{}, timeout {}; each stage must hold {}{}; target {}{}",
-            self.base.method,
-            url,
+            "{what}, {}{}, timeout {}; each stage must hold {}{}; target {}{}",
             self.base.protocol(),
             if self.base.headers.is_empty() {
                 String::new()
