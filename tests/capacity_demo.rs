@@ -260,6 +260,48 @@ weight = 2
         shown(&out)
     );
 
+    // From today's traffic: the service's requests/s as the metrics view
+    // reads it (here its own /metrics), while 20 requests/s arrive.
+    let config = data.path().join("config.toml");
+    let traffic = {
+        let (data, url) = (data.path().to_path_buf(), url.clone());
+        std::thread::spawn(move || {
+            opsdeck(&data, &["load", &url, "--rate", "20", "-d", "8s", "--yes"])
+        })
+    };
+    std::thread::sleep(Duration::from_secs(2));
+    let out = {
+        std::fs::write(
+            &config,
+            format!(
+                "refresh = \"1s\"\n[[scrape]]\nname = \"demo\"\nurl = \"{}\"\n",
+                demo.url("/metrics")
+            ),
+        )
+        .unwrap();
+        Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+            .env("OPSDECK_DATA_DIR", data.path())
+            .env("OPSDECK_CONFIG", &config)
+            .args([
+                "load",
+                &url,
+                "--from-current",
+                "demo",
+                "-d",
+                "20s",
+                "--dry-run",
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let _ = traffic.join();
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    let plan = String::from_utf8_lossy(&out.stdout);
+    assert!(plan.contains("levels from demo at "), "{plan}");
+    assert!(plan.contains("5 stages"), "{plan}");
+    assert!(plan.contains("(over 50 connections, the spike)"), "{plan}");
+
     // Refused read-only, before anything is sent.
     let out = opsdeck(
         data.path(),

@@ -19,7 +19,17 @@ use std::process::ExitCode;
 use tokio::sync::watch;
 
 pub async fn run(args: &LoadArgs, read_only: bool, config: &crate::config::Config) -> ExitCode {
-    let spec = match args.capacity.spec(&args.load) {
+    let current = match &args.capacity.from_current {
+        None => None,
+        Some(service) => match current_rps(config, service).await {
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!("error: --from-current {service}: {e}");
+                return ExitCode::from(EXIT_NO_PLAN);
+            }
+        },
+    };
+    let spec = match args.capacity.spec(&args.load, current) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -151,4 +161,31 @@ async fn show_progress(
             );
         }
     }
+}
+
+/// SERVICE's requests/s now, from the row the metrics view shows for it
+/// (its best source with fresh figures), after two readings of every target.
+async fn current_rps(config: &crate::config::Config, service: &str) -> Result<f64, String> {
+    let (model, _) = super::status::collect(config, true, None).await;
+    let rows = crate::console::services::rows(&model);
+    let Some(row) = rows.iter().find(|r| r.name == service) else {
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        return Err(format!(
+            "no service of that name (the metrics view has: {})",
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        ));
+    };
+    row.rps.ok_or_else(|| {
+        let why = row
+            .missing
+            .get("rps")
+            .cloned()
+            .or(row.note.clone())
+            .unwrap_or_else(|| "no requests/s figure".into());
+        format!("{} gives no requests/s: {why}", row.source)
+    })
 }

@@ -236,7 +236,11 @@ mod tests {
         let (capacity, examples): (Vec<&str>, Vec<&str>) = readme
             .lines()
             .filter_map(|l| l.strip_prefix("opsdeck load "))
-            .partition(|l| l.contains("--stages") || l.contains("--scenario"));
+            .partition(|l| {
+                ["--stages", "--scenario", "--from-current"]
+                    .iter()
+                    .any(|f| l.contains(f))
+            });
         // Capacity runs are a shell's for now; the console refuses them by name.
         for line in &capacity {
             assert_eq!(

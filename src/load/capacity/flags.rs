@@ -31,6 +31,11 @@ pub struct CapacityFlags {
     /// beside each stage; default: the container publishing the URL's port
     #[arg(long, value_name = "TARGET/GROUP/NAME")]
     pub workload: Option<crate::model::WorkloadAddr>,
+    /// Plan the stages from SERVICE's requests/s now (as the metrics view reads
+    /// it: PromQL, scrape or probe): 1×, 2×, 3× for -d each (default 1m) and a
+    /// 10× spike in the 3× step
+    #[arg(long, value_name = "SERVICE", conflicts_with_all = ["stages", "scenario", "spike"])]
+    pub from_current: Option<String>,
     /// A scenario file (TOML): the requests each virtual user sends in a loop
     /// (see README "Capacity runs"); the stages are then users
     #[arg(long, value_name = "FILE")]
@@ -48,6 +53,7 @@ impl CapacityFlags {
     /// --stages or --scenario is refused, rather than run without them).
     pub fn is_capacity(&self) -> bool {
         self.stages.is_some()
+            || self.from_current.is_some()
             || self.scenario.is_some()
             || self.spike.is_some()
             || !self.thresholds.is_empty()
@@ -59,7 +65,8 @@ impl CapacityFlags {
 
     /// The capacity run these flags ask for, with the single-URL flags'
     /// connections, headers, timeout and protocol.
-    pub fn spec(&self, load: &LoadFlags) -> Result<CapacitySpec, String> {
+    /// `current`: the requests/s `--from-current` read (the caller reads it).
+    pub fn spec(&self, load: &LoadFlags, current: Option<f64>) -> Result<CapacitySpec, String> {
         let scenario = match &self.scenario {
             None => None,
             Some(path) => Some(Arc::new(Scenario::load(path)?)),
@@ -73,6 +80,27 @@ impl CapacityFlags {
                 return Err("give the URL, or base_url in the scenario file".into());
             }
         };
+        if let Some(service) = &self.from_current {
+            let rate = current.ok_or_else(|| format!("--from-current {service}: no reading"))?;
+            if !(rate.is_finite() && rate > 0.0) {
+                return Err(format!(
+                    "--from-current {service}: it serves {rate} requests/s now, nothing to multiply; give --stages"
+                ));
+            }
+            let hold = load.duration.unwrap_or(std::time::Duration::from_secs(60));
+            let list = stages::from_current(rate, hold);
+            let target = match &self.target {
+                None => None,
+                Some(t) => Some(parse_target(t, &list)?),
+            };
+            let mut spec =
+                CapacitySpec::new(base, list, &self.thresholds, target, self.keep_going)?;
+            spec.planned_from = Some(format!(
+                "{service} at {} requests/s now",
+                super::threshold::short(rate)
+            ));
+            return Ok(spec);
+        }
         let text = match (&self.stages, &scenario, self.users) {
             (Some(t), _, None) => t.clone(),
             (Some(_), _, Some(_)) => {
@@ -84,7 +112,7 @@ impl CapacityFlags {
             }
             (None, Some(_), None) => return Err("--scenario needs --users N (or --stages)".into()),
             (None, None, _) => {
-                return Err("--threshold, --target, --spike, --report and --workload judge a capacity run: give --stages (or --scenario with --users)".into())
+                return Err("--threshold, --target, --spike, --report and --workload judge a capacity run: give --stages, --from-current or --scenario with --users".into())
             }
         };
         let mut list = stages::parse_stages(&text)?;

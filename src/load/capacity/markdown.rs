@@ -45,6 +45,9 @@ pub fn report(spec: &CapacitySpec, rows: &[StageRow], verdict: &Verdict, when: &
         verdict.line
     );
     let _ = writeln!(out, "Started {when}; plan: {}.\n", spec.plan().summary);
+    if let Some(from) = &spec.planned_from {
+        let _ = writeln!(out, "Levels: 1×, 2×, 3× and a 10× spike of {from}.\n");
+    }
 
     out.push_str("## Stages\n\n");
     row(&mut out, &HEADER.map(String::from));

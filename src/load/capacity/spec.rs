@@ -30,6 +30,8 @@ pub struct CapacitySpec {
     pub keep_going: bool,
     /// What each virtual user sends, in place of the one request of `base`.
     pub scenario: Option<Arc<Scenario>>,
+    /// Where the levels came from, for `--from-current`: `api at 20.8/s now`.
+    pub planned_from: Option<String>,
 }
 
 impl CapacitySpec {
@@ -90,6 +92,7 @@ impl CapacitySpec {
             target,
             keep_going,
             scenario: None,
+            planned_from: None,
         };
         for i in 0..spec.stages.len() {
             spec.stage_spec(i).validate()?;
@@ -213,6 +216,9 @@ impl CapacitySpec {
         );
         if !self.base.body.is_empty() {
             judge.push_str(&format!(", body {} bytes", self.base.body.len()));
+        }
+        if let Some(from) = &self.planned_from {
+            judge.push_str(&format!("; levels from {from}"));
         }
         steps.push(PlanStep {
             op: StepOp::Load,

@@ -200,6 +200,8 @@ pub fn with_spike(stages: &[Stage], spike: Spike) -> Vec<Stage> {
 /// The stages at `times` of today's rate, for `--from-current`: 1×, 2×, 3×
 /// and a 10× spike in the middle of the 3× step.
 pub fn from_current(rate: f64, hold: Duration) -> Vec<Stage> {
+    // A tenth of a request a second is as fine as a reading of traffic goes.
+    let rate = ((rate * 10.0).round() / 10.0).max(0.1);
     let steps: Vec<Stage> = [1.0, 2.0, 3.0]
         .iter()
         .map(|m| Stage {
@@ -332,5 +334,7 @@ mod tests {
             ]
         );
         assert_eq!(total(&s), secs(210));
+        // A reading of traffic is rounded to a tenth of a request a second.
+        assert_eq!(from_current(20.7834, secs(60))[0].label(), "20.8/s");
     }
 }
