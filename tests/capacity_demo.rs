@@ -8,6 +8,8 @@
 
 #[path = "support/images.rs"]
 mod images;
+#[path = "support/postgres.rs"]
+mod postgres;
 
 use images::*;
 use serde_json::Value;
@@ -301,6 +303,35 @@ weight = 2
     assert!(plan.contains("levels from demo at "), "{plan}");
     assert!(plan.contains("5 stages"), "{plan}");
     assert!(plan.contains("(over 50 connections, the spike)"), "{plan}");
+
+    // A [[postgres]] target is read beside every stage through its collector:
+    // connections against max_connections; its password appears nowhere.
+    let pg = postgres::Postgres::start(30);
+    std::fs::write(
+        &config,
+        "refresh = \"1s\"\n[[postgres]]\nname = \"main-db\"\nurl_env = \"OPSDECK_CAPACITY_DB_URL\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .env("OPSDECK_DATA_DIR", data.path())
+        .env("OPSDECK_CONFIG", &config)
+        .env("OPSDECK_CAPACITY_DB_URL", pg.superuser_dsn())
+        .args(["load", &url, "--stages", "2:3s", "--yes", "--json"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = shown(&out);
+    assert!(!text.contains(postgres::SUPER_PASSWORD), "{text}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let db = &v["stages"][0]["infra"]["databases"][0];
+    assert_eq!(db[0], "main-db", "{text}");
+    assert_eq!(db[1]["read"]["max_connections"], 30, "{text}");
+    assert!(
+        db[1]["read"]["connections"].as_u64().unwrap() >= 1,
+        "{text}"
+    );
+    let audit = opsdeck(data.path(), &["audit", "--json"]);
+    assert!(!String::from_utf8_lossy(&audit.stdout).contains(postgres::SUPER_PASSWORD));
 
     // Refused read-only, before anything is sent.
     let out = opsdeck(

@@ -15,6 +15,7 @@ use crate::load::stats::LoadFigures;
 use crate::model::WorkloadAddr;
 use crate::runbook::spec::Runbook;
 use std::time::Duration;
+use tokio::time::Instant;
 
 /// How often the infrastructure beside a stage is read.
 pub const SAMPLE_EVERY: Duration = Duration::from_secs(1);
@@ -108,7 +109,9 @@ impl CapacityOrchestrator {
         };
         tokio::pin!(load);
         let mut samples: Vec<InfraSample> = Vec::new();
-        let mut tick = tokio::time::interval(SAMPLE_EVERY);
+        // No reading at the very start: the stats it would see belong to
+        // the stage before (a spike's peak would land in its recovery).
+        let mut tick = tokio::time::interval_at(Instant::now() + SAMPLE_EVERY, SAMPLE_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let figures = loop {
             tokio::select! {
