@@ -39,14 +39,7 @@ pub async fn run(args: &LoadArgs, read_only: bool, config: &crate::config::Confi
     let request = spec.request();
     let stage_labels: Vec<String> = spec.stages.iter().map(|s| s.label()).collect();
     let endpoint = spec.base.endpoint.clone();
-    let watch = match Watch::prepare(
-        config,
-        &endpoint.host,
-        endpoint.port,
-        args.capacity.workload.clone(),
-    )
-    .await
-    {
+    let watch = match Watch::prepare(config, &endpoint, args.capacity.workload.clone()).await {
         Ok(w) => w,
         Err(e) => {
             eprintln!("error: {e}");

@@ -8,10 +8,12 @@
 //! its last value.
 
 use crate::config::Config;
+use crate::console::load_run::workload_for;
 use crate::console::Model;
 use crate::load::capacity::bottleneck::RUNBOOK;
 use crate::load::capacity::infra::{Beside, DbUse, InfraSample, WorkloadUse};
-use crate::model::{Health, Inventory, TargetKind, WorkloadAddr};
+use crate::load::Endpoint;
+use crate::model::{Health, TargetKind, WorkloadAddr};
 use crate::runbook::spec::Runbook;
 use crate::source::targets::{plan, poll_each, Planned};
 use futures::future::BoxFuture;
@@ -31,8 +33,7 @@ impl Watch {
     /// otherwise claim to watch it.
     pub async fn prepare(
         config: &Config,
-        url_host: &str,
-        url_port: u16,
+        endpoint: &Endpoint,
         named: Option<WorkloadAddr>,
     ) -> Result<Option<Watch>, String> {
         let postgres: Vec<String> = config
@@ -58,12 +59,12 @@ impl Watch {
                 }
                 Some(w)
             }
-            None if is_local(url_host) => {
+            // The console's load view finds it the same way.
+            None => {
                 let mut model = Model::new(config.refresh.0, true);
                 model.add_started(poll_each(&mut planned).await);
-                by_published_port(&model.inventories, url_port)
+                workload_for(&model, endpoint)
             }
-            None => None,
         };
         if workload.is_none() {
             planned.retain(|p| p.kind == TargetKind::Postgres);
@@ -82,21 +83,6 @@ impl Watch {
     pub fn workload(&self) -> Option<&WorkloadAddr> {
         self.workload.as_ref()
     }
-}
-
-fn is_local(host: &str) -> bool {
-    matches!(host, "127.0.0.1" | "localhost" | "::1" | "0.0.0.0")
-}
-
-/// The workload with a container publishing `port` on the host (`0.0.0.0:8080->80/tcp`).
-fn by_published_port(inventories: &[(String, Inventory)], port: u16) -> Option<WorkloadAddr> {
-    let needle = format!(":{port}->");
-    inventories.iter().find_map(|(_, inv)| {
-        inv.instances
-            .iter()
-            .find(|i| i.is_running() && i.ports.iter().any(|p| p.contains(&needle)))
-            .map(|i| i.workload.clone())
-    })
 }
 
 /// The degraded-performance runbook as built in: its checks and branch
