@@ -240,3 +240,88 @@ impl Orchestrator for CapacityOrchestrator {
         Box::pin(async { Ok(Vec::new()) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::action::{Request, Verb};
+    use crate::load::capacity::stages::parse_stages;
+    use crate::load::capacity::verdict::Outcome;
+    use crate::load::{Endpoint, LoadSpec, Profile, Stop};
+
+    /// A loopback port nothing listens on: every request is a connect error.
+    fn refused() -> CapacitySpec {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let url = format!("http://127.0.0.1:{port}/");
+        let base = LoadSpec {
+            endpoint: Endpoint::parse(&url).unwrap(),
+            url,
+            method: hyper::Method::GET,
+            headers: vec![],
+            body: vec![],
+            connections: 2,
+            stop: Stop::After(Duration::from_secs(1)),
+            profile: Profile::Max,
+            http2: false,
+            timeout: Duration::from_secs(1),
+        };
+        let stages = parse_stages("5/s:1s,10/s:1s").unwrap();
+        CapacitySpec::new(base, stages, &[], None, false).unwrap()
+    }
+
+    async fn run(spec: CapacitySpec) -> (crate::action::Outcome, Progress) {
+        let request = spec.request();
+        let (orch, live) = CapacityOrchestrator::new(spec);
+        let plan = orch.plan(&request).await.unwrap();
+        let (tx, _rx) = mpsc::channel(16);
+        let out = orch.execute(&plan, tx).await.unwrap();
+        let done = live.progress.borrow().clone();
+        (out, done)
+    }
+
+    #[tokio::test]
+    async fn a_silent_server_fails_the_first_stage_and_the_rest_are_not_run() {
+        let (out, done) = run(refused()).await;
+        assert!(!out.ok);
+        assert_eq!(done.rows[0].outcome, Outcome::NothingAnswered);
+        assert_eq!(
+            done.rows[1].outcome,
+            Outcome::NotRun {
+                why: "an earlier stage failed".into()
+            }
+        );
+        let v = done.verdict.unwrap();
+        assert!(!v.target_passed);
+        assert!(
+            v.line
+                .starts_with("holds no stage; fails at 5/s: nothing answered (connect "),
+            "{}",
+            v.line
+        );
+        assert_eq!(out.message, v.line);
+    }
+
+    #[tokio::test]
+    async fn keep_going_runs_every_stage_and_a_foreign_request_gets_no_plan() {
+        let mut spec = refused();
+        spec.keep_going = true;
+        let (_, done) = run(spec.clone()).await;
+        assert!(done
+            .rows
+            .iter()
+            .all(|r| r.outcome == Outcome::NothingAnswered));
+        let (orch, _live) = CapacityOrchestrator::new(spec);
+        let other = Request {
+            workload: "load/_/example.org:80".parse().unwrap(),
+            verb: Verb::Load {
+                url: "http://example.org/".into(),
+                profile: "x".into(),
+            },
+        };
+        assert!(orch.plan(&other).await.is_err());
+    }
+}
