@@ -333,6 +333,26 @@ weight = 2
     let audit = opsdeck(data.path(), &["audit", "--json"]);
     assert!(!String::from_utf8_lossy(&audit.stdout).contains(postgres::SUPER_PASSWORD));
 
+    // A named workload that is not there is refused before anything is sent.
+    let out = opsdeck(
+        data.path(),
+        &[
+            "load",
+            &url,
+            "--stages",
+            "2:3s",
+            "--workload",
+            "local/_/no-such-container",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", shown(&out));
+    assert!(
+        shown(&out).contains("--workload local/_/no-such-container: no workload"),
+        "{}",
+        shown(&out)
+    );
+
     // Refused read-only, before anything is sent.
     let out = opsdeck(
         data.path(),

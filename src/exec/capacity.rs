@@ -57,6 +57,15 @@ impl Watch {
                         w.target
                     ));
                 }
+                // A workload named and not there would be read as unread all
+                // run long: refused before anything is sent.
+                let mut model = Model::new(config.refresh.0, true);
+                model.add_started(poll_each(&mut planned).await);
+                if let Err(e) = workload_use(&model, &w) {
+                    if !e.starts_with("no stats reading yet") {
+                        return Err(format!("--workload {w}: {e}"));
+                    }
+                }
                 Some(w)
             }
             // The console's load view finds it the same way.
