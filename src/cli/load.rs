@@ -8,6 +8,7 @@
 use super::act::{self, ActFlags, EXIT_FAILED, EXIT_NOT_CONFIRMED, EXIT_NO_PLAN};
 use crate::action::{perform, PerformOptions, Performed};
 use crate::load::args::LoadFlags;
+use crate::load::capacity::flags::CapacityFlags;
 use crate::load::report::{progress_line, summary};
 use crate::load::LoadOrchestrator;
 use std::io::IsTerminal as _;
@@ -18,6 +19,8 @@ use std::process::ExitCode;
 pub struct LoadArgs {
     #[command(flatten)]
     pub load: LoadFlags,
+    #[command(flatten)]
+    pub capacity: CapacityFlags,
     /// Print the summary as JSON on stdout
     #[arg(long)]
     pub json: bool,
@@ -25,7 +28,10 @@ pub struct LoadArgs {
     pub flags: ActFlags,
 }
 
-pub async fn run(args: &LoadArgs, read_only: bool) -> ExitCode {
+pub async fn run(args: &LoadArgs, read_only: bool, config: &crate::config::Config) -> ExitCode {
+    if args.capacity.is_capacity() {
+        return super::capacity::run(args, read_only, config).await;
+    }
     let spec = match args.load.spec() {
         Ok(s) => s,
         Err(e) => {

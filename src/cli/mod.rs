@@ -5,6 +5,7 @@ mod alerts;
 mod audit_cmd;
 mod backup;
 mod cache;
+mod capacity;
 mod config_cmd;
 mod db;
 mod demo_cmd;
@@ -270,7 +271,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             };
             let read_only = read_only(&cli, &loaded.config);
-            Ok(runtime()?.block_on(load::run(args, read_only)))
+            Ok(runtime()?.block_on(load::run(args, read_only, &loaded.config)))
         }
         Some(Commands::Runbook { action }) => runbook::command(&cli, action),
         Some(Commands::History { workload, json }) => {

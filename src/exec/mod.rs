@@ -3,6 +3,7 @@
 //! queries) and answering with Events, and the files opsdeck keeps (config,
 //! acknowledgements, themes, the runbook catalogue, run timelines).
 pub mod backup_drill;
+pub mod capacity;
 mod describe;
 mod discover;
 pub mod files;

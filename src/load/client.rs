@@ -154,6 +154,43 @@ impl Connector {
     /// Sends one request on `sender` (connecting first when needed), reads
     /// the whole answer and returns its status.
     pub async fn send(&self, sender: &mut Sender) -> Result<u16, ErrorKind> {
+        self.exchange(sender, self.request(), None).await
+    }
+
+    /// A request of a scenario: its own method, path, headers and body on
+    /// this endpoint (the run's `-H` headers first).
+    pub fn build(
+        &self,
+        method: &Method,
+        path: &str,
+        headers: &[(HeaderName, HeaderValue)],
+        body: Bytes,
+    ) -> Result<Request<Body>, ErrorKind> {
+        let uri: Uri = if self.http2 {
+            let scheme = if self.endpoint.https { "https" } else { "http" };
+            format!("{scheme}://{}{path}", self.endpoint.authority()).parse()
+        } else {
+            path.parse()
+        }
+        .map_err(|_| ErrorKind::Other)?;
+        let mut req = self.request();
+        *req.body_mut() = Full::new(body);
+        *req.method_mut() = method.clone();
+        *req.uri_mut() = uri;
+        for (n, v) in headers {
+            req.headers_mut().insert(n.clone(), v.clone());
+        }
+        Ok(req)
+    }
+
+    /// Sends `req` on `sender`, reads the whole answer (into `keep` when
+    /// given, for a scenario's body check) and returns its status.
+    pub async fn exchange(
+        &self,
+        sender: &mut Sender,
+        req: Request<Body>,
+        mut keep: Option<&mut Vec<u8>>,
+    ) -> Result<u16, ErrorKind> {
         let response = match sender {
             Sender::H1(slot) => {
                 if slot.as_ref().is_none_or(|s| s.is_closed()) {
@@ -162,7 +199,7 @@ impl Connector {
                 let s = slot.as_mut().expect("connected above");
                 let sent = async {
                     s.ready().await?;
-                    s.send_request(self.request()).await
+                    s.send_request(req).await
                 }
                 .await;
                 if sent.is_err() {
@@ -172,18 +209,25 @@ impl Connector {
             }
             Sender::H2 => {
                 let mut s = self.shared_h2().await?;
-                s.send_request(self.request()).await
+                s.send_request(req).await
             }
         }
         .map_err(|e| classify(Stage::Exchange, &e))?;
         let status = response.status().as_u16();
         let mut body = response.into_body();
         while let Some(frame) = body.frame().await {
-            if let Err(e) = frame {
-                if let Sender::H1(slot) = sender {
-                    *slot = None;
+            match frame {
+                Err(e) => {
+                    if let Sender::H1(slot) = sender {
+                        *slot = None;
+                    }
+                    return Err(classify(Stage::Exchange, &e));
                 }
-                return Err(classify(Stage::Exchange, &e));
+                Ok(f) => {
+                    if let (Some(keep), Some(data)) = (keep.as_deref_mut(), f.data_ref()) {
+                        keep.extend_from_slice(data);
+                    }
+                }
             }
         }
         Ok(status)

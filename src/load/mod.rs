@@ -10,12 +10,14 @@
 //! audit), its live figures on a channel of their own.
 
 pub mod args;
+pub mod capacity;
 pub mod client;
 pub mod errors;
 pub mod orchestrator;
 pub mod profile;
 pub mod report;
 pub mod runner;
+pub mod scenario;
 pub mod spec;
 pub mod stats;
 

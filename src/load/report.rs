@@ -5,7 +5,7 @@ use super::errors::ErrorKind;
 use super::stats::LoadFigures;
 use std::fmt::Write as _;
 
-fn ms(v: f64) -> String {
+pub fn ms(v: f64) -> String {
     if v >= 100.0 {
         format!("{v:.0} ms")
     } else if v >= 10.0 {

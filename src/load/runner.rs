@@ -49,12 +49,52 @@ pub async fn run(
         start: Instant::now(),
         next: AtomicU64::new(0),
     });
-    let (tx, mut rx) = mpsc::channel::<Vec<Sample>>(1024);
+    let (tx, rx) = mpsc::channel::<Vec<Sample>>(1024);
     let workers: Vec<_> = (0..spec.connections)
         .map(|_| tokio::spawn(worker(shared.clone(), tx.clone(), abort.clone())))
         .collect();
     drop(tx);
+    aggregate(rx, workers, shared.start, live, None).await
+}
 
+/// Runs `users` virtual users through `scenario` for `run_for` (the
+/// connection set-up, timeout and `-H` headers from `spec`).
+pub async fn run_scenario(
+    spec: &LoadSpec,
+    scenario: Arc<crate::load::scenario::Scenario>,
+    users: usize,
+    run_for: Duration,
+    live: &watch::Sender<Option<LoadFigures>>,
+    abort: watch::Receiver<bool>,
+) -> Result<LoadFigures, String> {
+    use crate::load::scenario::vu;
+    let connector = Connector::new(spec)?;
+    let shared = Arc::new(vu::Shared::new(scenario, connector, spec.timeout, run_for));
+    let (tx, rx) = mpsc::channel::<Vec<Sample>>(1024);
+    let workers: Vec<_> = (0..users)
+        .map(|u| tokio::spawn(vu::run(shared.clone(), u, tx.clone(), abort.clone())))
+        .collect();
+    drop(tx);
+    aggregate(
+        rx,
+        workers,
+        shared.start,
+        live,
+        Some(&shared.check_failures),
+    )
+    .await
+}
+
+/// Folds the workers' batches until they are all done, publishing
+/// snapshots; the last one comes back.
+async fn aggregate(
+    mut rx: mpsc::Receiver<Vec<Sample>>,
+    workers: Vec<tokio::task::JoinHandle<()>>,
+    start: Instant,
+    live: &watch::Sender<Option<LoadFigures>>,
+    check_failures: Option<&AtomicU64>,
+) -> Result<LoadFigures, String> {
+    let checks = || check_failures.map_or(0, |c| c.load(Ordering::Relaxed));
     let mut stats = Stats::new();
     let mut tick = tokio::time::interval(LIVE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -65,14 +105,16 @@ pub async fn run(
                 None => break,
             },
             _ = tick.tick() => {
-                live.send_replace(Some(stats.snapshot(shared.start.elapsed(), HISTOGRAM_BARS)));
+                stats.set_check_failures(checks());
+                live.send_replace(Some(stats.snapshot(start.elapsed(), HISTOGRAM_BARS)));
             }
         }
     }
     for w in workers {
         w.await.map_err(|e| format!("a load worker failed: {e}"))?;
     }
-    let last = stats.snapshot(shared.start.elapsed(), HISTOGRAM_BARS);
+    stats.set_check_failures(checks());
+    let last = stats.snapshot(start.elapsed(), HISTOGRAM_BARS);
     live.send_replace(Some(last.clone()));
     Ok(last)
 }
@@ -145,7 +187,7 @@ async fn worker(s: Arc<Shared>, tx: mpsc::Sender<Vec<Sample>>, mut abort: watch:
 }
 
 /// Resolves once `abort` turns true; never when its sender is gone.
-async fn aborted(abort: &mut watch::Receiver<bool>) {
+pub(crate) async fn aborted(abort: &mut watch::Receiver<bool>) {
     if abort.wait_for(|a| *a).await.is_err() {
         std::future::pending::<()>().await;
     }

@@ -39,6 +39,7 @@ pub struct Stats {
     statuses: BTreeMap<u16, u64>,
     errors: BTreeMap<ErrorKind, u64>,
     seconds: Vec<Second>,
+    check_failures: u64,
 }
 
 impl Default for Stats {
@@ -128,6 +129,9 @@ pub struct LoadFigures {
     pub error_kinds: BTreeMap<ErrorKind, u64>,
     pub series: Vec<SecondPoint>,
     pub histogram: Vec<Bucket>,
+    /// Answers below 400 that failed a scenario's check (expect_status,
+    /// expect_body); counted apart from transport errors and HTTP errors.
+    pub check_failures: u64,
 }
 
 impl Stats {
@@ -138,6 +142,7 @@ impl Stats {
             statuses: BTreeMap::new(),
             errors: BTreeMap::new(),
             seconds: Vec::new(),
+            check_failures: 0,
         }
     }
 
@@ -165,6 +170,11 @@ impl Stats {
                 *self.errors.entry(kind).or_default() += 1;
             }
         }
+    }
+
+    /// Scenario checks are judged where the answer is read; their count comes here.
+    pub fn set_check_failures(&mut self, n: u64) {
+        self.check_failures = n;
     }
 
     pub fn requests(&self) -> u64 {
@@ -205,6 +215,7 @@ impl Stats {
             error_kinds: self.errors.clone(),
             series: self.series(),
             histogram: self.buckets(buckets),
+            check_failures: self.check_failures,
         }
     }
 

@@ -1,0 +1,184 @@
+//! `opsdeck load URL --stages ...`: a capacity run from the command line,
+//! through the one action path, with the running stage on a terminal's
+//! stderr, a table of the stages and the verdict at the end.
+//!
+//! Exit codes: 0 the target stage passed its thresholds; 1 it did not (or
+//! was not reached); 2 bad arguments; 3 refused by `--read-only`; 4 not confirmed.
+
+use super::act::{self, EXIT_FAILED, EXIT_NOT_CONFIRMED, EXIT_NO_PLAN};
+use super::load::LoadArgs;
+use crate::action::{perform, PerformOptions, Performed};
+use crate::exec::capacity::{judgement, Watch};
+use crate::load::capacity::run::{CapacityOrchestrator, Progress};
+use crate::load::capacity::{markdown, table};
+use crate::load::report::progress_line;
+use crate::load::LoadFigures;
+use serde_json::json;
+use std::io::IsTerminal as _;
+use std::process::ExitCode;
+use tokio::sync::watch;
+
+pub async fn run(args: &LoadArgs, read_only: bool, config: &crate::config::Config) -> ExitCode {
+    let current = match &args.capacity.from_current {
+        None => None,
+        Some(service) => match current_rps(config, service).await {
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!("error: --from-current {service}: {e}");
+                return ExitCode::from(EXIT_NO_PLAN);
+            }
+        },
+    };
+    let spec = match args.capacity.spec(&args.load, current) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_NO_PLAN);
+        }
+    };
+    let request = spec.request();
+    let stage_labels: Vec<String> = spec.stages.iter().map(|s| s.label()).collect();
+    let endpoint = spec.base.endpoint.clone();
+    let watch = match Watch::prepare(config, &endpoint, args.capacity.workload.clone()).await {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_NO_PLAN);
+        }
+    };
+    let (orch, live) = CapacityOrchestrator::new(spec);
+    let orch = match watch {
+        Some(w) => orch.watching(Box::new(w), judgement()),
+        None => orch,
+    };
+    let opts = PerformOptions::new(read_only, args.flags.dry_run);
+    let confirm = match (args.flags.yes, args.json) {
+        (true, true) => crate::action::perform::confirmed(),
+        (true, false) => act::with_plan_shown(crate::action::perform::confirmed()),
+        (false, _) => act::ask_on_terminal(),
+    };
+    let abort = live.abort.clone();
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nstopping: the stages run so far are judged, the rest are not run");
+            let _ = abort.send(true);
+        }
+    });
+    let progress = std::io::stderr().is_terminal().then(|| {
+        tokio::spawn(show_progress(
+            live.figures.clone(),
+            live.progress.clone(),
+            stage_labels,
+        ))
+    });
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let started = crate::base::time::now_rfc3339();
+    let result = perform(&orch, &request, &opts, confirm, &tx).await;
+    drop(tx);
+    let _ = drain.await;
+    ctrl_c.abort();
+    if let Some(p) = progress {
+        p.abort();
+        let _ = p.await;
+        eprintln!();
+    }
+    match result {
+        Ok(Performed::Done(_, outcome)) => {
+            let done = live.progress.borrow().clone();
+            print_result(&done, args.json, &outcome.message);
+            let written = match (&args.capacity.report, &done.verdict) {
+                (Some(path), Some(v)) => {
+                    let text = markdown::report(orch.spec(), &done.rows, v, &started);
+                    match std::fs::write(path, text) {
+                        Ok(()) => {
+                            eprintln!("report written to {}", path.display());
+                            true
+                        }
+                        Err(e) => {
+                            eprintln!("error: --report {}: {e}", path.display());
+                            false
+                        }
+                    }
+                }
+                _ => true,
+            };
+            // A report asked for and not written is a failed run: its reader has nothing.
+            ExitCode::from(if outcome.ok && written {
+                0
+            } else {
+                EXIT_FAILED
+            })
+        }
+        Ok(Performed::DryRun(plan, _)) => {
+            act::print_plan(&plan);
+            println!("dry run: nothing was sent");
+            ExitCode::SUCCESS
+        }
+        Ok(Performed::Declined(_)) => {
+            eprintln!("not started: nothing was sent");
+            ExitCode::from(EXIT_NOT_CONFIRMED)
+        }
+        Err(e) => act::report_error(e),
+    }
+}
+
+fn print_result(done: &Progress, as_json: bool, message: &str) {
+    if as_json {
+        let value = json!({ "stages": done.rows, "verdict": done.verdict });
+        match serde_json::to_string_pretty(&value) {
+            Ok(text) => println!("{text}"),
+            Err(e) => eprintln!("error: {e}"),
+        }
+        return;
+    }
+    print!("{}", table::text(&done.rows));
+    print!("{}", table::beside(&done.rows));
+    println!("verdict: {message}");
+}
+
+async fn show_progress(
+    mut figures: watch::Receiver<Option<LoadFigures>>,
+    progress: watch::Receiver<Progress>,
+    labels: Vec<String>,
+) {
+    while figures.changed().await.is_ok() {
+        let current = progress.borrow().current;
+        if let (Some(s), Some(i)) = (figures.borrow_and_update().as_ref(), current) {
+            eprint!(
+                "\rstage {}/{} {}: {}\x1b[K",
+                i + 1,
+                labels.len(),
+                labels[i],
+                progress_line(s)
+            );
+        }
+    }
+}
+
+/// SERVICE's requests/s now, from the row the metrics view shows for it
+/// (its best source with fresh figures), after two readings of every target.
+async fn current_rps(config: &crate::config::Config, service: &str) -> Result<f64, String> {
+    let (model, _) = super::status::collect(config, true, None).await;
+    let rows = crate::console::services::rows(&model);
+    let Some(row) = rows.iter().find(|r| r.name == service) else {
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        return Err(format!(
+            "no service of that name (the metrics view has: {})",
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        ));
+    };
+    row.rps.ok_or_else(|| {
+        let why = row
+            .missing
+            .get("rps")
+            .cloned()
+            .or(row.note.clone())
+            .unwrap_or_else(|| "no requests/s figure".into());
+        format!("{} gives no requests/s: {why}", row.source)
+    })
+}
