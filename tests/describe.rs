@@ -65,7 +65,26 @@ fn normalise(text: &str, extra: &[(&str, &str)]) -> String {
     ] {
         t = Regex::new(re).unwrap().replace_all(&t, to).into_owned();
     }
-    t
+    sort_env_runs(&t)
+}
+
+/// The docker CLI hands a container's `--env` values to the engine in no
+/// fixed order, so each run of `Env` lines is compared sorted.
+fn sort_env_runs(text: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut run: Vec<&str> = Vec::new();
+    for line in text.split('\n') {
+        if line.trim_start().starts_with("Env ") {
+            run.push(line);
+            continue;
+        }
+        run.sort_unstable();
+        out.extend(run.drain(..).map(str::to_string));
+        out.push(line.to_string());
+    }
+    run.sort_unstable();
+    out.extend(run.drain(..).map(str::to_string));
+    out.join("\n")
 }
 
 const APP: &str = r#"apiVersion: apps/v1
