@@ -40,7 +40,9 @@ pub fn default_rules() -> Vec<RuleSpec> {
         ),
         builtin(
             "HighLatency",
-            &["*:latency_p95", "scrape:*:p95"],
+            // Probes and scrapes only: a Redis PING round trip is its cache's
+            // own signal (redis:NAME:latency_p95), not a service's latency.
+            &["probe:*:latency_p95", "scrape:*:p95"],
             (Gt, 1.0, None),
             Severity::Warning,
             SUSTAINED,
@@ -383,6 +385,23 @@ mod tests {
         "BackupShrunk",
         "WalArchivingFailing",
     ];
+
+    #[test]
+    fn high_latency_watches_services_not_a_caches_ping() {
+        let rules = default_rules();
+        let high = rules.iter().find(|r| r.name == "HighLatency").unwrap();
+        let watches = |series: &str| {
+            high.metric
+                .as_ref()
+                .unwrap()
+                .0
+                .iter()
+                .any(|p| crate::metrics::glob::glob_match(p, series))
+        };
+        assert!(watches("probe:site:latency_p95"));
+        assert!(watches("scrape:api:p95"));
+        assert!(!watches("redis:cache:latency_p95"));
+    }
 
     #[test]
     fn defaults_are_valid_and_as_designed() {
