@@ -7,7 +7,7 @@
 
 use super::act::{self, EXIT_FAILED, EXIT_NOT_CONFIRMED, EXIT_NO_PLAN};
 use super::load::LoadArgs;
-use crate::action::{perform, PerformOptions, Performed};
+use crate::action::{PerformOptions, Performed};
 use crate::exec::capacity::{judgement, Watch};
 use crate::load::capacity::run::{CapacityOrchestrator, Progress};
 use crate::load::capacity::{markdown, table};
@@ -52,18 +52,7 @@ pub async fn run(args: &LoadArgs, read_only: bool, config: &crate::config::Confi
         None => orch,
     };
     let opts = PerformOptions::new(read_only, args.flags.dry_run);
-    let confirm = match (args.flags.yes, args.json) {
-        (true, true) => crate::action::perform::confirmed(),
-        (true, false) => act::with_plan_shown(crate::action::perform::confirmed()),
-        (false, _) => act::ask_on_terminal(),
-    };
-    let abort = live.abort.clone();
-    let ctrl_c = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\nstopping: the stages run so far are judged, the rest are not run");
-            let _ = abort.send(true);
-        }
-    });
+    let confirm = super::load::confirmation(&args.flags, args.json);
     let progress = std::io::stderr().is_terminal().then(|| {
         tokio::spawn(show_progress(
             live.figures.clone(),
@@ -71,18 +60,18 @@ pub async fn run(args: &LoadArgs, read_only: bool, config: &crate::config::Confi
             stage_labels,
         ))
     });
-    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
     let started = crate::base::time::now_rfc3339();
-    let result = perform(&orch, &request, &opts, confirm, &tx).await;
-    drop(tx);
-    let _ = drain.await;
-    ctrl_c.abort();
-    if let Some(p) = progress {
-        p.abort();
-        let _ = p.await;
-        eprintln!();
-    }
+    let stopping = "stopping: the stages run so far are judged, the rest are not run";
+    let result = super::load::perform_run(
+        &orch,
+        &request,
+        &opts,
+        confirm,
+        &live.abort,
+        stopping,
+        progress,
+    )
+    .await;
     match result {
         Ok(Performed::Done(_, outcome)) => {
             let done = live.progress.borrow().clone();

@@ -6,13 +6,16 @@
 //! answered; 2 bad arguments; 3 refused by `--read-only`; 4 not confirmed.
 
 use super::act::{self, ActFlags, EXIT_FAILED, EXIT_NOT_CONFIRMED, EXIT_NO_PLAN};
-use crate::action::{perform, PerformOptions, Performed};
+use crate::action::perform::Confirm;
+use crate::action::{perform, Orchestrator, PerformError, PerformOptions, Performed, Request};
 use crate::load::args::LoadFlags;
 use crate::load::capacity::flags::CapacityFlags;
 use crate::load::report::{progress_line, summary};
 use crate::load::LoadOrchestrator;
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 /// `opsdeck load`: the run's flags, and how the result is printed and confirmed.
 #[derive(Debug, Clone, clap::Args)]
@@ -43,33 +46,21 @@ pub async fn run(args: &LoadArgs, read_only: bool, config: &crate::config::Confi
     let request = spec.request();
     let (orch, live) = LoadOrchestrator::new(spec);
     let opts = PerformOptions::new(read_only, args.flags.dry_run);
-    let confirm = match (args.flags.yes, args.json) {
-        // The plan would spoil the JSON on stdout.
-        (true, true) => crate::action::perform::confirmed(),
-        (true, false) => act::with_plan_shown(crate::action::perform::confirmed()),
-        (false, _) => act::ask_on_terminal(),
-    };
-    let abort = live.abort.clone();
-    let ctrl_c = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\nstopping: the summary covers what was sent so far");
-            let _ = abort.send(true);
-        }
-    });
+    let confirm = confirmation(&args.flags, args.json);
     let progress = std::io::stderr()
         .is_terminal()
         .then(|| tokio::spawn(show_progress(live.figures.clone())));
-    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
-    let result = perform(&orch, &request, &opts, confirm, &tx).await;
-    drop(tx);
-    let _ = drain.await;
-    ctrl_c.abort();
-    if let Some(p) = progress {
-        p.abort();
-        let _ = p.await;
-        eprintln!();
-    }
+    let stopping = "stopping: the summary covers what was sent so far";
+    let result = perform_run(
+        &orch,
+        &request,
+        &opts,
+        confirm,
+        &live.abort,
+        stopping,
+        progress,
+    )
+    .await;
     match result {
         Ok(Performed::Done(_, outcome)) => {
             let last = live.figures.borrow().clone();
@@ -94,6 +85,49 @@ pub async fn run(args: &LoadArgs, read_only: bool, config: &crate::config::Confi
         }
         Err(e) => act::report_error(e),
     }
+}
+
+/// How a run is confirmed: `--yes` with `--json` shows no plan, which would
+/// spoil the JSON on stdout.
+pub(super) fn confirmation(flags: &ActFlags, json: bool) -> Confirm {
+    match (flags.yes, json) {
+        (true, true) => crate::action::perform::confirmed(),
+        (true, false) => act::with_plan_shown(crate::action::perform::confirmed()),
+        (false, _) => act::ask_on_terminal(),
+    }
+}
+
+/// Performs a run through the action path: Ctrl-C sends `abort` (saying
+/// `stopping` on stderr), and `progress`, drawing on stderr meanwhile, is
+/// stopped and its line ended when the run is.
+pub(super) async fn perform_run(
+    orch: &dyn Orchestrator,
+    request: &Request,
+    opts: &PerformOptions,
+    confirm: Confirm,
+    abort: &watch::Sender<bool>,
+    stopping: &'static str,
+    progress: Option<JoinHandle<()>>,
+) -> Result<Performed, PerformError> {
+    let abort = abort.clone();
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\n{stopping}");
+            let _ = abort.send(true);
+        }
+    });
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let result = perform(orch, request, opts, confirm, &tx).await;
+    drop(tx);
+    let _ = drain.await;
+    ctrl_c.abort();
+    if let Some(p) = progress {
+        p.abort();
+        let _ = p.await;
+        eprintln!();
+    }
+    result
 }
 
 async fn show_progress(
