@@ -14,7 +14,7 @@ mod nginx;
 #[path = "support/proc_stats.rs"]
 mod proc_stats;
 
-use load_tools::{env_or, measured, oha, opsdeck, Figures, BIN};
+use load_tools::{env_or, measured, oha, opsdeck, print_rows, Figures, BIN};
 use std::process::Command;
 use std::time::Duration;
 
@@ -69,20 +69,7 @@ fn main() {
         rows.push(run(&url, &c, &secs));
         std::thread::sleep(Duration::from_secs(2));
     }
-    println!(
-        "{:<14} {:>10} {:>9} {:>9} {:>14}",
-        "tool", "req/s", "p50 ms", "p99 ms", "CPU µs/req"
-    );
-    for f in &rows {
-        println!(
-            "{:<14} {:>10.0} {:>9.3} {:>9.3} {:>14.2}",
-            f.tool,
-            f.rps,
-            f.p50_ms,
-            f.p99_ms,
-            f.cpu_s * 1e6 / f.requests.max(1.0)
-        );
-    }
+    print_rows(&rows);
     let ratio = rows[1].rps / rows[0].rps.max(1.0);
     println!("top stage / single-URL: {ratio:.3} (the bar: at least 0.9)");
 }

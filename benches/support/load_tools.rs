@@ -79,3 +79,21 @@ pub fn oha(url: &str, c: &str, secs: &str) -> Figures {
         cpu_s,
     }
 }
+
+/// The figures of each tool, one row each.
+pub fn print_rows(rows: &[Figures]) {
+    println!(
+        "{:<14} {:>10} {:>9} {:>9} {:>14}",
+        "tool", "req/s", "p50 ms", "p99 ms", "CPU µs/req"
+    );
+    for f in rows {
+        println!(
+            "{:<14} {:>10.0} {:>9.3} {:>9.3} {:>14.2}",
+            f.tool,
+            f.rps,
+            f.p50_ms,
+            f.p99_ms,
+            f.cpu_s * 1e6 / f.requests.max(1.0)
+        );
+    }
+}
