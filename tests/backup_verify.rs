@@ -44,16 +44,7 @@ fn drill_record(data: &Path) -> serde_json::Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_good_dump_restores_and_passes_and_a_cut_one_fails_by_name() {
     let pg = Postgres::start(20);
-    let init = pg
-        .client("pgbench")
-        .args(["-i", "-s", "1", "-q", "postgres"])
-        .output()
-        .expect("pgbench runs");
-    assert!(
-        init.status.success(),
-        "{}",
-        String::from_utf8_lossy(&init.stderr)
-    );
+    pg.pgbench_init();
     let work = tempfile::tempdir().unwrap();
     let dumps = work.path().join("dumps");
     std::fs::create_dir(&dumps).unwrap();

@@ -86,16 +86,7 @@ async fn dumps_and_wal_archiving_are_judged_and_alert() {
     // Archiving on, into nowhere: every attempt fails, as a full or
     // unmounted archive volume does.
     let pg = Postgres::start_with(20, "archive_mode = on\narchive_command = '/bin/false'\n");
-    let init = pg
-        .client("pgbench")
-        .args(["-i", "-s", "1", "-q", "postgres"])
-        .output()
-        .expect("pgbench runs");
-    assert!(
-        init.status.success(),
-        "pgbench -i: {}",
-        String::from_utf8_lossy(&init.stderr)
-    );
+    pg.pgbench_init();
 
     let work = tempfile::tempdir().unwrap();
     let dumps: PathBuf = work.path().join("dumps");

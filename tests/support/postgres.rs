@@ -211,6 +211,20 @@ impl Postgres {
         c
     }
 
+    /// `pgbench -i -s 1` into `postgres`: 100,000 accounts to dump and restore.
+    pub fn pgbench_init(&self) {
+        let init = self
+            .client("pgbench")
+            .args(["-i", "-s", "1", "-q", "postgres"])
+            .output()
+            .expect("pgbench runs");
+        assert!(
+            init.status.success(),
+            "pgbench -i: {}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+    }
+
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
