@@ -133,7 +133,10 @@ pub async fn client_config(target: &KubeTarget) -> Result<kube::Config, String> 
 }
 
 pub async fn client(target: &KubeTarget) -> Result<kube::Client, String> {
-    let config = client_config(target).await?;
+    built(client_config(target).await?)
+}
+
+fn built(config: kube::Config) -> Result<kube::Client, String> {
     kube::Client::try_from(config).map_err(|e| format!("kubernetes client: {e}"))
 }
 
@@ -144,7 +147,7 @@ pub async fn client(target: &KubeTarget) -> Result<kube::Client, String> {
 pub async fn proxy_client(target: &KubeTarget) -> Result<kube::Client, String> {
     let mut config = client_config(target).await?;
     config.default_retry = false;
-    kube::Client::try_from(config).map_err(|e| format!("kubernetes client: {e}"))
+    built(config)
 }
 
 /// An API failure in words an on-call can act on: a 401 or 403 names the verb
