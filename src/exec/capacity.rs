@@ -1,8 +1,8 @@
 //! The infrastructure beside a capacity run's stages, read through the same
-//! collectors the console supervises: the Docker target of the workload
-//! behind the URL (named with `--workload`, or found by the port the URL
-//! points at among the containers' published ports) and every `[[postgres]]`
-//! target. The collectors are kept between readings, so rates and stats
+//! collectors the console supervises: the Docker or Kubernetes target of the
+//! workload behind the URL (named with `--workload`, or, for Docker, found by
+//! the port the URL points at among the containers' published ports) and
+//! every `[[postgres]]` target. The collectors are kept between readings, so rates and stats
 //! streams carry over as they do in the console; each reading goes into a
 //! fresh Model, so a target that stops answering reads as unread, never as
 //! its last value.
@@ -45,15 +45,18 @@ impl Watch {
             .into_iter()
             .filter(|p| match p.kind {
                 TargetKind::Docker => named.as_ref().is_none_or(|w| w.target == p.name),
+                // A pod has no published port to match the URL against: a
+                // Kubernetes workload is read only when it is named.
+                TargetKind::Kubernetes => named.as_ref().is_some_and(|w| w.target == p.name),
                 TargetKind::Postgres => true,
                 _ => false,
             })
             .collect();
         let workload = match named {
             Some(w) => {
-                if !planned.iter().any(|p| p.kind == TargetKind::Docker) {
+                if !planned.iter().any(|p| p.name == w.target) {
                     return Err(format!(
-                        "--workload {w}: no Docker target `{}` is configured (Kubernetes workloads are not read beside a capacity run yet)",
+                        "--workload {w}: no Docker or Kubernetes target `{}` is configured",
                         w.target
                     ));
                 }
@@ -163,6 +166,10 @@ fn workload_use(model: &Model, addr: &WorkloadAddr) -> Result<WorkloadUse, Strin
         .map(|i| i.name.as_str())
         .collect();
     if !waiting.is_empty() {
+        // A cluster without metrics-server never gives one: say that instead.
+        if let Some(note) = inv.notes.iter().find(|n| n.contains("metrics.k8s.io")) {
+            return Err(note.clone());
+        }
         return Err(format!("no stats reading yet for {}", waiting.join(", ")));
     }
     Ok(WorkloadUse {

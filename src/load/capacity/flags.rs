@@ -27,8 +27,9 @@ pub struct CapacityFlags {
     /// Run the stages above a failed one too (default: stop at the first failure)
     #[arg(long)]
     pub keep_going: bool,
-    /// The workload behind the URL (TARGET/GROUP/NAME on a Docker target), read
-    /// beside each stage; default: the container publishing the URL's port
+    /// The workload behind the URL (TARGET/GROUP/NAME on a Docker target,
+    /// TARGET/NAMESPACE/NAME on a Kubernetes one), read beside each stage;
+    /// default: the Docker container publishing the URL's port
     #[arg(long, value_name = "TARGET/GROUP/NAME")]
     pub workload: Option<crate::model::WorkloadAddr>,
     /// Plan the stages from SERVICE's requests/s now (as the metrics view reads
