@@ -18,7 +18,7 @@ use crate::base::time::{rfc3339, unix_now};
 use crate::base::units::bytes;
 use crate::config::Config;
 use crate::connect::postgres::{connect_once, session, Dsn, Session};
-use crate::model::backup::{BackupReading, DumpFile};
+use crate::model::backup::{BackupReading, DumpFile, DEFAULT_TOOL_TIMEOUT};
 use crate::model::restore_check::DEFAULT_ROW_TOLERANCE;
 use crate::model::{WorkloadAddr, WorkloadKind};
 use futures::future::BoxFuture;
@@ -39,6 +39,7 @@ pub struct DrillOrchestrator {
     restore: Dsn,
     tolerance: f64,
     check_query: Option<String>,
+    restore_timeout: std::time::Duration,
 }
 
 impl DrillOrchestrator {
@@ -69,8 +70,12 @@ impl DrillOrchestrator {
             ));
         };
         let Some(restore_to) = &b.restore_to else {
+            // Never guessed: a wrong server would take a full restore's load.
             return Err(format!(
-                "backup {name:?} has no restore_to: name the [[postgres]] target whose server may hold the scratch database"
+                "backup {name:?} has no restore_to: add restore_to = \"TARGET\" to its [[backup]], \
+                 naming the [[postgres]] target whose server may hold the scratch database \
+                 (not {:?}'s own database)",
+                b.postgres.get_ref()
             ));
         };
         let dsn_of = |target: &str| -> Result<Dsn, String> {
@@ -91,6 +96,10 @@ impl DrillOrchestrator {
             restore: dsn_of(restore_to.get_ref())?,
             tolerance: b.row_tolerance.unwrap_or(DEFAULT_ROW_TOLERANCE),
             check_query: b.check_query.clone(),
+            restore_timeout: b
+                .restore_timeout
+                .as_ref()
+                .map_or(DEFAULT_TOOL_TIMEOUT, |t| t.get_ref().0),
         })
     }
 
@@ -107,10 +116,11 @@ impl DrillOrchestrator {
 
     fn restore_detail(&self, dump: &DumpFile, scratch: &str) -> String {
         format!(
-            "pg_restore {} ({}, modified {}) into {scratch}",
+            "pg_restore {} ({}, modified {}) into {scratch}, killed after {} (restore_timeout)",
             dump.path,
             bytes(dump.size as f64),
-            rfc3339(dump.modified)
+            rfc3339(dump.modified),
+            crate::base::duration::format(self.restore_timeout)
         )
     }
 
@@ -205,6 +215,7 @@ impl DrillOrchestrator {
             source: &self.source,
             tolerance: self.tolerance,
             check_query: self.check_query.as_deref(),
+            timeout: self.restore_timeout,
         };
         let result = drill.run(&progress).await;
         let _ = progress.send(format!("drop database {scratch}")).await;
