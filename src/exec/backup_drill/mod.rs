@@ -135,7 +135,7 @@ impl DrillOrchestrator {
             return Err(format!("{} is not backup `{}`", req.workload, self.backup));
         }
         let dump = self.newest().await?;
-        let scratch = scratch_name(&self.backup, unix_now());
+        let scratch = scratch_name(&self.backup, SCRATCH_LATER);
         let server = self.restore.describe();
         let mut steps = vec![
             PlanStep {
@@ -183,19 +183,16 @@ impl DrillOrchestrator {
     }
 
     async fn run(&self, plan: &Plan, progress: mpsc::Sender<String>) -> Result<Outcome, String> {
-        let scratch = plan
-            .steps
-            .first()
-            .map(|s| s.subject.clone())
-            .ok_or("the plan has no steps")?;
+        let planned = scratch_name(&self.backup, SCRATCH_LATER);
         // A newer dump by now is not what was confirmed.
         let dump = self.newest().await?;
-        if plan.steps.get(1).map(|s| &s.detail) != Some(&self.restore_detail(&dump, &scratch)) {
+        if plan.steps.get(1).map(|s| &s.detail) != Some(&self.restore_detail(&dump, &planned)) {
             return Err(format!(
                 "the newest dump of {} changed since it was planned; nothing was done, plan again",
                 self.backup
             ));
         }
+        let scratch = scratch_name(&self.backup, &unix_now().to_string());
         let admin = connect_once(&self.restore).await?;
         // Creating from a large template or dropping a large restore can take
         // longer than opsdeck's statement timeout; this connection does nothing else.
@@ -244,9 +241,14 @@ impl DrillOrchestrator {
     }
 }
 
+/// What the plan shows for the time in the scratch database's name: it is
+/// stamped when the drill starts, so that a plan made again (a runbook's,
+/// before it applies) is the plan that was confirmed.
+const SCRATCH_LATER: &str = "<unix seconds it starts>";
+
 /// `opsdeck_verify_<name>_<unix seconds>`, lower-case letters, digits and
 /// `_` only (so it needs no quoting care), within PostgreSQL's 63 bytes.
-pub fn scratch_name(backup: &str, now: i64) -> String {
+pub fn scratch_name(backup: &str, stamp: &str) -> String {
     let clean: String = backup
         .chars()
         .map(|c| {
@@ -258,7 +260,7 @@ pub fn scratch_name(backup: &str, now: i64) -> String {
         })
         .take(30)
         .collect();
-    format!("opsdeck_verify_{clean}_{now}")
+    format!("opsdeck_verify_{clean}_{stamp}")
 }
 
 impl Orchestrator for DrillOrchestrator {
@@ -289,10 +291,10 @@ mod tests {
     #[test]
     fn scratch_names_are_plain_identifiers() {
         assert_eq!(
-            scratch_name("Main-DB dumps", 1_800_000_000),
+            scratch_name("Main-DB dumps", "1800000000"),
             "opsdeck_verify_main_db_dumps_1800000000"
         );
-        assert!(scratch_name(&"x".repeat(100), 1_800_000_000).len() <= 63);
+        assert!(scratch_name(&"x".repeat(100), "1800000000").len() <= 63);
         assert_eq!(
             drill_addr("dumps").unwrap().to_string(),
             "dumps/restore/newest"
