@@ -156,6 +156,32 @@ async fn the_drill_runs_as_a_runbook_step_with_timeouts_and_an_empty_archive_war
         assert!(md.contains(words), "{words:?} not in:\n{md}");
     }
     assert!(scratch_databases(&admin).await.is_empty());
+    let audit = opsdeck(&config, &data, &["audit", "--json"]);
+    assert!(
+        String::from_utf8_lossy(&audit.stdout).contains("dumps/restore/newest"),
+        "the drill step is audited: {}",
+        text(&audit)
+    );
+    // Read-only: the step shows its plan and is refused; nothing is created.
+    let out = opsdeck(
+        &config,
+        &data,
+        &[
+            "--read-only",
+            "runbook",
+            "run",
+            "backup",
+            "--param",
+            "backup=dumps",
+            "--param",
+            "metric=drill",
+            "--yes",
+        ],
+    );
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("refused: opsdeck runs read-only"), "{said}");
+    assert!(scratch_databases(&admin).await.is_empty());
 
     // A newer dump cut in half: the step fails with pg_restore's words; not completed.
     let whole = std::fs::read(&good).unwrap();

@@ -99,4 +99,13 @@ async fn a_stale_dump_is_shown_beside_its_database_and_alerts() {
     assert!(md.contains("**Verdict:** completed"), "{md}");
     assert!(md.contains("(the recovery time)"), "{md}");
     assert!(md.contains("rows public.accounts: 1 restored"), "{md}");
+    let left = postgres::session(&pg.superuser_dsn(), "check")
+        .await
+        .query(
+            "select datname::text from pg_database where datname like 'opsdeck_verify_%'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "a scratch database was left behind");
 }
