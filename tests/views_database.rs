@@ -203,6 +203,7 @@ fn backups_sit_under_the_target_they_protect_160x48() {
             name: name.into(),
             postgres: "main-db".into(),
             max_age: day,
+            ..BackupDef::default()
         });
         m.add_target(name, TargetKind::Backup);
         m.targets.last_mut().unwrap().health = Health::Ok;

@@ -1,6 +1,7 @@
 //! Built-in rules on `[[backup]]`s: a backup older than its `max_age`
 //! (warning; critical at twice it), a dump far smaller than the one before
-//! it, and WAL archiving whose last attempt failed. Their alerts carry the
+//! it, WAL archiving whose last attempt failed, and WAL archiving that has
+//! archived nothing yet (it has no age to be stale by). Their alerts carry the
 //! `postgres` label of the target the backup protects, and open the backup runbook.
 
 use super::defaults::{builtin, AT_ONCE, BRIEF};
@@ -38,6 +39,15 @@ pub fn backup_rules() -> Vec<RuleSpec> {
             "archive_command fails: point-in-time recovery stops at the last archived WAL",
             Some("backup"),
         ),
+        builtin(
+            "WalNothingArchived",
+            &["backup:*:nothing_archived"],
+            (Gt, 0.0, None),
+            Severity::Warning,
+            BRIEF,
+            "archive_mode is on but no WAL segment was archived yet: point-in-time recovery has nothing to replay",
+            Some("backup"),
+        ),
     ]
 }
 
@@ -56,5 +66,6 @@ mod tests {
         );
         assert_eq!(by_name("WalArchivingFailing").for_secs, 60.0);
         assert_eq!(by_name("BackupShrunk").severity, Severity::Warning);
+        assert_eq!(by_name("WalNothingArchived").severity, Severity::Warning);
     }
 }

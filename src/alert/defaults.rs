@@ -354,7 +354,7 @@ mod tests {
         r
     }
 
-    const ALL: [&str; 29] = [
+    const ALL: [&str; 30] = [
         "SiteDown",
         "HighErrorRate",
         "HighLatency",
@@ -384,6 +384,7 @@ mod tests {
         "BackupStale",
         "BackupShrunk",
         "WalArchivingFailing",
+        "WalNothingArchived",
     ];
 
     #[test]

@@ -1,6 +1,7 @@
 //! What the types cannot say about a `[[backup]]`: it watches exactly one
-//! thing, protects a `[[postgres]]` that is configured, and a path is one
-//! opsdeck can list (absolute, `*` only in its last part).
+//! thing, protects a `[[postgres]]` that is configured, a path is one
+//! opsdeck can list (absolute, `*` only in its last part), and the restore
+//! and dump timeouts are above zero on a backup that has dumps.
 
 use super::load::refers;
 use super::Config;
@@ -45,6 +46,23 @@ pub(super) fn check(c: &Config, at: &mut impl FnMut(Range<usize>, String)) {
                 b.name.span(),
                 format!("{who}: row_tolerance must be a share between 0 and 1, e.g. 0.2"),
             );
+        }
+        for (field, limit) in [
+            ("restore_timeout", &b.restore_timeout),
+            ("dump_timeout", &b.dump_timeout),
+        ] {
+            if let Some(limit) = limit.as_ref().filter(|l| l.get_ref().is_zero()) {
+                at(
+                    limit.span(),
+                    format!("{who}: {field} is zero; expected the longest it may run, e.g. \"1h\""),
+                );
+            }
+            if limit.is_some() && b.path.is_none() {
+                at(
+                    b.name.span(),
+                    format!("{who}: {field} needs path = \"...\": only a dump directory is restored from or dumped into"),
+                );
+            }
         }
         if let Some(command) = &b.command {
             if command.get_ref().trim().is_empty() {
@@ -123,5 +141,31 @@ mod tests {
             "already the name of the [[postgres]] on line 2",
         );
         assert_eq!(e.len(), 6, "{e:#?}");
+    }
+
+    #[test]
+    fn timeouts_are_above_zero_and_only_for_dumps() {
+        let e = errs(
+            "[[backup]]\nname = \"d\"\npostgres = \"db\"\npath = \"/b\"\nrestore_timeout = \"0s\"\n\
+             [[backup]]\nname = \"w\"\npostgres = \"db\"\nwal_archive = true\ndump_timeout = \"1h\"\n",
+        );
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("c.toml:8:") && m.contains("restore_timeout is zero")),
+            "{e:#?}"
+        );
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("c.toml:10:") && m.contains("dump_timeout needs path")),
+            "{e:#?}"
+        );
+        let e = errs(
+            "[[backup]]\nname = \"d\"\npostgres = \"db\"\npath = \"/b\"\ndump_timeout = \"soon\"\n",
+        );
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("c.toml:8:") && m.contains("invalid duration")),
+            "{e:#?}"
+        );
     }
 }

@@ -191,6 +191,11 @@ pub struct BackupTarget {
     /// A query run on the restored database; the drill passes only when it
     /// returns a row whose first column is true (or a non-zero number).
     pub check_query: Option<String>,
+    /// How long a drill's `pg_restore` may run before it is killed (default 1h).
+    pub restore_timeout: Option<Spanned<HumanDuration>>,
+    /// How long a `pg_dump` into this backup's directory (`db dump`, a
+    /// runbook's `backup` step) may run before it is killed (default 1h).
+    pub dump_timeout: Option<Spanned<HumanDuration>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

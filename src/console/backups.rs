@@ -15,13 +15,37 @@ use std::time::Duration;
 /// Older readings are not shown as current (a backup is read every 30 s).
 const STALE_AFTER: i64 = 120;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct BackupDef {
     pub name: String,
     /// The `[[postgres]]` target it protects.
     pub postgres: String,
     #[serde(with = "crate::base::duration")]
     pub max_age: Duration,
+    /// It watches dump files (`path`): only those a restore drill can restore.
+    pub dumps: bool,
+    /// Where its restore drill may create the scratch database.
+    pub restore_to: Option<String>,
+}
+
+impl BackupDef {
+    /// Why a restore drill of it cannot run, in words that say what to configure.
+    pub fn drill_refused(&self) -> Option<String> {
+        if !self.dumps {
+            return Some(format!(
+                "backup {} has no dump files (path = \"...\"): a restore drill restores a dump",
+                self.name
+            ));
+        }
+        if self.restore_to.is_none() {
+            return Some(format!(
+                "backup {} has no restore_to: add restore_to = \"TARGET\" to its [[backup]] \
+                 (a [[postgres]] whose server may hold the scratch database; never guessed)",
+                self.name
+            ));
+        }
+        None
+    }
 }
 
 pub fn from_config(config: &crate::config::Config) -> Vec<BackupDef> {
@@ -32,6 +56,8 @@ pub fn from_config(config: &crate::config::Config) -> Vec<BackupDef> {
             name: b.name.get_ref().clone(),
             postgres: b.postgres.get_ref().clone(),
             max_age: b.max_age.map_or(DEFAULT_MAX_AGE, |m| m.0),
+            dumps: b.path.is_some(),
+            restore_to: b.restore_to.as_ref().map(|r| r.get_ref().clone()),
         })
         .collect()
 }
@@ -105,7 +131,8 @@ fn judge(model: &Model, def: &BackupDef) -> (Severity, String) {
             ));
         }
         None => {
-            level = Severity::Critical;
+            // As WalNothingArchived: no attempt yet warns; failing ones are critical below.
+            level = level.max(Severity::Warning);
             parts.push("nothing archived yet".into());
         }
     }
@@ -142,6 +169,7 @@ mod tests {
             name: "dumps".into(),
             postgres: "db".into(),
             max_age: Duration::from_secs(3600),
+            ..BackupDef::default()
         }];
         m.add_target("dumps", TargetKind::Backup);
         for (name, v) in series {
@@ -194,6 +222,14 @@ mod tests {
         assert_eq!(r.level, Severity::Critical);
         assert!(r.text.contains("nothing archived yet"), "{r:?}");
         assert!(r.text.contains("ARCHIVING FAILING (3 failures)"), "{r:?}");
+        let m = model_with(
+            &[("archive_failures", 0.0), ("archive_failing", 0.0)],
+            100,
+            100,
+        );
+        let r = &rows_of(&m, "db")[0];
+        assert_eq!(r.level, Severity::Warning, "{r:?}");
+        assert!(r.text.starts_with("nothing archived yet"), "{r:?}");
         let mut m = model_with(&[("age_seconds", 1.0)], 100, 100 + 300);
         assert!(rows_of(&m, "db")[0].text.starts_with("no reading for 5m"));
         m.apply_update(crate::source::Update::Health {

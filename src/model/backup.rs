@@ -12,6 +12,11 @@ use std::time::Duration;
 /// A daily backup, with slack for one that ran late.
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(26 * 3600);
 
+/// How long a restore drill's `pg_restore`, or a `pg_dump` into a backup's
+/// directory, may run unless the `[[backup]]` says (`restore_timeout`,
+/// `dump_timeout`): a hung one is killed rather than left holding the run.
+pub const DEFAULT_TOOL_TIMEOUT: Duration = Duration::from_secs(3600);
+
 /// A dump smaller than this share of the one before it lost data, or
 /// was cut short: a database rarely halves in a day.
 pub const SHRUNK_BELOW: f64 = 0.5;
@@ -90,7 +95,8 @@ impl BackupReading {
 
     /// `backup:NAME:*`: `age_seconds`, `age_ratio` (age over `max_age`, the
     /// figure BackupStale watches), `size_bytes`, `size_ratio` (BackupShrunk),
-    /// `archive_failures` and `archive_failing` (WalArchivingFailing).
+    /// `archive_failures`, `archive_failing` (WalArchivingFailing) and
+    /// `nothing_archived` (WalNothingArchived).
     pub fn series(&self, name: &str, now: i64, max_age: Duration) -> Vec<(String, f64)> {
         let key = |m: &str| format!("backup:{name}:{m}");
         let mut out = Vec::new();
@@ -105,7 +111,14 @@ impl BackupReading {
                     out.push((key("size_ratio"), r));
                 }
             }
-            BackupReading::WalArchive { failed_count, .. } => {
+            BackupReading::WalArchive {
+                failed_count,
+                last_archived,
+                ..
+            } => {
+                // 1 while nothing was archived: it has no age, and must not vanish.
+                let none = if last_archived.is_none() { 1.0 } else { 0.0 };
+                out.push((key("nothing_archived"), none));
                 out.push((key("archive_failures"), *failed_count as f64));
                 let failing = if self.archive_failing() { 1.0 } else { 0.0 };
                 out.push((key("archive_failing"), failing));
@@ -135,9 +148,23 @@ impl BackupReading {
                     });
                 }
             }
-            None => out.push(Finding {
-                level: Severity::Critical,
-                text: "no WAL segment archived since the statistics were reset".into(),
+            // Not fresh and not silent: point-in-time recovery has nothing
+            // to replay. No attempt yet warns (a quiet server fills no
+            // segment); attempts that all failed are critical.
+            None => out.push(if self.archive_failing() {
+                Finding {
+                    level: Severity::Critical,
+                    text: "nothing archived since the statistics were reset: every attempt failed"
+                        .into(),
+                }
+            } else {
+                Finding {
+                    level: Severity::Warning,
+                    text: "archive_mode is on but nothing archived yet: point-in-time recovery \
+                           has nothing to replay (a segment is archived when full or after \
+                           archive_timeout; select pg_switch_wal() forces one)"
+                        .into(),
+                }
             }),
         }
         if let Some(r) = self.size_ratio().filter(|r| *r < SHRUNK_BELOW) {
@@ -333,6 +360,24 @@ mod tests {
         assert_eq!(
             value(&never.series("d", NOW, DEFAULT_MAX_AGE), "age_seconds"),
             None
+        );
+        assert_eq!(found[0].level, Severity::Critical);
+        assert!(found[0].text.contains("every attempt failed"), "{found:?}");
+        // Archiving on, nothing tried yet: no age, but never fresh nor silent.
+        let quiet = wal(None, None);
+        let s = quiet.series("d", NOW, DEFAULT_MAX_AGE);
+        assert_eq!(value(&s, "nothing_archived"), Some(1.0));
+        assert_eq!(value(&s, "age_ratio"), None);
+        let found = quiet.judge(NOW, DEFAULT_MAX_AGE);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].level, Severity::Warning);
+        assert!(found[0].text.contains("nothing archived yet"), "{found:?}");
+        assert_eq!(
+            value(
+                &recovered.series("d", NOW, DEFAULT_MAX_AGE),
+                "nothing_archived"
+            ),
+            Some(0.0)
         );
     }
 

@@ -571,3 +571,6 @@ mod database;
 
 #[path = "builtin_node_tests.rs"]
 mod node;
+
+#[path = "builtin_backup_tests.rs"]
+mod backup;

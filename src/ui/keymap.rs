@@ -60,6 +60,10 @@ pub enum Intent {
     CancelQuery,
     /// Database view: terminate the selected session.
     Terminate,
+    /// Database view: the restore drill of the marked `[[backup]]` (the backup runbook).
+    VerifyBackup,
+    /// Database view: mark the next `[[backup]]`.
+    NextBackup,
     StopLoad,
     /// `d` / `y`: the selected object described, or raw (YAML/JSON).
     Describe,
@@ -456,6 +460,13 @@ pub const BINDINGS: &[Binding] = &[
         &[(k('x'), A::Terminate)],
         "terminate the selected session (pg_terminate_backend); on a waiter, its lock chain's root; on a holder, its sessions",
         Some(("x", "terminate")),
+    ),
+    b(
+        S::Database,
+        "v  b",
+        &[(k('v'), A::VerifyBackup), (k('b'), A::NextBackup)],
+        "restore drill of the marked backup (▸): the backup runbook at its drill, plan confirmed in the run / mark the next backup",
+        Some(("v", "drill")),
     ),
     b(
         S::Logs,

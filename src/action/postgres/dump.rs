@@ -8,10 +8,11 @@
 use super::super::{Outcome, Plan, PlanStep, Request, StepOp, Verb};
 use crate::base::time::unix_now;
 use crate::base::units::bytes;
-use crate::connect::postgres::tools::{error_line, server_tool};
+use crate::connect::postgres::tools::{error_line, output_within, server_tool};
 use crate::connect::postgres::{describe, Session};
+use crate::model::backup::DEFAULT_TOOL_TIMEOUT;
 use crate::model::{WorkloadAddr, WorkloadKind};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 pub const DUMP: &str = "dump";
@@ -25,17 +26,33 @@ pub fn dump_addr(target: &str) -> WorkloadAddr {
     }
 }
 
-/// Where a target's dumps go: the `[[backup]]` `path` protecting it, as
-/// (directory, file-name pattern).
-pub fn dump_place(config: &crate::config::Config, target: &str) -> Option<(String, String)> {
+/// Where a target's dumps go, from the `[[backup]]` `path` protecting it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DumpPlace {
+    pub dir: String,
+    /// The file-name pattern a dump's name fills in.
+    pub pattern: String,
+    /// `dump_timeout`: a pg_dump still running then is killed.
+    pub timeout: Duration,
+}
+
+pub fn dump_place(config: &crate::config::Config, target: &str) -> Option<DumpPlace> {
     let b = config
         .backup
         .iter()
         .find(|b| b.postgres.get_ref() == target && b.path.is_some())?;
     let path = b.path.as_ref()?.get_ref();
-    Some(match path.rsplit_once('/') {
+    let (dir, pattern) = match path.rsplit_once('/') {
         Some((dir, name)) if name.contains('*') => (dir.to_string(), name.to_string()),
         _ => (path.trim_end_matches('/').to_string(), "*.dump".to_string()),
+    };
+    Some(DumpPlace {
+        dir,
+        pattern,
+        timeout: b
+            .dump_timeout
+            .as_ref()
+            .map_or(DEFAULT_TOOL_TIMEOUT, |t| t.get_ref().0),
     })
 }
 
@@ -57,10 +74,15 @@ pub async fn plan(
     target: &str,
     client: &tokio_postgres::Client,
     session: &Session,
-    place: Option<&(String, String)>,
+    place: Option<&DumpPlace>,
     req: &Request,
 ) -> Result<Plan, String> {
-    let Some((dir, pattern)) = place else {
+    let Some(DumpPlace {
+        dir,
+        pattern,
+        timeout,
+    }) = place
+    else {
         return Err(format!(
             "no [[backup]] with a path protects {target}: its directory is where a dump goes"
         ));
@@ -83,9 +105,10 @@ pub async fn plan(
                 op: StepOp::Create,
                 subject: file.clone(),
                 detail: format!(
-                    "pg_dump --format=custom of database {db} on {} ({} on disk; the dump is smaller)",
+                    "pg_dump --format=custom of database {db} on {} ({} on disk; the dump is smaller), killed after {} (dump_timeout)",
                     session.dsn().describe(),
-                    bytes(size as f64)
+                    bytes(size as f64),
+                    crate::base::duration::format(*timeout)
                 ),
             },
             PlanStep {
@@ -101,14 +124,18 @@ pub async fn plan(
 pub async fn run(
     target: &str,
     session: &Session,
-    place: Option<&(String, String)>,
+    place: Option<&DumpPlace>,
     plan: &Plan,
     progress: mpsc::Sender<String>,
 ) -> Result<Outcome, String> {
     if plan.request.verb != Verb::Dump {
         return Err(format!("{} is not a dump", plan.request.verb.name()));
     }
-    let (dir, pattern) = place.ok_or("no [[backup]] directory for the dump")?;
+    let DumpPlace {
+        dir,
+        pattern,
+        timeout,
+    } = place.ok_or("no [[backup]] directory for the dump")?;
     let planned = format!("{dir}/{}", file_name(pattern, target, STAMP_LATER));
     if plan.steps.first().map(|s| &s.subject) != Some(&planned) {
         return Err(format!(
@@ -142,14 +169,21 @@ pub async fn run(
             rolled_back: false,
         })
     };
-    let out = tokio::process::Command::new(server_tool("pg_dump"))
-        .args(["--format=custom", "--file"])
+    let mut cmd = tokio::process::Command::new(server_tool("pg_dump"));
+    cmd.args(["--format=custom", "--file"])
         .arg(&partial)
-        .envs(dsn.libpq_env())
-        .kill_on_drop(true)
-        .output()
-        .await
-        .map_err(|e| format!("pg_dump cannot run: {e}"))?;
+        .envs(dsn.libpq_env());
+    let out = match output_within(&mut cmd, "pg_dump", *timeout, "dump_timeout").await {
+        Ok(out) => out,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Ok(Outcome {
+                ok: false,
+                message: format!("{e}; no dump was kept"),
+                rolled_back: false,
+            });
+        }
+    };
     if !out.status.success() {
         return fail("pg_dump", &out);
     }

@@ -12,7 +12,7 @@ mod dump;
 mod words;
 
 pub use backends::{backend_pids, backends_addr, BACKEND};
-pub use dump::{dump_addr, dump_place};
+pub use dump::{dump_addr, dump_place, DumpPlace};
 
 use super::{Orchestrator, Outcome, Plan, PlanStep, Request, Revision, StepOp, Verb};
 use crate::connect::postgres::{session, Dsn, Session};
@@ -30,7 +30,7 @@ pub struct PostgresOrchestrator {
     target: String,
     session: Session,
     /// Where a dump of this target goes (`dump_place`), when a backup says.
-    dumps: Option<(String, String)>,
+    dumps: Option<DumpPlace>,
 }
 
 impl PostgresOrchestrator {
@@ -42,7 +42,7 @@ impl PostgresOrchestrator {
         }
     }
 
-    pub fn with_dumps(mut self, place: Option<(String, String)>) -> Self {
+    pub fn with_dumps(mut self, place: Option<DumpPlace>) -> Self {
         self.dumps = place;
         self
     }

@@ -18,7 +18,7 @@ use crate::base::time::{rfc3339, unix_now};
 use crate::base::units::bytes;
 use crate::config::Config;
 use crate::connect::postgres::{connect_once, session, Dsn, Session};
-use crate::model::backup::{BackupReading, DumpFile};
+use crate::model::backup::{BackupReading, DumpFile, DEFAULT_TOOL_TIMEOUT};
 use crate::model::restore_check::DEFAULT_ROW_TOLERANCE;
 use crate::model::{WorkloadAddr, WorkloadKind};
 use futures::future::BoxFuture;
@@ -39,6 +39,7 @@ pub struct DrillOrchestrator {
     restore: Dsn,
     tolerance: f64,
     check_query: Option<String>,
+    restore_timeout: std::time::Duration,
 }
 
 impl DrillOrchestrator {
@@ -69,8 +70,12 @@ impl DrillOrchestrator {
             ));
         };
         let Some(restore_to) = &b.restore_to else {
+            // Never guessed: a wrong server would take a full restore's load.
             return Err(format!(
-                "backup {name:?} has no restore_to: name the [[postgres]] target whose server may hold the scratch database"
+                "backup {name:?} has no restore_to: add restore_to = \"TARGET\" to its [[backup]], \
+                 naming the [[postgres]] target whose server may hold the scratch database \
+                 (not {:?}'s own database)",
+                b.postgres.get_ref()
             ));
         };
         let dsn_of = |target: &str| -> Result<Dsn, String> {
@@ -91,6 +96,10 @@ impl DrillOrchestrator {
             restore: dsn_of(restore_to.get_ref())?,
             tolerance: b.row_tolerance.unwrap_or(DEFAULT_ROW_TOLERANCE),
             check_query: b.check_query.clone(),
+            restore_timeout: b
+                .restore_timeout
+                .as_ref()
+                .map_or(DEFAULT_TOOL_TIMEOUT, |t| t.get_ref().0),
         })
     }
 
@@ -107,10 +116,11 @@ impl DrillOrchestrator {
 
     fn restore_detail(&self, dump: &DumpFile, scratch: &str) -> String {
         format!(
-            "pg_restore {} ({}, modified {}) into {scratch}",
+            "pg_restore {} ({}, modified {}) into {scratch}, killed after {} (restore_timeout)",
             dump.path,
             bytes(dump.size as f64),
-            rfc3339(dump.modified)
+            rfc3339(dump.modified),
+            crate::base::duration::format(self.restore_timeout)
         )
     }
 
@@ -125,7 +135,7 @@ impl DrillOrchestrator {
             return Err(format!("{} is not backup `{}`", req.workload, self.backup));
         }
         let dump = self.newest().await?;
-        let scratch = scratch_name(&self.backup, unix_now());
+        let scratch = scratch_name(&self.backup, SCRATCH_LATER);
         let server = self.restore.describe();
         let mut steps = vec![
             PlanStep {
@@ -173,19 +183,16 @@ impl DrillOrchestrator {
     }
 
     async fn run(&self, plan: &Plan, progress: mpsc::Sender<String>) -> Result<Outcome, String> {
-        let scratch = plan
-            .steps
-            .first()
-            .map(|s| s.subject.clone())
-            .ok_or("the plan has no steps")?;
+        let planned = scratch_name(&self.backup, SCRATCH_LATER);
         // A newer dump by now is not what was confirmed.
         let dump = self.newest().await?;
-        if plan.steps.get(1).map(|s| &s.detail) != Some(&self.restore_detail(&dump, &scratch)) {
+        if plan.steps.get(1).map(|s| &s.detail) != Some(&self.restore_detail(&dump, &planned)) {
             return Err(format!(
                 "the newest dump of {} changed since it was planned; nothing was done, plan again",
                 self.backup
             ));
         }
+        let scratch = scratch_name(&self.backup, &unix_now().to_string());
         let admin = connect_once(&self.restore).await?;
         // Creating from a large template or dropping a large restore can take
         // longer than opsdeck's statement timeout; this connection does nothing else.
@@ -205,6 +212,7 @@ impl DrillOrchestrator {
             source: &self.source,
             tolerance: self.tolerance,
             check_query: self.check_query.as_deref(),
+            timeout: self.restore_timeout,
         };
         let result = drill.run(&progress).await;
         let _ = progress.send(format!("drop database {scratch}")).await;
@@ -233,9 +241,14 @@ impl DrillOrchestrator {
     }
 }
 
+/// What the plan shows for the time in the scratch database's name: it is
+/// stamped when the drill starts, so that a plan made again (a runbook's,
+/// before it applies) is the plan that was confirmed.
+const SCRATCH_LATER: &str = "<unix seconds it starts>";
+
 /// `opsdeck_verify_<name>_<unix seconds>`, lower-case letters, digits and
 /// `_` only (so it needs no quoting care), within PostgreSQL's 63 bytes.
-pub fn scratch_name(backup: &str, now: i64) -> String {
+pub fn scratch_name(backup: &str, stamp: &str) -> String {
     let clean: String = backup
         .chars()
         .map(|c| {
@@ -247,7 +260,7 @@ pub fn scratch_name(backup: &str, now: i64) -> String {
         })
         .take(30)
         .collect();
-    format!("opsdeck_verify_{clean}_{now}")
+    format!("opsdeck_verify_{clean}_{stamp}")
 }
 
 impl Orchestrator for DrillOrchestrator {
@@ -278,10 +291,10 @@ mod tests {
     #[test]
     fn scratch_names_are_plain_identifiers() {
         assert_eq!(
-            scratch_name("Main-DB dumps", 1_800_000_000),
+            scratch_name("Main-DB dumps", "1800000000"),
             "opsdeck_verify_main_db_dumps_1800000000"
         );
-        assert!(scratch_name(&"x".repeat(100), 1_800_000_000).len() <= 63);
+        assert!(scratch_name(&"x".repeat(100), "1800000000").len() <= 63);
         assert_eq!(
             drill_addr("dumps").unwrap().to_string(),
             "dumps/restore/newest"

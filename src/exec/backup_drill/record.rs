@@ -26,11 +26,18 @@ impl DrillRecord {
         let took = |s: f64| format!("{s:.1}s");
         let mut message = match (&result.error, result.restore_seconds) {
             (Some(e), _) => e.clone(),
+            // Each check named, so a report shows what "passed" rests on.
             (None, Some(s)) if failed.is_empty() => format!(
-                "passed: {} restored into {scratch} in {} (the recovery time); {} checks passed",
+                "passed: {} restored into {scratch} in {} (the recovery time); {} checks passed ({})",
                 dump.path,
                 took(s),
-                result.checks.len()
+                result.checks.len(),
+                result
+                    .checks
+                    .iter()
+                    .map(|c| format!("{}: {}", c.name, c.detail))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
             (None, Some(s)) => format!(
                 "checks failed after a restore of {}: {}",

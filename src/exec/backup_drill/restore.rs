@@ -2,11 +2,11 @@
 //! `pg_restore` of the dump (timed), then the checks against the source's
 //! estimates. Every failure is kept as what it is; nothing unread passes.
 
-use crate::connect::postgres::tools::{error_line, server_tool};
+use crate::connect::postgres::tools::{error_line, output_within, server_tool};
 use crate::connect::postgres::{connect_once, describe, Dsn, Session};
 use crate::model::backup::DumpFile;
 use crate::model::restore_check::{query, tables, CheckResult};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 // Ordinary and partitioned tables outside the catalogs.
@@ -30,6 +30,8 @@ pub struct Drill<'a> {
     pub source: &'a Session,
     pub tolerance: f64,
     pub check_query: Option<&'a str>,
+    /// `restore_timeout`: a pg_restore still running then is killed.
+    pub timeout: Duration,
 }
 
 impl Drill<'_> {
@@ -66,20 +68,17 @@ impl Drill<'_> {
 
     async fn pg_restore(&self) -> Result<(), String> {
         let dsn = self.restore.on_database(self.scratch);
-        let out = tokio::process::Command::new(server_tool("pg_restore"))
-            .args([
-                "--no-owner",
-                "--no-privileges",
-                "--exit-on-error",
-                "--dbname",
-            ])
-            .arg(self.scratch)
-            .arg(&self.dump.path)
-            .envs(dsn.libpq_env())
-            .kill_on_drop(true)
-            .output()
-            .await
-            .map_err(|e| format!("pg_restore cannot run: {e}"))?;
+        let mut cmd = tokio::process::Command::new(server_tool("pg_restore"));
+        cmd.args([
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--dbname",
+        ])
+        .arg(self.scratch)
+        .arg(&self.dump.path)
+        .envs(dsn.libpq_env());
+        let out = output_within(&mut cmd, "pg_restore", self.timeout, "restore_timeout").await?;
         if out.status.success() {
             return Ok(());
         }

@@ -59,6 +59,12 @@ pub fn request(action: &Action) -> Result<Request, String> {
                 verb: Verb::Dump,
             })
         }
+        Action::VerifyBackup { backup } => {
+            return Ok(Request {
+                workload: crate::exec::backup_drill::drill_addr(backup)?,
+                verb: Verb::Verify,
+            })
+        }
         Action::Shell { .. } => {
             return Err("shell actions are not supported by runbooks yet; run it by hand".into())
         }
@@ -104,8 +110,8 @@ fn load_spec(action: &Action) -> Result<LoadSpec, String> {
     Ok(spec)
 }
 
-/// The orchestrator that carries the action out: a load run's own, or the
-/// one configured for the subject's target.
+/// The orchestrator that carries the action out: a load run's own, a
+/// restore drill's, or the one configured for the subject's target.
 async fn orchestrator(
     config: &Config,
     action: &Action,
@@ -115,6 +121,11 @@ async fn orchestrator(
         // Its live figures are not watched here; the outcome carries the summary.
         let (orch, _live) = LoadOrchestrator::new(load_spec(action)?);
         return Ok(Arc::new(orch));
+    }
+    if let Action::VerifyBackup { backup } = action {
+        return Ok(Arc::new(crate::exec::backup_drill::DrillOrchestrator::of(
+            config, backup,
+        )?));
     }
     orchestrator_for(config, &req.workload.target, HealthGate::default()).await
 }

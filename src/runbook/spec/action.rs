@@ -22,6 +22,8 @@ pub enum ActionKind {
     Maxmemory,
     /// A `pg_dump` of a `[[postgres]]` target before a risky change (`db dump`).
     Backup,
+    /// The restore drill of a `[[backup]]` (`backup verify`).
+    VerifyBackup,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +72,9 @@ pub enum ActionSpec {
     },
     Backup {
         target: String,
+    },
+    VerifyBackup {
+        backup: String,
     },
 }
 
@@ -131,6 +136,10 @@ pub enum Action {
     Backup {
         target: String,
     },
+    /// The newest dump of a `[[backup]]` restored into a scratch database and checked.
+    VerifyBackup {
+        backup: String,
+    },
 }
 
 /// What the executor saw before changing anything, reported with the plan,
@@ -159,6 +168,7 @@ impl ActionSpec {
             ActionSpec::Load { .. } => ActionKind::Load,
             ActionSpec::Maxmemory { .. } => ActionKind::Maxmemory,
             ActionSpec::Backup { .. } => ActionKind::Backup,
+            ActionSpec::VerifyBackup { .. } => ActionKind::VerifyBackup,
         }
     }
 
@@ -190,6 +200,7 @@ impl ActionSpec {
                 v.extend(undo.as_deref().map(|u| ("undo", u)));
             }
             ActionSpec::Backup { target } => v.push(("target", target)),
+            ActionSpec::VerifyBackup { backup } => v.push(("backup", backup)),
             ActionSpec::Load {
                 url,
                 rate,
@@ -262,6 +273,9 @@ impl ActionSpec {
             },
             ActionSpec::Backup { target } => Action::Backup {
                 target: nonempty("target", render(target)?)?,
+            },
+            ActionSpec::VerifyBackup { backup } => Action::VerifyBackup {
+                backup: nonempty("backup", render(backup)?)?,
             },
             ActionSpec::Shell { command, undo } => {
                 let undo = opt(undo)?;
@@ -377,6 +391,7 @@ impl Action {
             Action::Load { .. } => ActionKind::Load,
             Action::Maxmemory { .. } => ActionKind::Maxmemory,
             Action::Backup { .. } => ActionKind::Backup,
+            Action::VerifyBackup { .. } => ActionKind::VerifyBackup,
         }
     }
 
@@ -408,6 +423,9 @@ impl Action {
             }
             Action::Shell { command, .. } => format!("run `{command}`"),
             Action::Backup { target } => format!("dump the database of {target}"),
+            Action::VerifyBackup { backup } => {
+                format!("restore drill of backup {backup} (a scratch database, dropped after)")
+            }
             Action::Load {
                 url,
                 rate,
@@ -450,7 +468,9 @@ impl Action {
             | Action::Load { .. }
             // Lowering it again would evict at once: by hand, if at all.
             | Action::Maxmemory { .. }
-            | Action::Backup { .. } => None,
+            | Action::Backup { .. }
+            // The scratch database is dropped by the drill itself.
+            | Action::VerifyBackup { .. } => None,
         }
     }
 }

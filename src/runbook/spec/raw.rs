@@ -109,6 +109,7 @@ struct RawStep {
     duration: Option<String>,
     connections: Option<Scalar>,
     size: Option<Scalar>,
+    backup: Option<String>,
     param: Option<String>,
     prompt: Option<String>,
     cases: Option<Vec<Case>>,
@@ -145,6 +146,7 @@ const ACTION_FIELDS: &[&str] = &[
     "duration",
     "connections",
     "size",
+    "backup",
 ];
 
 pub(super) fn parse(path: &Path, text: &str) -> Result<Runbook, Vec<FileError>> {
@@ -219,6 +221,7 @@ impl RawStep {
             ("duration", self.duration.is_some()),
             ("connections", self.connections.is_some()),
             ("size", self.size.is_some()),
+            ("backup", self.backup.is_some()),
             ("param", self.param.is_some()),
             ("prompt", self.prompt.is_some()),
             ("cases", self.cases.is_some()),
@@ -366,7 +369,7 @@ fn check_source(raw: &mut RawStep, problems: &mut Problems) -> Option<Check> {
 
 fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
     let Some(kind) = raw.action else {
-        problems.push(("kind", "an action step needs `action` (scale, restart, rollback, deploy, autoscale, db_cancel, db_terminate, backup, load, maxmemory, shell)".into()));
+        problems.push(("kind", "an action step needs `action` (scale, restart, rollback, deploy, autoscale, db_cancel, db_terminate, backup, verify_backup, load, maxmemory, shell)".into()));
         return None;
     };
     let (name, takes): (&str, &[&str]) = match kind {
@@ -381,6 +384,7 @@ fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
         ActionKind::Load => ("load", &["url", "rate", "duration", "connections"]),
         ActionKind::Maxmemory => ("maxmemory", &["target", "size"]),
         ActionKind::Backup => ("backup", &["target"]),
+        ActionKind::VerifyBackup => ("verify_backup", &["backup"]),
     };
     let before = problems.len();
     for f in raw
@@ -442,6 +446,9 @@ fn action(raw: &mut RawStep, problems: &mut Problems) -> Option<ActionSpec> {
         },
         ActionKind::Backup => ActionSpec::Backup {
             target: need("target", raw.target.take()),
+        },
+        ActionKind::VerifyBackup => ActionSpec::VerifyBackup {
+            backup: need("backup", raw.backup.take()),
         },
         ActionKind::Shell => ActionSpec::Shell {
             command: need("command", raw.command.take()),

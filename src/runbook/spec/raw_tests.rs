@@ -279,3 +279,27 @@ fn a_load_action_takes_url_rate_duration_and_connections_only() {
     ));
     assert!(e.contains("`workload` does not apply"), "{e}");
 }
+
+#[test]
+fn a_verify_backup_action_takes_backup_only() {
+    let rb = parse(&with_step(
+        "id = \"a\"\nkind = \"action\"\naction = \"verify_backup\"\nbackup = \"{{ params.backup }}\"",
+    ))
+    .unwrap();
+    let StepBody::Action(spec) = &rb.steps[0].body else {
+        panic!("{:?}", rb.steps[0].body)
+    };
+    assert_eq!(spec.kind(), ActionKind::VerifyBackup);
+    let e = one_error(&with_step(
+        "id = \"a\"\nkind = \"action\"\naction = \"verify_backup\"",
+    ));
+    assert!(e.contains("a verify_backup action needs `backup`"), "{e}");
+    let e = one_error(&with_step(
+        "id = \"a\"\nkind = \"action\"\naction = \"verify_backup\"\nbackup = \"b\"\ntarget = \"db\"",
+    ));
+    assert!(e.starts_with("rb.toml:9:"), "{e}");
+    assert!(
+        e.contains("a verify_backup action takes `backup`; `target` does not apply"),
+        "{e}"
+    );
+}

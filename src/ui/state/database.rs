@@ -1,6 +1,7 @@
 //! The Database view's own state: which list the lower pane shows (sessions
 //! or who holds the connections), the open session detail and its scroll,
-//! and the root offered in place of a waiter the user pressed `x` or `c` on.
+//! the root offered in place of a waiter the user pressed `x` or `c` on, and
+//! the backup `v` drills.
 
 use super::table::TableState;
 use crate::model::WorkloadAddr;
@@ -33,4 +34,6 @@ pub struct DbView {
     /// A root planned in place of the waiter the keys were pressed on, and
     /// what to say about it while its plan is shown.
     pub offer: Option<(WorkloadAddr, String)>,
+    /// The `[[backup]]` marked `▸` for `v` (an index into the model's backups).
+    pub backup: usize,
 }

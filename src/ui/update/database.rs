@@ -2,7 +2,8 @@
 //! between the sessions and who holds the connections, arrows scroll an open
 //! detail, and `c`/`x` plan a cancel or terminate. On a waiter of a lock
 //! chain they plan its root instead and say so: stopping a waiter releases
-//! nothing the root holds.
+//! nothing the root holds. `v` starts the restore drill of the backup `b`
+//! marks.
 
 use super::actions::plan;
 use super::Command;
@@ -14,7 +15,7 @@ use crate::model::Severity;
 use crate::ui::keymap::Intent;
 use crate::ui::lists;
 use crate::ui::state::database::DbList;
-use crate::ui::state::UiState;
+use crate::ui::state::{PendingRun, UiState};
 
 /// The keys this view handles itself; None leaves the key to the table.
 pub fn key(model: &Model, ui: &mut UiState, intent: Intent) -> Option<Vec<Command>> {
@@ -55,8 +56,44 @@ pub fn key(model: &Model, ui: &mut UiState, intent: Intent) -> Option<Vec<Comman
             ui.db.list = ui.db.list.next();
             Some(Vec::new())
         }
+        Intent::NextBackup => {
+            match model.backups.len() {
+                0 => ui.message = Some((NO_BACKUP.into(), Severity::Info)),
+                n => ui.db.backup = (ui.db.backup + 1) % n,
+            }
+            Some(Vec::new())
+        }
+        Intent::VerifyBackup => Some(drill(model, ui)),
         _ => None,
     }
+}
+
+const NO_BACKUP: &str = "no [[backup]] is configured (see opsdeck config init)";
+
+/// `v`: the built-in backup runbook at its restore drill, for the marked
+/// backup, as an alert opens it: the plan is confirmed in the run, and `w`
+/// writes its report. One that cannot be drilled says what to configure.
+fn drill(model: &Model, ui: &mut UiState) -> Vec<Command> {
+    let Some(b) = model.backups.get(ui.db.backup) else {
+        ui.message = Some((NO_BACKUP.into(), Severity::Info));
+        return Vec::new();
+    };
+    if let Some(why) = b.drill_refused() {
+        ui.message = Some((why, Severity::Warning));
+        return Vec::new();
+    }
+    let params = [("backup", b.name.as_str()), ("metric", "drill")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let run = PendingRun {
+        id: "backup".into(),
+        params,
+        labels: Default::default(),
+        alert: None,
+    };
+    // The run view opens when the run says it started, as from an alert.
+    super::runbook::start(model, ui, run)
 }
 
 /// Entering the view with a lock chain on screen selects its root.
@@ -130,4 +167,39 @@ pub fn act(model: &Model, ui: &mut UiState, intent: Intent) -> Vec<Command> {
         ui.message = Some((note.clone(), Severity::Warning));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{keys, setup};
+    use super::Command;
+    use crate::console::backups::BackupDef;
+
+    fn backup(name: &str, restore_to: Option<&str>) -> BackupDef {
+        BackupDef {
+            name: name.into(),
+            postgres: "main-db".into(),
+            dumps: true,
+            restore_to: restore_to.map(str::to_string),
+            ..BackupDef::default()
+        }
+    }
+
+    #[test]
+    fn v_starts_the_backup_runbook_at_the_drill_of_the_marked_backup() {
+        let (mut m, mut ui) = setup();
+        m.backups = vec![backup("nightly", None), backup("weekly", Some("drills"))];
+        // No restore_to: nothing starts, and the message says what to add.
+        assert!(keys(&mut m, &mut ui, "7v").is_empty());
+        let (said, _) = ui.message.clone().unwrap();
+        assert!(said.contains("add restore_to = \"TARGET\""), "{said}");
+        // `b` marks the next one; `v` starts the run for it.
+        let out = keys(&mut m, &mut ui, "bv");
+        let Some(Command::StartRunbook { id, params, .. }) = out.first() else {
+            panic!("{out:?}")
+        };
+        assert_eq!(id, "backup");
+        assert_eq!(params["backup"], "weekly");
+        assert_eq!(params["metric"], "drill");
+    }
 }

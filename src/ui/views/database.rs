@@ -233,9 +233,15 @@ fn target_lines(
     lines
 }
 
-/// A line per `[[backup]]` of `target`: what protects it, and how well.
+/// A line per `[[backup]]` of `target`: what protects it, and how well;
+/// `▸` marks the one `v` drills when there is more than one to choose.
 fn backup_lines(model: &Model, ui: &UiState, target: &str) -> Vec<Line<'static>> {
     let t = &ui.theme;
+    let marked = model
+        .backups
+        .get(ui.db.backup)
+        .filter(|_| model.backups.len() > 1)
+        .map(|b| b.name.as_str());
     crate::console::backups::rows_of(model, target)
         .into_iter()
         .map(|row| {
@@ -245,7 +251,18 @@ fn backup_lines(model: &Model, ui: &UiState, target: &str) -> Vec<Line<'static>>
                 s => t.severity(s),
             };
             Line::from(vec![
-                Span::styled(format!("   backup {}: ", row.name), t.muted),
+                Span::styled(
+                    format!(
+                        " {} backup {}: ",
+                        if marked == Some(row.name.as_str()) {
+                            '▸'
+                        } else {
+                            ' '
+                        },
+                        row.name
+                    ),
+                    t.muted,
+                ),
                 Span::styled(row.text, style),
             ])
         })
