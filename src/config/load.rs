@@ -424,6 +424,7 @@ refresh = "2s"
 # postgres = "main-db"
 # path = "/var/backups/pg/*.dump"       # newest file's age and size; or wal_archive = true,
 # max_age = "26h"                       #   or command = "..." printing the last backup's time
+# restore_to = "main-db"                # whose server takes a restore drill's scratch database (v)
 
 # [[panel]]
 # title = "API p95 latency"
