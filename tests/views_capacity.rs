@@ -139,3 +139,50 @@ fn a_capacity_run_renders_at_every_size_without_panic() {
         ui.mode = opsdeck::ui::state::Mode::Normal;
     }
 }
+
+/// Mid-run: the first stage judged, the second running with its figures so
+/// far and its progress, the third waiting; no verdict yet.
+#[test]
+fn a_running_stage_shows_its_figures_so_far() {
+    let mut model = sample_model(NOW, 4, 600);
+    let mut ui = finished(&mut model);
+    let run = model.load.as_mut().unwrap();
+    let mut progress = run.capacity.as_ref().unwrap().progress.clone();
+    progress.rows.truncate(1);
+    progress.verdict = None;
+    progress.current = Some(1);
+    run.on_progress(progress);
+    run.capacity.as_mut().unwrap().written = None;
+    run.figures = Some(figures(300, 8));
+    ui.action = Some(opsdeck::ui::state::action_flow::ActionFlow::Running {
+        plan: run.capacity.as_ref().unwrap().spec.plan(),
+        progress: Vec::new(),
+        hidden: true,
+    });
+    let shown = text(&frame(&model, &ui, 160, 48));
+    assert!(shown.contains("stage 2/3 · x stops"), "{shown}");
+    assert!(shown.contains("1 of 3 judged"), "{shown}");
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.contains("100 users for 20s") && l.contains("running")),
+        "{shown}"
+    );
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.contains("200 users for 20s") && l.contains("waiting")),
+        "{shown}"
+    );
+    assert!(shown.contains("8.0s  400 requests"), "{shown}");
+    assert!(
+        shown.contains("the verdict comes when the stages are through"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("the report is written to capacity.md"),
+        "{shown}"
+    );
+    assert!(shown.contains("100 users for 20s ████████ "), "{shown}");
+    assert!(shown.contains(" 8s of 20s"), "{shown}");
+}

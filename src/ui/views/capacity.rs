@@ -150,6 +150,7 @@ fn heading<'a>(ui: &UiState, run: &LoadRun, cap: &CapacityRun) -> Vec<Line<'a>> 
                 Span::styled(format!("stage {}/{} ", i + 1, spec.stages.len()), t.muted),
                 Span::raw(format!("{} ", table::stage_cell(stage))),
                 Span::styled(usage_bar((elapsed / hold).min(1.0), 20), t.chart),
+                Span::styled(format!(" {elapsed:.0}s of {:.0}s", hold), t.muted),
             ]));
             lines.push(match &run.figures {
                 Some(f) => Line::raw(progress_line(f)),
@@ -265,10 +266,15 @@ fn stage_rows(area: Rect, buf: &mut Buffer, ui: &UiState, run: &LoadRun, cap: &C
 fn ending(ui: &UiState, cap: &CapacityRun) -> Vec<(String, Style)> {
     let t = &ui.theme;
     let Some(line) = cap.progress.verdict_line() else {
-        return vec![(
-            "the verdict comes when the stages are through".into(),
+        let mut waiting = vec![(
+            "the verdict comes when the stages are through".to_string(),
             t.muted,
         )];
+        if let Some(path) = &cap.report {
+            let then = format!("then the report is written to {}", path.display());
+            waiting.push((then, t.muted));
+        }
+        return waiting;
     };
     let passed = cap
         .progress
