@@ -245,10 +245,12 @@ fn silence_prompt_in_the_footer() {
 fn load_ui(model: &mut Model) -> UiState {
     use opsdeck::console::load_run::LoadRun;
     use opsdeck::load::{ErrorKind, Sample, Stats};
-    let spec = opsdeck::load::args::parse_line(
+    let opsdeck::load::args::LineRun::Single(spec) = opsdeck::load::args::parse_line(
         "http://127.0.0.1:8081/work -c 20 -d 30s --rate 200 --profile spike --spike-x 5",
     )
-    .unwrap();
+    .unwrap() else {
+        panic!("a single-URL run");
+    };
     let mut stats = Stats::new();
     for i in 0..3000u64 {
         let slow = (i / 200) % 3 == 1;

@@ -78,14 +78,13 @@ pub async fn run(args: &LoadArgs, read_only: bool, config: &crate::config::Confi
             print_result(&done, args.json, &outcome.message);
             let written = match (&args.capacity.report, &done.verdict) {
                 (Some(path), Some(v)) => {
-                    let text = markdown::report(orch.spec(), &done.rows, v, &started);
-                    match std::fs::write(path, text) {
+                    match markdown::write(path, orch.spec(), &done.rows, v, &started) {
                         Ok(()) => {
                             eprintln!("report written to {}", path.display());
                             true
                         }
                         Err(e) => {
-                            eprintln!("error: --report {}: {e}", path.display());
+                            eprintln!("error: {e}");
                             false
                         }
                     }
@@ -145,29 +144,8 @@ async fn show_progress(
     }
 }
 
-/// SERVICE's requests/s now, from the row the metrics view shows for it
-/// (its best source with fresh figures), after two readings of every target.
+/// SERVICE's requests/s now, after two readings of every target.
 async fn current_rps(config: &crate::config::Config, service: &str) -> Result<f64, String> {
     let (model, _) = super::status::collect(config, true, None).await;
-    let rows = crate::console::services::rows(&model);
-    let Some(row) = rows.iter().find(|r| r.name == service) else {
-        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
-        return Err(format!(
-            "no service of that name (the metrics view has: {})",
-            if names.is_empty() {
-                "none".to_string()
-            } else {
-                names.join(", ")
-            }
-        ));
-    };
-    row.rps.ok_or_else(|| {
-        let why = row
-            .missing
-            .get("rps")
-            .cloned()
-            .or(row.note.clone())
-            .unwrap_or_else(|| "no requests/s figure".into());
-        format!("{} gives no requests/s: {why}", row.source)
-    })
+    crate::console::services::requests_per_second(&model, service)
 }

@@ -72,6 +72,10 @@ pub enum Command {
     /// Plan a load run through the action path, like `PlanAction`; once
     /// confirmed (`Execute`), its figures come back as `Event::Load`.
     PlanLoad(Box<crate::load::LoadSpec>),
+    /// Plan a capacity run (`:load URL --stages ...`) the same way; what it
+    /// reads beside its stages is set up with the plan, its progress comes
+    /// back as `Event::Capacity` and its report as `Event::CapacityReport`.
+    PlanCapacity(Box<CapacityAsk>),
     /// Stop the load run under way; its figures so far stand.
     StopLoad,
     /// Ask the workload's orchestrator for its revisions; the answer comes
@@ -83,4 +87,14 @@ pub enum Command {
     /// container. The app loop runs it, as it needs the terminal: the
     /// console steps aside until the command exits.
     Shell(crate::action::Request),
+}
+
+/// A capacity run as the console asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapacityAsk {
+    pub spec: crate::load::capacity::spec::CapacitySpec,
+    /// `--workload`: read beside the stages (default: found by the URL's port).
+    pub workload: Option<crate::model::WorkloadAddr>,
+    /// `--report FILE`.
+    pub report: Option<std::path::PathBuf>,
 }

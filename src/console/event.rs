@@ -16,6 +16,10 @@ pub enum Event {
     Logs { stream: u64, lines: Vec<LogLine> },
     /// The live figures of the load run the console started (`:load`).
     Load(Box<crate::load::LoadFigures>),
+    /// Where the console's capacity run (`:load --stages`) stands.
+    Capacity(Box<crate::load::capacity::run::Progress>),
+    /// The capacity run's `--report` written (its path), or why not.
+    CapacityReport(Result<std::path::PathBuf, String>),
     /// A panel's range query, which the metrics view asked for.
     PanelRange { title: String, range: PanelRange },
     /// What a runbook run in the console reports: entries, questions, the end.

@@ -1,17 +1,35 @@
 //! The load view's state: the run asked for, the latest figures, and the
-//! workload the URL reaches, whose CPU and memory sit beside them. Pure.
+//! workload the URL reaches, whose CPU and memory sit beside them; for a
+//! capacity run (`:load URL --stages ...`), its stages as judged so far. Pure.
 
 use crate::console::Model;
+use crate::load::capacity::run::Progress;
+use crate::load::capacity::spec::CapacitySpec;
 use crate::load::{Endpoint, LoadFigures, LoadSpec};
 use crate::model::WorkloadAddr;
+use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
 pub struct LoadRun {
+    /// The request, connections and protocol (a capacity run's base).
     pub spec: LoadSpec,
-    /// The newest figures; None until the run has sent something.
+    /// The newest figures (a capacity run's: of the stage running); None
+    /// until the run (or the stage) has sent something.
     pub figures: Option<LoadFigures>,
-    /// The workload whose published port the URL names, if one is known.
+    /// The workload whose published port the URL names (or `--workload`), if one is known.
     pub workload: Option<WorkloadAddr>,
+    pub capacity: Option<CapacityRun>,
+}
+
+/// A capacity run in the console: what was asked, where it is, and the report.
+#[derive(Debug, Clone)]
+pub struct CapacityRun {
+    pub spec: CapacitySpec,
+    pub progress: Progress,
+    /// `--report FILE`: where the report goes once the run is over.
+    pub report: Option<PathBuf>,
+    /// The report written, or why not; None until the run is over.
+    pub written: Option<Result<PathBuf, String>>,
 }
 
 impl LoadRun {
@@ -21,7 +39,41 @@ impl LoadRun {
             spec,
             figures: None,
             workload,
+            capacity: None,
         }
+    }
+
+    /// A capacity run against `named` (`--workload`) or, as for one URL, the
+    /// workload publishing the URL's port.
+    pub fn capacity(
+        spec: CapacitySpec,
+        named: Option<WorkloadAddr>,
+        report: Option<PathBuf>,
+        model: &Model,
+    ) -> Self {
+        let mut run = LoadRun::new(spec.base.clone(), model);
+        if named.is_some() {
+            run.workload = named;
+        }
+        run.capacity = Some(CapacityRun {
+            spec,
+            progress: Progress::default(),
+            report,
+            written: None,
+        });
+        run
+    }
+
+    /// A capacity run's progress: a new stage starts without figures, so
+    /// the last stage's never stand for it.
+    pub fn on_progress(&mut self, progress: Progress) {
+        let Some(c) = self.capacity.as_mut() else {
+            return;
+        };
+        if progress.current != c.progress.current {
+            self.figures = None;
+        }
+        c.progress = progress;
     }
 }
 

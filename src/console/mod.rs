@@ -19,7 +19,7 @@ pub mod silences;
 pub use acks::Acks;
 pub use alerts::{AlertRow, Alerts};
 pub use cluster_series::ClusterSeries;
-pub use command::Command;
+pub use command::{CapacityAsk, Command};
 pub use event::Event;
 pub use model::{inventory_series, Model};
 pub use panels::{PanelDef, PanelRange};

@@ -325,6 +325,16 @@ impl Model {
                     run.figures = Some(*figures);
                 }
             }
+            Event::Capacity(progress) => {
+                if let Some(run) = self.load.as_mut() {
+                    run.on_progress(*progress);
+                }
+            }
+            Event::CapacityReport(result) => {
+                if let Some(c) = self.load.as_mut().and_then(|r| r.capacity.as_mut()) {
+                    c.written = Some(result);
+                }
+            }
             Event::Acknowledged {
                 result: Ok(ack), ..
             } => self.alerts.acks.record(ack),

@@ -139,6 +139,33 @@ pub fn rows(model: &Model) -> Vec<ServiceRow> {
     model.services.iter().map(|d| row(model, d)).collect()
 }
 
+/// SERVICE's requests/s now, from the row the metrics view shows for it (its
+/// best source with fresh figures), or why there is none: a capacity run's
+/// `--from-current` plans from it, in the command and in the console alike.
+pub fn requests_per_second(model: &Model, service: &str) -> Result<f64, String> {
+    let rows = rows(model);
+    let Some(row) = rows.iter().find(|r| r.name == service) else {
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        return Err(format!(
+            "no service of that name (the metrics view has: {})",
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        ));
+    };
+    row.rps.ok_or_else(|| {
+        let why = row
+            .missing
+            .get("rps")
+            .cloned()
+            .or(row.note.clone())
+            .unwrap_or_else(|| "no requests/s figure".into());
+        format!("{} gives no requests/s: {why}", row.source)
+    })
+}
+
 /// The figures of a service row, by the names series and `--json` use.
 const FIGURES: [&str; 5] = ["p50", "p95", "p99", "error_ratio", "rps"];
 

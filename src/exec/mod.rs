@@ -4,6 +4,7 @@
 //! acknowledgements, themes, the runbook catalogue, run timelines).
 pub mod backup_drill;
 pub mod capacity;
+mod capacity_console;
 mod describe;
 mod discover;
 pub mod files;

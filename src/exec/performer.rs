@@ -2,6 +2,8 @@
 //! task of its own, and answers with Events on the replies channel, so the
 //! app loop never waits on the outside world and never touches a file.
 
+use super::capacity::{judgement, Watch};
+use super::capacity_console as capacity;
 use super::runbook::console;
 use super::runbook::live::{self, LiveReads, Pending};
 use super::runbook::runs;
@@ -12,7 +14,8 @@ use crate::action::perform::{self, PerformOptions};
 use crate::action::{orchestrator_for, ActionEvent, Orchestrator, Request};
 use crate::config::Config;
 use crate::console::runbook::{Answer, RunEvent};
-use crate::console::{AlertRow, Command, Event};
+use crate::console::{AlertRow, CapacityAsk, Command, Event};
+use crate::load::capacity::run::CapacityOrchestrator;
 use crate::load::{LoadOrchestrator, LoadSpec};
 use crate::model::{Ack, WorkloadAddr};
 use crate::source::Update;
@@ -163,6 +166,7 @@ impl Performer {
                 Event::Runbook(RunEvent::ReportWritten(result))
             }),
             Command::PlanLoad(spec) => self.plan_load(*spec),
+            Command::PlanCapacity(ask) => self.plan_capacity(*ask),
             Command::StopLoad => {
                 if let Some(abort) = &self.load_abort {
                     let _ = abort.send(true);
@@ -254,10 +258,55 @@ impl Performer {
         self.perform_action(request, async move { Ok(orch) });
     }
 
+    /// Plans a capacity run as `opsdeck load --stages` does: what is read
+    /// beside the stages is set up first (a `--workload` not there is no
+    /// plan); the running stage's figures and the run's progress are
+    /// forwarded while it runs, and the report written once it is over.
+    fn plan_capacity(&mut self, ask: CapacityAsk) {
+        let request = ask.spec.request();
+        let spec = ask.spec.clone();
+        let (orch, live) = CapacityOrchestrator::new(ask.spec);
+        if let Some(old) = self.load_abort.replace(live.abort) {
+            let _ = old.send(true);
+        }
+        let started = Arc::new(std::sync::OnceLock::new());
+        tokio::spawn(capacity::forward(
+            live.figures,
+            live.progress.clone(),
+            started.clone(),
+            self.tx.clone(),
+        ));
+        let config = self.config.clone();
+        let endpoint = spec.base.endpoint.clone();
+        let orch = async move {
+            let watch = Watch::prepare(&config, &endpoint, ask.workload).await?;
+            let orch = match watch {
+                Some(w) => orch.watching(Box::new(w), judgement()),
+                None => orch,
+            };
+            Ok(Arc::new(orch) as Arc<dyn Orchestrator>)
+        };
+        let after = ask
+            .report
+            .map(|path| capacity::report(spec, live.progress, started, path));
+        self.perform_then(request, orch, after);
+    }
+
     fn perform_action(
         &mut self,
         request: Request,
         orch: impl std::future::Future<Output = Result<Arc<dyn Orchestrator>, String>> + Send + 'static,
+    ) {
+        self.perform_then(request, orch, None::<fn() -> Option<Event>>);
+    }
+
+    /// Performs `request`; `after`, once the action is over and its `Done`
+    /// sent, says what else there is to say (a capacity run's report).
+    fn perform_then(
+        &mut self,
+        request: Request,
+        orch: impl std::future::Future<Output = Result<Arc<dyn Orchestrator>, String>> + Send + 'static,
+        after: Option<impl FnOnce() -> Option<Event> + Send + 'static>,
     ) {
         let (confirm_tx, confirm_rx) = oneshot::channel();
         // A plan still waiting is abandoned: its sender drops, which is a no.
@@ -280,6 +329,12 @@ impl Performer {
                 }
             }
             let _ = job.await;
+            if let Some(after) = after {
+                let said = tokio::task::spawn_blocking(after).await.ok().flatten();
+                if let Some(event) = said {
+                    let _ = tx.send(event).await;
+                }
+            }
         });
     }
 }

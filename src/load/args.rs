@@ -169,16 +169,22 @@ impl LoadFlags {
 struct LoadLine {
     #[command(flatten)]
     args: LoadFlags,
-    /// Read so that a capacity run's words get a clear refusal, not "unknown flag".
     #[command(flatten)]
     capacity: super::capacity::flags::CapacityFlags,
 }
 
-/// What the console says to a capacity run's flags.
-pub const NOT_IN_CONSOLE: &str =
-    "capacity runs (--stages, --scenario) are not in the console yet: run `opsdeck load ... --stages ...` in a shell";
+/// What a `:load` line asks for: one URL's run, or a capacity run, whose
+/// spec needs what the console reads (`--from-current`) to be made.
+#[derive(Debug, Clone)]
+pub enum LineRun {
+    Single(LoadSpec),
+    Capacity {
+        load: LoadFlags,
+        capacity: Box<super::capacity::flags::CapacityFlags>,
+    },
+}
 
-pub fn parse_line(line: &str) -> Result<LoadSpec, String> {
+pub fn parse_line(line: &str) -> Result<LineRun, String> {
     use clap::Parser as _;
     let words = shlex::split(line).ok_or("a quote is not closed")?;
     let parsed = LoadLine::try_parse_from(words).map_err(|e| {
@@ -188,21 +194,31 @@ pub fn parse_line(line: &str) -> Result<LoadSpec, String> {
         first.trim_start_matches("error: ").to_string()
     })?;
     if parsed.capacity.is_capacity() {
-        return Err(NOT_IN_CONSOLE.into());
+        return Ok(LineRun::Capacity {
+            load: parsed.args,
+            capacity: Box::new(parsed.capacity),
+        });
     }
-    parsed.args.spec()
+    parsed.args.spec().map(LineRun::Single)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A single-URL line's run, or what is wrong with the line.
+    fn single(line: &str) -> Result<LoadSpec, String> {
+        match parse_line(line)? {
+            LineRun::Single(spec) => Ok(spec),
+            LineRun::Capacity { .. } => Err(format!("{line}: read as a capacity run")),
+        }
+    }
+
     #[test]
     fn the_console_line_reads_like_the_command() {
-        let spec = parse_line(
-            "http://127.0.0.1:8080/work -c 4 -d 30s --rate 50 --profile spike --spike-x 3",
-        )
-        .unwrap();
+        let spec =
+            single("http://127.0.0.1:8080/work -c 4 -d 30s --rate 50 --profile spike --spike-x 3")
+                .unwrap();
         assert_eq!(spec.connections, 4);
         assert_eq!(spec.stop, Stop::After(Duration::from_secs(30)));
         assert_eq!(
@@ -214,18 +230,18 @@ mod tests {
                 hold: Duration::from_secs(10)
             }
         );
-        let spec = parse_line("http://h/ -d 8s --rate 5 --profile spike").unwrap();
+        let spec = single("http://h/ -d 8s --rate 5 --profile spike").unwrap();
         assert!(
             spec.plan().summary.contains("at 2s666ms for 2s666ms"),
             "{}",
             spec.plan().summary
         );
-        let e = parse_line("http://h/ --profile ramp").unwrap_err();
+        let e = single("http://h/ --profile ramp").unwrap_err();
         assert!(e.contains("--to"), "{e}");
-        let e = parse_line("http://h/ --bogus").unwrap_err();
+        let e = single("http://h/ --bogus").unwrap_err();
         assert!(e.contains("--bogus"), "{e}");
-        assert!(parse_line("").is_err());
-        let e = parse_line("http://h/ -H 'Accept: text/plain").unwrap_err();
+        assert!(single("").is_err());
+        let e = single("http://h/ -H 'Accept: text/plain").unwrap_err();
         assert!(e.contains("quote is not closed"), "{e}");
     }
 
@@ -241,18 +257,24 @@ mod tests {
                     .iter()
                     .any(|f| l.contains(f))
             });
-        // Capacity runs are a shell's for now; the console refuses them by name.
+        // Capacity runs read as capacity runs; those with their stages on the
+        // line (no scenario file, no reading of today's traffic) make a spec.
+        assert!(capacity.len() >= 3, "{capacity:?}");
         for line in &capacity {
-            assert_eq!(
-                parse_line(line).unwrap_err(),
-                NOT_IN_CONSOLE,
-                ":load {line}"
-            );
+            let Ok(LineRun::Capacity { load, capacity }) = parse_line(line) else {
+                panic!(":load {line}: not read as a capacity run");
+            };
+            if capacity.scenario.is_none() && capacity.from_current.is_none() {
+                let spec = capacity
+                    .spec(&load, None)
+                    .unwrap_or_else(|e| panic!(":load {line}: {e}"));
+                assert!(spec.stages.len() >= 3, ":load {line}");
+            }
         }
         assert!(examples.len() >= 5, "{examples:?}");
         let specs: Vec<LoadSpec> = examples
             .iter()
-            .map(|line| parse_line(line).unwrap_or_else(|e| panic!(":load {line}: {e}")))
+            .map(|line| single(line).unwrap_or_else(|e| panic!(":load {line}: {e}")))
             .collect();
         let header = |spec: &LoadSpec, name: &str| {
             spec.headers

@@ -131,6 +131,39 @@ pub fn judge(rb: &Runbook, row: &StageRow, infra: &StageInfra) -> Option<Bottlen
     })
 }
 
+/// The run's bottleneck in a sentence, for the report (`markdown`: the title
+/// in bold, the runbook as code) and the console's view (plain), or why none
+/// can be named.
+pub fn sentence(rows: &[StageRow], markdown: bool) -> String {
+    if let Some((r, b)) = rows
+        .iter()
+        .find_map(|r| r.bottleneck.as_ref().map(|b| (r, b)))
+    {
+        let (title, runbook) = if markdown {
+            (format!("**{}**", b.title), format!("`{RUNBOOK}`"))
+        } else {
+            (b.title.clone(), RUNBOOK.to_string())
+        };
+        return format!(
+            "At {}: {} → {title} (the judgement of the {runbook} runbook).\n",
+            r.stage.label(),
+            b.readings,
+        );
+    }
+    let postgres = if markdown {
+        "`[[postgres]]`"
+    } else {
+        "[[postgres]]"
+    };
+    if rows.iter().all(|r| r.infra.is_none()) {
+        return format!("Nothing was read beside the stages (no workload named or found behind the URL, no {postgres} target), so no bottleneck can be named.\n");
+    }
+    if rows.iter().all(StageRow::passed) {
+        return "No stage failed; the peaks beside each stage are in its table.\n".into();
+    }
+    "A stage failed without readings to judge it by.\n".into()
+}
+
 /// A check's status over the stage's readings: a series the stage has no
 /// reading for is inconclusive, as in a run.
 fn check_status(

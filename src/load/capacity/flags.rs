@@ -1,5 +1,5 @@
 //! The flags that turn `opsdeck load URL` into a capacity run, shared by the
-//! command and (later) the console's `:load` line.
+//! command and the console's `:load` line.
 
 use super::spec::CapacitySpec;
 use super::stages::{self, Level};

@@ -100,6 +100,11 @@ impl WorkloadStage {
 
     /// `api CPU 97 % of its limit, memory 40 % of its limit`.
     pub fn describe(&self) -> String {
+        format!("{} {}", self.name, self.figures())
+    }
+
+    /// The same without the name: `CPU 97 % of its limit, memory 40 % of its limit`.
+    pub fn figures(&self) -> String {
         let cpu = match self.cpu_of_limit() {
             Some(r) => format!("CPU {:.0} % of its limit", r * 100.0),
             None => format!("CPU {:.0} % of a core (no limit)", self.cpu_percent),
@@ -111,7 +116,7 @@ impl WorkloadStage {
                 crate::base::units::bytes(self.mem_bytes as f64)
             ),
         };
-        let mut out = format!("{} {cpu}, {mem}", self.name);
+        let mut out = format!("{cpu}, {mem}");
         if self.restarts > 0 {
             out.push_str(&format!(", {} restarts", self.restarts));
         }

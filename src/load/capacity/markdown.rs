@@ -58,7 +58,7 @@ pub fn report(spec: &CapacitySpec, rows: &[StageRow], verdict: &Verdict, when: &
     out.push('\n');
 
     out.push_str("## Bottleneck\n\n");
-    out.push_str(&bottleneck(rows));
+    out.push_str(&super::bottleneck::sentence(rows, true));
     out.push('\n');
 
     out.push_str("## Across the run\n\n");
@@ -71,26 +71,16 @@ pub fn report(spec: &CapacitySpec, rows: &[StageRow], verdict: &Verdict, when: &
     out
 }
 
-fn bottleneck(rows: &[StageRow]) -> String {
-    if let Some((r, b)) = rows
-        .iter()
-        .find_map(|r| r.bottleneck.as_ref().map(|b| (r, b)))
-    {
-        return format!(
-            "At {}: {} → **{}** (the judgement of the `{}` runbook).\n",
-            r.stage.label(),
-            b.readings,
-            b.title,
-            super::bottleneck::RUNBOOK
-        );
-    }
-    if rows.iter().all(|r| r.infra.is_none()) {
-        return "Nothing was read beside the stages (no workload named or found behind the URL, no `[[postgres]]` target), so no bottleneck can be named.\n".into();
-    }
-    if rows.iter().all(StageRow::passed) {
-        return "No stage failed; the peaks beside each stage are in its table.\n".into();
-    }
-    "A stage failed without readings to judge it by.\n".into()
+/// Writes the report of a finished run to `path` (`--report`), or says why not.
+pub fn write(
+    path: &std::path::Path,
+    spec: &CapacitySpec,
+    rows: &[StageRow],
+    verdict: &Verdict,
+    when: &str,
+) -> Result<(), String> {
+    std::fs::write(path, report(spec, rows, verdict, when))
+        .map_err(|e| format!("--report {}: {e}", path.display()))
 }
 
 fn spark_line(name: &str, values: &[f64], unit: &str) -> String {

@@ -30,6 +30,21 @@ pub struct Progress {
     /// Index of the stage running now.
     pub current: Option<usize>,
     pub verdict: Option<Verdict>,
+    /// The run was stopped before its stages were through (Ctrl-C, `x`).
+    pub stopped: bool,
+}
+
+impl Progress {
+    /// The verdict as the run ends it, saying when it was stopped early; None
+    /// until the run is over.
+    pub fn verdict_line(&self) -> Option<String> {
+        let v = self.verdict.as_ref()?;
+        Some(format!(
+            "{}{}",
+            v.line,
+            if self.stopped { " (stopped early)" } else { "" }
+        ))
+    }
 }
 
 pub struct CapacityOrchestrator {
@@ -213,17 +228,14 @@ impl Orchestrator for CapacityOrchestrator {
             let rows = self.run_stages().await?;
             let v = verdict(&rows, self.spec.target);
             let stopped = *self.abort.borrow();
-            let message = format!(
-                "{}{}",
-                v.line,
-                if stopped { " (stopped early)" } else { "" }
-            );
             let ok = v.target_passed;
             self.progress.send_modify(|p| {
                 p.rows = rows;
                 p.current = None;
                 p.verdict = Some(v);
+                p.stopped = stopped;
             });
+            let message = self.progress.borrow().verdict_line().unwrap_or_default();
             let _ = progress.send(message.clone()).await;
             Ok(Outcome {
                 ok,
@@ -303,6 +315,51 @@ mod tests {
             v.line
         );
         assert_eq!(out.message, v.line);
+    }
+
+    #[tokio::test]
+    async fn stopping_ends_the_stage_running_judges_nothing_of_it_and_runs_no_other() {
+        let stages = parse_stages("5/s:30s,10/s:30s").unwrap();
+        let spec = CapacitySpec::new(refused().base, stages, &[], None, false).unwrap();
+        let request = spec.request();
+        let (orch, live) = CapacityOrchestrator::new(spec);
+        let Live {
+            mut progress,
+            abort,
+            ..
+        } = live;
+        let plan = orch.plan(&request).await.unwrap();
+        let (tx, _rx) = mpsc::channel(16);
+        let stop = async {
+            progress.wait_for(|p| p.current == Some(0)).await.unwrap();
+            abort.send(true).unwrap();
+        };
+        let (out, ()) = tokio::join!(orch.execute(&plan, tx), stop);
+        let out = out.unwrap();
+        let done = progress.borrow().clone();
+        assert!(!out.ok);
+        assert!(done.stopped);
+        assert_eq!(
+            done.rows[0].outcome,
+            Outcome::NotRun {
+                why: "stopped during the stage".into()
+            }
+        );
+        assert!(done.rows[0].figures.is_some(), "what was sent is kept");
+        assert_eq!(
+            done.rows[1].outcome,
+            Outcome::NotRun {
+                why: "stopped early".into()
+            }
+        );
+        assert!(
+            out.message
+                .starts_with("holds no stage; stopped at 5/s: not run: stopped during the stage;"),
+            "{}",
+            out.message
+        );
+        assert!(out.message.ends_with(" (stopped early)"), "{}", out.message);
+        assert_eq!(done.verdict_line().as_deref(), Some(out.message.as_str()));
     }
 
     #[tokio::test]

@@ -1,9 +1,11 @@
 //! A capacity run's stages as rows of figures, for the terminal summary and
 //! the Markdown report alike. Pure.
 
-use super::infra::{Peak, StageInfra};
+use super::infra::{Peak, StageInfra, WorkloadStage};
+use super::stages::Stage;
 use super::verdict::{Outcome, StageRow};
 use crate::load::report::ms;
+use crate::load::stats::LoadFigures;
 
 pub const HEADER: [&str; 9] = [
     "stage",
@@ -24,44 +26,53 @@ pub fn cells(row: &StageRow) -> Vec<String> {
         Outcome::Failed => format!("FAILED: {}", row.why()),
         Outcome::NothingAnswered | Outcome::NotRun { .. } => row.why(),
     };
-    let mut out = vec![format!(
-        "{} for {}",
-        row.stage.label(),
-        crate::base::duration::HumanDuration(row.stage.hold)
-    )];
-    match &row.figures {
-        Some(f) => {
-            let errors = if f.error_kinds.is_empty() {
-                "0".to_string()
-            } else {
-                f.error_kinds
-                    .iter()
-                    .map(|(k, n)| format!("{} {n}", k.label()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            let codes = f
-                .statuses
-                .iter()
-                .map(|(c, n)| format!("{c}: {n}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let answered = f.answers > 0;
-            let lat = |v: f64| if answered { ms(v) } else { "-".to_string() };
-            out.extend([
-                format!("{:.1}", f.rps),
-                lat(f.latency.p50),
-                lat(f.latency.p95),
-                lat(f.latency.p99),
-                lat(f.latency.max),
-                errors,
-                if codes.is_empty() { "-".into() } else { codes },
-            ]);
-        }
-        None => out.extend(std::iter::repeat_n("-".to_string(), 7)),
-    }
+    let mut out = vec![stage_cell(&row.stage)];
+    out.extend(figure_cells(row.figures.as_ref()));
     out.push(result);
     out
+}
+
+/// The first cell: `100 users for 2m`.
+pub fn stage_cell(stage: &Stage) -> String {
+    format!(
+        "{} for {}",
+        stage.label(),
+        crate::base::duration::HumanDuration(stage.hold)
+    )
+}
+
+/// The cells between the stage and the result: a finished stage's figures,
+/// or the running one's so far; `-` for each without figures.
+pub fn figure_cells(figures: Option<&LoadFigures>) -> Vec<String> {
+    let Some(f) = figures else {
+        return std::iter::repeat_n("-".to_string(), 7).collect();
+    };
+    let errors = if f.error_kinds.is_empty() {
+        "0".to_string()
+    } else {
+        f.error_kinds
+            .iter()
+            .map(|(k, n)| format!("{} {n}", k.label()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let codes = f
+        .statuses
+        .iter()
+        .map(|(c, n)| format!("{c}: {n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let answered = f.answers > 0;
+    let lat = |v: f64| if answered { ms(v) } else { "-".to_string() };
+    vec![
+        format!("{:.1}", f.rps),
+        lat(f.latency.p50),
+        lat(f.latency.p95),
+        lat(f.latency.p99),
+        lat(f.latency.max),
+        errors,
+        if codes.is_empty() { "-".into() } else { codes },
+    ]
 }
 
 /// Aligned columns for a terminal.
@@ -116,20 +127,33 @@ pub fn beside(rows: &[StageRow]) -> String {
 pub fn infra_text(infra: &StageInfra) -> String {
     let mut parts = Vec::new();
     if let Some(w) = &infra.workload {
-        parts.push(match w {
-            Peak::Read(w) => w.describe(),
-            Peak::Unread(why) => format!("workload unread: {why}"),
-        });
+        parts.push(workload_text(w, true));
     }
-    for (name, p) in &infra.databases {
-        parts.push(match p {
-            Peak::Read(d) => d.describe(name),
-            Peak::Unread(why) => format!("{name} unread: {why}"),
-        });
-    }
+    parts.extend(databases_text(infra));
     if parts.is_empty() {
         "no reading".into()
     } else {
         parts.join(", ")
     }
+}
+
+/// The workload's peaks (`named`: with its name first), or why it was not read.
+pub fn workload_text(peak: &Peak<WorkloadStage>, named: bool) -> String {
+    match peak {
+        Peak::Read(w) if named => w.describe(),
+        Peak::Read(w) => w.figures(),
+        Peak::Unread(why) => format!("workload unread: {why}"),
+    }
+}
+
+/// Each `[[postgres]]` target's peaks, or why it was not read.
+pub fn databases_text(infra: &StageInfra) -> Vec<String> {
+    infra
+        .databases
+        .iter()
+        .map(|(name, p)| match p {
+            Peak::Read(d) => d.describe(name),
+            Peak::Unread(why) => format!("{name} unread: {why}"),
+        })
+        .collect()
 }

@@ -197,11 +197,15 @@ pub fn verdict(rows: &[StageRow], target: Level) -> Verdict {
         None => parts.push("no stage ran".to_string()),
     }
     if let Some(l) = fails_at {
-        let why = level_rows(rows, l)
-            .find(|r| !r.passed())
-            .map(StageRow::why)
-            .unwrap_or_default();
-        parts.push(format!("fails at {l}: {why}"));
+        let first = level_rows(rows, l).find(|r| !r.passed());
+        let why = first.map(StageRow::why).unwrap_or_default();
+        // A stage stopped before its end was not judged: it did not fail.
+        let not_run = first.is_some_and(|r| matches!(r.outcome, Outcome::NotRun { .. }));
+        parts.push(if not_run {
+            format!("stopped at {l}: {why}")
+        } else {
+            format!("fails at {l}: {why}")
+        });
         let named = level_rows(rows, l).find_map(|r| r.bottleneck.as_ref());
         if let Some(b) = named {
             parts.push(format!(

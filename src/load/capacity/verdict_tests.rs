@@ -89,6 +89,35 @@ fn stages_not_run_and_silent_servers_are_not_passes() {
 }
 
 #[test]
+fn a_stage_stopped_before_its_end_is_not_a_failure_nor_a_hold() {
+    let stages = parse_stages("10:1m,20:1m,30:1m").unwrap();
+    let rows = vec![
+        StageRow::judge(
+            stages[0],
+            figures(100, Ok(200)),
+            Extra::default(),
+            &thresholds(),
+        ),
+        StageRow {
+            figures: Some(figures(100, Ok(200))),
+            ..StageRow::not_run(stages[1], "stopped during the stage")
+        },
+        StageRow::not_run(stages[2], "stopped early"),
+    ];
+    let v = verdict(&rows, Level::Users(30));
+    assert!(!v.target_passed);
+    assert_eq!(v.holds, Some(Level::Users(10)));
+    assert!(
+        v.line
+            .contains("; stopped at 20 users: not run: stopped during the stage;"),
+        "{}",
+        v.line
+    );
+    assert!(!v.line.contains("fails at"), "{}", v.line);
+    assert!(!v.line.contains("holds 20"), "{}", v.line);
+}
+
+#[test]
 fn the_spike_is_judged_apart_and_its_interrupted_step_with_the_rest() {
     let steps = parse_stages("10:1m,20:1m").unwrap();
     let stages = with_spike(&steps, parse_spike("5x@90s for 10s").unwrap());

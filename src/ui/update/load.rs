@@ -1,15 +1,19 @@
-//! The load view's logic: `:load URL ...` plans a run through the same
-//! dialog as workload actions (y/n), the figures arrive as `Update::Load`,
-//! `x` stops the run. Pure: the app loop runs it.
+//! The load view's logic: `:load URL ...` (or a capacity run, `:load URL
+//! --stages ...`) plans a run through the same dialog as workload actions
+//! (y/n), the figures arrive as `Event::Load` (and a capacity run's stages
+//! as `Event::Capacity`), `x` stops the run. Pure: the app loop runs it.
 
 use super::Command;
 use crate::action::Verb;
 use crate::console::load_run::LoadRun;
-use crate::console::Model;
+use crate::console::{CapacityAsk, Event, Model};
+use crate::load::args::{LineRun, LoadFlags};
+use crate::load::capacity::flags::CapacityFlags;
 use crate::model::Severity;
 use crate::ui::keymap::Intent;
 use crate::ui::state::action_flow::ActionFlow;
 use crate::ui::state::{UiState, View};
+use std::path::PathBuf;
 
 /// `:load` with the rest of the line: plans a new run, or with nothing
 /// after it, shows the last one.
@@ -19,7 +23,7 @@ pub fn command(model: &mut Model, ui: &mut UiState, line: &str) -> Vec<Command> 
             ui.view = View::Load;
         } else {
             ui.message = Some((
-                ":load URL [-c N] [-d 30s | -n N] [--rate R] [--profile constant|ramp|spike] ..."
+                ":load URL [-c N] [-d 30s | -n N] [--rate R] [--profile constant|ramp|spike] [--stages 50:2m,100:2m --threshold 'p95<1s'] ..."
                     .into(),
                 Severity::Info,
             ));
@@ -34,19 +38,75 @@ pub fn command(model: &mut Model, ui: &mut UiState, line: &str) -> Vec<Command> 
         ui.message = Some((busy, Severity::Info));
         return Vec::new();
     }
-    let spec = match crate::load::args::parse_line(line) {
-        Ok(s) => s,
+    let planned = crate::load::args::parse_line(line).and_then(|run| match run {
+        LineRun::Single(spec) => Ok((
+            LoadRun::new(spec.clone(), model),
+            Command::PlanLoad(Box::new(spec)),
+        )),
+        LineRun::Capacity { load, capacity } => capacity_run(model, &load, &capacity),
+    });
+    let (run, command) = match planned {
+        Ok(p) => p,
         Err(e) => {
             ui.message = Some((format!(":load: {e}"), Severity::Warning));
             return Vec::new();
         }
     };
-    let request = spec.request();
-    model.load = Some(LoadRun::new(spec.clone(), model));
+    let request = match &run.capacity {
+        Some(c) => c.spec.request(),
+        None => run.spec.request(),
+    };
+    model.load = Some(run);
     ui.view = View::Load;
     ui.message = Some((format!("planning {}", request.verb), Severity::Info));
     ui.action = Some(ActionFlow::Planning(request));
-    vec![Command::PlanLoad(Box::new(spec))]
+    vec![command]
+}
+
+/// A capacity run from the line's flags, made as the command makes it;
+/// `--from-current` reads the service's requests/s from the console's own
+/// readings, as the metrics view shows them.
+fn capacity_run(
+    model: &Model,
+    load: &LoadFlags,
+    capacity: &CapacityFlags,
+) -> Result<(LoadRun, Command), String> {
+    let current = match &capacity.from_current {
+        None => None,
+        Some(service) => Some(
+            crate::console::services::requests_per_second(model, service)
+                .map_err(|e| format!("--from-current {service}: {e}"))?,
+        ),
+    };
+    let spec = capacity.spec(load, current)?;
+    let run = LoadRun::capacity(
+        spec.clone(),
+        capacity.workload.clone(),
+        capacity.report.clone(),
+        model,
+    );
+    let ask = CapacityAsk {
+        spec,
+        workload: capacity.workload.clone(),
+        report: capacity.report.clone(),
+    };
+    Ok((run, Command::PlanCapacity(Box::new(ask))))
+}
+
+/// The capacity run's report written, or not: said after the verdict the
+/// footer already holds.
+pub fn on_report(model: &mut Model, ui: &mut UiState, written: Result<PathBuf, String>) {
+    let said = ui.message.take();
+    let (before, sev) = said.unwrap_or_else(|| (String::new(), Severity::Info));
+    let sep = if before.is_empty() { "" } else { " · " };
+    ui.message = Some(match &written {
+        Ok(path) => (
+            format!("{before}{sep}report written to {}", path.display()),
+            sev,
+        ),
+        Err(e) => (format!("{before}{sep}{e}"), Severity::Critical),
+    });
+    model.apply(Event::CapacityReport(written));
 }
 
 fn busy_with(flow: &ActionFlow) -> Option<String> {
@@ -137,3 +197,7 @@ mod tests {
         assert!(ui.message.as_ref().unwrap().0.contains("read-only"));
     }
 }
+
+#[cfg(test)]
+#[path = "load_capacity_tests.rs"]
+mod capacity_tests;

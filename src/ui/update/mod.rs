@@ -122,6 +122,10 @@ fn on_event(model: &mut Model, ui: &mut UiState, event: Event) -> Vec<Command> {
             }
             Vec::new()
         }
+        Event::CapacityReport(written) => {
+            load::on_report(model, ui, written);
+            Vec::new()
+        }
         Event::Acknowledged { rule, result } => {
             ui.message = Some(match &result {
                 Ok(ack) => (format!("{rule}: {}", ack.describe()), Severity::Info),

@@ -1,6 +1,7 @@
 //! The load view: the run's live figures (rate, percentiles, status codes,
 //! error kinds), latency and rate per second as charts, and — when the URL
-//! reaches a known workload — that workload's CPU and memory beside them.
+//! reaches a known workload — that workload's CPU and memory beside them. A
+//! capacity run draws its stages instead (`capacity`).
 
 use crate::console::load_run::LoadRun;
 use crate::console::Model;
@@ -17,6 +18,9 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState) {
     let Some(run) = model.load.as_ref() else {
         return;
     };
+    if run.capacity.is_some() {
+        return super::capacity::render(area, buf, model, ui, run);
+    }
     let (main, side) = match &run.workload {
         Some(_) => {
             let [m, s] = Layout::horizontal([Constraint::Fill(2), Constraint::Fill(1)]).areas(area);
@@ -132,7 +136,14 @@ fn figure_lines<'a>(ui: &UiState, f: &'a LoadFigures) -> Vec<Line<'a>> {
     out
 }
 
-fn chart(area: Rect, buf: &mut Buffer, ui: &UiState, title: &str, values: &[f32], unit: &str) {
+pub(super) fn chart(
+    area: Rect,
+    buf: &mut Buffer,
+    ui: &UiState,
+    title: &str,
+    values: &[f32],
+    unit: &str,
+) {
     let t = &ui.theme;
     let top = values.iter().copied().fold(0.0f32, f32::max);
     let last = values.last().copied().unwrap_or(0.0);

@@ -4,6 +4,7 @@ pub mod alert_lists;
 pub mod alerts;
 mod autoscaler_pane;
 mod cache_pane;
+mod capacity;
 pub mod chrome;
 mod cluster_strip;
 pub mod containers;
