@@ -107,9 +107,11 @@ async fn a_service_red_figures_come_from_promql() {
         series["service:demo:p99"] >= series["service:demo:p95"],
         "{series:?}"
     );
+    // Half fail at random: over ~20 requests 0.2 (computed 0.19999...) was
+    // seen; the bounds test that the ratio is read, not the coin.
     let err = series["service:demo:error_ratio"];
     assert!(
-        (0.2..=0.8).contains(&err),
+        (0.1..=0.9).contains(&err),
         "half the requests fail: {series:?}"
     );
 }

@@ -146,8 +146,11 @@ pub(super) fn chart(
 ) {
     let t = &ui.theme;
     let top = values.iter().copied().fold(0.0f32, f32::max);
-    let last = values.last().copied().unwrap_or(0.0);
-    let extra = format!("· 1s per column · now {last:.1}{unit} · top {top:.1}{unit}");
+    // No second finished yet is not a reading of 0.
+    let extra = match values.last() {
+        Some(last) => format!("· 1s per column · now {last:.1}{unit} · top {top:.1}{unit}"),
+        None => "· 1s per column · no second finished yet".to_string(),
+    };
     let block = pane_block(t, title, Some(extra), false);
     let inner = block.inner(area);
     block.render(area, buf);
