@@ -1,7 +1,10 @@
 //! A stepped capacity run's throughput at its top stage against the
 //! single-URL `opsdeck load` at the same concurrency, beside oha, in the same
 //! run on loopback (nginx, one worker, `return 200`). The bar: the top
-//! stage keeps at least 0.9× the single-URL figure.
+//! stage keeps at least 0.9× the single-URL figure. The stepped run reads a
+//! real PostgreSQL (Debian's, started here) beside its stages every second,
+//! as a capacity run with a `[[postgres]]` does, so the figure includes the
+//! sampling and not only the per-stage accounting.
 //!
 //! `cargo bench --bench capacity_vs`
 //! Environment: LOAD_VS_C (default 50, the top stage's users), LOAD_VS_SECS
@@ -11,6 +14,8 @@
 mod load_tools;
 #[path = "../tests/support/nginx.rs"]
 mod nginx;
+#[path = "../tests/support/postgres.rs"]
+mod postgres;
 #[path = "support/proc_stats.rs"]
 mod proc_stats;
 
@@ -18,8 +23,10 @@ use load_tools::{env_or, measured, oha, opsdeck, print_rows, Figures, BIN};
 use std::process::Command;
 use std::time::Duration;
 
-/// `--stages C/4:S,C/2:S,C:S`; the figures of the last stage.
+/// `--stages C/4:S,C/2:S,C:S` with a `[[postgres]]` read beside each
+/// stage; the figures of the last stage.
 fn stepped(url: &str, c: &str, secs: &str) -> Figures {
+    let pg = postgres::Postgres::start(100);
     let top: usize = c.parse().expect("LOAD_VS_C is a number");
     let stages = format!(
         "{}:{secs}s,{}:{secs}s,{top}:{secs}s",
@@ -27,20 +34,35 @@ fn stepped(url: &str, c: &str, secs: &str) -> Figures {
         (top / 2).max(1)
     );
     let data = tempfile::tempdir().unwrap();
+    let config = data.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "refresh = \"1s\"\n[[postgres]]\nname = \"db\"\nurl_env = \"CAPACITY_VS_DB_URL\"\n",
+    )
+    .unwrap();
     let mut cmd = Command::new(BIN);
-    cmd.env("OPSDECK_DATA_DIR", data.path()).args([
-        "load",
-        url,
-        "--stages",
-        &stages,
-        "--threshold",
-        "p99<10s",
-        "--yes",
-        "--json",
-    ]);
+    cmd.env("OPSDECK_DATA_DIR", data.path())
+        .env("OPSDECK_CONFIG", &config)
+        .env("CAPACITY_VS_DB_URL", pg.superuser_dsn())
+        .args([
+            "load",
+            url,
+            "--stages",
+            &stages,
+            "--threshold",
+            "p99<10s",
+            "--yes",
+            "--json",
+        ]);
     let (out, cpu_s) = measured("opsdeck --stages", cmd);
     let v: serde_json::Value = serde_json::from_str(&out).expect("opsdeck --stages --json");
     let last = &v["stages"][2]["figures"];
+    // The sampling must have happened, or the figure would not include it.
+    let db = &v["stages"][2]["infra"]["databases"][0][1]["read"];
+    assert!(
+        db["connections"].as_u64().is_some(),
+        "no database reading: {v}"
+    );
     let all: f64 = v["stages"]
         .as_array()
         .unwrap()
