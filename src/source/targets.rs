@@ -27,7 +27,6 @@ const SCRAPE_TIMEOUT: Duration = Duration::from_secs(5);
 const POSTGRES_TIMEOUT: Duration = Duration::from_secs(15);
 // Connecting, then PING, INFO, CONFIG GET, LATENCY LATEST and SLOWLOG GET, each bounded.
 const REDIS_TIMEOUT: Duration = Duration::from_secs(15);
-const BACKUP_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Any of the collectors, so one list can hold them all.
 pub enum AnySource {
@@ -255,8 +254,9 @@ pub fn plan(config: &Config) -> Vec<Planned> {
             name: b.name.get_ref().clone(),
             kind: TargetKind::Backup,
             source: BackupSource::of(config, b).map(|s| AnySource::Backup(Box::new(s))),
-            // A backup is hours old at best; more often than this reads the disk for nothing.
-            interval: refresh.max(BACKUP_INTERVAL),
+            // Polled at the refresh for the drill record; the backups
+            // themselves are read every `backup::READ_EVERY`.
+            interval: refresh,
             timeout: super::backup::COMMAND_TIMEOUT + Duration::from_secs(5),
         });
     }

@@ -19,6 +19,11 @@ use std::time::Duration;
 /// A command that has not printed a time by then has hung.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How often the backups themselves are read again. A backup is hours old at
+/// best; more often reads the disk (or runs the command) for nothing. The
+/// drill record is read at every poll, so a drill's result shows at once.
+pub const READ_EVERY: Duration = Duration::from_secs(30);
+
 enum Watch {
     Dumps { path: String },
     Wal { session: Session },
@@ -31,6 +36,8 @@ pub struct BackupSource {
     pub postgres: String,
     pub max_age: Duration,
     watch: Watch,
+    /// The last reading (or why it failed) and when it was made.
+    last: Option<(std::time::Instant, Result<BackupReading, String>)>,
 }
 
 impl BackupSource {
@@ -61,6 +68,7 @@ impl BackupSource {
             postgres,
             max_age: b.max_age.map_or(DEFAULT_MAX_AGE, |m| m.0),
             watch,
+            last: None,
         })
     }
 
@@ -85,7 +93,21 @@ impl Source for BackupSource {
     }
 
     async fn poll(&mut self) -> Result<Vec<Update>, String> {
-        let reading = self.read().await?;
+        let stale = self
+            .last
+            .as_ref()
+            .is_none_or(|(when, _)| when.elapsed() >= READ_EVERY);
+        if stale {
+            let read = self.read().await;
+            self.last = Some((std::time::Instant::now(), read));
+        }
+        // The age is counted to now from the newest backup's own time, so
+        // an older reading still gives today's age.
+        let reading = match self.last.as_ref().map(|(_, r)| r) {
+            Some(Ok(r)) => r.clone(),
+            Some(Err(e)) => return Err(e.clone()),
+            None => return Err("internal: no reading".into()),
+        };
         let at = unix_now();
         let mut series = reading.series(&self.name, at, self.max_age);
         series.extend(drill_series(&self.name));
