@@ -12,23 +12,10 @@ mod postgres;
 #[path = "support/run_bin.rs"]
 mod run_bin;
 
-use postgres::{write_dsn_file, Postgres};
+use postgres::{scratch_databases, write_dsn_file, Postgres};
 use run_bin::{opsdeck, text};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
-
-async fn scratch_databases(admin: &tokio_postgres::Client) -> Vec<String> {
-    admin
-        .query(
-            "select datname::text from pg_database where datname like 'opsdeck_verify_%'",
-            &[],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
-}
 
 fn status_json(config: &Path, data: &Path, name: &str) -> (Option<i32>, serde_json::Value) {
     let out = opsdeck(config, data, &["backup", "status", name, "--json"]);

@@ -11,23 +11,10 @@ mod postgres;
 #[path = "support/run_bin.rs"]
 mod run_bin;
 
-use postgres::{write_dsn_file, Postgres, SUPER_PASSWORD};
+use postgres::{scratch_databases, write_dsn_file, Postgres, SUPER_PASSWORD};
 use run_bin::{opsdeck, text};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
-
-async fn scratch_databases(admin: &tokio_postgres::Client) -> Vec<String> {
-    admin
-        .query(
-            "select datname::text from pg_database where datname like 'opsdeck_verify_%'",
-            &[],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
-}
 
 fn no_secret(said: &str) {
     assert!(

@@ -41,21 +41,7 @@ fn shown(out: &Output) -> String {
 #[test]
 fn the_verdict_names_the_stage_that_held_the_one_that_failed_and_the_cpu() {
     let image = build_demo_v1(&opsdeck_binary());
-    let publish = format!("127.0.0.1::{DEMO_PORT}");
-    let mut demo = DemoContainer::start_with(
-        &image,
-        "capacity",
-        &["--cpus", "0.05", "--publish", &publish],
-        &[],
-    );
-    demo.base_url = Some(format!("http://{}", demo.published(DEMO_PORT)));
-    wait_for_status(&demo.url("/health"), 200, Duration::from_secs(30));
-    let fault = http(
-        &demo.url("/fault"),
-        Some(r#"{"slow_ms": 100, "slow_jitter": 0}"#),
-    )
-    .expect("POST /fault");
-    assert_eq!(fault.status, 200, "{}", fault.body);
+    let demo = DemoContainer::start_cpu_bound(&image, "capacity");
 
     let data = tempfile::tempdir().unwrap();
     let report = data.path().join("capacity.md");

@@ -23,21 +23,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_opsdeck");
 #[test]
 fn a_capacity_run_fills_its_stage_table_and_ends_with_the_verdict() {
     let image = build_demo_v1(&opsdeck_binary());
-    let publish = format!("127.0.0.1::{DEMO_PORT}");
-    let mut demo = DemoContainer::start_with(
-        &image,
-        "capacity-tui",
-        &["--cpus", "0.05", "--publish", &publish],
-        &[],
-    );
-    demo.base_url = Some(format!("http://{}", demo.published(DEMO_PORT)));
-    wait_for_status(&demo.url("/health"), 200, Duration::from_secs(30));
-    let fault = http(
-        &demo.url("/fault"),
-        Some(r#"{"slow_ms": 100, "slow_jitter": 0}"#),
-    )
-    .expect("POST /fault");
-    assert_eq!(fault.status, 200, "{}", fault.body);
+    let demo = DemoContainer::start_cpu_bound(&image, "capacity-tui");
 
     let data = tempfile::tempdir().unwrap();
     let config = data.path().join("config.toml");

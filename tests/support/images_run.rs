@@ -55,6 +55,29 @@ impl DemoContainer {
         container
     }
 
+    /// The demo held to a twentieth of a core, its port published on
+    /// loopback, answering every request 100 ms late: at a few users it
+    /// idles, at hundreds it sits at its CPU limit (a capacity run's
+    /// known bottleneck).
+    pub fn start_cpu_bound(image: &str, prefix: &str) -> Self {
+        let publish = format!("127.0.0.1::{DEMO_PORT}");
+        let mut demo = Self::start_with(
+            image,
+            prefix,
+            &["--cpus", "0.05", "--publish", &publish],
+            &[],
+        );
+        demo.base_url = Some(format!("http://{}", demo.published(DEMO_PORT)));
+        wait_for_status(&demo.url("/health"), 200, Duration::from_secs(30));
+        let fault = http(
+            &demo.url("/fault"),
+            Some(r#"{"slow_ms": 100, "slow_jitter": 0}"#),
+        )
+        .expect("POST /fault");
+        assert_eq!(fault.status, 200, "{}", fault.body);
+        demo
+    }
+
     /// `http://127.0.0.1:PORT{path}` on the published demo port.
     pub fn url(&self, path: &str) -> String {
         let base = self

@@ -270,3 +270,18 @@ pub fn write_dsn_file(path: &Path, dsn: &str) {
     std::fs::write(path, dsn).unwrap();
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
 }
+
+/// The restore drills' scratch databases still on the server (none should
+/// outlive a drill).
+pub async fn scratch_databases(admin: &tokio_postgres::Client) -> Vec<String> {
+    admin
+        .query(
+            "select datname::text from pg_database where datname like 'opsdeck_verify_%'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
