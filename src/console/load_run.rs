@@ -65,12 +65,13 @@ impl LoadRun {
     }
 
     /// A capacity run's progress: a new stage starts without figures, so
-    /// the last stage's never stand for it.
+    /// the last stage's never stand for it; when the run is over the last
+    /// stage's stay.
     pub fn on_progress(&mut self, progress: Progress) {
         let Some(c) = self.capacity.as_mut() else {
             return;
         };
-        if progress.current != c.progress.current {
+        if progress.current.is_some() && progress.current != c.progress.current {
             self.figures = None;
         }
         c.progress = progress;

@@ -118,6 +118,11 @@ fn a_capacity_run_is_planned_runs_stage_by_stage_and_ends_with_the_verdict() {
         vec![first.clone()]
     );
 
+    update(
+        &mut m,
+        &mut ui,
+        UiEvent::from(Event::Load(Box::new(figures(900)))),
+    );
     let rows = vec![first, judged(&spec, 1, 900)];
     let v = verdict(&rows, spec.target);
     let line = v.line.clone();
@@ -130,6 +135,10 @@ fn a_capacity_run_is_planned_runs_stage_by_stage_and_ends_with_the_verdict() {
             verdict: Some(v),
             stopped: false,
         },
+    );
+    assert!(
+        m.load.as_ref().unwrap().figures.is_some(),
+        "the run is over: the last stage's figures stay on screen"
     );
     update(
         &mut m,

@@ -87,14 +87,12 @@ pub fn render(area: Rect, buf: &mut Buffer, model: &Model, ui: &UiState, run: &L
     Paragraph::new(said).render(inner, buf);
     let series = run.figures.as_ref().map_or(&[][..], |f| &f.series[..]);
     let p99: Vec<f32> = series.iter().map(|p| p.p99_ms as f32).collect();
-    super::load::chart(
-        latency,
-        buf,
-        ui,
-        "Latency p99 per second, this stage",
-        &p99,
-        "ms",
-    );
+    let which = if cap.progress.current.is_none() && cap.progress.verdict.is_some() {
+        "Latency p99 per second, the last stage run"
+    } else {
+        "Latency p99 per second, this stage"
+    };
+    super::load::chart(latency, buf, ui, which, &p99, "ms");
     if let (Some(side), Some(w)) = (side, &run.workload) {
         super::workload_charts::render(side, buf, model, ui, &w.to_string());
     }
