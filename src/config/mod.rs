@@ -3,6 +3,7 @@
 
 pub mod alert_rule;
 mod backup_check;
+mod init_template;
 mod load;
 pub mod paths;
 mod targets;
@@ -10,7 +11,8 @@ pub mod term_caps;
 pub mod theme;
 
 pub use crate::base::duration::HumanDuration;
-pub use load::{load, parse, split_command, validate, Loaded, INIT_TEMPLATE};
+pub use init_template::INIT_TEMPLATE;
+pub use load::{load, parse, split_command, validate, Loaded};
 pub use targets::*;
 
 use serde::Deserialize;
