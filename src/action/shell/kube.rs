@@ -6,7 +6,7 @@
 use super::local::Local;
 use super::Ended;
 use crate::action::shown_command;
-use futures::SinkExt as _;
+use futures::{FutureExt as _, SinkExt as _};
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
 use kube::api::{Api, AttachParams, TerminalSize};
@@ -62,7 +62,16 @@ pub async fn session(
     let mut stdout = attached.stdout();
     let mut stderr = attached.stderr();
     let mut sizes = attached.terminal_size();
-    let status = attached.take_status();
+    // kube's message loop ends its output streams only when it ends well;
+    // when the connection breaks (a reset after the server's Status, say)
+    // it drops them unclosed and a read would wait for ever, so the status
+    // (None when the loop ended without one) is watched beside them.
+    let mut status = Box::pin(
+        attached
+            .take_status()
+            .ok_or("the exec status was already taken")?,
+    );
+    let mut got: Option<Option<Status>> = None;
     if let (Some(tx), Some((width, height))) = (sizes.as_mut(), size) {
         let _ = tx.send(TerminalSize { width, height }).await;
     }
@@ -81,6 +90,18 @@ pub async fn session(
                 Some(n) if n > 0 => local.stderr(&err_buf[..n])?,
                 _ => stderr = None,
             },
+            ended = &mut status, if got.is_none() => {
+                let broke = ended.is_none();
+                got = Some(ended);
+                // With a Status the loop closes the streams next, after the
+                // output it already took; without one nothing more comes,
+                // so what it took is shown and the wait ends.
+                if broke {
+                    drain(&mut stdout, &mut out_buf, |b| local.stdout(b))?;
+                    drain(&mut stderr, &mut err_buf, |b| local.stderr(b))?;
+                    break;
+                }
+            }
             typed = local.input.recv(), if stdin.is_some() => {
                 let Some(writer) = stdin.as_mut() else { continue };
                 match typed {
@@ -102,16 +123,36 @@ pub async fn session(
             }
         }
     }
-    let status = match status {
-        Some(s) => s.await,
-        None => None,
+    let status = match got {
+        Some(s) => s,
+        None => status.await,
     };
-    ended(status).ok_or_else(|| {
-        format!(
-            "the server sent no status for {} in pod {namespace}/{pod}",
-            shown_command(command)
-        )
-    })
+    let shown = shown_command(command);
+    match ended(status) {
+        Some(e) => Ok(e),
+        None => Err(match attached.join().await {
+            Err(e) => format!("the session for {shown} in pod {namespace}/{pod} broke: {e}"),
+            Ok(()) => format!("the server sent no status for {shown} in pod {namespace}/{pod}"),
+        }),
+    }
+}
+
+/// What a stream already holds, without waiting for more.
+fn drain(
+    stream: &mut Option<impl tokio::io::AsyncRead + Unpin>,
+    buf: &mut [u8],
+    mut show: impl FnMut(&[u8]) -> Result<(), String>,
+) -> Result<(), String> {
+    let Some(reader) = stream.as_mut() else {
+        return Ok(());
+    };
+    while let Some(Ok(n)) = reader.read(buf).now_or_never() {
+        if n == 0 {
+            break;
+        }
+        show(&buf[..n])?;
+    }
+    Ok(())
 }
 
 /// The Status the server ends a session with: success, a non-zero exit
