@@ -103,7 +103,7 @@ async fn session(socket: WebSocket, asked: Asked) {
             let _ = to_client
                 .send(frame(ERROR, status.to_string().as_bytes()))
                 .await;
-            let _ = to_client.send(normal_close()).await;
+            close(to_client, from_client).await;
             return;
         }
     };
@@ -162,7 +162,28 @@ async fn session(socket: WebSocket, asked: Asked) {
     let _ = to_client
         .send(frame(ERROR, status.to_string().as_bytes()))
         .await;
-    let _ = to_client.send(normal_close()).await;
+    close(to_client, from_client).await;
+}
+
+/// Ends the session with a close handshake, as the API server's WebSocket
+/// does: the client's answer is awaited (a little while) before the
+/// connection goes, so what the client sends meanwhile (its stdin's close)
+/// does not reset a connection whose Status it has not read yet.
+async fn close(
+    mut to_client: futures::stream::SplitSink<WebSocket, Message>,
+    mut from_client: futures::stream::SplitStream<WebSocket>,
+) {
+    if to_client.send(normal_close()).await.is_err() {
+        return;
+    }
+    let answered = async {
+        while let Some(Ok(msg)) = from_client.next().await {
+            if matches!(msg, Message::Close(_)) {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), answered).await;
 }
 
 fn frame(channel: u8, data: &[u8]) -> Message {
