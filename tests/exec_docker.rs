@@ -20,7 +20,7 @@ use images::{build_demo_v1, docker, opsdeck_binary, DemoContainer, TEST_LABEL};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_opsdeck");
 
@@ -57,15 +57,11 @@ fn exec(config: &Path, data: &Path, args: &[&str], stdin: &str) -> Output {
         .unwrap()
         .write_all(stdin.as_bytes())
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("opsdeck {} did not end: it hangs", args.join(" "));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().unwrap()
+    run_bin::output_within(
+        child,
+        Duration::from_secs(60),
+        &format!("opsdeck {}", args.join(" ")),
+    )
 }
 
 fn audit(data: &Path) -> Vec<serde_json::Value> {

@@ -5,11 +5,14 @@
 
 #[path = "support/kube_cluster.rs"]
 mod kube_cluster;
+#[path = "support/run_bin.rs"]
+mod run_bin;
 #[allow(dead_code)] // the other tests use the rest
 #[path = "support/tmux.rs"]
 mod tmux;
 
 use kube_cluster::{fast_config, kubectl_path, TestCluster};
+use run_bin::text;
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -53,15 +56,10 @@ fn kubectl(k: &TestCluster, args: &[&str], stdin: &str) -> Output {
         .unwrap()
         .write_all(stdin.as_bytes())
         .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    run_bin::output_within(
+        child,
+        Duration::from_secs(60),
+        &format!("kubectl {}", args.join(" ")),
     )
 }
 
@@ -199,7 +197,11 @@ fn opsdeck(k: &TestCluster, args: &[&str], stdin: &str) -> Output {
         .unwrap()
         .write_all(stdin.as_bytes())
         .unwrap();
-    child.wait_with_output().unwrap()
+    run_bin::output_within(
+        child,
+        Duration::from_secs(60),
+        &format!("opsdeck {}", args.join(" ")),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
