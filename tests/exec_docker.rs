@@ -244,10 +244,12 @@ fn on_a_terminal_the_shell_has_a_tty_that_follows_the_window() {
         s.contains("\nhi-42") && s.contains("30 100")
     });
     t.resize(120, 40);
-    t.keys(&["tty; stty size", "Enter"]);
-    let screen = t.wait_for("the new size", Duration::from_secs(10), |s| {
-        s.contains("40 120")
-    });
+    let screen = t.retype_until(
+        "the new size",
+        Duration::from_secs(10),
+        &["tty; stty size", "Enter"],
+        |s| s.contains("40 120"),
+    );
     assert!(
         screen.contains("/dev/pts/"),
         "a TTY in the container: {screen}"
@@ -330,10 +332,12 @@ fn the_console_steps_aside_for_a_shell_and_comes_back_where_it_was() {
         |s| s.contains("\nhi-42") && s.contains(&id[..12]) && s.contains("36 120"),
     );
     t.resize(100, 30);
-    t.keys(&["stty size", "Enter"]);
-    t.wait_for("the new size", Duration::from_secs(10), |s| {
-        s.contains("30 100")
-    });
+    t.retype_until(
+        "the new size",
+        Duration::from_secs(10),
+        &["stty size", "Enter"],
+        |s| s.contains("30 100"),
+    );
     t.keys(&["exit", "Enter"]);
     let back = t.wait_for("the console back", Duration::from_secs(10), |s| {
         s.contains(&format!("/bin/sh in {chosen} exited with 0"))

@@ -164,10 +164,12 @@ async fn kubectl_exec_it_gets_a_tty_that_follows_the_window() {
             |s| s.contains("\nhi-42") && s.contains("/dev/pts/") && s.contains("30 100"),
         );
         t.resize(120, 40);
-        t.keys(&["stty size", "Enter"]);
-        t.wait_for("the new size", Duration::from_secs(10), |s| {
-            s.contains("40 120")
-        });
+        t.retype_until(
+            "the new size",
+            Duration::from_secs(10),
+            &["stty size", "Enter"],
+            |s| s.contains("40 120"),
+        );
         t.keys(&["exit 4", "Enter"]);
         t.wait_for("kubectl's exit code", Duration::from_secs(10), |s| {
             s.contains("EXITED 4")
@@ -329,10 +331,12 @@ async fn opsdeck_exec_on_a_terminal_gets_a_tty_that_follows_the_window() {
             |s| s.contains("\nhi-42") && s.contains("/dev/pts/") && s.contains("30 100"),
         );
         t.resize(120, 40);
-        t.keys(&["stty size", "Enter"]);
-        t.wait_for("the new size", Duration::from_secs(10), |s| {
-            s.contains("40 120")
-        });
+        t.retype_until(
+            "the new size",
+            Duration::from_secs(10),
+            &["stty size", "Enter"],
+            |s| s.contains("40 120"),
+        );
         t.keys(&["exit 4", "Enter"]);
         t.wait_for("opsdeck's exit code", Duration::from_secs(10), |s| {
             s.contains("EXITED 4")

@@ -167,10 +167,12 @@ fn exec_in_an_ssh_session_follows_the_engineers_window() {
         s.contains("\nhi-42") && s.contains("30 100")
     });
     t.resize(120, 40);
-    t.keys(&["stty size", "Enter"]);
-    t.wait_for("the new size through ssh", Duration::from_secs(10), |s| {
-        s.contains("40 120")
-    });
+    t.retype_until(
+        "the new size through ssh",
+        Duration::from_secs(10),
+        &["stty size", "Enter"],
+        |s| s.contains("40 120"),
+    );
     t.keys(&["exit 6", "Enter"]);
     t.wait_for("the exit code through ssh", Duration::from_secs(10), |s| {
         s.contains("EXITED 6")

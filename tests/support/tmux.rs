@@ -103,6 +103,33 @@ impl Tmux {
             .expect("pane pid")
     }
 
+    /// Types `keys` and waits a second for `pred`, again until `timeout`:
+    /// for what follows a change asynchronously (a remote TTY's size after
+    /// the window's, which no terminal tool applies before the next key).
+    pub fn retype_until(
+        &self,
+        what: &str,
+        timeout: Duration,
+        keys: &[&str],
+        pred: impl Fn(&str) -> bool,
+    ) -> String {
+        let start = Instant::now();
+        loop {
+            self.keys(keys);
+            let typed = Instant::now();
+            while typed.elapsed() < Duration::from_secs(1) {
+                let screen = self.screen();
+                if pred(&screen) {
+                    return screen;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            if start.elapsed() > timeout {
+                panic!("timed out waiting for {what}; screen:\n{}", self.screen());
+            }
+        }
+    }
+
     /// Waits until the screen satisfies `pred`, panicking with the screen if it never does.
     pub fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
