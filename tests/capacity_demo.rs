@@ -339,6 +339,54 @@ weight = 2
         shown(&out)
     );
 
+    // A probe of the URL's origin that declares its workload names what is
+    // read beside the stages (the front door's probe names the api behind
+    // it, not the proxy whose port it is): here one that is not there, so
+    // the run is refused naming the probe; --workload still overrides it.
+    std::fs::write(
+        &config,
+        format!(
+            "refresh = \"1s\"\n[[probe]]\nname = \"front\"\nurl = \"{}\"\nworkload = \"local/_/no-such-api\"\n",
+            demo.url("/health")
+        ),
+    )
+    .unwrap();
+    let with_probe = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+            .env("OPSDECK_DATA_DIR", data.path())
+            .env("OPSDECK_CONFIG", &config)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = with_probe(&["load", &url, "--stages", "2:3s", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", shown(&out));
+    assert!(
+        shown(&out).contains(
+            "workload local/_/no-such-api (declared by probe front for this URL; \
+             name another with --workload): no workload"
+        ),
+        "{}",
+        shown(&out)
+    );
+    let named = format!("local/_/{}", demo.name);
+    let out = with_probe(&[
+        "load",
+        &url,
+        "--stages",
+        "2:3s",
+        "--workload",
+        &named,
+        "--dry-run",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&named),
+        "{}",
+        shown(&out)
+    );
+
     // Refused read-only, before anything is sent.
     let out = opsdeck(
         data.path(),

@@ -78,9 +78,59 @@ impl LoadRun {
     }
 }
 
-/// The workload with a container publishing the URL's port on an address
-/// the URL reaches (its own, or every address), among the known inventories.
+/// A workload the config says serves a URL: a `[[probe]]` or `[[scrape]]`
+/// with `workload`, standing for every URL of the same origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declared {
+    /// `probe demo`, for the plan and for a refusal.
+    pub by: String,
+    pub origin: Endpoint,
+    pub workload: WorkloadAddr,
+}
+
+/// Every workload the config's probes and scrapes declare (config check
+/// has already refused a malformed URL or address; such entries are left out).
+pub fn declared_workloads(config: &crate::config::Config) -> Vec<Declared> {
+    let probes = config
+        .probe
+        .iter()
+        .map(|p| ("probe", &p.name, &p.url, &p.workload));
+    let scrapes = config
+        .scrape
+        .iter()
+        .map(|s| ("scrape", &s.name, &s.url, &s.workload));
+    probes
+        .chain(scrapes)
+        .filter_map(|(kind, name, url, workload)| {
+            Some(Declared {
+                by: format!("{kind} {}", name.get_ref()),
+                origin: Endpoint::parse(url.get_ref()).ok()?,
+                workload: workload.as_ref()?.get_ref().parse().ok()?,
+            })
+        })
+        .collect()
+}
+
+/// The declared workload behind the URL's origin (scheme, host and port):
+/// what serves the front door is what the operator said, not the proxy
+/// whose port it is.
+pub fn declared_for<'a>(declared: &'a [Declared], e: &Endpoint) -> Option<&'a Declared> {
+    let loopback = |h: &str| matches!(h, "127.0.0.1" | "localhost" | "::1");
+    declared.iter().find(|d| {
+        d.origin.https == e.https
+            && d.origin.port == e.port
+            && (d.origin.host == e.host || (loopback(&d.origin.host) && loopback(&e.host)))
+    })
+}
+
+/// The workload behind the URL: the one a probe or scrape of its origin
+/// declares, else the one with a container publishing the URL's port on an
+/// address the URL reaches (its own, or every address), among the known
+/// inventories.
 pub fn workload_for(model: &Model, e: &Endpoint) -> Option<WorkloadAddr> {
+    if let Some(d) = declared_for(&model.declared, e) {
+        return Some(d.workload.clone());
+    }
     let local = matches!(e.host.as_str(), "127.0.0.1" | "localhost" | "::1");
     model
         .inventories
@@ -119,5 +169,53 @@ mod tests {
         assert_eq!(workload_for(&model, &e), None);
         let e = Endpoint::parse("http://10.0.0.9:8081/").unwrap();
         assert_eq!(workload_for(&model, &e), None);
+    }
+
+    #[test]
+    fn a_probe_of_the_same_origin_names_the_workload_before_the_port_does() {
+        let config = crate::config::parse(
+            std::path::Path::new("t.toml"),
+            r#"
+            [[docker]]
+            name = "local"
+            [[probe]]
+            name = "front"
+            url = "http://localhost:8082/health"
+            workload = "local/shop/db"
+            [[probe]]
+            name = "other"
+            url = "https://127.0.0.1:8082/health"
+            workload = "local/shop/web"
+            "#,
+        )
+        .unwrap();
+        let mut model = sample_model(1_790_000_000, 2, 60).with_config(&config, vec![]);
+        let at = |model: &Model, url: &str| {
+            let e = Endpoint::parse(url).unwrap();
+            workload_for(model, &e).map(|w| w.to_string())
+        };
+        // Same scheme, port and (loopback) host as the `front` probe.
+        assert_eq!(
+            at(&model, "http://127.0.0.1:8082/work").as_deref(),
+            Some("local/shop/db")
+        );
+        assert_eq!(
+            at(&model, "https://localhost:8082/").as_deref(),
+            Some("local/shop/web")
+        );
+        assert_eq!(
+            declared_for(
+                &model.declared,
+                &Endpoint::parse("http://127.0.0.1:8082/").unwrap()
+            )
+            .map(|d| d.by.as_str()),
+            Some("probe front")
+        );
+        // No probe of that origin: the published port decides, as before.
+        model.declared.clear();
+        assert_eq!(
+            at(&model, "http://127.0.0.1:8082/work").as_deref(),
+            Some("local/shop/api")
+        );
     }
 }

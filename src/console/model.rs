@@ -31,6 +31,8 @@ pub struct Model {
     pub alerts: super::Alerts,
     /// The services of the latency pane, from the config.
     pub services: Vec<super::ServiceDef>,
+    /// The workloads probes and scrapes declare for their URLs' origins.
+    pub declared: Vec<super::load_run::Declared>,
     /// The `[[backup]]`s, each shown beside the target it protects.
     pub backups: Vec<super::backups::BackupDef>,
     /// The `[[panel]]`s, and the latest range reading of each by title.
@@ -62,6 +64,7 @@ impl Model {
             events: VecDeque::new(),
             alerts: super::Alerts::default(),
             services: Vec::new(),
+            declared: Vec::new(),
             backups: Vec::new(),
             panels: Vec::new(),
             panel_ranges: std::collections::HashMap::new(),
@@ -80,6 +83,7 @@ impl Model {
         self.services = super::services::from_config(config);
         self.panels = super::panels::from_config(config);
         self.backups = super::backups::from_config(config);
+        self.declared = super::load_run::declared_workloads(config);
         self.alerts = super::Alerts::from_config(config, runbook_ids);
         self
     }

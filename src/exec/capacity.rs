@@ -1,14 +1,15 @@
 //! The infrastructure beside a capacity run's stages, read through the same
 //! collectors the console supervises: the Docker or Kubernetes target of the
-//! workload behind the URL (named with `--workload`, or, for Docker, found by
-//! the port the URL points at among the containers' published ports) and
+//! workload behind the URL (named with `--workload`, declared by a probe or
+//! scrape of the URL's origin, or, for Docker, found by the port the URL
+//! points at among the containers' published ports) and
 //! every `[[postgres]]` target. The collectors are kept between readings, so rates and stats
 //! streams carry over as they do in the console; each reading goes into a
 //! fresh Model, so a target that stops answering reads as unread, never as
 //! its last value.
 
 use crate::config::Config;
-use crate::console::load_run::workload_for;
+use crate::console::load_run::{declared_for, declared_workloads, workload_for};
 use crate::console::Model;
 use crate::load::capacity::bottleneck::RUNBOOK;
 use crate::load::capacity::infra::{Beside, DbUse, InfraSample, WorkloadUse};
@@ -36,6 +37,25 @@ impl Watch {
         endpoint: &Endpoint,
         named: Option<WorkloadAddr>,
     ) -> Result<Option<Watch>, String> {
+        // A workload the config declares for the URL's origin stands as
+        // named (refused if it is not there), with where it came from.
+        let declared = declared_workloads(config);
+        let (named, asked) = match named {
+            Some(w) => {
+                let asked = format!("--workload {w}");
+                (Some(w), asked)
+            }
+            None => match declared_for(&declared, endpoint) {
+                Some(d) => (
+                    Some(d.workload.clone()),
+                    format!(
+                        "workload {} (declared by {} for this URL; name another with --workload)",
+                        d.workload, d.by
+                    ),
+                ),
+                None => (None, String::new()),
+            },
+        };
         let postgres: Vec<String> = config
             .postgres
             .iter()
@@ -56,7 +76,7 @@ impl Watch {
             Some(w) => {
                 if !planned.iter().any(|p| p.name == w.target) {
                     return Err(format!(
-                        "--workload {w}: no Docker or Kubernetes target `{}` is configured",
+                        "{asked}: no Docker or Kubernetes target `{}` is configured",
                         w.target
                     ));
                 }
@@ -66,7 +86,7 @@ impl Watch {
                 model.add_started(poll_each(&mut planned).await);
                 if let Err(e) = workload_use(&model, &w) {
                     if !e.starts_with("no stats reading yet") {
-                        return Err(format!("--workload {w}: {e}"));
+                        return Err(format!("{asked}: {e}"));
                     }
                 }
                 Some(w)
