@@ -108,8 +108,9 @@ impl Source for ProbeSource {
     async fn poll(&mut self) -> Result<Vec<Update>, String> {
         let at = unix_now();
         let (problem, latency, cert, cache) = match self.http.get(&self.url).await {
+            // A transport error names the URL already; a judgement does not.
             Ok(resp) => (
-                judge(&resp, &self.expect),
+                judge(&resp, &self.expect).map(|p| format!("{}: {p}", redact(&self.url))),
                 Some(resp.elapsed.as_secs_f64()),
                 resp.cert_not_after,
                 Some(resp.cache),
@@ -153,7 +154,7 @@ impl Source for ProbeSource {
                 Health::Ok
             }
             Some(reason) => Health::Degraded {
-                reason: format!("{}: {}", redact(&self.url), redact(&reason)),
+                reason: redact(&reason),
                 since: *self.failing_since.get_or_insert(at),
                 retry_in: self.interval,
             },
