@@ -450,6 +450,43 @@ fn demo_up_starts_a_compose_project_that_docker_compose_recognises_and_down_remo
             std::time::Duration::from_secs(20),
         );
     }
+    // A new user's defaults (no config file): `status` watches the probe
+    // the front door asks for, as the console does; with the front door
+    // stopped it is degraded and the exit code says so — never ok.
+    let home = tempfile::tempdir().unwrap();
+    let status = || {
+        Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+            .args(["status", "--json"])
+            .env_remove("OPSDECK_CONFIG")
+            .env_remove("XDG_CONFIG_HOME")
+            .env("HOME", home.path())
+            .env("OPSDECK_DATA_DIR", &pg.data)
+            .output()
+            .expect("opsdeck status")
+    };
+    let probe_health = |out: &std::process::Output| {
+        let v: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)));
+        v["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == pg.project.as_str())
+            .unwrap_or_else(|| panic!("no probe {} in {}", pg.project, text(out)))["health"]
+            ["state"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let out = status();
+    assert_eq!(probe_health(&out), "ok", "{}", text(&out));
+    let front = format!("{}_front_1", pg.project);
+    assert!(docker_output(&["stop", "-t", "1", &front]).status.success());
+    let out = status();
+    assert_ne!(probe_health(&out), "ok", "{}", text(&out));
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(docker_output(&["start", &front]).status.success());
+
     let w = format!("local/{}/api", pg.project);
     let scale = opsdeck(&pg.config, &pg.data, &["scale", &w, "3", "--yes"]);
     assert!(scale.status.success(), "{}", text(&scale));

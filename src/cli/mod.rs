@@ -216,8 +216,12 @@ pub enum Commands {
 }
 
 /// Loads the config, printing every problem; None means "stop, exit 2".
+/// With no config file, the probes the local engine's containers ask for
+/// are added, as the console adds them.
 fn load_config(cli: &Cli) -> Option<config::Loaded> {
-    crate::exec::files::load_config_or_report(cli.config.clone())
+    let mut loaded = crate::exec::files::load_config_or_report(cli.config.clone())?;
+    crate::exec::add_labelled_probes(&mut loaded);
+    Some(loaded)
 }
 
 /// `--read-only`, or `read_only = true` in the config.

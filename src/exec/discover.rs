@@ -1,13 +1,39 @@
 //! What a console started without a config finds by itself: the probes the
 //! local engine's containers ask for by label (the demo's front door names
 //! its health URL and the workload behind it), so `opsdeck demo up` then
-//! `opsdeck` watches the demo with no file written.
+//! `opsdeck` watches the demo with no file written — and so do the CLI's
+//! commands (`opsdeck status`, `runbook run`, `load`), which would otherwise
+//! say less than the console about the same containers.
 
-use crate::config::{Config, ProbeTarget};
+use crate::config::{Config, Loaded, ProbeTarget};
 use crate::demo::playground::{PROBE_URL_LABEL, PROBE_WORKLOAD_LABEL};
 use toml::Spanned;
 
-/// Probes asked for by running containers of each Docker target, named
+/// An engine that does not answer within this costs no more than it.
+const DISCOVERY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// With no config file, the labelled probes join the config (a file says
+/// what to watch, so it is left as written). Sync, for the entry points
+/// before their runtime starts; inside one it does nothing.
+pub fn add_labelled_probes(loaded: &mut Loaded) {
+    if loaded.from_file || tokio::runtime::Handle::try_current().is_ok() {
+        return;
+    }
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    let found = rt.block_on(async {
+        tokio::time::timeout(DISCOVERY_WAIT, labelled_probes(&loaded.config)).await
+    });
+    if let Ok(found) = found {
+        loaded.config.probe.extend(found);
+    }
+}
+
+/// Probes asked for by the containers (running or not) of each Docker target, named
 /// after their Compose project (`opsdeck-demo`); an engine that cannot be
 /// read adds none (its target shows degraded on its own).
 pub async fn labelled_probes(config: &Config) -> Vec<ProbeTarget> {
@@ -21,10 +47,9 @@ pub async fn labelled_probes(config: &Config) -> Vec<ProbeTarget> {
         else {
             continue;
         };
-        for c in listed
-            .into_iter()
-            .filter(|c| c.state.as_ref().is_some_and(|s| s.to_string() == "running"))
-        {
+        // Whatever its state: a front door that stopped is the site down,
+        // and its probe failing says so; left out, the demo would read ok.
+        for c in listed {
             let labels = c.labels.unwrap_or_default();
             let Some(url) = labels.get(PROBE_URL_LABEL) else {
                 continue;

@@ -14,7 +14,7 @@ mod performer;
 pub mod runbook;
 pub mod shell;
 
-pub use discover::labelled_probes;
+pub use discover::add_labelled_probes;
 pub use performer::Performer;
 
 /// The runtime every entry point runs on: two workers are plenty for a

@@ -25,9 +25,12 @@ pub fn launch(
     read_only: bool,
     ascii: bool,
 ) -> color_eyre::Result<ExitCode> {
-    let Some(loaded) = crate::exec::files::load_config_or_report(config) else {
+    let Some(mut loaded) = crate::exec::files::load_config_or_report(config) else {
         return Ok(ExitCode::from(2));
     };
+    // With no config, what the local engine asks to be watched (the
+    // demo's front door) is watched.
+    crate::exec::add_labelled_probes(&mut loaded);
     let theme =
         match crate::exec::files::load_theme(theme.as_deref().unwrap_or(&loaded.config.theme)) {
             Ok(t) => t.for_terminal(crate::config::term_caps::TermCaps::detect(ascii)),
@@ -36,15 +39,8 @@ pub fn launch(
                 return Ok(ExitCode::from(2));
             }
         };
-    let from_file = loaded.from_file;
-    let mut config = loaded.config;
+    let config = loaded.config;
     crate::exec::runtime()?.block_on(async move {
-        // With no config, what the local engine asks to be watched (the
-        // demo's front door) is watched.
-        if !from_file {
-            let found = crate::exec::labelled_probes(&config).await;
-            config.probe.extend(found);
-        }
         let read_only = read_only || config.read_only;
         app::run(app::Options {
             config,
