@@ -36,20 +36,16 @@ pub fn error_line(stderr: &[u8]) -> String {
 }
 
 /// `cmd` run to its end, or killed once it has run `limit` (`field` is the
-/// config field that set it, so the error says what to raise).
+/// `[[backup]]` field that set it, so the error says what to raise).
 pub async fn output_within(
     cmd: &mut tokio::process::Command,
     name: &str,
     limit: std::time::Duration,
     field: &str,
 ) -> Result<std::process::Output, String> {
-    // Dropping the unfinished future drops the child, and this kills it.
-    cmd.kill_on_drop(true);
-    match tokio::time::timeout(limit, cmd.output()).await {
-        Ok(out) => out.map_err(|e| format!("{name} cannot run: {e}")),
-        Err(_) => Err(format!(
-            "{name} was killed: it ran over the {field} of {} (a [[backup]] field)",
-            crate::base::duration::format(limit)
-        )),
-    }
+    let named = format!(
+        "the {field} of {} (a [[backup]] field)",
+        crate::base::duration::format(limit)
+    );
+    crate::base::process::output_within(cmd, name, limit, &named).await
 }

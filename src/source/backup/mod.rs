@@ -143,15 +143,11 @@ pub fn drill_series(name: &str) -> Vec<(String, f64)> {
 }
 
 async fn run_command(command: &str) -> Result<BackupReading, String> {
-    let run = tokio::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .kill_on_drop(true)
-        .output();
-    let out = tokio::time::timeout(COMMAND_TIMEOUT, run)
-        .await
-        .map_err(|_| format!("the command ran over {}s", COMMAND_TIMEOUT.as_secs()))?
-        .map_err(|e| format!("the command cannot run: {e}"))?;
+    let mut run = tokio::process::Command::new("sh");
+    run.arg("-c").arg(command);
+    let limit = format!("{}s", COMMAND_TIMEOUT.as_secs());
+    let out = crate::base::process::output_within(&mut run, "the command", COMMAND_TIMEOUT, &limit)
+        .await?;
     // What a backup tool prints can hold a DSN or a token.
     let said = |bytes: &[u8]| {
         let text = String::from_utf8_lossy(bytes);
