@@ -187,6 +187,7 @@ fn recent_deploy() -> Facts {
     Facts::LastDeploy(Some(Deploy {
         age: Duration::from_secs(600),
         revision: "5".into(),
+        has_previous: true,
     }))
 }
 

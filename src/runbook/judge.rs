@@ -51,6 +51,8 @@ pub struct Bounds {
 pub struct Deploy {
     pub age: Duration,
     pub revision: String,
+    /// Whether a revision before it is on record, to roll back to.
+    pub has_previous: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -166,6 +168,17 @@ pub fn judge(check: &Check, facts: &Facts) -> Verdict {
         (Check::RecentDeploy(r), Facts::LastDeploy(last)) => {
             let within = duration::format(r.within);
             match last {
+                // A deploy with nothing before it is no suspect a rollback
+                // can answer: passing would send the run to a rollback
+                // that cannot be planned.
+                Some(d) if d.age <= r.within && !d.has_previous => fail(
+                    json!(d.age.as_secs()),
+                    format!(
+                        "revision {} deployed {} ago, but no revision before it is on record: nothing to roll back to",
+                        d.revision,
+                        duration::format(round(d.age))
+                    ),
+                ),
                 Some(d) if d.age <= r.within => Verdict {
                     passed: true,
                     inconclusive: false,

@@ -219,6 +219,7 @@ fn recent_deploys_pass_inside_the_window() {
     let recent = Facts::LastDeploy(Some(Deploy {
         age: Duration::from_millis(720_400),
         revision: "7".into(),
+        has_previous: true,
     }));
     let v = judge(&c, &recent);
     assert!(v.passed);
@@ -226,11 +227,25 @@ fn recent_deploys_pass_inside_the_window() {
     let old = Facts::LastDeploy(Some(Deploy {
         age: Duration::from_secs(7200),
         revision: "6".into(),
+        has_previous: true,
     }));
     assert!(judge(&c, &old)
         .output
         .contains("no deploy in the last 1h (last: revision 6, 2h ago)"));
     assert!(!judge(&c, &Facts::LastDeploy(None)).passed);
+    // The first revision (a Compose project just created, say): recent,
+    // but there is nothing to roll it back to, so it is no rollback's suspect.
+    let first = Facts::LastDeploy(Some(Deploy {
+        age: Duration::from_secs(600),
+        revision: "1".into(),
+        has_previous: false,
+    }));
+    let v = judge(&c, &first);
+    assert!(!v.passed && !v.inconclusive, "{v:?}");
+    assert_eq!(
+        v.output,
+        "revision 1 deployed 10m ago, but no revision before it is on record: nothing to roll back to"
+    );
 }
 
 #[test]

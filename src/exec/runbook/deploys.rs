@@ -38,6 +38,10 @@ fn latest(revs: &[Revision], now: i64) -> Option<Deploy> {
         let at = unix_secs(at)?;
         Some(Duration::from_secs(now.saturating_sub(at).max(0) as u64))
     };
+    // Rollback goes to the platform's revision before, or to the image an
+    // opsdeck deploy replaced.
+    let has_previous =
+        platform.len() >= 2 || revs.iter().any(|r| r.source == RevisionSource::Replaced);
     match newest.source {
         // What runs now is the newest revision; the one before it was replaced.
         RevisionSource::Platform => {
@@ -58,11 +62,13 @@ fn latest(revs: &[Revision], now: i64) -> Option<Deploy> {
             Some(Deploy {
                 age: age(&newest.at)?,
                 revision: text,
+                has_previous,
             })
         }
         // The record is of the image replaced: what runs now is the one after it.
         RevisionSource::Replaced => Some(Deploy {
             age: age(&newest.at)?,
+            has_previous,
             revision: format!(
                 "{} ({} replaced {})",
                 newest.revision + 1,
@@ -141,6 +147,7 @@ mod tests {
         };
         let d = latest(&[helm], now).unwrap();
         assert_eq!(d.revision, "3 (api:v2-broken; managed by Helm)");
+        assert!(!d.has_previous, "the only revision kept");
         // Beside opsdeck's own record, the engine's names the revision before
         // it among its own, and the newest of either is the last deploy.
         let merged = [
@@ -150,6 +157,7 @@ mod tests {
         ];
         let d = latest(&merged, now).unwrap();
         assert_eq!(d.revision, "2 (api:v2, replacing revision 1: api:v1)");
+        assert!(d.has_previous);
         let d = latest(&merged[..2], now).unwrap();
         assert_eq!(d.revision, "2 (deploy replaced shop-api:v1)");
     }
