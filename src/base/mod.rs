@@ -3,7 +3,6 @@
 pub mod diag;
 pub mod duration;
 pub mod memory;
-pub mod process;
 pub mod redact;
 pub mod time;
 pub mod units;

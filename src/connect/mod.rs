@@ -5,5 +5,6 @@ pub mod docker;
 pub mod http;
 pub mod kube;
 pub mod postgres;
+pub mod process;
 pub mod redis;
 pub mod ssh;

@@ -47,5 +47,5 @@ pub async fn output_within(
         "the {field} of {} (a [[backup]] field)",
         crate::base::duration::format(limit)
     );
-    crate::base::process::output_within(cmd, name, limit, &named).await
+    crate::connect::process::output_within(cmd, name, limit, &named).await
 }

@@ -146,8 +146,9 @@ async fn run_command(command: &str) -> Result<BackupReading, String> {
     let mut run = tokio::process::Command::new("sh");
     run.arg("-c").arg(command);
     let limit = format!("{}s", COMMAND_TIMEOUT.as_secs());
-    let out = crate::base::process::output_within(&mut run, "the command", COMMAND_TIMEOUT, &limit)
-        .await?;
+    let out =
+        crate::connect::process::output_within(&mut run, "the command", COMMAND_TIMEOUT, &limit)
+            .await?;
     // What a backup tool prints can hold a DSN or a token.
     let said = |bytes: &[u8]| {
         let text = String::from_utf8_lossy(bytes);
