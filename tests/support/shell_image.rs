@@ -30,6 +30,8 @@ pub fn build_shell_image() -> String {
     docker(&[
         "build",
         "--quiet",
+        // A failed build leaves no `created` container for other tests to see.
+        "--force-rm",
         "--tag",
         SHELL_IMAGE,
         dir.path().to_str().unwrap(),

@@ -6,11 +6,24 @@ use super::{ImageSpec, CONTEXT_LABEL, IMAGE_BINARY};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Mutex;
 
-/// Serialises builds within one process; across processes two builds of one
-/// tag produce the same image, so racing is harmless.
-static BUILD_LOCK: Mutex<()> = Mutex::new(());
+/// Builds of these images, one at a time on this machine: threads of one
+/// process and processes alike (`demo up` beside a test building the same
+/// tag). The kernel's lock on a file in the temp dir goes with its holder
+/// however that ends; the file itself stays (see action::lock).
+fn build_lock() -> Result<std::fs::File, String> {
+    let path = std::env::temp_dir().join("opsdeck-image-build.lock");
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    file.lock()
+        .map_err(|e| format!("locking {}: {e}", path.display()))?;
+    Ok(file)
+}
 
 /// Builds the image for `spec` unless it is there already. Returns the tag.
 pub fn build_image(spec: &ImageSpec) -> Result<String, String> {
@@ -30,7 +43,7 @@ pub fn build_image(spec: &ImageSpec) -> Result<String, String> {
     manifest.push_str(&dockerfile);
     let context_sha = sha256_text(&manifest);
 
-    let _guard = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let _held = build_lock()?;
     if image_label(&spec.tag, CONTEXT_LABEL)?.as_deref() == Some(context_sha.as_str()) {
         return Ok(spec.tag.clone());
     }
@@ -54,8 +67,17 @@ pub fn build_image(spec: &ImageSpec) -> Result<String, String> {
         .to_str()
         .ok_or("the temp dir's path is not UTF-8")?;
     let label = format!("{CONTEXT_LABEL}={context_sha}");
+    // --force-rm: a build that fails leaves no intermediate container
+    // behind (one in state `created` reads as a workload not ready).
     docker(&[
-        "build", "--quiet", "--label", &label, "--tag", &spec.tag, dir,
+        "build",
+        "--quiet",
+        "--force-rm",
+        "--label",
+        &label,
+        "--tag",
+        &spec.tag,
+        dir,
     ])?;
     Ok(spec.tag.clone())
 }
