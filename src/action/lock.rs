@@ -6,7 +6,7 @@
 //! trust. The file's text (pid and who) only says who is busy.
 
 use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{Read as _, Write as _};
+use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::Path;
 
 #[derive(Debug)]
@@ -39,10 +39,19 @@ impl WorkloadLock {
                 Ok(WorkloadLock { _file: file })
             }
             Err(TryLockError::WouldBlock) => {
+                // The holder writes its name just after locking: a refusal
+                // that lands in between waits a moment (at most 200 ms) for
+                // it, so it can say who is busy.
                 let mut held = String::new();
-                // The holder writes its name just after locking; an empty
-                // read only means it has not yet.
-                let _ = file.read_to_string(&mut held);
+                for _ in 0..20 {
+                    held.clear();
+                    let _ = file.seek(SeekFrom::Start(0));
+                    let _ = file.read_to_string(&mut held);
+                    if !held.trim().is_empty() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
                 Err(busy(workload, &held))
             }
             Err(TryLockError::Error(e)) => Err(fail(e)),
