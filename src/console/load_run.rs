@@ -115,12 +115,16 @@ pub fn declared_workloads(config: &crate::config::Config) -> Vec<Declared> {
 /// what serves the front door is what the operator said, not the proxy
 /// whose port it is.
 pub fn declared_for<'a>(declared: &'a [Declared], e: &Endpoint) -> Option<&'a Declared> {
-    let loopback = |h: &str| matches!(h, "127.0.0.1" | "localhost" | "::1");
     declared.iter().find(|d| {
         d.origin.https == e.https
             && d.origin.port == e.port
             && (d.origin.host == e.host || (loopback(&d.origin.host) && loopback(&e.host)))
     })
+}
+
+/// A name for this machine, as a URL may spell it.
+fn loopback(host: &str) -> bool {
+    matches!(host, "127.0.0.1" | "localhost" | "::1")
 }
 
 /// The workload behind the URL: the one a probe or scrape of its origin
@@ -131,7 +135,7 @@ pub fn workload_for(model: &Model, e: &Endpoint) -> Option<WorkloadAddr> {
     if let Some(d) = declared_for(&model.declared, e) {
         return Some(d.workload.clone());
     }
-    let local = matches!(e.host.as_str(), "127.0.0.1" | "localhost" | "::1");
+    let local = loopback(&e.host);
     model
         .inventories
         .iter()
